@@ -1,0 +1,332 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace PSRnn.Engine.Tensors;
+
+/// <summary>
+/// An n-dimensional array of one <see cref="DType"/>, stored flat in C (row-major) order.
+/// It keeps values exactly as they were read or given; the engine converts to float32 only
+/// when it consumes data (<see cref="ToSingleArray(out long)"/>), and reports what that loses.
+/// </summary>
+/// <remarks>
+/// A <see cref="Reshape"/> shares the backing array with its source, as a NumPy view does.
+/// The type deliberately does not implement <see cref="System.Collections.IEnumerable"/>, so that
+/// PowerShell passes a tensor down the pipeline as one object instead of unrolling it.
+/// </remarks>
+public sealed class Tensor
+{
+    private readonly int[] _shape;
+    private readonly int[] _strides;
+
+    /// <summary>Wraps a flat array (C order) of a supported element type with a shape.</summary>
+    /// <param name="data">A one-dimensional array of <c>bool</c>, <c>sbyte</c>, <c>byte</c>, <c>short</c>,
+    /// <c>ushort</c>, <c>int</c>, <c>uint</c>, <c>long</c>, <c>ulong</c>, <c>Half</c>, <c>float</c> or <c>double</c>.
+    /// It is used as is, not copied.</param>
+    /// <param name="shape">The dimensions; none for a 0-d (scalar) tensor.</param>
+    public Tensor(Array data, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(shape);
+        if (data.Rank != 1)
+        {
+            throw new ArgumentException("The data array must be one-dimensional (flat, C order).", nameof(data));
+        }
+
+        Type elementType = data.GetType().GetElementType()!;
+        if (!DTypeInfo.TryFromElementType(elementType, out DType dtype))
+        {
+            throw new ArgumentException($"Element type {elementType} is not a supported tensor dtype.", nameof(data));
+        }
+
+        long count = ElementCount(shape);
+        if (count != data.Length)
+        {
+            throw new ArgumentException(
+                $"Shape {FormatShape(shape)} holds {count} elements but the data has {data.Length}.", nameof(shape));
+        }
+
+        DType = dtype;
+        Data = data;
+        _shape = (int[])shape.Clone();
+        _strides = new int[shape.Length];
+        int stride = 1;
+        for (int d = shape.Length - 1; d >= 0; d--)
+        {
+            _strides[d] = stride;
+            stride *= Math.Max(shape[d], 1);
+        }
+    }
+
+    /// <summary>The element type.</summary>
+    public DType DType { get; }
+
+    /// <summary>The dimensions (a copy).</summary>
+    public int[] Shape => (int[])_shape.Clone();
+
+    /// <summary>The number of dimensions; 0 for a scalar.</summary>
+    public int Rank => _shape.Length;
+
+    /// <summary>The number of elements.</summary>
+    public int Length => Data.Length;
+
+    /// <summary>The flat backing array in C order; its element type matches <see cref="DType"/>.</summary>
+    public Array Data { get; }
+
+    /// <summary>The array's name inside a .npz archive, or null.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>The shape as NumPy prints it: <c>(2, 3)</c>, <c>(5,)</c> or <c>()</c>.</summary>
+    public string ShapeText => FormatShape(_shape);
+
+    /// <summary>A NumPy-like preview of the values, summarized with <c>...</c> past 1000 elements.</summary>
+    public string Preview => TensorFormatter.Format(this);
+
+    /// <summary>One element, by its index along every dimension.</summary>
+    public object this[params int[] index]
+    {
+        get => GetValue(index);
+        set => SetValue(value, index);
+    }
+
+    /// <summary>Returns the dimension <paramref name="axis"/>'s length.</summary>
+    public int Dim(int axis) => _shape[axis];
+
+    /// <summary>The elements as a span of their own type.</summary>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> is not this tensor's element type.</exception>
+    public Span<T> AsSpan<T>()
+        where T : unmanaged
+    {
+        if (Data is not T[] typed)
+        {
+            throw new InvalidOperationException($"This tensor holds {DType.NumpyName()}, not {typeof(T).Name}.");
+        }
+
+        return typed;
+    }
+
+    /// <summary>One element, by its index along every dimension (negative indices count from the end).</summary>
+    public object GetValue(params int[] index) => Data.GetValue(FlatIndex(index))!;
+
+    /// <summary>Sets one element; the value is converted to the tensor's dtype and must fit it exactly.</summary>
+    public void SetValue(object value, params int[] index)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        Data.SetValue(ScalarConversion.ToDType(value, DType), FlatIndex(index));
+    }
+
+    /// <summary>The flat (C order) offset of a full index.</summary>
+    public int FlatIndex(params int[] index)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        if (index.Length != _shape.Length)
+        {
+            throw new ArgumentException(
+                $"A tensor of shape {ShapeText} takes {_shape.Length} indices, not {index.Length}.", nameof(index));
+        }
+
+        int flat = 0;
+        for (int d = 0; d < index.Length; d++)
+        {
+            int i = index[d] < 0 ? index[d] + _shape[d] : index[d];
+            if ((uint)i >= (uint)_shape[d])
+            {
+                throw new ArgumentOutOfRangeException(nameof(index),
+                    $"Index {index[d]} is out of range for axis {d} with size {_shape[d]}.");
+            }
+
+            flat += i * _strides[d];
+        }
+
+        return flat;
+    }
+
+    /// <summary>
+    /// The values as a .NET array of the element type with the tensor's rank (<c>float[,,]</c> for a
+    /// 3-d float32 tensor). A 0-d tensor gives a one-element one-dimensional array.
+    /// </summary>
+    public Array ToArray()
+    {
+        Type elementType = DType.ElementType();
+        if (_shape.Length <= 1)
+        {
+            return (Array)Data.Clone();
+        }
+
+        Array result = Array.CreateInstance(elementType, _shape);
+        int bytes = Length * DType.ItemSize();
+        if (bytes > 0)
+        {
+            ref byte src = ref MemoryMarshal.GetArrayDataReference(Data);
+            ref byte dst = ref MemoryMarshal.GetArrayDataReference(result);
+            Unsafe.CopyBlockUnaligned(ref dst, ref src, (uint)bytes);
+        }
+
+        return result;
+    }
+
+    /// <summary>The single value of a tensor with one element, as NumPy's <c>item()</c>.</summary>
+    public object ToScalar()
+    {
+        if (Length != 1)
+        {
+            throw new InvalidOperationException($"ToScalar() needs exactly one element; this tensor has {Length}.");
+        }
+
+        return Data.GetValue(0)!;
+    }
+
+    /// <summary>
+    /// The values converted to float32, the engine's compute type, in C order.
+    /// </summary>
+    /// <param name="inexact">How many elements did not convert exactly (rounded, or out of float32's range).</param>
+    public float[] ToSingleArray(out long inexact) => ScalarConversion.ToSingle(Data, out inexact);
+
+    /// <summary>A tensor with the same data and a new shape; one dimension may be -1 and is inferred.</summary>
+    public Tensor Reshape(params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return new Tensor(Data, ResolveShape(shape, Length));
+    }
+
+    /// <summary>A deep copy (the name is kept).</summary>
+    public Tensor Clone() => new((Array)Data.Clone(), _shape) { Name = Name };
+
+    /// <summary>A tensor of zeros.</summary>
+    public static Tensor Zeros(DType dtype, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        long count = ElementCount(shape);
+        return new Tensor(Array.CreateInstance(dtype.ElementType(), count), shape);
+    }
+
+    /// <summary>
+    /// A tensor from a rectangular .NET array of any rank (<c>float[,]</c>, <c>int[]</c>, …); the values are copied.
+    /// </summary>
+    public static Tensor FromArray(Array array)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        var shape = new int[array.Rank];
+        for (int d = 0; d < shape.Length; d++)
+        {
+            if (array.GetLowerBound(d) != 0)
+            {
+                throw new ArgumentException("Arrays with non-zero lower bounds are not supported.", nameof(array));
+            }
+
+            shape[d] = array.GetLength(d);
+        }
+
+        Type elementType = array.GetType().GetElementType()!;
+        if (!DTypeInfo.TryFromElementType(elementType, out DType dtype))
+        {
+            throw new ArgumentException($"Element type {elementType} is not a supported tensor dtype.", nameof(array));
+        }
+
+        Array flat = Array.CreateInstance(elementType, array.Length);
+        int bytes = array.Length * dtype.ItemSize();
+        if (bytes > 0)
+        {
+            Unsafe.CopyBlockUnaligned(
+                ref MemoryMarshal.GetArrayDataReference(flat),
+                ref MemoryMarshal.GetArrayDataReference(array),
+                (uint)bytes);
+        }
+
+        return new Tensor(flat, shape);
+    }
+
+    /// <summary>The product of the dimensions, checked: negative dimensions and overflow past .NET's array limit throw.</summary>
+    /// <exception cref="OverflowException">The product exceeds <see cref="Array.MaxLength"/>.</exception>
+    public static long ElementCount(IReadOnlyList<int> shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        long count = 1;
+        foreach (int dim in shape)
+        {
+            if (dim < 0)
+            {
+                throw new ArgumentException($"Dimension {dim} is negative in shape {FormatShape(shape)}.", nameof(shape));
+            }
+
+            count *= dim;
+            if (count > Array.MaxLength)
+            {
+                throw new OverflowException(
+                    $"Shape {FormatShape(shape)} has more elements than one .NET array can hold ({Array.MaxLength}).");
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Formats a shape as NumPy does: <c>(2, 3)</c>, <c>(5,)</c>, <c>()</c>.</summary>
+    public static string FormatShape(IReadOnlyList<int> shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return shape.Count == 1
+            ? string.Create(CultureInfo.InvariantCulture, $"({shape[0]},)")
+            : "(" + string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + ")";
+    }
+
+    /// <summary>Resolves a requested shape with at most one -1 against an element count.</summary>
+    public static int[] ResolveShape(IReadOnlyList<int> shape, long count)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        int inferred = -1;
+        long known = 1;
+        for (int d = 0; d < shape.Count; d++)
+        {
+            if (shape[d] == -1)
+            {
+                if (inferred >= 0)
+                {
+                    throw new ArgumentException("Only one dimension of a shape can be -1.", nameof(shape));
+                }
+
+                inferred = d;
+            }
+            else if (shape[d] < 0)
+            {
+                throw new ArgumentException($"Dimension {shape[d]} is negative.", nameof(shape));
+            }
+            else
+            {
+                known = checked(known * shape[d]);
+            }
+        }
+
+        int[] result = shape.ToArray();
+        if (inferred >= 0)
+        {
+            if (known == 0 || count % known != 0)
+            {
+                throw new ArgumentException(
+                    $"Cannot reshape {count} elements into {FormatShape(shape)}.", nameof(shape));
+            }
+
+            result[inferred] = (int)(count / known);
+        }
+        else if (known != count)
+        {
+            throw new ArgumentException(
+                $"Cannot reshape {count} elements into {FormatShape(shape)} ({known} elements).", nameof(shape));
+        }
+
+        return result;
+    }
+
+    /// <summary>Shape, dtype and preview, as the console shows a tensor.</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        if (Name is not null)
+        {
+            text.Append(Name).Append(": ");
+        }
+
+        text.Append("Tensor ").Append(ShapeText).Append(' ').Append(DType.NumpyName()).Append('\n').Append(Preview);
+        return text.ToString();
+    }
+}
