@@ -34,6 +34,9 @@ public static class DatasetSplitter
     /// <summary>Error id: an array to split or take rows from is a scalar (0-d).</summary>
     public const string ScalarInputErrorId = "SplitScalarInput";
 
+    /// <summary>Error id: the targets cannot be used as stratify labels.</summary>
+    public const string StratifyUnsupportedLabelsErrorId = "SplitStratifyUnsupportedLabels";
+
     /// <summary>
     /// The train and test row indices of <c>train_test_split(np.arange(nSamples), test_size=…,
     /// random_state=seed, shuffle=shuffle, stratify=stratifyLabels)</c>.
@@ -103,6 +106,75 @@ public static class DatasetSplitter
         }
 
         return Split(n, testFraction, testCount, seed, shuffle, stratifyLabels);
+    }
+
+    /// <summary>
+    /// Class codes for stratifying by a targets tensor, numbered in the order scikit-learn sorts the classes,
+    /// so that <c>Split(…, StratifyLabels(y))</c> equals <c>train_test_split(…, stratify=y)</c> index for index.
+    /// </summary>
+    /// <remarks>
+    /// One-dimensional targets (any numeric dtype or bool) are classes ordered by value. Two-dimensional targets
+    /// (one-hot or multi-label rows, or labels of shape (N, 1)) are classes of whole rows, which scikit-learn
+    /// orders by the text <c>" ".join(row.astype(str))</c>; this is reproduced for integer and bool elements and
+    /// for floats holding whole numbers that NumPy prints as <c>N.0</c>.
+    /// </remarks>
+    /// <param name="y">The targets, one row per sample.</param>
+    /// <returns>One code per row, 0 … number of classes - 1.</returns>
+    /// <exception cref="DataFormatException">The targets are 0-d, more than 2-d, hold NaN, or are 2-d floats that are
+    /// not whole numbers NumPy prints exactly.</exception>
+    public static int[] StratifyLabels(Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(y);
+        int n = RowCount(y, "Y");
+        if (y.Rank > 2)
+        {
+            throw Error(StratifyUnsupportedLabelsErrorId,
+                $"Stratify labels must be 1-d or 2-d, but Y has shape {y.ShapeText}. Give one label per row.");
+        }
+
+        if (y.Rank == 1)
+        {
+            // np.unique sorts the values; floats compare as doubles, integers exactly as decimals.
+            if (y.DType.IsFloatingPoint())
+            {
+                double[] keys = new double[n];
+                for (int i = 0; i < n; i++)
+                {
+                    keys[i] = Convert.ToDouble(y.Data.GetValue(i) is Half h ? (double)h : y.Data.GetValue(i), CultureInfo.InvariantCulture);
+                    if (double.IsNaN(keys[i]))
+                    {
+                        throw Error(StratifyUnsupportedLabelsErrorId, string.Create(CultureInfo.InvariantCulture,
+                            $"The stratify label at index {i} is NaN. Give every row a class."));
+                    }
+                }
+
+                return Codes(keys, Comparer<double>.Default);
+            }
+
+            decimal[] exact = new decimal[n];
+            for (int i = 0; i < n; i++)
+            {
+                exact[i] = y.Data.GetValue(i) is bool b ? (b ? 1 : 0) : Convert.ToDecimal(y.Data.GetValue(i), CultureInfo.InvariantCulture);
+            }
+
+            return Codes(exact, Comparer<decimal>.Default);
+        }
+
+        // 2-d: sklearn maps each row to " ".join(row.astype(str)) and sorts those strings (ordinal, as Python).
+        int width = y.Dim(1);
+        var rows = new string[n];
+        var parts = new string[width];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < width; j++)
+            {
+                parts[j] = NumpyStr(y.Data.GetValue((i * width) + j)!, y.DType, i, j);
+            }
+
+            rows[i] = string.Join(' ', parts);
+        }
+
+        return Codes(rows, StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -314,6 +386,45 @@ public static class DatasetSplitter
         int[] trainResult = rng.Permutation(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(train));
         int[] testResult = rng.Permutation(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(test));
         return new SplitIndices(trainResult, testResult);
+    }
+
+    /// <summary>Numbers each row by the rank of its key among the distinct keys.</summary>
+    private static int[] Codes<T>(T[] keys, IComparer<T> comparer)
+        where T : notnull
+    {
+        T[] distinct = keys.Distinct().Order(comparer).ToArray();
+        var rank = new Dictionary<T, int>(distinct.Length);
+        for (int c = 0; c < distinct.Length; c++)
+        {
+            rank[distinct[c]] = c;
+        }
+
+        return keys.Select(k => rank[k]).ToArray();
+    }
+
+    /// <summary>NumPy's <c>astype(str)</c> of one element, for the values whose text is unambiguous.</summary>
+    private static string NumpyStr(object value, DType dtype, int row, int column)
+    {
+        switch (value)
+        {
+            case bool b:
+                return b ? "True" : "False";
+            case Half or float or double:
+                double x = value is Half h ? (double)h : Convert.ToDouble(value, CultureInfo.InvariantCulture);
+
+                // Below these bounds every whole number is exact and NumPy prints it as "N.0".
+                double limit = dtype switch { DType.Float16 => 2048, DType.Float32 => 16777216, _ => 1e15 };
+                if (!double.IsFinite(x) || Math.Floor(x) != x || Math.Abs(x) > limit)
+                {
+                    throw Error(StratifyUnsupportedLabelsErrorId, string.Create(CultureInfo.InvariantCulture,
+                        $"The 2-d stratify label {value} at index [{row}, {column}] is not a small whole number. Use integer class labels, or one-hot rows of 0 and 1."));
+                }
+
+                string digits = ((long)x).ToString(CultureInfo.InvariantCulture);
+                return (x == 0 && double.IsNegative(x) ? "-" : "") + digits + ".0";
+            default:
+                return Convert.ToString(value, CultureInfo.InvariantCulture)!;
+        }
     }
 
     private static uint ResolveSeed(long? seed)

@@ -10,6 +10,8 @@ public sealed class DatasetSplitterTests
 
     public static TheoryData<int> ErrorCases => SplitFixtures.Indices("split_errors");
 
+    public static TheoryData<int> StratifyTensorCases => SplitFixtures.Indices("split_stratify_tensor");
+
     public static TheoryData<int> ModeCases => SplitFixtures.Indices("approximate_mode");
 
     [Theory]
@@ -42,6 +44,47 @@ public sealed class DatasetSplitterTests
         int[] result = DatasetSplitter.ApproximateMode(
             SplitFixtures.Ints(c.GetProperty("class_counts")), c.GetProperty("n_draws").GetInt32(), rng);
         Assert.Equal(SplitFixtures.Ints(c.GetProperty("result")), result);
+    }
+
+    [Theory]
+    [MemberData(nameof(StratifyTensorCases))]
+    public void StratifyingByTargetsMatchesScikitLearn(int index)
+    {
+        var c = SplitFixtures.Case("split_stratify_tensor", index);
+        Assert.True(DTypeInfo.TryParse(c.GetProperty("dtype").GetString()!, out DType dtype));
+        double[] values = c.GetProperty("values").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        Tensor y = SplitFixtures.MakeTensor(dtype, values, SplitFixtures.Ints(c.GetProperty("shape")));
+
+        int[] labels = DatasetSplitter.StratifyLabels(y);
+        var split = DatasetSplitter.Split(y.Dim(0), c.GetProperty("test_size").GetDouble(), null,
+            c.GetProperty("seed").GetInt64(), true, labels);
+
+        Assert.Equal(SplitFixtures.Ints(c.GetProperty("train")), split.Train);
+        Assert.Equal(SplitFixtures.Ints(c.GetProperty("test")), split.Test);
+    }
+
+    [Fact]
+    public void StratifyLabelsOrderTwoDimensionalClassesAsText()
+    {
+        // sklearn sorts (N, 1) labels as strings: "-1" < "10" < "100" < "9".
+        var y = new Tensor(new long[] { 9, 10, 100, -1, 9 }, 5, 1);
+        Assert.Equal([3, 1, 2, 0, 3], DatasetSplitter.StratifyLabels(y));
+        Assert.Equal([1, 2, 3, 0, 1], DatasetSplitter.StratifyLabels(y.Reshape(5)));
+    }
+
+    [Fact]
+    public void StratifyLabelsRefuseWhatCannotBeOrderedLikeScikitLearn()
+    {
+        Assert.Equal(DatasetSplitter.StratifyUnsupportedLabelsErrorId, Assert.Throws<DataFormatException>(
+            () => DatasetSplitter.StratifyLabels(Tensor.Zeros(DType.Int32, 2, 2, 2))).ErrorId);
+        Assert.Equal(DatasetSplitter.StratifyUnsupportedLabelsErrorId, Assert.Throws<DataFormatException>(
+            () => DatasetSplitter.StratifyLabels(new Tensor(new[] { 0f, float.NaN }, 2))).ErrorId);
+        var fraction = Assert.Throws<DataFormatException>(
+            () => DatasetSplitter.StratifyLabels(new Tensor(new[] { 0.0, 0.5 }, 1, 2)));
+        Assert.Equal(DatasetSplitter.StratifyUnsupportedLabelsErrorId, fraction.ErrorId);
+        Assert.Contains("[0, 1]", fraction.Message, StringComparison.Ordinal);
+        Assert.Equal(DatasetSplitter.ScalarInputErrorId, Assert.Throws<DataFormatException>(
+            () => DatasetSplitter.StratifyLabels(new Tensor(new[] { 1 }))).ErrorId);
     }
 
     [Fact]
@@ -113,6 +156,7 @@ public sealed class DatasetSplitterTests
         Assert.Equal("SplitStratifyTooManyClasses", DatasetSplitter.StratifyTooManyClassesErrorId);
         Assert.Equal("SplitStratifyWithoutShuffle", DatasetSplitter.StratifyWithoutShuffleErrorId);
         Assert.Equal("SplitScalarInput", DatasetSplitter.ScalarInputErrorId);
+        Assert.Equal("SplitStratifyUnsupportedLabels", DatasetSplitter.StratifyUnsupportedLabelsErrorId);
     }
 
     [Fact]

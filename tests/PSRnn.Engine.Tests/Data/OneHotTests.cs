@@ -14,7 +14,7 @@ public sealed class OneHotTests
         var c = SplitFixtures.Case("onehot", index);
         Assert.True(DTypeInfo.TryParse(c.GetProperty("dtype").GetString()!, out DType dtype));
         double[] values = c.GetProperty("values").EnumerateArray().Select(e => e.GetDouble()).ToArray();
-        var labels = Labels(dtype, values, SplitFixtures.Ints(c.GetProperty("shape")));
+        var labels = SplitFixtures.MakeTensor(dtype, values, SplitFixtures.Ints(c.GetProperty("shape")));
         var numClasses = c.GetProperty("num_classes");
         int? k = numClasses.ValueKind == System.Text.Json.JsonValueKind.Null ? null : numClasses.GetInt32();
 
@@ -132,25 +132,5 @@ public sealed class OneHotTests
         Assert.Equal("OneHotLabelOutOfRange", OneHot.LabelOutOfRangeErrorId);
         Assert.Equal("OneHotEmptyLabels", OneHot.EmptyLabelsErrorId);
         Assert.Equal("OneHotOutputTooLarge", OneHot.OutputTooLargeErrorId);
-    }
-
-    private static Tensor Labels(DType dtype, double[] values, int[] shape)
-    {
-        Array data = dtype switch
-        {
-            DType.Float16 => values.Select(v => (Half)v).ToArray(),
-            DType.Float32 => values.Select(v => (float)v).ToArray(),
-            DType.Float64 => values,
-            DType.Int8 => values.Select(v => (sbyte)v).ToArray(),
-            DType.UInt8 => values.Select(v => (byte)v).ToArray(),
-            DType.Int16 => values.Select(v => (short)v).ToArray(),
-            DType.UInt16 => values.Select(v => (ushort)v).ToArray(),
-            DType.Int32 => values.Select(v => (int)v).ToArray(),
-            DType.UInt32 => values.Select(v => (uint)v).ToArray(),
-            DType.Int64 => values.Select(v => (long)v).ToArray(),
-            DType.UInt64 => values.Select(v => (ulong)v).ToArray(),
-            _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
-        };
-        return new Tensor(data, shape);
     }
 }
