@@ -140,7 +140,8 @@ public static class DatasetSplitter
                 double[] keys = new double[n];
                 for (int i = 0; i < n; i++)
                 {
-                    keys[i] = Convert.ToDouble(y.Data.GetValue(i) is Half h ? (double)h : y.Data.GetValue(i), CultureInfo.InvariantCulture);
+                    object value = y.Data.GetValue(i)!;
+                    keys[i] = value is Half h ? (double)h : Convert.ToDouble(value, CultureInfo.InvariantCulture);
                     if (double.IsNaN(keys[i]))
                     {
                         throw Error(StratifyUnsupportedLabelsErrorId, string.Create(CultureInfo.InvariantCulture,
