@@ -29,7 +29,11 @@ public static class NpyFormat
     // Bulk reads and writes move this many bytes at a time (a multiple of every item size).
     private const int ChunkBytes = 1 << 20;
 
-    private static ReadOnlySpan<byte> Magic => "\x93NUMPY"u8;
+    // Up to this many data bytes, a stream of unknown length is read straight into the array.
+    private const int UnknownLengthDirect = 1 << 16;
+
+    // Not a u8 string literal: "\x93" would be UTF-8 encoded as two bytes.
+    private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     /// <summary>Reads one array from a .npy stream, which must hold nothing after the array's data.</summary>
     /// <param name="stream">The stream, positioned at the start of the .npy content.</param>
@@ -68,7 +72,7 @@ public static class NpyFormat
             }
         }
 
-        Array data = available is null && dataBytes > ChunkBytes
+        Array data = available is null && dataBytes > UnknownLengthDirect
             ? ReadUnknownLength(stream, fileName, header, count, dataBytes)
             : ReadKnownLength(stream, fileName, header, count, dataBytes);
 
@@ -250,9 +254,11 @@ public static class NpyFormat
     private static Array ReadUnknownLength(Stream stream, string? fileName, NpyHeader header, long count, long dataBytes)
     {
         var chunks = new List<byte[]>();
-        for (long offset = 0; offset < dataBytes; offset += ChunkBytes)
+        for (long offset = 0; offset < dataBytes; offset += chunks[^1].Length)
         {
-            byte[] chunk = new byte[(int)Math.Min(ChunkBytes, dataBytes - offset)];
+            // Chunks start small and double, so the bytes held never exceed twice what actually arrived.
+            int size = Math.Min(ChunkBytes, 1 << Math.Min(16 + chunks.Count, 20));
+            byte[] chunk = new byte[(int)Math.Min(size, dataBytes - offset)];
             int got = ReadFully(stream, chunk);
             if (got < chunk.Length)
             {
