@@ -181,6 +181,13 @@ public static class Gemm
             return;
         }
 
+        RunParallel<TKernel>(job, threads);
+    }
+
+    // Kept apart from Execute so the lambda's closure is allocated only when the work is split.
+    private static void RunParallel<TKernel>(Job job, int threads)
+        where TKernel : struct, IGemmKernel
+    {
         bool splitColumns = job.N >= job.M;
         int unit = splitColumns ? TKernel.NR : TKernel.MR;
         int extent = splitColumns ? job.N : job.M;
@@ -188,12 +195,6 @@ public static class Gemm
         int chunks = Math.Min(threads, tiles);
         int tilesPerChunk = (tiles + chunks - 1) / chunks;
         chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
-        if (chunks <= 1)
-        {
-            RunBlocked<TKernel>(job, 0, job.M, 0, job.N);
-            return;
-        }
-
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
         Parallel.For(0, chunks, options, t =>
         {
