@@ -364,7 +364,16 @@ public static class Gemm
             if (job.TransB)
             {
                 // Stored n×k: each column of op(B) is a contiguous row of B.
-                for (int j = 0; j < nr; j++)
+                int j = 0;
+                if (Sse.IsSupported)
+                {
+                    for (; j + 4 <= nb; j += 4)
+                    {
+                        PackTransposed4(job.B + ((jc + c0 + j) * ldb) + pc, ldb, kc, panel + j, nr);
+                    }
+                }
+
+                for (; j < nr; j++)
                 {
                     float* d = panel + j;
                     if (j < nb)
@@ -415,6 +424,41 @@ public static class Gemm
                     src += ldb;
                 }
             }
+        }
+    }
+
+    // d[p * ld + q] = s[q * ldb + p] for q in 0..3, p in 0..kc: four rows of B become four columns of
+    // the panel, moved as 4×4 blocks of Vector128 instead of one strided store per float.
+    private static unsafe void PackTransposed4(float* s, nint ldb, int kc, float* d, nint ld)
+    {
+        float* s1 = s + ldb;
+        float* s2 = s1 + ldb;
+        float* s3 = s2 + ldb;
+        int p = 0;
+        for (; p + 4 <= kc; p += 4)
+        {
+            Vector128<float> r0 = Sse.LoadVector128(s + p);
+            Vector128<float> r1 = Sse.LoadVector128(s1 + p);
+            Vector128<float> r2 = Sse.LoadVector128(s2 + p);
+            Vector128<float> r3 = Sse.LoadVector128(s3 + p);
+            Vector128<float> t0 = Sse.UnpackLow(r0, r1);
+            Vector128<float> t1 = Sse.UnpackLow(r2, r3);
+            Vector128<float> t2 = Sse.UnpackHigh(r0, r1);
+            Vector128<float> t3 = Sse.UnpackHigh(r2, r3);
+            float* row = d + (p * ld);
+            Sse.Store(row, Sse.MoveLowToHigh(t0, t1));
+            Sse.Store(row + ld, Sse.MoveHighToLow(t1, t0));
+            Sse.Store(row + (2 * ld), Sse.MoveLowToHigh(t2, t3));
+            Sse.Store(row + (3 * ld), Sse.MoveHighToLow(t3, t2));
+        }
+
+        for (; p < kc; p++)
+        {
+            float* row = d + (p * ld);
+            row[0] = s[p];
+            row[1] = s1[p];
+            row[2] = s2[p];
+            row[3] = s3[p];
         }
     }
 
