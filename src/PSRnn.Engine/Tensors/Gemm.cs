@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -212,6 +213,8 @@ public static class Gemm
     }
 
     // Goto/BLIS loop order: columns of C by NC, k by KC (pack B), rows by MC (pack A), then register tiles.
+    // This and the packing and kernel loops skip tiering: a one-off product must not run in tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RunBlocked<TKernel>(Job job, int i0, int i1, int j0, int j1)
         where TKernel : struct, IGemmKernel
     {
@@ -281,6 +284,7 @@ public static class Gemm
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     // c[i, j] = alpha * tile[i, j] + beta * c[i, j] for the mb×nb part of an edge tile.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void MergeEdge(float* tile, int nr, int mb, int nb, float* c, nint ldc, float alpha, float beta)
     {
         for (int i = 0; i < mb; i++)
@@ -295,6 +299,7 @@ public static class Gemm
     }
 
     // Packs op(A)[ic..ic+mc, pc..pc+kc] as MR-row panels, each kc×MR (k-major), zero-padding the last panel.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackA<TKernel>(Job job, int ic, int mc, int pc, int kc, float* dst)
         where TKernel : struct, IGemmKernel
     {
@@ -352,6 +357,7 @@ public static class Gemm
     }
 
     // Packs op(B)[pc..pc+kc, jc..jc+nc] as NR-column panels, each kc×NR (k-major), zero-padding the last panel.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackB<TKernel>(Job job, int pc, int kc, int jc, int nc, float* dst)
         where TKernel : struct, IGemmKernel
     {
@@ -429,6 +435,7 @@ public static class Gemm
 
     // d[p * ld + q] = s[q * ldb + p] for q in 0..3, p in 0..kc: four rows of B become four columns of
     // the panel, moved as 4×4 blocks of Vector128 instead of one strided store per float.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackTransposed4(float* s, nint ldb, int kc, float* d, nint ld)
     {
         float* s1 = s + ldb;

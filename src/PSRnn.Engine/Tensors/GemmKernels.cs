@@ -30,6 +30,7 @@ internal readonly struct Vector256Kernel : IGemmKernel
     public static int NR => 16;
 
     // c[i, 0..15] += a[p, i] * b[p, 0..15] for p in 0..kc, i in 0..5.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
@@ -109,6 +110,7 @@ internal readonly struct Vector128Kernel : IGemmKernel
     public static int NR => 8;
 
     // c[i, 0..7] += a[p, i] * b[p, 0..7] for p in 0..kc, i in 0..5.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default;
@@ -205,6 +207,7 @@ internal readonly struct ScalarKernel : IGemmKernel
     public static int NR => 4;
 
     // c[i, j] += a[p, i] * b[p, j] for p in 0..kc, i, j in 0..3.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
