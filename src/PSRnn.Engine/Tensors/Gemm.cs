@@ -1,0 +1,519 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace PSRnn.Engine.Tensors;
+
+/// <summary>
+/// General matrix product on float32, row-major: <c>C = alpha * op(A) * op(B) + beta * C</c>.
+/// Packed and cache-blocked with a register-blocked SIMD micro-kernel; safe to call from several
+/// threads at once, and large products are split over cores in a fixed way, so every element of C
+/// is computed by one worker in the same order: the bits do not depend on the thread count.
+/// </summary>
+public static class Gemm
+{
+    // Block sizes: a KC×NR slice of B stays in L1, an MC×KC block of A in L2, a KC×NC panel of B in L3.
+    private const int Kc = 256;
+    private const int McTarget = 120;
+    private const int Nc = 2048;
+
+    // Below this many multiply-adds the thread hand-off costs more than it saves.
+    private const long ParallelThreshold = 4L << 20;
+
+    /// <summary>The path <see cref="GemmPath.Auto"/> resolves to on this machine.</summary>
+    internal static GemmPath DetectedPath { get; } =
+        Avx2.IsSupported && Fma.IsSupported ? GemmPath.Vector256
+        : Vector128.IsHardwareAccelerated ? GemmPath.Vector128
+        : GemmPath.Scalar;
+
+    /// <summary>
+    /// Computes <c>C = alpha * op(A) * op(B) + beta * C</c> on row-major matrices, where op(A) is m×k,
+    /// op(B) is k×n and C is m×n.
+    /// </summary>
+    /// <param name="transA">Whether A is stored transposed (k×m), so that op(A) = Aᵀ.</param>
+    /// <param name="transB">Whether B is stored transposed (n×k), so that op(B) = Bᵀ.</param>
+    /// <param name="m">Rows of op(A) and of C.</param>
+    /// <param name="n">Columns of op(B) and of C.</param>
+    /// <param name="k">Columns of op(A) and rows of op(B); 0 gives <c>C = beta * C</c>.</param>
+    /// <param name="alpha">Scale of the product; 0 skips the product (A and B are not read).</param>
+    /// <param name="a">The elements of A as stored.</param>
+    /// <param name="lda">Row stride of A as stored: at least k, or m when <paramref name="transA"/>.</param>
+    /// <param name="b">The elements of B as stored.</param>
+    /// <param name="ldb">Row stride of B as stored: at least n, or k when <paramref name="transB"/>.</param>
+    /// <param name="beta">Scale of the old C; 0 overwrites C without reading it, so NaN there does not leak.</param>
+    /// <param name="c">The elements of C; must not overlap A or B.</param>
+    /// <param name="ldc">Row stride of C: at least n.</param>
+    /// <exception cref="ArgumentException">A size or stride is negative or too small, or a span too short.</exception>
+    public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+        => Multiply(GemmPath.Auto, 0, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+
+    /// <summary>
+    /// Computes <c>C = alpha * op(A) * op(B) + beta * C</c> on packed row-major matrices (no padding
+    /// between rows): A is m×k (k×m when <paramref name="transA"/>), B is k×n (n×k when
+    /// <paramref name="transB"/>), C is m×n.
+    /// </summary>
+    /// <param name="transA">Whether A is stored transposed.</param>
+    /// <param name="transB">Whether B is stored transposed.</param>
+    /// <param name="m">Rows of op(A) and of C.</param>
+    /// <param name="n">Columns of op(B) and of C.</param>
+    /// <param name="k">Columns of op(A) and rows of op(B).</param>
+    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="a">The elements of A as stored.</param>
+    /// <param name="b">The elements of B as stored.</param>
+    /// <param name="beta">Scale of the old C; 0 overwrites C.</param>
+    /// <param name="c">The elements of C.</param>
+    /// <exception cref="ArgumentException">A size is negative or a span too short.</exception>
+    public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, float beta, Span<float> c)
+        => Multiply(GemmPath.Auto, 0, transA, transB, m, n, k, alpha,
+            a, transA ? m : k, b, transB ? k : n, beta, c, n);
+
+    /// <summary>
+    /// The product on a chosen path and at most <paramref name="maxThreads"/> workers
+    /// (0: one per processor). Tests use it to force the portable paths and to compare thread counts.
+    /// </summary>
+    internal static unsafe void Multiply(GemmPath path, int maxThreads, bool transA, bool transB,
+        int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        CheckMatrix(a, lda, transA ? k : m, transA ? m : k, nameof(a), nameof(lda));
+        CheckMatrix(b, ldb, transB ? n : k, transB ? k : n, nameof(b), nameof(ldb));
+        CheckMatrix(c, ldc, m, n, nameof(c), nameof(ldc));
+
+        if (path == GemmPath.Auto)
+        {
+            path = DetectedPath;
+        }
+
+        if (path == GemmPath.Vector256 && !(Avx2.IsSupported && Fma.IsSupported))
+        {
+            throw new PlatformNotSupportedException("The Vector256 GEMM path needs AVX2 and FMA.");
+        }
+
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        if (k == 0 || alpha == 0f)
+        {
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+
+        int threads = maxThreads > 0 ? maxThreads : Environment.ProcessorCount;
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            var job = new Job(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            switch (path)
+            {
+                case GemmPath.Vector256:
+                    Execute<Vector256Kernel>(job, threads);
+                    break;
+                case GemmPath.Vector128:
+                    Execute<Vector128Kernel>(job, threads);
+                    break;
+                case GemmPath.Scalar:
+                    Execute<ScalarKernel>(job, threads);
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(path), path, "Unknown GEMM path.");
+            }
+        }
+    }
+
+    // A rows×cols matrix stored with row stride ld needs (rows - 1) * ld + cols elements.
+    private static void CheckMatrix(ReadOnlySpan<float> data, int ld, int rows, int cols, string dataName, string ldName)
+    {
+        if (ld < cols)
+        {
+            throw new ArgumentOutOfRangeException(ldName, ld,
+                $"The row stride must be at least the stored matrix's column count ({cols}).");
+        }
+
+        long needed = rows == 0 || cols == 0 ? 0 : ((long)(rows - 1) * ld) + cols;
+        if (data.Length < needed)
+        {
+            throw new ArgumentException(
+                $"A {rows}×{cols} matrix with row stride {ld} needs {needed} elements, but the span has {data.Length}.",
+                dataName);
+        }
+    }
+
+    // C = beta * C; beta == 0 clears without reading, so NaN in C does not survive.
+    private static void ScaleC(int m, int n, float beta, Span<float> c, int ldc)
+    {
+        if (beta == 1f)
+        {
+            return;
+        }
+
+        for (int i = 0; i < m; i++)
+        {
+            Span<float> row = c.Slice(i * ldc, n);
+            if (beta == 0f)
+            {
+                row.Clear();
+            }
+            else
+            {
+                TensorPrimitives.Multiply(row, beta, row);
+            }
+        }
+    }
+
+    // Splits the columns (or rows) of C into chunks aligned to the register tile, so each worker
+    // sees the same tile grid as a single-threaded run: same tiles, same k order, same bits.
+    private static unsafe void Execute<TKernel>(Job job, int threads)
+        where TKernel : struct, IGemmKernel
+    {
+        long work = (long)job.M * job.N * job.K;
+        if (threads <= 1 || work < ParallelThreshold)
+        {
+            RunBlocked<TKernel>(job, 0, job.M, 0, job.N);
+            return;
+        }
+
+        RunParallel<TKernel>(job, threads);
+    }
+
+    // Kept apart from Execute so the lambda's closure is allocated only when the work is split.
+    private static void RunParallel<TKernel>(Job job, int threads)
+        where TKernel : struct, IGemmKernel
+    {
+        bool splitColumns = job.N >= job.M;
+        int unit = splitColumns ? TKernel.NR : TKernel.MR;
+        int extent = splitColumns ? job.N : job.M;
+        int tiles = (extent + unit - 1) / unit;
+        int chunks = Math.Min(threads, tiles);
+        int tilesPerChunk = (tiles + chunks - 1) / chunks;
+        chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        Parallel.For(0, chunks, options, t =>
+        {
+            int start = t * tilesPerChunk * unit;
+            int end = Math.Min(extent, start + (tilesPerChunk * unit));
+            if (splitColumns)
+            {
+                RunBlocked<TKernel>(job, 0, job.M, start, end);
+            }
+            else
+            {
+                RunBlocked<TKernel>(job, start, end, 0, job.N);
+            }
+        });
+    }
+
+    // Goto/BLIS loop order: columns of C by NC, k by KC (pack B), rows by MC (pack A), then register tiles.
+    // This and the packing and kernel loops skip tiering: a one-off product must not run in tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void RunBlocked<TKernel>(Job job, int i0, int i1, int j0, int j1)
+        where TKernel : struct, IGemmKernel
+    {
+        int mr = TKernel.MR;
+        int nr = TKernel.NR;
+        int mcMax = McTarget / mr * mr;
+        int k = job.K;
+        int kcMax = Math.Min(Kc, k);
+        int aSize = Math.Min(mcMax, RoundUp(i1 - i0, mr)) * kcMax;
+        int bSize = Math.Min(Nc, RoundUp(j1 - j0, nr)) * kcMax;
+        float* edge = stackalloc float[mr * nr];
+        float[] aBuffer = ArrayPool<float>.Shared.Rent(aSize);
+        float[] bBuffer = ArrayPool<float>.Shared.Rent(bSize);
+        try
+        {
+            fixed (float* ap = aBuffer)
+            fixed (float* bp = bBuffer)
+            {
+                for (int jc = j0; jc < j1; jc += Nc)
+                {
+                    int nc = Math.Min(Nc, j1 - jc);
+                    for (int pc = 0; pc < k; pc += Kc)
+                    {
+                        int kc = Math.Min(Kc, k - pc);
+
+                        // The old C counts once: on the first k block; later blocks accumulate.
+                        float beta = pc == 0 ? job.Beta : 1f;
+                        PackB<TKernel>(job, pc, kc, jc, nc, bp);
+                        for (int ic = i0; ic < i1; ic += mcMax)
+                        {
+                            int mc = Math.Min(mcMax, i1 - ic);
+                            PackA<TKernel>(job, ic, mc, pc, kc, ap);
+                            for (int jr = 0; jr < nc; jr += nr)
+                            {
+                                int nb = Math.Min(nr, nc - jr);
+                                float* bPanel = bp + ((nint)jr * kc);
+                                for (int ir = 0; ir < mc; ir += mr)
+                                {
+                                    int mb = Math.Min(mr, mc - ir);
+                                    float* aPanel = ap + ((nint)ir * kc);
+                                    float* cTile = job.C + ((ic + ir) * job.Ldc) + jc + jr;
+                                    if (mb == mr && nb == nr)
+                                    {
+                                        TKernel.Run(kc, aPanel, bPanel, cTile, job.Ldc, job.Alpha, beta);
+                                    }
+                                    else
+                                    {
+                                        // Edge tile: the panels are zero-padded, so compute the full tile
+                                        // aside and copy back only the part inside C.
+                                        TKernel.Run(kc, aPanel, bPanel, edge, nr, 1f, 0f);
+                                        MergeEdge(edge, nr, mb, nb, cTile, job.Ldc, job.Alpha, beta);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(bBuffer);
+            ArrayPool<float>.Shared.Return(aBuffer);
+        }
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    // c[i, j] = alpha * tile[i, j] + beta * c[i, j] for the mb×nb part of an edge tile.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void MergeEdge(float* tile, int nr, int mb, int nb, float* c, nint ldc, float alpha, float beta)
+    {
+        for (int i = 0; i < mb; i++)
+        {
+            float* t = tile + (i * nr);
+            float* row = c + (i * ldc);
+            for (int j = 0; j < nb; j++)
+            {
+                row[j] = beta == 0f ? alpha * t[j] : (alpha * t[j]) + (beta * row[j]);
+            }
+        }
+    }
+
+    // Packs op(A)[ic..ic+mc, pc..pc+kc] as MR-row panels, each kc×MR (k-major), zero-padding the last panel.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void PackA<TKernel>(Job job, int ic, int mc, int pc, int kc, float* dst)
+        where TKernel : struct, IGemmKernel
+    {
+        int mr = TKernel.MR;
+        nint lda = job.Lda;
+        for (int r0 = 0; r0 < mc; r0 += mr)
+        {
+            int mb = Math.Min(mr, mc - r0);
+            float* panel = dst + ((nint)r0 * kc);
+            if (job.TransA)
+            {
+                // Stored k×m: the MR values of one k are contiguous.
+                float* src = job.A + ((nint)pc * lda) + ic + r0;
+                for (int p = 0; p < kc; p++)
+                {
+                    float* d = panel + ((nint)p * mr);
+                    int i = 0;
+                    for (; i < mb; i++)
+                    {
+                        d[i] = src[i];
+                    }
+
+                    for (; i < mr; i++)
+                    {
+                        d[i] = 0f;
+                    }
+
+                    src += lda;
+                }
+            }
+            else
+            {
+                // Stored m×k: walk the MR rows together so the writes stay sequential.
+                for (int i = 0; i < mr; i++)
+                {
+                    float* d = panel + i;
+                    if (i < mb)
+                    {
+                        float* src = job.A + ((ic + r0 + i) * lda) + pc;
+                        for (int p = 0; p < kc; p++)
+                        {
+                            d[(nint)p * mr] = src[p];
+                        }
+                    }
+                    else
+                    {
+                        for (int p = 0; p < kc; p++)
+                        {
+                            d[(nint)p * mr] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // Packs op(B)[pc..pc+kc, jc..jc+nc] as NR-column panels, each kc×NR (k-major), zero-padding the last panel.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void PackB<TKernel>(Job job, int pc, int kc, int jc, int nc, float* dst)
+        where TKernel : struct, IGemmKernel
+    {
+        int nr = TKernel.NR;
+        nint ldb = job.Ldb;
+        for (int c0 = 0; c0 < nc; c0 += nr)
+        {
+            int nb = Math.Min(nr, nc - c0);
+            float* panel = dst + ((nint)c0 * kc);
+            if (job.TransB)
+            {
+                // Stored n×k: each column of op(B) is a contiguous row of B.
+                int j = 0;
+                if (Sse.IsSupported)
+                {
+                    for (; j + 4 <= nb; j += 4)
+                    {
+                        PackTransposed4(job.B + ((jc + c0 + j) * ldb) + pc, ldb, kc, panel + j, nr);
+                    }
+                }
+
+                for (; j < nr; j++)
+                {
+                    float* d = panel + j;
+                    if (j < nb)
+                    {
+                        float* src = job.B + ((jc + c0 + j) * ldb) + pc;
+                        for (int p = 0; p < kc; p++)
+                        {
+                            d[(nint)p * nr] = src[p];
+                        }
+                    }
+                    else
+                    {
+                        for (int p = 0; p < kc; p++)
+                        {
+                            d[(nint)p * nr] = 0f;
+                        }
+                    }
+                }
+            }
+            else
+            {
+                // Stored k×n: the NR values of one k are contiguous.
+                float* src = job.B + ((nint)pc * ldb) + jc + c0;
+                for (int p = 0; p < kc; p++)
+                {
+                    float* d = panel + ((nint)p * nr);
+                    if (nb == nr && Vector128.IsHardwareAccelerated)
+                    {
+                        for (int j = 0; j < nr; j += 4)
+                        {
+                            Vector128.Store(Vector128.Load(src + j), d + j);
+                        }
+                    }
+                    else
+                    {
+                        int j = 0;
+                        for (; j < nb; j++)
+                        {
+                            d[j] = src[j];
+                        }
+
+                        for (; j < nr; j++)
+                        {
+                            d[j] = 0f;
+                        }
+                    }
+
+                    src += ldb;
+                }
+            }
+        }
+    }
+
+    // d[p * ld + q] = s[q * ldb + p] for q in 0..3, p in 0..kc: four rows of B become four columns of
+    // the panel, moved as 4×4 blocks of Vector128 instead of one strided store per float.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void PackTransposed4(float* s, nint ldb, int kc, float* d, nint ld)
+    {
+        float* s1 = s + ldb;
+        float* s2 = s1 + ldb;
+        float* s3 = s2 + ldb;
+        int p = 0;
+        for (; p + 4 <= kc; p += 4)
+        {
+            Vector128<float> r0 = Sse.LoadVector128(s + p);
+            Vector128<float> r1 = Sse.LoadVector128(s1 + p);
+            Vector128<float> r2 = Sse.LoadVector128(s2 + p);
+            Vector128<float> r3 = Sse.LoadVector128(s3 + p);
+            Vector128<float> t0 = Sse.UnpackLow(r0, r1);
+            Vector128<float> t1 = Sse.UnpackLow(r2, r3);
+            Vector128<float> t2 = Sse.UnpackHigh(r0, r1);
+            Vector128<float> t3 = Sse.UnpackHigh(r2, r3);
+            float* row = d + (p * ld);
+            Sse.Store(row, Sse.MoveLowToHigh(t0, t1));
+            Sse.Store(row + ld, Sse.MoveHighToLow(t1, t0));
+            Sse.Store(row + (2 * ld), Sse.MoveLowToHigh(t2, t3));
+            Sse.Store(row + (3 * ld), Sse.MoveHighToLow(t3, t2));
+        }
+
+        for (; p < kc; p++)
+        {
+            float* row = d + (p * ld);
+            row[0] = s[p];
+            row[1] = s1[p];
+            row[2] = s2[p];
+            row[3] = s3[p];
+        }
+    }
+
+    /// <summary>The operands of one product, pinned for its duration.</summary>
+    private readonly unsafe struct Job
+    {
+        public Job(bool transA, bool transB, int m, int n, int k, float alpha,
+            float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        {
+            TransA = transA;
+            TransB = transB;
+            M = m;
+            N = n;
+            K = k;
+            Alpha = alpha;
+            A = a;
+            Lda = lda;
+            B = b;
+            Ldb = ldb;
+            Beta = beta;
+            C = c;
+            Ldc = ldc;
+        }
+
+        public bool TransA { get; }
+
+        public bool TransB { get; }
+
+        public int M { get; }
+
+        public int N { get; }
+
+        public int K { get; }
+
+        public float Alpha { get; }
+
+        public float* A { get; }
+
+        public nint Lda { get; }
+
+        public float* B { get; }
+
+        public nint Ldb { get; }
+
+        public float Beta { get; }
+
+        public float* C { get; }
+
+        public nint Ldc { get; }
+    }
+}

@@ -1,0 +1,267 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
+
+namespace PSRnn.Engine.Tensors;
+
+/// <summary>
+/// A register-blocked micro-kernel: an MR×NR tile of C from a packed A panel (kc×MR, MR values per k)
+/// and a packed B panel (kc×NR, NR values per k). Static abstract so the blocked driver is specialized
+/// per kernel and the calls inline.
+/// </summary>
+internal interface IGemmKernel
+{
+    /// <summary>Rows of the register tile.</summary>
+    static abstract int MR { get; }
+
+    /// <summary>Columns of the register tile.</summary>
+    static abstract int NR { get; }
+
+    /// <summary>C[MR×NR] = alpha * Σ_p a[p,:] ⊗ b[p,:] + beta * C; beta == 0 does not read C.</summary>
+    static abstract unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta);
+}
+
+/// <summary>6×16 kernel: twelve <c>Vector256</c> accumulators, FMA (AVX2 + FMA).</summary>
+internal readonly struct Vector256Kernel : IGemmKernel
+{
+    public static int MR => 6;
+
+    public static int NR => 16;
+
+    // c[i, 0..15] += a[p, i] * b[p, 0..15] for p in 0..kc, i in 0..5.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector256<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Avx.LoadVector256(b);
+            Vector256<float> b1 = Avx.LoadVector256(b + 8);
+            Vector256<float> ai = Avx.BroadcastScalarToVector256(a);
+            c00 = Fma.MultiplyAdd(ai, b0, c00);
+            c01 = Fma.MultiplyAdd(ai, b1, c01);
+            ai = Avx.BroadcastScalarToVector256(a + 1);
+            c10 = Fma.MultiplyAdd(ai, b0, c10);
+            c11 = Fma.MultiplyAdd(ai, b1, c11);
+            ai = Avx.BroadcastScalarToVector256(a + 2);
+            c20 = Fma.MultiplyAdd(ai, b0, c20);
+            c21 = Fma.MultiplyAdd(ai, b1, c21);
+            ai = Avx.BroadcastScalarToVector256(a + 3);
+            c30 = Fma.MultiplyAdd(ai, b0, c30);
+            c31 = Fma.MultiplyAdd(ai, b1, c31);
+            ai = Avx.BroadcastScalarToVector256(a + 4);
+            c40 = Fma.MultiplyAdd(ai, b0, c40);
+            c41 = Fma.MultiplyAdd(ai, b1, c41);
+            ai = Avx.BroadcastScalarToVector256(a + 5);
+            c50 = Fma.MultiplyAdd(ai, b0, c50);
+            c51 = Fma.MultiplyAdd(ai, b1, c51);
+            a += 6;
+            b += 16;
+        }
+
+        Vector256<float> va = Vector256.Create(alpha);
+        Vector256<float> vb = Vector256.Create(beta);
+        Update(c, c00, va, vb, beta);
+        Update(c + 8, c01, va, vb, beta);
+        c += ldc;
+        Update(c, c10, va, vb, beta);
+        Update(c + 8, c11, va, vb, beta);
+        c += ldc;
+        Update(c, c20, va, vb, beta);
+        Update(c + 8, c21, va, vb, beta);
+        c += ldc;
+        Update(c, c30, va, vb, beta);
+        Update(c + 8, c31, va, vb, beta);
+        c += ldc;
+        Update(c, c40, va, vb, beta);
+        Update(c + 8, c41, va, vb, beta);
+        c += ldc;
+        Update(c, c50, va, vb, beta);
+        Update(c + 8, c51, va, vb, beta);
+    }
+
+    // c = alpha * acc + beta * c, without reading c when beta == 0.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Update(float* c, Vector256<float> acc, Vector256<float> alpha, Vector256<float> betaV, float beta)
+    {
+        if (beta == 0f)
+        {
+            Avx.Store(c, Avx.Multiply(acc, alpha));
+        }
+        else if (beta == 1f)
+        {
+            Avx.Store(c, Fma.MultiplyAdd(acc, alpha, Avx.LoadVector256(c)));
+        }
+        else
+        {
+            Avx.Store(c, Fma.MultiplyAdd(acc, alpha, Avx.Multiply(betaV, Avx.LoadVector256(c))));
+        }
+    }
+}
+
+/// <summary>6×8 kernel: twelve <c>Vector128</c> accumulators; FMA where the hardware has it.</summary>
+internal readonly struct Vector128Kernel : IGemmKernel
+{
+    public static int MR => 6;
+
+    public static int NR => 8;
+
+    // c[i, 0..7] += a[p, i] * b[p, 0..7] for p in 0..kc, i in 0..5.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector128<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector128<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector128<float> b0 = Vector128.Load(b);
+            Vector128<float> b1 = Vector128.Load(b + 4);
+            Vector128<float> ai = Vector128.Create(a[0]);
+            c00 = MulAdd(ai, b0, c00);
+            c01 = MulAdd(ai, b1, c01);
+            ai = Vector128.Create(a[1]);
+            c10 = MulAdd(ai, b0, c10);
+            c11 = MulAdd(ai, b1, c11);
+            ai = Vector128.Create(a[2]);
+            c20 = MulAdd(ai, b0, c20);
+            c21 = MulAdd(ai, b1, c21);
+            ai = Vector128.Create(a[3]);
+            c30 = MulAdd(ai, b0, c30);
+            c31 = MulAdd(ai, b1, c31);
+            ai = Vector128.Create(a[4]);
+            c40 = MulAdd(ai, b0, c40);
+            c41 = MulAdd(ai, b1, c41);
+            ai = Vector128.Create(a[5]);
+            c50 = MulAdd(ai, b0, c50);
+            c51 = MulAdd(ai, b1, c51);
+            a += 6;
+            b += 8;
+        }
+
+        Vector128<float> va = Vector128.Create(alpha);
+        Vector128<float> vb = Vector128.Create(beta);
+        Update(c, c00, va, vb, beta);
+        Update(c + 4, c01, va, vb, beta);
+        c += ldc;
+        Update(c, c10, va, vb, beta);
+        Update(c + 4, c11, va, vb, beta);
+        c += ldc;
+        Update(c, c20, va, vb, beta);
+        Update(c + 4, c21, va, vb, beta);
+        c += ldc;
+        Update(c, c30, va, vb, beta);
+        Update(c + 4, c31, va, vb, beta);
+        c += ldc;
+        Update(c, c40, va, vb, beta);
+        Update(c + 4, c41, va, vb, beta);
+        c += ldc;
+        Update(c, c50, va, vb, beta);
+        Update(c + 4, c51, va, vb, beta);
+    }
+
+    // x * y + acc, fused where the instruction set offers it.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> MulAdd(Vector128<float> x, Vector128<float> y, Vector128<float> acc)
+    {
+        if (Fma.IsSupported)
+        {
+            return Fma.MultiplyAdd(x, y, acc);
+        }
+
+        if (AdvSimd.IsSupported)
+        {
+            return AdvSimd.FusedMultiplyAdd(acc, x, y);
+        }
+
+        return (x * y) + acc;
+    }
+
+    // c = alpha * acc + beta * c, without reading c when beta == 0.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Update(float* c, Vector128<float> acc, Vector128<float> alpha, Vector128<float> betaV, float beta)
+    {
+        if (beta == 0f)
+        {
+            Vector128.Store(acc * alpha, c);
+        }
+        else if (beta == 1f)
+        {
+            Vector128.Store(MulAdd(acc, alpha, Vector128.Load(c)), c);
+        }
+        else
+        {
+            Vector128.Store(MulAdd(acc, alpha, betaV * Vector128.Load(c)), c);
+        }
+    }
+}
+
+/// <summary>4×4 kernel of plain floats: the path for hardware without SIMD.</summary>
+internal readonly struct ScalarKernel : IGemmKernel
+{
+    public static int MR => 4;
+
+    public static int NR => 4;
+
+    // c[i, j] += a[p, i] * b[p, j] for p in 0..kc, i, j in 0..3.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    {
+        float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+        float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        for (int p = 0; p < kc; p++)
+        {
+            float b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
+            float ai = a[0];
+            c00 += ai * b0;
+            c01 += ai * b1;
+            c02 += ai * b2;
+            c03 += ai * b3;
+            ai = a[1];
+            c10 += ai * b0;
+            c11 += ai * b1;
+            c12 += ai * b2;
+            c13 += ai * b3;
+            ai = a[2];
+            c20 += ai * b0;
+            c21 += ai * b1;
+            c22 += ai * b2;
+            c23 += ai * b3;
+            ai = a[3];
+            c30 += ai * b0;
+            c31 += ai * b1;
+            c32 += ai * b2;
+            c33 += ai * b3;
+            a += 4;
+            b += 4;
+        }
+
+        Row(c, c00, c01, c02, c03, alpha, beta);
+        Row(c + ldc, c10, c11, c12, c13, alpha, beta);
+        Row(c + (2 * ldc), c20, c21, c22, c23, alpha, beta);
+        Row(c + (3 * ldc), c30, c31, c32, c33, alpha, beta);
+    }
+
+    // c[0..3] = alpha * acc + beta * c[0..3], without reading c when beta == 0.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Row(float* c, float x0, float x1, float x2, float x3, float alpha, float beta)
+    {
+        if (beta == 0f)
+        {
+            c[0] = alpha * x0;
+            c[1] = alpha * x1;
+            c[2] = alpha * x2;
+            c[3] = alpha * x3;
+        }
+        else
+        {
+            c[0] = (alpha * x0) + (beta * c[0]);
+            c[1] = (alpha * x1) + (beta * c[1]);
+            c[2] = (alpha * x2) + (beta * c[2]);
+            c[3] = (alpha * x3) + (beta * c[3]);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+namespace PSRnn.Engine.Tensors;
+
+/// <summary>Which micro-kernel <see cref="Gemm"/> runs; tests force each one.</summary>
+internal enum GemmPath
+{
+    /// <summary>The fastest path this machine supports.</summary>
+    Auto,
+
+    /// <summary>6×16 tiles of <c>Vector256</c> with FMA (x86 AVX2 + FMA).</summary>
+    Vector256,
+
+    /// <summary>6×8 tiles of <c>Vector128</c> (SSE, AdvSimd or software).</summary>
+    Vector128,
+
+    /// <summary>4×4 tiles of plain floats.</summary>
+    Scalar,
+}

@@ -1,0 +1,292 @@
+using System.Runtime.Intrinsics.X86;
+using PSRnn.Engine.Tensors;
+
+namespace PSRnn.Engine.Tests.Tensors;
+
+public sealed class GemmTests
+{
+    private static readonly int[] Sizes = [1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 127, 130];
+
+    // (alpha, beta) pairs that exercise overwrite, accumulate and general scaling.
+    private static readonly (float Alpha, float Beta)[] Scales = [(1f, 0f), (1f, 1f), (0.5f, -2f), (-1.5f, 0.25f), (2f, 0f)];
+
+    // Paths as ints: GemmPath is internal, so it cannot appear in a public test signature.
+    private static IEnumerable<int> Paths()
+    {
+        if (Avx2.IsSupported && Fma.IsSupported)
+        {
+            yield return (int)GemmPath.Vector256;
+        }
+
+        yield return (int)GemmPath.Vector128;
+        yield return (int)GemmPath.Scalar;
+    }
+
+    public static TheoryData<int, bool, bool, int, int, int, float, float, int> SweepCases()
+    {
+        var data = new TheoryData<int, bool, bool, int, int, int, float, float, int>();
+        foreach (int path in Paths())
+        {
+            for (int t = 0; t < 4; t++)
+            {
+                bool transA = (t & 1) != 0;
+                bool transB = (t & 2) != 0;
+                for (int i = 0; i < Sizes.Length; i++)
+                {
+                    // A sparse walk over the size cube: every size appears in every role.
+                    int m = Sizes[i];
+                    int n = Sizes[((i * 7) + 3 + t) % Sizes.Length];
+                    int k = Sizes[((i * 5) + 11 + (2 * t)) % Sizes.Length];
+                    var (alpha, beta) = Scales[(i + t) % Scales.Length];
+                    int pad = (i + t) % 3 == 0 ? 3 : 0;
+                    data.Add(path, transA, transB, m, n, k, alpha, beta, pad);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    public static TheoryData<int, bool, bool, int, int, int> LargeCases()
+    {
+        var data = new TheoryData<int, bool, bool, int, int, int>();
+        foreach (int path in Paths())
+        {
+            // Crosses the KC, MC and NR/MR block edges, in every transpose combination.
+            for (int t = 0; t < 4; t++)
+            {
+                data.Add(path, (t & 1) != 0, (t & 2) != 0, 257, 300, 513);
+            }
+
+            // Crosses the NC block edge.
+            data.Add(path, false, true, 13, 2100, 40);
+        }
+
+        return data;
+    }
+
+    public static TheoryData<int> PathCases()
+    {
+        var data = new TheoryData<int>();
+        foreach (int path in Paths())
+        {
+            data.Add(path);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SweepCases))]
+    public void MatchesNaiveProduct(int path, bool transA, bool transB, int m, int n, int k, float alpha, float beta, int pad)
+        => Check((GemmPath)path, 0, transA, transB, m, n, k, alpha, beta, pad, seed: (m * 131) + (n * 17) + k);
+
+    [Theory]
+    [MemberData(nameof(LargeCases))]
+    public void MatchesNaiveProductAcrossBlocks(int path, bool transA, bool transB, int m, int n, int k)
+        => Check((GemmPath)path, 0, transA, transB, m, n, k, 0.75f, 0.5f, pad: 1, seed: 7);
+
+    [Theory]
+    [MemberData(nameof(PathCases))]
+    public void ZeroAlphaOnlyScalesC(int path)
+    {
+        var a = Enumerable.Repeat(float.NaN, 12).ToArray();
+        var b = Enumerable.Repeat(float.NaN, 12).ToArray();
+        var c = new[] { 1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, 9f };
+        Gemm.Multiply((GemmPath)path, 0, false, false, 3, 3, 4, 0f, a, 4, b, 3, 2f, c, 3);
+        Assert.Equal(new[] { 2f, 4f, 6f, 8f, 10f, 12f, 14f, 16f, 18f }, c);
+
+        var d = Enumerable.Repeat(float.NaN, 9).ToArray();
+        Gemm.Multiply((GemmPath)path, 0, false, false, 3, 3, 4, 0f, a, 4, b, 3, 0f, d, 3);
+        Assert.All(d, v => Assert.Equal(0f, v));
+    }
+
+    [Theory]
+    [MemberData(nameof(PathCases))]
+    public void EmptyInnerDimensionScalesC(int path)
+    {
+        var c = new[] { 1f, 2f, 3f, 4f, 5f, 6f };
+        Gemm.Multiply((GemmPath)path, 0, false, false, 2, 3, 0, 1f, [], 0, [], 3, -1f, c, 3);
+        Assert.Equal(new[] { -1f, -2f, -3f, -4f, -5f, -6f }, c);
+
+        var nan = Enumerable.Repeat(float.NaN, 6).ToArray();
+        Gemm.Multiply((GemmPath)path, 0, true, true, 2, 3, 0, 1f, [], 2, [], 0, 0f, nan, 3);
+        Assert.All(nan, v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
+    public void EmptyOutputDoesNothing()
+    {
+        Gemm.Multiply(false, false, 0, 5, 3, 1f, [], [1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, 9f, 10f, 11f, 12f, 13f, 14f, 15f], 0f, []);
+        Gemm.Multiply(false, false, 4, 0, 3, 1f, new float[12], [], 0f, []);
+    }
+
+    [Fact]
+    public void PackedOverloadUsesTightStrides()
+    {
+        // [1 2 3; 4 5 6] * [1 2; 3 4; 5 6] = [22 28; 49 64]
+        float[] a = [1, 2, 3, 4, 5, 6];
+        float[] b = [1, 2, 3, 4, 5, 6];
+        var c = new float[4];
+        Gemm.Multiply(false, false, 2, 2, 3, 1f, a, b, 0f, c);
+        Assert.Equal(new[] { 22f, 28f, 49f, 64f }, c);
+
+        // Aᵀ stored as 3×2, Bᵀ stored as 2×3: the same product.
+        float[] at = [1, 4, 2, 5, 3, 6];
+        float[] bt = [1, 3, 5, 2, 4, 6];
+        var d = new float[4];
+        Gemm.Multiply(true, true, 2, 2, 3, 1f, at, bt, 0f, d);
+        Assert.Equal(c, d);
+    }
+
+    [Fact]
+    public void RejectsBadArguments()
+    {
+        var a = new float[6];
+        var b = new float[6];
+        var c = new float[4];
+        Assert.Equal("m", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(false, false, -1, 2, 3, 1f, a, 3, b, 2, 0f, c, 2)).ParamName);
+        Assert.Equal("n", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(false, false, 2, -1, 3, 1f, a, 3, b, 2, 0f, c, 2)).ParamName);
+        Assert.Equal("k", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(false, false, 2, 2, -1, 1f, a, 3, b, 2, 0f, c, 2)).ParamName);
+        Assert.Equal("lda", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(false, false, 2, 2, 3, 1f, a, 2, b, 2, 0f, c, 2)).ParamName);
+        Assert.Equal("lda", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(true, false, 2, 2, 3, 1f, a, 1, b, 2, 0f, c, 2)).ParamName);
+        Assert.Equal("ldb", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(false, false, 2, 2, 3, 1f, a, 3, b, 1, 0f, c, 2)).ParamName);
+        Assert.Equal("ldb", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(false, true, 2, 2, 3, 1f, a, 3, b, 2, 0f, c, 2)).ParamName);
+        Assert.Equal("ldc", Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(false, false, 2, 2, 3, 1f, a, 3, b, 2, 0f, c, 1)).ParamName);
+        Assert.Equal("a", Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 2, 2, 3, 1f, a.AsSpan(1), 3, b, 2, 0f, c, 2)).ParamName);
+        Assert.Equal("a", Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 2, 2, 3, 1f, a, 4, b, 2, 0f, c, 2)).ParamName);
+        Assert.Equal("b", Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 2, 2, 3, 1f, a, 3, b.AsSpan(1), 2, 0f, c, 2)).ParamName);
+        Assert.Equal("c", Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 2, 2, 3, 1f, a, 3, b, 2, 0f, c.AsSpan(1), 2)).ParamName);
+        Assert.Equal("c", Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 2, 2, 3, 1f, a, 3, b, 2, 0f, c, 3)).ParamName);
+        Assert.Equal("b", Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 2, 2, 3, 1f, a, b.AsSpan(1), 0f, c)).ParamName);
+    }
+
+    [Theory]
+    [InlineData(300, 200, 100)] // wide: split over columns
+    [InlineData(401, 70, 203)] // tall: split over rows
+    public void ThreadCountDoesNotChangeBits(int m, int n, int k)
+    {
+        var rng = new Random(11);
+        float[] a = RandomArray(rng, m * k);
+        float[] b = RandomArray(rng, k * n);
+        foreach (int path in Paths())
+        {
+            float[] one = RandomArray(new Random(3), m * n);
+            float[] two = (float[])one.Clone();
+            float[] three = (float[])one.Clone();
+            Gemm.Multiply((GemmPath)path, 1, false, false, m, n, k, 1.25f, a, k, b, n, 0.5f, one, n);
+            Gemm.Multiply((GemmPath)path, 2, false, false, m, n, k, 1.25f, a, k, b, n, 0.5f, two, n);
+            Gemm.Multiply((GemmPath)path, 3, false, false, m, n, k, 1.25f, a, k, b, n, 0.5f, three, n);
+            Assert.Equal(one, two);
+            Assert.Equal(one, three);
+        }
+    }
+
+    [Fact]
+    public void ConcurrentCallsMatchSequentialCalls()
+    {
+        var rng = new Random(5);
+        var shapes = new (int M, int N, int K)[] { (37, 129, 70), (64, 512, 128), (130, 33, 257), (5, 900, 300) };
+        var inputs = shapes.Select(s => (A: RandomArray(rng, s.M * s.K), B: RandomArray(rng, s.K * s.N))).ToArray();
+        var expected = new float[shapes.Length][];
+        for (int s = 0; s < shapes.Length; s++)
+        {
+            expected[s] = new float[shapes[s].M * shapes[s].N];
+            Gemm.Multiply(false, false, shapes[s].M, shapes[s].N, shapes[s].K, 1f, inputs[s].A, inputs[s].B, 0f, expected[s]);
+        }
+
+        // Two threads, each cycling through the products in a different order.
+        var failures = new int[2];
+        var threads = Enumerable.Range(0, 2).Select(t => new Thread(() =>
+        {
+            for (int round = 0; round < 20; round++)
+            {
+                int s = (round + (t * 2)) % shapes.Length;
+                var c = Enumerable.Repeat(float.NaN, shapes[s].M * shapes[s].N).ToArray();
+                Gemm.Multiply(false, false, shapes[s].M, shapes[s].N, shapes[s].K, 1f, inputs[s].A, inputs[s].B, 0f, c);
+                if (!c.AsSpan().SequenceEqual(expected[s]))
+                {
+                    failures[t]++;
+                }
+            }
+        })).ToArray();
+        foreach (var thread in threads)
+        {
+            thread.Start();
+        }
+
+        foreach (var thread in threads)
+        {
+            thread.Join();
+        }
+
+        Assert.Equal(new[] { 0, 0 }, failures);
+    }
+
+    // Runs one product with strided (padded) storage and checks it against a float64 triple loop,
+    // and that the padding between rows of C is left alone.
+    private static void Check(GemmPath path, int threads, bool transA, bool transB, int m, int n, int k,
+        float alpha, float beta, int pad, int seed)
+    {
+        var rng = new Random(seed);
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        int lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
+        float[] a = RandomArray(rng, StoredLength(aRows, aCols, lda));
+        float[] b = RandomArray(rng, StoredLength(bRows, bCols, ldb));
+        const float Sentinel = 12345f;
+        float[] c = new float[StoredLength(m, n, ldc)];
+        Array.Fill(c, Sentinel);
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                // beta == 0 must not read C: NaN there must not reach the result.
+                c[(i * ldc) + j] = beta == 0f ? float.NaN : (float)((rng.NextDouble() * 2) - 1);
+            }
+        }
+
+        float[] c0 = (float[])c.Clone();
+        Gemm.Multiply(path, threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0, magnitude = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    double x = transA ? a[(p * lda) + i] : a[(i * lda) + p];
+                    double y = transB ? b[(j * ldb) + p] : b[(p * ldb) + j];
+                    sum += x * y;
+                    magnitude += Math.Abs(x * y);
+                }
+
+                double old = beta == 0f ? 0 : c0[(i * ldc) + j];
+                double expected = (alpha * sum) + (beta * old);
+                double bound = (1e-5 * ((Math.Abs(alpha) * magnitude) + Math.Abs(beta * old))) + 1e-6;
+                float actual = c[(i * ldc) + j];
+                Assert.True(Math.Abs(actual - expected) <= bound,
+                    $"{path} tA={transA} tB={transB} {m}x{n}x{k} alpha={alpha} beta={beta}: C[{i},{j}] = {actual}, expected {expected}");
+            }
+
+            for (int j = n; j < ldc && (i * ldc) + j < c.Length; j++)
+            {
+                Assert.Equal(Sentinel, c[(i * ldc) + j]);
+            }
+        }
+    }
+
+    private static int StoredLength(int rows, int cols, int ld) => rows == 0 || cols == 0 ? 0 : ((rows - 1) * ld) + cols;
+
+    private static float[] RandomArray(Random rng, int length)
+    {
+        var values = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = (float)((rng.NextDouble() * 2) - 1);
+        }
+
+        return values;
+    }
+}
