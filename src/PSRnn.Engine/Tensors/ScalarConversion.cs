@@ -99,60 +99,68 @@ internal static class ScalarConversion
     public static float[] ToSingle(Array data, out long inexact)
     {
         ArgumentNullException.ThrowIfNull(data);
-        long lost = 0;
-        float[] result;
-        switch (data)
+        // Dispatch on the exact element type: a pattern like `case int[]` also matches a uint[] (CLR array covariance).
+        if (!DTypeInfo.TryFromElementType(data.GetType().GetElementType()!, out DType dtype))
         {
-            case float[] f:
-                result = (float[])f.Clone();
+            throw new ArgumentException($"Unsupported element type {data.GetType().GetElementType()}.", nameof(data));
+        }
+
+        var result = new float[data.Length];
+        long lost = 0;
+        switch (dtype)
+        {
+            case DType.Float32:
+                ((float[])data).CopyTo(result, 0);
                 break;
-            case double[] d:
-                result = new float[d.Length];
+            case DType.Float64:
+                var d = (double[])data;
                 for (int i = 0; i < d.Length; i++)
                 {
                     result[i] = (float)d[i];
-                    if (result[i] != d[i] && !double.IsNaN(d[i]))
-                    {
-                        lost++;
-                    }
+                    lost += result[i] == d[i] || double.IsNaN(d[i]) ? 0 : 1;
                 }
 
                 break;
-            case Half[] h:
-                result = new float[h.Length];
+            case DType.Float16:
+                var h = (Half[])data;
                 for (int i = 0; i < h.Length; i++)
                 {
                     result[i] = (float)h[i];
                 }
 
                 break;
-            case bool[] b:
-                result = new float[b.Length];
+            case DType.Bool:
+                var b = (bool[])data;
                 for (int i = 0; i < b.Length; i++)
                 {
                     result[i] = b[i] ? 1f : 0f;
                 }
 
                 break;
-            case sbyte[] or byte[] or short[] or ushort[]:
-                result = new float[data.Length];
-                for (int i = 0; i < result.Length; i++)
-                {
-                    result[i] = Convert.ToSingle(data.GetValue(i), CultureInfo.InvariantCulture);
-                }
-
+            case DType.Int8:
+                Widen((sbyte[])data, result);
                 break;
-            case int[] n32:
-                result = new float[n32.Length];
+            case DType.UInt8:
+                Widen((byte[])data, result);
+                break;
+            case DType.Int16:
+                Widen((short[])data, result);
+                break;
+            case DType.UInt16:
+                Widen((ushort[])data, result);
+                break;
+            case DType.Int32:
+                var n32 = (int[])data;
                 for (int i = 0; i < n32.Length; i++)
                 {
                     result[i] = n32[i];
-                    lost += (long)result[i] == n32[i] ? 0 : 1;
+                    // Every float of magnitude below 2^31 converts back to int exactly, so the round trip is the test.
+                    lost += result[i] < 2147483648f && (int)result[i] == n32[i] ? 0 : 1;
                 }
 
                 break;
-            case uint[] u32:
-                result = new float[u32.Length];
+            case DType.UInt32:
+                var u32 = (uint[])data;
                 for (int i = 0; i < u32.Length; i++)
                 {
                     result[i] = u32[i];
@@ -160,18 +168,18 @@ internal static class ScalarConversion
                 }
 
                 break;
-            case long[] n64:
-                result = new float[n64.Length];
+            case DType.Int64:
+                var n64 = (long[])data;
                 for (int i = 0; i < n64.Length; i++)
                 {
                     result[i] = n64[i];
-                    // 2^63 is representable as a float but not as a long: anything that rounds there is inexact.
-                    lost += result[i] < 9.223372e18f && result[i] >= -9.223372e18f && (long)result[i] == n64[i] ? 0 : 1;
+                    // 2^63 is a float but not a long: anything that rounds up to it is inexact.
+                    lost += result[i] < 9.223372e18f && (long)result[i] == n64[i] ? 0 : 1;
                 }
 
                 break;
-            case ulong[] u64:
-                result = new float[u64.Length];
+            case DType.UInt64:
+                var u64 = (ulong[])data;
                 for (int i = 0; i < u64.Length; i++)
                 {
                     result[i] = u64[i];
@@ -179,12 +187,47 @@ internal static class ScalarConversion
                 }
 
                 break;
-            default:
-                throw new ArgumentException($"Unsupported element type {data.GetType().GetElementType()}.", nameof(data));
         }
 
         inexact = lost;
         return result;
+    }
+
+    // Types of 16 bits or fewer always fit float32 exactly.
+    private static void Widen<T>(T[] source, float[] result)
+        where T : struct, IConvertible
+    {
+        for (int i = 0; i < source.Length; i++)
+        {
+            result[i] = source[i].ToSingle(CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>Whether a converted float holds exactly the source's value (NaN counts as kept).</summary>
+    public static bool SameValue(object source, object converted)
+    {
+        double x = converted switch
+        {
+            Half h => (double)h,
+            float f => f,
+            double d => d,
+            _ => throw new ArgumentException("Not a float.", nameof(converted)),
+        };
+        if (double.IsNaN(x))
+        {
+            return true;
+        }
+
+        return source switch
+        {
+            bool b => x == (b ? 1 : 0),
+            Half h => x == (double)h,
+            float f => x == f,
+            double d => x == d,
+            ulong u => x < 18446744073709551616.0 && (ulong)x == u,
+            long l => x < 9223372036854775808.0 && (long)x == l,
+            _ => x == Convert.ToDouble(source, CultureInfo.InvariantCulture),
+        };
     }
 
     private static string Describe(object value) => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";

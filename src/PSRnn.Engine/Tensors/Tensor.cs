@@ -90,6 +90,36 @@ public sealed class Tensor
         set => SetValue(value, index);
     }
 
+    // Fixed-arity indexers: PowerShell's $t[i, j] binds to these, not to the params form.
+
+    /// <summary>One element of a 1-d tensor.</summary>
+    public object this[int i]
+    {
+        get => GetValue(i);
+        set => SetValue(value, i);
+    }
+
+    /// <summary>One element of a 2-d tensor.</summary>
+    public object this[int i, int j]
+    {
+        get => GetValue(i, j);
+        set => SetValue(value, i, j);
+    }
+
+    /// <summary>One element of a 3-d tensor.</summary>
+    public object this[int i, int j, int k]
+    {
+        get => GetValue(i, j, k);
+        set => SetValue(value, i, j, k);
+    }
+
+    /// <summary>One element of a 4-d tensor.</summary>
+    public object this[int i, int j, int k, int l]
+    {
+        get => GetValue(i, j, k, l);
+        set => SetValue(value, i, j, k, l);
+    }
+
     /// <summary>Returns the dimension <paramref name="axis"/>'s length.</summary>
     public int Dim(int axis) => _shape[axis];
 
@@ -98,12 +128,13 @@ public sealed class Tensor
     public Span<T> AsSpan<T>()
         where T : unmanaged
     {
-        if (Data is not T[] typed)
+        // Exact type test: the CLR lets a byte[] pass `is sbyte[]` (and uint[] pass `is int[]`, ...).
+        if (Data.GetType() != typeof(T[]))
         {
             throw new InvalidOperationException($"This tensor holds {DType.NumpyName()}, not {typeof(T).Name}.");
         }
 
-        return typed;
+        return (T[])Data;
     }
 
     /// <summary>One element, by its index along every dimension (negative indices count from the end).</summary>
@@ -182,6 +213,42 @@ public sealed class Tensor
     /// </summary>
     /// <param name="inexact">How many elements did not convert exactly (rounded, or out of float32's range).</param>
     public float[] ToSingleArray(out long inexact) => ScalarConversion.ToSingle(Data, out inexact);
+
+    /// <summary>
+    /// A copy converted to <paramref name="dtype"/>, as NumPy's <c>astype</c> but never silently wrong: integer
+    /// dtypes refuse fractions and out-of-range values (<see cref="InvalidCastException"/>); float dtypes round.
+    /// </summary>
+    /// <param name="dtype">The dtype wanted.</param>
+    /// <param name="inexact">How many elements were rounded or overflowed to infinity.</param>
+    public Tensor AsType(DType dtype, out long inexact)
+    {
+        if (dtype == DType)
+        {
+            inexact = 0;
+            return Clone();
+        }
+
+        if (dtype == DType.Float32)
+        {
+            return new Tensor(ToSingleArray(out inexact), _shape) { Name = Name };
+        }
+
+        Array target = Array.CreateInstance(dtype.ElementType(), Length);
+        long lost = 0;
+        for (int i = 0; i < Length; i++)
+        {
+            object source = Data.GetValue(i)!;
+            object converted = ScalarConversion.ToDType(source, dtype);
+            target.SetValue(converted, i);
+            if (dtype.IsFloatingPoint() && !ScalarConversion.SameValue(source, converted))
+            {
+                lost++;
+            }
+        }
+
+        inexact = lost;
+        return new Tensor(target, _shape) { Name = Name };
+    }
 
     /// <summary>A tensor with the same data and a new shape; one dimension may be -1 and is inferred.</summary>
     public Tensor Reshape(params int[] shape)

@@ -66,6 +66,19 @@ public sealed class TensorTests
     }
 
     [Fact]
+    public void UnsignedDataIsNeverReadAsSigned()
+    {
+        // The CLR lets uint[] pass as int[]: conversions and spans must use the real element type.
+        var t = new Tensor(new uint[] { 4_000_000_000, 1 }, 2);
+        Assert.Equal(4e9f, t.ToSingleArray(out long inexact)[0]);
+        Assert.Equal(0, inexact);
+        var bytes = new Tensor(new byte[] { 200 }, 1);
+        Assert.Throws<InvalidOperationException>(() => bytes.AsSpan<sbyte>());
+        Assert.Equal(200, bytes.AsSpan<byte>()[0]);
+        Assert.Equal(200f, bytes.ToSingleArray(out _)[0]);
+    }
+
+    [Fact]
     public void ShapeTextFollowsNumpy()
     {
         Assert.Equal("()", new Tensor(new[] { 1.0 }).ShapeText);
