@@ -1,0 +1,30 @@
+@{
+    # The version is stamped from Directory.Build.props by build.ps1; edit it there.
+    ModuleVersion        = '0.0.0'
+    GUID                 = '5b0c3f0e-7d4a-4e55-9a57-2f1f0d6c9b31'
+    RootModule           = 'PSRnn.dll'
+    Author               = 'PSRnn developers'
+    CompanyName          = 'PSRnn'
+    Copyright            = '(c) PSRnn developers. MIT License.'
+    Description          = 'Recurrent neural networks (SimpleRNN, LSTM, GRU) for PowerShell: NumPy data in and out, Keras-compatible layers, a fast CPU engine.'
+    # PowerShell 7.4+ on .NET 8+; Windows PowerShell 5.1 is not supported.
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('PSRnn.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Import-NpyData'
+        'Export-NpyData'
+        'ConvertTo-RnnTensor'
+        'ConvertTo-RnnOneHot'
+        'Split-RnnDataset'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('RNN', 'LSTM', 'GRU', 'NeuralNetwork', 'MachineLearning', 'NumPy', 'Linux', 'Windows', 'MacOS')
+            LicenseUri = 'https://opensource.org/licenses/MIT'
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using System.Collections.Specialized;
+using System.Management.Automation;
+using PSRnn.Engine.Data;
+using PSRnn.Engine.Tensors;
+using PSRnn.Infrastructure;
+
+namespace PSRnn.Commands;
+
+/// <summary>
+/// <para type="synopsis">Reads NumPy .npy and .npz files into tensors.</para>
+/// <para type="description">Reads NumPy's .npy format (versions 1.0, 2.0 and 3.0; bool, signed and unsigned integers,
+/// float16/32/64; either byte order; C or Fortran order) exactly as stored. A .npz archive yields each of its arrays,
+/// named. Object arrays (pickles) are refused, never loaded.</para>
+/// </summary>
+/// <example>
+///   <code>
+///     $x = Import-NpyData ./speech.npy
+///   </code>
+///   <para>Reads one array; the result prints its shape, dtype and a preview.</para>
+/// </example>
+/// <example>
+///   <code>
+///     Get-ChildItem ./data -Filter *.npy | Import-NpyData
+///   </code>
+///   <para>Reads every .npy file of a folder.</para>
+/// </example>
+/// <example>
+///   <code>
+///     $data = Import-NpyData ./dataset.npz -AsHashtable
+///     $data['x_train'].Shape
+///   </code>
+///   <para>Reads an archive as NumPy's np.load does: name to array.</para>
+/// </example>
+[Cmdlet(VerbsData.Import, "NpyData", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(Tensor), typeof(OrderedDictionary))]
+public sealed class ImportNpyDataCommand : PSCmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>
+    /// <para type="description">Files to read; wildcards are allowed.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true,
+        ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    /// <summary>
+    /// <para type="description">Files to read, taken literally (no wildcards). Get-ChildItem output binds here.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>
+    /// <para type="description">Returns one ordered dictionary per file, from array name to tensor, as NumPy's
+    /// np.load of a .npz gives (a .npy file's array is under its file name without extension).</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter AsHashtable { get; set; }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        bool literal = ParameterSetName == LiteralPathSet;
+        foreach (string path in literal ? LiteralPath : Path)
+        {
+            foreach (string file in PathResolver.ResolveExisting(this, path, literal))
+            {
+                ReadFile(file);
+            }
+        }
+    }
+
+    private void ReadFile(string file)
+    {
+        IReadOnlyList<Tensor> tensors;
+        try
+        {
+            tensors = NumpyFile.Load(file);
+        }
+        catch (DataFormatException e)
+        {
+            WriteError(Errors.FromData(e, file));
+            return;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            WriteError(Errors.Create("NpyReadFailed", ErrorCategory.ReadError, file, $"Cannot read '{file}': {e.Message}", e));
+            return;
+        }
+
+        if (!AsHashtable)
+        {
+            foreach (Tensor tensor in tensors)
+            {
+                WriteObject(tensor);
+            }
+
+            return;
+        }
+
+        var byName = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
+        foreach (Tensor tensor in tensors)
+        {
+            byName[tensor.Name ?? System.IO.Path.GetFileNameWithoutExtension(file)] = tensor;
+        }
+
+        WriteObject(byName);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+
+namespace PSRnn.Infrastructure;
+
+/// <summary>Turns -Path (wildcards) and -LiteralPath arguments into file-system paths, as PowerShell's own cmdlets do.</summary>
+internal static class PathResolver
+{
+    /// <summary>
+    /// Resolves existing files. A path that matches nothing is reported as a non-terminating PathNotFound error;
+    /// a path of another provider is reported too. Folders are skipped with an error.
+    /// </summary>
+    public static IEnumerable<string> ResolveExisting(PSCmdlet cmdlet, string path, bool literal)
+    {
+        List<string> resolved = [];
+        try
+        {
+            ProviderInfo provider;
+            if (literal)
+            {
+                string one = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _);
+                if (provider.Name == "FileSystem" && (File.Exists(one) || Directory.Exists(one)))
+                {
+                    resolved.Add(one);
+                }
+            }
+            else
+            {
+                resolved.AddRange(cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider));
+            }
+
+            if (provider.Name != "FileSystem")
+            {
+                cmdlet.WriteError(Errors.Create("PathNotFileSystem", ErrorCategory.InvalidArgument, path,
+                    $"Path '{path}' is on the {provider.Name} provider; PSRnn reads files from the file system only."));
+                return [];
+            }
+        }
+        catch (ItemNotFoundException)
+        {
+            resolved.Clear();
+        }
+
+        if (resolved.Count == 0)
+        {
+            cmdlet.WriteError(Errors.PathNotFound(path));
+            return [];
+        }
+
+        List<string> files = [];
+        foreach (string file in resolved)
+        {
+            if (Directory.Exists(file))
+            {
+                cmdlet.WriteError(Errors.Create("PathIsFolder", ErrorCategory.InvalidArgument, file,
+                    $"'{file}' is a folder; give a .npy or .npz file, or pipe Get-ChildItem -File."));
+            }
+            else
+            {
+                files.Add(file);
+            }
+        }
+
+        return files;
+    }
+
+    /// <summary>
+    /// Resolves a path for a file that may not exist yet. With wildcards (and not literal) the pattern must
+    /// match exactly one existing item. Throws a terminating error (via the cmdlet) otherwise.
+    /// </summary>
+    public static string ResolveForWrite(PSCmdlet cmdlet, string path, bool literal)
+    {
+        ProviderInfo provider;
+        string result;
+        if (!literal && WildcardPattern.ContainsWildcardCharacters(path))
+        {
+            Collection<string> matches;
+            try
+            {
+                matches = cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider);
+            }
+            catch (ItemNotFoundException)
+            {
+                matches = [];
+                provider = null!;
+            }
+
+            if (matches.Count != 1)
+            {
+                cmdlet.ThrowTerminatingError(Errors.Create("PathNotSingleFile", ErrorCategory.InvalidArgument, path,
+                    $"Path '{path}' has wildcards and matches {matches.Count} items; to write, it must name one file. " +
+                    "Use -LiteralPath for names with wildcard characters."));
+            }
+
+            result = matches[0];
+        }
+        else
+        {
+            result = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _);
+        }
+
+        if (provider.Name != "FileSystem")
+        {
+            cmdlet.ThrowTerminatingError(Errors.Create("PathNotFileSystem", ErrorCategory.InvalidArgument, path,
+                $"Path '{path}' is on the {provider.Name} provider; PSRnn writes files to the file system only."));
+        }
+
+        return result;
+    }
+}
