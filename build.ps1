@@ -1,0 +1,132 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates PSRnn: the one entry point for developers and CI.
+.DESCRIPTION
+    -Task Build  compiles the solution and lays out the module in out/PSRnn (git-ignored).
+    -Task Test   builds, runs the xunit engine tests and the Pester cmdlet tests, and ends with
+                 the line 'N passed, N failed' over both suites; exits non-zero on any failure.
+    -Task Demo   builds and runs the main example (examples/numpy-roundtrip.ps1).
+    -Task Bench  runs the BenchmarkDotNet micro-benchmarks in bench/PSRnn.Bench (-BenchFilter picks them).
+    Run it through the pinned PowerShell: `dotnet tool restore` once, then `dotnet pwsh ./build.ps1 -Task Test`.
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench')]
+    [string] $Task = 'Build',
+
+    # BenchmarkDotNet's --filter for -Task Bench.
+    [string] $BenchFilter = '*',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$root = $PSScriptRoot
+$out = Join-Path $root 'out'
+$moduleOut = Join-Path $out 'PSRnn'
+# Keep the .NET CLI quiet and offline-friendly on fresh machines and in CI.
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+$env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
+
+function Invoke-Native {
+    param([string] $What, [scriptblock] $Command)
+    & $Command
+    if ($LASTEXITCODE -ne 0) { throw "$What failed (exit code $LASTEXITCODE)." }
+}
+
+function Invoke-ChildPwsh {
+    # The same pinned PowerShell, in a fresh process: nothing it loads stays in this session.
+    param([string] $Script, [string[]] $Arguments)
+    $host_ = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    $pwsh = Join-Path $PSHOME 'pwsh.dll'
+    if ([IO.Path]::GetFileNameWithoutExtension($host_) -eq 'pwsh') { & $host_ -NoProfile -NonInteractive -File $Script @Arguments }
+    else { & $host_ $pwsh -NoProfile -NonInteractive -File $Script @Arguments }
+}
+
+function Get-ModuleVersion {
+    # The one version number lives in Directory.Build.props; the manifest is stamped from it.
+    [xml] $props = Get-Content -LiteralPath (Join-Path $root 'Directory.Build.props') -Raw
+    return [string] ($props.Project.PropertyGroup | Where-Object { $_['Version'] } | Select-Object -First 1).Version
+}
+
+function Invoke-Build {
+    Invoke-Native 'dotnet build' { dotnet build (Join-Path $root 'PSRnn.sln') -c $Configuration --nologo -v quiet -clp:ErrorsOnly }
+    $publish = Join-Path $out 'publish'
+    Invoke-Native 'dotnet publish' { dotnet publish (Join-Path $root 'src/PSRnn/PSRnn.csproj') -c $Configuration --no-build -o $publish --nologo -v quiet }
+
+    if (Test-Path -LiteralPath $moduleOut) { Remove-Item -LiteralPath $moduleOut -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $moduleOut
+    Get-ChildItem -LiteralPath $publish -Filter '*.dll' | Copy-Item -Destination $moduleOut
+    Get-ChildItem -LiteralPath (Join-Path $root 'module') -File | Copy-Item -Destination $moduleOut
+    $manifest = Join-Path $moduleOut 'PSRnn.psd1'
+    $text = (Get-Content -LiteralPath $manifest -Raw) -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion = '$(Get-ModuleVersion)'"
+    Set-Content -LiteralPath $manifest -Value $text -NoNewline
+    Invoke-ChildPwsh (Join-Path $root 'tools/New-MamlHelp.ps1') @(
+        '-AssemblyPath', (Join-Path $moduleOut 'PSRnn.dll'), '-DocumentationPath', (Join-Path $publish 'PSRnn.xml'),
+        '-OutputPath', (Join-Path $moduleOut 'en-US/PSRnn.dll-Help.xml')) | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw 'Making the help failed.' }
+    Write-Host "Module laid out in $moduleOut"
+}
+
+function Invoke-XunitTests {
+    $results = Join-Path $out 'test-results'
+    if (Test-Path -LiteralPath $results) { Remove-Item -LiteralPath $results -Recurse -Force }
+    dotnet test (Join-Path $root 'tests/PSRnn.Engine.Tests/PSRnn.Engine.Tests.csproj') -c $Configuration --no-build --nologo `
+        --logger 'trx;LogFileName=engine.trx' --logger 'console;verbosity=minimal' --results-directory $results | Out-Host
+    $trx = Join-Path $results 'engine.trx'
+    if (-not (Test-Path -LiteralPath $trx)) { return [pscustomobject]@{ Passed = 0; Failed = 1 } }
+    [xml] $doc = Get-Content -LiteralPath $trx -Raw
+    $counters = $doc.TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Passed = [int] $counters.passed; Failed = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout }
+}
+
+function Invoke-PesterTests {
+    # Pester comes from NuGet (tests/PSRnn.Tests restores it), so nothing is installed by hand.
+    Invoke-Native 'dotnet restore (Pester)' { dotnet restore (Join-Path $root 'tests/PSRnn.Tests/PSRnn.Tests.csproj') --nologo -v quiet }
+    $packages = (dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $pester = Join-Path $packages.Trim() 'pester/5.7.1/tools/Pester.psd1'
+    $summary = Join-Path $out 'pester-summary.json'
+    if (Test-Path -LiteralPath $summary) { Remove-Item -LiteralPath $summary }
+    # A child process: the suite imports the built module fresh and cannot disturb this session.
+    $runner = Join-Path $root 'tests/PSRnn.Tests/Invoke-PesterSuite.ps1'
+    Invoke-ChildPwsh $runner @('-PesterPath', $pester, '-ModulePath', (Join-Path $moduleOut 'PSRnn.psd1'), '-SummaryPath', $summary) |
+        Out-Host
+    if (-not (Test-Path -LiteralPath $summary)) { return [pscustomobject]@{ Passed = 0; Failed = 1 } }
+    Get-Content -LiteralPath $summary -Raw | ConvertFrom-Json
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Demo' {
+        Invoke-Build
+        & (Join-Path $root 'examples/numpy-roundtrip.ps1')
+    }
+    'Bench' {
+        Invoke-Native 'benchmarks' { dotnet run -c Release --project (Join-Path $root 'bench/PSRnn.Bench/PSRnn.Bench.csproj') -- --filter $BenchFilter }
+    }
+    'Test' {
+        $xunit = $pester = $null
+        try {
+            Invoke-Build
+            $xunit = Invoke-XunitTests
+            $pester = Invoke-PesterTests
+        }
+        catch {
+            Write-Host "Test run stopped: $($_.Exception.Message)" -ForegroundColor Red
+        }
+        $passed = 0; $failed = 0
+        foreach ($suite in @($xunit, $pester)) {
+            if ($null -eq $suite) { $failed++ } else { $passed += $suite.Passed; $failed += $suite.Failed }
+        }
+        if ($xunit) { Write-Host "xunit:  $($xunit.Passed) passed, $($xunit.Failed) failed" }
+        if ($pester) { Write-Host "Pester: $($pester.Passed) passed, $($pester.Failed) failed" }
+        Write-Host "$passed passed, $failed failed"
+        exit ([int]($failed -gt 0))
+    }
+}
