@@ -1,0 +1,107 @@
+using PSRnn.Engine.Tensors;
+
+namespace PSRnn.Engine.Layers;
+
+/// <summary>
+/// One layer of a sequential model, with Keras's semantics: it is built for the shape of its input
+/// (<see cref="Build"/>), initialized from a seeded stream (<see cref="Initialize"/>), and then runs
+/// <see cref="Forward"/> and <see cref="Backward"/> on batches.
+/// </summary>
+/// <remarks>
+/// Contract for implementers:
+/// <list type="bullet">
+/// <item>Forward returns an <see cref="Activations"/> the layer owns; it stays valid until the next Forward. The layer
+/// caches what Backward needs (inputs, gate values).</item>
+/// <item>Backward takes d(loss)/d(output of the last Forward), ADDS the parameter gradients into
+/// <see cref="Parameter.Gradient"/> (the model zeroes them once per batch), and returns d(loss)/d(input) in a buffer the
+/// layer owns — or null when computeInputGradient is false (the first layer: nothing needs it).</item>
+/// <item>After the first batch of a given size, neither allocates.</item>
+/// </list>
+/// </remarks>
+public abstract class Layer
+{
+    private readonly List<Parameter> _parameters = [];
+
+    /// <summary>Creates a layer with a name (Keras style: <c>lstm</c>, <c>lstm_1</c>, …; the model assigns one when empty).</summary>
+    protected Layer(string? name) => Name = name ?? "";
+
+    /// <summary>The layer's name, unique within its model.</summary>
+    public string Name { get; set; }
+
+    /// <summary>Keras's class name: <c>LSTM</c>, <c>Dense</c>, <c>Bidirectional</c>, ….</summary>
+    public abstract string KerasClassName { get; }
+
+    /// <summary>The input shape it was built for.</summary>
+    public SampleShape InputShape { get; private set; }
+
+    /// <summary>The output shape for that input.</summary>
+    public SampleShape OutputShape { get; private set; }
+
+    /// <summary>Whether <see cref="Build"/> has run.</summary>
+    public bool IsBuilt { get; private set; }
+
+    /// <summary>The trainable and non-trainable weights, in Keras's get_weights order.</summary>
+    public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>The number of weights, as Keras's summary counts them.</summary>
+    public long ParameterCount => _parameters.Sum(p => (long)p.Length);
+
+    /// <summary>Creates the parameters for <paramref name="input"/> and fixes the output shape.</summary>
+    /// <exception cref="ModelException">The input shape does not suit the layer.</exception>
+    public void Build(SampleShape input)
+    {
+        _parameters.Clear();
+        OutputShape = OnBuild(input);
+        InputShape = input;
+        IsBuilt = true;
+    }
+
+    /// <summary>Fills the parameters from Keras's initializers, drawing from <paramref name="rng"/>.</summary>
+    public abstract void Initialize(Rng rng);
+
+    /// <summary>Runs the layer on a batch. <paramref name="training"/> enables dropout.</summary>
+    public abstract Activations Forward(Activations input, bool training);
+
+    /// <summary>Back-propagates through the last Forward; see the class remarks.</summary>
+    public abstract Activations? Backward(Activations outputGradient, bool computeInputGradient);
+
+    /// <summary>Keras's get_config: the layer's settings by Keras name (units, activation, return_sequences, …).</summary>
+    public abstract IReadOnlyDictionary<string, object?> GetConfig();
+
+    /// <summary>Creates the parameters and returns the output shape; called by <see cref="Build"/>.</summary>
+    protected abstract SampleShape OnBuild(SampleShape input);
+
+    /// <summary>Registers a parameter (in get_weights order) and returns it.</summary>
+    protected Parameter AddParameter(string name, params int[] shape)
+    {
+        var parameter = new Parameter(name, shape);
+        _parameters.Add(parameter);
+        return parameter;
+    }
+
+    /// <summary>Registers an existing parameter (a wrapper exposing its inner layers' weights).</summary>
+    protected void AddParameter(Parameter parameter) => _parameters.Add(parameter);
+
+    /// <summary>Throws the standard error for a layer that needs (batch, time, features) input.</summary>
+    protected void RequireSequence(SampleShape input)
+    {
+        if (!input.IsSequence)
+        {
+            throw new ModelException("LayerNeedsSequence",
+                $"Layer '{Name}' ({KerasClassName}) needs sequences (batch, time, features), but its input is {input}. " +
+                "Set -ReturnSequences on the recurrent layer before it, or give 3-D input.");
+        }
+    }
+
+    /// <summary>Throws the standard error when a batch does not match the shape the layer was built for.</summary>
+    protected void CheckInput(Activations input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Features != InputShape.Features || input.IsSequence != InputShape.IsSequence
+            || (InputShape.IsSequence && InputShape.Time is { } t && input.Time != t))
+        {
+            throw new ModelException("LayerInputMismatch",
+                $"Layer '{Name}' was built for input {InputShape} but got {input.SampleShape}.");
+        }
+    }
+}
