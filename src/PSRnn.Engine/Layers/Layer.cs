@@ -43,6 +43,12 @@ public abstract class Layer
     /// <summary>The trainable and non-trainable weights, in Keras's get_weights order.</summary>
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
+    /// <summary>
+    /// The names the parameters go by outside the layer (model files, Get-RnnLayerWeight), in the order of
+    /// <see cref="Parameters"/>: the Keras names, or <c>forward.kernel</c>, <c>backward.kernel</c>, … for a wrapper.
+    /// </summary>
+    public virtual IReadOnlyList<string> ParameterNames => _parameters.Select(p => p.Name).ToArray();
+
     /// <summary>The number of weights, as Keras's summary counts them.</summary>
     public long ParameterCount => _parameters.Sum(p => (long)p.Length);
 

@@ -1,0 +1,227 @@
+using PSRnn.Engine.Tensors;
+
+namespace PSRnn.Engine.Layers;
+
+/// <summary>
+/// What SimpleRNN, LSTM and GRU share, as Keras's RNN wrapper owns it: units, return_sequences, go_backwards, input and
+/// recurrent dropout, initializers, the output layout, and the hoisted input projection.
+/// </summary>
+/// <remarks>
+/// <para>Input (B, T, F); output (B, T, U) with return_sequences, else the last state (B, U). With go_backwards the steps
+/// are processed from the last to the first and, as in Keras, a returned sequence is in processing order (reversed);
+/// Bidirectional flips it back.</para>
+/// <para>Dropout as Keras: one mask per sample for the inputs (B, F) and one for the recurrent state (B, U), drawn once per
+/// batch and used at every step, scaled by 1/(1 − rate); only in training. Because the input mask is constant over time,
+/// the input projection of all steps is still one matrix product.</para>
+/// </remarks>
+public abstract class RecurrentLayer : Layer
+{
+    private float[] _inputMask = [];
+    private float[] _recurrentMask = [];
+    private float[] _maskedInput = [];
+    private Rng? _dropoutRng;
+
+    /// <summary>Sets the shared configuration.</summary>
+    protected RecurrentLayer(int units, bool returnSequences, bool goBackwards, float dropout, float recurrentDropout, string? name)
+        : base(name)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
+        if (dropout is < 0 or >= 1 || float.IsNaN(dropout))
+        {
+            throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "Dropout must be in [0, 1).");
+        }
+
+        if (recurrentDropout is < 0 or >= 1 || float.IsNaN(recurrentDropout))
+        {
+            throw new ArgumentOutOfRangeException(nameof(recurrentDropout), recurrentDropout, "Recurrent dropout must be in [0, 1).");
+        }
+
+        Units = units;
+        ReturnSequences = returnSequences;
+        GoBackwards = goBackwards;
+        Dropout = dropout;
+        RecurrentDropout = recurrentDropout;
+    }
+
+    /// <summary>The state size.</summary>
+    public int Units { get; }
+
+    /// <summary>Whether the whole output sequence is returned (else the last state).</summary>
+    public bool ReturnSequences { get; }
+
+    /// <summary>Whether the input is processed from the last step to the first.</summary>
+    public bool GoBackwards { get; }
+
+    /// <summary>Keras's dropout: the rate dropped from the inputs, per sample, the same at every step.</summary>
+    public float Dropout { get; }
+
+    /// <summary>Keras's recurrent_dropout: the rate dropped from the recurrent state, per sample, the same at every step.</summary>
+    public float RecurrentDropout { get; }
+
+    /// <summary>The activation of the candidate/output (Keras's activation; tanh by default).</summary>
+    public ActivationKind Activation { get; init; } = ActivationKind.Tanh;
+
+    /// <summary>Keras's use_bias.</summary>
+    public bool UseBias { get; init; } = true;
+
+    /// <summary>Keras's kernel_initializer.</summary>
+    public string KernelInitializer { get; init; } = "glorot_uniform";
+
+    /// <summary>Keras's recurrent_initializer.</summary>
+    public string RecurrentInitializer { get; init; } = "orthogonal";
+
+    /// <summary>Keras's bias_initializer.</summary>
+    public string BiasInitializer { get; init; } = "zeros";
+
+    /// <summary>A layer of the same type and configuration (not weights), for Bidirectional's second direction.</summary>
+    public abstract RecurrentLayer CreateTwin(bool goBackwards, string name);
+
+    /// <summary>
+    /// The input mask of the current batch (B·F), or empty when no input dropout applies. Valid after
+    /// <see cref="PrepareDropout"/>.
+    /// </summary>
+    protected ReadOnlySpan<float> InputMask => _inputMask;
+
+    /// <summary>The recurrent mask of the current batch (B·U), or empty when no recurrent dropout applies.</summary>
+    protected ReadOnlySpan<float> RecurrentMask => _recurrentMask;
+
+    /// <inheritdoc />
+    public override void Initialize(Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        // Weights first, so the dropout stream never shifts the initial weights of a seed.
+        InitializeWeights(rng);
+        _dropoutRng = new Rng(rng.NextUInt64());
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, object?> GetConfig()
+    {
+        var config = new Dictionary<string, object?>
+        {
+            ["name"] = Name,
+            ["units"] = Units,
+            ["activation"] = Activation.KerasName(),
+            ["use_bias"] = UseBias,
+            ["return_sequences"] = ReturnSequences,
+            ["go_backwards"] = GoBackwards,
+            ["dropout"] = (double)Dropout,
+            ["recurrent_dropout"] = (double)RecurrentDropout,
+            ["kernel_initializer"] = KernelInitializer,
+            ["recurrent_initializer"] = RecurrentInitializer,
+            ["bias_initializer"] = BiasInitializer,
+        };
+        AddConfig(config);
+        return config;
+    }
+
+    /// <summary>Fills the weights (Keras initializers); the base then sets up the dropout stream.</summary>
+    protected abstract void InitializeWeights(Rng rng);
+
+    /// <summary>Adds the layer's own settings (recurrent_activation, unit_forget_bias, reset_after, …).</summary>
+    protected virtual void AddConfig(IDictionary<string, object?> config)
+    {
+    }
+
+    /// <inheritdoc />
+    protected sealed override SampleShape OnBuild(SampleShape input)
+    {
+        RequireSequence(input);
+        CreateParameters(input.Features);
+        return ReturnSequences ? SampleShape.Sequence(input.Time, Units) : SampleShape.Vector(Units);
+    }
+
+    /// <summary>Registers kernel, recurrent_kernel and bias with Keras's shapes for <paramref name="inputFeatures"/>.</summary>
+    protected abstract void CreateParameters(int inputFeatures);
+
+    /// <summary>The input step processed at position <paramref name="s"/> of the loop (reversed with go_backwards).</summary>
+    protected int InputStep(int s, int time) => GoBackwards ? time - 1 - s : s;
+
+    /// <summary>
+    /// Draws this batch's dropout masks (training only; otherwise the masks are empty). Each mask element is 0 with the
+    /// rate's probability and 1/(1 − rate) otherwise.
+    /// </summary>
+    protected void PrepareDropout(int batch, int inputFeatures, bool training)
+    {
+        _inputMask = training && Dropout > 0 ? Mask(ref _inputMaskStore, batch * inputFeatures, Dropout) : [];
+        _recurrentMask = training && RecurrentDropout > 0 ? Mask(ref _recurrentMaskStore, batch * Units, RecurrentDropout) : [];
+    }
+
+    private float[] _inputMaskStore = [];
+    private float[] _recurrentMaskStore = [];
+
+    private float[] Mask(ref float[] store, int length, float rate)
+    {
+        Rng rng = _dropoutRng ?? throw new InvalidOperationException("Initialize the layer before training it.");
+        if (store.Length != length)
+        {
+            store = new float[length];
+        }
+
+        float keep = 1f / (1f - rate);
+        for (int i = 0; i < length; i++)
+        {
+            store[i] = rng.NextDouble() < rate ? 0f : keep;
+        }
+
+        return store;
+    }
+
+    /// <summary>
+    /// The input projection of every step in one matrix product: P = (x ⊙ input mask)·W + b, with x viewed as
+    /// (B·T, F), W the kernel (F, G) and b the first G entries of <paramref name="bias"/> (or none when empty).
+    /// <paramref name="projection"/> receives (B·T, G) in the input's time order.
+    /// </summary>
+    protected void ProjectInputs(Activations input, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, int gates, Span<float> projection)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        int rows = input.Rows, features = input.Features;
+        ReadOnlySpan<float> x = ApplyInputDropout(input);
+        if (!bias.IsEmpty)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                bias[..gates].CopyTo(projection.Slice(r * gates, gates));
+            }
+        }
+
+        Gemm.Multiply(false, false, rows, gates, features, 1f, x, kernel, bias.IsEmpty ? 0f : 1f, projection);
+    }
+
+    /// <summary>
+    /// The input as the kernel saw it in the last <see cref="ProjectInputs"/>: with this batch's input dropout applied,
+    /// or the input itself when there is none. Backward uses it for the kernel gradient.
+    /// </summary>
+    protected ReadOnlySpan<float> DroppedInput(Activations input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return _inputMask.Length == 0 ? input.Span : _maskedInput.AsSpan(0, input.Length);
+    }
+
+    private ReadOnlySpan<float> ApplyInputDropout(Activations input)
+    {
+        if (_inputMask.Length == 0)
+        {
+            return input.Span;
+        }
+
+        int batch = input.Batch, time = input.Time, features = input.Features;
+        if (_maskedInput.Length < input.Length)
+        {
+            _maskedInput = new float[input.Length];
+        }
+
+        ReadOnlySpan<float> x = input.Span;
+        for (int b = 0; b < batch; b++)
+        {
+            ReadOnlySpan<float> mask = _inputMask.AsSpan(b * features, features);
+            for (int t = 0; t < time; t++)
+            {
+                int offset = ((b * time) + t) * features;
+                System.Numerics.Tensors.TensorPrimitives.Multiply(x.Slice(offset, features), mask, _maskedInput.AsSpan(offset, features));
+            }
+        }
+
+        return _maskedInput.AsSpan(0, input.Length);
+    }
+}
