@@ -158,6 +158,20 @@ public class LossTests
         Assert.All(gradient, g => Assert.Equal(7f, g));
     }
 
+    [Theory]
+    [MemberData(nameof(AllLosses))]
+    public void ComputeAllocatesNothing(string name, bool fromLogits)
+    {
+        Loss loss = Losses.FromName(name);
+        float[] outputs = [0.2f, 0.3f, 0.5f, 0.1f, 0.1f, 0.8f];
+        float[] targets = name.StartsWith("sparse", StringComparison.Ordinal) ? [2f, 0f] : [0f, 0f, 1f, 1f, 0f, 0f];
+        var gradient = new float[6];
+        loss.Compute(outputs, targets, 2, 3, gradient, fromLogits);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        loss.Compute(outputs, targets, 2, 3, gradient, fromLogits);
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+    }
+
     [Fact]
     public void WrongLengthsAreRejected()
     {
