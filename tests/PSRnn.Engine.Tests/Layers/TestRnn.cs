@@ -17,6 +17,8 @@ internal sealed class TestRnn : RecurrentLayer
     private float[] _h = [];
     private float[] _inMask = [];
     private float[] _recMask = [];
+    private double[] _dh = [];
+    private double[] _dz = [];
     private Activations? _input;
 
     public TestRnn(int units, bool returnSequences = false, bool goBackwards = false, float dropout = 0,
@@ -50,11 +52,14 @@ internal sealed class TestRnn : RecurrentLayer
         _input = input;
         int batch = input.Batch, time = input.Time, f = input.Features, u = Units;
         PrepareDropout(batch, f, training);
-        _inMask = InputMask.ToArray();
-        _recMask = RecurrentMask.ToArray();
-        _p = new float[batch * time * u];
+        // Buffers only grow, so the wrapper's no-allocation tests can use this layer.
+        _inMask = Grow(_inMask, InputMask.Length);
+        InputMask.CopyTo(_inMask);
+        _recMask = Grow(_recMask, RecurrentMask.Length);
+        RecurrentMask.CopyTo(_recMask);
+        _p = Grow(_p, batch * time * u);
         ProjectInputs(input, Parameters[0].Value, Parameters[2].Value, u, _p);
-        _h = new float[batch * time * u];
+        _h = Grow(_h, batch * time * u);
         float[] rk = Parameters[1].Value;
         for (int b = 0; b < batch; b++)
         {
@@ -98,8 +103,10 @@ internal sealed class TestRnn : RecurrentLayer
     private float Prev(int b, int s, int k, int time)
     {
         float h = _h[((b * time) + s - 1) * Units + k];
-        return _recMask.Length == 0 ? h : h * _recMask[(b * Units) + k];
+        return RecurrentMask.Length == 0 ? h : h * _recMask[(b * Units) + k];
     }
+
+    private static T[] Grow<T>(T[] buffer, int length) => buffer.Length >= length ? buffer : new T[length];
 
     public override Activations? Backward(Activations outputGradient, bool computeInputGradient)
     {
@@ -112,11 +119,12 @@ internal sealed class TestRnn : RecurrentLayer
         _dx.ResizeLike(input);
         Span<float> dx = _dx.Span;
         dx.Clear();
-        var dh = new double[u];
-        var dz = new double[u];
+        _dh = Grow(_dh, u);
+        _dz = Grow(_dz, u);
+        double[] dh = _dh, dz = _dz;
         for (int b = 0; b < batch; b++)
         {
-            Array.Clear(dh);
+            Array.Clear(dh, 0, u);
             for (int s = time - 1; s >= 0; s--)
             {
                 int t = InputStep(s, time);
@@ -160,7 +168,7 @@ internal sealed class TestRnn : RecurrentLayer
                         sum += dz[j] * w[(i * u) + j];
                     }
 
-                    dx[((b * time) + t) * f + i] = (float)(_inMask.Length == 0 ? sum : sum * _inMask[(b * f) + i]);
+                    dx[((b * time) + t) * f + i] = (float)(InputMask.Length == 0 ? sum : sum * _inMask[(b * f) + i]);
                 }
 
                 for (int k = 0; k < u; k++)
@@ -173,7 +181,7 @@ internal sealed class TestRnn : RecurrentLayer
                             sum += dz[j] * rk[(k * u) + j];
                         }
 
-                        if (_recMask.Length != 0)
+                        if (RecurrentMask.Length != 0)
                         {
                             sum *= _recMask[(b * u) + k];
                         }
