@@ -69,7 +69,7 @@ public sealed class Dataset
         int count, time, features;
         if (expectSequence)
         {
-            if (shape.Length == 2 && model.Layers.FirstOrDefault() is RecurrentLayer or Bidirectional)
+            if (shape.Length == 2 && model.Layers.Count > 0 && model.Layers[0] is RecurrentLayer or Bidirectional)
             {
                 throw new ModelException("InputNotSequence",
                     $"{name} has shape {x.ShapeText}, but the model's first layer is recurrent and takes sequences (samples, time steps, features) " +

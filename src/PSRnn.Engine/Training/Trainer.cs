@@ -74,10 +74,10 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(loss);
         return loss.KerasName switch
         {
-            "categorical_crossentropy" => [Metrics.FromName("categorical_accuracy")],
-            "sparse_categorical_crossentropy" => [Metrics.FromName("sparse_categorical_accuracy")],
-            "binary_crossentropy" => [Metrics.FromName("binary_accuracy")],
-            _ => [Metrics.FromName("mae")],
+            "categorical_crossentropy" => [new CategoricalAccuracy("accuracy")],
+            "sparse_categorical_crossentropy" => [new SparseCategoricalAccuracy("accuracy")],
+            "binary_crossentropy" => [new BinaryAccuracy("accuracy")],
+            _ => [new MeanAbsoluteErrorMetric("mae")],
         };
     }
 
@@ -190,7 +190,7 @@ public static class Trainer
                 }
 
                 double epochLoss = lossSum / seen;
-                var metricValues = metrics.ToDictionary(m => m.KerasName == "mae" ? "mae" : "accuracy", m => m.Result);
+                var metricValues = metrics.ToDictionary(m => m.Name, m => m.Result);
                 double? valLoss = null;
                 IReadOnlyDictionary<string, double>? valMetrics = null;
                 if (validation is not null)
@@ -339,7 +339,7 @@ public static class Trainer
         }
 
         return new EvaluationResult(sum / data.Count,
-            metrics.ToDictionary(m => m.KerasName == "mae" ? "mae" : "accuracy", m => m.Result), data.Count);
+            metrics.ToDictionary(m => m.Name, m => m.Result), data.Count);
     }
 
     private static void UpdateMetrics(IReadOnlyList<Metric> metrics, Sequential model, Activations output, Activations probabilities,
@@ -364,17 +364,17 @@ public static class Trainer
     {
         if (options.ClipValue is { } value)
         {
-            GradientClipping.ClipByValue(parameters, value);
+            GradientClipping.ClipByValue(parameters, (float)value);
         }
 
         if (options.ClipNorm is { } norm)
         {
-            GradientClipping.ClipByNorm(parameters, norm);
+            GradientClipping.ClipByNorm(parameters, (float)norm);
         }
 
         if (options.GlobalClipNorm is { } global)
         {
-            GradientClipping.ClipByGlobalNorm(parameters, global);
+            GradientClipping.ClipByGlobalNorm(parameters, (float)global);
         }
     }
 
