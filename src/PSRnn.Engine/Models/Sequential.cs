@@ -119,11 +119,13 @@ public sealed class Sequential
     /// <summary>Sets every parameter's gradient to zero.</summary>
     public void ZeroGradients()
     {
-        foreach (Layer layer in _layers)
+        // Indexed loops: foreach over IReadOnlyList boxes an enumerator, and this runs every batch.
+        for (int l = 0; l < _layers.Count; l++)
         {
-            foreach (Parameter p in layer.Parameters)
+            IReadOnlyList<Parameter> parameters = _layers[l].Parameters;
+            for (int i = 0; i < parameters.Count; i++)
             {
-                p.ZeroGradient();
+                parameters[i].ZeroGradient();
             }
         }
     }

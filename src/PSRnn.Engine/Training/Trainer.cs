@@ -354,9 +354,9 @@ public static class Trainer
             values = probabilities.Span;
         }
 
-        foreach (Metric m in metrics)
+        for (int i = 0; i < metrics.Count; i++)
         {
-            m.Update(values, targets, output.Rows, output.Features);
+            metrics[i].Update(values, targets, output.Rows, output.Features);
         }
     }
 
