@@ -17,6 +17,18 @@
         'ConvertTo-RnnTensor'
         'ConvertTo-RnnOneHot'
         'Split-RnnDataset'
+        'New-RnnModel'
+        'Add-SimpleRnnLayer'
+        'Add-LstmLayer'
+        'Add-GruLayer'
+        'Add-DenseLayer'
+        'Add-DropoutLayer'
+        'Add-EmbeddingLayer'
+        'Invoke-RnnTraining'
+        'Measure-RnnModel'
+        'Invoke-RnnPrediction'
+        'Get-RnnLayerWeight'
+        'Set-RnnLayerWeight'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

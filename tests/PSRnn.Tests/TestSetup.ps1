@@ -15,3 +15,33 @@ function ConvertTo-ExactText {
         default { return @($data | ForEach-Object { $_.ToString([cultureinfo]::InvariantCulture) }) }
     }
 }
+
+# A small learnable sequence task: label 1 when the first feature sums to more than zero over the steps.
+function New-ToyData {
+    param([int] $Count = 128, [int] $Steps = 6, [int] $Features = 2, [int] $Seed = 1)
+    $random = [Random]::new($Seed)
+    $x = [float[]]::new($Count * $Steps * $Features)
+    $labels = [long[]]::new($Count)
+    for ($n = 0; $n -lt $Count; $n++) {
+        $sum = 0.0
+        for ($t = 0; $t -lt $Steps; $t++) {
+            for ($f = 0; $f -lt $Features; $f++) {
+                $v = $random.NextDouble() * 2 - 1
+                $x[($n * $Steps + $t) * $Features + $f] = $v
+                if ($f -eq 0) { $sum += $v }
+            }
+        }
+        $labels[$n] = [long]($sum -gt 0)
+    }
+    [pscustomobject]@{
+        X      = ConvertTo-RnnTensor -InputObject $x -Shape $Count, $Steps, $Features
+        Labels = ConvertTo-RnnTensor -InputObject $labels
+        OneHot = ConvertTo-RnnTensor -InputObject $labels | ConvertTo-RnnOneHot -NumClasses 2
+    }
+}
+
+# Every weight of a model, flattened, for bit-exact comparisons.
+function Get-AllWeights {
+    param($Model)
+    @(Get-RnnLayerWeight -Model $Model | ForEach-Object { $_.Data })
+}

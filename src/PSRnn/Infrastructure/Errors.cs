@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using PSRnn.Engine.Data;
+using PSRnn.Engine.Layers;
 
 namespace PSRnn.Infrastructure;
 
@@ -9,6 +10,16 @@ internal static class Errors
     /// <summary>An ErrorRecord for a data problem the engine found, keeping its stable ID.</summary>
     public static ErrorRecord FromData(DataFormatException exception, object? target) =>
         new(exception, exception.ErrorId, Category(exception.Kind), target);
+
+    /// <summary>An ErrorRecord for a model problem the engine found, keeping its stable ID.</summary>
+    public static ErrorRecord FromModel(ModelException exception, object? target) =>
+        new(exception, exception.ErrorId, exception.ErrorId switch
+        {
+            "ModelEmpty" or "TrainingLossNotFinite" => ErrorCategory.InvalidOperation,
+            "LayerNotFound" or "WeightNotFound" => ErrorCategory.ObjectNotFound,
+            "DataNotFinite" or "LabelOutOfRange" or "EmbeddingIndexOutOfRange" => ErrorCategory.InvalidData,
+            _ => ErrorCategory.InvalidArgument,
+        }, target);
 
     /// <summary>An ErrorRecord with a fresh exception of the given message.</summary>
     public static ErrorRecord Create(string errorId, ErrorCategory category, object? target, string message,

@@ -1,0 +1,605 @@
+using System.Numerics.Tensors;
+using PSRnn.Engine.Tensors;
+
+namespace PSRnn.Engine.Layers;
+
+/// <summary>
+/// Keras's GRU (Cho et al. 2014), gate order z, r, h (update, reset, candidate).
+/// <para>Shapes: x (B, T, F); W <c>kernel</c> (F, 3U); U <c>recurrent_kernel</c> (U, 3U); <c>bias</c> (2, 3U) with
+/// reset_after (row 0 the input bias b_i, row 1 the recurrent bias b_r), else (3U); output (B, T, U) with
+/// return_sequences, else the last state (B, U). σ is <see cref="RecurrentActivation"/>, g is
+/// <see cref="RecurrentLayer.Activation"/>, m the recurrent dropout mask (1 when none), h₀ = 0.</para>
+/// <para>Forward, reset_after = true (Keras's default, cuDNN/PyTorch style):
+/// [x_z, x_r, x_h] = x·W + b_i;  [r_z, r_r, r_h] = (h⊙m)·U + b_r;
+/// z = σ(x_z + r_z);  r = σ(x_r + r_r);  ĥ = g(x_h + r ⊙ r_h);  h′ = z⊙h + (1 − z)⊙ĥ.</para>
+/// <para>Forward, reset_after = false: [x_z, x_r, x_h] = x·W + b;  z = σ(x_z + (h⊙m)·U_z);  r = σ(x_r + (h⊙m)·U_r);
+/// ĥ = g(x_h + (r⊙h⊙m)·U_h);  h′ = z⊙h + (1 − z)⊙ĥ. The reset gate enters before the product with U_h, so a step needs
+/// two matrix products: (h⊙m)·U_zr, then (r⊙h⊙m)·U_h.</para>
+/// <para>Backward, per step (dh = upstream + carry): dz = dh⊙(h − ĥ)⊙σ′;  dĥ = dh⊙(1 − z)⊙g′;  carry = dh⊙z + m⊙(dh_m).
+/// reset_after: dr = dĥ⊙r_h⊙σ′;  the recurrent gate gradient is [dz, dr, dĥ⊙r] and dh_m = it·Uᵀ.
+/// reset_before: d(r⊙h⊙m) = dĥ·U_hᵀ;  dr = that⊙(h⊙m)⊙σ′;  dh_m = that⊙r + [dz, dr]·U_zrᵀ.
+/// After the loop: dW += (x⊙mask)ᵀ·dG;  dU += (h⊙m)ᵀ·dG_rec (reset_before: U_zr from h⊙m, U_h from r⊙h⊙m);
+/// db += column sums;  dx = (dG·Wᵀ)⊙mask.</para>
+/// </summary>
+/// <remarks>
+/// <para>Layout: every per-step buffer is batch-major in the INPUT's time order, (B, T, ·): the gate buffer
+/// (B, T, 3U) is the hoisted projection x·W + b, overwritten in place by z, r, ĥ; the masked previous state h⊙m and
+/// r_h (reset_after: (h⊙m)·U_h + b_rh; reset_before: r⊙h⊙m) are (B, T, U). A step touches B rows with stride T·3U, which
+/// the GEMM takes as a leading dimension, and the weight gradients after the loop pair rows of x, h⊙m and dG directly.
+/// The states h are kept (B, T, U) in processing order, which is the returned sequence (reversed under go_backwards, as
+/// Keras).</para>
+/// <para>With reset_after the b_r parts of z and r are folded into the projection bias (they only enter as sums); b_rh
+/// stays apart because r multiplies it.</para>
+/// <para>Dropout: the base draws one input mask (B, F) and one recurrent mask (B, U) per batch and applies each to all
+/// three gates. Keras 3 switches to implementation 1 under recurrent dropout and draws a separate mask per gate; the
+/// masks are random either way, PSRnn shares one per input as Keras's implementation 2 (and Keras 2) did. The mask
+/// multiplies h in the recurrent products only; the blend z⊙h uses the unmasked state, as Keras.</para>
+/// <para>Activations: the derivatives are taken from the outputs, so g and σ must be one of linear, tanh, sigmoid,
+/// hard_sigmoid, relu, elu, selu, softplus, softsign.</para>
+/// </remarks>
+public sealed class Gru : RecurrentLayer
+{
+    private const float SeluAlpha = 1.67326324f;
+    private const float SeluScale = 1.05070098f;
+
+    private readonly Activations _states = new();   // (B, T, U) processing order: the sequence output
+    private readonly Activations _last = new();     // (B, U) last state when not returning sequences
+    private readonly Activations _dx = new();
+    private Activations? _input;
+    private Parameter? _kernel;
+    private Parameter? _recurrentKernel;
+    private Parameter? _bias;
+    private int _batch;
+    private int _time;
+
+    private float[] _gates = [];        // (B, T, 3U) input order: projection, then z, r, ĥ
+    private float[] _prev = [];         // (B, T, U) input order: h⊙m before the step that reads input t
+    private float[] _rh = [];           // (B, T, U) input order: reset_after r_h + b_rh; reset_before r⊙h⊙m
+    private float[] _recStep = [];      // (B, 3U) reset_after: (h⊙m)·U of the current step
+    private float[] _projBias = [];     // (3U) reset_after: b_i + [b_rz, b_rr, 0]
+    private float[] _dGates = [];       // (B, T, 3U) input order: input-side gate gradients
+    private float[] _dRec = [];         // (B, T, 3U) reset_after: recurrent-side gate gradients
+    private float[] _carryZ = [];       // (B, U) dh⊙z of the step after
+    private float[] _carryM = [];       // (B, U) d(h⊙m) of the step after
+    private float[] _dResetIn = [];     // (B, U) reset_before: d(r⊙h⊙m)
+    private float[] _dh = [];           // (U) scratch
+    private float[] _d1 = [];           // (U) scratch
+    private float[] _d2 = [];           // (U) scratch
+
+    /// <summary>Creates the layer.</summary>
+    /// <param name="units">The state size U.</param>
+    /// <param name="returnSequences">Return (B, T, U) instead of the last state.</param>
+    /// <param name="goBackwards">Process the steps from last to first.</param>
+    /// <param name="dropout">Keras's dropout on the inputs.</param>
+    /// <param name="recurrentDropout">Keras's recurrent_dropout on the state.</param>
+    /// <param name="resetAfter">Keras's reset_after (default true: bias (2, 3U), reset applied after the product).</param>
+    /// <param name="name">The layer name, or null for the model to assign one.</param>
+    public Gru(int units, bool returnSequences = false, bool goBackwards = false, float dropout = 0f,
+        float recurrentDropout = 0f, bool resetAfter = true, string? name = null)
+        : base(units, returnSequences, goBackwards, dropout, recurrentDropout, name)
+        => ResetAfter = resetAfter;
+
+    /// <inheritdoc />
+    public override string KerasClassName => "GRU";
+
+    /// <summary>Keras's reset_after: whether the reset gate multiplies h·U_h (true) or h before the product (false).</summary>
+    public bool ResetAfter { get; }
+
+    /// <summary>Keras's recurrent_activation for the z and r gates: sigmoid by default (hard_sigmoid allowed).</summary>
+    public ActivationKind RecurrentActivation { get; init; } = ActivationKind.Sigmoid;
+
+    /// <summary>
+    /// Test hook: when set, Forward keeps the dropout masks of the last training Forward instead of drawing new ones
+    /// (or clearing them for inference), so a gradient check can run the same dropped-out function repeatedly.
+    /// </summary>
+    internal bool ReuseDropoutMasks { get; set; }
+
+    /// <inheritdoc />
+    public override RecurrentLayer CreateTwin(bool goBackwards, string name) =>
+        new Gru(Units, ReturnSequences, goBackwards, Dropout, RecurrentDropout, ResetAfter, name)
+        {
+            Activation = Activation,
+            RecurrentActivation = RecurrentActivation,
+            UseBias = UseBias,
+            KernelInitializer = KernelInitializer,
+            RecurrentInitializer = RecurrentInitializer,
+            BiasInitializer = BiasInitializer,
+        };
+
+    /// <inheritdoc />
+    protected override void AddConfig(IDictionary<string, object?> config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config["recurrent_activation"] = RecurrentActivation.KerasName();
+        config["reset_after"] = ResetAfter;
+    }
+
+    /// <inheritdoc />
+    protected override void CreateParameters(int inputFeatures)
+    {
+        RequireOutputDerivative(Activation, "activation");
+        RequireOutputDerivative(RecurrentActivation, "recurrent_activation");
+        int g = 3 * Units;
+        _kernel = AddParameter("kernel", inputFeatures, g);
+        _recurrentKernel = AddParameter("recurrent_kernel", Units, g);
+        _bias = !UseBias ? null : ResetAfter ? AddParameter("bias", 2, g) : AddParameter("bias", g);
+    }
+
+    /// <inheritdoc />
+    protected override void InitializeWeights(Rng rng)
+    {
+        Initializers.Initialize(KernelInitializer, _kernel!.Value, _kernel.Shape, rng);
+        Initializers.Initialize(RecurrentInitializer, _recurrentKernel!.Value, _recurrentKernel.Shape, rng);
+        if (_bias is not null)
+        {
+            Initializers.Initialize(BiasInitializer, _bias.Value, _bias.Shape, rng);
+        }
+    }
+
+    /// <inheritdoc />
+    public override Activations Forward(Activations input, bool training)
+    {
+        CheckInput(input);
+        Parameter kernel = _kernel!;
+        _input = input;
+        int batch = input.Batch, time = input.Time, u = Units, g = 3 * u;
+        if (!ReuseDropoutMasks)
+        {
+            PrepareDropout(batch, input.Features, training);
+        }
+
+        EnsureWorkspace(batch, time);
+        _states.Resize(batch, time, u, true);
+        ProjectInputs(input, kernel.Value, ProjectionBias(), g, _gates);
+
+        // The state before the first step is zero.
+        int first = InputStep(0, time);
+        for (int b = 0; b < batch; b++)
+        {
+            _prev.AsSpan(((b * time) + first) * u, u).Clear();
+        }
+
+        for (int s = 0; s < time; s++)
+        {
+            if (ResetAfter)
+            {
+                StepResetAfter(s, InputStep(s, time));
+            }
+            else
+            {
+                StepResetBefore(s, InputStep(s, time));
+            }
+        }
+
+        if (ReturnSequences)
+        {
+            return _states;
+        }
+
+        _last.Resize(batch, 1, u, false);
+        for (int b = 0; b < batch; b++)
+        {
+            _states.Buffer.AsSpan(((b * time) + time - 1) * u, u).CopyTo(_last.Buffer.AsSpan(b * u, u));
+        }
+
+        return _last;
+    }
+
+    /// <inheritdoc />
+    public override Activations? Backward(Activations outputGradient, bool computeInputGradient)
+    {
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        Activations input = _input ?? throw new InvalidOperationException("Backward needs a Forward first.");
+        int batch = _batch, time = _time, u = Units, g = 3 * u, rows = batch * time;
+        if (outputGradient.Batch != batch || outputGradient.Features != u
+            || outputGradient.Time != (ReturnSequences ? time : 1))
+        {
+            throw new ArgumentException($"The output gradient is {outputGradient.SampleShape} for a batch of {outputGradient.Batch}; " +
+                $"the last Forward returned {batch} × {(ReturnSequences ? SampleShape.Sequence(time, u) : SampleShape.Vector(u))}.",
+                nameof(outputGradient));
+        }
+
+        _carryZ.AsSpan(0, batch * u).Clear();
+        _carryM.AsSpan(0, batch * u).Clear();
+        for (int s = time - 1; s >= 0; s--)
+        {
+            if (ResetAfter)
+            {
+                BackStepResetAfter(outputGradient.Span, s, InputStep(s, time));
+            }
+            else
+            {
+                BackStepResetBefore(outputGradient.Span, s, InputStep(s, time));
+            }
+        }
+
+        // Weight gradients: one product over all B·T steps each.
+        Parameter kernel = _kernel!, recurrent = _recurrentKernel!;
+        int features = input.Features;
+        Span<float> dGates = _dGates.AsSpan(0, rows * g);
+        Gemm.Multiply(true, false, features, g, rows, 1f, DroppedInput(input), dGates, 1f, kernel.Gradient);
+        if (ResetAfter)
+        {
+            Span<float> dRec = _dRec.AsSpan(0, rows * g);
+            Gemm.Multiply(true, false, u, g, rows, 1f, _prev.AsSpan(0, rows * u), dRec, 1f, recurrent.Gradient);
+            if (_bias is not null)
+            {
+                ColumnSums(dGates, g, _bias.Gradient.AsSpan(0, g));
+                ColumnSums(dRec, g, _bias.Gradient.AsSpan(g, g));
+            }
+        }
+        else
+        {
+            // dU_zr += (h⊙m)ᵀ·dG_zr;  dU_h += (r⊙h⊙m)ᵀ·dG_h.
+            Gemm.Multiply(true, false, u, 2 * u, rows, 1f, _prev, u, dGates, g, 1f, recurrent.Gradient, g);
+            Gemm.Multiply(true, false, u, u, rows, 1f, _rh, u, dGates[(2 * u)..], g, 1f, recurrent.Gradient.AsSpan(2 * u), g);
+            if (_bias is not null)
+            {
+                ColumnSums(dGates, g, _bias.Gradient);
+            }
+        }
+
+        if (!computeInputGradient)
+        {
+            return null;
+        }
+
+        // dx = dG·Wᵀ, then through the input mask.
+        _dx.ResizeLike(input);
+        Span<float> dx = _dx.Span;
+        Gemm.Multiply(false, true, rows, features, g, 1f, dGates, kernel.Value, 0f, dx);
+        ReadOnlySpan<float> inputMask = InputMask;
+        if (!inputMask.IsEmpty)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                Span<float> row = dx.Slice(r * features, features);
+                TensorPrimitives.Multiply(row, inputMask.Slice(r / time * features, features), row);
+            }
+        }
+
+        return _dx;
+    }
+
+    // reset_after forward step s (reading input step t): rec = (h⊙m)·U, then per row
+    // z = σ(P_z + rec_z), r = σ(P_r + rec_r), r_h = rec_h + b_rh, ĥ = g(P_h + r⊙r_h), h′ = ĥ + z⊙(h − ĥ).
+    private void StepResetAfter(int s, int t)
+    {
+        int batch = _batch, time = _time, u = Units, g = 3 * u;
+        Span<float> rec = _recStep.AsSpan(0, batch * g);
+        if (s == 0)
+        {
+            rec.Clear();
+        }
+        else
+        {
+            Gemm.Multiply(false, false, batch, g, u, 1f, _prev.AsSpan(t * u), time * u, _recurrentKernel!.Value, g, 0f, rec, g);
+        }
+
+        ReadOnlySpan<float> biasH = _bias is null ? default : _bias.Value.AsSpan(g + (2 * u), u);
+        for (int b = 0; b < batch; b++)
+        {
+            Span<float> gate = _gates.AsSpan(((b * time) + t) * g, g);
+            Span<float> z = gate[..u], r = gate.Slice(u, u), hh = gate[(2 * u)..];
+            ReadOnlySpan<float> rc = rec.Slice(b * g, g);
+            Span<float> rh = _rh.AsSpan(((b * time) + t) * u, u);
+            TensorPrimitives.Add(z, rc[..u], z);
+            ActivationFunctions.Forward(RecurrentActivation, z, z, u);
+            TensorPrimitives.Add(r, rc.Slice(u, u), r);
+            ActivationFunctions.Forward(RecurrentActivation, r, r, u);
+            if (biasH.IsEmpty)
+            {
+                rc[(2 * u)..].CopyTo(rh);
+            }
+            else
+            {
+                TensorPrimitives.Add(rc[(2 * u)..], biasH, rh);
+            }
+
+            TensorPrimitives.MultiplyAdd(r, rh, hh, hh);
+            ActivationFunctions.Forward(Activation, hh, hh, u);
+            Blend(b, s, z, hh);
+        }
+    }
+
+    // reset_before forward step: P_zr += (h⊙m)·U_zr; z, r; r_h = r⊙h⊙m; P_h += r_h·U_h; ĥ; blend.
+    private void StepResetBefore(int s, int t)
+    {
+        int batch = _batch, time = _time, u = Units, g = 3 * u;
+        float[] recurrent = _recurrentKernel!.Value;
+        if (s > 0)
+        {
+            Gemm.Multiply(false, false, batch, 2 * u, u, 1f, _prev.AsSpan(t * u), time * u, recurrent, g, 1f,
+                _gates.AsSpan(t * g), time * g);
+        }
+
+        for (int b = 0; b < batch; b++)
+        {
+            Span<float> zr = _gates.AsSpan(((b * time) + t) * g, 2 * u);
+            ActivationFunctions.Forward(RecurrentActivation, zr, zr, u);
+            Span<float> rh = _rh.AsSpan(((b * time) + t) * u, u);
+            TensorPrimitives.Multiply(zr.Slice(u, u), _prev.AsSpan(((b * time) + t) * u, u), rh);
+        }
+
+        if (s > 0)
+        {
+            Gemm.Multiply(false, false, batch, u, u, 1f, _rh.AsSpan(t * u), time * u, recurrent.AsSpan(2 * u), g, 1f,
+                _gates.AsSpan((t * g) + (2 * u)), time * g);
+        }
+
+        for (int b = 0; b < batch; b++)
+        {
+            Span<float> gate = _gates.AsSpan(((b * time) + t) * g, g);
+            Span<float> hh = gate[(2 * u)..];
+            ActivationFunctions.Forward(Activation, hh, hh, u);
+            Blend(b, s, gate[..u], hh);
+        }
+    }
+
+    // h′ = ĥ + z⊙(h − ĥ) into the states; h′⊙m into the previous-state slot of the next step.
+    private void Blend(int b, int s, ReadOnlySpan<float> z, ReadOnlySpan<float> hh)
+    {
+        int time = _time, u = Units;
+        Span<float> h = _states.Buffer.AsSpan(((b * time) + s) * u, u);
+        Span<float> tmp = _d1.AsSpan(0, u);
+        if (s == 0)
+        {
+            // h = 0: h′ = ĥ − z⊙ĥ.
+            TensorPrimitives.Multiply(z, hh, tmp);
+            TensorPrimitives.Subtract(hh, tmp, h);
+        }
+        else
+        {
+            TensorPrimitives.Subtract(_states.Buffer.AsSpan(((b * time) + s - 1) * u, u), hh, tmp);
+            TensorPrimitives.MultiplyAdd(tmp, z, hh, h);
+        }
+
+        if (s + 1 < time)
+        {
+            Span<float> next = _prev.AsSpan(((b * time) + InputStep(s + 1, time)) * u, u);
+            ReadOnlySpan<float> mask = RecurrentMask;
+            if (mask.IsEmpty)
+            {
+                h.CopyTo(next);
+            }
+            else
+            {
+                TensorPrimitives.Multiply(h, mask.Slice(b * u, u), next);
+            }
+        }
+    }
+
+    // dh = upstream + carry; dz = dh⊙(h − ĥ)⊙σ′(z); dĥ = dh⊙(1 − z)⊙g′(ĥ); carry_z = dh⊙z. Writes dz and dĥ into the
+    // gate gradient row; leaves dh in _dh.
+    private void GateGradients(ReadOnlySpan<float> dOut, int b, int s, int t, Span<float> dGate)
+    {
+        int time = _time, u = Units, g = 3 * u;
+        ReadOnlySpan<float> gate = _gates.AsSpan(((b * time) + t) * g, g);
+        ReadOnlySpan<float> z = gate[..u], hh = gate[(2 * u)..];
+        Span<float> dh = _dh.AsSpan(0, u);
+        Span<float> carryZ = _carryZ.AsSpan(b * u, u), carryM = _carryM.AsSpan(b * u, u);
+        ReadOnlySpan<float> mask = RecurrentMask;
+        if (mask.IsEmpty)
+        {
+            TensorPrimitives.Add(carryZ, carryM, dh);
+        }
+        else
+        {
+            TensorPrimitives.MultiplyAdd(carryM, mask.Slice(b * u, u), carryZ, dh);
+        }
+
+        if (ReturnSequences)
+        {
+            TensorPrimitives.Add(dh, dOut.Slice(((b * time) + s) * u, u), dh);
+        }
+        else if (s == time - 1)
+        {
+            TensorPrimitives.Add(dh, dOut.Slice(b * u, u), dh);
+        }
+
+        Span<float> dz = dGate[..u], dhh = dGate[(2 * u)..];
+        Span<float> dSigma = _d1.AsSpan(0, u), dAct = _d2.AsSpan(0, u);
+        OutputDerivative(RecurrentActivation, z, dSigma);
+        OutputDerivative(Activation, hh, dAct);
+        ReadOnlySpan<float> hPrev = s == 0 ? default : _states.Buffer.AsSpan(((b * time) + s - 1) * u, u);
+        for (int j = 0; j < u; j++)
+        {
+            float d = dh[j], zj = z[j], hj = hh[j];
+            float prev = s == 0 ? 0f : hPrev[j];
+            dz[j] = d * (prev - hj) * dSigma[j];
+            dhh[j] = d * (1f - zj) * dAct[j];
+            carryZ[j] = d * zj;
+        }
+    }
+
+    private void BackStepResetAfter(ReadOnlySpan<float> dOut, int s, int t)
+    {
+        int batch = _batch, time = _time, u = Units, g = 3 * u;
+        for (int b = 0; b < batch; b++)
+        {
+            Span<float> dGate = _dGates.AsSpan(((b * time) + t) * g, g);
+            GateGradients(dOut, b, s, t, dGate);
+            ReadOnlySpan<float> r = _gates.AsSpan((((b * time) + t) * g) + u, u);
+            ReadOnlySpan<float> rh = _rh.AsSpan(((b * time) + t) * u, u);
+            Span<float> dRec = _dRec.AsSpan(((b * time) + t) * g, g);
+            Span<float> dSigma = _d1.AsSpan(0, u);
+            OutputDerivative(RecurrentActivation, r, dSigma);
+            Span<float> dr = dGate.Slice(u, u);
+            ReadOnlySpan<float> dhh = dGate[(2 * u)..];
+            Span<float> dRecH = dRec[(2 * u)..];
+            for (int j = 0; j < u; j++)
+            {
+                dr[j] = dhh[j] * rh[j] * dSigma[j];
+                dRecH[j] = dhh[j] * r[j];
+            }
+
+            dGate[..(2 * u)].CopyTo(dRec);
+        }
+
+        if (s > 0)
+        {
+            // d(h⊙m) = dG_rec·Uᵀ  (B, 3U)·(3U, U)
+            Gemm.Multiply(false, true, batch, u, g, 1f, _dRec.AsSpan(t * g), time * g, _recurrentKernel!.Value, g, 0f,
+                _carryM, u);
+        }
+    }
+
+    private void BackStepResetBefore(ReadOnlySpan<float> dOut, int s, int t)
+    {
+        int batch = _batch, time = _time, u = Units, g = 3 * u;
+        for (int b = 0; b < batch; b++)
+        {
+            GateGradients(dOut, b, s, t, _dGates.AsSpan(((b * time) + t) * g, g));
+        }
+
+        if (s == 0)
+        {
+            // h = 0 before the first step: r multiplied zero, so dr = 0 and nothing flows further.
+            for (int b = 0; b < batch; b++)
+            {
+                _dGates.AsSpan((((b * time) + t) * g) + u, u).Clear();
+            }
+
+            return;
+        }
+
+        float[] recurrent = _recurrentKernel!.Value;
+        // d(r⊙h⊙m) = dĥ·U_hᵀ  (B, U)·(U, U)
+        Gemm.Multiply(false, true, batch, u, u, 1f, _dGates.AsSpan((t * g) + (2 * u)), time * g, recurrent.AsSpan(2 * u), g,
+            0f, _dResetIn, u);
+        for (int b = 0; b < batch; b++)
+        {
+            ReadOnlySpan<float> r = _gates.AsSpan((((b * time) + t) * g) + u, u);
+            ReadOnlySpan<float> prev = _prev.AsSpan(((b * time) + t) * u, u);
+            ReadOnlySpan<float> dIn = _dResetIn.AsSpan(b * u, u);
+            Span<float> dr = _dGates.AsSpan((((b * time) + t) * g) + u, u);
+            Span<float> carryM = _carryM.AsSpan(b * u, u);
+            Span<float> dSigma = _d1.AsSpan(0, u);
+            OutputDerivative(RecurrentActivation, r, dSigma);
+            for (int j = 0; j < u; j++)
+            {
+                dr[j] = dIn[j] * prev[j] * dSigma[j];
+                carryM[j] = dIn[j] * r[j];
+            }
+        }
+
+        // d(h⊙m) += [dz, dr]·U_zrᵀ  (B, 2U)·(2U, U)
+        Gemm.Multiply(false, true, batch, u, 2 * u, 1f, _dGates.AsSpan(t * g), time * g, recurrent, g, 1f, _carryM, u);
+    }
+
+    private ReadOnlySpan<float> ProjectionBias()
+    {
+        if (_bias is null)
+        {
+            return default;
+        }
+
+        if (!ResetAfter)
+        {
+            return _bias.Value;
+        }
+
+        // b_i + [b_rz, b_rr, 0]: z and r only see the sum of both biases.
+        int g = 3 * Units;
+        float[] bias = _bias.Value;
+        Span<float> folded = _projBias.AsSpan(0, g);
+        bias.AsSpan(0, g).CopyTo(folded);
+        TensorPrimitives.Add(folded[..(2 * Units)], bias.AsSpan(g, 2 * Units), folded[..(2 * Units)]);
+        return folded;
+    }
+
+    private void EnsureWorkspace(int batch, int time)
+    {
+        _batch = batch;
+        _time = time;
+        int u = Units, g = 3 * u, rows = batch * time;
+        Grow(ref _gates, rows * g);
+        Grow(ref _prev, rows * u);
+        Grow(ref _rh, rows * u);
+        Grow(ref _dGates, rows * g);
+        Grow(ref _carryZ, batch * u);
+        Grow(ref _carryM, batch * u);
+        Grow(ref _dh, u);
+        Grow(ref _d1, u);
+        Grow(ref _d2, u);
+        if (ResetAfter)
+        {
+            Grow(ref _recStep, batch * g);
+            Grow(ref _projBias, g);
+            Grow(ref _dRec, rows * g);
+        }
+        else
+        {
+            Grow(ref _dResetIn, batch * u);
+        }
+    }
+
+    private static void Grow(ref float[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = new float[length];
+        }
+    }
+
+    // sums[j] += Σ_rows m[row, j] for m (rows, width) row-major.
+    private static void ColumnSums(ReadOnlySpan<float> m, int width, Span<float> sums)
+    {
+        for (int r = 0; r + width <= m.Length; r += width)
+        {
+            TensorPrimitives.Add(sums, m.Slice(r, width), sums);
+        }
+    }
+
+    // d = f′ expressed through y = f(x), for the activations whose derivative is a function of their output.
+    private static void OutputDerivative(ActivationKind kind, ReadOnlySpan<float> y, Span<float> d)
+    {
+        switch (kind)
+        {
+            case ActivationKind.Sigmoid:
+                // y(1 − y) = y − y²
+                TensorPrimitives.Multiply(y, y, d);
+                TensorPrimitives.Subtract(y, d, d);
+                break;
+            case ActivationKind.Tanh:
+                // 1 − y²
+                TensorPrimitives.Multiply(y, y, d);
+                TensorPrimitives.Subtract(1f, d, d);
+                break;
+            case ActivationKind.Linear:
+                d.Fill(1f);
+                break;
+            default:
+                for (int j = 0; j < y.Length; j++)
+                {
+                    d[j] = ScalarDerivative(kind, y[j]);
+                }
+
+                break;
+        }
+    }
+
+    private static float ScalarDerivative(ActivationKind kind, float y) => kind switch
+    {
+        // relu6(x + 3)/6 has slope 1/6 exactly where it is strictly between 0 and 1.
+        ActivationKind.HardSigmoid => y > 0f && y < 1f ? 1f / 6f : 0f,
+        ActivationKind.Relu => y > 0f ? 1f : 0f,
+        ActivationKind.Elu => y > 0f ? 1f : y + 1f,
+        ActivationKind.Selu => y > 0f ? SeluScale : y + (SeluScale * SeluAlpha),
+        // σ(x) = 1 − e^−y where y = log(1 + e^x).
+        ActivationKind.Softplus => 1f - MathF.Exp(-y),
+        // y = x/(1+|x|) ⇒ 1/(1+|x|)² = (1 − |y|)².
+        ActivationKind.Softsign => (1f - MathF.Abs(y)) * (1f - MathF.Abs(y)),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    private void RequireOutputDerivative(ActivationKind kind, string setting)
+    {
+        if (kind is ActivationKind.Softmax or ActivationKind.Swish)
+        {
+            throw new ModelException("UnsupportedRecurrentActivation",
+                $"Layer '{Name}' (GRU) cannot use {kind.KerasName()} as its {setting}: choose tanh, sigmoid, hard_sigmoid, " +
+                "relu, elu, selu, softplus, softsign or linear.");
+        }
+    }
+}

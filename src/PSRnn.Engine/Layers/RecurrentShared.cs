@@ -1,0 +1,55 @@
+using System.Numerics.Tensors;
+
+namespace PSRnn.Engine.Layers;
+
+/// <summary>Small helpers the recurrent layers share: workspaces that only grow, bias sums, the input-mask backward.</summary>
+internal static class RecurrentShared
+{
+    /// <summary>Grows <paramref name="buffer"/> to at least <paramref name="length"/> elements (never shrinks, contents not kept).</summary>
+    public static void Ensure(ref float[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = new float[length];
+        }
+    }
+
+    /// <summary>db += Σ over rows of the (rows, width) block <paramref name="rows"/>.</summary>
+    public static void AddColumnSums(ReadOnlySpan<float> rows, int width, Span<float> db)
+    {
+        for (int r = 0; r + width <= rows.Length; r += width)
+        {
+            TensorPrimitives.Add(db, rows.Slice(r, width), db);
+        }
+    }
+
+    /// <summary>dx ⊙= input mask, the mask of sample b (F) applied to each of its T steps; nothing when the mask is empty.</summary>
+    public static void ApplyInputMask(Span<float> dx, ReadOnlySpan<float> mask, int batch, int time, int features)
+    {
+        if (mask.IsEmpty)
+        {
+            return;
+        }
+
+        for (int b = 0; b < batch; b++)
+        {
+            ReadOnlySpan<float> m = mask.Slice(b * features, features);
+            for (int t = 0; t < time; t++)
+            {
+                Span<float> row = dx.Slice(((b * time) + t) * features, features);
+                TensorPrimitives.Multiply(row, m, row);
+            }
+        }
+    }
+
+    /// <summary>Rejects an activation a recurrent cell cannot use (softmax: it would normalize across units).</summary>
+    public static void CheckActivation(RecurrentLayer layer)
+    {
+        if (layer.Activation == ActivationKind.Softmax)
+        {
+            throw new ModelException("UnsupportedRecurrentActivation",
+                $"Layer '{layer.Name}' ({layer.KerasClassName}) cannot use the softmax activation. " +
+                "Use tanh (the default), relu, sigmoid or another element-wise activation.");
+        }
+    }
+}

@@ -1,0 +1,240 @@
+using System.Numerics.Tensors;
+using PSRnn.Engine.Tensors;
+
+namespace PSRnn.Engine.Layers;
+
+/// <summary>
+/// Keras's SimpleRNN, with zero initial state.
+/// <para>Shapes: x (B, T, F); W <c>kernel</c> (F, U); U <c>recurrent_kernel</c> (U, U); b <c>bias</c> (U); output
+/// (B, T, U) with return_sequences, else the last h (B, U).</para>
+/// <para>Forward, per step (φ the activation, tanh by default; m the recurrent dropout mask):
+/// z_t = x_t·W + (h_{t−1}⊙m)·U + b;  h_t = φ(z_t).</para>
+/// <para>Backward, per step from the last: dh = dy_t + dh_next;  dz_t = dh⊙φ′(z_t);  dh_next = (dz_t·Uᵀ)⊙m.
+/// After the loop: dW += x̃ᵀ·dZ, dU += H̃ᵀ·dZ, db += Σ dZ, dx = (dZ·Wᵀ)⊙(input mask), with x̃ the dropped input and
+/// H̃ the dropped previous states of every step.</para>
+/// <para>Workspace layout: Z, h = φ(Z) and dZ are batch-major in the input's time order, (B·T, U) with row b·T + t,
+/// so the hoisted input projection writes Z directly and each step's h·U adds into rows b·T + t (row stride T·U).
+/// H̃ (the dropped state each input step received) uses the same order.</para>
+/// </summary>
+public sealed class SimpleRnn : RecurrentLayer
+{
+    private readonly Activations _output = new();
+    private readonly Activations _dx = new();
+    private Activations? _input;
+    private Parameter? _kernel;
+    private Parameter? _recurrentKernel;
+    private Parameter? _bias;
+
+    // (B·T, U), input time order: pre-activations, states, their gradient, and the dropped state each step received.
+    private float[] _z = [];
+    private float[] _h = [];
+    private float[] _dz = [];
+    private float[] _hPrev = [];
+
+    // (B, U) carry of the backward loop.
+    private float[] _dhNext = [];
+
+    /// <summary>Creates the layer.</summary>
+    /// <param name="units">The state size U.</param>
+    /// <param name="returnSequences">Return h of every step (B, T, U) instead of the last (B, U).</param>
+    /// <param name="goBackwards">Process the steps from last to first (the returned sequence is in that order).</param>
+    /// <param name="dropout">Keras's dropout on the inputs.</param>
+    /// <param name="recurrentDropout">Keras's recurrent_dropout on h_{t−1}.</param>
+    /// <param name="name">The layer name, or null for the model to assign one.</param>
+    public SimpleRnn(int units, bool returnSequences = false, bool goBackwards = false, float dropout = 0f,
+        float recurrentDropout = 0f, string? name = null)
+        : base(units, returnSequences, goBackwards, dropout, recurrentDropout, name)
+    {
+    }
+
+    /// <inheritdoc />
+    public override string KerasClassName => "SimpleRNN";
+
+    /// <summary>
+    /// Test hook: when set, Forward keeps the dropout masks of the last training Forward whatever its
+    /// <c>training</c> argument, so a gradient check sees one fixed function with dropout applied.
+    /// </summary>
+    internal bool HoldDropoutMasks { get; set; }
+
+    /// <inheritdoc />
+    public override RecurrentLayer CreateTwin(bool goBackwards, string name) =>
+        new SimpleRnn(Units, ReturnSequences, goBackwards, Dropout, RecurrentDropout, name)
+        {
+            Activation = Activation,
+            UseBias = UseBias,
+            KernelInitializer = KernelInitializer,
+            RecurrentInitializer = RecurrentInitializer,
+            BiasInitializer = BiasInitializer,
+        };
+
+    /// <inheritdoc />
+    protected override void CreateParameters(int inputFeatures)
+    {
+        RecurrentShared.CheckActivation(this);
+        _kernel = AddParameter("kernel", inputFeatures, Units);
+        _recurrentKernel = AddParameter("recurrent_kernel", Units, Units);
+        _bias = UseBias ? AddParameter("bias", Units) : null;
+    }
+
+    /// <inheritdoc />
+    protected override void InitializeWeights(Rng rng)
+    {
+        Initializers.Initialize(KernelInitializer, _kernel!.Value, _kernel.Shape, rng);
+        Initializers.Initialize(RecurrentInitializer, _recurrentKernel!.Value, _recurrentKernel.Shape, rng);
+        if (_bias is not null)
+        {
+            Initializers.Initialize(BiasInitializer, _bias.Value, _bias.Shape, rng);
+        }
+    }
+
+    /// <inheritdoc />
+    public override Activations Forward(Activations input, bool training)
+    {
+        CheckInput(input);
+        _input = input;
+        int batch = input.Batch, time = input.Time, u = Units, rows = batch * time;
+        if (!HoldDropoutMasks)
+        {
+            PrepareDropout(batch, input.Features, training);
+        }
+
+        RecurrentShared.Ensure(ref _z, rows * u);
+        RecurrentShared.Ensure(ref _h, rows * u);
+        RecurrentShared.Ensure(ref _hPrev, rows * u);
+        if (ReturnSequences)
+        {
+            _output.Resize(batch, time, u, true);
+        }
+        else
+        {
+            _output.Resize(batch, 1, u, false);
+        }
+
+        Span<float> z = _z.AsSpan(0, rows * u);
+        ProjectInputs(input, _kernel!.Value, _bias is null ? [] : _bias.Value, u, z);
+        ReadOnlySpan<float> recurrentMask = RecurrentMask;
+        float[] w = _recurrentKernel!.Value;
+        Span<float> output = _output.Span;
+        for (int s = 0; s < time; s++)
+        {
+            int t = InputStep(s, time);
+            if (s == 0)
+            {
+                // h_{-1} = 0: no recurrent product; H̃ rows of the first step are zero for dU.
+                for (int b = 0; b < batch; b++)
+                {
+                    _hPrev.AsSpan(((b * time) + t) * u, u).Clear();
+                }
+            }
+            else
+            {
+                // Z[:, t] += H̃[:, t]·U   (B, U)·(U, U), rows strided by T.
+                Gemm.Multiply(false, false, batch, u, u, 1f, _hPrev.AsSpan(t * u), time * u, w, u, 1f, z[(t * u)..], time * u);
+            }
+
+            int tNext = s + 1 < time ? InputStep(s + 1, time) : -1;
+            for (int b = 0; b < batch; b++)
+            {
+                int row = ((b * time) + t) * u;
+                Span<float> h = _h.AsSpan(row, u);
+                ActivationFunctions.Forward(Activation, z.Slice(row, u), h, u);
+                if (ReturnSequences)
+                {
+                    h.CopyTo(output.Slice(((b * time) + s) * u, u));
+                }
+                else if (tNext < 0)
+                {
+                    h.CopyTo(output.Slice(b * u, u));
+                }
+
+                if (tNext >= 0)
+                {
+                    Span<float> next = _hPrev.AsSpan(((b * time) + tNext) * u, u);
+                    if (recurrentMask.IsEmpty)
+                    {
+                        h.CopyTo(next);
+                    }
+                    else
+                    {
+                        TensorPrimitives.Multiply(h, recurrentMask.Slice(b * u, u), next);
+                    }
+                }
+            }
+        }
+
+        return _output;
+    }
+
+    /// <inheritdoc />
+    public override Activations? Backward(Activations outputGradient, bool computeInputGradient)
+    {
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        Activations input = _input ?? throw new InvalidOperationException("Backward needs a Forward first.");
+        int batch = input.Batch, time = input.Time, features = input.Features, u = Units, rows = batch * time;
+        RecurrentShared.Ensure(ref _dz, rows * u);
+        RecurrentShared.Ensure(ref _dhNext, batch * u);
+        Span<float> dz = _dz.AsSpan(0, rows * u);
+        Span<float> dhNext = _dhNext.AsSpan(0, batch * u);
+        ReadOnlySpan<float> dy = outputGradient.Span;
+        ReadOnlySpan<float> recurrentMask = RecurrentMask;
+        float[] w = _recurrentKernel!.Value;
+        dhNext.Clear();
+
+        for (int s = time - 1; s >= 0; s--)
+        {
+            int t = InputStep(s, time);
+            for (int b = 0; b < batch; b++)
+            {
+                int row = ((b * time) + t) * u;
+                Span<float> dzRow = dz.Slice(row, u);
+
+                // dh = dy_s + dh_next⊙m, written straight into dz's row.
+                Span<float> carry = dhNext.Slice(b * u, u);
+                if (!recurrentMask.IsEmpty && s < time - 1)
+                {
+                    TensorPrimitives.Multiply(carry, recurrentMask.Slice(b * u, u), carry);
+                }
+
+                if (ReturnSequences)
+                {
+                    TensorPrimitives.Add(dy.Slice(((b * time) + s) * u, u), carry, dzRow);
+                }
+                else if (s == time - 1)
+                {
+                    dy.Slice(b * u, u).CopyTo(dzRow);
+                }
+                else
+                {
+                    carry.CopyTo(dzRow);
+                }
+
+                // dz = dh⊙φ′(z)
+                ActivationFunctions.Backward(Activation, _z.AsSpan(row, u), _h.AsSpan(row, u), dzRow, u);
+            }
+
+            if (s > 0)
+            {
+                // dh_next = dZ[:, t]·Uᵀ   (B, U)·(U, U)
+                Gemm.Multiply(false, true, batch, u, u, 1f, dz[(t * u)..], time * u, w, u, 0f, dhNext, u);
+            }
+        }
+
+        // Weight gradients over all steps at once.
+        Gemm.Multiply(true, false, features, u, rows, 1f, DroppedInput(input), dz, 1f, _kernel!.Gradient);
+        Gemm.Multiply(true, false, u, u, rows, 1f, _hPrev.AsSpan(0, rows * u), dz, 1f, _recurrentKernel.Gradient);
+        if (_bias is not null)
+        {
+            RecurrentShared.AddColumnSums(dz, u, _bias.Gradient);
+        }
+
+        if (!computeInputGradient)
+        {
+            return null;
+        }
+
+        _dx.ResizeLike(input);
+        Gemm.Multiply(false, true, rows, features, u, 1f, dz, _kernel.Value, 0f, _dx.Span);
+        RecurrentShared.ApplyInputMask(_dx.Span, InputMask, batch, time, features);
+        return _dx;
+    }
+}

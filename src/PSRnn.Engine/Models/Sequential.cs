@@ -1,0 +1,270 @@
+using System.Globalization;
+using System.Text;
+using PSRnn.Engine.Layers;
+using PSRnn.Engine.Tensors;
+using PSRnn.Engine.Training;
+
+namespace PSRnn.Engine.Models;
+
+/// <summary>
+/// Keras's Sequential model: an input shape and a stack of layers, each built for the previous one's output. Layers are
+/// initialized as they are added, each from its own stream of the model's seed, so the same seed gives the same
+/// initial weights. The model keeps its training history and, once trained, its loss and optimizer, so training can
+/// go on where it stopped.
+/// </summary>
+public sealed class Sequential
+{
+    private readonly List<Layer> _layers = [];
+    private readonly List<EpochRecord> _history = [];
+
+    /// <summary>Creates an empty model.</summary>
+    /// <param name="inputShape">One sample's shape: (time, features) — time null for variable length — or (tokens) for an Embedding model.</param>
+    /// <param name="name">The model name (Keras default <c>sequential</c>).</param>
+    /// <param name="seed">The seed of every random choice (weights, shuffles, dropout); null draws one.</param>
+    public Sequential(SampleShape inputShape, string? name = null, ulong? seed = null)
+    {
+        if (inputShape.Features <= 0 || inputShape.Time is <= 0)
+        {
+            throw new ModelException("ModelBadInputShape",
+                $"The input shape {inputShape} has a dimension that is not positive.");
+        }
+
+        InputShape = inputShape;
+        Name = string.IsNullOrWhiteSpace(name) ? "sequential" : name;
+        Seed = seed ?? Rng.NewSeed();
+    }
+
+    /// <summary>The model name.</summary>
+    public string Name { get; set; }
+
+    /// <summary>One sample's input shape.</summary>
+    public SampleShape InputShape { get; }
+
+    /// <summary>The seed every random stream derives from.</summary>
+    public ulong Seed { get; }
+
+    /// <summary>The layers, first to last.</summary>
+    public IReadOnlyList<Layer> Layers => _layers;
+
+    /// <summary>One sample's output shape (the input shape while the model is empty).</summary>
+    public SampleShape OutputShape => _layers.Count == 0 ? InputShape : _layers[^1].OutputShape;
+
+    /// <summary>Every parameter, layer by layer, in Keras get_weights order.</summary>
+    public IReadOnlyList<Parameter> Parameters => _layers.SelectMany(l => l.Parameters).ToArray();
+
+    /// <summary>The number of weights.</summary>
+    public long ParameterCount => _layers.Sum(l => l.ParameterCount);
+
+    /// <summary>One record per completed training epoch, over every training run.</summary>
+    public IReadOnlyList<EpochRecord> History => _history;
+
+    /// <summary>The loss of the last training run, or null before training.</summary>
+    public Loss? Loss { get; internal set; }
+
+    /// <summary>The optimizer of the last training run, with its state, or null before training.</summary>
+    public Optimizer? Optimizer { get; internal set; }
+
+    /// <summary>How many random streams the model has handed out (layers and training runs), so none repeats.</summary>
+    internal ulong StreamsUsed { get; set; }
+
+    /// <summary>Adds a layer: names it if unnamed, builds it for the current output shape, and initializes it.</summary>
+    /// <exception cref="ModelException">The layer does not fit after the current last layer, or its name is taken.</exception>
+    public void Add(Layer layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        if (string.IsNullOrEmpty(layer.Name))
+        {
+            layer.Name = UniqueName(DefaultName(layer));
+        }
+        else if (_layers.Any(l => string.Equals(l.Name, layer.Name, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new ModelException("LayerNameTaken", $"The model already has a layer named '{layer.Name}'; layer names must be unique.");
+        }
+
+        if (layer is Embedding && _layers.Count > 0)
+        {
+            throw new ModelException("EmbeddingNotFirst",
+                "An Embedding layer reads token ids, so it must be the model's first layer.");
+        }
+
+        layer.Build(OutputShape);
+        layer.Initialize(Rng.Fork(Seed, (ulong)_layers.Count));
+        _layers.Add(layer);
+        StreamsUsed = Math.Max(StreamsUsed, (ulong)_layers.Count);
+    }
+
+    /// <summary>Runs every layer. The result belongs to the last layer.</summary>
+    public Activations Forward(Activations input, bool training)
+    {
+        RequireLayers();
+        Activations x = input;
+        foreach (Layer layer in _layers)
+        {
+            x = layer.Forward(x, training);
+        }
+
+        return x;
+    }
+
+    /// <summary>Back-propagates d(loss)/d(output) through every layer, accumulating parameter gradients.</summary>
+    public void Backward(Activations outputGradient)
+    {
+        Activations? grad = outputGradient;
+        for (int i = _layers.Count - 1; i >= 0 && grad is not null; i--)
+        {
+            grad = _layers[i].Backward(grad, computeInputGradient: i > 0);
+        }
+    }
+
+    /// <summary>Sets every parameter's gradient to zero.</summary>
+    public void ZeroGradients()
+    {
+        foreach (Layer layer in _layers)
+        {
+            foreach (Parameter p in layer.Parameters)
+            {
+                p.ZeroGradient();
+            }
+        }
+    }
+
+    /// <summary>Copies every weight into one array (for restoring after an interrupted or failed epoch).</summary>
+    public float[] SnapshotWeights(float[]? into = null)
+    {
+        var all = Parameters;
+        int total = all.Sum(p => p.Length);
+        float[] snapshot = into is not null && into.Length == total ? into : new float[total];
+        int offset = 0;
+        foreach (Parameter p in all)
+        {
+            p.Value.CopyTo(snapshot, offset);
+            offset += p.Length;
+        }
+
+        return snapshot;
+    }
+
+    /// <summary>Restores weights taken by <see cref="SnapshotWeights"/>.</summary>
+    public void RestoreWeights(float[] snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        int offset = 0;
+        foreach (Parameter p in Parameters)
+        {
+            snapshot.AsSpan(offset, p.Length).CopyTo(p.Value);
+            offset += p.Length;
+        }
+    }
+
+    /// <summary>Finds a layer by index (negative counts from the end) or by name.</summary>
+    public Layer GetLayer(object indexOrName)
+    {
+        ArgumentNullException.ThrowIfNull(indexOrName);
+        if (indexOrName is int or long or short or byte)
+        {
+            int index = Convert.ToInt32(indexOrName, CultureInfo.InvariantCulture);
+            int i = index < 0 ? index + _layers.Count : index;
+            if ((uint)i >= (uint)_layers.Count)
+            {
+                throw new ModelException("LayerNotFound", $"The model has {_layers.Count} layers (0 to {_layers.Count - 1}); there is no layer {index}.");
+            }
+
+            return _layers[i];
+        }
+
+        string name = indexOrName.ToString() ?? "";
+        if (int.TryParse(name, NumberStyles.Integer, CultureInfo.InvariantCulture, out int parsed))
+        {
+            return GetLayer(parsed);
+        }
+
+        return _layers.FirstOrDefault(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ModelException("LayerNotFound",
+                $"The model has no layer named '{name}'. Its layers: {string.Join(", ", _layers.Select(l => l.Name))}.");
+    }
+
+    /// <summary>Adds a history record (the trainer does, once per completed epoch).</summary>
+    internal void AddHistory(EpochRecord record) => _history.Add(record);
+
+    /// <summary>Keras's model.summary() table.</summary>
+    public string Summary()
+    {
+        var text = new StringBuilder();
+        text.Append("Model: \"").Append(Name).Append("\"\n");
+        string[] headers = ["Layer (type)", "Output Shape", "Param #"];
+        var rows = _layers.Select(l => new[]
+        {
+            $"{l.Name} ({l.KerasClassName})",
+            l.OutputShape.ToString(),
+            l.ParameterCount.ToString("N0", CultureInfo.InvariantCulture),
+        }).ToList();
+        int[] widths = [30, 26, 12];
+        for (int c = 0; c < 3; c++)
+        {
+            widths[c] = Math.Max(widths[c], rows.Select(r => r[c].Length + 2).DefaultIfEmpty(0).Max());
+        }
+
+        string rule = new('━', widths.Sum() + 4);
+        text.Append(rule).Append('\n');
+        text.Append(' ').Append(headers[0].PadRight(widths[0])).Append(' ').Append(headers[1].PadRight(widths[1]))
+            .Append(' ').Append(headers[2].PadLeft(widths[2])).Append('\n');
+        text.Append(rule).Append('\n');
+        foreach (string[] r in rows)
+        {
+            text.Append(' ').Append(r[0].PadRight(widths[0])).Append(' ').Append(r[1].PadRight(widths[1])).Append(' ')
+                .Append(r[2].PadLeft(widths[2])).Append('\n');
+        }
+
+        text.Append(rule).Append('\n');
+        long total = ParameterCount;
+        long trainable = _layers.Sum(l => l.Parameters.Where(p => p.Trainable).Sum(p => (long)p.Length));
+        text.Append(" Total params: ").Append(total.ToString("N0", CultureInfo.InvariantCulture)).Append(Bytes(total)).Append('\n');
+        text.Append(" Trainable params: ").Append(trainable.ToString("N0", CultureInfo.InvariantCulture)).Append(Bytes(trainable)).Append('\n');
+        text.Append(" Non-trainable params: ").Append((total - trainable).ToString("N0", CultureInfo.InvariantCulture)).Append(Bytes(total - trainable));
+        return text.ToString();
+
+        static string Bytes(long count)
+        {
+            double bytes = count * 4.0;
+            string size = bytes >= 1 << 20 ? $"{bytes / (1 << 20):F2} MB" : $"{bytes / 1024:F2} KB";
+            return string.Create(CultureInfo.InvariantCulture, $" ({size})");
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Summary();
+
+    private void RequireLayers()
+    {
+        if (_layers.Count == 0)
+        {
+            throw new ModelException("ModelEmpty", $"Model '{Name}' has no layers; add some (Add-LstmLayer, Add-DenseLayer, …) first.");
+        }
+    }
+
+    /// <summary>Fails unless the model has layers.</summary>
+    internal void EnsureNotEmpty() => RequireLayers();
+
+    private static string DefaultName(Layer layer) => layer.KerasClassName switch
+    {
+        "SimpleRNN" => "simple_rnn",
+        "LSTM" => "lstm",
+        "GRU" => "gru",
+        "Dense" => "dense",
+        "Dropout" => "dropout",
+        "Embedding" => "embedding",
+        "Bidirectional" => "bidirectional",
+        _ => layer.KerasClassName.ToLowerInvariant(),
+    };
+
+    private string UniqueName(string stem)
+    {
+        string candidate = stem;
+        for (int i = 1; _layers.Any(l => string.Equals(l.Name, candidate, StringComparison.OrdinalIgnoreCase)); i++)
+        {
+            candidate = string.Create(CultureInfo.InvariantCulture, $"{stem}_{i}");
+        }
+
+        return candidate;
+    }
+}

@@ -1,0 +1,42 @@
+namespace PSRnn.Engine.Training;
+
+/// <summary>Keras's fit() arguments, with Keras's defaults.</summary>
+public sealed class FitOptions
+{
+    /// <summary>Passes over the training data (Keras default 1).</summary>
+    public int Epochs { get; init; } = 1;
+
+    /// <summary>Samples per gradient step (Keras default 32).</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Shuffle the training samples before each epoch (Keras default true).</summary>
+    public bool Shuffle { get; init; } = true;
+
+    /// <summary>The fraction of samples, taken from the END of the data before any shuffling (as Keras), held out for validation.</summary>
+    public double ValidationSplit { get; init; }
+
+    /// <summary>Stop when the monitored loss (validation loss if any, else training loss) has not improved for this
+    /// many epochs (Keras EarlyStopping patience); null never stops early.</summary>
+    public int? EarlyStoppingPatience { get; init; }
+
+    /// <summary>With early stopping, put back the weights of the best epoch (Keras restore_best_weights; default false).</summary>
+    public bool RestoreBestWeights { get; init; }
+
+    /// <summary>Keras clipnorm: each parameter's gradient is clipped to this L2 norm; null does not clip.</summary>
+    public double? ClipNorm { get; init; }
+
+    /// <summary>Keras global_clipnorm / PyTorch clip_grad_norm_: all gradients scaled together to this L2 norm.</summary>
+    public double? GlobalClipNorm { get; init; }
+
+    /// <summary>Keras clipvalue: each gradient element clipped to [−v, v].</summary>
+    public double? ClipValue { get; init; }
+
+    /// <summary>Seeds the shuffles of this run; null derives it from the model's seed and how many runs it has had.</summary>
+    public ulong? Seed { get; init; }
+
+    /// <summary>Called on the training thread after every batch.</summary>
+    public Action<TrainingProgress>? Progress { get; init; }
+
+    /// <summary>Stops training at the next batch boundary; the model keeps the weights of the last completed epoch.</summary>
+    public CancellationToken Cancellation { get; init; }
+}

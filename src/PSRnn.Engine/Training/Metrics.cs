@@ -1,0 +1,35 @@
+namespace PSRnn.Engine.Training;
+
+/// <summary>Creates metrics from the names Keras accepts in <c>compile(metrics=[...])</c>.</summary>
+public static class Metrics
+{
+    /// <summary>
+    /// The metric named <paramref name="name"/> (case and underscores ignored). <c>accuracy</c> / <c>acc</c> resolve
+    /// as Keras's compile does: <c>binary_accuracy</c> when the output has one unit, else
+    /// <c>sparse_categorical_accuracy</c> for class-index targets, else <c>categorical_accuracy</c>; the metric then
+    /// reports under the name the user gave.
+    /// </summary>
+    /// <param name="name">accuracy, acc, categorical_accuracy, sparse_categorical_accuracy, binary_accuracy, mae or
+    /// mean_absolute_error.</param>
+    /// <param name="outputWidth">The model's output units.</param>
+    /// <param name="sparseTargets">Whether targets are class indices (one per row).</param>
+    /// <exception cref="ArgumentException">The name is not a known metric.</exception>
+    public static Metric FromName(string name, int outputWidth, bool sparseTargets)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string key = name.Replace("_", string.Empty, StringComparison.Ordinal).Trim().ToUpperInvariant();
+        return key switch
+        {
+            "ACCURACY" or "ACC" => outputWidth == 1 ? new BinaryAccuracy(name)
+                : sparseTargets ? new SparseCategoricalAccuracy(name)
+                : new CategoricalAccuracy(name),
+            "CATEGORICALACCURACY" => new CategoricalAccuracy(),
+            "SPARSECATEGORICALACCURACY" => new SparseCategoricalAccuracy(),
+            "BINARYACCURACY" => new BinaryAccuracy(),
+            "MAE" or "MEANABSOLUTEERROR" => new MeanAbsoluteErrorMetric(),
+            _ => throw new ArgumentException(
+                $"Unknown metric '{name}'. Use accuracy, categorical_accuracy, sparse_categorical_accuracy, "
+                + "binary_accuracy or mae.", nameof(name)),
+        };
+    }
+}

@@ -1,0 +1,250 @@
+using PSRnn.Engine.Layers;
+
+namespace PSRnn.Engine.Training;
+
+/// <summary>
+/// A gradient-descent optimizer with Keras 3's update rules and defaults. <see cref="Step"/> updates every
+/// trainable parameter from its gradient; the slot arrays (Keras's optimizer variables) are created on the first
+/// step and reused, so steady-state steps allocate nothing. One optimizer serves one model: the parameter list
+/// must keep its order and shapes from step to step.
+/// </summary>
+public abstract class Optimizer
+{
+    private float[][]?[] _slots = [];
+    private float _learningRate;
+    private float? _weightDecay;
+
+    private protected Optimizer(float learningRate, float? weightDecay)
+    {
+        LearningRate = learningRate;
+        WeightDecay = weightDecay;
+    }
+
+    /// <summary>Keras's name: <c>sgd</c>, <c>rmsprop</c>, <c>adam</c>, <c>adamw</c>.</summary>
+    public abstract string KerasName { get; }
+
+    /// <summary>The learning rate of the next step; may be changed between steps (a schedule).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative, NaN or infinite.</exception>
+    public float LearningRate
+    {
+        get => _learningRate;
+        set
+        {
+            if (!float.IsFinite(value) || value < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be a finite number ≥ 0.");
+            }
+
+            _learningRate = value;
+        }
+    }
+
+    /// <summary>
+    /// Keras's decoupled <c>weight_decay</c>, or null for none: before the update, <c>w = w − w·wd·lr</c> for every
+    /// trainable parameter (biases included, as Keras does unless told to exclude them).
+    /// </summary>
+    public float? WeightDecay
+    {
+        get => _weightDecay;
+        set
+        {
+            if (value is float wd && (!float.IsFinite(wd) || wd < 0))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "The weight decay must be a finite number ≥ 0.");
+            }
+
+            _weightDecay = value;
+        }
+    }
+
+    /// <summary>The number of steps taken (Keras's <c>iterations</c>); the next step is <c>t = Iterations + 1</c>.</summary>
+    public long Iterations { get; private set; }
+
+    /// <summary>The slot names each trainable parameter gets, in order, for this configuration.</summary>
+    public IReadOnlyList<string> SlotNames => SlotNamesCore;
+
+    /// <summary>Which vector width the kernels use; tests force each one.</summary>
+    internal VectorPath Path { get; set; } = OptimizerKernels.DetectedPath;
+
+    /// <summary>The slot names of this configuration.</summary>
+    private protected abstract string[] SlotNamesCore { get; }
+
+    /// <summary>
+    /// Takes one step: optional weight decay, then the update rule on each trainable parameter's value from its
+    /// gradient; then <see cref="Iterations"/> increases. Non-trainable parameters are skipped.
+    /// </summary>
+    /// <param name="parameters">The model's parameters, in the same order at every step.</param>
+    /// <exception cref="ArgumentException">The list changed length or a parameter changed size since the slots
+    /// were created.</exception>
+    public void Step(IReadOnlyList<Parameter> parameters)
+    {
+        EnsureSlots(parameters);
+        float lr = LearningRate;
+        BeginStep(Iterations + 1, lr);
+        float decay = WeightDecay is float wd ? wd * lr : 0f;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            Parameter p = parameters[i];
+            if (!p.Trainable)
+            {
+                continue;
+            }
+
+            if (decay != 0)
+            {
+                OptimizerKernels.Decay(Path, p.Value, decay);
+            }
+
+            Update(p.Value, p.Gradient, _slots[i]!, lr);
+        }
+
+        Iterations++;
+    }
+
+    /// <summary>
+    /// The optimizer's state for saving: a copy of every slot of every trainable parameter (zeros before the first
+    /// step). Save <see cref="Iterations"/> with it.
+    /// </summary>
+    /// <param name="parameters">The model's parameters, as given to <see cref="Step"/>.</param>
+    public IReadOnlyList<OptimizerSlot> GetState(IReadOnlyList<Parameter> parameters)
+    {
+        EnsureSlots(parameters);
+        var state = new List<OptimizerSlot>();
+        string[] names = SlotNamesCore;
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            if (_slots[i] is float[][] slots)
+            {
+                for (int s = 0; s < names.Length; s++)
+                {
+                    state.Add(new OptimizerSlot(i, names[s], (float[])slots[s].Clone()));
+                }
+            }
+        }
+
+        return state;
+    }
+
+    /// <summary>
+    /// Restores state saved by <see cref="GetState"/> from an optimizer of the same kind and configuration, so
+    /// that the next step is the one the saved optimizer would have taken.
+    /// </summary>
+    /// <param name="parameters">The model's parameters, in the saved order.</param>
+    /// <param name="slots">Every slot of every trainable parameter, exactly once each.</param>
+    /// <param name="iterations">The saved <see cref="Iterations"/>.</param>
+    /// <exception cref="ArgumentException">A slot is unknown, repeated, missing or of the wrong size.</exception>
+    public void SetState(IReadOnlyList<Parameter> parameters, IReadOnlyList<OptimizerSlot> slots, long iterations)
+    {
+        ArgumentNullException.ThrowIfNull(slots);
+        ArgumentOutOfRangeException.ThrowIfNegative(iterations);
+        EnsureSlots(parameters);
+        string[] names = SlotNamesCore;
+
+        // Validate everything before changing anything.
+        var seen = new HashSet<(int, string)>();
+        foreach (OptimizerSlot slot in slots)
+        {
+            ArgumentNullException.ThrowIfNull(slot);
+            if (slot.ParameterIndex < 0 || slot.ParameterIndex >= parameters.Count || _slots[slot.ParameterIndex] is null)
+            {
+                throw new ArgumentException(
+                    $"Slot '{slot.SlotName}' names parameter {slot.ParameterIndex}, which is not a trainable parameter.", nameof(slots));
+            }
+
+            if (Array.IndexOf(names, slot.SlotName) < 0)
+            {
+                throw new ArgumentException(
+                    $"{KerasName} has no slot '{slot.SlotName}' in this configuration (it has: {string.Join(", ", names)}).", nameof(slots));
+            }
+
+            Parameter p = parameters[slot.ParameterIndex];
+            if (slot.Values is null || slot.Values.Length != p.Length)
+            {
+                throw new ArgumentException(
+                    $"Slot '{slot.SlotName}' of parameter {slot.ParameterIndex} ({p.Name}) must have {p.Length} values.", nameof(slots));
+            }
+
+            if (!seen.Add((slot.ParameterIndex, slot.SlotName)))
+            {
+                throw new ArgumentException(
+                    $"Slot '{slot.SlotName}' of parameter {slot.ParameterIndex} is given twice.", nameof(slots));
+            }
+        }
+
+        int expected = 0;
+        foreach (float[][]? s in _slots)
+        {
+            expected += s is null ? 0 : names.Length;
+        }
+
+        if (seen.Count != expected)
+        {
+            throw new ArgumentException(
+                $"The state has {seen.Count} slots; this optimizer needs {expected} ({names.Length} per trainable parameter).", nameof(slots));
+        }
+
+        foreach (OptimizerSlot slot in slots)
+        {
+            slot.Values.CopyTo(_slots[slot.ParameterIndex]![Array.IndexOf(names, slot.SlotName)], 0);
+        }
+
+        Iterations = iterations;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{KerasName}(learning_rate={LearningRate})";
+
+    /// <summary>Computes the constants of step <paramref name="t"/> (1-based) before any parameter is updated.</summary>
+    private protected virtual void BeginStep(long t, float learningRate)
+    {
+    }
+
+    /// <summary>Applies the update rule to one parameter.</summary>
+    /// <param name="value">The values, updated in place.</param>
+    /// <param name="gradient">The gradient.</param>
+    /// <param name="slots">This parameter's slots, in <see cref="SlotNamesCore"/> order.</param>
+    /// <param name="learningRate">The learning rate of this step.</param>
+    private protected abstract void Update(Span<float> value, ReadOnlySpan<float> gradient, float[][] slots, float learningRate);
+
+    /// <summary>Creates the slots of each trainable parameter that has none; checks the others still fit.</summary>
+    private void EnsureSlots(IReadOnlyList<Parameter> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (_slots.Length == 0 && parameters.Count > 0)
+        {
+            _slots = new float[parameters.Count][][];
+        }
+        else if (_slots.Length != parameters.Count)
+        {
+            throw new ArgumentException(
+                $"This optimizer was built for {_slots.Length} parameters and was given {parameters.Count}. Use one optimizer per model.",
+                nameof(parameters));
+        }
+
+        int count = SlotNamesCore.Length;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            Parameter p = parameters[i] ?? throw new ArgumentException($"Parameter {i} is null.", nameof(parameters));
+            float[][]? slots = _slots[i];
+            if (slots is null)
+            {
+                if (p.Trainable)
+                {
+                    slots = new float[count][];
+                    for (int s = 0; s < count; s++)
+                    {
+                        slots[s] = new float[p.Length];
+                    }
+
+                    _slots[i] = slots;
+                }
+            }
+            else if (count > 0 && slots[0].Length != p.Length)
+            {
+                throw new ArgumentException(
+                    $"Parameter {i} ({p.Name}) has {p.Length} elements; its optimizer slots were made for {slots[0].Length}.",
+                    nameof(parameters));
+            }
+        }
+    }
+}

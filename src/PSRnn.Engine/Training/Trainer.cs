@@ -1,0 +1,410 @@
+using System.Diagnostics;
+using PSRnn.Engine.Layers;
+using PSRnn.Engine.Models;
+using PSRnn.Engine.Tensors;
+
+namespace PSRnn.Engine.Training;
+
+/// <summary>
+/// Keras's fit, evaluate and predict for a <see cref="Sequential"/> model.
+/// </summary>
+/// <remarks>
+/// Softmax or sigmoid on the last Dense layer is fused into a matching cross-entropy loss during fit and evaluate
+/// (the loss takes logits: stable, and the gradient is simply p − y); predictions apply the activation as usual.
+/// A linear last layer with a cross-entropy loss is read as logits, as PyTorch does.
+/// Weights (and the optimizer's state) are snapshotted at each epoch boundary, so an interrupted run, or one whose loss
+/// turns NaN, ends with the weights of the last completed, finite epoch.
+/// </remarks>
+public static class Trainer
+{
+    /// <summary>
+    /// The loss to train with: the named one, or Keras's usual choice for the last layer's activation — softmax:
+    /// categorical cross-entropy (sparse when the targets are class labels), sigmoid: binary cross-entropy, else MSE.
+    /// </summary>
+    /// <exception cref="ModelException">The named loss does not suit the targets.</exception>
+    public static Loss ResolveLoss(Sequential model, string? lossName, Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        model.EnsureNotEmpty();
+        Loss loss;
+        if (!string.IsNullOrWhiteSpace(lossName))
+        {
+            try
+            {
+                loss = Losses.FromName(lossName);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ModelException("LossUnknown", e.Message, e);
+            }
+
+            // Keras users say categorical_crossentropy; integer labels then need the sparse form.
+            if (data.SparseTargets && loss.KerasName == "categorical_crossentropy")
+            {
+                loss = Losses.FromName("sparse_categorical_crossentropy");
+            }
+            else if (!data.SparseTargets && loss.KerasName == "sparse_categorical_crossentropy")
+            {
+                throw new ModelException("LossTargetMismatch",
+                    "sparse_categorical_crossentropy takes class labels (one integer per output row), but the targets are rows of values; use categorical_crossentropy.");
+            }
+            else if (data.SparseTargets && loss.KerasName != "sparse_categorical_crossentropy")
+            {
+                throw new ModelException("LossTargetMismatch",
+                    $"{loss.KerasName} needs targets shaped like the output, but the targets are class labels; one-hot encode them (ConvertTo-RnnOneHot) or use a cross-entropy loss.");
+            }
+
+            return loss;
+        }
+
+        ActivationKind last = LastActivation(model);
+        return last switch
+        {
+            ActivationKind.Softmax => Losses.FromName(data.SparseTargets ? "sparse_categorical_crossentropy" : "categorical_crossentropy"),
+            ActivationKind.Sigmoid when !data.SparseTargets => Losses.FromName("binary_crossentropy"),
+            _ when data.SparseTargets => Losses.FromName("sparse_categorical_crossentropy"),
+            _ => Losses.FromName("mean_squared_error"),
+        };
+    }
+
+    /// <summary>The metrics reported by default for a loss: accuracy of the matching kind for classification, MAE for regression.</summary>
+    public static IReadOnlyList<Metric> DefaultMetrics(Loss loss)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        return loss.KerasName switch
+        {
+            "categorical_crossentropy" => [new CategoricalAccuracy("accuracy")],
+            "sparse_categorical_crossentropy" => [new SparseCategoricalAccuracy("accuracy")],
+            "binary_crossentropy" => [new BinaryAccuracy("accuracy")],
+            _ => [new MeanAbsoluteErrorMetric("mae")],
+        };
+    }
+
+    /// <summary>Trains <paramref name="model"/> as Keras's fit does and returns this run's history records.</summary>
+    /// <exception cref="ModelException">The loss became NaN or infinite (the weights of the last finite epoch are restored).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the weights of the last completed epoch are restored.</exception>
+    public static IReadOnlyList<EpochRecord> Fit(Sequential model, Dataset train, Dataset? validation, Loss loss, Optimizer optimizer, FitOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(options);
+        model.EnsureNotEmpty();
+        RequireTargets(train);
+        if (validation is not null)
+        {
+            RequireTargets(validation);
+        }
+
+        if (options.Epochs < 1 || options.BatchSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "Epochs and batch size must be at least 1.");
+        }
+
+        IReadOnlyList<Metric> metrics = DefaultMetrics(loss);
+        IReadOnlyList<Parameter> parameters = model.Parameters;
+        ulong stream = 1_000_000 + model.StreamsUsed;
+        model.StreamsUsed++;
+        var shuffleRng = Rng.Fork(options.Seed ?? model.Seed, stream);
+        model.Loss = loss;
+        model.Optimizer = optimizer;
+
+        var order = new int[train.Count];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        int batchSize = Math.Min(options.BatchSize, train.Count);
+        int batches = (train.Count + batchSize - 1) / batchSize;
+        var batch = new Activations();
+        var targets = new float[batchSize * train.TargetsPerSample];
+        var gradient = new Activations();
+        var probabilities = new Activations();
+        var records = new List<EpochRecord>();
+        float[] lastGood = model.SnapshotWeights();
+        IReadOnlyList<OptimizerSlot> lastGoodState = optimizer.GetState(parameters);
+        long lastGoodIterations = optimizer.Iterations;
+        float[]? best = null;
+        double bestMonitored = double.PositiveInfinity;
+        int wait = 0;
+        var clock = Stopwatch.StartNew();
+        bool fused = Fuse(model, loss, true);
+        try
+        {
+            for (int epoch = 1; epoch <= options.Epochs; epoch++)
+            {
+                var epochClock = Stopwatch.StartNew();
+                if (options.Shuffle)
+                {
+                    shuffleRng.Shuffle(order);
+                }
+
+                foreach (Metric m in metrics)
+                {
+                    m.Reset();
+                }
+
+                double lossSum = 0;
+                int seen = 0;
+                for (int b = 0; b < batches; b++)
+                {
+                    if (options.Cancellation.IsCancellationRequested)
+                    {
+                        Restore();
+                        options.Cancellation.ThrowIfCancellationRequested();
+                    }
+
+                    int start = b * batchSize;
+                    int size = Math.Min(batchSize, train.Count - start);
+                    train.Gather(order.AsSpan(start, size), batch, targets);
+                    model.ZeroGradients();
+                    Activations output = model.Forward(batch, training: true);
+                    gradient.ResizeLike(output);
+                    double batchLoss = loss.Compute(output.Span, targets.AsSpan(0, size * train.TargetsPerSample),
+                        output.Rows, output.Features, gradient.Span, fromLogits: fused || IsLogits(model, loss));
+                    if (!double.IsFinite(batchLoss))
+                    {
+                        Restore();
+                        throw new ModelException("TrainingLossNotFinite",
+                            $"The loss became {batchLoss} in epoch {model.History.Count + 1}, batch {b + 1}; training stopped and the weights of the last " +
+                            "finite epoch were restored. Lower the learning rate, clip gradients (-ClipNorm), or scale the data.");
+                    }
+
+                    UpdateMetrics(metrics, model, output, probabilities, targets.AsSpan(0, size * train.TargetsPerSample), fused);
+                    model.Backward(gradient);
+                    Clip(parameters, options);
+                    optimizer.Step(parameters);
+                    lossSum += batchLoss * size;
+                    seen += size;
+                    if (options.Progress is { } report)
+                    {
+                        double done = ((epoch - 1) * (double)batches) + b + 1;
+                        double total = (double)options.Epochs * batches;
+                        TimeSpan elapsed = clock.Elapsed;
+                        report(new TrainingProgress(epoch, options.Epochs, b + 1, batches, lossSum / seen, elapsed,
+                            TimeSpan.FromTicks((long)(elapsed.Ticks * ((total - done) / done)))));
+                    }
+                }
+
+                double epochLoss = lossSum / seen;
+                var metricValues = metrics.ToDictionary(m => m.Name, m => m.Result);
+                double? valLoss = null;
+                IReadOnlyDictionary<string, double>? valMetrics = null;
+                if (validation is not null)
+                {
+                    EvaluationResult v = EvaluateFused(model, validation, loss, fused, batchSize);
+                    valLoss = v.Loss;
+                    valMetrics = v.Metrics;
+                }
+
+                var record = new EpochRecord(model.History.Count + 1, epochLoss, metricValues, valLoss, valMetrics, epochClock.Elapsed, optimizer.LearningRate);
+                model.AddHistory(record);
+                records.Add(record);
+                lastGood = model.SnapshotWeights(lastGood);
+                lastGoodState = optimizer.GetState(parameters);
+                lastGoodIterations = optimizer.Iterations;
+
+                if (options.EarlyStoppingPatience is { } patience)
+                {
+                    double monitored = valLoss ?? epochLoss;
+                    if (monitored < bestMonitored)
+                    {
+                        bestMonitored = monitored;
+                        wait = 0;
+                        if (options.RestoreBestWeights)
+                        {
+                            best = model.SnapshotWeights(best);
+                        }
+                    }
+                    else if (++wait >= patience)
+                    {
+                        if (options.RestoreBestWeights && best is not null)
+                        {
+                            model.RestoreWeights(best);
+                        }
+
+                        break;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Fuse(model, loss, false);
+        }
+
+        return records;
+
+        void Restore()
+        {
+            model.RestoreWeights(lastGood);
+            optimizer.SetState(parameters, lastGoodState, lastGoodIterations);
+        }
+    }
+
+    /// <summary>Keras's evaluate: the mean loss and the default metrics over <paramref name="data"/>.</summary>
+    public static EvaluationResult Evaluate(Sequential model, Dataset data, Loss loss, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(loss);
+        model.EnsureNotEmpty();
+        RequireTargets(data);
+        bool fused = Fuse(model, loss, true);
+        try
+        {
+            return EvaluateFused(model, data, loss, fused, batchSize);
+        }
+        finally
+        {
+            Fuse(model, loss, false);
+        }
+    }
+
+    /// <summary>Keras's predict: the model's outputs for every sample, flat (N × output values per sample).</summary>
+    public static float[] Predict(Sequential model, Dataset data, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        model.EnsureNotEmpty();
+        batchSize = Math.Clamp(batchSize, 1, data.Count);
+        var batch = new Activations();
+        float[]? result = null;
+        var indices = new int[batchSize];
+        for (int start = 0; start < data.Count; start += batchSize)
+        {
+            int size = Math.Min(batchSize, data.Count - start);
+            for (int i = 0; i < size; i++)
+            {
+                indices[i] = start + i;
+            }
+
+            data.Gather(indices.AsSpan(0, size), batch, null);
+            Activations output = model.Forward(batch, training: false);
+            int perSample = output.Length / size;
+            result ??= new float[(long)perSample * data.Count];
+            output.Span.CopyTo(result.AsSpan(start * perSample, size * perSample));
+        }
+
+        return result!;
+    }
+
+    /// <summary>
+    /// Class indices from outputs of <paramref name="width"/> values per row: the first maximum (NumPy's argmax), or for a
+    /// single output 1 when it exceeds 0.5.
+    /// </summary>
+    public static long[] ToClasses(ReadOnlySpan<float> outputs, int width)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        var classes = new long[outputs.Length / width];
+        for (int r = 0; r < classes.Length; r++)
+        {
+            ReadOnlySpan<float> row = outputs.Slice(r * width, width);
+            classes[r] = width == 1 ? (row[0] > 0.5f ? 1 : 0) : System.Numerics.Tensors.TensorPrimitives.IndexOfMax(row);
+        }
+
+        return classes;
+    }
+
+    private static EvaluationResult EvaluateFused(Sequential model, Dataset data, Loss loss, bool fused, int batchSize)
+    {
+        IReadOnlyList<Metric> metrics = DefaultMetrics(loss);
+        foreach (Metric m in metrics)
+        {
+            m.Reset();
+        }
+
+        batchSize = Math.Clamp(batchSize, 1, data.Count);
+        var batch = new Activations();
+        var targets = new float[batchSize * data.TargetsPerSample];
+        var probabilities = new Activations();
+        var indices = new int[batchSize];
+        double sum = 0;
+        for (int start = 0; start < data.Count; start += batchSize)
+        {
+            int size = Math.Min(batchSize, data.Count - start);
+            for (int i = 0; i < size; i++)
+            {
+                indices[i] = start + i;
+            }
+
+            data.Gather(indices.AsSpan(0, size), batch, targets);
+            Activations output = model.Forward(batch, training: false);
+            ReadOnlySpan<float> t = targets.AsSpan(0, size * data.TargetsPerSample);
+            sum += loss.Compute(output.Span, t, output.Rows, output.Features, Span<float>.Empty, fused || IsLogits(model, loss)) * size;
+            UpdateMetrics(metrics, model, output, probabilities, t, fused);
+        }
+
+        return new EvaluationResult(sum / data.Count,
+            metrics.ToDictionary(m => m.Name, m => m.Result), data.Count);
+    }
+
+    private static void UpdateMetrics(IReadOnlyList<Metric> metrics, Sequential model, Activations output, Activations probabilities,
+        ReadOnlySpan<float> targets, bool fused)
+    {
+        ReadOnlySpan<float> values = output.Span;
+        if (fused)
+        {
+            // The last layer handed over logits: metrics read probabilities.
+            probabilities.ResizeLike(output);
+            ActivationFunctions.Forward(LastActivation(model), output.Span, probabilities.Span, output.Features);
+            values = probabilities.Span;
+        }
+
+        foreach (Metric m in metrics)
+        {
+            m.Update(values, targets, output.Rows, output.Features);
+        }
+    }
+
+    private static void Clip(IReadOnlyList<Parameter> parameters, FitOptions options)
+    {
+        if (options.ClipValue is { } value)
+        {
+            GradientClipping.ClipByValue(parameters, (float)value);
+        }
+
+        if (options.ClipNorm is { } norm)
+        {
+            GradientClipping.ClipByNorm(parameters, (float)norm);
+        }
+
+        if (options.GlobalClipNorm is { } global)
+        {
+            GradientClipping.ClipByGlobalNorm(parameters, (float)global);
+        }
+    }
+
+    /// <summary>Sets or clears the fusion of the last Dense layer's activation into the loss; returns whether it applies.</summary>
+    private static bool Fuse(Sequential model, Loss loss, bool on)
+    {
+        if (model.Layers[^1] is not Dense dense)
+        {
+            return false;
+        }
+
+        bool applies = loss.FusedActivation is { } fusedKind &&
+            ((fusedKind == OutputActivation.Softmax && dense.Activation == ActivationKind.Softmax) ||
+             (fusedKind == OutputActivation.Sigmoid && dense.Activation == ActivationKind.Sigmoid));
+        dense.FuseActivationIntoLoss = on && applies;
+        return applies;
+    }
+
+    // A cross-entropy on a linear output reads it as logits (PyTorch's convention).
+    private static bool IsLogits(Sequential model, Loss loss) =>
+        loss.FusedActivation is not null && LastActivation(model) == ActivationKind.Linear;
+
+    private static ActivationKind LastActivation(Sequential model) =>
+        model.Layers[^1] is Dense dense ? dense.Activation : ActivationKind.Linear;
+
+    private static void RequireTargets(Dataset data)
+    {
+        if (!data.HasTargets)
+        {
+            throw new ModelException("TargetsMissing", "Training and evaluation need targets (-Y).");
+        }
+    }
+}

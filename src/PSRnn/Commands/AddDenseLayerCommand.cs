@@ -1,0 +1,46 @@
+using System.Management.Automation;
+using PSRnn.Engine.Layers;
+using PSRnn.Infrastructure;
+
+namespace PSRnn.Commands;
+
+/// <summary>
+/// <para type="synopsis">Adds a fully connected layer (Keras Dense).</para>
+/// <para type="description">Adds y = activation(x·kernel + bias) with kernel (inputs, units) and bias (units), Keras's
+/// glorot_uniform and zeros initializers. After a layer that returns sequences it applies to every time step, as Keras
+/// does on 3-D input. A softmax (or sigmoid) output is trained fused with its cross-entropy loss.</para>
+/// </summary>
+/// <example>
+///   <code>
+///     $model | Add-DenseLayer -Units 10 -Activation softmax
+///   </code>
+///   <para>A 10-way classifier on top of the model.</para>
+/// </example>
+[Cmdlet(VerbsCommon.Add, "DenseLayer")]
+[OutputType(typeof(PSRnn.Engine.Models.Sequential))]
+public sealed class AddDenseLayerCommand : AddLayerCommandBase
+{
+    /// <summary>
+    /// <para type="description">The number of outputs.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateRange(1, 1 << 20)]
+    public int Units { get; set; }
+
+    /// <summary>
+    /// <para type="description">The activation (Keras name; default linear).</para>
+    /// </summary>
+    [Parameter]
+    [ArgumentCompletions(ActivationArgument.Completions)]
+    public string Activation { get; set; } = "linear";
+
+    /// <summary>
+    /// <para type="description">Whether the layer has a bias (default true).</para>
+    /// </summary>
+    [Parameter]
+    public bool UseBias { get; set; } = true;
+
+    /// <inheritdoc />
+    protected override Layer CreateLayer() =>
+        new Dense(Units, ActivationArgument.Parse(this, Activation, nameof(Activation)), UseBias, Name);
+}

@@ -1,0 +1,38 @@
+using System.Management.Automation;
+using PSRnn.Engine.Layers;
+
+namespace PSRnn.Commands;
+
+/// <summary>
+/// <para type="synopsis">Adds a token embedding as the first layer (Keras Embedding).</para>
+/// <para type="description">Turns each token id (0 to InputDim − 1) into a learned vector of OutputDim values, so a
+/// sample of T token ids becomes a (T, OutputDim) sequence for the recurrent layers after it. It must be the model's
+/// first layer; create the model with -InputShape set to the sequence length.</para>
+/// </summary>
+/// <example>
+///   <code>
+///     New-RnnModel -InputShape 100 | Add-EmbeddingLayer -InputDim 65 -OutputDim 64 | Add-LstmLayer 512 -ReturnSequences
+///   </code>
+///   <para>A character model: 65 symbols, 64-wide embeddings, 100 characters per sample.</para>
+/// </example>
+[Cmdlet(VerbsCommon.Add, "EmbeddingLayer")]
+[OutputType(typeof(PSRnn.Engine.Models.Sequential))]
+public sealed class AddEmbeddingLayerCommand : AddLayerCommandBase
+{
+    /// <summary>
+    /// <para type="description">The vocabulary size: token ids run from 0 to InputDim − 1.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateRange(1, int.MaxValue)]
+    public int InputDim { get; set; }
+
+    /// <summary>
+    /// <para type="description">The length of each token's vector.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 1)]
+    [ValidateRange(1, 1 << 16)]
+    public int OutputDim { get; set; }
+
+    /// <inheritdoc />
+    protected override Layer CreateLayer() => new Embedding(InputDim, OutputDim, Name);
+}

@@ -1,0 +1,56 @@
+using System.Management.Automation;
+using PSRnn.Engine.Layers;
+using PSRnn.Engine.Models;
+using PSRnn.Infrastructure;
+
+namespace PSRnn.Commands;
+
+/// <summary>
+/// What every Add-*Layer cmdlet shares: the model from the pipeline (or -Model), an optional layer name, and adding the
+/// layer as Keras's model.add does, then passing the model on.
+/// </summary>
+public abstract class AddLayerCommandBase : PSCmdlet
+{
+    /// <summary>
+    /// <para type="description">The model to add the layer to; it comes from the pipeline and is passed on.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public Sequential Model { get; set; } = null!;
+
+    /// <summary>
+    /// <para type="description">The layer's name; by default Keras's (lstm, lstm_1, dense, …).</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    /// <summary>Creates the layer from the cmdlet's parameters.</summary>
+    protected abstract Layer CreateLayer();
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        Layer layer;
+        try
+        {
+            layer = CreateLayer();
+        }
+        catch (ArgumentException e)
+        {
+            ThrowTerminatingError(Errors.Create("LayerBadArgument", ErrorCategory.InvalidArgument, null, e.Message, e));
+            return;
+        }
+
+        try
+        {
+            Model.Add(layer);
+        }
+        catch (ModelException e)
+        {
+            ThrowTerminatingError(Errors.FromModel(e, Model));
+        }
+
+        WriteObject(Model);
+    }
+}

@@ -1,0 +1,47 @@
+using System.Management.Automation;
+using PSRnn.Engine.Layers;
+using PSRnn.Infrastructure;
+
+namespace PSRnn.Commands;
+
+/// <summary>
+/// <para type="synopsis">Adds a long short-term memory layer (Keras LSTM).</para>
+/// <para type="description">Adds Keras's LSTM: kernel (inputs, 4·units), recurrent_kernel (units, 4·units) and bias
+/// (4·units), gates in the order i, f, c, o; glorot_uniform, orthogonal and zero initializers with the forget-gate bias
+/// starting at 1 (unit_forget_bias). It takes sequences (samples, time steps, features) and returns the last state, or
+/// every step's output with -ReturnSequences (needed before another recurrent layer). -Bidirectional reads the sequence
+/// both ways and concatenates the two outputs.</para>
+/// </summary>
+/// <example>
+///   <code>
+///     New-RnnModel -InputShape 100, 13 | Add-LstmLayer 128 -ReturnSequences | Add-LstmLayer 128 | Add-DenseLayer 10 -Activation softmax
+///   </code>
+///   <para>Keras's LSTM(128, return_sequences=True) → LSTM(128) → Dense(10, softmax).</para>
+/// </example>
+[Cmdlet(VerbsCommon.Add, "LstmLayer")]
+[OutputType(typeof(PSRnn.Engine.Models.Sequential))]
+public sealed class AddLstmLayerCommand : AddRecurrentLayerCommandBase
+{
+    /// <summary>
+    /// <para type="description">The activation of the i, f and o gates: sigmoid (default) or hard_sigmoid.</para>
+    /// </summary>
+    [Parameter]
+    [ArgumentCompletions("sigmoid", "hard_sigmoid")]
+    public string RecurrentActivation { get; set; } = "sigmoid";
+
+    /// <summary>
+    /// <para type="description">Starts the forget-gate bias at 1 (Keras unit_forget_bias; default true).</para>
+    /// </summary>
+    [Parameter]
+    public bool UnitForgetBias { get; set; } = true;
+
+    /// <inheritdoc />
+    protected override RecurrentLayer CreateRecurrentLayer(ActivationKind activation) =>
+        new Lstm(Units, ReturnSequences, GoBackwards, (float)Dropout, (float)RecurrentDropout, InnerName)
+        {
+            Activation = activation,
+            RecurrentActivation = ActivationArgument.Parse(this, RecurrentActivation, nameof(RecurrentActivation)),
+            UnitForgetBias = UnitForgetBias,
+            UseBias = UseBias,
+        };
+}

@@ -1,0 +1,81 @@
+using System.Management.Automation;
+using PSRnn.Engine.Layers;
+using PSRnn.Infrastructure;
+
+namespace PSRnn.Commands;
+
+/// <summary>The parameters SimpleRNN, LSTM and GRU share, as Keras names them, and -Bidirectional.</summary>
+public abstract class AddRecurrentLayerCommandBase : AddLayerCommandBase
+{
+    /// <summary>
+    /// <para type="description">The size of the layer's state and output.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateRange(1, 1 << 16)]
+    public int Units { get; set; }
+
+    /// <summary>
+    /// <para type="description">The output activation (Keras activation; default tanh).</para>
+    /// </summary>
+    [Parameter]
+    [ArgumentCompletions(ActivationArgument.Completions)]
+    public string Activation { get; set; } = "tanh";
+
+    /// <summary>
+    /// <para type="description">Returns the output at every step (batch, time, units) instead of only the last (batch, units);
+    /// needed when another recurrent layer follows.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter ReturnSequences { get; set; }
+
+    /// <summary>
+    /// <para type="description">Processes the sequence from the last step to the first (Keras go_backwards).</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter GoBackwards { get; set; }
+
+    /// <summary>
+    /// <para type="description">Wraps the layer in Keras's Bidirectional: a second copy reads the sequence backwards and the
+    /// two outputs are concatenated.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Bidirectional { get; set; }
+
+    /// <summary>
+    /// <para type="description">The fraction of the inputs dropped in training (Keras dropout), per sample, the same at every step.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0.0, 0.99)]
+    public double Dropout { get; set; }
+
+    /// <summary>
+    /// <para type="description">The fraction of the recurrent state dropped in training (Keras recurrent_dropout).</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0.0, 0.99)]
+    public double RecurrentDropout { get; set; }
+
+    /// <summary>
+    /// <para type="description">Whether the layer has a bias (Keras use_bias; default true).</para>
+    /// </summary>
+    [Parameter]
+    public bool UseBias { get; set; } = true;
+
+    /// <summary>Creates the one-direction layer.</summary>
+    protected abstract RecurrentLayer CreateRecurrentLayer(ActivationKind activation);
+
+    /// <inheritdoc />
+    protected sealed override Layer CreateLayer()
+    {
+        RecurrentLayer layer = CreateRecurrentLayer(ActivationArgument.Parse(this, Activation, nameof(Activation)));
+        if (!Bidirectional)
+        {
+            return layer;
+        }
+
+        return new Bidirectional(layer, Name);
+    }
+
+    /// <summary>The name for the inner layer: none when wrapped (the wrapper takes -Name).</summary>
+    protected string? InnerName => Bidirectional ? null : Name;
+}

@@ -1,0 +1,43 @@
+using System.Management.Automation;
+using PSRnn.Engine.Layers;
+using PSRnn.Engine.Models;
+using PSRnn.Engine.Tensors;
+using PSRnn.Engine.Training;
+
+namespace PSRnn.Infrastructure;
+
+/// <summary>Turns -X/-Y arguments into a checked engine dataset, reporting problems as the cmdlet's errors.</summary>
+internal static class ModelData
+{
+    /// <summary>The dataset for <paramref name="model"/>, or a terminating error with the engine's error ID.</summary>
+    public static Dataset Create(PSCmdlet cmdlet, Sequential model, Tensor x, Tensor? y, string name = "X")
+    {
+        Dataset data;
+        try
+        {
+            data = Dataset.Create(x, y, model, name);
+        }
+        catch (ModelException e)
+        {
+            cmdlet.ThrowTerminatingError(Errors.FromModel(e, x));
+            throw; // not reached: ThrowTerminatingError always throws
+        }
+
+        if (data.InexactValues > 0)
+        {
+            cmdlet.WriteWarning($"{data.InexactValues} values of {name} were rounded converting to float32, the engine's precision.");
+        }
+
+        return data;
+    }
+
+    /// <summary>Checks that the model has layers.</summary>
+    public static void RequireLayers(PSCmdlet cmdlet, Sequential model)
+    {
+        if (model.Layers.Count == 0)
+        {
+            cmdlet.ThrowTerminatingError(Errors.FromModel(new ModelException("ModelEmpty",
+                $"Model '{model.Name}' has no layers; add some (Add-LstmLayer, Add-DenseLayer, …) first."), model));
+        }
+    }
+}

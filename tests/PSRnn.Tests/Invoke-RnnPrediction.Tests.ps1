@@ -1,0 +1,116 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSetup.ps1')
+    $data = New-ToyData -Count 64 -Steps 5 -Features 2 -Seed 4
+    $model = New-RnnModel -InputShape 5, 2 -Seed 2 | Add-GruLayer 6 | Add-DenseLayer 2 -Activation softmax |
+        Invoke-RnnTraining -X $data.X -Y $data.Labels -Epochs 3
+}
+
+Describe 'Invoke-RnnPrediction' {
+    It 'returns probabilities per sample' {
+        $p = $model | Invoke-RnnPrediction -X $data.X
+        $p.Shape | Should -Be @(64, 2)
+        $p.DType | Should -Be 'Float32'
+        for ($i = 0; $i -lt 64; $i++) { ($p.GetValue($i, 0) + $p.GetValue($i, 1)) | Should -BeGreaterThan 0.99999 }
+    }
+
+    It 'returns class indices with -Class, as argmax' {
+        $p = Invoke-RnnPrediction -Model $model -X $data.X
+        $c = Invoke-RnnPrediction -Model $model -X $data.X -Class
+        $c.DType | Should -Be 'Int64'
+        $c.Shape | Should -Be @(64)
+        for ($i = 0; $i -lt 64; $i++) { $c.GetValue($i) | Should -Be ([long]($p.GetValue($i, 1) -gt $p.GetValue($i, 0))) }
+    }
+
+    It 'agrees with Measure-RnnModel''s accuracy' {
+        $c = $model | Invoke-RnnPrediction -X $data.X -Class
+        $hits = 0
+        for ($i = 0; $i -lt 64; $i++) { if ($c.GetValue($i) -eq $data.Labels.GetValue($i)) { $hits++ } }
+        ($model | Measure-RnnModel -X $data.X -Y $data.Labels).Accuracy | Should -Be ($hits / 64)
+    }
+
+    It 'does not depend on the batch size' {
+        $a = $model | Invoke-RnnPrediction -X $data.X -BatchSize 64
+        $b = $model | Invoke-RnnPrediction -X $data.X -BatchSize 7
+        for ($i = 0; $i -lt $a.Length; $i++) { [Math]::Abs($a.Data[$i] - $b.Data[$i]) | Should -BeLessThan 1e-6 }
+    }
+
+    It 'gives per-step outputs for a per-step Dense' {
+        $m = New-RnnModel -InputShape 5, 2 | Add-LstmLayer 3 -ReturnSequences | Add-DenseLayer 4 -Activation softmax
+        ($m | Invoke-RnnPrediction -X $data.X).Shape | Should -Be @(64, 5, 4)
+        ($m | Invoke-RnnPrediction -X $data.X -Class).Shape | Should -Be @(64, 5)
+    }
+
+    It 'refuses samples of the wrong shape' {
+        { $model | Invoke-RnnPrediction -X ([float[, , ]]::new(2, 5, 3)) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InputShapeMismatch,PSRnn.Commands.InvokeRnnPredictionCommand'
+    }
+}
+
+Describe 'Measure-RnnModel' {
+    It 'returns the loss, the metric and the sample count' {
+        $r = $model | Measure-RnnModel -X $data.X -Y $data.OneHot
+        $r.Loss | Should -BeGreaterThan 0
+        $r.Accuracy | Should -BeGreaterOrEqual 0
+        $r.Samples | Should -Be 64
+    }
+
+    It 'gives the same loss for one-hot targets and class labels' {
+        $a = ($model | Measure-RnnModel -X $data.X -Y $data.OneHot).Loss
+        $b = ($model | Measure-RnnModel -X $data.X -Y $data.Labels).Loss
+        [Math]::Abs($a - $b) | Should -BeLessThan 1e-6
+    }
+
+    It 'refuses targets of the wrong shape' {
+        { $model | Measure-RnnModel -X $data.X -Y ([float[, ]]::new(64, 3)) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'TargetShapeMismatch,PSRnn.Commands.MeasureRnnModelCommand'
+    }
+}
+
+Describe 'Get-RnnLayerWeight and Set-RnnLayerWeight' {
+    It 'round-trips a weight by layer index and by name' {
+        $k = Get-RnnLayerWeight -Model $model -Layer 0 -Name recurrent_kernel
+        $k.Shape | Should -Be @(6, 18)
+        $m2 = New-RnnModel -InputShape 5, 2 -Seed 99 | Add-GruLayer 6 | Add-DenseLayer 2 -Activation softmax
+        Set-RnnLayerWeight -Model $m2 -Layer gru -Name recurrent_kernel -Value $k
+        (Get-RnnLayerWeight -Model $m2 -Layer gru -Name recurrent_kernel).Data | Should -Be $k.Data
+    }
+
+    It 'copies every weight so two models predict alike' {
+        $m2 = New-RnnModel -InputShape 5, 2 -Seed 98 | Add-GruLayer 6 | Add-DenseLayer 2 -Activation softmax
+        foreach ($i in 0, 1) {
+            foreach ($w in Get-RnnLayerWeight -Model $model -Layer $i) { $m2 | Set-RnnLayerWeight -Layer $i -Name $w.Name -Value $w }
+        }
+        ($m2 | Invoke-RnnPrediction -X $data.X).Data | Should -Be ($model | Invoke-RnnPrediction -X $data.X).Data
+    }
+
+    It 'takes plain arrays and passes the model on with -PassThru' {
+        $m = New-RnnModel -InputShape 5, 2 | Add-DenseLayer 1 -UseBias $true
+        $out = $m | Set-RnnLayerWeight -Layer -1 -Name bias -Value ([float[]](0.5)) -PassThru
+        $out | Should -Be $m
+        (Get-RnnLayerWeight -Model $m -Layer 0 -Name bias).Data | Should -Be @(0.5)
+    }
+
+    It 'lists every weight of the model without -Layer' {
+        (Get-RnnLayerWeight -Model $model).Name | Should -Be @('gru/kernel', 'gru/recurrent_kernel', 'gru/bias', 'dense/kernel', 'dense/bias')
+    }
+
+    It 'refuses a value of the wrong shape' {
+        { Set-RnnLayerWeight -Model $model -Layer 0 -Name kernel -Value ([float[, ]]::new(18, 2)) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'WeightShapeMismatch,PSRnn.Commands.SetRnnLayerWeightCommand'
+    }
+
+    It 'refuses an unknown weight or layer' {
+        { Get-RnnLayerWeight -Model $model -Layer 0 -Name gamma -ErrorAction Stop } |
+            Should -Throw -ErrorId 'WeightNotFound,PSRnn.Commands.GetRnnLayerWeightCommand'
+        { Get-RnnLayerWeight -Model $model -Layer 5 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'LayerNotFound,PSRnn.Commands.GetRnnLayerWeightCommand'
+        { Set-RnnLayerWeight -Model $model -Layer nope -Name kernel -Value @(1) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'LayerNotFound,PSRnn.Commands.SetRnnLayerWeightCommand'
+    }
+
+    It 'changes nothing with -WhatIf' {
+        $before = (Get-RnnLayerWeight -Model $model -Layer 1 -Name bias).Data
+        Set-RnnLayerWeight -Model $model -Layer 1 -Name bias -Value ([float[]](9, 9)) -WhatIf
+        (Get-RnnLayerWeight -Model $model -Layer 1 -Name bias).Data | Should -Be $before
+    }
+}

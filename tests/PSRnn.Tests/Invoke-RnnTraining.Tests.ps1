@@ -1,0 +1,154 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSetup.ps1')
+    $data = New-ToyData -Count 128 -Steps 6 -Features 2 -Seed 1
+    $test = New-ToyData -Count 64 -Steps 6 -Features 2 -Seed 2
+    function New-ToyModel([uint64] $Seed = 3) {
+        New-RnnModel -InputShape 6, 2 -Seed $Seed | Add-LstmLayer 8 | Add-DenseLayer 2 -Activation softmax
+    }
+}
+
+Describe 'Invoke-RnnTraining' {
+    It 'learns a learnable task and passes the model on' {
+        $model = New-ToyModel | Invoke-RnnTraining -X $data.X -Y $data.OneHot -Epochs 25 -LearningRate 0.02
+        $model | Should -BeOfType ([PSRnn.Engine.Models.Sequential])
+        $model.History.Count | Should -Be 25
+        $model.History[-1].Loss | Should -BeLessThan $model.History[0].Loss
+        $model.History[-1].Metrics['accuracy'] | Should -BeGreaterThan 0.9
+        ($model | Measure-RnnModel -X $test.X -Y $test.OneHot).Accuracy | Should -BeGreaterThan 0.85
+    }
+
+    It 'picks categorical cross-entropy for one-hot targets and the sparse form for class labels' {
+        (New-ToyModel | Invoke-RnnTraining $data.X $data.OneHot).Loss.KerasName | Should -Be 'categorical_crossentropy'
+        (New-ToyModel | Invoke-RnnTraining $data.X $data.Labels).Loss.KerasName | Should -Be 'sparse_categorical_crossentropy'
+    }
+
+    It 'takes -Loss by Keras name, and MSE for a linear output' {
+        $m = New-RnnModel -InputShape 6, 2 | Add-GruLayer 4 | Add-DenseLayer 1
+        $y = ConvertTo-RnnTensor ([float[]](1..128)) -Shape 128, 1
+        ($m | Invoke-RnnTraining $data.X $y).Loss.KerasName | Should -Be 'mean_squared_error'
+        ($m | Invoke-RnnTraining $data.X $y -Loss mae).History[-1].Metrics.Keys | Should -Be @('mae')
+    }
+
+    It 'records validation loss and metrics with -ValidationData and -ValidationSplit' {
+        $m = New-ToyModel | Invoke-RnnTraining $data.X $data.OneHot -Epochs 2 -ValidationData $test.X, $test.OneHot
+        $m.History[-1].ValidationLoss | Should -BeGreaterThan 0
+        $m.History[-1].ValidationMetrics['accuracy'] | Should -BeGreaterOrEqual 0
+        # Keras's evaluate on the validation data reproduces the last val_loss.
+        $eval = $m | Measure-RnnModel -X $test.X -Y $test.OneHot
+        $eval.Loss | Should -BeGreaterThan ($m.History[-1].ValidationLoss - 1e-6)
+        $eval.Loss | Should -BeLessThan ($m.History[-1].ValidationLoss + 1e-6)
+        $s = New-ToyModel | Invoke-RnnTraining $data.X $data.OneHot -ValidationSplit 0.25
+        $s.History[-1].ValidationLoss | Should -BeGreaterThan 0
+    }
+
+    It 'ends with the same weights bit for bit for the same seed' {
+        $a = New-ToyModel -Seed 11 | Invoke-RnnTraining $data.X $data.OneHot -Epochs 3
+        $b = New-ToyModel -Seed 11 | Invoke-RnnTraining $data.X $data.OneHot -Epochs 3
+        Get-AllWeights $a | Should -Be (Get-AllWeights $b)
+    }
+
+    It 'continues training where it stopped' {
+        $once = New-ToyModel -Seed 5 | Invoke-RnnTraining $data.X $data.OneHot -Epochs 2
+        $once | Invoke-RnnTraining $data.X $data.OneHot -Epochs 1 | Out-Null
+        $once.History.Count | Should -Be 3
+        $once.History.Epoch | Should -Be @(1, 2, 3)
+    }
+
+    It 'stops early when the monitored loss stops improving' {
+        $m = New-ToyModel | Invoke-RnnTraining $data.X $data.OneHot -Epochs 20 -Optimizer sgd -LearningRate 0 -EarlyStoppingPatience 2
+        $m.History.Count | Should -Be 3
+    }
+
+    It 'accepts every optimizer and clipping option' {
+        foreach ($optimizer in 'sgd', 'rmsprop', 'adam', 'adamw') {
+            $m = New-ToyModel | Invoke-RnnTraining $data.X $data.OneHot -Optimizer $optimizer -ClipNorm 1 -ClipValue 0.5 -GlobalClipNorm 1
+            $m.Optimizer.KerasName | Should -Be $optimizer
+        }
+    }
+
+    It 'writes an epoch line per epoch with -Verbose' {
+        $lines = New-ToyModel | Invoke-RnnTraining $data.X $data.OneHot -Epochs 2 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        @($lines).Count | Should -Be 2
+        "$($lines[0])" | Should -Match '^Epoch 1: loss \d+\.\d{4}, accuracy'
+    }
+
+    It 'takes plain .NET arrays for -X and -Y' {
+        $x = [float[, , ]]::new(4, 6, 2)
+        $m = New-ToyModel | Invoke-RnnTraining -X $x -Y ([long[]](0, 1, 0, 1))
+        $m.History.Count | Should -Be 1
+    }
+
+    It 'stops at a batch boundary on Ctrl+C and keeps the last completed epoch''s weights' {
+        $model = New-ToyModel -Seed 21
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                    param($ModulePath, $Model, $X, $Y)
+                    Import-Module $ModulePath
+                    $Model | Invoke-RnnTraining -X $X -Y $Y -Epochs 100000 -BatchSize 16
+                }).AddArgument($ModulePath).AddArgument($model).AddArgument($data.X).AddArgument($data.OneHot)
+            $async = $ps.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while ($model.History.Count -lt 3 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+            $ps.Stop()
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally { $ps.Dispose() }
+        $epochs = $model.History.Count
+        $epochs | Should -BeGreaterOrEqual 3
+        # The interrupted model equals one trained for exactly that many epochs.
+        $reference = New-ToyModel -Seed 21 | Invoke-RnnTraining -X $data.X -Y $data.OneHot -Epochs $epochs -BatchSize 16
+        Get-AllWeights $model | Should -Be (Get-AllWeights $reference)
+    }
+
+    Context 'bad input' {
+        It 'refuses X and Y with different sample counts' {
+            { New-ToyModel | Invoke-RnnTraining $data.X $test.OneHot -ErrorAction Stop } |
+                Should -Throw -ErrorId 'SampleCountMismatch,PSRnn.Commands.InvokeRnnTrainingCommand'
+        }
+
+        It 'refuses features that do not match the model' {
+            $x = [float[, , ]]::new(4, 6, 3)
+            { New-ToyModel | Invoke-RnnTraining $x ([long[]](0, 1, 0, 1)) -ErrorAction Stop } |
+                Should -Throw -ErrorId 'InputShapeMismatch,PSRnn.Commands.InvokeRnnTrainingCommand'
+        }
+
+        It 'refuses 2-D input to a recurrent layer' {
+            $x = [float[, ]]::new(4, 12)
+            { New-ToyModel | Invoke-RnnTraining $x ([long[]](0, 1, 0, 1)) -ErrorAction Stop } |
+                Should -Throw -ErrorId 'InputNotSequence,PSRnn.Commands.InvokeRnnTrainingCommand'
+        }
+
+        It 'refuses labels outside the output layer''s classes' {
+            { New-ToyModel | Invoke-RnnTraining $data.X (ConvertTo-RnnTensor ([long[]](@(0) * 127 + 2))) -ErrorAction Stop } |
+                Should -Throw -ErrorId 'LabelOutOfRange,PSRnn.Commands.InvokeRnnTrainingCommand'
+        }
+
+        It 'names the first sample holding NaN' {
+            $x = [float[, , ]]::new(4, 6, 2)
+            $x[2, 3, 1] = [float]::NaN
+            $err = { New-ToyModel | Invoke-RnnTraining $x ([long[]](0, 1, 0, 1)) -ErrorAction Stop } | Should -Throw -ErrorId 'DataNotFinite,PSRnn.Commands.InvokeRnnTrainingCommand' -PassThru
+            $err.Exception.Message | Should -Match 'sample 2 '
+        }
+
+        It 'refuses an empty model' {
+            { New-RnnModel -InputShape 6, 2 | Invoke-RnnTraining $data.X $data.OneHot -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ModelEmpty,PSRnn.Commands.InvokeRnnTrainingCommand'
+        }
+
+        It 'stops when the loss turns NaN and keeps finite weights' {
+            $m = New-RnnModel -InputShape 6, 2 -Seed 1 | Add-SimpleRnnLayer 4 -Activation relu | Add-DenseLayer 1
+            $y = ConvertTo-RnnTensor ([float[]](@(1e4) * 128)) -Shape 128, 1
+            { $m | Invoke-RnnTraining $data.X $y -Epochs 50 -Optimizer sgd -LearningRate 1e6 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'TrainingLossNotFinite,PSRnn.Commands.InvokeRnnTrainingCommand'
+            Get-AllWeights $m | ForEach-Object { [float]::IsFinite($_) | Should -BeTrue }
+        }
+
+        It 'refuses an unknown optimizer or loss' {
+            { New-ToyModel | Invoke-RnnTraining $data.X $data.OneHot -Optimizer adadelta -ErrorAction Stop } |
+                Should -Throw -ErrorId 'OptimizerUnknown,PSRnn.Commands.InvokeRnnTrainingCommand'
+            { New-ToyModel | Invoke-RnnTraining $data.X $data.OneHot -Loss hinge -ErrorAction Stop } |
+                Should -Throw -ErrorId 'LossUnknown,PSRnn.Commands.InvokeRnnTrainingCommand'
+        }
+    }
+}
