@@ -98,7 +98,7 @@ foreach ($type in $cmdlets) {
     $parameters = foreach ($property in $type.GetProperties() | Sort-Object MetadataToken) {
         $attributes = @($property.GetCustomAttributes([System.Management.Automation.ParameterAttribute], $true))
         if ($attributes.Count -eq 0 -or $property.Name -in $common) { continue }
-        $text = Get-Paras $members["P:$($type.FullName).$($property.Name)"] 'description'
+        $text = Get-Paras $members["P:$($property.DeclaringType.FullName).$($property.Name)"] 'description'
         if (-not $text) { throw "Parameter -$($property.Name) of $($type.FullName) has no description." }
         [pscustomobject]@{ Property = $property; Attributes = $attributes; Description = $text }
     }

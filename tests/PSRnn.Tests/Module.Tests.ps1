@@ -1,3 +1,10 @@
+BeforeDiscovery {
+    # The help cases are generated from the module's commands, so it must be loaded at discovery.
+    . (Join-Path $PSScriptRoot 'TestSetup.ps1')
+    $cmdlets = @(Get-Command -Module PSRnn -CommandType Cmdlet | ForEach-Object { @{ Name = $_.Name } })
+    if ($cmdlets.Count -lt 5) { throw "Found only $($cmdlets.Count) PSRnn cmdlets at discovery." }
+}
+
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestSetup.ps1')
 }
@@ -21,10 +28,9 @@ Describe 'PSRnn module' {
     }
 }
 
-Describe 'Help for <Name>' -ForEach @(
-    Get-Command -Module PSRnn -CommandType Cmdlet | ForEach-Object { @{ Name = $_.Name; Command = $_ } }
-) {
+Describe 'Help for <Name>' -ForEach $cmdlets {
     BeforeAll {
+        $Command = Get-Command $Name
         $help = Get-Help $Name -Full
         $common = [System.Management.Automation.Internal.CommonParameters].GetProperties().Name +
             [System.Management.Automation.Internal.ShouldProcessParameters].GetProperties().Name

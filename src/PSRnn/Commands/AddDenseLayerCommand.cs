@@ -31,7 +31,7 @@ public sealed class AddDenseLayerCommand : AddLayerCommandBase
     /// <para type="description">The activation (Keras name; default linear).</para>
     /// </summary>
     [Parameter]
-    [ArgumentCompletions(ActivationArgument.Completions)]
+    [ArgumentCompleter(typeof(ActivationCompleter))]
     public string Activation { get; set; } = "linear";
 
     /// <summary>

@@ -25,7 +25,7 @@ public sealed class AddGruLayerCommand : AddRecurrentLayerCommandBase
     /// <para type="description">The activation of the z and r gates: sigmoid (default) or hard_sigmoid.</para>
     /// </summary>
     [Parameter]
-    [ArgumentCompletions("sigmoid", "hard_sigmoid")]
+    [ArgumentCompleter(typeof(GateActivationCompleter))]
     public string RecurrentActivation { get; set; } = "sigmoid";
 
     /// <summary>

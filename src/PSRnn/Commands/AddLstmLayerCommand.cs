@@ -26,7 +26,7 @@ public sealed class AddLstmLayerCommand : AddRecurrentLayerCommandBase
     /// <para type="description">The activation of the i, f and o gates: sigmoid (default) or hard_sigmoid.</para>
     /// </summary>
     [Parameter]
-    [ArgumentCompletions("sigmoid", "hard_sigmoid")]
+    [ArgumentCompleter(typeof(GateActivationCompleter))]
     public string RecurrentActivation { get; set; } = "sigmoid";
 
     /// <summary>

@@ -18,7 +18,7 @@ public abstract class AddRecurrentLayerCommandBase : AddLayerCommandBase
     /// <para type="description">The output activation (Keras activation; default tanh).</para>
     /// </summary>
     [Parameter]
-    [ArgumentCompletions(ActivationArgument.Completions)]
+    [ArgumentCompleter(typeof(ActivationCompleter))]
     public string Activation { get; set; } = "tanh";
 
     /// <summary>

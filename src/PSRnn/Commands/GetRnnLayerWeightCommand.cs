@@ -39,7 +39,7 @@ public sealed class GetRnnLayerWeightCommand : PSCmdlet
     /// <para type="description">The weight's Keras name (kernel, recurrent_kernel, bias, embeddings, forward.kernel, …); by default all of the layer's.</para>
     /// </summary>
     [Parameter(Position = 1)]
-    [ArgumentCompletions("kernel", "recurrent_kernel", "bias", "embeddings")]
+    [ArgumentCompleter(typeof(WeightNameCompleter))]
     public string? Name { get; set; }
 
     /// <inheritdoc />

@@ -79,7 +79,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     /// trained before keeps its optimizer and state.</para>
     /// </summary>
     [Parameter]
-    [ArgumentCompletions("adam", "adamw", "rmsprop", "sgd")]
+    [ArgumentCompleter(typeof(OptimizerCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Optimizer { get; set; }
 
@@ -95,7 +95,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     /// binary_crossentropy, mse, mae); by default chosen from the last layer's activation.</para>
     /// </summary>
     [Parameter]
-    [ArgumentCompletions("categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy", "mse", "mae")]
+    [ArgumentCompleter(typeof(LossCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Loss { get; set; }
 

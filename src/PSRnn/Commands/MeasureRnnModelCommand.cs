@@ -51,7 +51,7 @@ public sealed class MeasureRnnModelCommand : PSCmdlet
     /// <para type="description">The loss by Keras name; by default the model's training loss.</para>
     /// </summary>
     [Parameter]
-    [ArgumentCompletions("categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy", "mse", "mae")]
+    [ArgumentCompleter(typeof(LossCompleter))]
     public string? Loss { get; set; }
 
     /// <summary>

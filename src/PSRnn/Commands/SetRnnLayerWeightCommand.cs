@@ -40,7 +40,7 @@ public sealed class SetRnnLayerWeightCommand : PSCmdlet
     /// <para type="description">The weight's Keras name (kernel, recurrent_kernel, bias, embeddings, forward.kernel, …).</para>
     /// </summary>
     [Parameter(Mandatory = true, Position = 1)]
-    [ArgumentCompletions("kernel", "recurrent_kernel", "bias", "embeddings")]
+    [ArgumentCompleter(typeof(WeightNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "";
 

@@ -1,0 +1,48 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+
+namespace PSRnn.Infrastructure;
+
+// Tab completion of Keras names. PowerShellStandard 5.1 has no ArgumentCompletionsAttribute, so each list is a small
+// IArgumentCompleter named in [ArgumentCompleter(typeof(...))].
+
+/// <summary>Completes from a fixed list of names, case-insensitively by prefix.</summary>
+internal abstract class NameCompleter : IArgumentCompleter
+{
+    protected abstract IReadOnlyList<string> Names { get; }
+
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        string prefix = (wordToComplete ?? "").Trim('\'', '"');
+        return Names.Where(n => n.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n));
+    }
+}
+
+internal sealed class ActivationCompleter : NameCompleter
+{
+    protected override IReadOnlyList<string> Names { get; } = ActivationArgument.Completions.Split(',');
+}
+
+internal sealed class GateActivationCompleter : NameCompleter
+{
+    protected override IReadOnlyList<string> Names { get; } = ["sigmoid", "hard_sigmoid"];
+}
+
+internal sealed class OptimizerCompleter : NameCompleter
+{
+    protected override IReadOnlyList<string> Names { get; } = ["adam", "adamw", "rmsprop", "sgd"];
+}
+
+internal sealed class LossCompleter : NameCompleter
+{
+    protected override IReadOnlyList<string> Names { get; } =
+        ["categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy", "mse", "mae"];
+}
+
+internal sealed class WeightNameCompleter : NameCompleter
+{
+    protected override IReadOnlyList<string> Names { get; } = ["kernel", "recurrent_kernel", "bias", "embeddings"];
+}
