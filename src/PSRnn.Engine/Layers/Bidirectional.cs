@@ -123,6 +123,11 @@ public sealed class Bidirectional : Layer
             throw new InvalidOperationException("Backward needs a Forward first.");
         }
 
+        if (outputGradient.Length != _y.Length)
+        {
+            throw new ArgumentException($"The output gradient has {outputGradient.Length} elements; the last output had {_y.Length}.", nameof(outputGradient));
+        }
+
         int batch = _y.Batch, time = _y.Time, width = _y.Features, units = width / 2;
         ReadOnlySpan<float> dy = outputGradient.Span;
         _dForward.Resize(batch, time, units, _y.IsSequence);

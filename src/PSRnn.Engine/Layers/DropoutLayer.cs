@@ -89,6 +89,11 @@ public sealed class DropoutLayer : Layer
             throw new InvalidOperationException("Backward needs a Forward first.");
         }
 
+        if (outputGradient.Length != _y.Length)
+        {
+            throw new ArgumentException($"The output gradient has {outputGradient.Length} elements; the last output had {_y.Length}.", nameof(outputGradient));
+        }
+
         if (!computeInputGradient)
         {
             return null;

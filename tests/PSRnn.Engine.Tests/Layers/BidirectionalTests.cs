@@ -104,6 +104,14 @@ public sealed class BidirectionalTests
     }
 
     [Fact]
+    public void RejectsAnOutputGradientOfTheWrongSize()
+    {
+        Bidirectional layer = Built(new Bidirectional(new TestRnn(3, true), "bidirectional"), 4, 5);
+        layer.Forward(GradientCheck.RandomInput(2, 4, 5, true, 2), false);
+        Assert.Throws<ArgumentException>(() => layer.Backward(new Activations(2, 4, 3, true), true));
+    }
+
+    [Fact]
     public void RejectsALayerThatGoesBackwards() =>
         Assert.Throws<ArgumentException>(() => new Bidirectional(new TestRnn(3, goBackwards: true)));
 

@@ -82,6 +82,14 @@ public sealed class DropoutLayerTests
         Assert.Equal(x.Span.ToArray(), layer.Forward(x, true).Span.ToArray());
     }
 
+    [Fact]
+    public void RejectsAnOutputGradientOfTheWrongSize()
+    {
+        DropoutLayer layer = Built(new DropoutLayer(0.5f, "dropout"), SampleShape.Vector(5));
+        layer.Forward(GradientCheck.RandomInput(3, 1, 5, false, 1), true);
+        Assert.Throws<ArgumentException>(() => layer.Backward(new Activations(2, 1, 5, false), true));
+    }
+
     [Theory]
     [InlineData(1f)]
     [InlineData(-0.1f)]
