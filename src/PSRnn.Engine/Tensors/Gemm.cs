@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -20,7 +21,7 @@ public static class Gemm
     private const int Nc = 2048;
 
     // Below this many multiply-adds the thread hand-off costs more than it saves.
-    private const long ParallelThreshold = 4L << 20;
+    private const long ParallelThreshold = 1L << 20;
 
     /// <summary>The path <see cref="GemmPath.Auto"/> resolves to on this machine.</summary>
     internal static GemmPath DetectedPath { get; } =
@@ -172,7 +173,7 @@ public static class Gemm
 
     // Splits the columns (or rows) of C into chunks aligned to the register tile, so each worker
     // sees the same tile grid as a single-threaded run: same tiles, same k order, same bits.
-    private static unsafe void Execute<TKernel>(Job job, int threads)
+    private static void Execute<TKernel>(Job job, int threads)
         where TKernel : struct, IGemmKernel
     {
         long work = (long)job.M * job.N * job.K;
@@ -185,8 +186,9 @@ public static class Gemm
         RunParallel<TKernel>(job, threads);
     }
 
-    // Kept apart from Execute so the lambda's closure is allocated only when the work is split.
-    private static void RunParallel<TKernel>(Job job, int threads)
+    // Runs chunk 0 on the calling thread and queues the others to the thread pool as reusable work
+    // items (no allocation in steady state); a chunk no pool thread has started yet is run by the caller.
+    private static unsafe void RunParallel<TKernel>(Job job, int threads)
         where TKernel : struct, IGemmKernel
     {
         bool splitColumns = job.N >= job.M;
@@ -194,22 +196,43 @@ public static class Gemm
         int extent = splitColumns ? job.N : job.M;
         int tiles = (extent + unit - 1) / unit;
         int chunks = Math.Min(threads, tiles);
-        int tilesPerChunk = (tiles + chunks - 1) / chunks;
-        chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
-        Parallel.For(0, chunks, options, t =>
+        int chunkSize = (tiles + chunks - 1) / chunks * unit;
+        chunks = (extent + chunkSize - 1) / chunkSize;
+        delegate*<Job, int, int, int, int, void> run = &RunBlocked<TKernel>;
+        ChunkWorkItem[] items = ChunkWorkItem.ForThisThread(chunks - 1);
+        for (int t = 1; t < chunks; t++)
         {
-            int start = t * tilesPerChunk * unit;
-            int end = Math.Min(extent, start + (tilesPerChunk * unit));
+            int start = t * chunkSize;
+            int end = Math.Min(extent, start + chunkSize);
             if (splitColumns)
             {
-                RunBlocked<TKernel>(job, 0, job.M, start, end);
+                items[t - 1].Start(run, job, 0, job.M, start, end);
             }
             else
             {
-                RunBlocked<TKernel>(job, start, end, 0, job.N);
+                items[t - 1].Start(run, job, start, end, 0, job.N);
             }
-        });
+        }
+
+        if (splitColumns)
+        {
+            run(job, 0, job.M, 0, Math.Min(extent, chunkSize));
+        }
+        else
+        {
+            run(job, 0, Math.Min(extent, chunkSize), 0, job.N);
+        }
+
+        Exception? error = null;
+        for (int t = 1; t < chunks; t++)
+        {
+            error ??= items[t - 1].Finish();
+        }
+
+        if (error is not null)
+        {
+            ExceptionDispatchInfo.Throw(error);
+        }
     }
 
     // Goto/BLIS loop order: columns of C by NC, k by KC (pack B), rows by MC (pack A), then register tiles.
@@ -466,6 +489,116 @@ public static class Gemm
             row[1] = s1[p];
             row[2] = s2[p];
             row[3] = s3[p];
+        }
+    }
+
+    /// <summary>
+    /// One chunk of a split product, queued to the thread pool. Each calling thread keeps its own items
+    /// and reuses them, so a split allocates nothing once warm. Whoever claims the item first (a pool
+    /// thread, or the caller when it comes to wait) runs it; a stale queue entry finds it claimed.
+    /// </summary>
+    private sealed unsafe class ChunkWorkItem : IThreadPoolWorkItem
+    {
+        private const int Pending = 0;
+        private const int Claimed = 1;
+
+        [ThreadStatic]
+        private static ChunkWorkItem[]? t_items;
+
+        private readonly object _gate = new();
+        private delegate*<Job, int, int, int, int, void> _run;
+        private Job _job;
+        private int _i0, _i1, _j0, _j1;
+        private int _state = Claimed;
+        private bool _finished;
+        private Exception? _error;
+
+        public static ChunkWorkItem[] ForThisThread(int count)
+        {
+            ChunkWorkItem[]? items = t_items;
+            if (items is null || items.Length < count)
+            {
+                items = new ChunkWorkItem[count];
+                for (int i = 0; i < count; i++)
+                {
+                    items[i] = new ChunkWorkItem();
+                }
+
+                t_items = items;
+            }
+
+            return items;
+        }
+
+        public void Start(delegate*<Job, int, int, int, int, void> run, Job job, int i0, int i1, int j0, int j1)
+        {
+            _run = run;
+            _job = job;
+            _i0 = i0;
+            _i1 = i1;
+            _j0 = j0;
+            _j1 = j1;
+            _error = null;
+            _finished = false;
+
+            // Publish the fields before anyone can claim the item.
+            Volatile.Write(ref _state, Pending);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        public void Execute()
+        {
+            if (Interlocked.Exchange(ref _state, Claimed) == Pending)
+            {
+                RunClaimed();
+            }
+        }
+
+        // Runs the chunk here if no pool thread has taken it, else waits for it; returns its exception.
+        public Exception? Finish()
+        {
+            if (Interlocked.Exchange(ref _state, Claimed) == Pending)
+            {
+                RunClaimed();
+                return _error;
+            }
+
+            var spin = default(SpinWait);
+            while (!Volatile.Read(ref _finished) && !spin.NextSpinWillYield)
+            {
+                spin.SpinOnce();
+            }
+
+            lock (_gate)
+            {
+                while (!_finished)
+                {
+                    Monitor.Wait(_gate);
+                }
+            }
+
+            return _error;
+        }
+
+        private void RunClaimed()
+        {
+            try
+            {
+                _run(_job, _i0, _i1, _j0, _j1);
+            }
+            catch (Exception e)
+            {
+                // Handed to the calling thread, which rethrows it; a pool thread must not die of it.
+                _error = e;
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _finished = true;
+                    Monitor.PulseAll(_gate);
+                }
+            }
         }
     }
 
