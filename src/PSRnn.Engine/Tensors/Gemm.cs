@@ -17,9 +17,14 @@ namespace PSRnn.Engine.Tensors;
 public static class Gemm
 {
     // Block sizes: a KC×NR slice of B stays in L1, an MC×KC block of A in L2, a KC×NC panel of B in L3.
+    // NC must stay a multiple of every kernel's NR (and MC is rounded to MR) so that a split over
+    // threads sees the same tile grid as one thread.
     private const int Kc = 256;
     private const int McTarget = 120;
     private const int Nc = 2048;
+
+    // Up to this many rows of register tiles, B is read in place instead of packed.
+    private const int DirectBRowTiles = 10;
 
     // Below this many multiply-adds the thread hand-off costs more than it saves.
     private const long ParallelThreshold = 1L << 20;
@@ -254,8 +259,13 @@ public static class Gemm
         int k = job.K;
         int kcMax = Math.Min(Kc, k);
         int aSize = Math.Min(mcMax, RoundUp(i1 - i0, mr)) * kcMax;
-        int bSize = Math.Min(Nc, RoundUp(j1 - j0, nr)) * kcMax;
         float* edge = stackalloc float[mr * nr];
+
+        // With few rows of tiles each B panel is reused too little to repay packing it (measured: up to
+        // ~60 rows reading in place is faster), so the kernel reads B's rows where they are. Not for
+        // transposed B, whose columns are strided.
+        bool directB = !job.TransB && i1 - i0 <= DirectBRowTiles * mr;
+        int bSize = (directB ? nr : Math.Min(Nc, RoundUp(j1 - j0, nr))) * kcMax;
         // 16 spare floats to start the panels on a cache line: a vector load then never straddles two lines.
         float[] aBuffer = ArrayPool<float>.Shared.Rent(aSize + 16);
         float[] bBuffer = ArrayPool<float>.Shared.Rent(bSize + 16);
@@ -275,7 +285,10 @@ public static class Gemm
 
                         // The old C counts once: on the first k block; later blocks accumulate.
                         float beta = pc == 0 ? job.Beta : 1f;
-                        PackB<TKernel>(job, pc, kc, jc, nc, bp);
+                        if (!directB)
+                        {
+                            PackB<TKernel>(job, pc, kc, jc, nc, bp);
+                        }
                         for (int ic = i0; ic < i1; ic += mcMax)
                         {
                             int mc = Math.Min(mcMax, i1 - ic);
@@ -284,6 +297,19 @@ public static class Gemm
                             {
                                 int nb = Math.Min(nr, nc - jr);
                                 float* bPanel = bp + ((nint)jr * kc);
+                                nint ldb = nr;
+                                if (directB && nb == nr)
+                                {
+                                    bPanel = job.B + ((nint)pc * job.Ldb) + jc + jr;
+                                    ldb = job.Ldb;
+                                }
+                                else if (directB)
+                                {
+                                    // Only the ragged last panel is packed, for its zero padding.
+                                    PackB<TKernel>(job, pc, kc, jc + jr, nb, bp);
+                                    bPanel = bp;
+                                }
+
                                 for (int ir = 0; ir < mc; ir += mr)
                                 {
                                     int mb = Math.Min(mr, mc - ir);
@@ -291,13 +317,13 @@ public static class Gemm
                                     float* cTile = job.C + ((ic + ir) * job.Ldc) + jc + jr;
                                     if (mb == mr && nb == nr)
                                     {
-                                        TKernel.Run(kc, aPanel, bPanel, cTile, job.Ldc, job.Alpha, beta);
+                                        TKernel.Run(kc, aPanel, bPanel, ldb, cTile, job.Ldc, job.Alpha, beta);
                                     }
                                     else
                                     {
                                         // Edge tile: the panels are zero-padded, so compute the full tile
                                         // aside and copy back only the part inside C.
-                                        TKernel.Run(kc, aPanel, bPanel, edge, nr, 1f, 0f);
+                                        TKernel.Run(kc, aPanel, bPanel, ldb, edge, nr, 1f, 0f);
                                         MergeEdge(edge, nr, mb, nb, cTile, job.Ldc, job.Alpha, beta);
                                     }
                                 }

@@ -7,7 +7,7 @@ namespace PSRnn.Engine.Tensors;
 
 /// <summary>
 /// A register-blocked micro-kernel: an MR×NR tile of C from a packed A panel (kc×MR, MR values per k)
-/// and a packed B panel (kc×NR, NR values per k). Static abstract so the blocked driver is specialized
+/// and a B panel of kc rows of NR values, <c>ldb</c> apart (NR when packed, B's own stride when read in place). Static abstract so the blocked driver is specialized
 /// per kernel and the calls inline.
 /// </summary>
 internal interface IGemmKernel
@@ -19,7 +19,7 @@ internal interface IGemmKernel
     static abstract int NR { get; }
 
     /// <summary>C[MR×NR] = alpha * Σ_p a[p,:] ⊗ b[p,:] + beta * C; beta == 0 does not read C.</summary>
-    static abstract unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta);
+    static abstract unsafe void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta);
 }
 
 /// <summary>6×16 kernel: twelve <c>Vector256</c> accumulators, FMA (AVX2 + FMA).</summary>
@@ -31,7 +31,7 @@ internal readonly struct Vector256Kernel : IGemmKernel
 
     // c[i, 0..15] += a[p, i] * b[p, 0..15] for p in 0..kc, i in 0..5.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    public static unsafe void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -59,7 +59,7 @@ internal readonly struct Vector256Kernel : IGemmKernel
             c50 = Fma.MultiplyAdd(ai, b0, c50);
             c51 = Fma.MultiplyAdd(ai, b1, c51);
             a += 6;
-            b += 16;
+            b += ldb;
         }
 
         Vector256<float> va = Vector256.Create(alpha);
@@ -111,7 +111,7 @@ internal readonly struct Vector128Kernel : IGemmKernel
 
     // c[i, 0..7] += a[p, i] * b[p, 0..7] for p in 0..kc, i in 0..5.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    public static unsafe void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector128<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -139,7 +139,7 @@ internal readonly struct Vector128Kernel : IGemmKernel
             c50 = MulAdd(ai, b0, c50);
             c51 = MulAdd(ai, b1, c51);
             a += 6;
-            b += 8;
+            b += ldb;
         }
 
         Vector128<float> va = Vector128.Create(alpha);
@@ -208,7 +208,7 @@ internal readonly struct ScalarKernel : IGemmKernel
 
     // c[i, j] += a[p, i] * b[p, j] for p in 0..kc, i, j in 0..3.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    public static unsafe void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
     {
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
         float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
@@ -236,7 +236,7 @@ internal readonly struct ScalarKernel : IGemmKernel
             c32 += ai * b2;
             c33 += ai * b3;
             a += 4;
-            b += 4;
+            b += ldb;
         }
 
         Row(c, c00, c01, c02, c03, alpha, beta);

@@ -170,6 +170,7 @@ public sealed class GemmTests
     [InlineData(300, 200, 100)] // wide: split over columns
     [InlineData(401, 70, 203)] // tall: split over rows
     [InlineData(3, 2100, 200)] // one thread crosses the NC block edge, two threads do not
+    [InlineData(100, 30, 400)] // one thread packs B, each of two threads reads it in place
     public void ThreadCountDoesNotChangeBits(int m, int n, int k)
     {
         var rng = new Random(11);
