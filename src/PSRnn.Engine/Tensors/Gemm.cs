@@ -30,8 +30,10 @@ public static class Gemm
     private const long ParallelThreshold = 1L << 20;
 
     /// <summary>The path <see cref="GemmPath.Auto"/> resolves to on this machine.</summary>
+    /// <remarks>Vector512 only where the runtime deems it fast (not on CPUs that throttle for it).</remarks>
     internal static GemmPath DetectedPath { get; } =
-        Avx2.IsSupported && Fma.IsSupported ? GemmPath.Vector256
+        Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? GemmPath.Vector512
+        : Avx2.IsSupported && Fma.IsSupported ? GemmPath.Vector256
         : Vector128.IsHardwareAccelerated ? GemmPath.Vector128
         : GemmPath.Scalar;
 
@@ -98,6 +100,11 @@ public static class Gemm
             path = DetectedPath;
         }
 
+        if (path == GemmPath.Vector512 && !Avx512F.IsSupported)
+        {
+            throw new PlatformNotSupportedException("The Vector512 GEMM path needs AVX-512F.");
+        }
+
         if (path == GemmPath.Vector256 && !(Avx2.IsSupported && Fma.IsSupported))
         {
             throw new PlatformNotSupportedException("The Vector256 GEMM path needs AVX2 and FMA.");
@@ -122,6 +129,9 @@ public static class Gemm
             var job = new Job(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
             switch (path)
             {
+                case GemmPath.Vector512:
+                    Execute<Vector512Kernel>(job, threads);
+                    break;
                 case GemmPath.Vector256:
                     Execute<Vector256Kernel>(job, threads);
                     break;

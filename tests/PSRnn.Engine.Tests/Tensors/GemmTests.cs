@@ -13,6 +13,11 @@ public sealed class GemmTests
     // Paths as ints: GemmPath is internal, so it cannot appear in a public test signature.
     private static IEnumerable<int> Paths()
     {
+        if (Avx512F.IsSupported)
+        {
+            yield return (int)GemmPath.Vector512;
+        }
+
         if (Avx2.IsSupported && Fma.IsSupported)
         {
             yield return (int)GemmPath.Vector256;
