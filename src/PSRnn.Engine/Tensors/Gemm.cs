@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -9,22 +10,30 @@ namespace PSRnn.Engine.Tensors;
 /// <summary>
 /// General matrix product on float32, row-major: <c>C = alpha * op(A) * op(B) + beta * C</c>.
 /// Packed and cache-blocked with a register-blocked SIMD micro-kernel; safe to call from several
-/// threads at once, and large products are split over cores in a fixed way, so every element of C
-/// is computed by one worker in the same order: the bits do not depend on the thread count.
+/// threads at once. Products of about a million multiply-adds or more are split over the thread pool
+/// in a fixed way, so every element of C is computed by one worker in the same order: the bits do
+/// not depend on the thread count. No allocation per call once warm.
 /// </summary>
 public static class Gemm
 {
     // Block sizes: a KC×NR slice of B stays in L1, an MC×KC block of A in L2, a KC×NC panel of B in L3.
+    // NC must stay a multiple of every kernel's NR (and MC is rounded to MR) so that a split over
+    // threads sees the same tile grid as one thread.
     private const int Kc = 256;
     private const int McTarget = 120;
     private const int Nc = 2048;
 
+    // Up to this many rows of register tiles, B is read in place instead of packed.
+    private const int DirectBRowTiles = 10;
+
     // Below this many multiply-adds the thread hand-off costs more than it saves.
-    private const long ParallelThreshold = 4L << 20;
+    private const long ParallelThreshold = 1L << 20;
 
     /// <summary>The path <see cref="GemmPath.Auto"/> resolves to on this machine.</summary>
+    /// <remarks>Vector512 only where the runtime deems it fast (not on CPUs that throttle for it).</remarks>
     internal static GemmPath DetectedPath { get; } =
-        Avx2.IsSupported && Fma.IsSupported ? GemmPath.Vector256
+        Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? GemmPath.Vector512
+        : Avx2.IsSupported && Fma.IsSupported ? GemmPath.Vector256
         : Vector128.IsHardwareAccelerated ? GemmPath.Vector128
         : GemmPath.Scalar;
 
@@ -91,6 +100,11 @@ public static class Gemm
             path = DetectedPath;
         }
 
+        if (path == GemmPath.Vector512 && !Avx512F.IsSupported)
+        {
+            throw new PlatformNotSupportedException("The Vector512 GEMM path needs AVX-512F.");
+        }
+
         if (path == GemmPath.Vector256 && !(Avx2.IsSupported && Fma.IsSupported))
         {
             throw new PlatformNotSupportedException("The Vector256 GEMM path needs AVX2 and FMA.");
@@ -115,6 +129,9 @@ public static class Gemm
             var job = new Job(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
             switch (path)
             {
+                case GemmPath.Vector512:
+                    Execute<Vector512Kernel>(job, threads);
+                    break;
                 case GemmPath.Vector256:
                     Execute<Vector256Kernel>(job, threads);
                     break;
@@ -172,7 +189,7 @@ public static class Gemm
 
     // Splits the columns (or rows) of C into chunks aligned to the register tile, so each worker
     // sees the same tile grid as a single-threaded run: same tiles, same k order, same bits.
-    private static unsafe void Execute<TKernel>(Job job, int threads)
+    private static void Execute<TKernel>(Job job, int threads)
         where TKernel : struct, IGemmKernel
     {
         long work = (long)job.M * job.N * job.K;
@@ -185,8 +202,9 @@ public static class Gemm
         RunParallel<TKernel>(job, threads);
     }
 
-    // Kept apart from Execute so the lambda's closure is allocated only when the work is split.
-    private static void RunParallel<TKernel>(Job job, int threads)
+    // Runs chunk 0 on the calling thread and queues the others to the thread pool as reusable work
+    // items (no allocation in steady state); a chunk no pool thread has started yet is run by the caller.
+    private static unsafe void RunParallel<TKernel>(Job job, int threads)
         where TKernel : struct, IGemmKernel
     {
         bool splitColumns = job.N >= job.M;
@@ -194,22 +212,49 @@ public static class Gemm
         int extent = splitColumns ? job.N : job.M;
         int tiles = (extent + unit - 1) / unit;
         int chunks = Math.Min(threads, tiles);
-        int tilesPerChunk = (tiles + chunks - 1) / chunks;
-        chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
-        Parallel.For(0, chunks, options, t =>
+        int chunkSize = (tiles + chunks - 1) / chunks * unit;
+        chunks = (extent + chunkSize - 1) / chunkSize;
+        delegate*<Job, int, int, int, int, void> run = &RunBlocked<TKernel>;
+        ChunkWorkItem[] items = ChunkWorkItem.ForThisThread(chunks - 1);
+        for (int t = 1; t < chunks; t++)
         {
-            int start = t * tilesPerChunk * unit;
-            int end = Math.Min(extent, start + (tilesPerChunk * unit));
+            int start = t * chunkSize;
+            int end = Math.Min(extent, start + chunkSize);
             if (splitColumns)
             {
-                RunBlocked<TKernel>(job, 0, job.M, start, end);
+                items[t - 1].Start(run, job, 0, job.M, start, end);
             }
             else
             {
-                RunBlocked<TKernel>(job, start, end, 0, job.N);
+                items[t - 1].Start(run, job, start, end, 0, job.N);
             }
-        });
+        }
+
+        Exception? error = null;
+        try
+        {
+            if (splitColumns)
+            {
+                run(job, 0, job.M, 0, Math.Min(extent, chunkSize));
+            }
+            else
+            {
+                run(job, 0, Math.Min(extent, chunkSize), 0, job.N);
+            }
+        }
+        finally
+        {
+            // Every chunk is done before the operands are unpinned, whatever happened here.
+            for (int t = 1; t < chunks; t++)
+            {
+                error ??= items[t - 1].Finish();
+            }
+        }
+
+        if (error is not null)
+        {
+            ExceptionDispatchInfo.Throw(error);
+        }
     }
 
     // Goto/BLIS loop order: columns of C by NC, k by KC (pack B), rows by MC (pack A), then register tiles.
@@ -224,15 +269,23 @@ public static class Gemm
         int k = job.K;
         int kcMax = Math.Min(Kc, k);
         int aSize = Math.Min(mcMax, RoundUp(i1 - i0, mr)) * kcMax;
-        int bSize = Math.Min(Nc, RoundUp(j1 - j0, nr)) * kcMax;
         float* edge = stackalloc float[mr * nr];
-        float[] aBuffer = ArrayPool<float>.Shared.Rent(aSize);
-        float[] bBuffer = ArrayPool<float>.Shared.Rent(bSize);
+
+        // With few rows of tiles each B panel is reused too little to repay packing it (measured: up to
+        // ~60 rows reading in place is faster), so the kernel reads B's rows where they are. Not for
+        // transposed B, whose columns are strided.
+        bool directB = !job.TransB && i1 - i0 <= DirectBRowTiles * mr;
+        int bSize = (directB ? nr : Math.Min(Nc, RoundUp(j1 - j0, nr))) * kcMax;
+        // 16 spare floats to start the panels on a cache line: a vector load then never straddles two lines.
+        float[] aBuffer = ArrayPool<float>.Shared.Rent(aSize + 16);
+        float[] bBuffer = ArrayPool<float>.Shared.Rent(bSize + 16);
         try
         {
-            fixed (float* ap = aBuffer)
-            fixed (float* bp = bBuffer)
+            fixed (float* aRaw = aBuffer)
+            fixed (float* bRaw = bBuffer)
             {
+                float* ap = AlignToCacheLine(aRaw);
+                float* bp = AlignToCacheLine(bRaw);
                 for (int jc = j0; jc < j1; jc += Nc)
                 {
                     int nc = Math.Min(Nc, j1 - jc);
@@ -242,7 +295,10 @@ public static class Gemm
 
                         // The old C counts once: on the first k block; later blocks accumulate.
                         float beta = pc == 0 ? job.Beta : 1f;
-                        PackB<TKernel>(job, pc, kc, jc, nc, bp);
+                        if (!directB)
+                        {
+                            PackB<TKernel>(job, pc, kc, jc, nc, bp);
+                        }
                         for (int ic = i0; ic < i1; ic += mcMax)
                         {
                             int mc = Math.Min(mcMax, i1 - ic);
@@ -251,6 +307,19 @@ public static class Gemm
                             {
                                 int nb = Math.Min(nr, nc - jr);
                                 float* bPanel = bp + ((nint)jr * kc);
+                                nint ldb = nr;
+                                if (directB && nb == nr)
+                                {
+                                    bPanel = job.B + ((nint)pc * job.Ldb) + jc + jr;
+                                    ldb = job.Ldb;
+                                }
+                                else if (directB)
+                                {
+                                    // Only the ragged last panel is packed, for its zero padding.
+                                    PackB<TKernel>(job, pc, kc, jc + jr, nb, bp);
+                                    bPanel = bp;
+                                }
+
                                 for (int ir = 0; ir < mc; ir += mr)
                                 {
                                     int mb = Math.Min(mr, mc - ir);
@@ -258,13 +327,13 @@ public static class Gemm
                                     float* cTile = job.C + ((ic + ir) * job.Ldc) + jc + jr;
                                     if (mb == mr && nb == nr)
                                     {
-                                        TKernel.Run(kc, aPanel, bPanel, cTile, job.Ldc, job.Alpha, beta);
+                                        TKernel.Run(kc, aPanel, bPanel, ldb, cTile, job.Ldc, job.Alpha, beta);
                                     }
                                     else
                                     {
                                         // Edge tile: the panels are zero-padded, so compute the full tile
                                         // aside and copy back only the part inside C.
-                                        TKernel.Run(kc, aPanel, bPanel, edge, nr, 1f, 0f);
+                                        TKernel.Run(kc, aPanel, bPanel, ldb, edge, nr, 1f, 0f);
                                         MergeEdge(edge, nr, mb, nb, cTile, job.Ldc, job.Alpha, beta);
                                     }
                                 }
@@ -280,6 +349,8 @@ public static class Gemm
             ArrayPool<float>.Shared.Return(aBuffer);
         }
     }
+
+    private static unsafe float* AlignToCacheLine(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
@@ -466,6 +537,116 @@ public static class Gemm
             row[1] = s1[p];
             row[2] = s2[p];
             row[3] = s3[p];
+        }
+    }
+
+    /// <summary>
+    /// One chunk of a split product, queued to the thread pool. Each calling thread keeps its own items
+    /// and reuses them, so a split allocates nothing once warm. Whoever claims the item first (a pool
+    /// thread, or the caller when it comes to wait) runs it; a stale queue entry finds it claimed.
+    /// </summary>
+    private sealed unsafe class ChunkWorkItem : IThreadPoolWorkItem
+    {
+        private const int Pending = 0;
+        private const int Claimed = 1;
+
+        [ThreadStatic]
+        private static ChunkWorkItem[]? t_items;
+
+        private readonly object _gate = new();
+        private delegate*<Job, int, int, int, int, void> _run;
+        private Job _job;
+        private int _i0, _i1, _j0, _j1;
+        private int _state = Claimed;
+        private bool _finished;
+        private Exception? _error;
+
+        public static ChunkWorkItem[] ForThisThread(int count)
+        {
+            ChunkWorkItem[]? items = t_items;
+            if (items is null || items.Length < count)
+            {
+                items = new ChunkWorkItem[count];
+                for (int i = 0; i < count; i++)
+                {
+                    items[i] = new ChunkWorkItem();
+                }
+
+                t_items = items;
+            }
+
+            return items;
+        }
+
+        public void Start(delegate*<Job, int, int, int, int, void> run, Job job, int i0, int i1, int j0, int j1)
+        {
+            _run = run;
+            _job = job;
+            _i0 = i0;
+            _i1 = i1;
+            _j0 = j0;
+            _j1 = j1;
+            _error = null;
+            _finished = false;
+
+            // Publish the fields before anyone can claim the item.
+            Volatile.Write(ref _state, Pending);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        public void Execute()
+        {
+            if (Interlocked.Exchange(ref _state, Claimed) == Pending)
+            {
+                RunClaimed();
+            }
+        }
+
+        // Runs the chunk here if no pool thread has taken it, else waits for it; returns its exception.
+        public Exception? Finish()
+        {
+            if (Interlocked.Exchange(ref _state, Claimed) == Pending)
+            {
+                RunClaimed();
+                return _error;
+            }
+
+            var spin = default(SpinWait);
+            while (!Volatile.Read(ref _finished) && !spin.NextSpinWillYield)
+            {
+                spin.SpinOnce();
+            }
+
+            lock (_gate)
+            {
+                while (!_finished)
+                {
+                    Monitor.Wait(_gate);
+                }
+            }
+
+            return _error;
+        }
+
+        private void RunClaimed()
+        {
+            try
+            {
+                _run(_job, _i0, _i1, _j0, _j1);
+            }
+            catch (Exception e)
+            {
+                // Handed to the calling thread, which rethrows it; a pool thread must not die of it.
+                _error = e;
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _finished = true;
+                    Monitor.PulseAll(_gate);
+                }
+            }
         }
     }
 

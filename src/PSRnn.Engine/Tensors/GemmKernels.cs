@@ -7,7 +7,7 @@ namespace PSRnn.Engine.Tensors;
 
 /// <summary>
 /// A register-blocked micro-kernel: an MR×NR tile of C from a packed A panel (kc×MR, MR values per k)
-/// and a packed B panel (kc×NR, NR values per k). Static abstract so the blocked driver is specialized
+/// and a B panel of kc rows of NR values, <c>ldb</c> apart (NR when packed, B's own stride when read in place). Static abstract so the blocked driver is specialized
 /// per kernel and the calls inline.
 /// </summary>
 internal interface IGemmKernel
@@ -19,7 +19,87 @@ internal interface IGemmKernel
     static abstract int NR { get; }
 
     /// <summary>C[MR×NR] = alpha * Σ_p a[p,:] ⊗ b[p,:] + beta * C; beta == 0 does not read C.</summary>
-    static abstract unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta);
+    static abstract unsafe void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta);
+}
+
+/// <summary>6×32 kernel: twelve <c>Vector512</c> accumulators, FMA (AVX-512F).</summary>
+internal readonly struct Vector512Kernel : IGemmKernel
+{
+    public static int MR => 6;
+
+    public static int NR => 32;
+
+    // c[i, 0..31] += a[p, i] * b[p, 0..31] for p in 0..kc, i in 0..5.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Avx512F.LoadVector512(b);
+            Vector512<float> b1 = Avx512F.LoadVector512(b + 16);
+            Vector512<float> ai = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(ai, b0, c00);
+            c01 = Avx512F.FusedMultiplyAdd(ai, b1, c01);
+            ai = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(ai, b0, c10);
+            c11 = Avx512F.FusedMultiplyAdd(ai, b1, c11);
+            ai = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(ai, b0, c20);
+            c21 = Avx512F.FusedMultiplyAdd(ai, b1, c21);
+            ai = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(ai, b0, c30);
+            c31 = Avx512F.FusedMultiplyAdd(ai, b1, c31);
+            ai = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(ai, b0, c40);
+            c41 = Avx512F.FusedMultiplyAdd(ai, b1, c41);
+            ai = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(ai, b0, c50);
+            c51 = Avx512F.FusedMultiplyAdd(ai, b1, c51);
+            a += 6;
+            b += ldb;
+        }
+
+        Vector512<float> va = Vector512.Create(alpha);
+        Vector512<float> vb = Vector512.Create(beta);
+        Update(c, c00, va, vb, beta);
+        Update(c + 16, c01, va, vb, beta);
+        c += ldc;
+        Update(c, c10, va, vb, beta);
+        Update(c + 16, c11, va, vb, beta);
+        c += ldc;
+        Update(c, c20, va, vb, beta);
+        Update(c + 16, c21, va, vb, beta);
+        c += ldc;
+        Update(c, c30, va, vb, beta);
+        Update(c + 16, c31, va, vb, beta);
+        c += ldc;
+        Update(c, c40, va, vb, beta);
+        Update(c + 16, c41, va, vb, beta);
+        c += ldc;
+        Update(c, c50, va, vb, beta);
+        Update(c + 16, c51, va, vb, beta);
+    }
+
+    // c = alpha * acc + beta * c, without reading c when beta == 0.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Update(float* c, Vector512<float> acc, Vector512<float> alpha, Vector512<float> betaV, float beta)
+    {
+        if (beta == 0f)
+        {
+            Avx512F.Store(c, Avx512F.Multiply(acc, alpha));
+        }
+        else if (beta == 1f)
+        {
+            Avx512F.Store(c, Avx512F.FusedMultiplyAdd(acc, alpha, Avx512F.LoadVector512(c)));
+        }
+        else
+        {
+            Avx512F.Store(c, Avx512F.FusedMultiplyAdd(acc, alpha, Avx512F.Multiply(betaV, Avx512F.LoadVector512(c))));
+        }
+    }
 }
 
 /// <summary>6×16 kernel: twelve <c>Vector256</c> accumulators, FMA (AVX2 + FMA).</summary>
@@ -31,7 +111,7 @@ internal readonly struct Vector256Kernel : IGemmKernel
 
     // c[i, 0..15] += a[p, i] * b[p, 0..15] for p in 0..kc, i in 0..5.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    public static unsafe void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -59,7 +139,7 @@ internal readonly struct Vector256Kernel : IGemmKernel
             c50 = Fma.MultiplyAdd(ai, b0, c50);
             c51 = Fma.MultiplyAdd(ai, b1, c51);
             a += 6;
-            b += 16;
+            b += ldb;
         }
 
         Vector256<float> va = Vector256.Create(alpha);
@@ -111,7 +191,7 @@ internal readonly struct Vector128Kernel : IGemmKernel
 
     // c[i, 0..7] += a[p, i] * b[p, 0..7] for p in 0..kc, i in 0..5.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    public static unsafe void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector128<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -139,7 +219,7 @@ internal readonly struct Vector128Kernel : IGemmKernel
             c50 = MulAdd(ai, b0, c50);
             c51 = MulAdd(ai, b1, c51);
             a += 6;
-            b += 8;
+            b += ldb;
         }
 
         Vector128<float> va = Vector128.Create(alpha);
@@ -208,7 +288,7 @@ internal readonly struct ScalarKernel : IGemmKernel
 
     // c[i, j] += a[p, i] * b[p, j] for p in 0..kc, i, j in 0..3.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    public static unsafe void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
     {
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
         float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
@@ -236,7 +316,7 @@ internal readonly struct ScalarKernel : IGemmKernel
             c32 += ai * b2;
             c33 += ai * b3;
             a += 4;
-            b += 4;
+            b += ldb;
         }
 
         Row(c, c00, c01, c02, c03, alpha, beta);
