@@ -220,10 +220,19 @@ public sealed class Lstm : RecurrentLayer
         return _output;
     }
 
+    // Sigmoid gates and a tanh cell (Keras's defaults) run as one fused pass per row; other activations as span operations.
+    private bool IsDefaultCell => _recurrentActivation == ActivationKind.Sigmoid && Activation == ActivationKind.Tanh;
+
     // One sample of one step: activates the gates, updates c, writes h = o⊙φ(c).
     private void StepForward(ReadOnlySpan<float> z, Span<float> a, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> tc, Span<float> h)
     {
         int u = Units;
+        if (IsDefaultCell)
+        {
+            LstmKernels.Forward(z, a, cPrev, c, tc, h, u);
+            return;
+        }
+
         ActivationFunctions.Forward(_recurrentActivation, z[..(2 * u)], a[..(2 * u)], 2 * u);
         ActivationFunctions.Forward(Activation, z.Slice(2 * u, u), a.Slice(2 * u, u), u);
         ActivationFunctions.Forward(_recurrentActivation, z[(3 * u)..], a[(3 * u)..], u);
@@ -329,6 +338,12 @@ public sealed class Lstm : RecurrentLayer
         ReadOnlySpan<float> c, ReadOnlySpan<float> tc, ReadOnlySpan<float> dh, Span<float> dc, Span<float> dcCarry)
     {
         int u = Units;
+        if (IsDefaultCell)
+        {
+            LstmKernels.Backward(a, cPrev, tc, dh, dz, dcCarry, u);
+            return;
+        }
+
         ReadOnlySpan<float> i = a[..u], f = a.Slice(u, u), gg = a.Slice(2 * u, u), o = a[(3 * u)..];
         Span<float> di = dz[..u], df = dz.Slice(u, u), dg = dz.Slice(2 * u, u), dO = dz[(3 * u)..];
 

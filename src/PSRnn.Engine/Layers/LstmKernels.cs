@@ -1,0 +1,221 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace PSRnn.Engine.Layers;
+
+/// <summary>
+/// The LSTM's per-step element-wise work for the default activations (sigmoid gates, tanh cell) as one pass over a
+/// sample's gate row, instead of a dozen separate span operations: every value is loaded and stored once.
+/// <see cref="Vector{T}"/> (256-bit on AVX2, 128-bit on ARM64/SSE) with a scalar loop for the tail and for machines
+/// without SIMD; both follow the same formulas (exp by Cephes's polynomial, about 2 ulp).
+/// </summary>
+internal static class LstmKernels
+{
+    // e^88 still leaves 2^n a normal float (n ≤ 127); sigmoid and tanh are saturated long before.
+    private const float ExpHigh = 88f;
+    private const float ExpLow = -87.3365447505531f;
+    private const float Log2E = 1.44269504088896341f;
+    private const float Ln2Hi = 0.693359375f;
+    private const float Ln2Lo = -2.12194440e-4f;
+    private const float P0 = 1.9875691500E-4f;
+    private const float P1 = 1.3981999507E-3f;
+    private const float P2 = 8.3334519073E-3f;
+    private const float P3 = 4.1665795894E-2f;
+    private const float P4 = 1.6666665459E-1f;
+    private const float P5 = 5.0000001201E-1f;
+
+    /// <summary>
+    /// One sample, one step. <paramref name="z"/> (4U) holds the pre-activations (i, f, c, o); writes the activated
+    /// gates to <paramref name="a"/> (4U), and c = f⊙c₋₁ + i⊙g, tc = tanh(c), h = o⊙tc (each U). An empty
+    /// <paramref name="cPrev"/> means c₋₁ = 0. <paramref name="vectorize"/> false forces the scalar path (tests).
+    /// </summary>
+    public static void Forward(ReadOnlySpan<float> z, Span<float> a, ReadOnlySpan<float> cPrev, Span<float> c,
+        Span<float> tc, Span<float> h, int u, bool vectorize = true)
+    {
+        if (z.Length < 4 * u || a.Length < 4 * u || c.Length < u || tc.Length < u || h.Length < u || (!cPrev.IsEmpty && cPrev.Length < u))
+        {
+            throw new ArgumentException("The gate rows need 4U elements and the state rows U.");
+        }
+
+        bool first = cPrev.IsEmpty;
+        ref float zr = ref MemoryMarshal.GetReference(z);
+        ref float ar = ref MemoryMarshal.GetReference(a);
+        ref float cpr = ref MemoryMarshal.GetReference(cPrev);
+        ref float cr = ref MemoryMarshal.GetReference(c);
+        ref float tcr = ref MemoryMarshal.GetReference(tc);
+        ref float hr = ref MemoryMarshal.GetReference(h);
+        int j = 0;
+        if (vectorize && Vector.IsHardwareAccelerated)
+        {
+            int w = Vector<float>.Count;
+            for (; j <= u - w; j += w)
+            {
+                Vector<float> i = Sigmoid(Load(ref zr, j));
+                Vector<float> f = Sigmoid(Load(ref zr, u + j));
+                Vector<float> g = Tanh(Load(ref zr, (2 * u) + j));
+                Vector<float> o = Sigmoid(Load(ref zr, (3 * u) + j));
+                Store(i, ref ar, j);
+                Store(f, ref ar, u + j);
+                Store(g, ref ar, (2 * u) + j);
+                Store(o, ref ar, (3 * u) + j);
+
+                // c = f⊙c₋₁ + i⊙g;  h = o⊙tanh(c)
+                Vector<float> cv = i * g;
+                if (!first)
+                {
+                    cv += f * Load(ref cpr, j);
+                }
+
+                Vector<float> t = Tanh(cv);
+                Store(cv, ref cr, j);
+                Store(t, ref tcr, j);
+                Store(o * t, ref hr, j);
+            }
+        }
+
+        for (; j < u; j++)
+        {
+            float i = Sigmoid(Unsafe.Add(ref zr, j));
+            float f = Sigmoid(Unsafe.Add(ref zr, u + j));
+            float g = Tanh(Unsafe.Add(ref zr, (2 * u) + j));
+            float o = Sigmoid(Unsafe.Add(ref zr, (3 * u) + j));
+            Unsafe.Add(ref ar, j) = i;
+            Unsafe.Add(ref ar, u + j) = f;
+            Unsafe.Add(ref ar, (2 * u) + j) = g;
+            Unsafe.Add(ref ar, (3 * u) + j) = o;
+            float cv = i * g;
+            if (!first)
+            {
+                cv += f * Unsafe.Add(ref cpr, j);
+            }
+
+            float t = Tanh(cv);
+            Unsafe.Add(ref cr, j) = cv;
+            Unsafe.Add(ref tcr, j) = t;
+            Unsafe.Add(ref hr, j) = o * t;
+        }
+    }
+
+    /// <summary>
+    /// One sample, one step back. From dh (U), the activated gates <paramref name="a"/> (4U), c₋₁ (empty: zero) and
+    /// tc = tanh(c) (U), writes dz (4U) and replaces the carried <paramref name="dcCarry"/> (dc of the later step, U)
+    /// by dc⊙f:
+    /// dc = carry + dh⊙o⊙(1 − tc²);  dz_i = dc⊙g⊙i(1 − i);  dz_f = dc⊙c₋₁⊙f(1 − f);  dz_c = dc⊙i⊙(1 − g²);
+    /// dz_o = dh⊙tc⊙o(1 − o).
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> a, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> tc,
+        ReadOnlySpan<float> dh, Span<float> dz, Span<float> dcCarry, int u, bool vectorize = true)
+    {
+        if (a.Length < 4 * u || dz.Length < 4 * u || tc.Length < u || dh.Length < u || dcCarry.Length < u || (!cPrev.IsEmpty && cPrev.Length < u))
+        {
+            throw new ArgumentException("The gate rows need 4U elements and the state rows U.");
+        }
+
+        bool first = cPrev.IsEmpty;
+        ref float ar = ref MemoryMarshal.GetReference(a);
+        ref float cpr = ref MemoryMarshal.GetReference(cPrev);
+        ref float tcr = ref MemoryMarshal.GetReference(tc);
+        ref float dhr = ref MemoryMarshal.GetReference(dh);
+        ref float dzr = ref MemoryMarshal.GetReference(dz);
+        ref float dcr = ref MemoryMarshal.GetReference(dcCarry);
+        int j = 0;
+        if (vectorize && Vector.IsHardwareAccelerated)
+        {
+            int w = Vector<float>.Count;
+            Vector<float> one = Vector<float>.One;
+            for (; j <= u - w; j += w)
+            {
+                Vector<float> i = Load(ref ar, j);
+                Vector<float> f = Load(ref ar, u + j);
+                Vector<float> g = Load(ref ar, (2 * u) + j);
+                Vector<float> o = Load(ref ar, (3 * u) + j);
+                Vector<float> t = Load(ref tcr, j);
+                Vector<float> d = Load(ref dhr, j);
+                Vector<float> dc = Load(ref dcr, j) + (d * o * (one - (t * t)));
+                Store(dc * g * i * (one - i), ref dzr, j);
+                Store(first ? Vector<float>.Zero : dc * Load(ref cpr, j) * f * (one - f), ref dzr, u + j);
+                Store(dc * i * (one - (g * g)), ref dzr, (2 * u) + j);
+                Store(d * t * o * (one - o), ref dzr, (3 * u) + j);
+                Store(dc * f, ref dcr, j);
+            }
+        }
+
+        for (; j < u; j++)
+        {
+            float i = Unsafe.Add(ref ar, j);
+            float f = Unsafe.Add(ref ar, u + j);
+            float g = Unsafe.Add(ref ar, (2 * u) + j);
+            float o = Unsafe.Add(ref ar, (3 * u) + j);
+            float t = Unsafe.Add(ref tcr, j);
+            float d = Unsafe.Add(ref dhr, j);
+            float dc = Unsafe.Add(ref dcr, j) + (d * o * (1f - (t * t)));
+            Unsafe.Add(ref dzr, j) = dc * g * i * (1f - i);
+            Unsafe.Add(ref dzr, u + j) = first ? 0f : dc * Unsafe.Add(ref cpr, j) * f * (1f - f);
+            Unsafe.Add(ref dzr, (2 * u) + j) = dc * i * (1f - (g * g));
+            Unsafe.Add(ref dzr, (3 * u) + j) = d * t * o * (1f - o);
+            Unsafe.Add(ref dcr, j) = dc * f;
+        }
+    }
+
+    /// <summary>σ(x) = 1 / (1 + e^−x).</summary>
+    internal static Vector<float> Sigmoid(Vector<float> x) => Vector<float>.One / (Vector<float>.One + Exp(-x));
+
+    /// <summary>tanh(x) = sign(x)·(1 − e)/(1 + e) with e = e^−2|x| (no overflow, no cancellation for large |x|).</summary>
+    internal static Vector<float> Tanh(Vector<float> x)
+    {
+        Vector<float> e = Exp(Vector.Abs(x) * new Vector<float>(-2f));
+        Vector<float> r = (Vector<float>.One - e) / (Vector<float>.One + e);
+        // Copy x's sign bit onto r (r ≥ 0).
+        Vector<uint> sign = Vector.AsVectorUInt32(x) & new Vector<uint>(0x8000_0000u);
+        return Vector.AsVectorSingle(Vector.AsVectorUInt32(r) | sign);
+    }
+
+    /// <summary>e^x, Cephes expf: x = n·ln2 + r, e^r by a degree-5 polynomial, 2^n through the exponent bits.</summary>
+    internal static Vector<float> Exp(Vector<float> x)
+    {
+        x = Vector.Min(Vector.Max(x, new Vector<float>(ExpLow)), new Vector<float>(ExpHigh));
+        Vector<float> n = Vector.Floor((x * new Vector<float>(Log2E)) + new Vector<float>(0.5f));
+        Vector<float> r = x - (n * new Vector<float>(Ln2Hi)) - (n * new Vector<float>(Ln2Lo));
+        Vector<float> r2 = r * r;
+        Vector<float> p = new Vector<float>(P0);
+        p = (p * r) + new Vector<float>(P1);
+        p = (p * r) + new Vector<float>(P2);
+        p = (p * r) + new Vector<float>(P3);
+        p = (p * r) + new Vector<float>(P4);
+        p = (p * r) + new Vector<float>(P5);
+        p = (p * r2) + r + Vector<float>.One;
+        Vector<int> bits = Vector.ShiftLeft(Vector.ConvertToInt32(n) + new Vector<int>(127), 23);
+        return p * Vector.AsVectorSingle(bits);
+    }
+
+    /// <summary>Scalar σ with the same formula as the vector path.</summary>
+    internal static float Sigmoid(float x) => 1f / (1f + Exp(-x));
+
+    /// <summary>Scalar tanh with the same formula as the vector path.</summary>
+    internal static float Tanh(float x)
+    {
+        float e = Exp(-2f * MathF.Abs(x));
+        return MathF.CopySign((1f - e) / (1f + e), x);
+    }
+
+    /// <summary>Scalar e^x with the same formula as the vector path.</summary>
+    internal static float Exp(float x)
+    {
+        x = MathF.Min(MathF.Max(x, ExpLow), ExpHigh);
+        float n = MathF.Floor((x * Log2E) + 0.5f);
+        float r = x - (n * Ln2Hi) - (n * Ln2Lo);
+        float r2 = r * r;
+        float p = (((((((((P0 * r) + P1) * r) + P2) * r) + P3) * r) + P4) * r) + P5;
+        p = (p * r2) + r + 1f;
+        return p * BitConverter.Int32BitsToSingle(((int)n + 127) << 23);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> Load(ref float source, int offset) =>
+        Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref source, offset)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Vector<float> value, ref float destination, int offset) =>
+        Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref destination, offset)), value);
+}
