@@ -24,17 +24,25 @@ namespace PSRnn.Engine.Layers;
 /// </summary>
 /// <remarks>
 /// <para>Layout: every per-step buffer is batch-major in the INPUT's time order, (B, T, ·): the gate buffer
-/// (B, T, 3U) is the hoisted projection x·W + b, overwritten in place by z, r, ĥ; the masked previous state h⊙m and
-/// r_h (reset_after: (h⊙m)·U_h + b_rh; reset_before: r⊙h⊙m) are (B, T, U). A step touches B rows with stride T·3U, which
-/// the GEMM takes as a leading dimension, and the weight gradients after the loop pair rows of x, h⊙m and dG directly.
-/// The states h are kept (B, T, U) in processing order, which is the returned sequence (reversed under go_backwards, as
-/// Keras).</para>
-/// <para>With reset_after the b_r parts of z and r are folded into the projection bias (they only enter as sums); b_rh
-/// stays apart because r multiplies it.</para>
+/// (B, T, 3U) is the hoisted projection x·W (one GEMM for all steps), overwritten in place by z, r, ĥ; the masked
+/// previous state h⊙m and r_h (reset_after: (h⊙m)·U_h + b_rh; reset_before: r⊙h⊙m) are (B, T, U). A step touches B rows
+/// with stride T·3U, which the GEMM takes as a leading dimension, and the weight gradients after the loop pair rows of
+/// x, h⊙m and dG directly. The states h are kept (B, T, U) in processing order, which is the returned sequence
+/// (reversed under go_backwards, as Keras).</para>
+/// <para>Per step, reset_after: one GEMM (h⊙m)·U with beta = 1 into a (B, 3U) recurrent buffer that starts from the
+/// bias rows [b_iz + b_rz, b_ir + b_rr, b_rh] (z and r only see the sum of both biases; b_rh stays inside r⊙(·)),
+/// then one pass per row over the gate buffer (b_ih is added to the candidate there). reset_before: two GEMMs, as
+/// above, each accumulating into the gate buffer (beta = 1), and a pass after each. The biases are added in the
+/// passes, while a row is in L1, rather than broadcast over the whole (B, T, 3U) buffer before the projection.</para>
+/// <para>Backward: per step one pass per row (a Vector&lt;float&gt; loop with a scalar tail) writes the gate gradients
+/// and accumulates the bias sums, then one GEMM gives d(h⊙m) (reset_before: two, around a second pass). After the loop
+/// dW, dU and dx are one GEMM each over all B·T rows (reset_before: dU in two, for U_zr and U_h).</para>
 /// <para>Dropout: the base draws one input mask (B, F) and one recurrent mask (B, U) per batch and applies each to all
-/// three gates. Keras 3 switches to implementation 1 under recurrent dropout and draws a separate mask per gate; the
-/// masks are random either way, PSRnn shares one per input as Keras's implementation 2 (and Keras 2) did. The mask
-/// multiplies h in the recurrent products only; the blend z⊙h uses the unmasked state, as Keras.</para>
+/// three gates, as Keras's implementation 2 does for the input. With recurrent_dropout Keras switches to
+/// implementation 1, which draws a separate mask per gate (for x and for h); each gate then sees the same dropout
+/// distribution as here, only the masks of different gates are independent there and shared here. The recurrent mask
+/// multiplies h in the recurrent products only (reset_before: r⊙(h⊙m) before U_h); the blend z⊙h uses the unmasked
+/// state, as Keras.</para>
 /// <para>Activations: the derivatives are taken from the outputs, so g and σ must be one of linear, tanh, sigmoid,
 /// hard_sigmoid, relu, elu, selu, softplus, softsign.</para>
 /// </remarks>
