@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using PSRnn.Engine.Tensors;
 
@@ -23,17 +24,25 @@ namespace PSRnn.Engine.Layers;
 /// </summary>
 /// <remarks>
 /// <para>Layout: every per-step buffer is batch-major in the INPUT's time order, (B, T, ·): the gate buffer
-/// (B, T, 3U) is the hoisted projection x·W + b, overwritten in place by z, r, ĥ; the masked previous state h⊙m and
-/// r_h (reset_after: (h⊙m)·U_h + b_rh; reset_before: r⊙h⊙m) are (B, T, U). A step touches B rows with stride T·3U, which
-/// the GEMM takes as a leading dimension, and the weight gradients after the loop pair rows of x, h⊙m and dG directly.
-/// The states h are kept (B, T, U) in processing order, which is the returned sequence (reversed under go_backwards, as
-/// Keras).</para>
-/// <para>With reset_after the b_r parts of z and r are folded into the projection bias (they only enter as sums); b_rh
-/// stays apart because r multiplies it.</para>
+/// (B, T, 3U) is the hoisted projection x·W (one GEMM for all steps), overwritten in place by z, r, ĥ; the masked
+/// previous state h⊙m and r_h (reset_after: (h⊙m)·U_h + b_rh; reset_before: r⊙h⊙m) are (B, T, U). A step touches B rows
+/// with stride T·3U, which the GEMM takes as a leading dimension, and the weight gradients after the loop pair rows of
+/// x, h⊙m and dG directly. The states h are kept (B, T, U) in processing order, which is the returned sequence
+/// (reversed under go_backwards, as Keras).</para>
+/// <para>Per step, reset_after: one GEMM (h⊙m)·U with beta = 1 into a (B, 3U) recurrent buffer that starts from the
+/// bias rows [b_iz + b_rz, b_ir + b_rr, b_rh] (z and r only see the sum of both biases; b_rh stays inside r⊙(·)),
+/// then one pass per row over the gate buffer (b_ih is added to the candidate there). reset_before: two GEMMs, as
+/// above, each accumulating into the gate buffer (beta = 1), and a pass after each. The biases are added in the
+/// passes, while a row is in L1, rather than broadcast over the whole (B, T, 3U) buffer before the projection.</para>
+/// <para>Backward: per step one pass per row (a Vector&lt;float&gt; loop with a scalar tail) writes the gate gradients
+/// and accumulates the bias sums, then one GEMM gives d(h⊙m) (reset_before: two, around a second pass). After the loop
+/// dW, dU and dx are one GEMM each over all B·T rows (reset_before: dU in two, for U_zr and U_h).</para>
 /// <para>Dropout: the base draws one input mask (B, F) and one recurrent mask (B, U) per batch and applies each to all
-/// three gates. Keras 3 switches to implementation 1 under recurrent dropout and draws a separate mask per gate; the
-/// masks are random either way, PSRnn shares one per input as Keras's implementation 2 (and Keras 2) did. The mask
-/// multiplies h in the recurrent products only; the blend z⊙h uses the unmasked state, as Keras.</para>
+/// three gates, as Keras's implementation 2 does for the input. With recurrent_dropout Keras switches to
+/// implementation 1, which draws a separate mask per gate (for x and for h); each gate then sees the same dropout
+/// distribution as here, only the masks of different gates are independent there and shared here. The recurrent mask
+/// multiplies h in the recurrent products only (reset_before: r⊙(h⊙m) before U_h); the blend z⊙h uses the unmasked
+/// state, as Keras.</para>
 /// <para>Activations: the derivatives are taken from the outputs, so g and σ must be one of linear, tanh, sigmoid,
 /// hard_sigmoid, relu, elu, selu, softplus, softsign.</para>
 /// </remarks>
@@ -56,15 +65,18 @@ public sealed class Gru : RecurrentLayer
     private float[] _prev = [];         // (B, T, U) input order: h⊙m before the step that reads input t
     private float[] _rh = [];           // (B, T, U) input order: reset_after r_h + b_rh; reset_before r⊙h⊙m
     private float[] _recStep = [];      // (B, 3U) reset_after: (h⊙m)·U of the current step
-    private float[] _projBias = [];     // (3U) reset_after: b_i + [b_rz, b_rr, 0]
+    private float[] _projBias = [];     // (3U) reset_after: [b_iz + b_rz, b_ir + b_rr, b_rh]
     private float[] _dGates = [];       // (B, T, 3U) input order: input-side gate gradients
     private float[] _dRec = [];         // (B, T, 3U) reset_after: recurrent-side gate gradients
     private float[] _carryZ = [];       // (B, U) dh⊙z of the step after
     private float[] _carryM = [];       // (B, U) d(h⊙m) of the step after
     private float[] _dResetIn = [];     // (B, U) reset_before: d(r⊙h⊙m)
+    private float[] _dbAcc = [];        // (4U) bias gradient sums of one Backward
+    private float[] _zeros = [];        // (U) the state before the first step
     private float[] _dh = [];           // (U) scratch
     private float[] _d1 = [];           // (U) scratch
     private float[] _d2 = [];           // (U) scratch
+    private float[] _d3 = [];           // (U) scratch
 
     /// <summary>Creates the layer.</summary>
     /// <param name="units">The state size U.</param>
@@ -150,7 +162,9 @@ public sealed class Gru : RecurrentLayer
 
         EnsureWorkspace(batch, time);
         _states.Resize(batch, time, u, true);
-        ProjectInputs(input, kernel.Value, ProjectionBias(), g, _gates);
+        // x·W only (beta = 0): the steps add the biases while the rows are in L1.
+        ProjectInputs(input, kernel.Value, default, g, _gates);
+        PrepareStepBias();
 
         // The state before the first step is zero.
         int first = InputStep(0, time);
@@ -201,6 +215,7 @@ public sealed class Gru : RecurrentLayer
 
         _carryZ.AsSpan(0, batch * u).Clear();
         _carryM.AsSpan(0, batch * u).Clear();
+        _dbAcc.AsSpan(0, 4 * u).Clear();
         for (int s = time - 1; s >= 0; s--)
         {
             if (ResetAfter)
@@ -224,8 +239,11 @@ public sealed class Gru : RecurrentLayer
             Gemm.Multiply(true, false, u, g, rows, 1f, _prev.AsSpan(0, rows * u), dRec, 1f, recurrent.Gradient);
             if (_bias is not null)
             {
-                ColumnSums(dGates, g, _bias.Gradient.AsSpan(0, g));
-                ColumnSums(dRec, g, _bias.Gradient.AsSpan(g, g));
+                // Sums of [dz, dr, dĥ] (input side) and of [dz, dr, dĥ⊙r] (recurrent side), from the loop.
+                Span<float> db = _bias.Gradient;
+                TensorPrimitives.Add(db[..g], _dbAcc.AsSpan(0, g), db[..g]);
+                TensorPrimitives.Add(db.Slice(g, 2 * u), _dbAcc.AsSpan(0, 2 * u), db.Slice(g, 2 * u));
+                TensorPrimitives.Add(db[(g + (2 * u))..], _dbAcc.AsSpan(3 * u, u), db[(g + (2 * u))..]);
             }
         }
         else
@@ -235,7 +253,7 @@ public sealed class Gru : RecurrentLayer
             Gemm.Multiply(true, false, u, u, rows, 1f, _rh, u, dGates[(2 * u)..], g, 1f, recurrent.Gradient.AsSpan(2 * u), g);
             if (_bias is not null)
             {
-                ColumnSums(dGates, g, _bias.Gradient);
+                TensorPrimitives.Add(_bias.Gradient, _dbAcc.AsSpan(0, g), _bias.Gradient);
             }
         }
 
@@ -261,48 +279,53 @@ public sealed class Gru : RecurrentLayer
         return _dx;
     }
 
-    // reset_after forward step s (reading input step t): rec = (h⊙m)·U, then per row
-    // z = σ(P_z + rec_z), r = σ(P_r + rec_r), r_h = rec_h + b_rh, ĥ = g(P_h + r⊙r_h), h′ = ĥ + z⊙(h − ĥ).
+    // reset_after forward step s (reading input step t): rec = [b_iz + b_rz, b_ir + b_rr, b_rh] + (h⊙m)·U (one GEMM,
+    // beta = 1 onto the bias rows), then per row z = σ(P_z + rec_z), r = σ(P_r + rec_r), ĥ = g(P_h + b_ih + r⊙rec_h),
+    // h′ = ĥ + z⊙(h − ĥ). P holds x·W only: adding the bias here, in L1, spares a pass over the whole (B, T, 3U) buffer.
     private void StepResetAfter(int s, int t)
     {
         int batch = _batch, time = _time, u = Units, g = 3 * u;
         Span<float> rec = _recStep.AsSpan(0, batch * g);
-        if (s == 0)
+        if (_bias is not null)
+        {
+            for (int b = 0; b < batch; b++)
+            {
+                _projBias.AsSpan(0, g).CopyTo(rec.Slice(b * g, g));
+            }
+        }
+        else if (s == 0)
         {
             rec.Clear();
         }
-        else
+
+        if (s > 0)
         {
-            Gemm.Multiply(false, false, batch, g, u, 1f, _prev.AsSpan(t * u), time * u, _recurrentKernel!.Value, g, 0f, rec, g);
+            Gemm.Multiply(false, false, batch, g, u, 1f, _prev.AsSpan(t * u), time * u, _recurrentKernel!.Value, g,
+                _bias is null ? 0f : 1f, rec, g);
         }
 
-        ReadOnlySpan<float> biasH = _bias is null ? default : _bias.Value.AsSpan(g + (2 * u), u);
+        ReadOnlySpan<float> biasH = _bias is null ? default : _bias.Value.AsSpan(2 * u, u);
         for (int b = 0; b < batch; b++)
         {
             Span<float> gate = _gates.AsSpan(((b * time) + t) * g, g);
-            Span<float> z = gate[..u], r = gate.Slice(u, u), hh = gate[(2 * u)..];
+            Span<float> zr = gate[..(2 * u)], hh = gate[(2 * u)..];
             ReadOnlySpan<float> rc = rec.Slice(b * g, g);
             Span<float> rh = _rh.AsSpan(((b * time) + t) * u, u);
-            TensorPrimitives.Add(z, rc[..u], z);
-            ActivationFunctions.Forward(RecurrentActivation, z, z, u);
-            TensorPrimitives.Add(r, rc.Slice(u, u), r);
-            ActivationFunctions.Forward(RecurrentActivation, r, r, u);
-            if (biasH.IsEmpty)
+            TensorPrimitives.Add(zr, rc[..(2 * u)], zr);
+            ActivationFunctions.Forward(RecurrentActivation, zr, zr, u);
+            rc[(2 * u)..].CopyTo(rh);
+            if (!biasH.IsEmpty)
             {
-                rc[(2 * u)..].CopyTo(rh);
-            }
-            else
-            {
-                TensorPrimitives.Add(rc[(2 * u)..], biasH, rh);
+                TensorPrimitives.Add(hh, biasH, hh);
             }
 
-            TensorPrimitives.MultiplyAdd(r, rh, hh, hh);
+            TensorPrimitives.MultiplyAdd(zr.Slice(u, u), rh, hh, hh);
             ActivationFunctions.Forward(Activation, hh, hh, u);
-            Blend(b, s, z, hh);
+            Blend(b, s, zr[..u], hh);
         }
     }
 
-    // reset_before forward step: P_zr += (h⊙m)·U_zr; z, r; r_h = r⊙h⊙m; P_h += r_h·U_h; ĥ; blend.
+    // reset_before forward step: P_zr += (h⊙m)·U_zr; z, r; r_h = r⊙h⊙m; P_h += r_h·U_h; ĥ; blend. Biases added per row.
     private void StepResetBefore(int s, int t)
     {
         int batch = _batch, time = _time, u = Units, g = 3 * u;
@@ -313,9 +336,16 @@ public sealed class Gru : RecurrentLayer
                 _gates.AsSpan(t * g), time * g);
         }
 
+        ReadOnlySpan<float> biasZr = _bias is null ? default : _bias.Value.AsSpan(0, 2 * u);
+        ReadOnlySpan<float> biasH = _bias is null ? default : _bias.Value.AsSpan(2 * u, u);
         for (int b = 0; b < batch; b++)
         {
             Span<float> zr = _gates.AsSpan(((b * time) + t) * g, 2 * u);
+            if (!biasZr.IsEmpty)
+            {
+                TensorPrimitives.Add(zr, biasZr, zr);
+            }
+
             ActivationFunctions.Forward(RecurrentActivation, zr, zr, u);
             Span<float> rh = _rh.AsSpan(((b * time) + t) * u, u);
             TensorPrimitives.Multiply(zr.Slice(u, u), _prev.AsSpan(((b * time) + t) * u, u), rh);
@@ -331,6 +361,11 @@ public sealed class Gru : RecurrentLayer
         {
             Span<float> gate = _gates.AsSpan(((b * time) + t) * g, g);
             Span<float> hh = gate[(2 * u)..];
+            if (!biasH.IsEmpty)
+            {
+                TensorPrimitives.Add(hh, biasH, hh);
+            }
+
             ActivationFunctions.Forward(Activation, hh, hh, u);
             Blend(b, s, gate[..u], hh);
         }
@@ -369,15 +404,12 @@ public sealed class Gru : RecurrentLayer
         }
     }
 
-    // dh = upstream + carry; dz = dh⊙(h − ĥ)⊙σ′(z); dĥ = dh⊙(1 − z)⊙g′(ĥ); carry_z = dh⊙z. Writes dz and dĥ into the
-    // gate gradient row; leaves dh in _dh.
-    private void GateGradients(ReadOnlySpan<float> dOut, int b, int s, int t, Span<float> dGate)
+    // dh = carry_z + m⊙carry_m, plus this step's upstream gradient; in _dh.
+    private Span<float> IncomingGradient(ReadOnlySpan<float> dOut, int b, int s)
     {
-        int time = _time, u = Units, g = 3 * u;
-        ReadOnlySpan<float> gate = _gates.AsSpan(((b * time) + t) * g, g);
-        ReadOnlySpan<float> z = gate[..u], hh = gate[(2 * u)..];
+        int time = _time, u = Units;
         Span<float> dh = _dh.AsSpan(0, u);
-        Span<float> carryZ = _carryZ.AsSpan(b * u, u), carryM = _carryM.AsSpan(b * u, u);
+        ReadOnlySpan<float> carryZ = _carryZ.AsSpan(b * u, u), carryM = _carryM.AsSpan(b * u, u);
         ReadOnlySpan<float> mask = RecurrentMask;
         if (mask.IsEmpty)
         {
@@ -397,43 +429,79 @@ public sealed class Gru : RecurrentLayer
             TensorPrimitives.Add(dh, dOut.Slice(b * u, u), dh);
         }
 
-        Span<float> dz = dGate[..u], dhh = dGate[(2 * u)..];
-        Span<float> dSigma = _d1.AsSpan(0, u), dAct = _d2.AsSpan(0, u);
-        OutputDerivative(RecurrentActivation, z, dSigma);
-        OutputDerivative(Activation, hh, dAct);
-        ReadOnlySpan<float> hPrev = s == 0 ? default : _states.Buffer.AsSpan(((b * time) + s - 1) * u, u);
-        for (int j = 0; j < u; j++)
-        {
-            float d = dh[j], zj = z[j], hj = hh[j];
-            float prev = s == 0 ? 0f : hPrev[j];
-            dz[j] = d * (prev - hj) * dSigma[j];
-            dhh[j] = d * (1f - zj) * dAct[j];
-            carryZ[j] = d * zj;
-        }
+        return dh;
     }
 
+    // The unmasked state before step s of sample b (zeros before the first).
+    private ReadOnlySpan<float> PreviousState(int b, int s) =>
+        s == 0 ? _zeros.AsSpan(0, Units) : _states.Buffer.AsSpan(((b * _time) + s - 1) * Units, Units);
+
+    // reset_after backward step. Per row, in one vector loop (σ′, g′ from the outputs first):
+    // dz = dh⊙(h − ĥ)⊙σ′(z);  dĥ = dh⊙(1 − z)⊙g′(ĥ);  dr = dĥ⊙r_h⊙σ′(r);  carry_z = dh⊙z;
+    // input-side dG = [dz, dr, dĥ], recurrent-side [dz, dr, dĥ⊙r]; bias sums accumulate while the row is in L1.
+    // Then d(h⊙m) = dG_rec·Uᵀ, one GEMM (B, 3U)·(3U, U).
     private void BackStepResetAfter(ReadOnlySpan<float> dOut, int s, int t)
     {
         int batch = _batch, time = _time, u = Units, g = 3 * u;
+        Span<float> dSz = _d1.AsSpan(0, u), dGh = _d2.AsSpan(0, u), dSr = _d3.AsSpan(0, u);
+        Span<float> acc = _dbAcc.AsSpan(0, 4 * u);
         for (int b = 0; b < batch; b++)
         {
-            Span<float> dGate = _dGates.AsSpan(((b * time) + t) * g, g);
-            GateGradients(dOut, b, s, t, dGate);
-            ReadOnlySpan<float> r = _gates.AsSpan((((b * time) + t) * g) + u, u);
-            ReadOnlySpan<float> rh = _rh.AsSpan(((b * time) + t) * u, u);
-            Span<float> dRec = _dRec.AsSpan(((b * time) + t) * g, g);
-            Span<float> dSigma = _d1.AsSpan(0, u);
-            OutputDerivative(RecurrentActivation, r, dSigma);
-            Span<float> dr = dGate.Slice(u, u);
-            ReadOnlySpan<float> dhh = dGate[(2 * u)..];
-            Span<float> dRecH = dRec[(2 * u)..];
-            for (int j = 0; j < u; j++)
+            int row = (b * time) + t;
+            ReadOnlySpan<float> dh = IncomingGradient(dOut, b, s);
+            ReadOnlySpan<float> gate = _gates.AsSpan(row * g, g);
+            ReadOnlySpan<float> z = gate[..u], r = gate.Slice(u, u), hh = gate[(2 * u)..];
+            OutputDerivative(RecurrentActivation, z, dSz);
+            OutputDerivative(RecurrentActivation, r, dSr);
+            OutputDerivative(Activation, hh, dGh);
+            ReadOnlySpan<float> prev = PreviousState(b, s), rh = _rh.AsSpan(row * u, u);
+            Span<float> dGate = _dGates.AsSpan(row * g, g), dRec = _dRec.AsSpan(row * g, g);
+            Span<float> carryZ = _carryZ.AsSpan(b * u, u);
+            int vl = Vector<float>.Count, j = 0;
+            if (Vector.IsHardwareAccelerated)
             {
-                dr[j] = dhh[j] * rh[j] * dSigma[j];
-                dRecH[j] = dhh[j] * r[j];
+                for (; j <= u - vl; j += vl)
+                {
+                    var dhv = new Vector<float>(dh[j..]);
+                    var zv = new Vector<float>(z[j..]);
+                    var hv = new Vector<float>(hh[j..]);
+                    var rv = new Vector<float>(r[j..]);
+                    Vector<float> dz = dhv * (new Vector<float>(prev[j..]) - hv) * new Vector<float>(dSz[j..]);
+                    Vector<float> dzh = dhv * zv;
+                    Vector<float> dhh = (dhv - dzh) * new Vector<float>(dGh[j..]);
+                    Vector<float> dr = dhh * new Vector<float>(rh[j..]) * new Vector<float>(dSr[j..]);
+                    Vector<float> dRecH = dhh * rv;
+                    dzh.CopyTo(carryZ[j..]);
+                    dz.CopyTo(dGate[j..]);
+                    dr.CopyTo(dGate[(u + j)..]);
+                    dhh.CopyTo(dGate[((2 * u) + j)..]);
+                    dz.CopyTo(dRec[j..]);
+                    dr.CopyTo(dRec[(u + j)..]);
+                    dRecH.CopyTo(dRec[((2 * u) + j)..]);
+                    (new Vector<float>(acc[j..]) + dz).CopyTo(acc[j..]);
+                    (new Vector<float>(acc[(u + j)..]) + dr).CopyTo(acc[(u + j)..]);
+                    (new Vector<float>(acc[((2 * u) + j)..]) + dhh).CopyTo(acc[((2 * u) + j)..]);
+                    (new Vector<float>(acc[((3 * u) + j)..]) + dRecH).CopyTo(acc[((3 * u) + j)..]);
+                }
             }
 
-            dGate[..(2 * u)].CopyTo(dRec);
+            for (; j < u; j++)
+            {
+                float d = dh[j], dzh = d * z[j];
+                float dz = d * (prev[j] - hh[j]) * dSz[j];
+                float dhh = (d - dzh) * dGh[j];
+                float dr = dhh * rh[j] * dSr[j];
+                float dRecH = dhh * r[j];
+                carryZ[j] = dzh;
+                dGate[j] = dRec[j] = dz;
+                dGate[u + j] = dRec[u + j] = dr;
+                dGate[(2 * u) + j] = dhh;
+                dRec[(2 * u) + j] = dRecH;
+                acc[j] += dz;
+                acc[u + j] += dr;
+                acc[(2 * u) + j] += dhh;
+                acc[(3 * u) + j] += dRecH;
+            }
         }
 
         if (s > 0)
@@ -444,12 +512,53 @@ public sealed class Gru : RecurrentLayer
         }
     }
 
+    // reset_before backward step: pass 1 gives dz, dĥ and carry_z; d(r⊙h⊙m) = dĥ·U_hᵀ (GEMM); pass 2 gives
+    // dr = that⊙(h⊙m)⊙σ′(r) and carry_m = that⊙r; then carry_m += [dz, dr]·U_zrᵀ (GEMM, beta = 1).
     private void BackStepResetBefore(ReadOnlySpan<float> dOut, int s, int t)
     {
         int batch = _batch, time = _time, u = Units, g = 3 * u;
+        Span<float> dSz = _d1.AsSpan(0, u), dGh = _d2.AsSpan(0, u), dSr = _d3.AsSpan(0, u);
+        Span<float> acc = _dbAcc.AsSpan(0, g);
+        int vl = Vector<float>.Count;
         for (int b = 0; b < batch; b++)
         {
-            GateGradients(dOut, b, s, t, _dGates.AsSpan(((b * time) + t) * g, g));
+            int row = (b * time) + t;
+            ReadOnlySpan<float> dh = IncomingGradient(dOut, b, s);
+            ReadOnlySpan<float> gate = _gates.AsSpan(row * g, g);
+            ReadOnlySpan<float> z = gate[..u], hh = gate[(2 * u)..];
+            OutputDerivative(RecurrentActivation, z, dSz);
+            OutputDerivative(Activation, hh, dGh);
+            ReadOnlySpan<float> prev = PreviousState(b, s);
+            Span<float> dGate = _dGates.AsSpan(row * g, g), carryZ = _carryZ.AsSpan(b * u, u);
+            int j = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                for (; j <= u - vl; j += vl)
+                {
+                    var dhv = new Vector<float>(dh[j..]);
+                    var hv = new Vector<float>(hh[j..]);
+                    Vector<float> dz = dhv * (new Vector<float>(prev[j..]) - hv) * new Vector<float>(dSz[j..]);
+                    Vector<float> dzh = dhv * new Vector<float>(z[j..]);
+                    Vector<float> dhh = (dhv - dzh) * new Vector<float>(dGh[j..]);
+                    dzh.CopyTo(carryZ[j..]);
+                    dz.CopyTo(dGate[j..]);
+                    dhh.CopyTo(dGate[((2 * u) + j)..]);
+                    (new Vector<float>(acc[j..]) + dz).CopyTo(acc[j..]);
+                    (new Vector<float>(acc[((2 * u) + j)..]) + dhh).CopyTo(acc[((2 * u) + j)..]);
+                }
+            }
+
+            for (; j < u; j++)
+            {
+                float d = dh[j], dzh = d * z[j];
+                float dz = d * (prev[j] - hh[j]) * dSz[j];
+                float dhh = (d - dzh) * dGh[j];
+                carryZ[j] = dzh;
+                dGate[j] = dz;
+                dGate[(2 * u) + j] = dhh;
+                acc[j] += dz;
+                acc[(2 * u) + j] += dhh;
+            }
         }
 
         if (s == 0)
@@ -469,17 +578,32 @@ public sealed class Gru : RecurrentLayer
             0f, _dResetIn, u);
         for (int b = 0; b < batch; b++)
         {
-            ReadOnlySpan<float> r = _gates.AsSpan((((b * time) + t) * g) + u, u);
-            ReadOnlySpan<float> prev = _prev.AsSpan(((b * time) + t) * u, u);
+            int row = (b * time) + t;
+            ReadOnlySpan<float> r = _gates.AsSpan((row * g) + u, u);
+            OutputDerivative(RecurrentActivation, r, dSr);
+            ReadOnlySpan<float> prev = _prev.AsSpan(row * u, u);
             ReadOnlySpan<float> dIn = _dResetIn.AsSpan(b * u, u);
-            Span<float> dr = _dGates.AsSpan((((b * time) + t) * g) + u, u);
-            Span<float> carryM = _carryM.AsSpan(b * u, u);
-            Span<float> dSigma = _d1.AsSpan(0, u);
-            OutputDerivative(RecurrentActivation, r, dSigma);
-            for (int j = 0; j < u; j++)
+            Span<float> dr = _dGates.AsSpan((row * g) + u, u), carryM = _carryM.AsSpan(b * u, u);
+            Span<float> accR = acc.Slice(u, u);
+            int j = 0;
+            if (Vector.IsHardwareAccelerated)
             {
-                dr[j] = dIn[j] * prev[j] * dSigma[j];
+                for (; j <= u - vl; j += vl)
+                {
+                    var dIv = new Vector<float>(dIn[j..]);
+                    Vector<float> drv = dIv * new Vector<float>(prev[j..]) * new Vector<float>(dSr[j..]);
+                    drv.CopyTo(dr[j..]);
+                    (dIv * new Vector<float>(r[j..])).CopyTo(carryM[j..]);
+                    (new Vector<float>(accR[j..]) + drv).CopyTo(accR[j..]);
+                }
+            }
+
+            for (; j < u; j++)
+            {
+                float drj = dIn[j] * prev[j] * dSr[j];
+                dr[j] = drj;
                 carryM[j] = dIn[j] * r[j];
+                accR[j] += drj;
             }
         }
 
@@ -487,25 +611,20 @@ public sealed class Gru : RecurrentLayer
         Gemm.Multiply(false, true, batch, u, 2 * u, 1f, _dGates.AsSpan(t * g), time * g, recurrent, g, 1f, _carryM, u);
     }
 
-    private ReadOnlySpan<float> ProjectionBias()
+    // reset_after: the rows the recurrent buffer starts from, [b_iz + b_rz, b_ir + b_rr, b_rh]: z and r only see the sum
+    // of both biases, while b_rh stays inside r⊙(·) and b_ih is added to the candidate per row.
+    private void PrepareStepBias()
     {
-        if (_bias is null)
+        if (_bias is null || !ResetAfter)
         {
-            return default;
+            return;
         }
 
-        if (!ResetAfter)
-        {
-            return _bias.Value;
-        }
-
-        // b_i + [b_rz, b_rr, 0]: z and r only see the sum of both biases.
-        int g = 3 * Units;
+        int u = Units, g = 3 * u;
         float[] bias = _bias.Value;
-        Span<float> folded = _projBias.AsSpan(0, g);
-        bias.AsSpan(0, g).CopyTo(folded);
-        TensorPrimitives.Add(folded[..(2 * Units)], bias.AsSpan(g, 2 * Units), folded[..(2 * Units)]);
-        return folded;
+        Span<float> rows = _projBias.AsSpan(0, g);
+        bias.AsSpan(g, g).CopyTo(rows);
+        TensorPrimitives.Add(rows[..(2 * u)], bias.AsSpan(0, 2 * u), rows[..(2 * u)]);
     }
 
     private void EnsureWorkspace(int batch, int time)
@@ -522,6 +641,9 @@ public sealed class Gru : RecurrentLayer
         Grow(ref _dh, u);
         Grow(ref _d1, u);
         Grow(ref _d2, u);
+        Grow(ref _d3, u);
+        Grow(ref _dbAcc, 4 * u);
+        Grow(ref _zeros, u);
         if (ResetAfter)
         {
             Grow(ref _recStep, batch * g);
@@ -539,15 +661,6 @@ public sealed class Gru : RecurrentLayer
         if (buffer.Length < length)
         {
             buffer = new float[length];
-        }
-    }
-
-    // sums[j] += Σ_rows m[row, j] for m (rows, width) row-major.
-    private static void ColumnSums(ReadOnlySpan<float> m, int width, Span<float> sums)
-    {
-        for (int r = 0; r + width <= m.Length; r += width)
-        {
-            TensorPrimitives.Add(sums, m.Slice(r, width), sums);
         }
     }
 

@@ -202,6 +202,23 @@ public sealed class GruTests
     }
 
     [Fact]
+    public void VariableLengthBatchesReuseTheWorkspaces()
+    {
+        foreach (bool resetAfter in new[] { true, false })
+        {
+            var gru = new Gru(6, returnSequences: true, goBackwards: true, resetAfter: resetAfter, name: "gru");
+            gru.Build(SampleShape.Sequence(null, 3));
+            gru.Initialize(new Rng(4));
+            Activations shortBatch = GradientCheck.RandomInput(2, 3, 3, true, 1);
+            Activations longBatch = GradientCheck.RandomInput(5, 8, 3, true, 2);
+            float[] first = gru.Forward(shortBatch, false).Span.ToArray();
+            gru.Forward(longBatch, false);
+            Assert.Equal(first, gru.Forward(shortBatch, false).Span.ToArray());
+            GradientCheck.Check(gru, shortBatch);
+        }
+    }
+
+    [Fact]
     public void RejectsActivationsWithoutAnOutputDerivative()
     {
         var gru = new Gru(3, name: "gru") { Activation = ActivationKind.Swish };
