@@ -96,7 +96,7 @@ public sealed class BidirectionalRecurrentParityTests
         Assert.Equal("backward_gru", layer.BackwardLayer.Name);
     }
 
-    private static RecurrentLayer Inner(System.Text.Json.JsonElement testCase)
+    internal static RecurrentLayer Inner(System.Text.Json.JsonElement testCase)
     {
         System.Text.Json.JsonElement config = testCase.GetProperty("config");
         int units = config.GetProperty("units").GetInt32();

@@ -87,10 +87,10 @@ public sealed class GruFixtureTests
         }
     }
 
-    private static JsonElement Case(string name) =>
+    internal static JsonElement Case(string name) =>
         Fixtures.Value.RootElement.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
 
-    private static (List<Layer> Layers, Activations X, float[] Upstream) Load(JsonElement c)
+    internal static (List<Layer> Layers, Activations X, float[] Upstream) Load(JsonElement c)
     {
         int batch = c.GetProperty("batch").GetInt32(), time = c.GetProperty("time").GetInt32();
         int features = c.GetProperty("features").GetInt32();

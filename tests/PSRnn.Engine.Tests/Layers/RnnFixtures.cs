@@ -31,31 +31,7 @@ internal static class RnnFixtures
     /// <summary>Runs the case forward and backward through PSRnn's layers and compares everything within 1e-5 relative.</summary>
     public static void Verify(string name)
     {
-        JsonElement c = Document.Value.RootElement.GetProperty("cases").EnumerateArray()
-            .Single(e => e.GetProperty("name").GetString() == name);
-        JsonElement input = c.GetProperty("input");
-        int[] shape = Shape(input);
-        var x = new Activations(shape[0], shape[1], shape[2], true);
-        Floats(input).CopyTo(x.Span);
-
-        var layers = new List<Layer>();
-        SampleShape sample = x.SampleShape;
-        foreach (JsonElement spec in c.GetProperty("layers").EnumerateArray())
-        {
-            Layer layer = Create(spec);
-            layer.Build(sample);
-            sample = layer.OutputShape;
-            foreach (Parameter p in layer.Parameters)
-            {
-                JsonElement w = spec.GetProperty("weights").GetProperty(p.Name);
-                Assert.Equal(Shape(w), p.Shape);
-                Floats(w).CopyTo(p.Value, 0);
-                p.ZeroGradient();
-            }
-
-            layers.Add(layer);
-        }
-
+        (JsonElement c, List<Layer> layers, Activations x) = Load(name);
         Activations y = x;
         foreach (Layer layer in layers)
         {
@@ -84,6 +60,40 @@ internal static class RnnFixtures
 
             index++;
         }
+    }
+
+    /// <summary>
+    /// The case's JSON, its stack of PSRnn layers built and loaded with the initial weights (gradients zeroed), and its
+    /// input as a (B, T, F) batch.
+    /// </summary>
+    public static (JsonElement Case, List<Layer> Layers, Activations Input) Load(string name)
+    {
+        JsonElement c = Document.Value.RootElement.GetProperty("cases").EnumerateArray()
+            .Single(e => e.GetProperty("name").GetString() == name);
+        JsonElement input = c.GetProperty("input");
+        int[] shape = Shape(input);
+        var x = new Activations(shape[0], shape[1], shape[2], true);
+        Floats(input).CopyTo(x.Span);
+
+        var layers = new List<Layer>();
+        SampleShape sample = x.SampleShape;
+        foreach (JsonElement spec in c.GetProperty("layers").EnumerateArray())
+        {
+            Layer layer = Create(spec);
+            layer.Build(sample);
+            sample = layer.OutputShape;
+            foreach (Parameter p in layer.Parameters)
+            {
+                JsonElement w = spec.GetProperty("weights").GetProperty(p.Name);
+                Assert.Equal(Shape(w), p.Shape);
+                Floats(w).CopyTo(p.Value, 0);
+                p.ZeroGradient();
+            }
+
+            layers.Add(layer);
+        }
+
+        return (c, layers, x);
     }
 
     private static Layer Create(JsonElement spec)
