@@ -16,8 +16,8 @@ namespace PSRnn.Engine.Layers;
 /// </remarks>
 public abstract class RecurrentLayer : Layer
 {
-    private float[] _inputMask = [];
-    private float[] _recurrentMask = [];
+    private int _inputMaskLength;
+    private int _recurrentMaskLength;
     private float[] _maskedInput = [];
     private Rng? _dropoutRng;
 
@@ -80,10 +80,10 @@ public abstract class RecurrentLayer : Layer
     /// The input mask of the current batch (B·F), or empty when no input dropout applies. Valid after
     /// <see cref="PrepareDropout"/>.
     /// </summary>
-    protected ReadOnlySpan<float> InputMask => _inputMask;
+    protected ReadOnlySpan<float> InputMask => _inputMaskStore.AsSpan(0, _inputMaskLength);
 
     /// <summary>The recurrent mask of the current batch (B·U), or empty when no recurrent dropout applies.</summary>
-    protected ReadOnlySpan<float> RecurrentMask => _recurrentMask;
+    protected ReadOnlySpan<float> RecurrentMask => _recurrentMaskStore.AsSpan(0, _recurrentMaskLength);
 
     /// <inheritdoc />
     public override void Initialize(Rng rng)
@@ -143,17 +143,18 @@ public abstract class RecurrentLayer : Layer
     /// </summary>
     protected void PrepareDropout(int batch, int inputFeatures, bool training)
     {
-        _inputMask = training && Dropout > 0 ? Mask(ref _inputMaskStore, batch * inputFeatures, Dropout) : [];
-        _recurrentMask = training && RecurrentDropout > 0 ? Mask(ref _recurrentMaskStore, batch * Units, RecurrentDropout) : [];
+        _inputMaskLength = training && Dropout > 0 ? Mask(ref _inputMaskStore, batch * inputFeatures, Dropout) : 0;
+        _recurrentMaskLength = training && RecurrentDropout > 0 ? Mask(ref _recurrentMaskStore, batch * Units, RecurrentDropout) : 0;
     }
 
     private float[] _inputMaskStore = [];
     private float[] _recurrentMaskStore = [];
 
-    private float[] Mask(ref float[] store, int length, float rate)
+    private int Mask(ref float[] store, int length, float rate)
     {
         Rng rng = _dropoutRng ?? throw new InvalidOperationException("Initialize the layer before training it.");
-        if (store.Length != length)
+        // Grow only: a smaller last batch must not re-allocate every epoch.
+        if (store.Length < length)
         {
             store = new float[length];
         }
@@ -164,7 +165,7 @@ public abstract class RecurrentLayer : Layer
             store[i] = rng.NextDouble() < rate ? 0f : keep;
         }
 
-        return store;
+        return length;
     }
 
     /// <summary>
@@ -195,12 +196,12 @@ public abstract class RecurrentLayer : Layer
     protected ReadOnlySpan<float> DroppedInput(Activations input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return _inputMask.Length == 0 ? input.Span : _maskedInput.AsSpan(0, input.Length);
+        return _inputMaskLength == 0 ? input.Span : _maskedInput.AsSpan(0, input.Length);
     }
 
     private ReadOnlySpan<float> ApplyInputDropout(Activations input)
     {
-        if (_inputMask.Length == 0)
+        if (_inputMaskLength == 0)
         {
             return input.Span;
         }
@@ -214,7 +215,7 @@ public abstract class RecurrentLayer : Layer
         ReadOnlySpan<float> x = input.Span;
         for (int b = 0; b < batch; b++)
         {
-            ReadOnlySpan<float> mask = _inputMask.AsSpan(b * features, features);
+            ReadOnlySpan<float> mask = _inputMaskStore.AsSpan(b * features, features);
             for (int t = 0; t < time; t++)
             {
                 int offset = ((b * time) + t) * features;

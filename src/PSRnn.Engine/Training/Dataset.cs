@@ -14,6 +14,9 @@ public sealed class Dataset
     private readonly float[] _x;
     private readonly float[]? _y;
 
+    /// <summary>Inputs whose largest magnitude exceeds this look unscaled: tanh and sigmoid gates saturate on them.</summary>
+    public const float UnscaledThreshold = 20f;
+
     private Dataset(float[] x, int count, int time, int features, bool isSequence, float[]? y, int targetWidth, bool sparse, long inexact)
     {
         _x = x;
@@ -50,6 +53,16 @@ public sealed class Dataset
 
     /// <summary>How many input or target values were rounded converting to float32.</summary>
     public long InexactValues { get; }
+
+    /// <summary>The largest |value| among the inputs.</summary>
+    public float MaxAbsInput { get; private init; }
+
+    /// <summary>
+    /// Whether the inputs look unscaled (<see cref="MaxAbsInput"/> above <see cref="UnscaledThreshold"/>): recurrent layers
+    /// learn poorly from raw values such as MFCCs; normalize each feature to mean 0 and variance 1. Token ids for an
+    /// Embedding are not features and never count as unscaled.
+    /// </summary>
+    public bool LooksUnscaled { get; private init; }
 
     /// <summary>
     /// Converts and checks <paramref name="x"/> (and <paramref name="y"/>) for <paramref name="model"/>.
@@ -117,7 +130,12 @@ public sealed class Dataset
             inexact += lost;
         }
 
-        return new Dataset(xs, count, time, features, expectSequence, ys, width, sparse, inexact);
+        float maxAbs = System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(xs);
+        return new Dataset(xs, count, time, features, expectSequence, ys, width, sparse, inexact)
+        {
+            MaxAbsInput = Math.Abs(maxAbs),
+            LooksUnscaled = Math.Abs(maxAbs) > UnscaledThreshold && !(model.Layers.Count > 0 && model.Layers[0] is Embedding),
+        };
     }
 
     /// <summary>The last <paramref name="fraction"/> of the samples (Keras's validation_split) and the rest.</summary>

@@ -231,6 +231,14 @@ public static class Trainer
                 }
             }
         }
+        catch
+        {
+            // Whatever ends the run mid-epoch — cancellation, a NaN loss, or an exception from the progress callback
+            // (PowerShell throws PipelineStoppedException from Write-Progress once Ctrl+C is pressed) — the model
+            // keeps the weights and optimizer state of the last completed epoch.
+            Restore();
+            throw;
+        }
         finally
         {
             Fuse(model, loss, false);

@@ -28,6 +28,12 @@ internal static class ModelData
             cmdlet.WriteWarning($"{data.InexactValues} values of {name} were rounded converting to float32, the engine's precision.");
         }
 
+        if (data.LooksUnscaled && name == "X")
+        {
+            cmdlet.WriteWarning(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{name} holds values up to {data.MaxAbsInput:G4} in magnitude: recurrent layers learn poorly from unscaled inputs. Normalize each feature to mean 0 and variance 1 (per utterance for speech features)."));
+        }
+
         return data;
     }
 

@@ -101,6 +101,34 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void AnExceptionFromTheProgressCallbackKeepsTheLastCompletedEpoch()
+    {
+        // PowerShell's Write-Progress throws once the pipeline is stopping: that must not leave a half-trained epoch.
+        (Tensor x, Tensor y) = Toy(64, 4);
+        Sequential reference = Model(9);
+        Dataset data = Dataset.Create(x, y, reference);
+        Trainer.Fit(reference, data, null, Trainer.ResolveLoss(reference, null, data), new Adam(), new FitOptions { Epochs = 1, BatchSize = 16 });
+
+        Sequential model = Model(9);
+        var options = new FitOptions
+        {
+            Epochs = 3,
+            BatchSize = 16,
+            Progress = p =>
+            {
+                if (p.Epoch == 2 && p.Batch == 3)
+                {
+                    throw new InvalidOperationException("stopping");
+                }
+            },
+        };
+        Assert.Throws<InvalidOperationException>(() =>
+            Trainer.Fit(model, data, null, Trainer.ResolveLoss(model, null, data), new Adam(), options));
+        Assert.Single(model.History);
+        Assert.Equal(reference.SnapshotWeights(), model.SnapshotWeights());
+    }
+
+    [Fact]
     public void NanLossRestoresTheLastFiniteEpoch()
     {
         (Tensor x, _) = Toy(32, 5);
