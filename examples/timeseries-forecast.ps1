@@ -23,7 +23,7 @@ param(
 $ErrorActionPreference = 'Stop'
 $built = Join-Path $PSScriptRoot '../out/PSRnn/PSRnn.psd1'
 if (Test-Path -LiteralPath $built) { Import-Module $built -Force } else { Import-Module PSRnn }
-if ($Quick) { $Days = 20; $Epochs = 3 }
+if ($Quick) { $Days = 30; $Epochs = 6 }
 $watch = [Diagnostics.Stopwatch]::StartNew()
 $lookback = 48
 
