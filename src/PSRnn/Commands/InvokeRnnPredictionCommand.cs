@@ -114,7 +114,8 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
         }
 
         SampleShape shape = Model.OutputShape;
-        int[] dims = shape.IsSequence ? [data.Count, data.Time, shape.Features] : [data.Count, shape.Features];
+        // Steps come from the outputs, not the input: token ids into an Embedding arrive as (N, T) with one "step".
+        int[] dims = shape.IsSequence ? [data.Count, outputs.Length / (data.Count * shape.Features), shape.Features] : [data.Count, shape.Features];
         if (sampling)
         {
             long[] drawn;
