@@ -13,13 +13,13 @@
 [CmdletBinding()]
 param(
     # Training epochs.
-    [ValidateRange(1, 1000)] [int] $Epochs = 25,
+    [ValidateRange(1, 1000)] [int] $Epochs = 12,
     # How many characters to write.
     [ValidateRange(1, 100000)] [int] $Length = 240,
     # The sampling temperature: 0 always takes the most probable character; 1 samples the model's distribution.
-    [ValidateRange(0.0, 10.0)] [double] $Temperature = 0.5,
+    [ValidateRange(0.0, 10.0)] [double] $Temperature = 0.8,
     # The text the sample starts from.
-    [string] $SeedText = 'alice was beginning to get very tired of ',
+    [string] $SeedText = 'the white rabbit ',
     # The text to learn.
     [string] $TextPath = (Join-Path $PSScriptRoot 'data/alice-chapter1-opening.txt'),
     # A smoke run: a smaller model, fewer epochs, a shorter sample.
