@@ -28,7 +28,8 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 $built = Join-Path $PSScriptRoot '../out/PSRnn/PSRnn.psd1'
-if (Test-Path -LiteralPath $built) { Import-Module $built -Force } else { Import-Module PSRnn }
+# Use the module already loaded (as the smoke tests do), else this checkout's build, else an installed one.
+if (-not (Get-Module PSRnn)) { if (Test-Path -LiteralPath $built) { Import-Module $built } else { Import-Module PSRnn } }
 $steps = 40; $units = 128; $stride = 1
 if ($Quick) { $Epochs = 3; $Length = 60; $units = 32; $stride = 4 }
 $watch = [Diagnostics.Stopwatch]::StartNew()

@@ -22,7 +22,8 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 $built = Join-Path $PSScriptRoot '../out/PSRnn/PSRnn.psd1'
-if (Test-Path -LiteralPath $built) { Import-Module $built -Force } else { Import-Module PSRnn }
+# Use the module already loaded (as the smoke tests do), else this checkout's build, else an installed one.
+if (-not (Get-Module PSRnn)) { if (Test-Path -LiteralPath $built) { Import-Module $built } else { Import-Module PSRnn } }
 if ($Quick) { $Days = 30; $Epochs = 6 }
 $watch = [Diagnostics.Stopwatch]::StartNew()
 $lookback = 48
