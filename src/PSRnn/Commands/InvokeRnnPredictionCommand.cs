@@ -95,7 +95,8 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         ModelData.RequireLayers(this, Model);
-        bool sampling = ParameterSetName == SampleSet;
+        // -Temperature or -Seed alone select the Sample set; an explicit -Sample:$false still means probabilities.
+        bool sampling = ParameterSetName == SampleSet && !(MyInvocation.BoundParameters.ContainsKey(nameof(Sample)) && !Sample);
         if (sampling)
         {
             CheckSampling();
