@@ -16,6 +16,7 @@
         'Export-NpyData'
         'ConvertTo-RnnTensor'
         'ConvertTo-RnnOneHot'
+        'ConvertTo-RnnWindow'
         'Split-RnnDataset'
         'New-RnnModel'
         'Add-SimpleRnnLayer'

@@ -114,3 +114,48 @@ Describe 'Get-RnnLayerWeight and Set-RnnLayerWeight' {
         (Get-RnnLayerWeight -Model $model -Layer 1 -Name bias).Data | Should -Be $before
     }
 }
+
+Describe 'Invoke-RnnPrediction -Sample' {
+    It 'returns class indices shaped as -Class' {
+        $s = $model | Invoke-RnnPrediction -X $data.X -Sample -Seed 1
+        $s.DType | Should -Be 'Int64'
+        $s.Shape | Should -Be @(64)
+        $s.Data | ForEach-Object { $_ | Should -BeIn 0, 1 }
+    }
+
+    It 'gives the same draws for the same seed' {
+        $a = $model | Invoke-RnnPrediction -X $data.X -Temperature 1.5 -Seed 7
+        $b = $model | Invoke-RnnPrediction -X $data.X -Temperature 1.5 -Seed 7
+        $a.Data | Should -Be $b.Data
+    }
+
+    It 'is argmax at temperature 0' {
+        ($model | Invoke-RnnPrediction -X $data.X -Sample -Temperature 0).Data |
+            Should -Be ($model | Invoke-RnnPrediction -X $data.X -Class).Data
+    }
+
+    It 'samples every step of per-step outputs, also for token ids into an Embedding' {
+        $m = New-RnnModel -InputShape 5 -Seed 3 | Add-EmbeddingLayer 7 4 | Add-LstmLayer 3 -ReturnSequences |
+            Add-DenseLayer 7 -Activation softmax
+        $ids = ConvertTo-RnnTensor -InputObject ([long[]](0..9 | ForEach-Object { $_ % 7 })) -Shape 2, 5
+        ($m | Invoke-RnnPrediction -X $ids).Shape | Should -Be @(2, 5, 7)
+        ($m | Invoke-RnnPrediction -X $ids -Class).Shape | Should -Be @(2, 5)
+        ($m | Invoke-RnnPrediction -X $ids -Sample -Temperature 0.7 -Seed 1).Shape | Should -Be @(2, 5)
+    }
+
+    It 'refuses a negative temperature' {
+        { $model | Invoke-RnnPrediction -X $data.X -Temperature -0.5 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'SampleTemperatureInvalid,PSRnn.Commands.InvokeRnnPredictionCommand'
+    }
+
+    It 'refuses a model without a softmax or sigmoid output' {
+        $m = New-RnnModel -InputShape 5, 2 | Add-LstmLayer 3 | Add-DenseLayer 2
+        { $m | Invoke-RnnPrediction -X $data.X -Sample -ErrorAction Stop } |
+            Should -Throw -ErrorId 'SampleNotProbabilities,PSRnn.Commands.InvokeRnnPredictionCommand'
+    }
+
+    It 'does not combine -Sample with -Class' {
+        { $model | Invoke-RnnPrediction -X $data.X -Sample -Class -ErrorAction Stop } |
+            Should -Throw -ErrorId 'AmbiguousParameterSet,PSRnn.Commands.InvokeRnnPredictionCommand'
+    }
+}

@@ -1,0 +1,30 @@
+# Smoke tests: every example runs to the end with -Quick and prints what it promises, so examples cannot rot.
+# To add an example, add an entry: its script (under examples/), arguments, and patterns its output must match.
+BeforeDiscovery {
+    $examples = @(
+        @{
+            Script    = 'timeseries-forecast.ps1'
+            Arguments = @{ Quick = $true }
+            Expect    = @('Test MAE: LSTM \d+\.\d+ °C, naive last value \d+\.\d+ °C', 'The LSTM beats the naive forecast', 'hour\s+last\s+forecast\s+actual', 'done in')
+        }
+        @{
+            Script    = 'char-lm.ps1'
+            Arguments = @{ Quick = $true }
+            Expect    = @('vocabulary of \d+', 'sample \(temperature 0\.8\):', 'the white rabbit .{20,}', 'done in')
+        }
+    )
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSetup.ps1')
+    $examplesFolder = Join-Path $PSScriptRoot '../../examples'
+}
+
+Describe 'examples/<Script>' -ForEach $examples {
+    It 'runs with -Quick and prints what it should' {
+        $path = Join-Path $examplesFolder $Script
+        # A child scope (&): the example's variables and preferences stay there. Write-Host is stream 6.
+        $output = & { & $path @Arguments 6>&1 } | Out-String
+        foreach ($pattern in $Expect) { $output | Should -Match $pattern }
+    }
+}
