@@ -29,6 +29,8 @@
         'Invoke-RnnPrediction'
         'Get-RnnLayerWeight'
         'Set-RnnLayerWeight'
+        'Export-RnnModel'
+        'Import-RnnModel'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
