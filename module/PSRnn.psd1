@@ -30,6 +30,8 @@
         'Invoke-RnnPrediction'
         'Get-RnnLayerWeight'
         'Set-RnnLayerWeight'
+        'Export-RnnModel'
+        'Import-RnnModel'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

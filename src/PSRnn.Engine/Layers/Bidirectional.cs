@@ -67,6 +67,9 @@ public sealed class Bidirectional : Layer
             .Concat(BackwardLayer.Parameters.Select(p => "backward." + p.Name)).ToArray();
 
     /// <inheritdoc />
+    internal override IReadOnlyList<Rng> RandomStreams => [.. ForwardLayer.RandomStreams, .. BackwardLayer.RandomStreams];
+
+    /// <inheritdoc />
     public override void Initialize(Rng rng)
     {
         ArgumentNullException.ThrowIfNull(rng);

@@ -41,6 +41,9 @@ public sealed class DropoutLayer : Layer
     public float Rate { get; }
 
     /// <inheritdoc />
+    internal override IReadOnlyList<Rng> RandomStreams => _rng is null ? [] : [_rng];
+
+    /// <inheritdoc />
     public override void Initialize(Rng rng)
     {
         ArgumentNullException.ThrowIfNull(rng);

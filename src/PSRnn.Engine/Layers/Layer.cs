@@ -52,6 +52,13 @@ public abstract class Layer
     /// <summary>The number of weights, as Keras's summary counts them.</summary>
     public long ParameterCount => _parameters.Sum(p => (long)p.Length);
 
+    /// <summary>
+    /// The layer's own random generators (dropout masks), in a fixed order, empty before <see cref="Initialize"/> or
+    /// when the layer draws nothing. Model files and checkpoints save and restore their states so that training resumed
+    /// from a file draws the same masks as training that never stopped.
+    /// </summary>
+    internal virtual IReadOnlyList<Rng> RandomStreams => [];
+
     /// <summary>Creates the parameters for <paramref name="input"/> and fixes the output shape.</summary>
     /// <exception cref="ModelException">The input shape does not suit the layer.</exception>
     public void Build(SampleShape input)

@@ -73,6 +73,9 @@ public abstract class RecurrentLayer : Layer
     /// <summary>Keras's bias_initializer.</summary>
     public string BiasInitializer { get; init; } = "zeros";
 
+    /// <inheritdoc />
+    internal override IReadOnlyList<Rng> RandomStreams => _dropoutRng is null ? [] : [_dropoutRng];
+
     /// <summary>A layer of the same type and configuration (not weights), for Bidirectional's second direction.</summary>
     public abstract RecurrentLayer CreateTwin(bool goBackwards, string name);
 

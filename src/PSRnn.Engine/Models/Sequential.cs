@@ -188,6 +188,13 @@ public sealed class Sequential
     /// <summary>Adds a history record (the trainer does, once per completed epoch).</summary>
     internal void AddHistory(EpochRecord record) => _history.Add(record);
 
+    /// <summary>Replaces the history (a model read from a file or restored from a checkpoint).</summary>
+    internal void ReplaceHistory(IEnumerable<EpochRecord> records)
+    {
+        _history.Clear();
+        _history.AddRange(records);
+    }
+
     /// <summary>Keras's model.summary() table.</summary>
     public string Summary()
     {

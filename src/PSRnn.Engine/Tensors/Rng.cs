@@ -23,6 +23,9 @@ public sealed class Rng
         _s3 = SplitMix(ref x);
     }
 
+    /// <summary>A generator that continues from a state taken by <see cref="GetState"/>.</summary>
+    public Rng(RngState state) => SetState(state);
+
     /// <summary>An independent generator for sub-stream <paramref name="stream"/> of <paramref name="seed"/>.</summary>
     public static Rng Fork(ulong seed, ulong stream)
     {
@@ -33,6 +36,21 @@ public sealed class Rng
     /// <summary>A seed for when the user gave none: differs run to run.</summary>
     public static ulong NewSeed() => (ulong)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue) << 31
         ^ (ulong)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue);
+
+    /// <summary>The generator's complete state, so it can be saved and continued later (checkpoints).</summary>
+    public RngState GetState() => new(_s0, _s1, _s2, _s3, _spareNormal);
+
+    /// <summary>Puts back a state taken by <see cref="GetState"/>: the next draws are those the saved generator would make.</summary>
+    /// <exception cref="ArgumentException">All four words are zero (xoshiro's one forbidden state).</exception>
+    public void SetState(RngState state)
+    {
+        if ((state.S0 | state.S1 | state.S2 | state.S3) == 0)
+        {
+            throw new ArgumentException("A generator state of all zeros is invalid (the sequence would be all zeros).", nameof(state));
+        }
+
+        (_s0, _s1, _s2, _s3, _spareNormal) = (state.S0, state.S1, state.S2, state.S3, state.SpareNormal);
+    }
 
     /// <summary>64 random bits.</summary>
     public ulong NextUInt64()

@@ -37,6 +37,35 @@ public sealed class FitOptions
     /// <summary>Called on the training thread after every batch.</summary>
     public Action<TrainingProgress>? Progress { get; init; }
 
+    /// <summary>
+    /// Called on the training thread after every completed epoch, once its record is in the history, with the state a
+    /// checkpoint needs (the model holds the rest: weights, optimizer, dropout generators). Writing files is the
+    /// caller's business; an exception thrown here ends training with the weights of that epoch.
+    /// </summary>
+    public Action<EpochRecord, FitState>? EpochCompleted { get; init; }
+
+    /// <summary>
+    /// Continues an interrupted run from a checkpoint's state instead of starting one: the epochs already done are
+    /// skipped and the shuffle generator and early-stopping state are put back. The model must hold the checkpoint's
+    /// weights, optimizer state and dropout generators (ModelFile.Load does that).
+    /// </summary>
+    public FitState? Resume { get; init; }
+
     /// <summary>Stops training at the next batch boundary; the model keeps the weights of the last completed epoch.</summary>
     public CancellationToken Cancellation { get; init; }
+
+    /// <summary>A copy of the settings without callbacks, cancellation or resume state (what a checkpoint records).</summary>
+    public FitOptions WithoutCallbacks() => new()
+    {
+        Epochs = Epochs,
+        BatchSize = BatchSize,
+        Shuffle = Shuffle,
+        ValidationSplit = ValidationSplit,
+        EarlyStoppingPatience = EarlyStoppingPatience,
+        RestoreBestWeights = RestoreBestWeights,
+        ClipNorm = ClipNorm,
+        GlobalClipNorm = GlobalClipNorm,
+        ClipValue = ClipValue,
+        Seed = Seed,
+    };
 }

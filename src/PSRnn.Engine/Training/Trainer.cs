@@ -105,9 +105,20 @@ public static class Trainer
 
         IReadOnlyList<Metric> metrics = DefaultMetrics(loss);
         IReadOnlyList<Parameter> parameters = model.Parameters;
-        ulong stream = 1_000_000 + model.StreamsUsed;
-        model.StreamsUsed++;
-        var shuffleRng = Rng.Fork(options.Seed ?? model.Seed, stream);
+        FitState? resume = options.Resume;
+        Rng shuffleRng;
+        if (resume is null)
+        {
+            ulong stream = 1_000_000 + model.StreamsUsed;
+            model.StreamsUsed++;
+            shuffleRng = Rng.Fork(options.Seed ?? model.Seed, stream);
+        }
+        else
+        {
+            // A resumed run is the same run: its shuffle stream continues and no new stream is taken.
+            shuffleRng = new Rng(resume.Shuffle);
+        }
+
         model.Loss = loss;
         model.Optimizer = optimizer;
 
@@ -115,6 +126,20 @@ public static class Trainer
         for (int i = 0; i < order.Length; i++)
         {
             order[i] = i;
+        }
+
+        if (resume?.Order is { } savedOrder)
+        {
+            if (savedOrder.Count != order.Length)
+            {
+                throw new ModelException("ResumeDataMismatch",
+                    $"The checkpoint's run had {savedOrder.Count} training samples; this one has {order.Length}. Resume with the same data.");
+            }
+
+            for (int i = 0; i < order.Length; i++)
+            {
+                order[i] = savedOrder[i];
+            }
         }
 
         int batchSize = Math.Min(options.BatchSize, train.Count);
@@ -127,14 +152,25 @@ public static class Trainer
         float[] lastGood = model.SnapshotWeights();
         IReadOnlyList<OptimizerSlot> lastGoodState = optimizer.GetState(parameters);
         long lastGoodIterations = optimizer.Iterations;
-        float[]? best = null;
-        double bestMonitored = double.PositiveInfinity;
-        int wait = 0;
+        float[]? best = resume?.BestWeights?.ToArray();
+        double bestMonitored = resume?.BestMonitored ?? double.PositiveInfinity;
+        int wait = resume?.Wait ?? 0;
+        if (resume is not null && options.EarlyStoppingPatience is { } stoppedAt && wait >= stoppedAt)
+        {
+            // The checkpoint is of the epoch that stopped the run: finish it as the run did.
+            if (options.RestoreBestWeights && best is not null)
+            {
+                model.RestoreWeights(best);
+            }
+
+            return records;
+        }
+
         var clock = Stopwatch.StartNew();
         bool fused = Fuse(model, loss, true);
         try
         {
-            for (int epoch = 1; epoch <= options.Epochs; epoch++)
+            for (int epoch = (resume?.EpochsDone ?? 0) + 1; epoch <= options.Epochs; epoch++)
             {
                 var epochClock = Stopwatch.StartNew();
                 if (options.Shuffle)
@@ -207,6 +243,7 @@ public static class Trainer
                 lastGoodState = optimizer.GetState(parameters);
                 lastGoodIterations = optimizer.Iterations;
 
+                bool stop = false;
                 if (options.EarlyStoppingPatience is { } patience)
                 {
                     double monitored = valLoss ?? epochLoss;
@@ -219,15 +256,34 @@ public static class Trainer
                             best = model.SnapshotWeights(best);
                         }
                     }
-                    else if (++wait >= patience)
+                    else
                     {
-                        if (options.RestoreBestWeights && best is not null)
-                        {
-                            model.RestoreWeights(best);
-                        }
-
-                        break;
+                        stop = ++wait >= patience;
                     }
+                }
+
+                if (options.EpochCompleted is { } completed)
+                {
+                    completed(record, new FitState
+                    {
+                        EpochsDone = epoch,
+                        Shuffle = shuffleRng.GetState(),
+                        Order = (int[])order.Clone(),
+                        BestMonitored = bestMonitored,
+                        Wait = wait,
+                        BestWeights = best is null ? null : (float[])best.Clone(),
+                        Settings = options.WithoutCallbacks(),
+                    });
+                }
+
+                if (stop)
+                {
+                    if (options.RestoreBestWeights && best is not null)
+                    {
+                        model.RestoreWeights(best);
+                    }
+
+                    break;
                 }
             }
         }

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Management.Automation;
+using PSRnn.Engine.Data;
 using PSRnn.Engine.Layers;
 using PSRnn.Engine.Models;
+using PSRnn.Engine.Serialization;
 using PSRnn.Engine.Tensors;
 using PSRnn.Engine.Training;
 using PSRnn.Infrastructure;
@@ -16,7 +18,9 @@ namespace PSRnn.Commands;
 /// squared error. Each epoch adds a record (loss, accuracy or MAE, validation loss and metrics, duration) to the model's
 /// History; -Verbose prints them. Progress shows the epoch, batch, loss and time left. Ctrl+C stops at the next batch
 /// and the model keeps the weights of the last completed epoch. Training again continues from the current weights and
-/// optimizer state. The model is passed on down the pipeline.</para>
+/// optimizer state. The model is passed on down the pipeline. -CheckpointPath saves the last and the best epoch (by
+/// validation loss, else loss) as training goes, with everything needed to resume; -ResumeFrom continues an interrupted
+/// run from such a file and, with the same data, ends with exactly the weights the uninterrupted run would have.</para>
 /// </summary>
 /// <example>
 ///   <code>
@@ -30,17 +34,31 @@ namespace PSRnn.Commands;
 ///   </code>
 ///   <para>Holds out the last 10% for validation and stops when the validation loss has not improved for 5 epochs.</para>
 /// </example>
-[Cmdlet(VerbsLifecycle.Invoke, "RnnTraining")]
+/// <example>
+///   <code>
+///     $model | Invoke-RnnTraining -X $x -Y $y -Epochs 50 -ValidationSplit 0.1 -CheckpointPath ./checkpoints/
+///     Invoke-RnnTraining -X $x -Y $y -ResumeFrom ./checkpoints/sequential.last.safetensors -CheckpointPath ./checkpoints/
+///   </code>
+///   <para>Writes sequential.last.safetensors and sequential.best.safetensors after every epoch; after a crash or Ctrl+C,
+///   the second line finishes the 50 epochs from the last checkpoint with the run's settings.</para>
+/// </example>
+[Cmdlet(VerbsLifecycle.Invoke, "RnnTraining", DefaultParameterSetName = TrainSet)]
 [OutputType(typeof(Sequential))]
 public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
 {
+    private const string TrainSet = "Train";
+    private const string ResumeSet = "Resume";
     private readonly CancellationTokenSource _stop = new();
     private DateTime _lastProgress;
+    private double _bestCheckpoint;
 
     /// <summary>
-    /// <para type="description">The model to train; it comes from the pipeline and is passed on.</para>
+    /// <para type="description">The model to train; it comes from the pipeline and is passed on. With -ResumeFrom it may be
+    /// left out (the checkpoint's model is trained and passed on); if given, it must be the checkpoint's architecture and
+    /// seed, and the checkpoint's state is put into it.</para>
     /// </summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = TrainSet)]
+    [Parameter(ValueFromPipeline = true, ParameterSetName = ResumeSet)]
     [ValidateNotNull]
     public Sequential Model { get; set; } = null!;
 
@@ -159,9 +177,31 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     [Parameter]
     public ulong? Seed { get; set; }
 
+    /// <summary>
+    /// <para type="description">Saves checkpoints as training goes: a folder (existing, or ending in a separator), which gets
+    /// &lt;model name&gt;.last.safetensors and &lt;model name&gt;.best.safetensors, or a file stem, which gets
+    /// &lt;stem&gt;.last.safetensors and &lt;stem&gt;.best.safetensors. After every epoch the last file is replaced, and the
+    /// best file when the epoch has the lowest validation loss (or loss) so far. Writes are atomic; each file holds the
+    /// model, its optimizer state and the run's state, for -ResumeFrom or Import-RnnModel.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>
+    /// <para type="description">Continues the run a checkpoint file (from -CheckpointPath) was taken from: the epochs done
+    /// are skipped, and the weights, optimizer state, shuffle order and dropout generators are put back, so with the same
+    /// -X and -Y the run ends exactly as if it had never stopped. Settings not given (-Epochs, -BatchSize, -Shuffle,
+    /// -ValidationSplit, clipping, early stopping) are the run's.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = ResumeSet)]
+    [ValidateNotNullOrEmpty]
+    public string? ResumeFrom { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        FitState? resume = ResumeFrom is null ? null : LoadCheckpoint(ResumeFrom);
         ModelData.RequireLayers(this, Model);
         Dataset train = ModelData.Create(this, Model, X, Y);
         Dataset? validation = null;
@@ -188,6 +228,8 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         try
         {
             loss = Trainer.ResolveLoss(Model, Loss, train);
+            // A resumed run keeps its loss unless told otherwise.
+            loss = resume is not null && Loss is null && Model.Loss is { } runLoss ? runLoss : loss;
             optimizer = Optimizer is null && Model.Optimizer is { } kept ? kept : Optimizers.Create(Optimizer ?? "adam", (float?)LearningRate);
             if (LearningRate is { } rate)
             {
@@ -215,9 +257,12 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
             ClipValue = ClipValue,
             EarlyStoppingPatience = EarlyStoppingPatience,
             RestoreBestWeights = RestoreBestWeights,
+            ValidationSplit = ValidationData is null ? ValidationSplit : 0,
             Seed = Seed,
             Progress = ReportProgress,
             Cancellation = _stop.Token,
+            EpochCompleted = CheckpointPath is null ? null : Checkpointer(CheckpointPath, resume),
+            Resume = resume,
         };
 
         IReadOnlyList<EpochRecord> records;
@@ -233,6 +278,13 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         catch (ModelException e)
         {
             ThrowTerminatingError(Errors.FromModel(e, Model));
+            return;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A checkpoint could not be written: training stopped there, with that epoch's weights.
+            ThrowTerminatingError(Errors.Create("CheckpointWriteFailed", ErrorCategory.WriteError, CheckpointPath,
+                $"Cannot write a checkpoint to '{CheckpointPath}': {e.Message} Training stopped after epoch {Model.History.Count}.", e));
             return;
         }
         finally
@@ -253,6 +305,130 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _stop.Dispose();
+
+    /// <summary>Reads a checkpoint, sets up the model from it, and takes the run's settings for parameters not given.</summary>
+    private FitState LoadCheckpoint(string path)
+    {
+        string file = ResolveSingleFile(path);
+        LoadedModel loaded;
+        try
+        {
+            loaded = ModelFile.LoadWithState(file);
+        }
+        catch (DataFormatException e)
+        {
+            ThrowTerminatingError(Errors.FromData(e, file));
+            throw; // not reached
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(Errors.Create("ModelReadFailed", ErrorCategory.ReadError, file, $"Cannot read '{file}': {e.Message}", e));
+            throw; // not reached
+        }
+
+        if (loaded.Checkpoint is not { } state || loaded.Model.Optimizer is null)
+        {
+            ThrowTerminatingError(Errors.Create("ResumeNotCheckpoint", ErrorCategory.InvalidArgument, file,
+                $"'{file}' is a model file, not a training checkpoint; resume from a file written by -CheckpointPath " +
+                "(or train the model from Import-RnnModel as usual)."));
+            throw new InvalidOperationException(); // not reached
+        }
+
+        if (Model is null)
+        {
+            Model = loaded.Model;
+        }
+        else
+        {
+            try
+            {
+                ModelFile.RestoreInto(Model, loaded.Model);
+            }
+            catch (ModelException e)
+            {
+                ThrowTerminatingError(Errors.FromModel(e, Model));
+            }
+        }
+
+        if (state.Settings is { } run)
+        {
+            var given = MyInvocation.BoundParameters;
+            Epochs = given.ContainsKey(nameof(Epochs)) ? Epochs : run.Epochs;
+            BatchSize = given.ContainsKey(nameof(BatchSize)) ? BatchSize : run.BatchSize;
+            Shuffle = given.ContainsKey(nameof(Shuffle)) ? Shuffle : run.Shuffle;
+            ValidationSplit = given.ContainsKey(nameof(ValidationSplit)) || given.ContainsKey(nameof(ValidationData)) ? ValidationSplit : run.ValidationSplit;
+            ClipNorm = given.ContainsKey(nameof(ClipNorm)) ? ClipNorm : run.ClipNorm;
+            GlobalClipNorm = given.ContainsKey(nameof(GlobalClipNorm)) ? GlobalClipNorm : run.GlobalClipNorm;
+            ClipValue = given.ContainsKey(nameof(ClipValue)) ? ClipValue : run.ClipValue;
+            EarlyStoppingPatience = given.ContainsKey(nameof(EarlyStoppingPatience)) ? EarlyStoppingPatience : run.EarlyStoppingPatience;
+            RestoreBestWeights = given.ContainsKey(nameof(RestoreBestWeights)) ? RestoreBestWeights : run.RestoreBestWeights;
+            Seed = given.ContainsKey(nameof(Seed)) ? Seed : run.Seed;
+        }
+
+        return state;
+    }
+
+    private string ResolveSingleFile(string path)
+    {
+        System.Collections.ObjectModel.Collection<string> files;
+        ProviderInfo provider;
+        try
+        {
+            files = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider);
+        }
+        catch (ItemNotFoundException)
+        {
+            ThrowTerminatingError(Errors.PathNotFound(path));
+            throw; // not reached
+        }
+
+        if (provider.Name != "FileSystem" || files.Count != 1 || !File.Exists(files[0]))
+        {
+            ThrowTerminatingError(Errors.Create("ResumePathNotSingleFile", ErrorCategory.InvalidArgument, path,
+                $"-ResumeFrom '{path}' must name one checkpoint file; it matches {files.Count} item(s)."));
+        }
+
+        return files[0];
+    }
+
+    /// <summary>The EpochCompleted callback that writes the last and best checkpoints.</summary>
+    private Action<EpochRecord, FitState> Checkpointer(string path, FitState? resume)
+    {
+        string target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+        bool folder = Directory.Exists(target) || path.EndsWith('/') || path.EndsWith(System.IO.Path.DirectorySeparatorChar);
+        if (folder)
+        {
+            Directory.CreateDirectory(target);
+        }
+
+        string stem = folder ? System.IO.Path.Combine(target, Model.Name)
+            : target.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? target[..^".safetensors".Length] : target;
+        string? parent = System.IO.Path.GetDirectoryName(stem);
+        if (parent is not null && !Directory.Exists(parent))
+        {
+            ThrowTerminatingError(Errors.Create("CheckpointFolderNotFound", ErrorCategory.ObjectNotFound, path,
+                $"Cannot write checkpoints to '{path}': the folder '{parent}' does not exist."));
+        }
+
+        string last = stem + ".last.safetensors", best = stem + ".best.safetensors";
+
+        // A resumed run's best so far is in the history of its epochs already done.
+        _bestCheckpoint = Model.History.TakeLast(resume?.EpochsDone ?? 0).Select(r => r.ValidationLoss ?? r.Loss)
+            .DefaultIfEmpty(double.PositiveInfinity).Min();
+        return (record, state) =>
+        {
+            SafetensorsFile content = ModelFile.ToSafetensors(Model, includeOptimizerState: true, state);
+            SafetensorsFile.Save(last, content, overwrite: true);
+            double monitored = record.ValidationLoss ?? record.Loss;
+            if (monitored < _bestCheckpoint)
+            {
+                _bestCheckpoint = monitored;
+                SafetensorsFile.Save(best, content, overwrite: true);
+            }
+
+            WriteVerbose($"Epoch {record.Epoch}: checkpoint written to {last}{(monitored == _bestCheckpoint ? " and " + best : "")}.");
+        };
+    }
 
     private Tensor Transform(object value, string what)
     {

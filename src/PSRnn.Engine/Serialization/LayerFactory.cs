@@ -1,0 +1,141 @@
+using System.Text.Json;
+using PSRnn.Engine.Layers;
+
+namespace PSRnn.Engine.Serialization;
+
+/// <summary>
+/// Rebuilds layers from their Keras config (<c>{"class_name": "LSTM", "config": {…}}</c>, as <see cref="Layer.GetConfig"/>
+/// writes it). Missing keys take Keras's defaults, so a hand-written config need only give what differs.
+/// </summary>
+internal static class LayerFactory
+{
+    /// <summary>The Keras class names this factory builds.</summary>
+    public static IReadOnlyList<string> ClassNames { get; } = ["Dense", "SimpleRNN", "LSTM", "GRU", "Dropout", "Embedding", "Bidirectional"];
+
+    /// <summary>Creates the (unbuilt) layer a serialized layer entry describes.</summary>
+    /// <param name="entry">The entry: class_name and config.</param>
+    /// <param name="where">Where the entry is, for messages (<c>layers[2]</c>).</param>
+    /// <exception cref="ModelConfigException"><c>ModelUnknownLayer</c> for a class it does not know; <c>ModelBadConfig</c> for bad values.</exception>
+    public static Layer Create(JsonElement entry, string where)
+    {
+        string className = JsonConfig.String(entry, "class_name", where);
+        JsonElement config = JsonConfig.Member(entry, "config") ?? default;
+        if (config.ValueKind is not (JsonValueKind.Object or JsonValueKind.Undefined))
+        {
+            throw JsonConfig.Bad($"{where}.config", "an object");
+        }
+
+        where = $"{where} ({className})";
+        string? name = config.ValueKind == JsonValueKind.Object && JsonConfig.Member(config, "name") is { ValueKind: JsonValueKind.String } n
+            ? n.GetString() : null;
+        try
+        {
+            return className switch
+            {
+                "Dense" => new Dense(JsonConfig.Int(config, "units", where), Activation(config, "activation", where, "linear"),
+                    JsonConfig.Bool(config, "use_bias", where, true), name)
+                {
+                    KernelInitializer = Initializer(config, "kernel_initializer", where, "glorot_uniform"),
+                    BiasInitializer = Initializer(config, "bias_initializer", where, "zeros"),
+                },
+                "SimpleRNN" or "LSTM" or "GRU" => Recurrent(className, config, where, name),
+                "Dropout" => new DropoutLayer(JsonConfig.Float(config, "rate", where), name),
+                "Embedding" => new Embedding(JsonConfig.Int(config, "input_dim", where), JsonConfig.Int(config, "output_dim", where), name)
+                {
+                    EmbeddingsInitializer = Initializer(config, "embeddings_initializer", where, "random_uniform"),
+                },
+                "Bidirectional" => Bidirectional(config, where, name),
+                _ => throw new ModelConfigException("ModelUnknownLayer",
+                    $"The model configuration's {where} is a layer type PSRnn does not have; it builds {string.Join(", ", ClassNames)}."),
+            };
+        }
+        catch (ArgumentException e)
+        {
+            // Constructors reject out-of-range values (units ≤ 0, rates outside [0, 1), …).
+            throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} is invalid: {e.Message}", e);
+        }
+    }
+
+    private static RecurrentLayer Recurrent(string className, JsonElement config, string where, string? name)
+    {
+        int units = JsonConfig.Int(config, "units", where);
+        bool sequences = JsonConfig.Bool(config, "return_sequences", where, false);
+        bool backwards = JsonConfig.Bool(config, "go_backwards", where, false);
+        float dropout = JsonConfig.Float(config, "dropout", where, 0f);
+        float recurrentDropout = JsonConfig.Float(config, "recurrent_dropout", where, 0f);
+        ActivationKind activation = Activation(config, "activation", where, "tanh");
+        bool useBias = JsonConfig.Bool(config, "use_bias", where, true);
+        string kernel = Initializer(config, "kernel_initializer", where, "glorot_uniform");
+        string recurrent = Initializer(config, "recurrent_initializer", where, "orthogonal");
+        string bias = Initializer(config, "bias_initializer", where, "zeros");
+        return className switch
+        {
+            "SimpleRNN" => new SimpleRnn(units, sequences, backwards, dropout, recurrentDropout, name)
+            {
+                Activation = activation, UseBias = useBias,
+                KernelInitializer = kernel, RecurrentInitializer = recurrent, BiasInitializer = bias,
+            },
+            "LSTM" => new Lstm(units, sequences, backwards, dropout, recurrentDropout, name)
+            {
+                Activation = activation, UseBias = useBias,
+                KernelInitializer = kernel, RecurrentInitializer = recurrent, BiasInitializer = bias,
+                RecurrentActivation = Activation(config, "recurrent_activation", where, "sigmoid"),
+                UnitForgetBias = JsonConfig.Bool(config, "unit_forget_bias", where, true),
+            },
+            _ => new Gru(units, sequences, backwards, dropout, recurrentDropout, JsonConfig.Bool(config, "reset_after", where, true), name)
+            {
+                Activation = activation, UseBias = useBias,
+                KernelInitializer = kernel, RecurrentInitializer = recurrent, BiasInitializer = bias,
+                RecurrentActivation = Activation(config, "recurrent_activation", where, "sigmoid"),
+            },
+        };
+    }
+
+    private static Bidirectional Bidirectional(JsonElement config, string where, string? name)
+    {
+        string mode = JsonConfig.String(config, "merge_mode", where, "concat");
+        if (mode != "concat")
+        {
+            throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} has merge_mode '{mode}'; PSRnn supports 'concat'.");
+        }
+
+        JsonElement inner = JsonConfig.RequireObject(config, "layer", where);
+        if (Create(inner, $"{where}.layer") is not RecurrentLayer forward)
+        {
+            throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where}.layer must be SimpleRNN, LSTM or GRU.");
+        }
+
+        // Keras names the directions forward_<name> and backward_<name>; give the wrapper the inner name and put the saved ones back.
+        string forwardName = forward.Name;
+        forward.Name = forwardName.StartsWith("forward_", StringComparison.Ordinal) ? forwardName["forward_".Length..] : forwardName;
+        var layer = new Bidirectional(forward, name);
+        if (forwardName.Length > 0)
+        {
+            layer.ForwardLayer.Name = forwardName;
+        }
+
+        if (JsonConfig.Member(config, "backward_layer") is { } backward
+            && JsonConfig.Member(JsonConfig.Member(backward, "config") ?? default, "name") is { ValueKind: JsonValueKind.String } backwardName)
+        {
+            layer.BackwardLayer.Name = backwardName.GetString()!;
+        }
+
+        return layer;
+    }
+
+    private static ActivationKind Activation(JsonElement config, string key, string where, string fallback)
+    {
+        string text = JsonConfig.String(config, key, where, fallback);
+        return ActivationFunctions.TryParse(text, out ActivationKind kind) ? kind
+            : throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where}.{key} is '{text}', which is not an activation PSRnn knows.");
+    }
+
+    private static string Initializer(JsonElement config, string key, string where, string fallback)
+    {
+        // Keras 3 may serialize an initializer as {"class_name": "GlorotUniform", "config": {…}}; PSRnn writes its name.
+        string text = JsonConfig.String(config, key, where, fallback);
+        return Initializers.Names.Contains(text, StringComparer.Ordinal) ? text
+            : throw new ModelConfigException("ModelBadConfig",
+                $"The model configuration's {where}.{key} is '{text}'; PSRnn knows {string.Join(", ", Initializers.Names)}.");
+    }
+}

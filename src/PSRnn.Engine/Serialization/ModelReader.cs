@@ -1,0 +1,392 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text.Json;
+using PSRnn.Engine.Data;
+using PSRnn.Engine.Layers;
+using PSRnn.Engine.Models;
+using PSRnn.Engine.Tensors;
+using PSRnn.Engine.Training;
+
+namespace PSRnn.Engine.Serialization;
+
+/// <summary>
+/// Turns a safetensors file into a model for <see cref="ModelFile"/>: parses every JSON entry, builds the layers, then
+/// checks every tensor (present, floating point, Keras shape; nothing unexpected) before filling anything in, so a bad file
+/// fails as a whole with a <see cref="ModelConfigException"/>.
+/// </summary>
+internal sealed class ModelReader(SafetensorsFile file)
+{
+    private readonly HashSet<string> _used = new(StringComparer.Ordinal);
+
+    public LoadedModel Read()
+    {
+        IReadOnlyDictionary<string, string> meta = file.Metadata;
+        if (!meta.TryGetValue("format_version", out string? version) || !meta.TryGetValue("model_config", out string? modelText))
+        {
+            throw new ModelConfigException("ModelNotPsrnn",
+                "The file is safetensors but holds no PSRnn model (its metadata has no format_version and model_config); " +
+                "it may be weights from another tool: build the model with New-RnnModel and set them with Set-RnnLayerWeight.");
+        }
+
+        if (version != ModelFile.FormatVersion || (meta.TryGetValue("format", out string? format) && format != ModelFile.FormatName))
+        {
+            throw new ModelConfigException("ModelUnknownFormatVersion",
+                $"The file is model format {(meta.TryGetValue("format", out string? f) ? f : "?")} version {version}; this PSRnn reads " +
+                $"{ModelFile.FormatName} version {ModelFile.FormatVersion}. Use the PSRnn version that wrote it, or a newer one.");
+        }
+
+        using JsonDocument modelDoc = Parse(modelText, "model_config");
+        using JsonDocument? trainingDoc = meta.TryGetValue("training_config", out string? t) ? Parse(t, "training_config") : null;
+        using JsonDocument? checkpointDoc = meta.TryGetValue("checkpoint", out string? c) ? Parse(c, "checkpoint") : null;
+
+        Sequential model = Build(modelDoc.RootElement);
+        IReadOnlyList<Parameter> parameters = model.Parameters;
+        IReadOnlyList<string> paths = ModelFile.ParameterPaths(model);
+
+        // Check and convert every tensor before anything is set.
+        var values = new float[parameters.Count][];
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            values[i] = Tensor(paths[i], parameters[i].Shape);
+        }
+
+        JsonElement training = trainingDoc?.RootElement ?? default;
+        if (training.ValueKind is not (JsonValueKind.Object or JsonValueKind.Undefined))
+        {
+            throw JsonConfig.Bad("training_config", "an object");
+        }
+
+        var nonTrainable = new HashSet<string>(StringComparer.Ordinal);
+        if (JsonConfig.Member(training, "non_trainable") is { } nt)
+        {
+            foreach (JsonElement p in Array(nt, "training_config.non_trainable"))
+            {
+                string path = p.ValueKind == JsonValueKind.String ? p.GetString()! : throw JsonConfig.Bad("training_config.non_trainable", "a list of tensor names");
+                if (!paths.Contains(path))
+                {
+                    throw JsonConfig.Bad("training_config.non_trainable", $"names of the model's weights ('{path}' is not one)");
+                }
+
+                nonTrainable.Add(path);
+            }
+        }
+
+        RngState[][]? randomStates = ReadRandomStates(training, model);
+        ulong streamsUsed = JsonConfig.Member(training, "streams_used") is { } su ? JsonConfig.UInt64(su, "training_config.streams_used") : (ulong)model.Layers.Count;
+        Loss? loss = null;
+        if (JsonConfig.Member(training, "loss") is { } lossName)
+        {
+            string name = lossName.ValueKind == JsonValueKind.String ? lossName.GetString()! : throw JsonConfig.Bad("training_config.loss", "a string");
+            try
+            {
+                loss = Losses.FromName(name);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ModelConfigException("ModelBadConfig", $"The model configuration's training_config.loss is invalid: {e.Message}", e);
+            }
+        }
+
+        List<EpochRecord> history = ReadHistory(training);
+
+        // Trainable flags before the optimizer: it gives slots to trainable parameters only.
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            parameters[i].Trainable = !nonTrainable.Contains(paths[i]);
+        }
+
+        Optimizer? optimizer = null;
+        if (JsonConfig.Member(training, "optimizer") is { } opt)
+        {
+            optimizer = ReadOptimizer(opt, parameters, paths);
+        }
+
+        FitState? checkpoint = checkpointDoc is null ? null : ReadCheckpoint(checkpointDoc.RootElement, model);
+
+        string[] unexpected = file.Tensors.Select(x => x.Name).Where(n => !_used.Contains(n)).ToArray();
+        if (unexpected.Length > 0)
+        {
+            throw new ModelConfigException("ModelUnexpectedTensor",
+                $"The file has tensors the model does not use: {string.Join(", ", unexpected.Take(5))}{(unexpected.Length > 5 ? ", …" : "")}.");
+        }
+
+        // Everything checked: fill the model in.
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            values[i].CopyTo(parameters[i].Value, 0);
+        }
+
+        if (randomStates is not null)
+        {
+            for (int l = 0; l < model.Layers.Count; l++)
+            {
+                IReadOnlyList<Rng> streams = model.Layers[l].RandomStreams;
+                for (int s = 0; s < streams.Count; s++)
+                {
+                    streams[s].SetState(randomStates[l][s]);
+                }
+            }
+        }
+
+        model.StreamsUsed = Math.Max(streamsUsed, (ulong)model.Layers.Count);
+        model.ReplaceHistory(history);
+        model.Loss = loss;
+        model.Optimizer = optimizer;
+        return new LoadedModel(model, checkpoint);
+    }
+
+    private static JsonDocument Parse(string text, string key)
+    {
+        try
+        {
+            JsonDocument doc = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 64 });
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                doc.Dispose();
+                throw JsonConfig.Bad(key, "a JSON object");
+            }
+
+            return doc;
+        }
+        catch (JsonException e)
+        {
+            throw new ModelConfigException("ModelBadConfig", $"The metadata entry {key} is not valid JSON: {e.Message}", e);
+        }
+    }
+
+    private static JsonElement.ArrayEnumerator Array(JsonElement e, string where) =>
+        e.ValueKind == JsonValueKind.Array ? e.EnumerateArray() : throw JsonConfig.Bad(where, "a list");
+
+    private static Sequential Build(JsonElement root)
+    {
+        string className = JsonConfig.String(root, "class_name", "model_config", "Sequential");
+        if (className != "Sequential")
+        {
+            throw new ModelConfigException("ModelBadConfig", $"The model is a {className}; PSRnn builds Sequential models.");
+        }
+
+        JsonElement config = JsonConfig.RequireObject(root, "config", "model_config");
+        JsonElement shape = JsonConfig.Member(config, "input_shape") ?? throw JsonConfig.Bad("model_config.config.input_shape", "a list (it is missing)");
+        int?[] dims = Array(shape, "model_config.config.input_shape")
+            .Select(d => d.ValueKind == JsonValueKind.Null ? (int?)null
+                : d.ValueKind == JsonValueKind.Number && d.TryGetInt32(out int v) && v > 0 ? v
+                : throw JsonConfig.Bad("model_config.config.input_shape", "positive integers (time may be null)"))
+            .ToArray();
+        SampleShape input = dims switch
+        {
+            [int tokens] => SampleShape.Vector(tokens),
+            [var time, int features] => SampleShape.Sequence(time, features),
+            _ => throw JsonConfig.Bad("model_config.config.input_shape", "[time, features] or [tokens]"),
+        };
+        ulong? seed = JsonConfig.Member(config, "seed") is { } s ? JsonConfig.UInt64(s, "model_config.config.seed") : null;
+        string? name = JsonConfig.Member(config, "name") is { ValueKind: JsonValueKind.String } n ? n.GetString() : null;
+        var model = new Sequential(input, name, seed);
+        JsonElement layers = JsonConfig.Member(config, "layers") ?? throw JsonConfig.Bad("model_config.config.layers", "a list (it is missing)");
+        int index = 0;
+        foreach (JsonElement entry in Array(layers, "model_config.config.layers"))
+        {
+            string where = string.Create(CultureInfo.InvariantCulture, $"layers[{index}]");
+            Layer layer = LayerFactory.Create(entry, where);
+            try
+            {
+                model.Add(layer);
+            }
+            catch (Exception e) when (e is ModelException or ArgumentException)
+            {
+                throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} does not fit the model: {e.Message}", e);
+            }
+
+            index++;
+        }
+
+        if (index == 0)
+        {
+            throw JsonConfig.Bad("model_config.config.layers", "a list of at least one layer");
+        }
+
+        return model;
+    }
+
+    private float[] Tensor(string name, IReadOnlyList<int> shape)
+    {
+        SafetensorsTensor tensor = file.Find(name) ?? throw new ModelConfigException("ModelTensorMissing",
+            $"The file has no tensor '{name}', which the model's configuration needs.");
+        _used.Add(name);
+        if (tensor.DType is not ("F32" or "F16" or "BF16" or "F64"))
+        {
+            throw new ModelConfigException("ModelTensorDtypeUnsupported",
+                $"Tensor '{name}' is {tensor.DType}; weights must be floating point (F32, or F16, BF16, F64 converted to F32).");
+        }
+
+        if (!tensor.Shape.SequenceEqual(shape.Select(d => (long)d)))
+        {
+            throw new ModelConfigException("ModelTensorShapeMismatch",
+                $"Tensor '{name}' has shape ({string.Join(", ", tensor.Shape)}); the model's configuration needs ({string.Join(", ", shape)}).");
+        }
+
+        return tensor.ToSingle();
+    }
+
+    private static RngState[][]? ReadRandomStates(JsonElement training, Sequential model)
+    {
+        if (JsonConfig.Member(training, "random_state") is not { } states)
+        {
+            return null; // a hand-written file: the generators keep their seeded starts
+        }
+
+        RngState[][] result = Array(states, "training_config.random_state")
+            .Select((layer, l) => Array(layer, $"training_config.random_state[{l}]")
+                .Select((s, i) => ModelFile.ReadRng(s, $"training_config.random_state[{l}][{i}]")).ToArray())
+            .ToArray();
+        if (result.Length != model.Layers.Count || result.Where((r, l) => r.Length != model.Layers[l].RandomStreams.Count).Any())
+        {
+            throw JsonConfig.Bad("training_config.random_state", "one list of generator states per layer, one per generator");
+        }
+
+        return result;
+    }
+
+    private static List<EpochRecord> ReadHistory(JsonElement training)
+    {
+        var history = new List<EpochRecord>();
+        if (JsonConfig.Member(training, "history") is not { } list)
+        {
+            return history;
+        }
+
+        int i = 0;
+        foreach (JsonElement r in Array(list, "training_config.history"))
+        {
+            string where = string.Create(CultureInfo.InvariantCulture, $"training_config.history[{i++}]");
+            double? valLoss = JsonConfig.Member(r, "val_loss") is { } vl ? JsonConfig.ReadDouble(vl, where + ".val_loss") : null;
+            history.Add(new EpochRecord(
+                JsonConfig.Int(r, "epoch", where, i),
+                JsonConfig.ReadDouble(JsonConfig.Member(r, "loss") ?? throw JsonConfig.Bad(where + ".loss", "a number"), where + ".loss"),
+                Metrics(r, "metrics", where) ?? new Dictionary<string, double>(),
+                valLoss,
+                valLoss is null ? null : Metrics(r, "val_metrics", where) ?? new Dictionary<string, double>(),
+                TimeSpan.FromTicks(JsonConfig.Member(r, "duration_ticks") is { ValueKind: JsonValueKind.Number } d && d.TryGetInt64(out long ticks) ? ticks : 0),
+                JsonConfig.Float(r, "learning_rate", where, 0f)));
+        }
+
+        return history;
+    }
+
+    private static Dictionary<string, double>? Metrics(JsonElement record, string key, string where)
+    {
+        if (JsonConfig.Member(record, key) is not { } m)
+        {
+            return null;
+        }
+
+        if (m.ValueKind != JsonValueKind.Object)
+        {
+            throw JsonConfig.Bad($"{where}.{key}", "an object of numbers");
+        }
+
+        return m.EnumerateObject().ToDictionary(p => p.Name, p => JsonConfig.ReadDouble(p.Value, $"{where}.{key}.{p.Name}"));
+    }
+
+    private Optimizer ReadOptimizer(JsonElement opt, IReadOnlyList<Parameter> parameters, IReadOnlyList<string> paths)
+    {
+        const string where = "training_config.optimizer";
+        string name = JsonConfig.String(opt, "class_name", where);
+        Optimizer optimizer = OptimizerConfig.FromConfig(name, JsonConfig.Member(opt, "config") ?? default, where);
+        ulong iterations = JsonConfig.Member(opt, "iterations") is { } it ? JsonConfig.UInt64(it, where + ".iterations") : 0;
+        if (iterations > long.MaxValue)
+        {
+            throw JsonConfig.Bad(where + ".iterations", "at most 2^63 − 1");
+        }
+
+        var slots = new List<OptimizerSlot>();
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            if (!parameters[i].Trainable)
+            {
+                continue;
+            }
+
+            foreach (string slot in optimizer.SlotNames)
+            {
+                slots.Add(new OptimizerSlot(i, slot, Tensor($"optimizer.{paths[i]}.{slot}", parameters[i].Shape)));
+            }
+        }
+
+        optimizer.SetState(parameters, slots, (long)iterations);
+        return optimizer;
+    }
+
+    private FitState ReadCheckpoint(JsonElement c, Sequential model)
+    {
+        const string where = "checkpoint";
+        int epochsDone = JsonConfig.Int(c, "epochs_done", where);
+        RngState shuffle = ModelFile.ReadRng(JsonConfig.RequireObject(c, "shuffle", where), where + ".shuffle");
+        double best = JsonConfig.Member(c, "best_monitored") is { } b ? JsonConfig.ReadDouble(b, where + ".best_monitored") : double.PositiveInfinity;
+        int wait = JsonConfig.Int(c, "wait", where, 0);
+        if (epochsDone < 0 || wait < 0)
+        {
+            throw JsonConfig.Bad(where, "counts that are not negative");
+        }
+
+        int[]? order = null;
+        if (file.Find("checkpoint.order") is { } o)
+        {
+            _used.Add(o.Name);
+            if (o.DType != "I32" || o.Shape.Count != 1)
+            {
+                throw new ModelConfigException("ModelTensorShapeMismatch", "Tensor 'checkpoint.order' must be a one-dimensional I32 tensor.");
+            }
+
+            order = new int[o.Shape[0]];
+            var seen = new bool[order.Length];
+            for (int i = 0; i < order.Length; i++)
+            {
+                int v = BinaryPrimitives.ReadInt32LittleEndian(o.Data.AsSpan(i * 4));
+                if ((uint)v >= (uint)order.Length || seen[v])
+                {
+                    throw JsonConfig.Bad("tensor checkpoint.order", "a permutation of the sample indices");
+                }
+
+                seen[v] = true;
+                order[i] = v;
+            }
+        }
+
+        float[]? bestWeights = null;
+        if (file.Find("checkpoint.best_weights") is not null)
+        {
+            int total = model.Parameters.Sum(p => p.Length);
+            bestWeights = Tensor("checkpoint.best_weights", [total]);
+        }
+
+        FitOptions? settings = null;
+        if (JsonConfig.Member(c, "settings") is { } s)
+        {
+            const string at = "checkpoint.settings";
+            settings = new FitOptions
+            {
+                Epochs = JsonConfig.Int(s, "epochs", at, 1),
+                BatchSize = JsonConfig.Int(s, "batch_size", at, 32),
+                Shuffle = JsonConfig.Bool(s, "shuffle", at, true),
+                ValidationSplit = JsonConfig.Member(s, "validation_split") is { } vs ? JsonConfig.ReadDouble(vs, at + ".validation_split") : 0,
+                EarlyStoppingPatience = JsonConfig.Member(s, "early_stopping_patience") is not null ? JsonConfig.Int(s, "early_stopping_patience", at) : null,
+                RestoreBestWeights = JsonConfig.Bool(s, "restore_best_weights", at, false),
+                ClipNorm = JsonConfig.Member(s, "clip_norm") is { } cn ? JsonConfig.ReadDouble(cn, at + ".clip_norm") : null,
+                GlobalClipNorm = JsonConfig.Member(s, "global_clip_norm") is { } gn ? JsonConfig.ReadDouble(gn, at + ".global_clip_norm") : null,
+                ClipValue = JsonConfig.Member(s, "clip_value") is { } cv ? JsonConfig.ReadDouble(cv, at + ".clip_value") : null,
+                Seed = JsonConfig.Member(s, "seed") is { } sd ? JsonConfig.UInt64(sd, at + ".seed") : null,
+            };
+        }
+
+        return new FitState
+        {
+            EpochsDone = epochsDone,
+            Shuffle = shuffle,
+            Order = order,
+            BestMonitored = best,
+            Wait = wait,
+            BestWeights = bestWeights,
+            Settings = settings,
+        };
+    }
+}

@@ -1,0 +1,134 @@
+using System.Management.Automation;
+using PSRnn.Engine.Data;
+using PSRnn.Engine.Layers;
+using PSRnn.Engine.Models;
+using PSRnn.Engine.Serialization;
+using PSRnn.Infrastructure;
+
+namespace PSRnn.Commands;
+
+/// <summary>
+/// <para type="synopsis">Saves a model to a safetensors file, as Keras's model.save.</para>
+/// <para type="description">Writes one .safetensors file that Python's safetensors library opens: the weights as float32
+/// tensors with Keras's shapes, named layers.0.kernel, layers.0.recurrent_kernel, … (layers.1.forward.kernel and
+/// layers.1.backward.kernel for a Bidirectional layer), and in the metadata the model's configuration (each layer's
+/// Keras class and config), its seed, training history and loss. -IncludeOptimizerState also saves the optimizer's
+/// hyper-parameters, step count and slots (optimizer.layers.0.kernel.momentum, …), so training continues exactly where
+/// it stopped after Import-RnnModel. The write is atomic: the file is written beside the target and renamed into place,
+/// so an interrupted write never leaves a partial file. An existing file is replaced only with -Force.</para>
+/// </summary>
+/// <example>
+///   <code>
+///     $model | Export-RnnModel ./speech.safetensors
+///   </code>
+///   <para>Saves the model's configuration and weights.</para>
+/// </example>
+/// <example>
+///   <code>
+///     $model | Export-RnnModel ./speech.safetensors -IncludeOptimizerState -Force -PassThru
+///   </code>
+///   <para>Saves everything training needs to continue, replacing the file, and returns its FileInfo.</para>
+/// </example>
+[Cmdlet(VerbsData.Export, "RnnModel", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportRnnModelCommand : PSCmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>
+    /// <para type="description">The model to save; it comes from the pipeline.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public Sequential Model { get; set; } = null!;
+
+    /// <summary>
+    /// <para type="description">The file to write, usually ending in .safetensors.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    /// <summary>
+    /// <para type="description">The file to write, taken literally (no wildcards).</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralPath { get; set; } = "";
+
+    /// <summary>
+    /// <para type="description">Also saves the optimizer (its kind, hyper-parameters, step count and slots), so training
+    /// continues exactly after Import-RnnModel. The model must have been trained.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter IncludeOptimizerState { get; set; }
+
+    /// <summary>
+    /// <para type="description">Replaces an existing file.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>
+    /// <para type="description">Returns the written file as a FileInfo.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        bool literal = ParameterSetName == LiteralPathSet;
+        string file = PathResolver.ResolveForWrite(this, literal ? LiteralPath : Path, literal);
+        string? folder = System.IO.Path.GetDirectoryName(file);
+        if (folder is not null && !Directory.Exists(folder))
+        {
+            ThrowTerminatingError(Errors.Create("ExportFolderNotFound", ErrorCategory.ObjectNotFound, file,
+                $"Cannot write '{file}': the folder '{folder}' does not exist."));
+        }
+
+        if (Directory.Exists(file))
+        {
+            ThrowTerminatingError(Errors.Create("ExportPathIsFolder", ErrorCategory.InvalidArgument, file,
+                $"Cannot write '{file}': it is a folder."));
+        }
+
+        bool exists = File.Exists(file);
+        if (exists && !Force)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new IOException($"The file '{file}' already exists. Use -Force to replace it."),
+                "ExportFileExists", ErrorCategory.ResourceExists, file));
+        }
+
+        string action = $"Save model '{Model.Name}'{(IncludeOptimizerState ? " with its optimizer state" : "")}" + (exists ? ", replacing the file" : "");
+        if (!ShouldProcess(file, action))
+        {
+            return;
+        }
+
+        try
+        {
+            ModelFile.Save(file, Model, IncludeOptimizerState, overwrite: Force);
+        }
+        catch (ModelException e)
+        {
+            ThrowTerminatingError(Errors.FromModel(e, Model));
+        }
+        catch (DataFormatException e)
+        {
+            ThrowTerminatingError(Errors.FromData(e, file));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(Errors.Create("ModelWriteFailed", ErrorCategory.WriteError, file, $"Cannot write '{file}': {e.Message}", e));
+        }
+
+        if (PassThru)
+        {
+            WriteObject(new FileInfo(file));
+        }
+    }
+}
