@@ -14,6 +14,7 @@
     CmdletsToExport      = @(
         'Import-NpyData'
         'Export-NpyData'
+        'Import-RnnAudio'
         'ConvertTo-RnnTensor'
         'ConvertTo-RnnOneHot'
         'ConvertTo-RnnWindow'

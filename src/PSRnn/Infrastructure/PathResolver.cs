@@ -8,9 +8,9 @@ internal static class PathResolver
 {
     /// <summary>
     /// Resolves existing files. A path that matches nothing is reported as a non-terminating PathNotFound error;
-    /// a path of another provider is reported too. Folders are skipped with an error.
+    /// a path of another provider is reported too. Folders are skipped with an error that asks for a <paramref name="fileKind"/> file.
     /// </summary>
-    public static IEnumerable<string> ResolveExisting(PSCmdlet cmdlet, string path, bool literal)
+    public static IEnumerable<string> ResolveExisting(PSCmdlet cmdlet, string path, bool literal, string fileKind = ".npy or .npz")
     {
         List<string> resolved = [];
         try
@@ -53,7 +53,7 @@ internal static class PathResolver
             if (Directory.Exists(file))
             {
                 cmdlet.WriteError(Errors.Create("PathIsFolder", ErrorCategory.InvalidArgument, file,
-                    $"'{file}' is a folder; give a .npy or .npz file, or pipe Get-ChildItem -File."));
+                    $"'{file}' is a folder; give a {fileKind} file, or pipe Get-ChildItem -File."));
             }
             else
             {

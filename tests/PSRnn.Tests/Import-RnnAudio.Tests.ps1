@@ -1,0 +1,187 @@
+BeforeDiscovery {
+    $manifest = Get-Content -LiteralPath (Join-Path $PSScriptRoot '../fixtures/audio/manifest.json') -Raw | ConvertFrom-Json
+    $goodFiles = $manifest.good | ForEach-Object { @{ Entry = $_ } }
+    $badFiles = $manifest.bad | ForEach-Object { @{ File = $_.file; ErrorId = $_.error } }
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSetup.ps1')
+    $script:AudioFixtures = Join-Path $PSScriptRoot '../fixtures/audio'
+    $script:Good = Join-Path $AudioFixtures 'good'
+    $script:Labeled = Join-Path $AudioFixtures 'labeled'
+    $script:Reference = @{}
+    Import-NpyData -LiteralPath (Join-Path $AudioFixtures 'reference.npz') | ForEach-Object { $Reference[$_.Name] = $_ }
+}
+
+Describe 'Import-RnnAudio' {
+    Context 'every encoding' {
+        It 'reads <Entry.file> (<Entry.subtype>, <Entry.channels> channel(s), <Entry.rate> Hz)' -ForEach $goodFiles {
+            $r = Import-RnnAudio -LiteralPath (Join-Path $Good $Entry.file) -WarningAction SilentlyContinue
+            $r | Should -BeOfType PSRnn.Models.RnnAudioFeatures
+            $r.SampleRate | Should -Be 16000
+            $r.Features.DType | Should -Be 'Float32'
+            $r.Features.Shape[1] | Should -Be 13
+            $r.Duration | Should -BeGreaterThan 0
+            # Resampled to 16 kHz: the length in seconds is kept (ceil(n * 16000 / rate) samples).
+            $r.Duration | Should -BeGreaterOrEqual ($Entry.frames / $Entry.rate)
+            $r.Duration | Should -BeLessThan ($Entry.frames / $Entry.rate + 1 / 16000)
+        }
+
+        It 'gives the reference MFCCs of resampled speech within 5e-4' {
+            $r = Import-RnnAudio -LiteralPath (Join-Path $Good 'speech_seven_22k.wav') -WarningAction SilentlyContinue
+            $want = $Reference['mfcc_speech']
+            $r.Features.Shape | Should -Be $want.Shape
+            $worst = 0.0
+            for ($i = 0; $i -lt $want.Data.Length; $i++) { $worst = [Math]::Max($worst, [Math]::Abs($r.Features.Data[$i] - $want.Data[$i])) }
+            $worst | Should -BeLessThan 5e-4
+        }
+
+        It 'gives the reference log-mel spectrogram with -Feature LogMel -MelBands' {
+            $r = Import-RnnAudio -LiteralPath (Join-Path $Good 'u8_mono_8k.wav') -Feature LogMel -MelBands 32 -WarningAction SilentlyContinue
+            $r.Features.Shape | Should -Be $Reference['logmel_u8_up'].Shape
+        }
+
+        It 'trims silence and normalizes as the reference does' {
+            $r = Import-RnnAudio -LiteralPath (Join-Path $Good 'speech_seven_22k.wav') -TrimSilence 40 -Normalize
+            $want = $Reference['mfcc_speech_trim_norm']
+            $r.Features.Shape | Should -Be $want.Shape
+            $r.Duration | Should -BeLessThan 0.5
+        }
+
+        It 'appends deltas and delta-deltas' {
+            $r = Import-RnnAudio -LiteralPath (Join-Path $Good 's24_mono_44k.wav') -Coefficients 20 -MelBands 26 -Deltas -Normalize
+            $r.Features.Shape | Should -Be $Reference['mfcc_deltas_s24'].Shape
+        }
+
+        It 'returns raw samples at -SampleRate' {
+            $r = Import-RnnAudio -LiteralPath (Join-Path $Good 's16_stereo_22k.wav') -Feature Raw -SampleRate 8000
+            $r.Features.Shape | Should -Be $Reference['raw_s16_stereo_8k'].Shape
+            $r.SampleRate | Should -Be 8000
+        }
+    }
+
+    Context 'frames and padding' {
+        BeforeAll {
+            $file = Join-Path $Good 's16_wavex_mono_16k.wav'   # 0.1 s: 8 frames
+            $script:Natural = Import-RnnAudio -LiteralPath $file -Normalize
+        }
+
+        It 'keeps the natural length without -Frames' {
+            $Natural.Frames | Should -Be 8
+        }
+
+        It 'pads before the speech by default' {
+            $r = Import-RnnAudio -LiteralPath $file -Normalize -Frames 10
+            $r.Features.Shape | Should -Be @(10, 13)
+            @($r.Features.Data[0..25]) | Should -Be (@(0) * 26)
+            $r.Features.Data[26] | Should -Be $Natural.Features.Data[0]
+        }
+
+        It 'pads after the speech with -Padding Post' {
+            $r = Import-RnnAudio -LiteralPath $file -Normalize -Frames 10 -Padding Post
+            $r.Features.Data[0] | Should -Be $Natural.Features.Data[0]
+            @($r.Features.Data[104..129]) | Should -Be (@(0) * 26)
+        }
+
+        It 'truncates the end by default and the start with -Truncating Pre' {
+            $post = Import-RnnAudio -LiteralPath $file -Normalize -Frames 5
+            $post.Features.Shape | Should -Be @(5, 13)
+            $post.Features.Data[0] | Should -Be $Natural.Features.Data[0]
+            $pre = Import-RnnAudio -LiteralPath $file -Normalize -Frames 5 -Truncating Pre
+            $pre.Features.Data[0] | Should -Be $Natural.Features.Data[3 * 13]
+        }
+    }
+
+    Context 'labels and stacking' {
+        It 'labels each file with its folder name' {
+            $r = @(Get-ChildItem $Labeled -Recurse -Filter *.wav | Import-RnnAudio -LabelFrom Directory -Normalize)
+            $r.Count | Should -Be 5
+            $r | ForEach-Object { $_.Label | Should -Be (Split-Path (Split-Path $_.Path -Parent) -Leaf) }
+        }
+
+        It 'labels each file from a CSV' {
+            $r = @(Import-RnnAudio (Join-Path $Labeled '*/*.wav') -LabelCsv (Join-Path $Labeled 'labels.csv') -Normalize)
+            $r.Count | Should -Be 5
+            ($r | Where-Object Label -EQ 'yes').Count | Should -Be 3
+        }
+
+        It 'reports a file the CSV does not list, and imports the rest' {
+            $csv = Join-Path $TestDrive 'partial.csv'
+            "file,label`n$(Join-Path $Labeled 'no/no_21.wav'),no" | Set-Content -LiteralPath $csv
+            $r = @(Import-RnnAudio (Join-Path $Labeled 'no/*.wav') -LabelCsv $csv -Normalize -ErrorAction SilentlyContinue -ErrorVariable errs)
+            $r.Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'AudioLabelNotFound,*'
+        }
+
+        It 'stacks into (N, frames, features) with int64 labels and sorted classes' {
+            $d = Get-ChildItem $Labeled -Recurse -Filter *.wav | Import-RnnAudio -LabelFrom Directory -Normalize -Frames 20 -Stack
+            $d | Should -BeOfType PSRnn.Models.RnnAudioDataset
+            $d.X.Shape | Should -Be @(5, 20, 13)
+            $d.Y.DType | Should -Be 'Int64'
+            $d.Classes | Should -Be @('no', 'yes')
+            for ($i = 0; $i -lt 5; $i++) {
+                $d.Classes[$d.Y.Data[$i]] | Should -Be (Split-Path (Split-Path $d.Paths[$i] -Parent) -Leaf)
+            }
+        }
+
+        It 'stacks to the longest file without -Frames' {
+            $d = Import-RnnAudio (Join-Path $Labeled '*/*.wav') -Normalize -Stack
+            $d.X.Shape | Should -Be @(5, 12, 13)
+            $d.Y | Should -BeNullOrEmpty
+        }
+
+        It 'feeds Invoke-RnnTraining directly' {
+            $d = Import-RnnAudio (Join-Path $Labeled '*/*.wav') -LabelFrom Directory -Normalize -Frames 12 -Stack
+            $model = New-RnnModel -InputShape 12, 13 -Seed 1 | Add-LstmLayer -Units 4 | Add-DenseLayer -Units 2 -Activation Softmax
+            $history = @($model | Invoke-RnnTraining -X $d.X -Y ($d.Y | ConvertTo-RnnOneHot -NumClasses 2) -Epochs 1)
+            $history.Count | Should -Be 1
+        }
+    }
+
+    Context 'paths and messages' {
+        It 'expands wildcards in -Path' {
+            @(Import-RnnAudio (Join-Path $Good 's16_*.wav') -Normalize).Count | Should -Be @(Get-ChildItem $Good -Filter 's16_*.wav').Count
+        }
+
+        It 'warns when the features look unscaled, and not with -Normalize' {
+            $null = Import-RnnAudio -LiteralPath (Join-Path $Good 's16_mono_16k.wav') -WarningVariable w -WarningAction SilentlyContinue
+            "$w" | Should -BeLike '*not normalized*-Normalize*'
+            $null = Import-RnnAudio -LiteralPath (Join-Path $Good 's16_mono_16k.wav') -Normalize -WarningVariable w2
+            $w2 | Should -BeNullOrEmpty
+        }
+
+        It 'refuses more coefficients than mel bands' {
+            { Import-RnnAudio -LiteralPath (Join-Path $Good 's16_mono_16k.wav') -Coefficients 20 -MelBands 10 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'AudioOptionsInvalid,PSRnn.Commands.ImportRnnAudioCommand'
+        }
+
+        It 'reports a missing path' {
+            Import-RnnAudio -LiteralPath (Join-Path $TestDrive 'nope.wav') -ErrorAction SilentlyContinue -ErrorVariable errs
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'PathNotFound,*'
+        }
+    }
+
+    Context 'bad files' {
+        It 'reports <File> as <ErrorId>, naming the file' -ForEach $badFiles {
+            $path = Join-Path $AudioFixtures "bad/$File"
+            $err = $null
+            Import-RnnAudio -LiteralPath $path -ErrorAction SilentlyContinue -ErrorVariable err
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -Be "$ErrorId,PSRnn.Commands.ImportRnnAudioCommand"
+            $err[0].Exception.Message | Should -BeLike "*$File*"
+            $err[0].TargetObject | Should -BeLike "*$File"
+        }
+
+        It 'still imports the good files with -ErrorAction Continue' {
+            $files = @(Get-ChildItem (Join-Path $AudioFixtures 'bad')) + @(Get-Item (Join-Path $Good 'u8_mono_8k.wav'), (Join-Path $Good 'f64_mono_8k.wav'))
+            $r = @($files | Import-RnnAudio -Normalize -ErrorAction Continue -ErrorVariable errs 2>$null)
+            $r.Count | Should -Be 2
+            $errs.Count | Should -Be @(Get-ChildItem (Join-Path $AudioFixtures 'bad')).Count
+        }
+
+        It 'stacks the good files and skips the bad ones' {
+            $d = Import-RnnAudio (Join-Path $AudioFixtures 'bad/*'), (Join-Path $Good 'u8_mono_8k.wav') -Normalize -Frames 10 -Stack -ErrorAction SilentlyContinue
+            $d.X.Shape | Should -Be @(1, 10, 13)
+        }
+    }
+}
