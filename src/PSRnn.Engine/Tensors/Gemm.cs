@@ -277,9 +277,10 @@ public static class Gemm
         bool directB = !job.TransB && i1 - i0 <= DirectBRowTiles * mr;
         int bSize = (directB ? nr : Math.Min(Nc, RoundUp(j1 - j0, nr))) * kcMax;
         // 16 spare floats to start the panels on a cache line: a vector load then never straddles two lines.
-        float[] aBuffer = ArrayPool<float>.Shared.Rent(aSize + 16);
-        float[] bBuffer = ArrayPool<float>.Shared.Rent(bSize + 16);
-        try
+        // Per-thread buffers that only grow: ArrayPool drops its cached arrays after a gen-2 collection, which made a
+        // warm training loop allocate again now and then. No call nests another on the same thread.
+        float[] aBuffer = PackBuffer(ref t_packA, aSize + 16);
+        float[] bBuffer = PackBuffer(ref t_packB, bSize + 16);
         {
             fixed (float* aRaw = aBuffer)
             fixed (float* bRaw = bBuffer)
@@ -343,11 +344,22 @@ public static class Gemm
                 }
             }
         }
-        finally
+    }
+
+    [ThreadStatic]
+    private static float[]? t_packA;
+
+    [ThreadStatic]
+    private static float[]? t_packB;
+
+    private static float[] PackBuffer(ref float[]? slot, int size)
+    {
+        if (slot is null || slot.Length < size)
         {
-            ArrayPool<float>.Shared.Return(bBuffer);
-            ArrayPool<float>.Shared.Return(aBuffer);
+            slot = new float[size];
         }
+
+        return slot;
     }
 
     private static unsafe float* AlignToCacheLine(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
