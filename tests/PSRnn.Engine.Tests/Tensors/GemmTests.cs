@@ -10,27 +10,27 @@ public sealed class GemmTests
     // (alpha, beta) pairs that exercise overwrite, accumulate and general scaling.
     private static readonly (float Alpha, float Beta)[] Scales = [(1f, 0f), (1f, 1f), (0.5f, -2f), (-1.5f, 0.25f), (2f, 0f)];
 
-    // Paths as ints: GemmPath is internal, so it cannot appear in a public test signature.
-    private static IEnumerable<int> Paths()
+    // Paths by name: GemmPath is internal, so it cannot appear in a public test signature.
+    private static IEnumerable<string> Paths()
     {
         if (Avx512F.IsSupported)
         {
-            yield return (int)GemmPath.Vector512;
+            yield return nameof(GemmPath.Vector512);
         }
 
         if (Avx2.IsSupported && Fma.IsSupported)
         {
-            yield return (int)GemmPath.Vector256;
+            yield return nameof(GemmPath.Vector256);
         }
 
-        yield return (int)GemmPath.Vector128;
-        yield return (int)GemmPath.Scalar;
+        yield return nameof(GemmPath.Vector128);
+        yield return nameof(GemmPath.Scalar);
     }
 
-    public static TheoryData<int, bool, bool, int, int, int, float, float, int> SweepCases()
+    public static TheoryData<string, bool, bool, int, int, int, float, float, int> SweepCases()
     {
-        var data = new TheoryData<int, bool, bool, int, int, int, float, float, int>();
-        foreach (int path in Paths())
+        var data = new TheoryData<string, bool, bool, int, int, int, float, float, int>();
+        foreach (string path in Paths())
         {
             for (int t = 0; t < 4; t++)
             {
@@ -52,16 +52,16 @@ public sealed class GemmTests
         return data;
     }
 
-    public static TheoryData<int, bool, bool, int, int, int> LargeCases()
+    public static TheoryData<string, bool, bool, int, int, int> LargeCases()
     {
-        var data = new TheoryData<int, bool, bool, int, int, int>();
-        foreach (int path in Paths())
+        var data = new TheoryData<string, bool, bool, int, int, int>();
+        foreach (string path in Paths())
         {
             // Crosses the KC, MC and NR/MR block edges in every transpose combination: full size on this
             // machine's own path, smaller on the others (they share the blocking code) to keep the run short.
             for (int t = 0; t < 4; t++)
             {
-                if (path == (int)Gemm.DetectedPath)
+                if (path == Gemm.DetectedPath.ToString())
                 {
                     data.Add(path, (t & 1) != 0, (t & 2) != 0, 257, 300, 513);
                 }
@@ -79,10 +79,10 @@ public sealed class GemmTests
         return data;
     }
 
-    public static TheoryData<int> PathCases()
+    public static TheoryData<string> PathCases()
     {
-        var data = new TheoryData<int>();
-        foreach (int path in Paths())
+        var data = new TheoryData<string>();
+        foreach (string path in Paths())
         {
             data.Add(path);
         }
@@ -92,39 +92,39 @@ public sealed class GemmTests
 
     [Theory]
     [MemberData(nameof(SweepCases))]
-    public void MatchesNaiveProduct(int path, bool transA, bool transB, int m, int n, int k, float alpha, float beta, int pad)
-        => Check((GemmPath)path, 0, transA, transB, m, n, k, alpha, beta, pad, seed: (m * 131) + (n * 17) + k);
+    public void MatchesNaiveProduct(string path, bool transA, bool transB, int m, int n, int k, float alpha, float beta, int pad)
+        => Check(Enum.Parse<GemmPath>(path), 0, transA, transB, m, n, k, alpha, beta, pad, seed: (m * 131) + (n * 17) + k);
 
     [Theory]
     [MemberData(nameof(LargeCases))]
-    public void MatchesNaiveProductAcrossBlocks(int path, bool transA, bool transB, int m, int n, int k)
-        => Check((GemmPath)path, 1, transA, transB, m, n, k, 0.75f, 0.5f, pad: 1, seed: 7);
+    public void MatchesNaiveProductAcrossBlocks(string path, bool transA, bool transB, int m, int n, int k)
+        => Check(Enum.Parse<GemmPath>(path), 1, transA, transB, m, n, k, 0.75f, 0.5f, pad: 1, seed: 7);
 
     [Theory]
     [MemberData(nameof(PathCases))]
-    public void ZeroAlphaOnlyScalesC(int path)
+    public void ZeroAlphaOnlyScalesC(string path)
     {
         var a = Enumerable.Repeat(float.NaN, 12).ToArray();
         var b = Enumerable.Repeat(float.NaN, 12).ToArray();
         var c = new[] { 1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f, 9f };
-        Gemm.Multiply((GemmPath)path, 0, false, false, 3, 3, 4, 0f, a, 4, b, 3, 2f, c, 3);
+        Gemm.Multiply(Enum.Parse<GemmPath>(path), 0, false, false, 3, 3, 4, 0f, a, 4, b, 3, 2f, c, 3);
         Assert.Equal(new[] { 2f, 4f, 6f, 8f, 10f, 12f, 14f, 16f, 18f }, c);
 
         var d = Enumerable.Repeat(float.NaN, 9).ToArray();
-        Gemm.Multiply((GemmPath)path, 0, false, false, 3, 3, 4, 0f, a, 4, b, 3, 0f, d, 3);
+        Gemm.Multiply(Enum.Parse<GemmPath>(path), 0, false, false, 3, 3, 4, 0f, a, 4, b, 3, 0f, d, 3);
         Assert.All(d, v => Assert.Equal(0f, v));
     }
 
     [Theory]
     [MemberData(nameof(PathCases))]
-    public void EmptyInnerDimensionScalesC(int path)
+    public void EmptyInnerDimensionScalesC(string path)
     {
         var c = new[] { 1f, 2f, 3f, 4f, 5f, 6f };
-        Gemm.Multiply((GemmPath)path, 0, false, false, 2, 3, 0, 1f, [], 0, [], 3, -1f, c, 3);
+        Gemm.Multiply(Enum.Parse<GemmPath>(path), 0, false, false, 2, 3, 0, 1f, [], 0, [], 3, -1f, c, 3);
         Assert.Equal(new[] { -1f, -2f, -3f, -4f, -5f, -6f }, c);
 
         var nan = Enumerable.Repeat(float.NaN, 6).ToArray();
-        Gemm.Multiply((GemmPath)path, 0, true, true, 2, 3, 0, 1f, [], 2, [], 0, 0f, nan, 3);
+        Gemm.Multiply(Enum.Parse<GemmPath>(path), 0, true, true, 2, 3, 0, 1f, [], 2, [], 0, 0f, nan, 3);
         Assert.All(nan, v => Assert.Equal(0f, v));
     }
 
@@ -185,14 +185,14 @@ public sealed class GemmTests
         var rng = new Random(11);
         float[] a = RandomArray(rng, m * k);
         float[] b = RandomArray(rng, k * n);
-        foreach (int path in Paths())
+        foreach (string path in Paths())
         {
             float[] one = RandomArray(new Random(3), m * n);
             float[] two = (float[])one.Clone();
             float[] three = (float[])one.Clone();
-            Gemm.Multiply((GemmPath)path, 1, false, false, m, n, k, 1.25f, a, k, b, n, 0.5f, one, n);
-            Gemm.Multiply((GemmPath)path, 2, false, false, m, n, k, 1.25f, a, k, b, n, 0.5f, two, n);
-            Gemm.Multiply((GemmPath)path, 3, false, false, m, n, k, 1.25f, a, k, b, n, 0.5f, three, n);
+            Gemm.Multiply(Enum.Parse<GemmPath>(path), 1, false, false, m, n, k, 1.25f, a, k, b, n, 0.5f, one, n);
+            Gemm.Multiply(Enum.Parse<GemmPath>(path), 2, false, false, m, n, k, 1.25f, a, k, b, n, 0.5f, two, n);
+            Gemm.Multiply(Enum.Parse<GemmPath>(path), 3, false, false, m, n, k, 1.25f, a, k, b, n, 0.5f, three, n);
             Assert.Equal(one, two);
             Assert.Equal(one, three);
         }
