@@ -14,7 +14,9 @@ namespace PSRnn.Engine.Serialization.Onnx;
 /// float32 (batch, time, features) — or (batch, features) for a vector model — and, for a model that starts with an
 /// Embedding, int64 token ids (batch, time) or (batch, time, 1) as the model's input shape says. The batch axis is
 /// the symbolic dimension <c>batch</c>, the time axis <c>time</c> (see <see cref="OnnxExportOptions.DynamicTime"/>).
-/// The output is (batch, time, units) for a model that returns sequences, else (batch, units).</para>
+/// The output is (batch, time, units) for a model that returns sequences, else (batch, units). Token ids are int64,
+/// not PSRnn's float ids, because that is what ONNX's Gather and other exporters' tokenizers use; note that Gather
+/// reads a negative id as counting from the end of the table, where PSRnn rejects it.</para>
 /// <para>Per layer (L the layer name, which prefixes every tensor it adds):
 /// Dense: MatMul(x, kernel) + bias, then the activation node(s) — MatMul broadcasts, so 2-D and 3-D input alike.
 /// Dropout: nothing (identity at inference). Embedding: Gather(embeddings, ids, axis 0) (+ Reshape for (B, T, 1) ids).
