@@ -156,6 +156,31 @@ Describe 'Export-RnnModel and Import-RnnModel' {
     }
 }
 
+Describe 'Export-RnnModel -Format Onnx' {
+    It 'writes an ONNX model (a ModelProto starting with ir_version 8)' {
+        $model = New-TrainedModel
+        $path = Join-Path $TestDrive 'model.onnx'
+        $info = $model | Export-RnnModel -Path $path -Format Onnx -PassThru
+        $info.Length | Should -BeGreaterThan 1000
+        $bytes = [IO.File]::ReadAllBytes($path)
+        # Field 1 (ir_version), varint: tag 0x08, value 8.
+        $bytes[0..1] | Should -Be @(0x08, 0x08)
+        [Text.Encoding]::ASCII.GetString($bytes) | Should -Match 'PSRnn'
+    }
+
+    It 'refuses -IncludeOptimizerState, which ONNX cannot hold' {
+        $model = New-TrainedModel
+        { $model | Export-RnnModel -Path (Join-Path $TestDrive 'x.onnx') -Format Onnx -IncludeOptimizerState -ErrorAction Stop } |
+            Should -Throw -ErrorId 'OnnxNoOptimizerState,PSRnn.Commands.ExportRnnModelCommand'
+    }
+
+    It 'refuses an empty model' {
+        { New-RnnModel -InputShape 6, 2 | Export-RnnModel -Path (Join-Path $TestDrive 'e.onnx') -Format Onnx -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ModelEmpty,PSRnn.Commands.ExportRnnModelCommand'
+        Test-Path (Join-Path $TestDrive 'e.onnx') | Should -BeFalse
+    }
+}
+
 Describe 'Invoke-RnnTraining checkpoints' {
     It 'writes the last and best checkpoints into a folder as training goes' {
         $folder = Join-Path $TestDrive 'ckpt/'
