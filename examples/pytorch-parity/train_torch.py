@@ -179,6 +179,10 @@ def main():
             a = model(x_test).argmax(dim=1)
             b = other(x_test).argmax(dim=1)
         result["test_predictions_differing"] = int((a != b).sum())
+    # Also kept in the folder, so a long run's figures survive its caller.
+    tag = args.dtype + (f"_perturbed_{args.perturb:g}" if args.perturb else "")
+    with open(os.path.join(folder, f"torch_{tag}.json"), "w") as f:
+        json.dump(result, f, indent=1)
     json.dump(result, sys.stdout, indent=1)
     print()
 
