@@ -121,6 +121,14 @@ public static class Gemm
             return;
         }
 
+        if (m == 1 && !transA)
+        {
+            // A single row (batch-1 inference): the tiled kernels would compute 6 rows to keep 1; a row-times-matrix
+            // pass streams B once instead.
+            RowTimesMatrix(path, transB, n, k, alpha, a, b, ldb, beta, c);
+            return;
+        }
+
         int threads = maxThreads > 0 ? maxThreads : Environment.ProcessorCount;
         fixed (float* pa = a)
         fixed (float* pb = b)
@@ -342,6 +350,72 @@ public static class Gemm
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// c = alpha·a·op(B) + beta·c for one row a (1×k): with B (k×n) as c += (alpha·a[p])·B[p, :] over p, which streams
+    /// B's rows; with Bᵀ stored (n×k) as c[j] = alpha·(a·B[j, :]) + beta·c[j]. The order of the sums is fixed, so the
+    /// result is deterministic. The scalar path stays scalar so forcing it still tests portable code.
+    /// </summary>
+    private static void RowTimesMatrix(GemmPath path, bool transB, int n, int k, float alpha,
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c)
+    {
+        Span<float> row = c[..n];
+        bool scalar = path == GemmPath.Scalar;
+        if (transB)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                ReadOnlySpan<float> bj = b.Slice(j * ldb, k);
+                float dot;
+                if (scalar)
+                {
+                    dot = 0f;
+                    for (int p = 0; p < k; p++)
+                    {
+                        dot += a[p] * bj[p];
+                    }
+                }
+                else
+                {
+                    dot = System.Numerics.Tensors.TensorPrimitives.Dot(a[..k], bj);
+                }
+
+                row[j] = beta == 0f ? alpha * dot : (alpha * dot) + (beta * row[j]);
+            }
+
+            return;
+        }
+
+        if (beta == 0f)
+        {
+            row.Clear();
+        }
+        else if (beta != 1f)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                row[j] *= beta;
+            }
+        }
+
+        for (int p = 0; p < k; p++)
+        {
+            float s = alpha * a[p];
+            ReadOnlySpan<float> bp = b.Slice(p * ldb, n);
+            if (scalar)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    row[j] += s * bp[j];
+                }
+            }
+            else
+            {
+                // row = bp·s + row
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(bp, s, row, row);
             }
         }
     }

@@ -241,6 +241,22 @@ public sealed class GemmTests
 
     // Runs one product with strided (padded) storage and checks it against a float64 triple loop,
     // and that the padding between rows of C is left alone.
+    [Theory]
+    [InlineData("Scalar", false, 0f)]
+    [InlineData("Scalar", true, 2f)]
+    [InlineData("Auto", false, 0f)]
+    [InlineData("Auto", true, 0f)]
+    [InlineData("Auto", false, 1f)]
+    [InlineData("Auto", true, -0.5f)]
+    public void OneRowTakesTheRowTimesMatrixPath(string path, bool transB, float beta)
+    {
+        // Batch-1 inference: m = 1 skips the tiled kernels; wide and long enough to cross vector tails.
+        foreach ((int n, int k) in new[] { (1, 1), (13, 7), (512, 128), (37, 1000) })
+        {
+            Check(Enum.Parse<GemmPath>(path), 1, false, transB, 1, n, k, 0.75f, beta, pad: 3, seed: n + k);
+        }
+    }
+
     private static void Check(GemmPath path, int threads, bool transA, bool transB, int m, int n, int k,
         float alpha, float beta, int pad, int seed)
     {
