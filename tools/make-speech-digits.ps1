@@ -31,8 +31,9 @@
       speech-digits-wav/<digit>/*.wav   two utterances a digit from test speakers (22,050 Hz, 16-bit), to show
                           Import-RnnAudio on real files.
 
-    Deterministic: the same -Seed and espeak-ng version give the same files (the noise uses its own seeded generator
-    per utterance, so the order in which files are made does not matter). espeak-ng writes 22,050 Hz WAV files;
+    Deterministic: the same -Seed and espeak-ng version give the same arrays and files (only the npz entries' time
+    stamps differ; the noise uses its own seeded generator per utterance, so the order in which files are made does
+    not matter). espeak-ng writes 22,050 Hz WAV files;
     they are written with -w (its --stdout header carries a bogus size). About a minute on 2 cores.
 
     Needs: espeak-ng (installed with apt-get when missing and running as root) and the built module
