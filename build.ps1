@@ -6,7 +6,8 @@
     -Task Build  compiles the solution and lays out the module in out/PSRnn (git-ignored).
     -Task Test   builds, runs the xunit engine tests and the Pester cmdlet tests, and ends with
                  the line 'N passed, N failed' over both suites; exits non-zero on any failure.
-    -Task Demo   builds and runs the main example (examples/numpy-roundtrip.ps1).
+    -Task Demo   builds and runs the main example (examples/speech-digits.ps1): a spoken-digit recognizer trained on
+                 the embedded dataset and tested on speakers it never heard, in about two minutes.
     -Task Bench  runs the BenchmarkDotNet micro-benchmarks in bench/PSRnn.Bench (-BenchFilter picks them).
     Run it through the pinned PowerShell: `dotnet tool restore` once, then `dotnet pwsh ./build.ps1 -Task Test`.
 .EXAMPLE
@@ -63,6 +64,16 @@ function Invoke-Build {
     if (Test-Path -LiteralPath $moduleOut) { Remove-Item -LiteralPath $moduleOut -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $moduleOut
     Get-ChildItem -LiteralPath $publish -Filter '*.dll' | Copy-Item -Destination $moduleOut
+    # Native libraries (SkiaSharp and HarfBuzzSharp, for Export-RnnTrainingPlot) of the platforms the module supports.
+    # PowerShell does not probe runtimes/ itself; the module's resolver (src/PSRnn/Infrastructure/NativeAssets.cs) does.
+    foreach ($rid in 'linux-x64', 'linux-arm64', 'linux-musl-x64', 'linux-musl-arm64', 'osx', 'win-x64', 'win-arm64') {
+        $native = Join-Path $publish "runtimes/$rid/native"
+        if (Test-Path -LiteralPath $native) {
+            $target = Join-Path $moduleOut "runtimes/$rid/native"
+            $null = New-Item -ItemType Directory -Force -Path $target
+            Get-ChildItem -LiteralPath $native -File | Copy-Item -Destination $target
+        }
+    }
     Get-ChildItem -LiteralPath (Join-Path $root 'module') -File | Copy-Item -Destination $moduleOut
     $manifest = Join-Path $moduleOut 'PSRnn.psd1'
     $text = (Get-Content -LiteralPath $manifest -Raw) -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion = '$(Get-ModuleVersion)'"
@@ -105,7 +116,7 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Demo' {
         Invoke-Build
-        & (Join-Path $root 'examples/numpy-roundtrip.ps1')
+        & (Join-Path $root 'examples/speech-digits.ps1')
     }
     'Bench' {
         Invoke-Native 'benchmarks' { dotnet run -c Release --project (Join-Path $root 'bench/PSRnn.Bench/PSRnn.Bench.csproj') -- --filter $BenchFilter }

@@ -32,6 +32,7 @@
         'Get-RnnLayerWeight'
         'Set-RnnLayerWeight'
         'Export-RnnModel'
+        'Export-RnnTrainingPlot'
         'Import-RnnModel'
     )
     FunctionsToExport    = @()

@@ -4,6 +4,13 @@
 BeforeDiscovery {
     $examples = @(
         @{
+            Script    = 'speech-digits.ps1'
+            # The example writes its model and PNG; keep them in Pester's TestDrive.
+            Arguments = @{ Quick = $true; OutputFolder = 'TestDrive:/speech-digits' }
+            Expect    = @('by 20 speakers never heard in training', 'epoch\s+2/2\s+loss', 'Held-out accuracy \(speakers never heard in training\): \d+(\.\d)? %',
+                'Saved the model to .*speech-digits\.safetensors', 'Saved the training curves to .*speech-digits-training\.png', 'done in')
+        }
+        @{
             Script    = 'timeseries-forecast.ps1'
             Arguments = @{ Quick = $true }
             Expect    = @('Test MAE: LSTM \d+\.\d+ °C, naive last value \d+\.\d+ °C', 'The LSTM beats the naive forecast', 'hour\s+last\s+forecast\s+actual', 'done in')

@@ -1,0 +1,153 @@
+using System.Management.Automation;
+using PSRnn.Engine.IO;
+using PSRnn.Engine.Models;
+using PSRnn.Infrastructure;
+
+namespace PSRnn.Commands;
+
+/// <summary>
+/// <para type="synopsis">Saves a model's training curves (loss and accuracy per epoch) as a PNG image.</para>
+/// <para type="description">Draws the model's History as Keras users plot history.history: on the left the loss per
+/// epoch, on the right the metric (accuracy for classifiers, MAE for regressions), each with a training curve and, when
+/// the model was trained with -ValidationData or -ValidationSplit, a validation curve. Drawn with ScottPlot. The write is
+/// atomic, an existing file is replaced only with -Force, and -WhatIf and -Confirm work as usual. A model that has not
+/// been trained has no history and is an error (TrainingPlotNoHistory).</para>
+/// </summary>
+/// <example>
+///   <code>
+///     $model | Export-RnnTrainingPlot ./training.png
+///   </code>
+///   <para>Saves the curves of every epoch the model has trained so far.</para>
+/// </example>
+/// <example>
+///   <code>
+///     $model | Export-RnnTrainingPlot ./training.png -Width 1600 -Height 600 -Force -PassThru
+///   </code>
+///   <para>Replaces the image with a larger one and returns its FileInfo.</para>
+/// </example>
+[Cmdlet(VerbsData.Export, "RnnTrainingPlot", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportRnnTrainingPlotCommand : PSCmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>
+    /// <para type="description">The trained model whose History is drawn; it comes from the pipeline.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public Sequential Model { get; set; } = null!;
+
+    /// <summary>
+    /// <para type="description">The PNG file to write.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    /// <summary>
+    /// <para type="description">The PNG file to write, taken literally (no wildcards).</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralPath { get; set; } = "";
+
+    /// <summary>
+    /// <para type="description">The image width in pixels (1200 by default).</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(200, 10000)]
+    public int Width { get; set; } = 1200;
+
+    /// <summary>
+    /// <para type="description">The image height in pixels (450 by default).</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(150, 10000)]
+    public int Height { get; set; } = 450;
+
+    /// <summary>
+    /// <para type="description">The title each panel starts with; the model's name by default.</para>
+    /// </summary>
+    [Parameter]
+    public string? Title { get; set; }
+
+    /// <summary>
+    /// <para type="description">Replaces an existing file.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>
+    /// <para type="description">Returns the written file as a FileInfo.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        if (Model.History.Count == 0)
+        {
+            ThrowTerminatingError(Errors.Create("TrainingPlotNoHistory", ErrorCategory.InvalidOperation, Model,
+                $"The model '{Model.Name}' has no training history to plot: train it with Invoke-RnnTraining first."));
+        }
+
+        bool literal = ParameterSetName == LiteralPathSet;
+        string file = PathResolver.ResolveForWrite(this, literal ? LiteralPath : Path, literal);
+        string? folder = System.IO.Path.GetDirectoryName(file);
+        if (folder is not null && !Directory.Exists(folder))
+        {
+            ThrowTerminatingError(Errors.Create("ExportFolderNotFound", ErrorCategory.ObjectNotFound, file,
+                $"Cannot write '{file}': the folder '{folder}' does not exist."));
+        }
+
+        if (Directory.Exists(file))
+        {
+            ThrowTerminatingError(Errors.Create("ExportPathIsFolder", ErrorCategory.InvalidArgument, file,
+                $"Cannot write '{file}': it is a folder."));
+        }
+
+        bool exists = File.Exists(file);
+        if (exists && !Force)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new IOException($"The file '{file}' already exists. Use -Force to replace it."),
+                "ExportFileExists", ErrorCategory.ResourceExists, file));
+        }
+
+        string action = $"Save the training curves of model '{Model.Name}' ({Model.History.Count} epochs)" + (exists ? ", replacing the file" : "");
+        if (!ShouldProcess(file, action))
+        {
+            return;
+        }
+
+        byte[] png;
+        try
+        {
+            png = TrainingPlot.RenderPng(Model.History, string.IsNullOrWhiteSpace(Title) ? Model.Name : Title, Width, Height);
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
+        {
+            ThrowTerminatingError(Errors.Create("TrainingPlotRendererMissing", ErrorCategory.NotInstalled, file,
+                $"Cannot draw the plot: the native drawing library (SkiaSharp) did not load on this platform: {e.Message}", e));
+            return;
+        }
+
+        try
+        {
+            AtomicFile.Write(file, stream => stream.Write(png), overwrite: Force);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(Errors.Create("TrainingPlotWriteFailed", ErrorCategory.WriteError, file, $"Cannot write '{file}': {e.Message}", e));
+        }
+
+        if (PassThru)
+        {
+            WriteObject(new FileInfo(file));
+        }
+    }
+}

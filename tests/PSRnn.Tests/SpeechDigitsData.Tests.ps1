@@ -1,0 +1,68 @@
+# The embedded spoken-digit dataset (examples/data, made by tools/make-speech-digits.ps1): its arrays are what the
+# JSON beside them says, its split is speaker-disjoint, and its sample WAV files give the same features through
+# Import-RnnAudio as the rows stored for them.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSetup.ps1')
+    $script:DataFolder = Join-Path $PSScriptRoot '../../examples/data'
+    $script:Data = Import-NpyData -LiteralPath (Join-Path $DataFolder 'speech-digits.npz') -AsHashtable
+    $script:Meta = Get-Content -LiteralPath (Join-Path $DataFolder 'speech-digits.json') -Raw | ConvertFrom-Json
+}
+
+Describe 'The embedded spoken-digit dataset' {
+    It 'holds x (N, 100, 13) float16, y int8, speaker int16 and a bool test mask, as its JSON says' {
+        $n = $Meta.counts.utterances
+        $Data['x'].DType | Should -Be 'Float16'
+        $Data['x'].Shape | Should -Be @($n, 100, 13)
+        $Data['y'].DType | Should -Be 'Int8'
+        $Data['y'].Shape | Should -Be @($n)
+        $Data['speaker'].DType | Should -Be 'Int16'
+        $Data['test'].DType | Should -Be 'Bool'
+        $Meta.classes | Should -Be @('zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine')
+        @($Meta.speakers).Count | Should -Be $Meta.counts.speakers
+        (Get-Item -LiteralPath (Join-Path $DataFolder 'speech-digits.npz')).Length | Should -BeLessThan 4MB
+    }
+
+    It 'has every digit equally often' {
+        $counts = $Data['y'].ToArray() | Group-Object | ForEach-Object Count | Sort-Object -Unique
+        @($counts) | Should -Be @($Meta.counts.utterances / 10)
+    }
+
+    It 'splits by speaker: no test speaker is heard in training, and every accent is in both parts' {
+        $speaker = $Data['speaker'].ToArray(); $test = $Data['test'].ToArray()
+        $trainSpeakers = [Collections.Generic.HashSet[int]]::new(); $testSpeakers = [Collections.Generic.HashSet[int]]::new()
+        $speakerIsTest = @($Meta.speakers.test); $disagree = 0
+        for ($i = 0; $i -lt $speaker.Length; $i++) {
+            $null = if ($test[$i]) { $testSpeakers.Add($speaker[$i]) } else { $trainSpeakers.Add($speaker[$i]) }
+            if ($test[$i] -ne $speakerIsTest[$speaker[$i]]) { $disagree++ }
+        }
+        $disagree | Should -Be 0 -Because 'the mask marks exactly the JSON''s test speakers'
+        $testSpeakers.Overlaps($trainSpeakers) | Should -BeFalse
+        $testSpeakers.Count | Should -Be $Meta.counts.testSpeakers
+        $accents = { param($ids) @($ids | ForEach-Object { $Meta.speakers[$_].accent } | Sort-Object -Unique) }
+        & $accents $testSpeakers | Should -Be (& $accents $trainSpeakers)
+    }
+
+    It 'gives, through Import-RnnAudio, the stored rows for its sample WAV files' {
+        $files = @(Get-ChildItem -LiteralPath (Join-Path $DataFolder 'speech-digits-wav') -Recurse -Filter *.wav | Sort-Object FullName)
+        $files.Count | Should -Be 20
+        $imported = $files | Import-RnnAudio -LabelFrom Directory -TrimSilence 40 -Normalize -Frames 100 -Stack
+        $imported.Classes | Should -Be @('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')
+        $renditions = $Meta.recipe.renditions
+        $x = $Data['x']; $worst = 0.0
+        for ($f = 0; $f -lt $files.Count; $f++) {
+            # File names are <speaker>-<voice>-<variant>-r<rendition>.wav in the folder of their digit: that is the row.
+            $null = $files[$f].Name -match '^(\d+)-.*-r(\d+)\.wav$'
+            $digit = [int] $files[$f].Directory.Name
+            $row = ([int] $Matches[1] * 10 + $digit) * $renditions + [int] $Matches[2] - 1
+            $Data['y'].GetValue($row) | Should -Be $digit
+            $Data['test'].GetValue($row) | Should -BeTrue -Because 'the sample files come from test speakers'
+            for ($t = 0; $t -lt 100; $t += 3) {
+                for ($c = 0; $c -lt 13; $c++) {
+                    $worst = [Math]::Max($worst, [Math]::Abs([double] $imported.X.GetValue($f, $t, $c) - [double] $x.GetValue($row, $t, $c)))
+                }
+            }
+        }
+        # float16 keeps 11 significant bits: normalized values of a few units round by at most ~0.004.
+        $worst | Should -BeLessThan 0.01
+    }
+}
