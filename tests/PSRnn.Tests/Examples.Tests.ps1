@@ -1,4 +1,5 @@
 # Smoke tests: every example runs to the end with -Quick and prints what it promises, so examples cannot rot.
+# examples/pytorch-parity needs Debian's python3-torch, which a fresh machine lacks: it is a measurement, run by hand.
 # To add an example, add an entry: its script (under examples/), arguments, and patterns its output must match.
 # An argument given as '<TestDrive>' becomes a fresh folder under Pester's TestDrive (removed after the run).
 BeforeDiscovery {
@@ -19,6 +20,11 @@ BeforeDiscovery {
             Script    = 'char-lm.ps1'
             Arguments = @{ Quick = $true }
             Expect    = @('vocabulary of \d+', 'sample \(temperature 0\.8\):', 'the white rabbit .{20,}', 'done in')
+        }
+        @{
+            Script    = 'numpy-roundtrip.ps1'
+            Arguments = @{ Utterances = 60; OutFolder = '<TestDrive>' }
+            Expect    = @('Features identical after the round trip: True', 'Held-out utterances per class: (\d+ ){9}\d+')
         }
         @{
             # The seed's Keras script on 62 × 2 stand-in utterances of 22,050 samples: the full pipeline, small.
