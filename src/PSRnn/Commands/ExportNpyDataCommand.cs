@@ -124,26 +124,7 @@ public sealed class ExportNpyDataCommand : PSCmdlet
                 $"A .npy file holds exactly one tensor, but {_tensors.Count} were given; write them to a .npz file instead."));
         }
 
-        string? folder = System.IO.Path.GetDirectoryName(file);
-        if (folder is not null && !Directory.Exists(folder))
-        {
-            ThrowTerminatingError(Errors.Create("ExportFolderNotFound", ErrorCategory.ObjectNotFound, file,
-                $"Cannot write '{file}': the folder '{folder}' does not exist."));
-        }
-
-        if (Directory.Exists(file))
-        {
-            ThrowTerminatingError(Errors.Create("ExportPathIsFolder", ErrorCategory.InvalidArgument, file,
-                $"Cannot write '{file}': it is a folder."));
-        }
-
-        bool exists = File.Exists(file);
-        if (exists && !Force)
-        {
-            ThrowTerminatingError(new ErrorRecord(
-                new IOException($"The file '{file}' already exists. Use -Force to replace it."),
-                "ExportFileExists", ErrorCategory.ResourceExists, file));
-        }
+        bool exists = PathResolver.CheckWriteTarget(this, file, Force);
 
         string action = $"Write {_tensors.Count} tensor(s) as {(npz ? (Compress ? "a deflated .npz" : "a .npz") : "a .npy")}" +
             (exists ? ", replacing the file" : "");

@@ -98,26 +98,7 @@ public sealed class ExportRnnModelCommand : PSCmdlet
     {
         bool literal = ParameterSetName == LiteralPathSet;
         string file = PathResolver.ResolveForWrite(this, literal ? LiteralPath : Path, literal);
-        string? folder = System.IO.Path.GetDirectoryName(file);
-        if (folder is not null && !Directory.Exists(folder))
-        {
-            ThrowTerminatingError(Errors.Create("ExportFolderNotFound", ErrorCategory.ObjectNotFound, file,
-                $"Cannot write '{file}': the folder '{folder}' does not exist."));
-        }
-
-        if (Directory.Exists(file))
-        {
-            ThrowTerminatingError(Errors.Create("ExportPathIsFolder", ErrorCategory.InvalidArgument, file,
-                $"Cannot write '{file}': it is a folder."));
-        }
-
-        bool exists = File.Exists(file);
-        if (exists && !Force)
-        {
-            ThrowTerminatingError(new ErrorRecord(
-                new IOException($"The file '{file}' already exists. Use -Force to replace it."),
-                "ExportFileExists", ErrorCategory.ResourceExists, file));
-        }
+        bool exists = PathResolver.CheckWriteTarget(this, file, Force);
 
         if (Format == ModelFileFormat.Onnx && IncludeOptimizerState)
         {

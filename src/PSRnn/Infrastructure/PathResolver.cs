@@ -107,4 +107,35 @@ internal static class PathResolver
 
         return result;
     }
+
+    /// <summary>
+    /// The checks every Export cmdlet makes before writing <paramref name="file"/>: its folder exists, it is not a folder,
+    /// and an existing file is replaced only with -Force. Each failure is a terminating error with a stable ID.
+    /// </summary>
+    /// <returns>Whether the file exists (and will be replaced).</returns>
+    public static bool CheckWriteTarget(PSCmdlet cmdlet, string file, bool force)
+    {
+        string? folder = Path.GetDirectoryName(file);
+        if (folder is not null && !Directory.Exists(folder))
+        {
+            cmdlet.ThrowTerminatingError(Errors.Create("ExportFolderNotFound", ErrorCategory.ObjectNotFound, file,
+                $"Cannot write '{file}': the folder '{folder}' does not exist."));
+        }
+
+        if (Directory.Exists(file))
+        {
+            cmdlet.ThrowTerminatingError(Errors.Create("ExportPathIsFolder", ErrorCategory.InvalidArgument, file,
+                $"Cannot write '{file}': it is a folder."));
+        }
+
+        bool exists = File.Exists(file);
+        if (exists && !force)
+        {
+            cmdlet.ThrowTerminatingError(new ErrorRecord(
+                new IOException($"The file '{file}' already exists. Use -Force to replace it."),
+                "ExportFileExists", ErrorCategory.ResourceExists, file));
+        }
+
+        return exists;
+    }
 }
