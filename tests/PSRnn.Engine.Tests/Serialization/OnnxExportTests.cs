@@ -23,7 +23,7 @@ public sealed class OnnxExportTests
     private static readonly int[] Times = [4, 9];
 
     /// <summary>The sequence models by case name: each adds layers to a (variable time, 3 features) model.</summary>
-    private static readonly Dictionary<string, Action<Sequential>> SequenceCases = new()
+    internal static readonly Dictionary<string, Action<Sequential>> SequenceCases = new()
     {
         ["dense_per_step_linear"] = m => m.Add(new Dense(4)),
         ["dense_per_step_tanh_softmax"] = m => { m.Add(new Dense(5, ActivationKind.Tanh)); m.Add(new Dense(3, ActivationKind.Softmax)); },
@@ -357,7 +357,7 @@ public sealed class OnnxExportTests
     }
 
     /// <summary>A seeded model whose every weight (biases too) is drawn from U(−0.6, 0.6), so each weight's placement matters.</summary>
-    private static Sequential Randomized(SampleShape input, Action<Sequential> addLayers, ulong seed)
+    internal static Sequential Randomized(SampleShape input, Action<Sequential> addLayers, ulong seed)
     {
         var model = new Sequential(input, seed: seed);
         addLayers(model);
@@ -418,7 +418,7 @@ public sealed class OnnxExportTests
         }
     }
 
-    private static float[] RandomValues(int count, int seed)
+    internal static float[] RandomValues(int count, int seed)
     {
         var rng = new Rng((ulong)seed);
         var values = new float[count];

@@ -1,0 +1,14 @@
+namespace PSRnn.Engine.Serialization;
+
+/// <summary>The model file formats <see cref="ModelFormats.Detect(string)"/> tells apart by content.</summary>
+public enum ModelFormat
+{
+    /// <summary>PSRnn's own safetensors model file (also the fallback for content that is none of the others).</summary>
+    Safetensors,
+
+    /// <summary>An ONNX ModelProto (protobuf).</summary>
+    Onnx,
+
+    /// <summary>An HDF5 file: a Keras model (model.save('m.h5')) or weights (model.save_weights('w.h5')).</summary>
+    Hdf5,
+}

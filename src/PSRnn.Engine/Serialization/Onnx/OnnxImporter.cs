@@ -1,0 +1,191 @@
+using PSRnn.Engine.Data;
+using PSRnn.Engine.Layers;
+using PSRnn.Engine.Models;
+using static PSRnn.Engine.Serialization.Onnx.OnnxGraphInterpreter;
+
+namespace PSRnn.Engine.Serialization.Onnx;
+
+/// <summary>
+/// Reads an ONNX model that computes a Keras-style Sequential stack — as torch.onnx.export writes it for torch.nn.RNN
+/// (tanh, relu), LSTM, GRU (bidirectional, stacked, batch_first or not) followed by nn.Linear and softmax, and as
+/// <see cref="OnnxExporter"/> writes it — and rebuilds that model with its weights in Keras layout.
+/// </summary>
+/// <remarks>
+/// <para>The graph is read symbolically (<see cref="OnnxGraphInterpreter"/>): the shape arithmetic torch emits around its
+/// recurrent operators (Shape, Gather, Unsqueeze, Concat, ConstantOfShape, Slice of zeros for the initial states),
+/// Transpose/Squeeze/Reshape of Y, Gather of the last step or of h_n entries, and Concat of both directions' h_n are
+/// followed to learn each layer's return_sequences and whether the input is batch- or time-major.</para>
+/// <para>Weights are the exporter's mapping inverted: W (D, G·H, F) and R (D, G·H, H) transposed into kernel (F, G·H) and
+/// recurrent_kernel (H, G·H), LSTM gates from ONNX i, o, f, c back to Keras i, f, c, o, GRU z, r, h unchanged (torch's
+/// exporter has already moved its r, z, n into ONNX order); the bias B = [Wb, Rb] becomes Wb + Rb, except for a GRU with
+/// linear_before_reset = 1, which is Keras's reset_after GRU with bias rows [Wb; Rb]. Gemm with transB (torch's Linear)
+/// transposes its weight into the Keras kernel.</para>
+/// <para>Anything else — another operator, a non-zero initial state, peepholes, clip, a last step of a bidirectional
+/// output — is a <see cref="DataFormatException"/> (<see cref="UnsupportedOperatorErrorId"/> naming the operator, or
+/// <see cref="UnsupportedGraphErrorId"/> naming the node and what it does). Nothing is built until the whole graph has
+/// been read.</para>
+/// </remarks>
+public static class OnnxImporter
+{
+    /// <summary>The ErrorId of a graph that uses an operator PSRnn does not import.</summary>
+    public const string UnsupportedOperatorErrorId = "OnnxUnsupportedOperator";
+
+    /// <summary>The ErrorId of supported operators put together in a way no PSRnn layer stack computes.</summary>
+    public const string UnsupportedGraphErrorId = "OnnxUnsupportedGraph";
+
+    /// <summary>Reads the ONNX file <paramref name="path"/>.</summary>
+    /// <exception cref="DataFormatException">The file is not valid ONNX or computes something PSRnn cannot represent.</exception>
+    public static OnnxImportResult Import(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return Import(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Reads an ONNX model from its bytes.</summary>
+    /// <param name="data">The file's content.</param>
+    /// <param name="fileName">The file name for messages, or null.</param>
+    /// <exception cref="DataFormatException">The bytes are not valid ONNX or compute something PSRnn cannot represent.</exception>
+    public static OnnxImportResult Import(byte[] data, string? fileName)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        OnnxDecodedModel decoded = OnnxModelDecoder.Decode(data, fileName);
+        try
+        {
+            return Build(decoded, fileName);
+        }
+        catch (ImportException e)
+        {
+            throw new DataFormatException(e.ErrorId, e.ErrorId == "OnnxCorrupt" ? DataErrorKind.InvalidData : DataErrorKind.InvalidType, fileName, e.Message, e);
+        }
+        catch (ModelException e)
+        {
+            // The layers rejected what the graph describes (a shape that does not chain, say).
+            throw new DataFormatException(UnsupportedGraphErrorId, DataErrorKind.InvalidType, fileName,
+                $"The ONNX graph does not make a valid PSRnn model: {e.Message}", e);
+        }
+    }
+
+    private static OnnxImportResult Build(OnnxDecodedModel decoded, string? fileName)
+    {
+        if (decoded.Inputs.Count != 1 || decoded.Outputs.Count != 1)
+        {
+            throw new ImportException(UnsupportedGraphErrorId,
+                $"The ONNX graph has {decoded.Inputs.Count} inputs and {decoded.Outputs.Count} outputs; a PSRnn model has one of each " +
+                "(export the PyTorch model so that forward returns one tensor and takes no initial state).");
+        }
+
+        (string inputName, int elementType, OnnxDim[] dims) = decoded.Inputs[0];
+        bool ids = elementType is 6 or 7; // int32, int64 token ids
+        if (!ids && elementType != 1)
+        {
+            throw new ImportException(UnsupportedGraphErrorId, $"The ONNX graph input '{inputName}' has element type {elementType}; PSRnn takes float32 or int64 token ids.");
+        }
+
+        int features = dims.Length > 0 && dims[^1].Value is { } f ? (int)f : -1;
+        if (!ids && features <= 0)
+        {
+            throw new ImportException(UnsupportedGraphErrorId, $"The ONNX graph input '{inputName}' has no fixed number of features.");
+        }
+
+        var interpreter = new OnnxGraphInterpreter(decoded);
+        IReadOnlyList<LayerSpec> layers = interpreter.Run(inputName, dims.Length, ids, features);
+        string[] inLabels = interpreter.InputLabels;
+        int? time = Array.IndexOf(inLabels, "T") is int t and >= 0 && t < dims.Length && dims[t].Value is { } tv ? (int)tv : null;
+        SampleShape input = (ids, dims.Length) switch
+        {
+            (true, 2) when time is { } steps => SampleShape.Vector(steps),
+            (true, _) => SampleShape.Sequence(time, 1),
+            (false, 2) => SampleShape.Vector(features),
+            _ => SampleShape.Sequence(time, features),
+        };
+
+        var model = new Sequential(input, string.IsNullOrEmpty(decoded.GraphName) ? null : SafeName(decoded.GraphName), seed: 0);
+        foreach (LayerSpec spec in layers)
+        {
+            Add(model, spec);
+        }
+
+        return new OnnxImportResult(model, inLabels.Length == 3 && inLabels[0] == "T",
+            interpreter.OutputLabels.Length == 3 && interpreter.OutputLabels[0] == "T", decoded.ProducerName);
+    }
+
+    private static string SafeName(string name)
+    {
+        string cleaned = new(name.Select(c => char.IsLetterOrDigit(c) || c is '_' or '-' or '.' ? c : '_').ToArray());
+        return cleaned.Trim('_').Length == 0 ? "sequential" : cleaned;
+    }
+
+    private static void Add(Sequential model, LayerSpec spec)
+    {
+        switch (spec)
+        {
+            case DenseSpec d:
+                {
+                    var layer = new Dense(d.Units, d.Activation, d.Bias is not null);
+                    model.Add(layer);
+                    Set(layer.Parameters, d.Kernel, d.Bias);
+                    break;
+                }
+
+            case EmbeddingSpec e:
+                {
+                    var layer = new Embedding(e.Vocab, e.Dim);
+                    model.Add(layer);
+                    Set(layer.Parameters, e.Table);
+                    break;
+                }
+
+            case RecurrentSpec r:
+                {
+                    RecurrentLayer cell = Cell(r, r.Directions == 2 ? false : r.GoBackwards);
+                    if (r.Directions == 2)
+                    {
+                        var wrapper = new Bidirectional(cell);
+                        model.Add(wrapper);
+                        Set(wrapper.ForwardLayer.Parameters, r.Kernels[0], r.Recurrents[0], r.Biases?[0]);
+                        Set(wrapper.BackwardLayer.Parameters, r.Kernels[1], r.Recurrents[1], r.Biases?[1]);
+                    }
+                    else
+                    {
+                        model.Add(cell);
+                        Set(cell.Parameters, r.Kernels[0], r.Recurrents[0], r.Biases?[0]);
+                    }
+
+                    break;
+                }
+        }
+    }
+
+    private static RecurrentLayer Cell(RecurrentSpec r, bool goBackwards) => r.Op switch
+    {
+        "LSTM" => new Lstm(r.Units, r.ReturnSequences, goBackwards)
+        {
+            Activation = r.Activation, RecurrentActivation = r.RecurrentActivation, UseBias = r.Biases is not null, UnitForgetBias = false,
+        },
+        "GRU" => new Gru(r.Units, r.ReturnSequences, goBackwards, resetAfter: r.ResetAfter)
+        {
+            Activation = r.Activation, RecurrentActivation = r.RecurrentActivation, UseBias = r.Biases is not null,
+        },
+        _ => new SimpleRnn(r.Units, r.ReturnSequences, goBackwards) { Activation = r.Activation, UseBias = r.Biases is not null },
+    };
+
+    private static void Set(IReadOnlyList<Parameter> parameters, params float[]?[] values)
+    {
+        int p = 0;
+        foreach (float[]? v in values)
+        {
+            if (v is null)
+            {
+                continue;
+            }
+
+            Parameter target = parameters[p++];
+            if (target.Length != v.Length)
+            {
+                throw new ModelException("OnnxWeightShape", $"Weight '{target.Name}' has {target.Length} values in PSRnn and {v.Length} in the graph.");
+            }
+
+            v.CopyTo(target.Value, 0);
+        }
+    }
+}
