@@ -8,13 +8,15 @@
                  the line 'N passed, N failed' over both suites; exits non-zero on any failure.
     -Task Demo   builds and runs the main example (examples/numpy-roundtrip.ps1).
     -Task Bench  runs the BenchmarkDotNet micro-benchmarks in bench/PSRnn.Bench (-BenchFilter picks them).
+    -Task Compare runs bench/Compare-Peer.ps1 with its defaults: the W1–W6 workload runner against the PyTorch peer,
+                 alternating, at 1 and 2 threads, and prints the ratios (options: run the script itself).
     Run it through the pinned PowerShell: `dotnet tool restore` once, then `dotnet pwsh ./build.ps1 -Task Test`.
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Compare')]
     [string] $Task = 'Build',
 
     # BenchmarkDotNet's --filter for -Task Bench.
@@ -109,6 +111,10 @@ switch ($Task) {
     }
     'Bench' {
         Invoke-Native 'benchmarks' { dotnet run -c Release --project (Join-Path $root 'bench/PSRnn.Bench/PSRnn.Bench.csproj') -- --filter $BenchFilter }
+    }
+    'Compare' {
+        Invoke-ChildPwsh (Join-Path $root 'bench/Compare-Peer.ps1') @()
+        if ($LASTEXITCODE -ne 0) { throw "The comparison failed (exit code $LASTEXITCODE)." }
     }
     'Test' {
         $xunit = $pester = $null
