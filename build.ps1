@@ -9,13 +9,15 @@
     -Task Demo   builds and runs the main example (examples/speech-digits.ps1): a spoken-digit recognizer trained on
                  the embedded dataset and tested on speakers it never heard, in about two minutes.
     -Task Bench  runs the BenchmarkDotNet micro-benchmarks in bench/PSRnn.Bench (-BenchFilter picks them).
+    -Task Compare runs bench/Compare-Peer.ps1 with its defaults: the W1–W6 workload runner against the PyTorch peer,
+                 alternating, at 1 and 2 threads, and prints the ratios (options: run the script itself).
     Run it through the pinned PowerShell: `dotnet tool restore` once, then `dotnet pwsh ./build.ps1 -Task Test`.
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Compare')]
     [string] $Task = 'Build',
 
     # BenchmarkDotNet's --filter for -Task Bench.
@@ -120,6 +122,10 @@ switch ($Task) {
     }
     'Bench' {
         Invoke-Native 'benchmarks' { dotnet run -c Release --project (Join-Path $root 'bench/PSRnn.Bench/PSRnn.Bench.csproj') -- --filter $BenchFilter }
+    }
+    'Compare' {
+        Invoke-ChildPwsh (Join-Path $root 'bench/Compare-Peer.ps1') @()
+        if ($LASTEXITCODE -ne 0) { throw "The comparison failed (exit code $LASTEXITCODE)." }
     }
     'Test' {
         $xunit = $pester = $null
