@@ -47,6 +47,14 @@ Describe 'Invoke-RnnTraining' {
         Get-AllWeights $a | Should -Be (Get-AllWeights $b)
     }
 
+    It 'gives the same weights with one thread as with two (-ThreadCount)' {
+        $one = New-ToyModel -Seed 12 | Invoke-RnnTraining $data.X $data.OneHot -Epochs 2 -ThreadCount 1
+        $two = New-ToyModel -Seed 12 | Invoke-RnnTraining $data.X $data.OneHot -Epochs 2 -ThreadCount 2
+        Get-AllWeights $one | Should -Be (Get-AllWeights $two)
+        ($one | Invoke-RnnPrediction -X $test.X -ThreadCount 1).Data | Should -Be ($one | Invoke-RnnPrediction -X $test.X -ThreadCount 2).Data
+        { $one | Invoke-RnnTraining $data.X $data.OneHot -ThreadCount 0 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,PSRnn.Commands.InvokeRnnTrainingCommand'
+    }
+
     It 'continues training where it stopped' {
         $once = New-ToyModel -Seed 5 | Invoke-RnnTraining $data.X $data.OneHot -Epochs 2
         $once | Invoke-RnnTraining $data.X $data.OneHot -Epochs 1 | Out-Null

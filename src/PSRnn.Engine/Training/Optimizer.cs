@@ -106,9 +106,21 @@ public abstract class Optimizer
     /// step). Save <see cref="Iterations"/> with it.
     /// </summary>
     /// <param name="parameters">The model's parameters, as given to <see cref="Step"/>.</param>
-    public IReadOnlyList<OptimizerSlot> GetState(IReadOnlyList<Parameter> parameters)
+    public IReadOnlyList<OptimizerSlot> GetState(IReadOnlyList<Parameter> parameters) => GetState(parameters, null);
+
+    /// <summary>
+    /// As <see cref="GetState(IReadOnlyList{Parameter})"/>, copying into the arrays of <paramref name="reuse"/> when it
+    /// came from an earlier call for the same parameters: the trainer snapshots the state every epoch, and a large
+    /// model's slots are tens of megabytes.
+    /// </summary>
+    internal IReadOnlyList<OptimizerSlot> GetState(IReadOnlyList<Parameter> parameters, IReadOnlyList<OptimizerSlot>? reuse)
     {
         EnsureSlots(parameters);
+        if (reuse is not null && TryCopyInto(reuse))
+        {
+            return reuse;
+        }
+
         var state = new List<OptimizerSlot>();
         string[] names = SlotNamesCore;
         for (int i = 0; i < _slots.Length; i++)
@@ -125,8 +137,47 @@ public abstract class Optimizer
         return state;
     }
 
+    private bool TryCopyInto(IReadOnlyList<OptimizerSlot> target)
+    {
+        string[] names = SlotNamesCore;
+        int t = 0;
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            if (_slots[i] is float[][] slots)
+            {
+                for (int s = 0; s < names.Length; s++, t++)
+                {
+                    if (t >= target.Count || target[t].ParameterIndex != i || target[t].SlotName != names[s]
+                        || target[t].Values.Length != slots[s].Length)
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+
+        if (t != target.Count)
+        {
+            return false;
+        }
+
+        t = 0;
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            if (_slots[i] is float[][] slots)
+            {
+                for (int s = 0; s < names.Length; s++, t++)
+                {
+                    slots[s].CopyTo(target[t].Values, 0);
+                }
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>
-    /// Restores state saved by <see cref="GetState"/> from an optimizer of the same kind and configuration, so
+    /// Restores state saved by <see cref="GetState(IReadOnlyList{Parameter})"/> from an optimizer of the same kind and configuration, so
     /// that the next step is the one the saved optimizer would have taken.
     /// </summary>
     /// <param name="parameters">The model's parameters, in the saved order.</param>

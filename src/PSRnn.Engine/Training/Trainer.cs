@@ -246,7 +246,7 @@ public static class Trainer
                 model.AddHistory(record);
                 records.Add(record);
                 lastGood = model.SnapshotWeights(lastGood);
-                lastGoodState = optimizer.GetState(parameters);
+                lastGoodState = optimizer.GetState(parameters, lastGoodState);
                 lastGoodIterations = optimizer.Iterations;
 
                 bool stop = false;

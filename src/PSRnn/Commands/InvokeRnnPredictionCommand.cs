@@ -91,6 +91,13 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int BatchSize { get; set; } = 32;
 
+    /// <summary>
+    /// <para type="description">The number of threads the engine's matrix products use (default: one per processor). Results are identical for a given count.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int? ThreadCount { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -106,7 +113,7 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
         float[] outputs;
         try
         {
-            outputs = Trainer.Predict(Model, data, BatchSize);
+            outputs = Trainer.Predict(Model, data, BatchSize, ThreadCount);
         }
         catch (ModelException e)
         {

@@ -198,6 +198,13 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? ResumeFrom { get; set; }
 
+    /// <summary>
+    /// <para type="description">The number of threads the engine's matrix products use (default: one per processor). Results are identical for a given count.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int? ThreadCount { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -249,6 +256,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
 
         var options = new FitOptions
         {
+            ThreadCount = ThreadCount,
             Epochs = Epochs,
             BatchSize = BatchSize,
             Shuffle = Shuffle,

@@ -61,6 +61,13 @@ public sealed class MeasureRnnModelCommand : PSCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int BatchSize { get; set; } = 32;
 
+    /// <summary>
+    /// <para type="description">The number of threads the engine's matrix products use (default: one per processor). Results are identical for a given count.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int? ThreadCount { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -72,7 +79,7 @@ public sealed class MeasureRnnModelCommand : PSCmdlet
             // The training loss by default; its sparse or one-hot form follows the targets given here.
             string? name = Loss ?? (Model.Loss?.KerasName == "sparse_categorical_crossentropy" ? "categorical_crossentropy" : Model.Loss?.KerasName);
             Loss loss = Trainer.ResolveLoss(Model, name, data);
-            result = Trainer.Evaluate(Model, data, loss, BatchSize);
+            result = Trainer.Evaluate(Model, data, loss, BatchSize, ThreadCount);
         }
         catch (ModelException e)
         {
