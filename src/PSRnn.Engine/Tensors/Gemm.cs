@@ -12,7 +12,8 @@ namespace PSRnn.Engine.Tensors;
 /// Packed and cache-blocked with a register-blocked SIMD micro-kernel; safe to call from several
 /// threads at once. Products of about a million multiply-adds or more are split over the thread pool
 /// in a fixed way, so every element of C is computed by one worker in the same order: the bits do
-/// not depend on the thread count. No allocation per call once warm.
+/// not depend on the thread count. The public overloads use <see cref="ComputeThreads.Current"/> workers at most.
+/// No allocation per call once warm.
 /// </summary>
 public static class Gemm
 {
@@ -82,7 +83,8 @@ public static class Gemm
 
     /// <summary>
     /// The product on a chosen path and at most <paramref name="maxThreads"/> workers
-    /// (0: one per processor). Tests use it to force the portable paths and to compare thread counts.
+    /// (0: <see cref="ComputeThreads.Current"/>, the calling thread's setting, by default one per processor).
+    /// Tests use it to force the portable paths and to compare thread counts.
     /// </summary>
     internal static unsafe void Multiply(GemmPath path, int maxThreads, bool transA, bool transB,
         int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
@@ -129,7 +131,7 @@ public static class Gemm
             return;
         }
 
-        int threads = maxThreads > 0 ? maxThreads : Environment.ProcessorCount;
+        int threads = maxThreads > 0 ? maxThreads : ComputeThreads.Current;
         fixed (float* pa = a)
         fixed (float* pb = b)
         fixed (float* pc = c)

@@ -54,7 +54,14 @@ public sealed class FitOptions
     /// <summary>Stops training at the next batch boundary; the model keeps the weights of the last completed epoch.</summary>
     public CancellationToken Cancellation { get; init; }
 
-    /// <summary>A copy of the settings without callbacks, cancellation or resume state (what a checkpoint records).</summary>
+    /// <summary>
+    /// Threads the matrix products of this run may use (see <see cref="Tensors.ComputeThreads"/>); null uses the
+    /// default, one per processor. Results do not depend on it, so a checkpoint does not record it.
+    /// </summary>
+    /// <remarks>Checked when Fit starts: at least 1.</remarks>
+    public int? ThreadCount { get; init; }
+
+    /// <summary>A copy of the settings without callbacks, cancellation, resume state or thread count (what a checkpoint records).</summary>
     public FitOptions WithoutCallbacks() => new()
     {
         Epochs = Epochs,

@@ -103,6 +103,11 @@ public static class Trainer
             throw new ArgumentOutOfRangeException(nameof(options), "Epochs and batch size must be at least 1.");
         }
 
+        if (options.ThreadCount is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ThreadCount, "The thread count must be at least 1.");
+        }
+
         IReadOnlyList<Metric> metrics = DefaultMetrics(loss);
         IReadOnlyList<Parameter> parameters = model.Parameters;
         FitState? resume = options.Resume;
@@ -167,6 +172,7 @@ public static class Trainer
         }
 
         var clock = Stopwatch.StartNew();
+        using ComputeThreads.Scope threads = ComputeThreads.Use(options.ThreadCount);
         bool fused = Fuse(model, loss, true);
         try
         {
@@ -310,13 +316,19 @@ public static class Trainer
     }
 
     /// <summary>Keras's evaluate: the mean loss and the default metrics over <paramref name="data"/>.</summary>
-    public static EvaluationResult Evaluate(Sequential model, Dataset data, Loss loss, int batchSize = 32)
+    /// <param name="model">The model.</param>
+    /// <param name="data">Samples with targets.</param>
+    /// <param name="loss">The loss to report.</param>
+    /// <param name="batchSize">Samples per forward pass.</param>
+    /// <param name="threadCount">Threads the matrix products may use (see <see cref="ComputeThreads"/>); null: one per processor.</param>
+    public static EvaluationResult Evaluate(Sequential model, Dataset data, Loss loss, int batchSize = 32, int? threadCount = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(loss);
         model.EnsureNotEmpty();
         RequireTargets(data);
+        using ComputeThreads.Scope threads = ComputeThreads.Use(threadCount);
         bool fused = Fuse(model, loss, true);
         try
         {
@@ -329,11 +341,16 @@ public static class Trainer
     }
 
     /// <summary>Keras's predict: the model's outputs for every sample, flat (N × output values per sample).</summary>
-    public static float[] Predict(Sequential model, Dataset data, int batchSize = 32)
+    /// <param name="model">The model.</param>
+    /// <param name="data">The samples (targets, if any, are ignored).</param>
+    /// <param name="batchSize">Samples per forward pass.</param>
+    /// <param name="threadCount">Threads the matrix products may use (see <see cref="ComputeThreads"/>); null: one per processor.</param>
+    public static float[] Predict(Sequential model, Dataset data, int batchSize = 32, int? threadCount = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         model.EnsureNotEmpty();
+        using ComputeThreads.Scope threads = ComputeThreads.Use(threadCount);
         batchSize = Math.Clamp(batchSize, 1, data.Count);
         var batch = new Activations();
         float[]? result = null;
