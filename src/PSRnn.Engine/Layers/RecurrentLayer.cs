@@ -20,6 +20,7 @@ public abstract class RecurrentLayer : Layer
     private int _recurrentMaskLength;
     private float[] _maskedInput = [];
     private Rng? _dropoutRng;
+    private readonly BatchSplit _split = new();
 
     /// <summary>Sets the shared configuration.</summary>
     protected RecurrentLayer(int units, bool returnSequences, bool goBackwards, float dropout, float recurrentDropout, string? name)
@@ -136,6 +137,23 @@ public abstract class RecurrentLayer : Layer
 
     /// <summary>Registers kernel, recurrent_kernel and bias with Keras's shapes for <paramref name="inputFeatures"/>.</summary>
     protected abstract void CreateParameters(int inputFeatures);
+
+    /// <summary>
+    /// Test hook: the fewest batch rows per chunk of the batch-parallel time loop (at least 2; default
+    /// <see cref="BatchSplit.DefaultMinRows"/>). Lowering it forces the split on small batches.
+    /// </summary>
+    internal int BatchSplitMinRows
+    {
+        get => _split.MinRows;
+        set => _split.MinRows = value;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(firstRow, endRow) over the batch rows: in one call with the caller's thread count, or,
+    /// with two or more threads and a large enough batch, in contiguous chunks concurrently, each single-threaded (see
+    /// <see cref="BatchSplit"/>). The body must touch only its own rows of the per-step buffers; results are the same.
+    /// </summary>
+    private protected void RunBatchChunks(int batch, Action<int, int> body) => _split.Run(batch, body);
 
     /// <summary>The input step processed at position <paramref name="s"/> of the loop (reversed with go_backwards).</summary>
     protected int InputStep(int s, int time) => GoBackwards ? time - 1 - s : s;
