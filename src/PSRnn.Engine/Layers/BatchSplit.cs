@@ -11,8 +11,8 @@ namespace PSRnn.Engine.Layers;
 /// own rows of the layer's buffers and needs no synchronisation until the loop ends.
 /// </summary>
 /// <remarks>
-/// <para>The chunks depend only on the batch size, <see cref="ComputeThreads.Current"/> and <see cref="MinRows"/>,
-/// never on timing. Each row's arithmetic is the same whichever chunk holds it (<see cref="Gemm"/> computes a row of C
+/// <para>The chunks depend only on the batch size, the layer's shape, <see cref="ComputeThreads.Current"/> and the two
+/// minimums, never on timing. Each row's arithmetic is the same whichever chunk holds it (<see cref="Gemm"/> computes a row of C
 /// the same way for any number of rows from 2 up, and the element-wise passes work row by row), so the results are
 /// bit-identical to the unsplit loop's. A chunk therefore never has a single row: a one-row product takes Gemm's
 /// row-times-matrix path, which sums in another order.</para>
@@ -24,13 +24,23 @@ namespace PSRnn.Engine.Layers;
 internal sealed class BatchSplit
 {
     /// <summary>
-    /// The default fewest rows per chunk. Measured on the 2-core Zen 3 (W2, W3, W6 at 2 threads): a 16-row chunk
-    /// still runs its step products near one core's peak, so batches from 16 rows split.
+    /// The default fewest rows per chunk when <see cref="Gemm"/> would split each step's product over the threads itself.
+    /// Measured on the 2-core Zen 3 at 2 threads, forward + backward, LSTM(128) T=28, GRU(256) and LSTM(256) T=100:
+    /// 8-row chunks run about as fast as the unsplit loop (0.87–1.25×, within the machine's noise), 12-row chunks
+    /// 1.0–1.4×, 16- and 32-row chunks 1.0–1.5× — a chunk needs about two register tiles of rows to run its products
+    /// near one core's peak.
     /// </summary>
-    public const int DefaultMinRows = 8;
+    public const int DefaultMinRows = 12;
+
+    /// <summary>
+    /// The default least multiply-adds of one chunk's whole loop (rows · T · step product per row), about 40 µs of one
+    /// core: below it the hand-off to a pool thread is not repaid (tiny layers, short sequences).
+    /// </summary>
+    public const long DefaultMinChunkMacs = 1L << 20;
 
     private ChunkItem[] _items = [];
     private int _minRows = DefaultMinRows;
+    private long _minChunkMacs = DefaultMinChunkMacs;
 
     /// <summary>The fewest rows a chunk may have (at least 2); tests lower it to force a split on small batches.</summary>
     public int MinRows
@@ -43,15 +53,43 @@ internal sealed class BatchSplit
         }
     }
 
+    /// <summary>The least multiply-adds of one chunk's loop (at least 0); tests set 0 to split tiny layers.</summary>
+    public long MinChunkMacs
+    {
+        get => _minChunkMacs;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _minChunkMacs = value;
+        }
+    }
+
     /// <summary>
-    /// How many chunks a batch of <paramref name="batch"/> rows is split into on the calling thread: one when fewer than
-    /// two threads are allowed or the batch is under 2·<see cref="MinRows"/>, else as many as threads allow with at least
-    /// <see cref="MinRows"/> rows each.
+    /// How many chunks a batch is split into on the calling thread. One when fewer than two threads are allowed. Else as
+    /// many as threads allow, each with at least <see cref="MinRows"/> rows when the unsplit step product (batch ·
+    /// <paramref name="stepMacsPerRow"/>) is big enough for Gemm to split it over the threads itself, or at least 2 rows
+    /// when it is not (the unsplit loop then runs on one core: measured, SimpleRNN(128) at batch 8 already gains 1.2×),
+    /// and each with at least <see cref="MinChunkMacs"/> multiply-adds over the <paramref name="time"/> steps.
     /// </summary>
-    public int ChunkCount(int batch)
+    /// <param name="batch">The batch rows.</param>
+    /// <param name="stepMacsPerRow">Multiply-adds of one step's recurrent product per row (g·U·U).</param>
+    /// <param name="time">The steps of the loop.</param>
+    public int ChunkCount(int batch, long stepMacsPerRow, int time)
     {
         int threads = ComputeThreads.Current;
-        return threads < 2 ? 1 : Math.Clamp(batch / _minRows, 1, threads);
+        if (threads < 2)
+        {
+            return 1;
+        }
+
+        int minRows = (long)batch * stepMacsPerRow >= Gemm.ParallelThreshold ? _minRows : 2;
+        int chunks = Math.Clamp(batch / minRows, 1, threads);
+        while (chunks > 1 && (long)(batch / chunks) * time * stepMacsPerRow < _minChunkMacs)
+        {
+            chunks--;
+        }
+
+        return chunks;
     }
 
     /// <summary>The first row of chunk <paramref name="chunk"/> of <paramref name="chunks"/> (even split, larger chunks last).</summary>
@@ -59,11 +97,12 @@ internal sealed class BatchSplit
 
     /// <summary>
     /// Runs <paramref name="body"/>(firstRow, endRow) over the batch: once over all rows with the caller's thread count
-    /// when the batch does not split, else once per chunk, concurrently, each under <see cref="ComputeThreads.Use"/>(1).
+    /// when the batch does not split (<see cref="ChunkCount"/>), else once per chunk, concurrently, each under
+    /// <see cref="ComputeThreads.Use"/>(1).
     /// </summary>
-    public void Run(int batch, Action<int, int> body)
+    public void Run(int batch, long stepMacsPerRow, int time, Action<int, int> body)
     {
-        int chunks = ChunkCount(batch);
+        int chunks = ChunkCount(batch, stepMacsPerRow, time);
         if (chunks == 1)
         {
             // The per-step products keep all the caller's threads.

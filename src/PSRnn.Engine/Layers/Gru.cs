@@ -29,6 +29,10 @@ namespace PSRnn.Engine.Layers;
 /// with stride T·3U, which the GEMM takes as a leading dimension, and the weight gradients after the loop pair rows of
 /// x, h⊙m and dG directly. The states h are kept (B, T, U) in processing order, which is the returned sequence
 /// (reversed under go_backwards, as Keras).</para>
+/// <para>Threads: with two or more (<see cref="PSRnn.Engine.Tensors.ComputeThreads"/>) and a large enough batch, the
+/// time loops run over contiguous chunks of the batch rows concurrently, each chunk's step products single-threaded
+/// (<see cref="BatchSplit"/>); the input projection and the weight-gradient products stay whole. Rows do not interact
+/// in the loop, so the bits are the same whatever the split.</para>
 /// <para>Per step, reset_after: one GEMM (h⊙m)·U with beta = 1 into a (B, 3U) recurrent buffer that starts from the
 /// bias rows [b_iz + b_rz, b_ir + b_rr, b_rh] (z and r only see the sum of both biases; b_rh stays inside r⊙(·)),
 /// then one pass per row over the gate buffer (b_ih is added to the candidate there). reset_before: two GEMMs, as
@@ -186,7 +190,7 @@ public sealed class Gru : RecurrentLayer
             _prev.AsSpan(((b * time) + first) * u, u).Clear();
         }
 
-        RunBatchChunks(batch, _forwardRows);
+        RunBatchChunks(batch, 3L * Units * Units, time, _forwardRows);
         if (ReturnSequences)
         {
             return _states;
@@ -219,7 +223,7 @@ public sealed class Gru : RecurrentLayer
         _carryM.AsSpan(0, batch * u).Clear();
         _dbAcc.AsSpan(0, batch * 4 * u).Clear();
         _outputGradient = outputGradient;
-        RunBatchChunks(batch, _backwardRows);
+        RunBatchChunks(batch, 3L * Units * Units, time, _backwardRows);
         _outputGradient = null;
 
         // The per-sample bias sums, added in sample order: the same bits however the batch was split.

@@ -19,6 +19,10 @@ namespace PSRnn.Engine.Layers;
 /// input's time order, (B·T, 4U) with row b·T + t, so the hoisted input projection writes Z directly and each step's
 /// h·U adds into rows b·T + t (row stride T·4U). H̃ (the dropped state each input step received) uses the same order.
 /// The cell states c and φ(c) are kept in processing order (row b·T + s).</para>
+/// <para>Threads: with two or more (<see cref="PSRnn.Engine.Tensors.ComputeThreads"/>) and a large enough batch, the
+/// time loops run over contiguous chunks of the batch rows concurrently, each chunk's step products single-threaded
+/// (<see cref="BatchSplit"/>); the input projection and the weight-gradient products stay whole. Rows do not interact
+/// in the loop, so the bits are the same whatever the split.</para>
 /// </summary>
 public sealed class Lstm : RecurrentLayer
 {
@@ -176,7 +180,7 @@ public sealed class Lstm : RecurrentLayer
         }
 
         ProjectInputs(input, _kernel!.Value, _bias is null ? [] : _bias.Value, g, _z.AsSpan(0, rows * g));
-        RunBatchChunks(batch, _forwardRows);
+        RunBatchChunks(batch, 4L * Units * Units, time, _forwardRows);
         return _output;
     }
 
@@ -281,7 +285,7 @@ public sealed class Lstm : RecurrentLayer
         RecurrentShared.Ensure(ref _dc, batch * u);
         Span<float> dz = _dz.AsSpan(0, rows * g);
         _outputGradient = outputGradient;
-        RunBatchChunks(batch, _backwardRows);
+        RunBatchChunks(batch, 4L * Units * Units, time, _backwardRows);
         _outputGradient = null;
 
         // Weight gradients over all steps at once.

@@ -149,11 +149,26 @@ public abstract class RecurrentLayer : Layer
     }
 
     /// <summary>
+    /// Test hook: the least multiply-adds per chunk of the batch-parallel time loop (default
+    /// <see cref="BatchSplit.DefaultMinChunkMacs"/>); 0 lets tiny test layers split.
+    /// </summary>
+    internal long BatchSplitMinChunkMacs
+    {
+        get => _split.MinChunkMacs;
+        set => _split.MinChunkMacs = value;
+    }
+
+    /// <summary>
     /// Runs <paramref name="body"/>(firstRow, endRow) over the batch rows: in one call with the caller's thread count, or,
-    /// with two or more threads and a large enough batch, in contiguous chunks concurrently, each single-threaded (see
+    /// with two or more threads and enough rows and work, in contiguous chunks concurrently, each single-threaded (see
     /// <see cref="BatchSplit"/>). The body must touch only its own rows of the per-step buffers; results are the same.
     /// </summary>
-    private protected void RunBatchChunks(int batch, Action<int, int> body) => _split.Run(batch, body);
+    /// <param name="batch">The batch rows.</param>
+    /// <param name="stepMacsPerRow">Multiply-adds of one step's recurrent products per row (g·U·U).</param>
+    /// <param name="time">The steps of the loop.</param>
+    /// <param name="body">The loop over rows [firstRow, endRow).</param>
+    private protected void RunBatchChunks(int batch, long stepMacsPerRow, int time, Action<int, int> body) =>
+        _split.Run(batch, stepMacsPerRow, time, body);
 
     /// <summary>The input step processed at position <paramref name="s"/> of the loop (reversed with go_backwards).</summary>
     protected int InputStep(int s, int time) => GoBackwards ? time - 1 - s : s;

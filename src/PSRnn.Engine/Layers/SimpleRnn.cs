@@ -15,6 +15,10 @@ namespace PSRnn.Engine.Layers;
 /// <para>Workspace layout: Z, h = φ(Z) and dZ are batch-major in the input's time order, (B·T, U) with row b·T + t,
 /// so the hoisted input projection writes Z directly and each step's h·U adds into rows b·T + t (row stride T·U).
 /// H̃ (the dropped state each input step received) uses the same order.</para>
+/// <para>Threads: with two or more (<see cref="PSRnn.Engine.Tensors.ComputeThreads"/>) and a large enough batch, the
+/// time loops run over contiguous chunks of the batch rows concurrently, each chunk's step products single-threaded
+/// (<see cref="BatchSplit"/>); the input projection and the weight-gradient products stay whole. Rows do not interact
+/// in the loop, so the bits are the same whatever the split.</para>
 /// </summary>
 public sealed class SimpleRnn : RecurrentLayer
 {
@@ -119,7 +123,7 @@ public sealed class SimpleRnn : RecurrentLayer
         }
 
         ProjectInputs(input, _kernel!.Value, _bias is null ? [] : _bias.Value, u, _z.AsSpan(0, rows * u));
-        RunBatchChunks(batch, _forwardRows);
+        RunBatchChunks(batch, 1L * Units * Units, time, _forwardRows);
         return _output;
     }
 
@@ -191,7 +195,7 @@ public sealed class SimpleRnn : RecurrentLayer
         RecurrentShared.Ensure(ref _dhNext, batch * u);
         Span<float> dz = _dz.AsSpan(0, rows * u);
         _outputGradient = outputGradient;
-        RunBatchChunks(batch, _backwardRows);
+        RunBatchChunks(batch, 1L * Units * Units, time, _backwardRows);
         _outputGradient = null;
 
         // Weight gradients over all steps at once.

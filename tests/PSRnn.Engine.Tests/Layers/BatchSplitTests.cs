@@ -41,9 +41,10 @@ public sealed class BatchSplitTests
     [InlineData("LSTM")]
     [InlineData("GRU")]
     [InlineData("GRU-before")]
-    public void DefaultThresholdSplitsBatch16OverTwoThreadsWithTheSameBits(string kind)
+    public void DefaultThresholdsSplitAWorkloadSizedLoopWithTheSameBits(string kind)
     {
-        RunPair(kind, true, false, 0.2f, batch: 16, threads: 2, minRows: BatchSplit.DefaultMinRows);
+        // 64 units, 24 steps, batch 24: each 12-row chunk has over a million multiply-adds, so two threads split it.
+        RunPair(kind, true, false, 0.2f, batch: 24, threads: 2, minRows: BatchSplit.DefaultMinRows, units: 64, time: 24);
     }
 
     [Theory]
@@ -55,6 +56,7 @@ public sealed class BatchSplitTests
     {
         RecurrentLayer layer = Create(kind, 8, returnSequences: true, goBackwards: false, dropout: 0.2f);
         layer.BatchSplitMinRows = 2;
+        layer.BatchSplitMinChunkMacs = 0;
         layer.Build(SampleShape.Sequence(Time, Features));
         layer.Initialize(new Rng(3));
         Activations x = GradientCheck.RandomInput(6, Time, Features, true, 2);
@@ -90,29 +92,33 @@ public sealed class BatchSplitTests
         }
     }
 
+    // (batch, threads, g·U·U per row, steps, expected chunks) with the default minimums.
     [Theory]
-    [InlineData(32, 1, 8, 1)]
-    [InlineData(32, 2, 8, 2)]
-    [InlineData(15, 2, 8, 1)]
-    [InlineData(16, 2, 8, 2)]
-    [InlineData(64, 4, 8, 4)]
-    [InlineData(20, 4, 8, 2)]
-    [InlineData(1, 2, 2, 1)]
-    [InlineData(7, 3, 2, 3)]
-    public void ChunkPlanDependsOnlyOnBatchThreadsAndMinimum(int batch, int threads, int minRows, int expected)
+    [InlineData(32, 1, 4 * 128 * 128, 28, 1)]      // one thread: never split
+    [InlineData(32, 2, 4 * 128 * 128, 28, 2)]      // W2's LSTM(128): 16-row chunks
+    [InlineData(64, 2, 3 * 256 * 256, 100, 2)]     // W3's GRU(256): 32-row chunks
+    [InlineData(16, 2, 4 * 128 * 128, 28, 1)]      // Gemm splits the step product itself; 8-row chunks do not pay
+    [InlineData(24, 2, 4 * 128 * 128, 28, 2)]      // 12-row chunks do
+    [InlineData(48, 4, 4 * 128 * 128, 28, 4)]
+    [InlineData(32, 4, 4 * 128 * 128, 28, 2)]      // at most batch / 12 chunks
+    [InlineData(8, 2, 128 * 128, 28, 2)]           // SimpleRNN(128): the step product stays on one core unsplit
+    [InlineData(1, 2, 128 * 128, 28, 1)]           // batch 1 (W5): nothing to split
+    [InlineData(32, 2, 8 * 8, 28, 1)]              // a tiny layer: the hand-off costs more than the loop
+    [InlineData(32, 2, 128 * 128, 2, 1)]           // two steps only: likewise
+    public void ChunkPlanDependsOnlyOnBatchShapeAndThreads(int batch, int threads, long stepMacsPerRow, int time, int expected)
     {
-        var split = new BatchSplit { MinRows = minRows };
+        var split = new BatchSplit();
         using (ComputeThreads.Use(threads))
         {
-            Assert.Equal(expected, split.ChunkCount(batch));
+            Assert.Equal(expected, split.ChunkCount(batch, stepMacsPerRow, time));
         }
 
-        // Contiguous, covering, at least minRows each when split.
+        // Contiguous and covering, never a one-row chunk (a one-row product sums in another order).
         int previous = 0;
         for (int c = 1; c <= expected; c++)
         {
             int start = BatchSplit.ChunkStart(batch, expected, c);
-            Assert.True(expected == 1 || start - previous >= minRows);
+            Assert.True(expected == 1 || start - previous >= 2);
             previous = start;
         }
 
@@ -122,11 +128,11 @@ public sealed class BatchSplitTests
     [Fact]
     public void RunsEveryRowOnceAndRethrowsAWorkersException()
     {
-        var split = new BatchSplit { MinRows = 2 };
+        var split = new BatchSplit { MinRows = 2, MinChunkMacs = 0 };
         var seen = new int[9];
         using (ComputeThreads.Use(3))
         {
-            split.Run(9, (b0, b1) =>
+            split.Run(9, 1, 1, (b0, b1) =>
             {
                 // Inside a chunk the products are single-threaded.
                 Assert.Equal(1, ComputeThreads.Current);
@@ -137,7 +143,7 @@ public sealed class BatchSplitTests
             });
             Assert.All(seen, n => Assert.Equal(1, n));
 
-            var error = Assert.Throws<InvalidOperationException>(() => split.Run(9, (b0, _) =>
+            var error = Assert.Throws<InvalidOperationException>(() => split.Run(9, 1, 1, (b0, _) =>
             {
                 if (b0 > 0)
                 {
@@ -152,7 +158,7 @@ public sealed class BatchSplitTests
         using (ComputeThreads.Use(1))
         {
             int calls = 0;
-            split.Run(9, (b0, b1) =>
+            split.Run(9, 1, 1, (b0, b1) =>
             {
                 calls++;
                 Assert.Equal((0, 9), (b0, b1));
@@ -162,12 +168,13 @@ public sealed class BatchSplitTests
     }
 
     // Two identically initialised layers, one run unsplit on one thread, the other split: same bits everywhere.
-    private static void RunPair(string kind, bool returnSequences, bool goBackwards, float dropout, int batch, int threads, int minRows)
+    private static void RunPair(string kind, bool returnSequences, bool goBackwards, float dropout, int batch, int threads,
+        int minRows, int units = 4, int time = Time)
     {
-        Activations x = GradientCheck.RandomInput(batch, Time, Features, true, 5);
-        Activations dy = GradientCheck.RandomInput(batch, returnSequences ? Time : 1, 4, returnSequences, 6);
-        (float[] y1, float[] dx1, float[][] g1) = Run(kind, returnSequences, goBackwards, dropout, x, dy, 1, BatchSplit.DefaultMinRows);
-        (float[] y2, float[] dx2, float[][] g2) = Run(kind, returnSequences, goBackwards, dropout, x, dy, threads, minRows);
+        Activations x = GradientCheck.RandomInput(batch, time, Features, true, 5);
+        Activations dy = GradientCheck.RandomInput(batch, returnSequences ? time : 1, units, returnSequences, 6);
+        (float[] y1, float[] dx1, float[][] g1) = Run(kind, units, returnSequences, goBackwards, dropout, x, dy, 1, BatchSplit.DefaultMinRows);
+        (float[] y2, float[] dx2, float[][] g2) = Run(kind, units, returnSequences, goBackwards, dropout, x, dy, threads, minRows);
         Assert.Equal(y1, y2);
         Assert.Equal(dx1, dx2);
         for (int i = 0; i < g1.Length; i++)
@@ -177,16 +184,26 @@ public sealed class BatchSplitTests
     }
 
     // Two training batches (so the second sees grown, reused workspaces), gradients accumulated over both.
-    private static (float[] Y, float[] Dx, float[][] Gradients) Run(string kind, bool returnSequences, bool goBackwards,
+    // The reference run (minRows at its default) keeps the default work floor; a forced split (lower minRows) drops it.
+    private static (float[] Y, float[] Dx, float[][] Gradients) Run(string kind, int units, bool returnSequences, bool goBackwards,
         float dropout, Activations x, Activations dy, int threads, int minRows)
     {
-        RecurrentLayer layer = Create(kind, 4, returnSequences, goBackwards, dropout);
+        RecurrentLayer layer = Create(kind, units, returnSequences, goBackwards, dropout);
         layer.BatchSplitMinRows = minRows;
-        layer.Build(SampleShape.Sequence(Time, Features));
+        if (minRows < BatchSplit.DefaultMinRows)
+        {
+            layer.BatchSplitMinChunkMacs = 0;
+        }
+
+        layer.Build(SampleShape.Sequence(x.Time, Features));
         layer.Initialize(new Rng(42));
         using (ComputeThreads.Use(threads))
         {
-            Assert.Equal(threads < 2 ? 1 : Math.Min(threads, x.Batch / minRows), new BatchSplit { MinRows = minRows }.ChunkCount(x.Batch));
+            // The split really happens (the plan for the shape the layer passes: g·U·U per row).
+            var plan = new BatchSplit { MinRows = minRows, MinChunkMacs = layer.BatchSplitMinChunkMacs };
+            int gates = kind.StartsWith("LSTM", StringComparison.Ordinal) ? 4 : kind.StartsWith("GRU", StringComparison.Ordinal) ? 3 : 1;
+            int expected = threads < 2 ? 1 : threads;
+            Assert.Equal(expected, plan.ChunkCount(x.Batch, (long)gates * units * units, x.Time));
             float[] y = [];
             float[] dx = [];
             for (int i = 0; i < 2; i++)
@@ -204,6 +221,8 @@ public sealed class BatchSplitTests
         var layer = new Bidirectional(Create("LSTM", 4, returnSequences: true, goBackwards: false, dropout: 0.2f), "bidirectional");
         layer.ForwardLayer.BatchSplitMinRows = minRows;
         layer.BackwardLayer.BatchSplitMinRows = minRows;
+        layer.ForwardLayer.BatchSplitMinChunkMacs = 0;
+        layer.BackwardLayer.BatchSplitMinChunkMacs = 0;
         layer.Build(SampleShape.Sequence(Time, Features));
         layer.Initialize(new Rng(9));
         using (ComputeThreads.Use(threads))
