@@ -79,6 +79,7 @@ public sealed class Gru : RecurrentLayer
     private float[] _dResetIn = [];     // (B, U) reset_before: d(r⊙h⊙m)
     private float[] _dbAcc = [];        // (B, 4U) bias gradient sums of one Backward, per sample (chunk-independent)
     private float[] _dbSum = [];        // (4U) their sum over the batch, in sample order
+    private float[] _recurrentT = [];   // (3U, U) the recurrent kernel transposed, for the backward loop
     private float[] _zeros = [];        // (U) the state before the first step
     private float[] _dh = [];           // (B, U) scratch: one U row per batch chunk, at the chunk's first row
     private float[] _d1 = [];           // (B, U) scratch, likewise
@@ -222,6 +223,8 @@ public sealed class Gru : RecurrentLayer
         _carryZ.AsSpan(0, batch * u).Clear();
         _carryM.AsSpan(0, batch * u).Clear();
         _dbAcc.AsSpan(0, batch * 4 * u).Clear();
+        Grow(ref _recurrentT, g * u);
+        RecurrentShared.Transpose(_recurrentKernel!.Value, u, g, _recurrentT);
         _outputGradient = outputGradient;
         RunBatchChunks(batch, 3L * Units * Units, time, _backwardRows);
         _outputGradient = null;
@@ -545,8 +548,8 @@ public sealed class Gru : RecurrentLayer
         if (s > 0)
         {
             // d(h⊙m) = dG_rec·Uᵀ  (B, 3U)·(3U, U)
-            Gemm.Multiply(false, true, rows, u, g, 1f, _dRec.AsSpan(((b0 * time) + t) * g), time * g, _recurrentKernel!.Value,
-                g, 0f, _carryM.AsSpan(b0 * u), u);
+            Gemm.Multiply(false, false, rows, u, g, 1f, _dRec.AsSpan(((b0 * time) + t) * g), time * g, _recurrentT, u, 0f,
+                _carryM.AsSpan(b0 * u), u);
         }
     }
 
@@ -610,10 +613,11 @@ public sealed class Gru : RecurrentLayer
             return;
         }
 
-        float[] recurrent = _recurrentKernel!.Value;
+        // The transposed kernel: rows 0..2U are U_zrᵀ, rows 2U..3U are U_hᵀ.
+        float[] recurrentT = _recurrentT;
         // d(r⊙h⊙m) = dĥ·U_hᵀ  (B, U)·(U, U)
-        Gemm.Multiply(false, true, rows, u, u, 1f, _dGates.AsSpan((first * g) + (2 * u)), time * g, recurrent.AsSpan(2 * u), g,
-            0f, _dResetIn.AsSpan(b0 * u), u);
+        Gemm.Multiply(false, false, rows, u, u, 1f, _dGates.AsSpan((first * g) + (2 * u)), time * g,
+            recurrentT.AsSpan(2 * u * u), u, 0f, _dResetIn.AsSpan(b0 * u), u);
         for (int b = b0; b < b1; b++)
         {
             int row = (b * time) + t;
@@ -646,7 +650,7 @@ public sealed class Gru : RecurrentLayer
         }
 
         // d(h⊙m) += [dz, dr]·U_zrᵀ  (B, 2U)·(2U, U)
-        Gemm.Multiply(false, true, rows, u, 2 * u, 1f, _dGates.AsSpan(first * g), time * g, recurrent, g, 1f,
+        Gemm.Multiply(false, false, rows, u, 2 * u, 1f, _dGates.AsSpan(first * g), time * g, recurrentT, u, 1f,
             _carryM.AsSpan(b0 * u), u);
     }
 

@@ -50,6 +50,9 @@ public sealed class Lstm : RecurrentLayer
     private float[] _dh = [];
     private float[] _dc = [];
 
+    // (4U, U) the recurrent kernel transposed for the backward loop.
+    private float[] _recurrentT = [];
+
     // The batch-chunk bodies of the time loops (created once: no allocation per batch), and the output gradient the
     // backward loop reads.
     private readonly Action<int, int> _forwardRows;
@@ -283,6 +286,8 @@ public sealed class Lstm : RecurrentLayer
         RecurrentShared.Ensure(ref _dcNext, batch * u);
         RecurrentShared.Ensure(ref _dh, batch * u);
         RecurrentShared.Ensure(ref _dc, batch * u);
+        RecurrentShared.Ensure(ref _recurrentT, g * u);
+        RecurrentShared.Transpose(_recurrentKernel!.Value, u, g, _recurrentT);
         Span<float> dz = _dz.AsSpan(0, rows * g);
         _outputGradient = outputGradient;
         RunBatchChunks(batch, 4L * Units * Units, time, _backwardRows);
@@ -316,7 +321,7 @@ public sealed class Lstm : RecurrentLayer
         Span<float> dcNext = _dcNext.AsSpan(b0 * u, rows * u);
         ReadOnlySpan<float> dy = _outputGradient!.Span;
         ReadOnlySpan<float> recurrentMask = RecurrentMask;
-        float[] w = _recurrentKernel!.Value;
+        float[] wT = _recurrentT;
         dhNext.Clear();
         dcNext.Clear();
         Span<float> dh = _dh.AsSpan(b0 * u, u), dc = _dc.AsSpan(b0 * u, u);
@@ -358,7 +363,7 @@ public sealed class Lstm : RecurrentLayer
             if (s > 0)
             {
                 // dh_next = dZ[:, t]·Uᵀ   (rows, 4U)·(4U, U)
-                Gemm.Multiply(false, true, rows, u, g, 1f, dz[(t * g)..], time * g, w, g, 0f, dhNext, u);
+                Gemm.Multiply(false, false, rows, u, g, 1f, dz[(t * g)..], time * g, wT, u, 0f, dhNext, u);
             }
         }
     }

@@ -35,8 +35,9 @@ public sealed class SimpleRnn : RecurrentLayer
     private float[] _dz = [];
     private float[] _hPrev = [];
 
-    // (B, U) carry of the backward loop.
+    // (B, U) carry of the backward loop; (U, U) the recurrent kernel transposed for it.
     private float[] _dhNext = [];
+    private float[] _recurrentT = [];
 
     // The batch-chunk bodies of the time loops (created once: no allocation per batch), and the output gradient the
     // backward loop reads.
@@ -193,6 +194,8 @@ public sealed class SimpleRnn : RecurrentLayer
         int batch = input.Batch, time = input.Time, features = input.Features, u = Units, rows = batch * time;
         RecurrentShared.Ensure(ref _dz, rows * u);
         RecurrentShared.Ensure(ref _dhNext, batch * u);
+        RecurrentShared.Ensure(ref _recurrentT, u * u);
+        RecurrentShared.Transpose(_recurrentKernel!.Value, u, u, _recurrentT);
         Span<float> dz = _dz.AsSpan(0, rows * u);
         _outputGradient = outputGradient;
         RunBatchChunks(batch, 1L * Units * Units, time, _backwardRows);
@@ -225,7 +228,7 @@ public sealed class SimpleRnn : RecurrentLayer
         Span<float> dhNext = _dhNext.AsSpan(b0 * u, rows * u);
         ReadOnlySpan<float> dy = _outputGradient!.Span;
         ReadOnlySpan<float> recurrentMask = RecurrentMask;
-        float[] w = _recurrentKernel!.Value;
+        float[] wT = _recurrentT;
         dhNext.Clear();
 
         for (int s = time - 1; s >= 0; s--)
@@ -264,7 +267,7 @@ public sealed class SimpleRnn : RecurrentLayer
             if (s > 0)
             {
                 // dh_next = dZ[:, t]·Uᵀ   (rows, U)·(U, U)
-                Gemm.Multiply(false, true, rows, u, u, 1f, dz[(t * u)..], time * u, w, u, 0f, dhNext, u);
+                Gemm.Multiply(false, false, rows, u, u, 1f, dz[(t * u)..], time * u, wT, u, 0f, dhNext, u);
             }
         }
     }
