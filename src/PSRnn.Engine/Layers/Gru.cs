@@ -29,13 +29,19 @@ namespace PSRnn.Engine.Layers;
 /// with stride T·3U, which the GEMM takes as a leading dimension, and the weight gradients after the loop pair rows of
 /// x, h⊙m and dG directly. The states h are kept (B, T, U) in processing order, which is the returned sequence
 /// (reversed under go_backwards, as Keras).</para>
+/// <para>Threads: with two or more (<see cref="PSRnn.Engine.Tensors.ComputeThreads"/>) and a large enough batch, the
+/// time loops run over contiguous chunks of the batch rows concurrently, each chunk's step products single-threaded
+/// (<see cref="BatchSplit"/>); the input projection and the weight-gradient products stay whole. Rows do not interact
+/// in the loop, so the bits are the same whatever the split.</para>
 /// <para>Per step, reset_after: one GEMM (h⊙m)·U with beta = 1 into a (B, 3U) recurrent buffer that starts from the
 /// bias rows [b_iz + b_rz, b_ir + b_rr, b_rh] (z and r only see the sum of both biases; b_rh stays inside r⊙(·)),
 /// then one pass per row over the gate buffer (b_ih is added to the candidate there). reset_before: two GEMMs, as
 /// above, each accumulating into the gate buffer (beta = 1), and a pass after each. The biases are added in the
 /// passes, while a row is in L1, rather than broadcast over the whole (B, T, 3U) buffer before the projection.</para>
 /// <para>Backward: per step one pass per row (a Vector&lt;float&gt; loop with a scalar tail) writes the gate gradients
-/// and accumulates the bias sums, then one GEMM gives d(h⊙m) (reset_before: two, around a second pass). After the loop
+/// and accumulates the bias sums per sample, then one GEMM gives d(h⊙m) (reset_before: two, around a second pass).
+/// The per-sample sums are added in sample order after the loop, so a batch split (see <see cref="BatchSplit"/>) does not
+/// change the bits. After the loop
 /// dW, dU and dx are one GEMM each over all B·T rows (reset_before: dU in two, for U_zr and U_h).</para>
 /// <para>Dropout: the base draws one input mask (B, F) and one recurrent mask (B, U) per batch and applies each to all
 /// three gates, as Keras's implementation 2 does for the input. With recurrent_dropout Keras switches to
@@ -71,12 +77,20 @@ public sealed class Gru : RecurrentLayer
     private float[] _carryZ = [];       // (B, U) dh⊙z of the step after
     private float[] _carryM = [];       // (B, U) d(h⊙m) of the step after
     private float[] _dResetIn = [];     // (B, U) reset_before: d(r⊙h⊙m)
-    private float[] _dbAcc = [];        // (4U) bias gradient sums of one Backward
+    private float[] _dbAcc = [];        // (B, 4U) bias gradient sums of one Backward, per sample (chunk-independent)
+    private float[] _dbSum = [];        // (4U) their sum over the batch, in sample order
+    private float[] _recurrentT = [];   // (3U, U) the recurrent kernel transposed, for the backward loop
     private float[] _zeros = [];        // (U) the state before the first step
-    private float[] _dh = [];           // (U) scratch
-    private float[] _d1 = [];           // (U) scratch
-    private float[] _d2 = [];           // (U) scratch
-    private float[] _d3 = [];           // (U) scratch
+    private float[] _dh = [];           // (B, U) scratch: one U row per batch chunk, at the chunk's first row
+    private float[] _d1 = [];           // (B, U) scratch, likewise
+    private float[] _d2 = [];           // (B, U) scratch, likewise
+    private float[] _d3 = [];           // (B, U) scratch, likewise
+
+    // The batch-chunk bodies of the time loops (created once: no allocation per batch), and the output gradient the
+    // backward loop reads.
+    private readonly Action<int, int> _forwardRows;
+    private readonly Action<int, int> _backwardRows;
+    private Activations? _outputGradient;
 
     /// <summary>Creates the layer.</summary>
     /// <param name="units">The state size U.</param>
@@ -89,7 +103,11 @@ public sealed class Gru : RecurrentLayer
     public Gru(int units, bool returnSequences = false, bool goBackwards = false, float dropout = 0f,
         float recurrentDropout = 0f, bool resetAfter = true, string? name = null)
         : base(units, returnSequences, goBackwards, dropout, recurrentDropout, name)
-        => ResetAfter = resetAfter;
+    {
+        ResetAfter = resetAfter;
+        _forwardRows = ForwardRows;
+        _backwardRows = BackwardRows;
+    }
 
     /// <inheritdoc />
     public override string KerasClassName => "GRU";
@@ -173,18 +191,7 @@ public sealed class Gru : RecurrentLayer
             _prev.AsSpan(((b * time) + first) * u, u).Clear();
         }
 
-        for (int s = 0; s < time; s++)
-        {
-            if (ResetAfter)
-            {
-                StepResetAfter(s, InputStep(s, time));
-            }
-            else
-            {
-                StepResetBefore(s, InputStep(s, time));
-            }
-        }
-
+        RunBatchChunks(batch, 3L * Units * Units, time, _forwardRows);
         if (ReturnSequences)
         {
             return _states;
@@ -215,18 +222,17 @@ public sealed class Gru : RecurrentLayer
 
         _carryZ.AsSpan(0, batch * u).Clear();
         _carryM.AsSpan(0, batch * u).Clear();
-        _dbAcc.AsSpan(0, 4 * u).Clear();
-        for (int s = time - 1; s >= 0; s--)
-        {
-            if (ResetAfter)
-            {
-                BackStepResetAfter(outputGradient.Span, s, InputStep(s, time));
-            }
-            else
-            {
-                BackStepResetBefore(outputGradient.Span, s, InputStep(s, time));
-            }
-        }
+        _dbAcc.AsSpan(0, batch * 4 * u).Clear();
+        Grow(ref _recurrentT, g * u);
+        RecurrentShared.Transpose(_recurrentKernel!.Value, u, g, _recurrentT);
+        _outputGradient = outputGradient;
+        RunBatchChunks(batch, 3L * Units * Units, time, _backwardRows);
+        _outputGradient = null;
+
+        // The per-sample bias sums, added in sample order: the same bits however the batch was split.
+        Span<float> dbSum = _dbSum.AsSpan(0, 4 * u);
+        dbSum.Clear();
+        RecurrentShared.AddColumnSums(_dbAcc.AsSpan(0, batch * 4 * u), 4 * u, dbSum);
 
         // Weight gradients: one product over all B·T steps each.
         Parameter kernel = _kernel!, recurrent = _recurrentKernel!;
@@ -241,9 +247,9 @@ public sealed class Gru : RecurrentLayer
             {
                 // Sums of [dz, dr, dĥ] (input side) and of [dz, dr, dĥ⊙r] (recurrent side), from the loop.
                 Span<float> db = _bias.Gradient;
-                TensorPrimitives.Add(db[..g], _dbAcc.AsSpan(0, g), db[..g]);
-                TensorPrimitives.Add(db.Slice(g, 2 * u), _dbAcc.AsSpan(0, 2 * u), db.Slice(g, 2 * u));
-                TensorPrimitives.Add(db[(g + (2 * u))..], _dbAcc.AsSpan(3 * u, u), db[(g + (2 * u))..]);
+                TensorPrimitives.Add(db[..g], dbSum[..g], db[..g]);
+                TensorPrimitives.Add(db.Slice(g, 2 * u), dbSum[..(2 * u)], db.Slice(g, 2 * u));
+                TensorPrimitives.Add(db[(g + (2 * u))..], dbSum.Slice(3 * u, u), db[(g + (2 * u))..]);
             }
         }
         else
@@ -253,7 +259,7 @@ public sealed class Gru : RecurrentLayer
             Gemm.Multiply(true, false, u, u, rows, 1f, _rh, u, dGates[(2 * u)..], g, 1f, recurrent.Gradient.AsSpan(2 * u), g);
             if (_bias is not null)
             {
-                TensorPrimitives.Add(_bias.Gradient, _dbAcc.AsSpan(0, g), _bias.Gradient);
+                TensorPrimitives.Add(_bias.Gradient, dbSum[..g], _bias.Gradient);
             }
         }
 
@@ -279,18 +285,53 @@ public sealed class Gru : RecurrentLayer
         return _dx;
     }
 
+    // The forward time loop over batch rows [b0, b1): each step's products and passes touch only these rows.
+    private void ForwardRows(int b0, int b1)
+    {
+        int time = _time;
+        for (int s = 0; s < time; s++)
+        {
+            if (ResetAfter)
+            {
+                StepResetAfter(s, InputStep(s, time), b0, b1);
+            }
+            else
+            {
+                StepResetBefore(s, InputStep(s, time), b0, b1);
+            }
+        }
+    }
+
+    // The backward time loop (gate gradients only) over batch rows [b0, b1).
+    private void BackwardRows(int b0, int b1)
+    {
+        int time = _time;
+        ReadOnlySpan<float> dOut = _outputGradient!.Span;
+        for (int s = time - 1; s >= 0; s--)
+        {
+            if (ResetAfter)
+            {
+                BackStepResetAfter(dOut, s, InputStep(s, time), b0, b1);
+            }
+            else
+            {
+                BackStepResetBefore(dOut, s, InputStep(s, time), b0, b1);
+            }
+        }
+    }
+
     // reset_after forward step s (reading input step t): rec = [b_iz + b_rz, b_ir + b_rr, b_rh] + (h⊙m)·U (one GEMM,
     // beta = 1 onto the bias rows), then per row z = σ(P_z + rec_z), r = σ(P_r + rec_r), ĥ = g(P_h + b_ih + r⊙rec_h),
     // h′ = ĥ + z⊙(h − ĥ). P holds x·W only: adding the bias here, in L1, spares a pass over the whole (B, T, 3U) buffer.
-    private void StepResetAfter(int s, int t)
+    private void StepResetAfter(int s, int t, int b0, int b1)
     {
-        int batch = _batch, time = _time, u = Units, g = 3 * u;
-        Span<float> rec = _recStep.AsSpan(0, batch * g);
+        int rows = b1 - b0, time = _time, u = Units, g = 3 * u;
+        Span<float> rec = _recStep.AsSpan(b0 * g, rows * g);
         if (_bias is not null)
         {
-            for (int b = 0; b < batch; b++)
+            for (int r = 0; r < rows; r++)
             {
-                _projBias.AsSpan(0, g).CopyTo(rec.Slice(b * g, g));
+                _projBias.AsSpan(0, g).CopyTo(rec.Slice(r * g, g));
             }
         }
         else if (s == 0)
@@ -300,16 +341,16 @@ public sealed class Gru : RecurrentLayer
 
         if (s > 0)
         {
-            Gemm.Multiply(false, false, batch, g, u, 1f, _prev.AsSpan(t * u), time * u, _recurrentKernel!.Value, g,
-                _bias is null ? 0f : 1f, rec, g);
+            Gemm.Multiply(false, false, rows, g, u, 1f, _prev.AsSpan(((b0 * time) + t) * u), time * u,
+                _recurrentKernel!.Value, g, _bias is null ? 0f : 1f, rec, g);
         }
 
         ReadOnlySpan<float> biasH = _bias is null ? default : _bias.Value.AsSpan(2 * u, u);
-        for (int b = 0; b < batch; b++)
+        for (int b = b0; b < b1; b++)
         {
             Span<float> gate = _gates.AsSpan(((b * time) + t) * g, g);
             Span<float> zr = gate[..(2 * u)], hh = gate[(2 * u)..];
-            ReadOnlySpan<float> rc = rec.Slice(b * g, g);
+            ReadOnlySpan<float> rc = rec.Slice((b - b0) * g, g);
             Span<float> rh = _rh.AsSpan(((b * time) + t) * u, u);
             TensorPrimitives.Add(zr, rc[..(2 * u)], zr);
             ActivationFunctions.Forward(RecurrentActivation, zr, zr, u);
@@ -321,24 +362,24 @@ public sealed class Gru : RecurrentLayer
 
             TensorPrimitives.MultiplyAdd(zr.Slice(u, u), rh, hh, hh);
             ActivationFunctions.Forward(Activation, hh, hh, u);
-            Blend(b, s, zr[..u], hh);
+            Blend(b, s, zr[..u], hh, b0);
         }
     }
 
     // reset_before forward step: P_zr += (h⊙m)·U_zr; z, r; r_h = r⊙h⊙m; P_h += r_h·U_h; ĥ; blend. Biases added per row.
-    private void StepResetBefore(int s, int t)
+    private void StepResetBefore(int s, int t, int b0, int b1)
     {
-        int batch = _batch, time = _time, u = Units, g = 3 * u;
+        int rows = b1 - b0, time = _time, u = Units, g = 3 * u, first = (b0 * time) + t;
         float[] recurrent = _recurrentKernel!.Value;
         if (s > 0)
         {
-            Gemm.Multiply(false, false, batch, 2 * u, u, 1f, _prev.AsSpan(t * u), time * u, recurrent, g, 1f,
-                _gates.AsSpan(t * g), time * g);
+            Gemm.Multiply(false, false, rows, 2 * u, u, 1f, _prev.AsSpan(first * u), time * u, recurrent, g, 1f,
+                _gates.AsSpan(first * g), time * g);
         }
 
         ReadOnlySpan<float> biasZr = _bias is null ? default : _bias.Value.AsSpan(0, 2 * u);
         ReadOnlySpan<float> biasH = _bias is null ? default : _bias.Value.AsSpan(2 * u, u);
-        for (int b = 0; b < batch; b++)
+        for (int b = b0; b < b1; b++)
         {
             Span<float> zr = _gates.AsSpan(((b * time) + t) * g, 2 * u);
             if (!biasZr.IsEmpty)
@@ -353,11 +394,11 @@ public sealed class Gru : RecurrentLayer
 
         if (s > 0)
         {
-            Gemm.Multiply(false, false, batch, u, u, 1f, _rh.AsSpan(t * u), time * u, recurrent.AsSpan(2 * u), g, 1f,
-                _gates.AsSpan((t * g) + (2 * u)), time * g);
+            Gemm.Multiply(false, false, rows, u, u, 1f, _rh.AsSpan(first * u), time * u, recurrent.AsSpan(2 * u), g, 1f,
+                _gates.AsSpan((first * g) + (2 * u)), time * g);
         }
 
-        for (int b = 0; b < batch; b++)
+        for (int b = b0; b < b1; b++)
         {
             Span<float> gate = _gates.AsSpan(((b * time) + t) * g, g);
             Span<float> hh = gate[(2 * u)..];
@@ -367,16 +408,16 @@ public sealed class Gru : RecurrentLayer
             }
 
             ActivationFunctions.Forward(Activation, hh, hh, u);
-            Blend(b, s, gate[..u], hh);
+            Blend(b, s, gate[..u], hh, b0);
         }
     }
 
-    // h′ = ĥ + z⊙(h − ĥ) into the states; h′⊙m into the previous-state slot of the next step.
-    private void Blend(int b, int s, ReadOnlySpan<float> z, ReadOnlySpan<float> hh)
+    // h′ = ĥ + z⊙(h − ĥ) into the states; h′⊙m into the previous-state slot of the next step. Scratch at row b0.
+    private void Blend(int b, int s, ReadOnlySpan<float> z, ReadOnlySpan<float> hh, int b0)
     {
         int time = _time, u = Units;
         Span<float> h = _states.Buffer.AsSpan(((b * time) + s) * u, u);
-        Span<float> tmp = _d1.AsSpan(0, u);
+        Span<float> tmp = _d1.AsSpan(b0 * u, u);
         if (s == 0)
         {
             // h = 0: h′ = ĥ − z⊙ĥ.
@@ -404,11 +445,11 @@ public sealed class Gru : RecurrentLayer
         }
     }
 
-    // dh = carry_z + m⊙carry_m, plus this step's upstream gradient; in _dh.
-    private Span<float> IncomingGradient(ReadOnlySpan<float> dOut, int b, int s)
+    // dh = carry_z + m⊙carry_m, plus this step's upstream gradient; in _dh's row b0 (the chunk's scratch).
+    private Span<float> IncomingGradient(ReadOnlySpan<float> dOut, int b, int s, int b0)
     {
         int time = _time, u = Units;
-        Span<float> dh = _dh.AsSpan(0, u);
+        Span<float> dh = _dh.AsSpan(b0 * u, u);
         ReadOnlySpan<float> carryZ = _carryZ.AsSpan(b * u, u), carryM = _carryM.AsSpan(b * u, u);
         ReadOnlySpan<float> mask = RecurrentMask;
         if (mask.IsEmpty)
@@ -440,15 +481,15 @@ public sealed class Gru : RecurrentLayer
     // dz = dh⊙(h − ĥ)⊙σ′(z);  dĥ = dh⊙(1 − z)⊙g′(ĥ);  dr = dĥ⊙r_h⊙σ′(r);  carry_z = dh⊙z;
     // input-side dG = [dz, dr, dĥ], recurrent-side [dz, dr, dĥ⊙r]; bias sums accumulate while the row is in L1.
     // Then d(h⊙m) = dG_rec·Uᵀ, one GEMM (B, 3U)·(3U, U).
-    private void BackStepResetAfter(ReadOnlySpan<float> dOut, int s, int t)
+    private void BackStepResetAfter(ReadOnlySpan<float> dOut, int s, int t, int b0, int b1)
     {
-        int batch = _batch, time = _time, u = Units, g = 3 * u;
-        Span<float> dSz = _d1.AsSpan(0, u), dGh = _d2.AsSpan(0, u), dSr = _d3.AsSpan(0, u);
-        Span<float> acc = _dbAcc.AsSpan(0, 4 * u);
-        for (int b = 0; b < batch; b++)
+        int rows = b1 - b0, time = _time, u = Units, g = 3 * u;
+        Span<float> dSz = _d1.AsSpan(b0 * u, u), dGh = _d2.AsSpan(b0 * u, u), dSr = _d3.AsSpan(b0 * u, u);
+        for (int b = b0; b < b1; b++)
         {
             int row = (b * time) + t;
-            ReadOnlySpan<float> dh = IncomingGradient(dOut, b, s);
+            Span<float> acc = _dbAcc.AsSpan(b * 4 * u, 4 * u);
+            ReadOnlySpan<float> dh = IncomingGradient(dOut, b, s, b0);
             ReadOnlySpan<float> gate = _gates.AsSpan(row * g, g);
             ReadOnlySpan<float> z = gate[..u], r = gate.Slice(u, u), hh = gate[(2 * u)..];
             OutputDerivative(RecurrentActivation, z, dSz);
@@ -507,23 +548,23 @@ public sealed class Gru : RecurrentLayer
         if (s > 0)
         {
             // d(h⊙m) = dG_rec·Uᵀ  (B, 3U)·(3U, U)
-            Gemm.Multiply(false, true, batch, u, g, 1f, _dRec.AsSpan(t * g), time * g, _recurrentKernel!.Value, g, 0f,
-                _carryM, u);
+            Gemm.Multiply(false, false, rows, u, g, 1f, _dRec.AsSpan(((b0 * time) + t) * g), time * g, _recurrentT, u, 0f,
+                _carryM.AsSpan(b0 * u), u);
         }
     }
 
     // reset_before backward step: pass 1 gives dz, dĥ and carry_z; d(r⊙h⊙m) = dĥ·U_hᵀ (GEMM); pass 2 gives
     // dr = that⊙(h⊙m)⊙σ′(r) and carry_m = that⊙r; then carry_m += [dz, dr]·U_zrᵀ (GEMM, beta = 1).
-    private void BackStepResetBefore(ReadOnlySpan<float> dOut, int s, int t)
+    private void BackStepResetBefore(ReadOnlySpan<float> dOut, int s, int t, int b0, int b1)
     {
-        int batch = _batch, time = _time, u = Units, g = 3 * u;
-        Span<float> dSz = _d1.AsSpan(0, u), dGh = _d2.AsSpan(0, u), dSr = _d3.AsSpan(0, u);
-        Span<float> acc = _dbAcc.AsSpan(0, g);
+        int rows = b1 - b0, time = _time, u = Units, g = 3 * u, first = (b0 * time) + t;
+        Span<float> dSz = _d1.AsSpan(b0 * u, u), dGh = _d2.AsSpan(b0 * u, u), dSr = _d3.AsSpan(b0 * u, u);
         int vl = Vector<float>.Count;
-        for (int b = 0; b < batch; b++)
+        for (int b = b0; b < b1; b++)
         {
             int row = (b * time) + t;
-            ReadOnlySpan<float> dh = IncomingGradient(dOut, b, s);
+            Span<float> acc = _dbAcc.AsSpan(b * 4 * u, g);
+            ReadOnlySpan<float> dh = IncomingGradient(dOut, b, s, b0);
             ReadOnlySpan<float> gate = _gates.AsSpan(row * g, g);
             ReadOnlySpan<float> z = gate[..u], hh = gate[(2 * u)..];
             OutputDerivative(RecurrentActivation, z, dSz);
@@ -564,7 +605,7 @@ public sealed class Gru : RecurrentLayer
         if (s == 0)
         {
             // h = 0 before the first step: r multiplied zero, so dr = 0 and nothing flows further.
-            for (int b = 0; b < batch; b++)
+            for (int b = b0; b < b1; b++)
             {
                 _dGates.AsSpan((((b * time) + t) * g) + u, u).Clear();
             }
@@ -572,11 +613,12 @@ public sealed class Gru : RecurrentLayer
             return;
         }
 
-        float[] recurrent = _recurrentKernel!.Value;
+        // The transposed kernel: rows 0..2U are U_zrᵀ, rows 2U..3U are U_hᵀ.
+        float[] recurrentT = _recurrentT;
         // d(r⊙h⊙m) = dĥ·U_hᵀ  (B, U)·(U, U)
-        Gemm.Multiply(false, true, batch, u, u, 1f, _dGates.AsSpan((t * g) + (2 * u)), time * g, recurrent.AsSpan(2 * u), g,
-            0f, _dResetIn, u);
-        for (int b = 0; b < batch; b++)
+        Gemm.Multiply(false, false, rows, u, u, 1f, _dGates.AsSpan((first * g) + (2 * u)), time * g,
+            recurrentT.AsSpan(2 * u * u), u, 0f, _dResetIn.AsSpan(b0 * u), u);
+        for (int b = b0; b < b1; b++)
         {
             int row = (b * time) + t;
             ReadOnlySpan<float> r = _gates.AsSpan((row * g) + u, u);
@@ -584,7 +626,7 @@ public sealed class Gru : RecurrentLayer
             ReadOnlySpan<float> prev = _prev.AsSpan(row * u, u);
             ReadOnlySpan<float> dIn = _dResetIn.AsSpan(b * u, u);
             Span<float> dr = _dGates.AsSpan((row * g) + u, u), carryM = _carryM.AsSpan(b * u, u);
-            Span<float> accR = acc.Slice(u, u);
+            Span<float> accR = _dbAcc.AsSpan((b * 4 * u) + u, u);
             int j = 0;
             if (Vector.IsHardwareAccelerated)
             {
@@ -608,7 +650,8 @@ public sealed class Gru : RecurrentLayer
         }
 
         // d(h⊙m) += [dz, dr]·U_zrᵀ  (B, 2U)·(2U, U)
-        Gemm.Multiply(false, true, batch, u, 2 * u, 1f, _dGates.AsSpan(t * g), time * g, recurrent, g, 1f, _carryM, u);
+        Gemm.Multiply(false, false, rows, u, 2 * u, 1f, _dGates.AsSpan(first * g), time * g, recurrentT, u, 1f,
+            _carryM.AsSpan(b0 * u), u);
     }
 
     // reset_after: the rows the recurrent buffer starts from, [b_iz + b_rz, b_ir + b_rr, b_rh]: z and r only see the sum
@@ -638,11 +681,12 @@ public sealed class Gru : RecurrentLayer
         Grow(ref _dGates, rows * g);
         Grow(ref _carryZ, batch * u);
         Grow(ref _carryM, batch * u);
-        Grow(ref _dh, u);
-        Grow(ref _d1, u);
-        Grow(ref _d2, u);
-        Grow(ref _d3, u);
-        Grow(ref _dbAcc, 4 * u);
+        Grow(ref _dh, batch * u);
+        Grow(ref _d1, batch * u);
+        Grow(ref _d2, batch * u);
+        Grow(ref _d3, batch * u);
+        Grow(ref _dbAcc, batch * 4 * u);
+        Grow(ref _dbSum, 4 * u);
         Grow(ref _zeros, u);
         if (ResetAfter)
         {

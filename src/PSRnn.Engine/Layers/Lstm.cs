@@ -19,6 +19,10 @@ namespace PSRnn.Engine.Layers;
 /// input's time order, (B·T, 4U) with row b·T + t, so the hoisted input projection writes Z directly and each step's
 /// h·U adds into rows b·T + t (row stride T·4U). H̃ (the dropped state each input step received) uses the same order.
 /// The cell states c and φ(c) are kept in processing order (row b·T + s).</para>
+/// <para>Threads: with two or more (<see cref="PSRnn.Engine.Tensors.ComputeThreads"/>) and a large enough batch, the
+/// time loops run over contiguous chunks of the batch rows concurrently, each chunk's step products single-threaded
+/// (<see cref="BatchSplit"/>); the input projection and the weight-gradient products stay whole. Rows do not interact
+/// in the loop, so the bits are the same whatever the split.</para>
 /// </summary>
 public sealed class Lstm : RecurrentLayer
 {
@@ -40,11 +44,20 @@ public sealed class Lstm : RecurrentLayer
     private float[] _c = [];
     private float[] _tc = [];
 
-    // (B, U) carries of the backward loop, and (U) row scratch.
+    // (B, U) carries of the backward loop, and row scratch (one U row per batch chunk, at the chunk's first row).
     private float[] _dhNext = [];
     private float[] _dcNext = [];
     private float[] _dh = [];
     private float[] _dc = [];
+
+    // (4U, U) the recurrent kernel transposed for the backward loop.
+    private float[] _recurrentT = [];
+
+    // The batch-chunk bodies of the time loops (created once: no allocation per batch), and the output gradient the
+    // backward loop reads.
+    private readonly Action<int, int> _forwardRows;
+    private readonly Action<int, int> _backwardRows;
+    private Activations? _outputGradient;
 
     /// <summary>Creates the layer.</summary>
     /// <param name="units">The state size U.</param>
@@ -57,6 +70,8 @@ public sealed class Lstm : RecurrentLayer
         float recurrentDropout = 0f, string? name = null)
         : base(units, returnSequences, goBackwards, dropout, recurrentDropout, name)
     {
+        _forwardRows = ForwardRows;
+        _backwardRows = BackwardRows;
     }
 
     /// <inheritdoc />
@@ -167,8 +182,17 @@ public sealed class Lstm : RecurrentLayer
             _output.Resize(batch, 1, u, false);
         }
 
-        Span<float> z = _z.AsSpan(0, rows * g);
-        ProjectInputs(input, _kernel!.Value, _bias is null ? [] : _bias.Value, g, z);
+        ProjectInputs(input, _kernel!.Value, _bias is null ? [] : _bias.Value, g, _z.AsSpan(0, rows * g));
+        RunBatchChunks(batch, 4L * Units * Units, time, _forwardRows);
+        return _output;
+    }
+
+    // The forward time loop over batch rows [b0, b1): each step's product and pass touch only these rows.
+    private void ForwardRows(int b0, int b1)
+    {
+        int time = _input!.Time, u = Units, g = 4 * u, rows = b1 - b0;
+        Span<float> z = _z.AsSpan(b0 * time * g, rows * time * g);
+        Span<float> hPrev = _hPrev.AsSpan(b0 * time * u, rows * time * u);
         ReadOnlySpan<float> recurrentMask = RecurrentMask;
         float[] w = _recurrentKernel!.Value;
         Span<float> output = _output.Span;
@@ -178,26 +202,26 @@ public sealed class Lstm : RecurrentLayer
             if (s == 0)
             {
                 // h_{-1} = 0: no recurrent product; H̃ rows of the first step are zero for dU.
-                for (int b = 0; b < batch; b++)
+                for (int r = 0; r < rows; r++)
                 {
-                    _hPrev.AsSpan(((b * time) + t) * u, u).Clear();
+                    hPrev.Slice(((r * time) + t) * u, u).Clear();
                 }
             }
             else
             {
-                // Z[:, t] += H̃[:, t]·U   (B, U)·(U, 4U), rows strided by T.
-                Gemm.Multiply(false, false, batch, g, u, 1f, _hPrev.AsSpan(t * u), time * u, w, g, 1f, z[(t * g)..], time * g);
+                // Z[:, t] += H̃[:, t]·U   (rows, U)·(U, 4U), rows strided by T.
+                Gemm.Multiply(false, false, rows, g, u, 1f, hPrev[(t * u)..], time * u, w, g, 1f, z[(t * g)..], time * g);
             }
 
             int tNext = s + 1 < time ? InputStep(s + 1, time) : -1;
-            for (int b = 0; b < batch; b++)
+            for (int b = b0; b < b1; b++)
             {
                 int gateRow = ((b * time) + t) * g;
                 int cRow = ((b * time) + s) * u;
                 Span<float> h = ReturnSequences ? output.Slice(cRow, u)
                     : tNext < 0 ? output.Slice(b * u, u)
                     : _hPrev.AsSpan(((b * time) + tNext) * u, u);
-                StepForward(z.Slice(gateRow, g), _a.AsSpan(gateRow, g), s == 0 ? [] : _c.AsSpan(cRow - u, u),
+                StepForward(_z.AsSpan(gateRow, g), _a.AsSpan(gateRow, g), s == 0 ? [] : _c.AsSpan(cRow - u, u),
                     _c.AsSpan(cRow, u), _tc.AsSpan(cRow, u), h);
                 if (tNext >= 0)
                 {
@@ -216,8 +240,6 @@ public sealed class Lstm : RecurrentLayer
                 }
             }
         }
-
-        return _output;
     }
 
     // Sigmoid gates and a tanh cell (Keras's defaults) run as one fused pass per row; other activations as span operations.
@@ -262,28 +284,59 @@ public sealed class Lstm : RecurrentLayer
         RecurrentShared.Ensure(ref _dz, rows * g);
         RecurrentShared.Ensure(ref _dhNext, batch * u);
         RecurrentShared.Ensure(ref _dcNext, batch * u);
-        RecurrentShared.Ensure(ref _dh, u);
-        RecurrentShared.Ensure(ref _dc, u);
+        RecurrentShared.Ensure(ref _dh, batch * u);
+        RecurrentShared.Ensure(ref _dc, batch * u);
+        RecurrentShared.Ensure(ref _recurrentT, g * u);
+        RecurrentShared.Transpose(_recurrentKernel!.Value, u, g, _recurrentT);
         Span<float> dz = _dz.AsSpan(0, rows * g);
-        Span<float> dhNext = _dhNext.AsSpan(0, batch * u);
-        Span<float> dcNext = _dcNext.AsSpan(0, batch * u);
-        ReadOnlySpan<float> dy = outputGradient.Span;
+        _outputGradient = outputGradient;
+        RunBatchChunks(batch, 4L * Units * Units, time, _backwardRows);
+        _outputGradient = null;
+
+        // Weight gradients over all steps at once.
+        Gemm.Multiply(true, false, features, g, rows, 1f, DroppedInput(input), dz, 1f, _kernel!.Gradient);
+        Gemm.Multiply(true, false, u, g, rows, 1f, _hPrev.AsSpan(0, rows * u), dz, 1f, _recurrentKernel!.Gradient);
+        if (_bias is not null)
+        {
+            RecurrentShared.AddColumnSums(dz, g, _bias.Gradient);
+        }
+
+        if (!computeInputGradient)
+        {
+            return null;
+        }
+
+        _dx.ResizeLike(input);
+        Gemm.Multiply(false, true, rows, features, g, 1f, dz, _kernel.Value, 0f, _dx.Span);
+        RecurrentShared.ApplyInputMask(_dx.Span, InputMask, batch, time, features);
+        return _dx;
+    }
+
+    // The backward time loop (gate gradients only) over batch rows [b0, b1); dh and dc scratch are the chunk's first row.
+    private void BackwardRows(int b0, int b1)
+    {
+        int time = _input!.Time, u = Units, g = 4 * u, rows = b1 - b0;
+        Span<float> dz = _dz.AsSpan(b0 * time * g, rows * time * g);
+        Span<float> dhNext = _dhNext.AsSpan(b0 * u, rows * u);
+        Span<float> dcNext = _dcNext.AsSpan(b0 * u, rows * u);
+        ReadOnlySpan<float> dy = _outputGradient!.Span;
         ReadOnlySpan<float> recurrentMask = RecurrentMask;
-        float[] w = _recurrentKernel!.Value;
+        float[] wT = _recurrentT;
         dhNext.Clear();
         dcNext.Clear();
-        Span<float> dh = _dh.AsSpan(0, u), dc = _dc.AsSpan(0, u);
+        Span<float> dh = _dh.AsSpan(b0 * u, u), dc = _dc.AsSpan(b0 * u, u);
 
         for (int s = time - 1; s >= 0; s--)
         {
             int t = InputStep(s, time);
-            for (int b = 0; b < batch; b++)
+            for (int r = 0; r < rows; r++)
             {
+                int b = b0 + r;
                 int gateRow = ((b * time) + t) * g;
                 int cRow = ((b * time) + s) * u;
 
                 // dh = dy_s + dh_next (dh_next is (dZ·Uᵀ) of the later step, masked as h₋₁ was).
-                Span<float> carry = dhNext.Slice(b * u, u);
+                Span<float> carry = dhNext.Slice(r * u, u);
                 if (!recurrentMask.IsEmpty && s < time - 1)
                 {
                     TensorPrimitives.Multiply(carry, recurrentMask.Slice(b * u, u), carry);
@@ -302,35 +355,17 @@ public sealed class Lstm : RecurrentLayer
                     carry.CopyTo(dh);
                 }
 
-                StepBackward(_z.AsSpan(gateRow, g), _a.AsSpan(gateRow, g), dz.Slice(gateRow, g),
+                StepBackward(_z.AsSpan(gateRow, g), _a.AsSpan(gateRow, g), _dz.AsSpan(gateRow, g),
                     s == 0 ? [] : _c.AsSpan(cRow - u, u), _c.AsSpan(cRow, u), _tc.AsSpan(cRow, u), dh, dc,
-                    dcNext.Slice(b * u, u));
+                    dcNext.Slice(r * u, u));
             }
 
             if (s > 0)
             {
-                // dh_next = dZ[:, t]·Uᵀ   (B, 4U)·(4U, U)
-                Gemm.Multiply(false, true, batch, u, g, 1f, dz[(t * g)..], time * g, w, g, 0f, dhNext, u);
+                // dh_next = dZ[:, t]·Uᵀ   (rows, 4U)·(4U, U)
+                Gemm.Multiply(false, false, rows, u, g, 1f, dz[(t * g)..], time * g, wT, u, 0f, dhNext, u);
             }
         }
-
-        // Weight gradients over all steps at once.
-        Gemm.Multiply(true, false, features, g, rows, 1f, DroppedInput(input), dz, 1f, _kernel!.Gradient);
-        Gemm.Multiply(true, false, u, g, rows, 1f, _hPrev.AsSpan(0, rows * u), dz, 1f, _recurrentKernel.Gradient);
-        if (_bias is not null)
-        {
-            RecurrentShared.AddColumnSums(dz, g, _bias.Gradient);
-        }
-
-        if (!computeInputGradient)
-        {
-            return null;
-        }
-
-        _dx.ResizeLike(input);
-        Gemm.Multiply(false, true, rows, features, g, 1f, dz, _kernel.Value, 0f, _dx.Span);
-        RecurrentShared.ApplyInputMask(_dx.Span, InputMask, batch, time, features);
-        return _dx;
     }
 
     // One sample of one step: dz from dh and the carried dc; updates the carry to dc⊙f.

@@ -20,6 +20,7 @@ public abstract class RecurrentLayer : Layer
     private int _recurrentMaskLength;
     private float[] _maskedInput = [];
     private Rng? _dropoutRng;
+    private readonly BatchSplit _split = new();
 
     /// <summary>Sets the shared configuration.</summary>
     protected RecurrentLayer(int units, bool returnSequences, bool goBackwards, float dropout, float recurrentDropout, string? name)
@@ -136,6 +137,38 @@ public abstract class RecurrentLayer : Layer
 
     /// <summary>Registers kernel, recurrent_kernel and bias with Keras's shapes for <paramref name="inputFeatures"/>.</summary>
     protected abstract void CreateParameters(int inputFeatures);
+
+    /// <summary>
+    /// Test hook: the fewest batch rows per chunk of the batch-parallel time loop (at least 2; default
+    /// <see cref="BatchSplit.DefaultMinRows"/>). Lowering it forces the split on small batches.
+    /// </summary>
+    internal int BatchSplitMinRows
+    {
+        get => _split.MinRows;
+        set => _split.MinRows = value;
+    }
+
+    /// <summary>
+    /// Test hook: the least multiply-adds per chunk of the batch-parallel time loop (default
+    /// <see cref="BatchSplit.DefaultMinChunkMacs"/>); 0 lets tiny test layers split.
+    /// </summary>
+    internal long BatchSplitMinChunkMacs
+    {
+        get => _split.MinChunkMacs;
+        set => _split.MinChunkMacs = value;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(firstRow, endRow) over the batch rows: in one call with the caller's thread count, or,
+    /// with two or more threads and enough rows and work, in contiguous chunks concurrently, each single-threaded (see
+    /// <see cref="BatchSplit"/>). The body must touch only its own rows of the per-step buffers; results are the same.
+    /// </summary>
+    /// <param name="batch">The batch rows.</param>
+    /// <param name="stepMacsPerRow">Multiply-adds of one step's recurrent products per row (g·U·U).</param>
+    /// <param name="time">The steps of the loop.</param>
+    /// <param name="body">The loop over rows [firstRow, endRow).</param>
+    private protected void RunBatchChunks(int batch, long stepMacsPerRow, int time, Action<int, int> body) =>
+        _split.Run(batch, stepMacsPerRow, time, body);
 
     /// <summary>The input step processed at position <paramref name="s"/> of the loop (reversed with go_backwards).</summary>
     protected int InputStep(int s, int time) => GoBackwards ? time - 1 - s : s;

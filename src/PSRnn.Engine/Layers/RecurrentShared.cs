@@ -14,6 +14,23 @@ internal static class RecurrentShared
         }
     }
 
+    /// <summary>
+    /// dst = srcᵀ: <paramref name="src"/> (rows, cols) row-major into <paramref name="dst"/> (cols, rows). The backward
+    /// loops multiply by the stored transpose of the recurrent kernel, which the matrix product reads in place, instead
+    /// of asking it for op(B) = Bᵀ, which it would repack at every step (and in every batch chunk).
+    /// </summary>
+    public static void Transpose(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst)
+    {
+        for (int i = 0; i < rows; i++)
+        {
+            ReadOnlySpan<float> row = src.Slice(i * cols, cols);
+            for (int j = 0; j < cols; j++)
+            {
+                dst[(j * rows) + i] = row[j];
+            }
+        }
+    }
+
     /// <summary>db += Σ over rows of the (rows, width) block <paramref name="rows"/>.</summary>
     public static void AddColumnSums(ReadOnlySpan<float> rows, int width, Span<float> db)
     {

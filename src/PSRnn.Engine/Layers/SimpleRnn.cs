@@ -15,6 +15,10 @@ namespace PSRnn.Engine.Layers;
 /// <para>Workspace layout: Z, h = φ(Z) and dZ are batch-major in the input's time order, (B·T, U) with row b·T + t,
 /// so the hoisted input projection writes Z directly and each step's h·U adds into rows b·T + t (row stride T·U).
 /// H̃ (the dropped state each input step received) uses the same order.</para>
+/// <para>Threads: with two or more (<see cref="PSRnn.Engine.Tensors.ComputeThreads"/>) and a large enough batch, the
+/// time loops run over contiguous chunks of the batch rows concurrently, each chunk's step products single-threaded
+/// (<see cref="BatchSplit"/>); the input projection and the weight-gradient products stay whole. Rows do not interact
+/// in the loop, so the bits are the same whatever the split.</para>
 /// </summary>
 public sealed class SimpleRnn : RecurrentLayer
 {
@@ -31,8 +35,15 @@ public sealed class SimpleRnn : RecurrentLayer
     private float[] _dz = [];
     private float[] _hPrev = [];
 
-    // (B, U) carry of the backward loop.
+    // (B, U) carry of the backward loop; (U, U) the recurrent kernel transposed for it.
     private float[] _dhNext = [];
+    private float[] _recurrentT = [];
+
+    // The batch-chunk bodies of the time loops (created once: no allocation per batch), and the output gradient the
+    // backward loop reads.
+    private readonly Action<int, int> _forwardRows;
+    private readonly Action<int, int> _backwardRows;
+    private Activations? _outputGradient;
 
     /// <summary>Creates the layer.</summary>
     /// <param name="units">The state size U.</param>
@@ -45,6 +56,8 @@ public sealed class SimpleRnn : RecurrentLayer
         float recurrentDropout = 0f, string? name = null)
         : base(units, returnSequences, goBackwards, dropout, recurrentDropout, name)
     {
+        _forwardRows = ForwardRows;
+        _backwardRows = BackwardRows;
     }
 
     /// <inheritdoc />
@@ -110,8 +123,18 @@ public sealed class SimpleRnn : RecurrentLayer
             _output.Resize(batch, 1, u, false);
         }
 
-        Span<float> z = _z.AsSpan(0, rows * u);
-        ProjectInputs(input, _kernel!.Value, _bias is null ? [] : _bias.Value, u, z);
+        ProjectInputs(input, _kernel!.Value, _bias is null ? [] : _bias.Value, u, _z.AsSpan(0, rows * u));
+        RunBatchChunks(batch, 1L * Units * Units, time, _forwardRows);
+        return _output;
+    }
+
+    // The forward time loop over batch rows [b0, b1): each step's product and pass touch only these rows.
+    private void ForwardRows(int b0, int b1)
+    {
+        int time = _input!.Time, u = Units, rows = b1 - b0;
+        Span<float> z = _z.AsSpan(b0 * time * u, rows * time * u);
+        Span<float> hPrev = _hPrev.AsSpan(b0 * time * u, rows * time * u);
+        Span<float> hAll = _h.AsSpan(b0 * time * u, rows * time * u);
         ReadOnlySpan<float> recurrentMask = RecurrentMask;
         float[] w = _recurrentKernel!.Value;
         Span<float> output = _output.Span;
@@ -121,22 +144,22 @@ public sealed class SimpleRnn : RecurrentLayer
             if (s == 0)
             {
                 // h_{-1} = 0: no recurrent product; H̃ rows of the first step are zero for dU.
-                for (int b = 0; b < batch; b++)
+                for (int r = 0; r < rows; r++)
                 {
-                    _hPrev.AsSpan(((b * time) + t) * u, u).Clear();
+                    hPrev.Slice(((r * time) + t) * u, u).Clear();
                 }
             }
             else
             {
-                // Z[:, t] += H̃[:, t]·U   (B, U)·(U, U), rows strided by T.
-                Gemm.Multiply(false, false, batch, u, u, 1f, _hPrev.AsSpan(t * u), time * u, w, u, 1f, z[(t * u)..], time * u);
+                // Z[:, t] += H̃[:, t]·U   (rows, U)·(U, U), rows strided by T.
+                Gemm.Multiply(false, false, rows, u, u, 1f, hPrev[(t * u)..], time * u, w, u, 1f, z[(t * u)..], time * u);
             }
 
             int tNext = s + 1 < time ? InputStep(s + 1, time) : -1;
-            for (int b = 0; b < batch; b++)
+            for (int r = 0; r < rows; r++)
             {
-                int row = ((b * time) + t) * u;
-                Span<float> h = _h.AsSpan(row, u);
+                int b = b0 + r, row = ((r * time) + t) * u;
+                Span<float> h = hAll.Slice(row, u);
                 ActivationFunctions.Forward(Activation, z.Slice(row, u), h, u);
                 if (ReturnSequences)
                 {
@@ -149,7 +172,7 @@ public sealed class SimpleRnn : RecurrentLayer
 
                 if (tNext >= 0)
                 {
-                    Span<float> next = _hPrev.AsSpan(((b * time) + tNext) * u, u);
+                    Span<float> next = hPrev.Slice(((r * time) + tNext) * u, u);
                     if (recurrentMask.IsEmpty)
                     {
                         h.CopyTo(next);
@@ -161,8 +184,6 @@ public sealed class SimpleRnn : RecurrentLayer
                 }
             }
         }
-
-        return _output;
     }
 
     /// <inheritdoc />
@@ -173,23 +194,53 @@ public sealed class SimpleRnn : RecurrentLayer
         int batch = input.Batch, time = input.Time, features = input.Features, u = Units, rows = batch * time;
         RecurrentShared.Ensure(ref _dz, rows * u);
         RecurrentShared.Ensure(ref _dhNext, batch * u);
+        RecurrentShared.Ensure(ref _recurrentT, u * u);
+        RecurrentShared.Transpose(_recurrentKernel!.Value, u, u, _recurrentT);
         Span<float> dz = _dz.AsSpan(0, rows * u);
-        Span<float> dhNext = _dhNext.AsSpan(0, batch * u);
-        ReadOnlySpan<float> dy = outputGradient.Span;
+        _outputGradient = outputGradient;
+        RunBatchChunks(batch, 1L * Units * Units, time, _backwardRows);
+        _outputGradient = null;
+
+        // Weight gradients over all steps at once.
+        Gemm.Multiply(true, false, features, u, rows, 1f, DroppedInput(input), dz, 1f, _kernel!.Gradient);
+        Gemm.Multiply(true, false, u, u, rows, 1f, _hPrev.AsSpan(0, rows * u), dz, 1f, _recurrentKernel!.Gradient);
+        if (_bias is not null)
+        {
+            RecurrentShared.AddColumnSums(dz, u, _bias.Gradient);
+        }
+
+        if (!computeInputGradient)
+        {
+            return null;
+        }
+
+        _dx.ResizeLike(input);
+        Gemm.Multiply(false, true, rows, features, u, 1f, dz, _kernel.Value, 0f, _dx.Span);
+        RecurrentShared.ApplyInputMask(_dx.Span, InputMask, batch, time, features);
+        return _dx;
+    }
+
+    // The backward time loop (gate gradients only) over batch rows [b0, b1).
+    private void BackwardRows(int b0, int b1)
+    {
+        int time = _input!.Time, u = Units, rows = b1 - b0;
+        Span<float> dz = _dz.AsSpan(b0 * time * u, rows * time * u);
+        Span<float> dhNext = _dhNext.AsSpan(b0 * u, rows * u);
+        ReadOnlySpan<float> dy = _outputGradient!.Span;
         ReadOnlySpan<float> recurrentMask = RecurrentMask;
-        float[] w = _recurrentKernel!.Value;
+        float[] wT = _recurrentT;
         dhNext.Clear();
 
         for (int s = time - 1; s >= 0; s--)
         {
             int t = InputStep(s, time);
-            for (int b = 0; b < batch; b++)
+            for (int r = 0; r < rows; r++)
             {
-                int row = ((b * time) + t) * u;
+                int b = b0 + r, row = ((r * time) + t) * u;
                 Span<float> dzRow = dz.Slice(row, u);
 
                 // dh = dy_s + dh_next⊙m, written straight into dz's row.
-                Span<float> carry = dhNext.Slice(b * u, u);
+                Span<float> carry = dhNext.Slice(r * u, u);
                 if (!recurrentMask.IsEmpty && s < time - 1)
                 {
                     TensorPrimitives.Multiply(carry, recurrentMask.Slice(b * u, u), carry);
@@ -209,32 +260,15 @@ public sealed class SimpleRnn : RecurrentLayer
                 }
 
                 // dz = dh⊙φ′(z)
-                ActivationFunctions.Backward(Activation, _z.AsSpan(row, u), _h.AsSpan(row, u), dzRow, u);
+                int at = ((b * time) + t) * u;
+                ActivationFunctions.Backward(Activation, _z.AsSpan(at, u), _h.AsSpan(at, u), dzRow, u);
             }
 
             if (s > 0)
             {
-                // dh_next = dZ[:, t]·Uᵀ   (B, U)·(U, U)
-                Gemm.Multiply(false, true, batch, u, u, 1f, dz[(t * u)..], time * u, w, u, 0f, dhNext, u);
+                // dh_next = dZ[:, t]·Uᵀ   (rows, U)·(U, U)
+                Gemm.Multiply(false, false, rows, u, u, 1f, dz[(t * u)..], time * u, wT, u, 0f, dhNext, u);
             }
         }
-
-        // Weight gradients over all steps at once.
-        Gemm.Multiply(true, false, features, u, rows, 1f, DroppedInput(input), dz, 1f, _kernel!.Gradient);
-        Gemm.Multiply(true, false, u, u, rows, 1f, _hPrev.AsSpan(0, rows * u), dz, 1f, _recurrentKernel.Gradient);
-        if (_bias is not null)
-        {
-            RecurrentShared.AddColumnSums(dz, u, _bias.Gradient);
-        }
-
-        if (!computeInputGradient)
-        {
-            return null;
-        }
-
-        _dx.ResizeLike(input);
-        Gemm.Multiply(false, true, rows, features, u, 1f, dz, _kernel.Value, 0f, _dx.Span);
-        RecurrentShared.ApplyInputMask(_dx.Span, InputMask, batch, time, features);
-        return _dx;
     }
 }

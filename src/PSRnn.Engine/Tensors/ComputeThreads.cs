@@ -9,7 +9,9 @@ namespace PSRnn.Engine.Tensors;
 /// </summary>
 /// <remarks>
 /// Results do not depend on the count: <see cref="Gemm"/> splits a product so that every element is computed by one
-/// worker in the same order whatever the number of workers, and the rest of a training step runs on the calling thread.
+/// worker in the same order whatever the number of workers, and the recurrent layers' batch-parallel time loop
+/// (<see cref="Layers.BatchSplit"/>) gives every batch row the same arithmetic whichever chunk holds it; the rest of a
+/// training step runs on the calling thread. The recurrent layers' workers open a scope of 1 of their own.
 /// The scope is per thread, not per asynchronous flow: open and dispose it on the thread that does the work (the engine
 /// is synchronous).
 /// </remarks>

@@ -28,7 +28,7 @@ public static class Gemm
     private const int DirectBRowTiles = 10;
 
     // Below this many multiply-adds the thread hand-off costs more than it saves.
-    private const long ParallelThreshold = 1L << 20;
+    internal const long ParallelThreshold = 1L << 20;
 
     /// <summary>The path <see cref="GemmPath.Auto"/> resolves to on this machine.</summary>
     /// <remarks>Vector512 only where the runtime deems it fast (not on CPUs that throttle for it).</remarks>
