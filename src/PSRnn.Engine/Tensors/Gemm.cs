@@ -58,7 +58,7 @@ public static class Gemm
     /// <exception cref="ArgumentException">A size or stride is negative or too small, or a span too short.</exception>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
-        => Multiply(GemmPath.Auto, 0, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        => Multiply(t_forcedPath, 0, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 
     /// <summary>
     /// Computes <c>C = alpha * op(A) * op(B) + beta * C</c> on packed row-major matrices (no padding
@@ -78,8 +78,35 @@ public static class Gemm
     /// <exception cref="ArgumentException">A size is negative or a span too short.</exception>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, float beta, Span<float> c)
-        => Multiply(GemmPath.Auto, 0, transA, transB, m, n, k, alpha,
+        => Multiply(t_forcedPath, 0, transA, transB, m, n, k, alpha,
             a, transA ? m : k, b, transB ? k : n, beta, c, n);
+
+    // Tests run whole layers on each kernel path: the public overloads take the path forced on the calling thread
+    // (Auto unless a test opened ForcePath). Per thread, so nothing outside the test sees it.
+    [ThreadStatic]
+    private static GemmPath t_forcedPath;
+
+    /// <summary>
+    /// Runs this thread's matrix products on <paramref name="path"/> until the scope is disposed (tests only). Products
+    /// split across the thread pool keep the path they started with; batch-split layer loops do not carry it to their
+    /// workers, so force one compute thread as well.
+    /// </summary>
+    internal static PathScope ForcePath(GemmPath path)
+    {
+        GemmPath previous = t_forcedPath;
+        t_forcedPath = path;
+        return new PathScope(previous);
+    }
+
+    /// <summary>Restores the previously forced path when disposed.</summary>
+    internal readonly struct PathScope : IDisposable
+    {
+        private readonly GemmPath _previous;
+
+        internal PathScope(GemmPath previous) => _previous = previous;
+
+        public void Dispose() => t_forcedPath = _previous;
+    }
 
     /// <summary>
     /// The product on a chosen path and at most <paramref name="maxThreads"/> workers
