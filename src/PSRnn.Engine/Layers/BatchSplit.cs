@@ -149,92 +149,28 @@ internal sealed class BatchSplit
         }
     }
 
-    /// <summary>
-    /// One chunk queued to the thread pool. Whoever claims it first (a pool thread, or the caller when it comes to wait)
-    /// runs it; a stale queue entry finds it claimed.
-    /// </summary>
-    private sealed class ChunkItem : IThreadPoolWorkItem
+    /// <summary>One batch chunk queued to the thread pool, run with one compute thread (its products stay whole).</summary>
+    private sealed class ChunkItem : ClaimableWorkItem
     {
-        private const int Pending = 0;
-        private const int Claimed = 1;
-
-        private readonly object _gate = new();
         private Action<int, int>? _body;
         private int _first, _end;
-        private int _state = Claimed;
-        private bool _finished;
-        private Exception? _error;
 
         public void Start(Action<int, int> body, int first, int end)
         {
             _body = body;
             _first = first;
             _end = end;
-            _error = null;
-            _finished = false;
-
-            // Publish the fields before anyone can claim the item.
-            Volatile.Write(ref _state, Pending);
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            Queue();
         }
 
-        public void Execute()
+        protected override void Run()
         {
-            if (Interlocked.Exchange(ref _state, Claimed) == Pending)
+            using (ComputeThreads.Use(1))
             {
-                RunClaimed();
+                _body!(_first, _end);
             }
         }
 
-        // Runs the chunk here if no pool thread has taken it, else waits for it; returns its exception.
-        public Exception? Finish()
-        {
-            if (Interlocked.Exchange(ref _state, Claimed) == Pending)
-            {
-                RunClaimed();
-                return _error;
-            }
-
-            var spin = default(SpinWait);
-            while (!Volatile.Read(ref _finished) && !spin.NextSpinWillYield)
-            {
-                spin.SpinOnce();
-            }
-
-            lock (_gate)
-            {
-                while (!_finished)
-                {
-                    Monitor.Wait(_gate);
-                }
-            }
-
-            return _error;
-        }
-
-        private void RunClaimed()
-        {
-            try
-            {
-                using (ComputeThreads.Use(1))
-                {
-                    _body!(_first, _end);
-                }
-            }
-            catch (Exception e)
-            {
-                // Handed to the calling thread, which rethrows it; a pool thread must not die of it.
-                _error = e;
-            }
-            finally
-            {
-                _body = null;
-                lock (_gate)
-                {
-                    _finished = true;
-                    Monitor.PulseAll(_gate);
-                }
-            }
-        }
+        protected override void Clear() => _body = null;
     }
 }

@@ -660,21 +660,14 @@ public static class Gemm
     /// and reuses them, so a split allocates nothing once warm. Whoever claims the item first (a pool
     /// thread, or the caller when it comes to wait) runs it; a stale queue entry finds it claimed.
     /// </summary>
-    private sealed unsafe class ChunkWorkItem : IThreadPoolWorkItem
+    private sealed unsafe class ChunkWorkItem : ClaimableWorkItem
     {
-        private const int Pending = 0;
-        private const int Claimed = 1;
-
         [ThreadStatic]
         private static ChunkWorkItem[]? t_items;
 
-        private readonly object _gate = new();
         private delegate*<Job, int, int, int, int, void> _run;
         private Job _job;
         private int _i0, _i1, _j0, _j1;
-        private int _state = Claimed;
-        private bool _finished;
-        private Exception? _error;
 
         public static ChunkWorkItem[] ForThisThread(int count)
         {
@@ -701,68 +694,10 @@ public static class Gemm
             _i1 = i1;
             _j0 = j0;
             _j1 = j1;
-            _error = null;
-            _finished = false;
-
-            // Publish the fields before anyone can claim the item.
-            Volatile.Write(ref _state, Pending);
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            Queue();
         }
 
-        public void Execute()
-        {
-            if (Interlocked.Exchange(ref _state, Claimed) == Pending)
-            {
-                RunClaimed();
-            }
-        }
-
-        // Runs the chunk here if no pool thread has taken it, else waits for it; returns its exception.
-        public Exception? Finish()
-        {
-            if (Interlocked.Exchange(ref _state, Claimed) == Pending)
-            {
-                RunClaimed();
-                return _error;
-            }
-
-            var spin = default(SpinWait);
-            while (!Volatile.Read(ref _finished) && !spin.NextSpinWillYield)
-            {
-                spin.SpinOnce();
-            }
-
-            lock (_gate)
-            {
-                while (!_finished)
-                {
-                    Monitor.Wait(_gate);
-                }
-            }
-
-            return _error;
-        }
-
-        private void RunClaimed()
-        {
-            try
-            {
-                _run(_job, _i0, _i1, _j0, _j1);
-            }
-            catch (Exception e)
-            {
-                // Handed to the calling thread, which rethrows it; a pool thread must not die of it.
-                _error = e;
-            }
-            finally
-            {
-                lock (_gate)
-                {
-                    _finished = true;
-                    Monitor.PulseAll(_gate);
-                }
-            }
-        }
+        protected override void Run() => _run(_job, _i0, _i1, _j0, _j1);
     }
 
     /// <summary>The operands of one product, pinned for its duration.</summary>
