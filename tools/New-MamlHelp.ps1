@@ -95,7 +95,9 @@ foreach ($type in $cmdlets) {
         throw "$($type.FullName) needs a synopsis, a description and at least one example in its doc comment."
     }
 
-    $parameters = foreach ($property in $type.GetProperties() | Sort-Object MetadataToken) {
+    # Base-class parameters (the model, the data) first, then the cmdlet's own, each in declaration order.
+    $depth = { $d = 0; for ($t = $_.DeclaringType; $t; $t = $t.BaseType) { $d++ }; $d }
+    $parameters = foreach ($property in $type.GetProperties() | Sort-Object $depth, MetadataToken) {
         $attributes = @($property.GetCustomAttributes([System.Management.Automation.ParameterAttribute], $true))
         if ($attributes.Count -eq 0 -or $property.Name -in $common) { continue }
         $text = Get-Paras $members["P:$($property.DeclaringType.FullName).$($property.Name)"] 'description'

@@ -36,26 +36,11 @@ namespace PSRnn.Commands;
 /// </example>
 [Cmdlet(VerbsLifecycle.Invoke, "RnnPrediction", DefaultParameterSetName = ProbabilitiesSet)]
 [OutputType(typeof(Tensor))]
-public sealed class InvokeRnnPredictionCommand : PSCmdlet
+public sealed class InvokeRnnPredictionCommand : ModelInputCommandBase
 {
     private const string ProbabilitiesSet = "Probabilities";
     private const string ClassSet = "Class";
     private const string SampleSet = "Sample";
-
-    /// <summary>
-    /// <para type="description">The model.</para>
-    /// </summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true)]
-    [ValidateNotNull]
-    public Sequential Model { get; set; } = null!;
-
-    /// <summary>
-    /// <para type="description">The samples.</para>
-    /// </summary>
-    [Parameter(Mandatory = true, Position = 0)]
-    [TensorTransformation]
-    [ValidateNotNull]
-    public Tensor X { get; set; } = null!;
 
     /// <summary>
     /// <para type="description">Returns class indices (int64) instead of probabilities.</para>
@@ -83,20 +68,6 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     /// </summary>
     [Parameter(ParameterSetName = SampleSet)]
     public ulong? Seed { get; set; }
-
-    /// <summary>
-    /// <para type="description">Samples per forward pass (default 32).</para>
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int BatchSize { get; set; } = 32;
-
-    /// <summary>
-    /// <para type="description">The number of threads the engine's matrix products use (default: one per processor). Results are identical for a given count.</para>
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, 1024)]
-    public int? ThreadCount { get; set; }
 
     /// <inheritdoc />
     protected override void ProcessRecord()

@@ -22,23 +22,8 @@ namespace PSRnn.Commands;
 /// </example>
 [Cmdlet(VerbsDiagnostic.Measure, "RnnModel")]
 [OutputType(typeof(PSObject))]
-public sealed class MeasureRnnModelCommand : PSCmdlet
+public sealed class MeasureRnnModelCommand : ModelInputCommandBase
 {
-    /// <summary>
-    /// <para type="description">The model to evaluate.</para>
-    /// </summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true)]
-    [ValidateNotNull]
-    public Sequential Model { get; set; } = null!;
-
-    /// <summary>
-    /// <para type="description">The samples.</para>
-    /// </summary>
-    [Parameter(Mandatory = true, Position = 0)]
-    [TensorTransformation]
-    [ValidateNotNull]
-    public Tensor X { get; set; } = null!;
-
     /// <summary>
     /// <para type="description">The targets: one-hot rows or values, or class labels.</para>
     /// </summary>
@@ -53,20 +38,6 @@ public sealed class MeasureRnnModelCommand : PSCmdlet
     [Parameter]
     [ArgumentCompleter(typeof(LossCompleter))]
     public string? Loss { get; set; }
-
-    /// <summary>
-    /// <para type="description">Samples per forward pass (default 32).</para>
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int BatchSize { get; set; } = 32;
-
-    /// <summary>
-    /// <para type="description">The number of threads the engine's matrix products use (default: one per processor). Results are identical for a given count.</para>
-    /// </summary>
-    [Parameter]
-    [ValidateRange(1, 1024)]
-    public int? ThreadCount { get; set; }
 
     /// <inheritdoc />
     protected override void ProcessRecord()
