@@ -27,26 +27,9 @@ namespace PSRnn.Commands;
 /// </example>
 [Cmdlet(VerbsData.Export, "NpyData", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
-public sealed class ExportNpyDataCommand : PSCmdlet
+public sealed class ExportNpyDataCommand : ExportFileCommandBase
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
     private readonly List<Tensor> _tensors = [];
-
-    /// <summary>
-    /// <para type="description">The file to write, ending in .npy or .npz.</para>
-    /// </summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
-    [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = "";
-
-    /// <summary>
-    /// <para type="description">The file to write, taken literally (no wildcards).</para>
-    /// </summary>
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string LiteralPath { get; set; } = "";
 
     /// <summary>
     /// <para type="description">The data: a tensor, an array, or a hashtable of name to tensor (for .npz). Accepts
@@ -61,18 +44,6 @@ public sealed class ExportNpyDataCommand : PSCmdlet
     /// </summary>
     [Parameter]
     public SwitchParameter Compress { get; set; }
-
-    /// <summary>
-    /// <para type="description">Replaces an existing file.</para>
-    /// </summary>
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
-    /// <summary>
-    /// <para type="description">Returns the written file as a FileInfo.</para>
-    /// </summary>
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
 
     /// <inheritdoc />
     protected override void ProcessRecord()
@@ -108,8 +79,7 @@ public sealed class ExportNpyDataCommand : PSCmdlet
     /// <inheritdoc />
     protected override void EndProcessing()
     {
-        bool literal = ParameterSetName == LiteralPathSet;
-        string file = PathResolver.ResolveForWrite(this, literal ? LiteralPath : Path, literal);
+        string file = ResolveTarget();
         string extension = System.IO.Path.GetExtension(file);
         bool npz = extension.Equals(".npz", StringComparison.OrdinalIgnoreCase);
         if (!npz && !extension.Equals(".npy", StringComparison.OrdinalIgnoreCase))

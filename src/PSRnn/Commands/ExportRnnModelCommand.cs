@@ -41,32 +41,14 @@ namespace PSRnn.Commands;
 /// </example>
 [Cmdlet(VerbsData.Export, "RnnModel", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
-public sealed class ExportRnnModelCommand : PSCmdlet
+public sealed class ExportRnnModelCommand : ExportFileCommandBase
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
-
     /// <summary>
     /// <para type="description">The model to save; it comes from the pipeline.</para>
     /// </summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
     public Sequential Model { get; set; } = null!;
-
-    /// <summary>
-    /// <para type="description">The file to write, usually ending in .safetensors.</para>
-    /// </summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
-    [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = "";
-
-    /// <summary>
-    /// <para type="description">The file to write, taken literally (no wildcards).</para>
-    /// </summary>
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string LiteralPath { get; set; } = "";
 
     /// <summary>
     /// <para type="description">Also saves the optimizer (its kind, hyper-parameters, step count and slots), so training
@@ -81,23 +63,10 @@ public sealed class ExportRnnModelCommand : PSCmdlet
     [Parameter]
     public ModelFileFormat Format { get; set; } = ModelFileFormat.Safetensors;
 
-    /// <summary>
-    /// <para type="description">Replaces an existing file.</para>
-    /// </summary>
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
-    /// <summary>
-    /// <para type="description">Returns the written file as a FileInfo.</para>
-    /// </summary>
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
-
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        bool literal = ParameterSetName == LiteralPathSet;
-        string file = PathResolver.ResolveForWrite(this, literal ? LiteralPath : Path, literal);
+        string file = ResolveTarget();
         bool exists = PathResolver.CheckWriteTarget(this, file, Force);
 
         if (Format == ModelFileFormat.Onnx && IncludeOptimizerState)

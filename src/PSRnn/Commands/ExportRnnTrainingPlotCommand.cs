@@ -27,32 +27,14 @@ namespace PSRnn.Commands;
 /// </example>
 [Cmdlet(VerbsData.Export, "RnnTrainingPlot", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
-public sealed class ExportRnnTrainingPlotCommand : PSCmdlet
+public sealed class ExportRnnTrainingPlotCommand : ExportFileCommandBase
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
-
     /// <summary>
     /// <para type="description">The trained model whose History is drawn; it comes from the pipeline.</para>
     /// </summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
     public Sequential Model { get; set; } = null!;
-
-    /// <summary>
-    /// <para type="description">The PNG file to write.</para>
-    /// </summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
-    [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = "";
-
-    /// <summary>
-    /// <para type="description">The PNG file to write, taken literally (no wildcards).</para>
-    /// </summary>
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string LiteralPath { get; set; } = "";
 
     /// <summary>
     /// <para type="description">The image width in pixels (1200 by default).</para>
@@ -74,18 +56,6 @@ public sealed class ExportRnnTrainingPlotCommand : PSCmdlet
     [Parameter]
     public string? Title { get; set; }
 
-    /// <summary>
-    /// <para type="description">Replaces an existing file.</para>
-    /// </summary>
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
-    /// <summary>
-    /// <para type="description">Returns the written file as a FileInfo.</para>
-    /// </summary>
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
-
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -95,8 +65,7 @@ public sealed class ExportRnnTrainingPlotCommand : PSCmdlet
                 $"The model '{Model.Name}' has no training history to plot: train it with Invoke-RnnTraining first."));
         }
 
-        bool literal = ParameterSetName == LiteralPathSet;
-        string file = PathResolver.ResolveForWrite(this, literal ? LiteralPath : Path, literal);
+        string file = ResolveTarget();
         bool exists = PathResolver.CheckWriteTarget(this, file, Force);
 
         string action = $"Save the training curves of model '{Model.Name}' ({Model.History.Count} epochs)" + (exists ? ", replacing the file" : "");

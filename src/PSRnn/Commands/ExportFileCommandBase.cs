@@ -1,0 +1,51 @@
+using System.Management.Automation;
+using PSRnn.Infrastructure;
+
+namespace PSRnn.Commands;
+
+/// <summary>
+/// What every Export cmdlet shares: the target as -Path (wildcards must name one file) or -LiteralPath, -Force to
+/// replace an existing file, and -PassThru to return its FileInfo.
+/// </summary>
+public abstract class ExportFileCommandBase : PSCmdlet
+{
+    /// <summary>The parameter set of -Path.</summary>
+    protected const string PathSet = "Path";
+
+    /// <summary>The parameter set of -LiteralPath.</summary>
+    protected const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>
+    /// <para type="description">The file to write.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    /// <summary>
+    /// <para type="description">The file to write, taken literally (no wildcards).</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralPath { get; set; } = "";
+
+    /// <summary>
+    /// <para type="description">Replaces an existing file.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>
+    /// <para type="description">Returns the written file as a FileInfo.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <summary>The file-system path the user named.</summary>
+    protected string ResolveTarget()
+    {
+        bool literal = ParameterSetName == LiteralPathSet;
+        return PathResolver.ResolveForWrite(this, literal ? LiteralPath : Path, literal);
+    }
+}
