@@ -118,12 +118,6 @@ public sealed class Gru : RecurrentLayer
     /// <summary>Keras's recurrent_activation for the z and r gates: sigmoid by default (hard_sigmoid allowed).</summary>
     public ActivationKind RecurrentActivation { get; init; } = ActivationKind.Sigmoid;
 
-    /// <summary>
-    /// Test hook: when set, Forward keeps the dropout masks of the last training Forward instead of drawing new ones
-    /// (or clearing them for inference), so a gradient check can run the same dropped-out function repeatedly.
-    /// </summary>
-    internal bool ReuseDropoutMasks { get; set; }
-
     /// <inheritdoc />
     public override RecurrentLayer CreateTwin(bool goBackwards, string name) =>
         new Gru(Units, ReturnSequences, goBackwards, Dropout, RecurrentDropout, ResetAfter, name)
@@ -173,10 +167,7 @@ public sealed class Gru : RecurrentLayer
         Parameter kernel = _kernel!;
         _input = input;
         int batch = input.Batch, time = input.Time, u = Units, g = 3 * u;
-        if (!ReuseDropoutMasks)
-        {
-            PrepareDropout(batch, input.Features, training);
-        }
+        PrepareDropout(batch, input.Features, training);
 
         EnsureWorkspace(batch, time);
         _states.Resize(batch, time, u, true);

@@ -96,12 +96,6 @@ public sealed class Lstm : RecurrentLayer
     /// <summary>Keras's unit_forget_bias: the forget-gate slice of the bias starts at 1 (the rest from the bias initializer).</summary>
     public bool UnitForgetBias { get; init; } = true;
 
-    /// <summary>
-    /// Test hook: when set, Forward keeps the dropout masks of the last training Forward whatever its
-    /// <c>training</c> argument, so a gradient check sees one fixed function with dropout applied.
-    /// </summary>
-    internal bool HoldDropoutMasks { get; set; }
-
     /// <inheritdoc />
     public override RecurrentLayer CreateTwin(bool goBackwards, string name) =>
         new Lstm(Units, ReturnSequences, goBackwards, Dropout, RecurrentDropout, name)
@@ -162,10 +156,7 @@ public sealed class Lstm : RecurrentLayer
         CheckInput(input);
         _input = input;
         int batch = input.Batch, time = input.Time, u = Units, g = 4 * u;
-        if (!HoldDropoutMasks)
-        {
-            PrepareDropout(batch, input.Features, training);
-        }
+        PrepareDropout(batch, input.Features, training);
 
         int rows = batch * time;
         RecurrentShared.Ensure(ref _z, rows * g);

@@ -170,6 +170,12 @@ public abstract class RecurrentLayer : Layer
     private protected void RunBatchChunks(int batch, long stepMacsPerRow, int time, Action<int, int> body) =>
         _split.Run(batch, stepMacsPerRow, time, body);
 
+    /// <summary>
+    /// Test hook: when set, Forward keeps the dropout masks of the last training Forward whatever its
+    /// <c>training</c> argument, so a gradient check sees one fixed function with dropout applied.
+    /// </summary>
+    internal bool HoldDropoutMasks { get; set; }
+
     /// <summary>The input step processed at position <paramref name="s"/> of the loop (reversed with go_backwards).</summary>
     protected int InputStep(int s, int time) => GoBackwards ? time - 1 - s : s;
 
@@ -179,6 +185,11 @@ public abstract class RecurrentLayer : Layer
     /// </summary>
     protected void PrepareDropout(int batch, int inputFeatures, bool training)
     {
+        if (HoldDropoutMasks)
+        {
+            return;
+        }
+
         _inputMaskLength = training && Dropout > 0 ? Mask(ref _inputMaskStore, batch * inputFeatures, Dropout) : 0;
         _recurrentMaskLength = training && RecurrentDropout > 0 ? Mask(ref _recurrentMaskStore, batch * Units, RecurrentDropout) : 0;
     }

@@ -63,12 +63,6 @@ public sealed class SimpleRnn : RecurrentLayer
     /// <inheritdoc />
     public override string KerasClassName => "SimpleRNN";
 
-    /// <summary>
-    /// Test hook: when set, Forward keeps the dropout masks of the last training Forward whatever its
-    /// <c>training</c> argument, so a gradient check sees one fixed function with dropout applied.
-    /// </summary>
-    internal bool HoldDropoutMasks { get; set; }
-
     /// <inheritdoc />
     public override RecurrentLayer CreateTwin(bool goBackwards, string name) =>
         new SimpleRnn(Units, ReturnSequences, goBackwards, Dropout, RecurrentDropout, name)
@@ -106,10 +100,7 @@ public sealed class SimpleRnn : RecurrentLayer
         CheckInput(input);
         _input = input;
         int batch = input.Batch, time = input.Time, u = Units, rows = batch * time;
-        if (!HoldDropoutMasks)
-        {
-            PrepareDropout(batch, input.Features, training);
-        }
+        PrepareDropout(batch, input.Features, training);
 
         RecurrentShared.Ensure(ref _z, rows * u);
         RecurrentShared.Ensure(ref _h, rows * u);

@@ -40,7 +40,7 @@ public sealed class GruTests
 
         // Draw this batch's masks, then hold them for every Forward of the check.
         gru.Forward(x, training: true);
-        gru.ReuseDropoutMasks = true;
+        gru.HoldDropoutMasks = true;
         Activations held = Snapshot(gru.Forward(x, training: false));
         Activations inference = Snapshot(NewLike(gru, x).Forward(x, training: false));
         Assert.NotEqual(inference.Span.ToArray(), held.Span.ToArray());
