@@ -15,6 +15,7 @@ namespace PSRnn.Workloads;
 /// <code>
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- [--workloads W2_seqmnist,W6_simple] [--threads 2] [--reps 7]
 ///     [--rep-seconds 1] [--quiet-wait 20] [--mode fit|loop] [--epoch-batches 8] [--label x] [--out psrnn.json] [--profile]
+///     [--parts train,infer]
 /// </code>
 /// </remarks>
 internal static class Program
@@ -51,7 +52,11 @@ internal static class Program
             RepSeconds: double.Parse(Get("rep-seconds", "1.0"), inv),
             QuietWait: double.Parse(Get("quiet-wait", "20"), inv),
             Mode: Enum.Parse<TrainMode>(Get("mode", "fit"), ignoreCase: true),
-            EpochBatches: int.Parse(Get("epoch-batches", "8"), inv));
+            EpochBatches: int.Parse(Get("epoch-batches", "8"), inv))
+        {
+            Train = Get("parts", "train,infer").Contains("train", StringComparison.Ordinal),
+            Infer = Get("parts", "train,infer").Contains("infer", StringComparison.Ordinal),
+        };
         string label = Get("label", "");
         string[] names = Get("workloads", string.Join(',', Workload.All.Select(w => w.Name))).Split(',', StringSplitOptions.RemoveEmptyEntries);
         Workload[] selected = names.Select(n => Workload.All.FirstOrDefault(w => w.Name == n)
@@ -118,9 +123,13 @@ internal static class Program
                 $" foreign {((Stats)r["train_foreign_cores"]).Median:F2}, {(double)r["train_alloc_bytes_per_batch"]:F0} B/batch;");
         }
 
-        var i = (Stats)r["infer_samples_per_s"];
-        msg += string.Create(inv, $" infer {i.Median:F0} sam/s (min {i.Min:F0} max {i.Max:F0}) {((Stats)r["infer_gflops"]).Median:F1} GF/s" +
-            $" {((Stats)r["infer_ms_per_call"]).Median:F3} ms/call; foreign cpu {((Stats)r["infer_foreign_cores"]).Median:F2}");
+        if (r.TryGetValue("infer_samples_per_s", out object? infer))
+        {
+            var i = (Stats)infer;
+            msg += string.Create(inv, $" infer {i.Median:F0} sam/s (min {i.Min:F0} max {i.Max:F0}) {((Stats)r["infer_gflops"]).Median:F1} GF/s" +
+                $" {((Stats)r["infer_ms_per_call"]).Median:F3} ms/call; foreign cpu {((Stats)r["infer_foreign_cores"]).Median:F2}");
+        }
+
         return msg;
     }
 }

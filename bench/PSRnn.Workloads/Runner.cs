@@ -19,7 +19,8 @@ internal enum TrainMode
 }
 
 /// <summary>The settings of one run of the runner.</summary>
-internal sealed record RunSettings(int Threads, int Reps, double RepSeconds, double QuietWait, TrainMode Mode, int EpochBatches);
+internal sealed record RunSettings(int Threads, int Reps, double RepSeconds, double QuietWait, TrainMode Mode, int EpochBatches,
+    bool Train = true, bool Infer = true);
 
 /// <summary>Runs one workload: training (unless inference only) and inference, timed as torch_peer.py times them.</summary>
 internal sealed class Runner(Workload w, RunSettings settings)
@@ -42,7 +43,7 @@ internal sealed class Runner(Workload w, RunSettings settings)
         // Whole batches only, as many as the memory cap allows (at least one).
         int capBatches = (int)Math.Max(1, MaxDatasetBytes / (w.InputFloatsPerSample * 4 * w.B));
         int epochBatches = Math.Clamp(settings.EpochBatches, 1, capBatches);
-        if (!w.InferOnly)
+        if (!w.InferOnly && settings.Train)
         {
             Sequential model = w.BuildModel(Seed);
             (Tensor x, Tensor y) = w.MakeData(epochBatches * w.B, Seed + 1);
@@ -57,6 +58,7 @@ internal sealed class Runner(Workload w, RunSettings settings)
             r["train_gen2_collections"] = gen2;
         }
 
+        if (settings.Infer)
         {
             // Inference: Trainer.Predict over whole batches (W5: one sample a call, as one prediction in a script).
             Sequential model = w.BuildModel(Seed);
