@@ -1,0 +1,185 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace PSRnn.Engine.Tensors;
+
+/// <summary>
+/// One row times a matrix, <c>c = alpha·(a·B) + beta·c</c> with a (1×k) and B (k×n, row stride ldb): the batch-1 product
+/// of inference (an LSTM step is 1×U times U×4U). The tiled kernels would compute MR rows to keep one; here eight
+/// vector accumulators hold 8·W columns of c while B's rows stream past, so each element of B is read once, from
+/// cache, with no packing. The k loop runs in blocks of <c>kc</c> and each block's sum starts from zero and is merged
+/// into c as the tiled kernels merge theirs (fused <c>alpha·acc + c</c> when beta is 1), so the order of the sums is
+/// fixed and the result deterministic.
+/// </summary>
+internal static class GemvKernels
+{
+    /// <summary>The AVX-512 form: 128 columns a pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RowTimesMatrix512(int n, int k, int kcMax, float alpha, float* a, float* b, nint ldb,
+        float beta, float* c)
+    {
+        const int W = 16;
+        for (int pc = 0; pc < k; pc += kcMax)
+        {
+            int kc = Math.Min(kcMax, k - pc);
+            float blockBeta = pc == 0 ? beta : 1f;
+            float* ap = a + pc;
+            float* bp = b + ((nint)pc * ldb);
+            int j = 0;
+            for (; j + (8 * W) <= n; j += 8 * W)
+            {
+                Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+                Vector512<float> s4 = default, s5 = default, s6 = default, s7 = default;
+                float* row = bp + j;
+                for (int p = 0; p < kc; p++, row += ldb)
+                {
+                    Vector512<float> x = Vector512.Create(ap[p]);
+                    s0 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row), s0);
+                    s1 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + W), s1);
+                    s2 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (2 * W)), s2);
+                    s3 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (3 * W)), s3);
+                    s4 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (4 * W)), s4);
+                    s5 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (5 * W)), s5);
+                    s6 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (6 * W)), s6);
+                    s7 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (7 * W)), s7);
+                }
+
+                float* cj = c + j;
+                Merge512(cj, s0, alpha, blockBeta);
+                Merge512(cj + W, s1, alpha, blockBeta);
+                Merge512(cj + (2 * W), s2, alpha, blockBeta);
+                Merge512(cj + (3 * W), s3, alpha, blockBeta);
+                Merge512(cj + (4 * W), s4, alpha, blockBeta);
+                Merge512(cj + (5 * W), s5, alpha, blockBeta);
+                Merge512(cj + (6 * W), s6, alpha, blockBeta);
+                Merge512(cj + (7 * W), s7, alpha, blockBeta);
+            }
+
+            for (; j + W <= n; j += W)
+            {
+                Vector512<float> s = default;
+                float* row = bp + j;
+                for (int p = 0; p < kc; p++, row += ldb)
+                {
+                    s = Avx512F.FusedMultiplyAdd(Vector512.Create(ap[p]), Avx512F.LoadVector512(row), s);
+                }
+
+                Merge512(c + j, s, alpha, blockBeta);
+            }
+
+            ScalarColumns(j, n, kc, alpha, ap, bp, ldb, blockBeta, c);
+        }
+    }
+
+    /// <summary>The AVX2 + FMA form: 64 columns a pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RowTimesMatrix256(int n, int k, int kcMax, float alpha, float* a, float* b, nint ldb,
+        float beta, float* c)
+    {
+        const int W = 8;
+        for (int pc = 0; pc < k; pc += kcMax)
+        {
+            int kc = Math.Min(kcMax, k - pc);
+            float blockBeta = pc == 0 ? beta : 1f;
+            float* ap = a + pc;
+            float* bp = b + ((nint)pc * ldb);
+            int j = 0;
+            for (; j + (8 * W) <= n; j += 8 * W)
+            {
+                Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+                Vector256<float> s4 = default, s5 = default, s6 = default, s7 = default;
+                float* row = bp + j;
+                for (int p = 0; p < kc; p++, row += ldb)
+                {
+                    Vector256<float> x = Vector256.Create(ap[p]);
+                    s0 = Fma.MultiplyAdd(x, Avx.LoadVector256(row), s0);
+                    s1 = Fma.MultiplyAdd(x, Avx.LoadVector256(row + W), s1);
+                    s2 = Fma.MultiplyAdd(x, Avx.LoadVector256(row + (2 * W)), s2);
+                    s3 = Fma.MultiplyAdd(x, Avx.LoadVector256(row + (3 * W)), s3);
+                    s4 = Fma.MultiplyAdd(x, Avx.LoadVector256(row + (4 * W)), s4);
+                    s5 = Fma.MultiplyAdd(x, Avx.LoadVector256(row + (5 * W)), s5);
+                    s6 = Fma.MultiplyAdd(x, Avx.LoadVector256(row + (6 * W)), s6);
+                    s7 = Fma.MultiplyAdd(x, Avx.LoadVector256(row + (7 * W)), s7);
+                }
+
+                float* cj = c + j;
+                Merge256(cj, s0, alpha, blockBeta);
+                Merge256(cj + W, s1, alpha, blockBeta);
+                Merge256(cj + (2 * W), s2, alpha, blockBeta);
+                Merge256(cj + (3 * W), s3, alpha, blockBeta);
+                Merge256(cj + (4 * W), s4, alpha, blockBeta);
+                Merge256(cj + (5 * W), s5, alpha, blockBeta);
+                Merge256(cj + (6 * W), s6, alpha, blockBeta);
+                Merge256(cj + (7 * W), s7, alpha, blockBeta);
+            }
+
+            for (; j + W <= n; j += W)
+            {
+                Vector256<float> s = default;
+                float* row = bp + j;
+                for (int p = 0; p < kc; p++, row += ldb)
+                {
+                    s = Fma.MultiplyAdd(Vector256.Create(ap[p]), Avx.LoadVector256(row), s);
+                }
+
+                Merge256(c + j, s, alpha, blockBeta);
+            }
+
+            ScalarColumns(j, n, kc, alpha, ap, bp, ldb, blockBeta, c);
+        }
+    }
+
+    // c = alpha·acc + beta·c as the tiled kernels merge a block: beta 0 does not read c, beta 1 is one fused step.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Merge512(float* c, Vector512<float> acc, float alpha, float beta)
+    {
+        Vector512<float> va = Vector512.Create(alpha);
+        if (beta == 0f)
+        {
+            Avx512F.Store(c, Avx512F.Multiply(acc, va));
+        }
+        else if (beta == 1f)
+        {
+            Avx512F.Store(c, Avx512F.FusedMultiplyAdd(acc, va, Avx512F.LoadVector512(c)));
+        }
+        else
+        {
+            Avx512F.Store(c, Avx512F.FusedMultiplyAdd(acc, va, Avx512F.Multiply(Vector512.Create(beta), Avx512F.LoadVector512(c))));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Merge256(float* c, Vector256<float> acc, float alpha, float beta)
+    {
+        Vector256<float> va = Vector256.Create(alpha);
+        if (beta == 0f)
+        {
+            Avx.Store(c, Avx.Multiply(acc, va));
+        }
+        else if (beta == 1f)
+        {
+            Avx.Store(c, Fma.MultiplyAdd(acc, va, Avx.LoadVector256(c)));
+        }
+        else
+        {
+            Avx.Store(c, Fma.MultiplyAdd(acc, va, Avx.Multiply(Vector256.Create(beta), Avx.LoadVector256(c))));
+        }
+    }
+
+    // The columns left over after the last whole vector, one at a time, fused like the vector lanes.
+    private static unsafe void ScalarColumns(int j0, int n, int kc, float alpha, float* a, float* b, nint ldb, float beta, float* c)
+    {
+        for (int j = j0; j < n; j++)
+        {
+            float s = 0f;
+            float* col = b + j;
+            for (int p = 0; p < kc; p++, col += ldb)
+            {
+                s = MathF.FusedMultiplyAdd(a[p], *col, s);
+            }
+
+            c[j] = beta == 0f ? s * alpha : MathF.FusedMultiplyAdd(s, alpha, beta == 1f ? c[j] : beta * c[j]);
+        }
+    }
+}
