@@ -16,8 +16,8 @@ namespace PSRnn.Engine.Layers;
 /// the same way for any number of rows from 2 up, and the element-wise passes work row by row), so the results are
 /// bit-identical to the unsplit loop's. A chunk therefore never has a single row: a one-row product takes Gemm's
 /// row-times-matrix path, which sums in another order.</para>
-/// <para>Chunk 0 runs on the calling thread; the others are queued to the thread pool as reusable work items (nothing
-/// allocated once warm). A chunk no pool thread has started by the time the caller is done is run by the caller, so a
+/// <para>Chunk 0 runs on the calling thread; the others are posted to ComputeWorkers as reusable work items (nothing
+/// allocated once warm). A chunk no worker has started by the time the caller is done is run by the caller, so a
 /// busy pool only costs speed. A worker's exception is rethrown on the calling thread after every chunk has ended.</para>
 /// <para>One instance per layer: a layer is used by one thread at a time, so the items are never shared.</para>
 /// </remarks>
@@ -34,7 +34,7 @@ internal sealed class BatchSplit
 
     /// <summary>
     /// The default least multiply-adds of one chunk's whole loop (rows · T · step product per row), about 40 µs of one
-    /// core: below it the hand-off to a pool thread is not repaid (tiny layers, short sequences).
+    /// core: below it the hand-off to a worker is not repaid (tiny layers, short sequences).
     /// </summary>
     public const long DefaultMinChunkMacs = 1L << 20;
 
@@ -149,7 +149,7 @@ internal sealed class BatchSplit
         }
     }
 
-    /// <summary>One batch chunk queued to the thread pool, run with one compute thread (its products stay whole).</summary>
+    /// <summary>One batch chunk posted to the workers, run with one compute thread (its products stay whole).</summary>
     private sealed class ChunkItem : ClaimableWorkItem
     {
         private Action<int, int>? _body;

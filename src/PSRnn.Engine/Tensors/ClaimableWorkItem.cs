@@ -1,12 +1,12 @@
 namespace PSRnn.Engine.Tensors;
 
 /// <summary>
-/// A reusable chunk of work queued to the thread pool without allocating. Whoever claims it first — a pool thread, or
+/// A reusable chunk of work handed to <see cref="ComputeWorkers"/> without allocating. Whoever claims it first — a worker, or
 /// the caller when it comes to wait in <see cref="Finish"/> — runs it; a stale queue entry finds it claimed. An
-/// exception is caught and handed to the caller, which rethrows it: a pool thread must not die of it. Gemm's column or
+/// exception is caught and handed to the caller, which rethrows it: a worker must not die of it. Gemm's column or
 /// row chunks and the recurrent layers' batch chunks both use it.
 /// </summary>
-internal abstract class ClaimableWorkItem : IThreadPoolWorkItem
+internal abstract class ClaimableWorkItem
 {
     private const int Pending = 0;
     private const int Claimed = 1;
@@ -16,7 +16,7 @@ internal abstract class ClaimableWorkItem : IThreadPoolWorkItem
     private bool _finished;
     private Exception? _error;
 
-    /// <inheritdoc />
+    /// <summary>Runs the chunk on the calling worker unless someone has claimed it already.</summary>
     public void Execute()
     {
         if (Interlocked.Exchange(ref _state, Claimed) == Pending)
@@ -25,7 +25,7 @@ internal abstract class ClaimableWorkItem : IThreadPoolWorkItem
         }
     }
 
-    /// <summary>Runs the chunk here if no pool thread has taken it, else waits for it; returns its exception.</summary>
+    /// <summary>Runs the chunk here if no worker has taken it, else waits for it; returns its exception.</summary>
     public Exception? Finish()
     {
         if (Interlocked.Exchange(ref _state, Claimed) == Pending)
@@ -34,10 +34,11 @@ internal abstract class ClaimableWorkItem : IThreadPoolWorkItem
             return _error;
         }
 
+        // Chunks are short: spin (on the order of a millisecond) before blocking, so the caller does not pay a wake-up.
         var spin = default(SpinWait);
-        while (!Volatile.Read(ref _finished) && !spin.NextSpinWillYield)
+        long deadline = ComputeWorkers.SpinDeadline();
+        while (!Volatile.Read(ref _finished) && ComputeWorkers.KeepSpinning(ref spin, deadline))
         {
-            spin.SpinOnce();
         }
 
         lock (_gate)
@@ -59,7 +60,7 @@ internal abstract class ClaimableWorkItem : IThreadPoolWorkItem
 
         // Publish the fields before anyone can claim the item.
         Volatile.Write(ref _state, Pending);
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        ComputeWorkers.Post(this);
     }
 
     /// <summary>The chunk's work.</summary>
