@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using PSRnn.Engine.Tensors;
 
 namespace PSRnn.Engine.Layers;
@@ -161,6 +162,7 @@ public static class Initializers
     {
         var vs = new double[n][];
         var diag = new double[n];
+        var dots = new double[n];
         for (int k = 0; k < n; k++)
         {
             double norm = 0;
@@ -195,19 +197,7 @@ public static class Initializers
             }
 
             // A[k:, k:] -= 2 v (vᵀ A[k:, k:])
-            for (int j = k; j < n; j++)
-            {
-                double dot = 0;
-                for (int i = k; i < m; i++)
-                {
-                    dot += v[i - k] * a[(i * n) + j];
-                }
-
-                for (int i = k; i < m; i++)
-                {
-                    a[(i * n) + j] -= 2 * v[i - k] * dot;
-                }
-            }
+            Reflect(a, m, n, k, k, v, dots);
 
             vs[k] = v;
             diag[k] = a[(k * n) + k];
@@ -222,20 +212,7 @@ public static class Initializers
 
         for (int k = n - 1; k >= 0; k--)
         {
-            double[] v = vs[k];
-            for (int j = 0; j < n; j++)
-            {
-                double dot = 0;
-                for (int i = k; i < m; i++)
-                {
-                    dot += v[i - k] * q[(i * n) + j];
-                }
-
-                for (int i = k; i < m; i++)
-                {
-                    q[(i * n) + j] -= 2 * v[i - k] * dot;
-                }
-            }
+            Reflect(q, m, n, k, 0, vs[k], dots);
         }
 
         for (int j = 0; j < n; j++)
@@ -250,5 +227,30 @@ public static class Initializers
         }
 
         return q;
+    }
+
+    /// <summary>
+    /// Applies the reflection I − 2vvᵀ to rows k.. and columns j0.. of the row-major (m, n) matrix x:
+    /// x[k:, j0:] −= 2 v (vᵀ x[k:, j0:]). Row by row over contiguous memory, each column's dot product summed over the
+    /// rows in ascending order; an LSTM(512)'s orthogonal recurrent kernel (a 2048×512 QR) took 10 s column by column
+    /// and takes a third of a second this way.
+    /// </summary>
+    private static void Reflect(double[] x, int m, int n, int k, int j0, double[] v, double[] dots)
+    {
+        int width = n - j0;
+        Span<double> dot = dots.AsSpan(j0, width);
+        dot.Clear();
+        for (int i = k; i < m; i++)
+        {
+            // dot += v_i·row
+            TensorPrimitives.MultiplyAdd(x.AsSpan((i * n) + j0, width), v[i - k], dot, dot);
+        }
+
+        for (int i = k; i < m; i++)
+        {
+            // row −= (2v_i)·dot
+            Span<double> row = x.AsSpan((i * n) + j0, width);
+            TensorPrimitives.MultiplyAdd(dot, -(2 * v[i - k]), row, row);
+        }
     }
 }
