@@ -79,7 +79,13 @@ public sealed class Gru : RecurrentLayer
     private float[] _dResetIn = [];     // (B, U) reset_before: d(r⊙h⊙m)
     private float[] _dbAcc = [];        // (B, 4U) bias gradient sums of one Backward, per sample (chunk-independent)
     private float[] _dbSum = [];        // (4U) their sum over the batch, in sample order
-    private float[] _recurrentT = [];   // (3U, U) the recurrent kernel transposed, for the backward loop
+    private float[] _recurrentT = [];   // (3U, U) the recurrent kernel transposed, for the reset_before backward loop
+
+    // reset_after: U laid out for the forward steps' products and Uᵀ for the backward's, once per batch.
+    private readonly PackedMatrix _packedU = new();
+    private readonly PackedMatrix _packedUT = new();
+    private bool _forwardPacked;
+    private bool _backwardPacked;
     private float[] _zeros = [];        // (U) the state before the first step
     private float[] _dh = [];           // (B, U) scratch: one U row per batch chunk, at the chunk's first row
     private float[] _d1 = [];           // (B, U) scratch, likewise
@@ -182,6 +188,7 @@ public sealed class Gru : RecurrentLayer
             _prev.AsSpan(((b * time) + first) * u, u).Clear();
         }
 
+        _forwardPacked = ResetAfter && PackRecurrent(false, Units, 3 * Units, _recurrentKernel!.Value, 3 * Units, _packedU, batch, time);
         RunBatchChunks(batch, 3L * Units * Units, time, _forwardRows);
         if (ReturnSequences)
         {
@@ -214,8 +221,12 @@ public sealed class Gru : RecurrentLayer
         _carryZ.AsSpan(0, batch * u).Clear();
         _carryM.AsSpan(0, batch * u).Clear();
         _dbAcc.AsSpan(0, batch * 4 * u).Clear();
-        Grow(ref _recurrentT, g * u);
-        RecurrentShared.Transpose(_recurrentKernel!.Value, u, g, _recurrentT);
+        _backwardPacked = ResetAfter && PackRecurrent(true, g, u, _recurrentKernel!.Value, g, _packedUT, batch, time);
+        if (!ResetAfter)
+        {
+            Grow(ref _recurrentT, g * u);
+            RecurrentShared.Transpose(_recurrentKernel!.Value, u, g, _recurrentT);
+        }
         _outputGradient = outputGradient;
         RunBatchChunks(batch, 3L * Units * Units, time, _backwardRows);
         _outputGradient = null;
@@ -332,8 +343,8 @@ public sealed class Gru : RecurrentLayer
 
         if (s > 0)
         {
-            Gemm.Multiply(false, false, rows, g, u, 1f, _prev.AsSpan(((b0 * time) + t) * u), time * u,
-                _recurrentKernel!.Value, g, _bias is null ? 0f : 1f, rec, g);
+            StepProduct(_forwardPacked, false, rows, g, u, _prev.AsSpan(((b0 * time) + t) * u), time * u,
+                _recurrentKernel!.Value, g, _packedU, _bias is null ? 0f : 1f, rec, g);
         }
 
         ReadOnlySpan<float> biasH = _bias is null ? default : _bias.Value.AsSpan(2 * u, u);
@@ -539,8 +550,8 @@ public sealed class Gru : RecurrentLayer
         if (s > 0)
         {
             // d(h⊙m) = dG_rec·Uᵀ  (B, 3U)·(3U, U)
-            Gemm.Multiply(false, false, rows, u, g, 1f, _dRec.AsSpan(((b0 * time) + t) * g), time * g, _recurrentT, u, 0f,
-                _carryM.AsSpan(b0 * u), u);
+            StepProduct(_backwardPacked, true, rows, u, g, _dRec.AsSpan(((b0 * time) + t) * g), time * g,
+                _recurrentKernel!.Value, g, _packedUT, 0f, _carryM.AsSpan(b0 * u), u);
         }
     }
 

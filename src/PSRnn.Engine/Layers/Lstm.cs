@@ -50,8 +50,11 @@ public sealed class Lstm : RecurrentLayer
     private float[] _dh = [];
     private float[] _dc = [];
 
-    // (4U, U) the recurrent kernel transposed for the backward loop.
-    private float[] _recurrentT = [];
+    // The recurrent kernel laid out for the step products, once per batch: U for the forward loop, Uᵀ for the backward.
+    private readonly PackedMatrix _packedU = new();
+    private readonly PackedMatrix _packedUT = new();
+    private bool _forwardPacked;
+    private bool _backwardPacked;
 
     // The batch-chunk bodies of the time loops (created once: no allocation per batch), and the output gradient the
     // backward loop reads.
@@ -174,6 +177,7 @@ public sealed class Lstm : RecurrentLayer
         }
 
         ProjectInputs(input, _kernel!.Value, _bias is null ? [] : _bias.Value, g, _z.AsSpan(0, rows * g));
+        _forwardPacked = PackRecurrent(false, u, g, _recurrentKernel!.Value, g, _packedU, batch, time);
         RunBatchChunks(batch, 4L * Units * Units, time, _forwardRows);
         return _output;
     }
@@ -201,7 +205,7 @@ public sealed class Lstm : RecurrentLayer
             else
             {
                 // Z[:, t] += H̃[:, t]·U   (rows, U)·(U, 4U), rows strided by T.
-                Gemm.Multiply(false, false, rows, g, u, 1f, hPrev[(t * u)..], time * u, w, g, 1f, z[(t * g)..], time * g);
+                StepProduct(_forwardPacked, false, rows, g, u, hPrev[(t * u)..], time * u, w, g, _packedU, 1f, z[(t * g)..], time * g);
             }
 
             int tNext = s + 1 < time ? InputStep(s + 1, time) : -1;
@@ -277,8 +281,7 @@ public sealed class Lstm : RecurrentLayer
         RecurrentShared.Ensure(ref _dcNext, batch * u);
         RecurrentShared.Ensure(ref _dh, batch * u);
         RecurrentShared.Ensure(ref _dc, batch * u);
-        RecurrentShared.Ensure(ref _recurrentT, g * u);
-        RecurrentShared.Transpose(_recurrentKernel!.Value, u, g, _recurrentT);
+        _backwardPacked = PackRecurrent(true, g, u, _recurrentKernel!.Value, g, _packedUT, batch, time);
         Span<float> dz = _dz.AsSpan(0, rows * g);
         _outputGradient = outputGradient;
         RunBatchChunks(batch, 4L * Units * Units, time, _backwardRows);
@@ -312,7 +315,7 @@ public sealed class Lstm : RecurrentLayer
         Span<float> dcNext = _dcNext.AsSpan(b0 * u, rows * u);
         ReadOnlySpan<float> dy = _outputGradient!.Span;
         ReadOnlySpan<float> recurrentMask = RecurrentMask;
-        float[] wT = _recurrentT;
+        float[] w = _recurrentKernel!.Value;
         dhNext.Clear();
         dcNext.Clear();
         Span<float> dh = _dh.AsSpan(b0 * u, u), dc = _dc.AsSpan(b0 * u, u);
@@ -354,7 +357,7 @@ public sealed class Lstm : RecurrentLayer
             if (s > 0)
             {
                 // dh_next = dZ[:, t]·Uᵀ   (rows, 4U)·(4U, U)
-                Gemm.Multiply(false, false, rows, u, g, 1f, dz[(t * g)..], time * g, wT, u, 0f, dhNext, u);
+                StepProduct(_backwardPacked, true, rows, u, g, dz[(t * g)..], time * g, w, g, _packedUT, 0f, dhNext, u);
             }
         }
     }

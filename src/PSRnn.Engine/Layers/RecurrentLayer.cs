@@ -171,6 +171,40 @@ public abstract class RecurrentLayer : Layer
         _split.Run(batch, stepMacsPerRow, time, body);
 
     /// <summary>
+    /// Lays out the recurrent kernel (or its transpose) for a time loop's step products when the loop will use it: at
+    /// least two steps (the first has no recurrent product) and two rows (a one-row product reads the stored matrix).
+    /// Returns whether <paramref name="into"/> now holds op(<paramref name="kernel"/>).
+    /// </summary>
+    private protected static bool PackRecurrent(bool transposed, int k, int n, ReadOnlySpan<float> kernel, int ldk,
+        PackedMatrix into, int batch, int time)
+    {
+        if (batch < 2 || time < 2)
+        {
+            return false;
+        }
+
+        Gemm.Pack(transposed, k, n, kernel, ldk, into);
+        return true;
+    }
+
+    /// <summary>
+    /// One step's recurrent product c = op(a)·op(W) + beta·c over the rows of a batch chunk, from the packed kernel when
+    /// <paramref name="packed"/> (see <see cref="PackRecurrent"/>), else from the stored one; the bits are the same.
+    /// </summary>
+    private protected static void StepProduct(bool packed, bool transposed, int rows, int n, int k, ReadOnlySpan<float> a,
+        int lda, ReadOnlySpan<float> kernel, int ldk, PackedMatrix packedKernel, float beta, Span<float> c, int ldc)
+    {
+        if (packed)
+        {
+            Gemm.MultiplyPacked(false, transposed, rows, n, k, 1f, a, lda, kernel, ldk, packedKernel, beta, c, ldc);
+        }
+        else
+        {
+            Gemm.Multiply(false, transposed, rows, n, k, 1f, a, lda, kernel, ldk, beta, c, ldc);
+        }
+    }
+
+    /// <summary>
     /// Test hook: when set, Forward keeps the dropout masks of the last training Forward whatever its
     /// <c>training</c> argument, so a gradient check sees one fixed function with dropout applied.
     /// </summary>

@@ -35,9 +35,14 @@ public sealed class SimpleRnn : RecurrentLayer
     private float[] _dz = [];
     private float[] _hPrev = [];
 
-    // (B, U) carry of the backward loop; (U, U) the recurrent kernel transposed for it.
+    // (B, U) carry of the backward loop.
     private float[] _dhNext = [];
-    private float[] _recurrentT = [];
+
+    // U laid out for the forward steps' products and Uᵀ for the backward's, once per batch.
+    private readonly PackedMatrix _packedU = new();
+    private readonly PackedMatrix _packedUT = new();
+    private bool _forwardPacked;
+    private bool _backwardPacked;
 
     // The batch-chunk bodies of the time loops (created once: no allocation per batch), and the output gradient the
     // backward loop reads.
@@ -115,6 +120,7 @@ public sealed class SimpleRnn : RecurrentLayer
         }
 
         ProjectInputs(input, _kernel!.Value, _bias is null ? [] : _bias.Value, u, _z.AsSpan(0, rows * u));
+        _forwardPacked = PackRecurrent(false, Units, Units, _recurrentKernel!.Value, Units, _packedU, batch, time);
         RunBatchChunks(batch, 1L * Units * Units, time, _forwardRows);
         return _output;
     }
@@ -143,7 +149,7 @@ public sealed class SimpleRnn : RecurrentLayer
             else
             {
                 // Z[:, t] += H̃[:, t]·U   (rows, U)·(U, U), rows strided by T.
-                Gemm.Multiply(false, false, rows, u, u, 1f, hPrev[(t * u)..], time * u, w, u, 1f, z[(t * u)..], time * u);
+                StepProduct(_forwardPacked, false, rows, u, u, hPrev[(t * u)..], time * u, w, u, _packedU, 1f, z[(t * u)..], time * u);
             }
 
             int tNext = s + 1 < time ? InputStep(s + 1, time) : -1;
@@ -185,8 +191,7 @@ public sealed class SimpleRnn : RecurrentLayer
         int batch = input.Batch, time = input.Time, features = input.Features, u = Units, rows = batch * time;
         RecurrentShared.Ensure(ref _dz, rows * u);
         RecurrentShared.Ensure(ref _dhNext, batch * u);
-        RecurrentShared.Ensure(ref _recurrentT, u * u);
-        RecurrentShared.Transpose(_recurrentKernel!.Value, u, u, _recurrentT);
+        _backwardPacked = PackRecurrent(true, u, u, _recurrentKernel!.Value, u, _packedUT, batch, time);
         Span<float> dz = _dz.AsSpan(0, rows * u);
         _outputGradient = outputGradient;
         RunBatchChunks(batch, 1L * Units * Units, time, _backwardRows);
@@ -219,7 +224,7 @@ public sealed class SimpleRnn : RecurrentLayer
         Span<float> dhNext = _dhNext.AsSpan(b0 * u, rows * u);
         ReadOnlySpan<float> dy = _outputGradient!.Span;
         ReadOnlySpan<float> recurrentMask = RecurrentMask;
-        float[] wT = _recurrentT;
+        float[] w = _recurrentKernel!.Value;
         dhNext.Clear();
 
         for (int s = time - 1; s >= 0; s--)
@@ -258,7 +263,7 @@ public sealed class SimpleRnn : RecurrentLayer
             if (s > 0)
             {
                 // dh_next = dZ[:, t]·Uᵀ   (rows, U)·(U, U)
-                Gemm.Multiply(false, false, rows, u, u, 1f, dz[(t * u)..], time * u, wT, u, 0f, dhNext, u);
+                StepProduct(_backwardPacked, true, rows, u, u, dz[(t * u)..], time * u, w, u, _packedUT, 0f, dhNext, u);
             }
         }
     }

@@ -186,6 +186,104 @@ public static class Gemm
         }
     }
 
+    /// <summary>
+    /// Lays out op(B) (k×n; stored n×k when <paramref name="transB"/>) in the panel order of this thread's kernel path,
+    /// into <paramref name="into"/>, for <see cref="MultiplyPacked"/> to use many times.
+    /// </summary>
+    internal static unsafe void Pack(bool transB, int k, int n, ReadOnlySpan<float> b, int ldb, PackedMatrix into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        CheckMatrix(b, ldb, transB ? n : k, transB ? k : n, nameof(b), nameof(ldb));
+        GemmPath path = t_forcedPath == GemmPath.Auto ? DetectedPath : t_forcedPath;
+        switch (path)
+        {
+            case GemmPath.Vector512:
+                PackAll<Vector512Kernel>(transB, k, n, b, ldb, into, path);
+                break;
+            case GemmPath.Vector256:
+                PackAll<Vector256Kernel>(transB, k, n, b, ldb, into, path);
+                break;
+            case GemmPath.Vector128:
+                PackAll<Vector128Kernel>(transB, k, n, b, ldb, into, path);
+                break;
+            default:
+                PackAll<ScalarKernel>(transB, k, n, b, ldb, into, path);
+                break;
+        }
+    }
+
+    private static unsafe void PackAll<TKernel>(bool transB, int k, int n, ReadOnlySpan<float> b, int ldb, PackedMatrix into,
+        GemmPath path)
+        where TKernel : struct, IGemmKernel
+    {
+        into.Prepare(path, transB, k, n, TKernel.NR);
+        fixed (float* pb = b)
+        fixed (float* storage = into.Storage)
+        {
+            var job = new Job(false, transB, 0, n, k, 1f, null, 0, pb, ldb, 0f, null, 0);
+            float* dst = storage + into.Start;
+            for (int pc = 0; pc < k; pc += Kc)
+            {
+                PackB<TKernel>(job, pc, Math.Min(Kc, k - pc), 0, n, dst + ((nint)pc * into.PaddedN));
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>C = alpha * op(A) * op(B) + beta * C</c> with op(B) given twice: as stored (<paramref name="b"/>,
+    /// <paramref name="ldb"/>, <paramref name="transB"/>) for the one-row product, and as laid out by <see cref="Pack"/>
+    /// from that same matrix for the rest. The bits are those of <see cref="Multiply(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>
+    /// on the stored B. Uses <see cref="ComputeThreads.Current"/> workers at most.
+    /// </summary>
+    internal static unsafe void MultiplyPacked(bool transA, bool transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a,
+        int lda, ReadOnlySpan<float> b, int ldb, PackedMatrix packed, float beta, Span<float> c, int ldc)
+    {
+        ArgumentNullException.ThrowIfNull(packed);
+        if (packed.K != k || packed.N != n || packed.TransB != transB)
+        {
+            throw new ArgumentException(
+                $"The packed operand is {packed.K}×{packed.N} (transposed: {packed.TransB}), the product needs {k}×{n} (transposed: {transB}).",
+                nameof(packed));
+        }
+
+        if (m <= 1 || alpha == 0f || k == 0 || n == 0)
+        {
+            Multiply(packed.Path, 0, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+
+        CheckMatrix(a, lda, transA ? k : m, transA ? m : k, nameof(a), nameof(lda));
+        CheckMatrix(c, ldc, m, n, nameof(c), nameof(ldc));
+        int threads = ComputeThreads.Current;
+        fixed (float* pa = a)
+        fixed (float* pc = c)
+        fixed (float* storage = packed.Storage)
+        {
+            var job = new Job(transA, false, m, n, k, alpha, pa, lda, null, 0, beta, pc, ldc)
+            {
+                PackedB = storage + packed.Start,
+                PackedStride = packed.PaddedN,
+            };
+            switch (packed.Path)
+            {
+                case GemmPath.Vector512:
+                    Execute<Vector512Kernel>(job, threads);
+                    break;
+                case GemmPath.Vector256:
+                    Execute<Vector256Kernel>(job, threads);
+                    break;
+                case GemmPath.Vector128:
+                    Execute<Vector128Kernel>(job, threads);
+                    break;
+                default:
+                    Execute<ScalarKernel>(job, threads);
+                    break;
+            }
+        }
+    }
+
     // A rows×cols matrix stored with row stride ld needs (rows - 1) * ld + cols elements.
     private static void CheckMatrix(ReadOnlySpan<float> data, int ld, int rows, int cols, string dataName, string ldName)
     {
@@ -313,8 +411,9 @@ public static class Gemm
         // With few rows of tiles each B panel is reused too little to repay packing it (measured: up to
         // ~60 rows reading in place is faster), so the kernel reads B's rows where they are. Not for
         // transposed B, whose columns are strided.
-        bool directB = !job.TransB && i1 - i0 <= DirectBRowTiles * mr;
-        int bSize = (directB ? nr : Math.Min(Nc, RoundUp(j1 - j0, nr))) * kcMax;
+        bool prepacked = job.PackedB != null;
+        bool directB = !prepacked && !job.TransB && i1 - i0 <= DirectBRowTiles * mr;
+        int bSize = (directB || prepacked ? nr : Math.Min(Nc, RoundUp(j1 - j0, nr))) * kcMax;
         // 16 spare floats to start the panels on a cache line: a vector load then never straddles two lines.
         // Per-thread buffers that only grow: ArrayPool drops its cached arrays after a gen-2 collection, which made a
         // warm training loop allocate again now and then. No call nests another on the same thread.
@@ -335,7 +434,7 @@ public static class Gemm
 
                         // The old C counts once: on the first k block; later blocks accumulate.
                         float beta = pc == 0 ? job.Beta : 1f;
-                        if (!directB)
+                        if (!directB && !prepacked)
                         {
                             PackB<TKernel>(job, pc, kc, jc, nc, bp);
                         }
@@ -348,7 +447,11 @@ public static class Gemm
                                 int nb = Math.Min(nr, nc - jr);
                                 float* bPanel = bp + ((nint)jr * kc);
                                 nint ldb = nr;
-                                if (directB && nb == nr)
+                                if (prepacked)
+                                {
+                                    bPanel = job.PackedB + ((nint)pc * job.PackedStride) + ((nint)(jc + jr) * kc);
+                                }
+                                else if (directB && nb == nr)
                                 {
                                     bPanel = job.B + ((nint)pc * job.Ldb) + jc + jr;
                                     ldb = job.Ldb;
@@ -767,5 +870,10 @@ public static class Gemm
         public float* C { get; }
 
         public nint Ldc { get; }
+
+        // A B laid out beforehand (Gemm.Pack): block pc's panels start at PackedB + pc·PackedStride; null when B is raw.
+        public float* PackedB { get; init; }
+
+        public nint PackedStride { get; init; }
     }
 }
