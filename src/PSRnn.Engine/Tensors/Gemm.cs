@@ -165,24 +165,29 @@ public static class Gemm
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            var job = new Job(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-            switch (path)
-            {
-                case GemmPath.Vector512:
-                    Execute<Vector512Kernel>(job, threads);
-                    break;
-                case GemmPath.Vector256:
-                    Execute<Vector256Kernel>(job, threads);
-                    break;
-                case GemmPath.Vector128:
-                    Execute<Vector128Kernel>(job, threads);
-                    break;
-                case GemmPath.Scalar:
-                    Execute<ScalarKernel>(job, threads);
-                    break;
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(path), path, "Unknown GEMM path.");
-            }
+            Execute(path, new Job(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc), threads);
+        }
+    }
+
+    // The product on the kernel of a resolved path.
+    private static void Execute(GemmPath path, Job job, int threads)
+    {
+        switch (path)
+        {
+            case GemmPath.Vector512:
+                Execute<Vector512Kernel>(job, threads);
+                break;
+            case GemmPath.Vector256:
+                Execute<Vector256Kernel>(job, threads);
+                break;
+            case GemmPath.Vector128:
+                Execute<Vector128Kernel>(job, threads);
+                break;
+            case GemmPath.Scalar:
+                Execute<ScalarKernel>(job, threads);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(path), path, "Unknown GEMM path.");
         }
     }
 
@@ -266,21 +271,7 @@ public static class Gemm
                 PackedB = storage + packed.Start,
                 PackedStride = packed.PaddedN,
             };
-            switch (packed.Path)
-            {
-                case GemmPath.Vector512:
-                    Execute<Vector512Kernel>(job, threads);
-                    break;
-                case GemmPath.Vector256:
-                    Execute<Vector256Kernel>(job, threads);
-                    break;
-                case GemmPath.Vector128:
-                    Execute<Vector128Kernel>(job, threads);
-                    break;
-                default:
-                    Execute<ScalarKernel>(job, threads);
-                    break;
-            }
+            Execute(packed.Path, job, threads);
         }
     }
 
