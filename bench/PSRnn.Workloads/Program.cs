@@ -16,6 +16,7 @@ namespace PSRnn.Workloads;
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- [--workloads W2_seqmnist,W6_simple] [--threads 2] [--reps 7]
 ///     [--rep-seconds 1] [--quiet-wait 20] [--mode fit|loop] [--epoch-batches 8] [--label x] [--out psrnn.json] [--profile]
 ///     [--parts train,infer]
+/// dotnet run -c Release --project bench/PSRnn.Workloads -- --gemm default|32x512x128,... [--threads 2] [--reps 7]
 /// </code>
 /// </remarks>
 internal static class Program
@@ -57,6 +58,12 @@ internal static class Program
             Train = Get("parts", "train,infer").Contains("train", StringComparison.Ordinal),
             Infer = Get("parts", "train,infer").Contains("infer", StringComparison.Ordinal),
         };
+        if (options.TryGetValue("gemm", out string? gemmShapes))
+        {
+            GemmTiming.Run(gemmShapes == "default" ? GemmTiming.DefaultShapes : gemmShapes, settings.Threads, settings.Reps * 6);
+            return 0;
+        }
+
         string label = Get("label", "");
         string[] names = Get("workloads", string.Join(',', Workload.All.Select(w => w.Name))).Split(',', StringSplitOptions.RemoveEmptyEntries);
         Workload[] selected = names.Select(n => Workload.All.FirstOrDefault(w => w.Name == n)
