@@ -631,6 +631,11 @@ public static class Gemm
                     src += lda;
                 }
             }
+            else if (mr == 6 && mb == 6 && Sse.IsSupported)
+            {
+                // Stored m×k, a whole panel of six rows: transposed in 4-column blocks.
+                PackRows6(job.A + ((ic + r0) * lda) + pc, lda, kc, panel);
+            }
             else
             {
                 // Stored m×k: walk the MR rows together so the writes stay sequential.
@@ -731,6 +736,54 @@ public static class Gemm
                     src += ldb;
                 }
             }
+        }
+    }
+
+    // d[p * 6 + q] = s[q * lda + p] for q in 0..5, p in 0..kc: six rows of A become a k-major panel. Rows 0–3 move as
+    // 4×4 blocks (Vector128 transposes), rows 4–5 as interleaved pairs; the stores run forward through the panel.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void PackRows6(float* s, nint lda, int kc, float* d)
+    {
+        float* s1 = s + lda;
+        float* s2 = s1 + lda;
+        float* s3 = s2 + lda;
+        float* s4 = s3 + lda;
+        float* s5 = s4 + lda;
+        int p = 0;
+        for (; p + 4 <= kc; p += 4)
+        {
+            Vector128<float> r0 = Sse.LoadVector128(s + p);
+            Vector128<float> r1 = Sse.LoadVector128(s1 + p);
+            Vector128<float> r2 = Sse.LoadVector128(s2 + p);
+            Vector128<float> r3 = Sse.LoadVector128(s3 + p);
+            Vector128<float> r4 = Sse.LoadVector128(s4 + p);
+            Vector128<float> r5 = Sse.LoadVector128(s5 + p);
+            Vector128<float> t0 = Sse.UnpackLow(r0, r1);
+            Vector128<float> t1 = Sse.UnpackLow(r2, r3);
+            Vector128<float> t2 = Sse.UnpackHigh(r0, r1);
+            Vector128<float> t3 = Sse.UnpackHigh(r2, r3);
+            Vector128<float> lo = Sse.UnpackLow(r4, r5);
+            Vector128<float> hi = Sse.UnpackHigh(r4, r5);
+            float* row = d + (p * 6);
+            Sse.Store(row, Sse.MoveLowToHigh(t0, t1));
+            Sse.StoreLow(row + 4, lo);
+            Sse.Store(row + 6, Sse.MoveHighToLow(t1, t0));
+            Sse.StoreHigh(row + 10, lo);
+            Sse.Store(row + 12, Sse.MoveLowToHigh(t2, t3));
+            Sse.StoreLow(row + 16, hi);
+            Sse.Store(row + 18, Sse.MoveHighToLow(t3, t2));
+            Sse.StoreHigh(row + 22, hi);
+        }
+
+        for (; p < kc; p++)
+        {
+            float* row = d + (p * 6);
+            row[0] = s[p];
+            row[1] = s1[p];
+            row[2] = s2[p];
+            row[3] = s3[p];
+            row[4] = s4[p];
+            row[5] = s5[p];
         }
     }
 
