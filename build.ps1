@@ -8,7 +8,8 @@
                  the line 'N passed, N failed' over both suites; exits non-zero on any failure.
     -Task Demo   builds and runs the main example (examples/speech-digits.ps1): a spoken-digit recognizer trained on
                  the embedded dataset and tested on speakers it never heard, in about two minutes.
-    -Task Bench  runs the BenchmarkDotNet micro-benchmarks in bench/PSRnn.Bench (-BenchFilter picks them).
+    -Task Bench  runs the BenchmarkDotNet micro-benchmarks in bench/PSRnn.Bench (GEMM, fused LSTM cell, softmax-CE;
+                 -BenchFilter picks them).
     -Task Compare runs bench/Compare-Peer.ps1 with its defaults: the W1–W6 workload runner against the PyTorch peer,
                  alternating, at 1 and 2 threads, and prints the ratios (options: run the script itself).
     Run it through the pinned PowerShell: `dotnet tool restore` once, then `dotnet pwsh ./build.ps1 -Task Test`.
