@@ -184,6 +184,11 @@ internal static class LstmKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector<float> Exp(Vector<float> x)
     {
+        if (Vector<float>.Count == 8 && Avx2.IsSupported && Fma.IsSupported)
+        {
+            return Exp256(x.AsVector256()).AsVector();
+        }
+
         x = Vector.Min(Vector.Max(x, new Vector<float>(ExpLow)), new Vector<float>(ExpHigh));
         Vector<float> n = Vector.Floor(MultiplyAdd(x, new Vector<float>(Log2E), new Vector<float>(0.5f)));
         Vector<float> r = MultiplyAdd(n, new Vector<float>(-Ln2Lo), MultiplyAdd(n, new Vector<float>(-Ln2Hi), x));
@@ -197,6 +202,29 @@ internal static class LstmKernels
         p = MultiplyAdd(p, r2, r + Vector<float>.One);
         Vector<int> bits = Vector.ShiftLeft(Vector.ConvertToInt32(n) + new Vector<int>(127), 23);
         return p * Vector.AsVectorSingle(bits);
+    }
+
+    // The same formula in AVX2 instructions. Vector.Min/Max and ConvertToInt32 follow IEEE and .NET's saturating
+    // conversion on current runtimes, which costs a dozen fix-up instructions per call (vrangeps, vfixupimmps); here the
+    // clamp is vmaxps/vminps with the constant first, so a NaN input (the second operand) still comes out as NaN, and
+    // n is integral and within ±127 before it is converted.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Exp256(Vector256<float> x)
+    {
+        x = Avx.Min(Vector256.Create(ExpHigh), Avx.Max(Vector256.Create(ExpLow), x));
+        Vector256<float> n = Avx.RoundToNegativeInfinity(Fma.MultiplyAdd(x, Vector256.Create(Log2E), Vector256.Create(0.5f)));
+        Vector256<float> r = Fma.MultiplyAdd(n, Vector256.Create(-Ln2Lo), Fma.MultiplyAdd(n, Vector256.Create(-Ln2Hi), x));
+        Vector256<float> r2 = Avx.Multiply(r, r);
+        Vector256<float> p = Vector256.Create(P0);
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(P1));
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(P2));
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(P3));
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(P4));
+        p = Fma.MultiplyAdd(p, r, Vector256.Create(P5));
+        p = Fma.MultiplyAdd(p, r2, Avx.Add(r, Vector256.Create(1f)));
+        Vector256<int> bits = Avx2.ShiftLeftLogical(
+            Avx2.Add(Avx.ConvertToVector256Int32WithTruncation(n), Vector256.Create(127)), 23);
+        return Avx.Multiply(p, bits.AsSingle());
     }
 
     /// <summary>Scalar σ with the same formula as the vector path.</summary>

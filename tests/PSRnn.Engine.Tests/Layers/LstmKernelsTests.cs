@@ -28,6 +28,32 @@ public sealed class LstmKernelsTests
     }
 
     [Fact]
+    public void NaNPropagatesThroughTheCell()
+    {
+        // A diverging model must show NaN, not a clamped finite value: every gate input NaN in one unit of each vector.
+        const int U = 19;
+        var z = new float[4 * U];
+        for (int j = 0; j < U; j += 5)
+        {
+            z[j] = z[U + j] = z[(2 * U) + j] = z[(3 * U) + j] = float.NaN;
+        }
+
+        foreach (bool vectorize in new[] { true, false })
+        {
+            float[] a = new float[4 * U], c = new float[U], tc = new float[U], h = new float[U];
+            LstmKernels.Forward(z, a, new float[U], c, tc, h, U, vectorize);
+            for (int j = 0; j < U; j++)
+            {
+                Assert.Equal(j % 5 == 0, float.IsNaN(h[j]));
+            }
+        }
+
+        var values = new float[Vector<float>.Count];
+        values.AsSpan().Fill(float.NaN);
+        Assert.True(float.IsNaN(LstmKernels.Exp(new Vector<float>(values))[0]));
+    }
+
+    [Fact]
     public void SigmoidAndTanhAreAccurateAndSaturate()
     {
         for (double x = -60; x <= 60; x += 0.0071)
