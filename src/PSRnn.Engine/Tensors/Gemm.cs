@@ -636,6 +636,12 @@ public static class Gemm
                 // Stored m×k, a whole panel of six rows: transposed in 4-column blocks.
                 PackRows6(job.A + ((ic + r0) * lda) + pc, lda, kc, panel);
             }
+            else if (mr == 8 && mb == 8 && Sse.IsSupported)
+            {
+                // Eight rows: two four-row blocks side by side, each transposed as B's columns are.
+                PackTransposed4(job.A + ((ic + r0) * lda) + pc, lda, kc, panel, 8);
+                PackTransposed4(job.A + ((ic + r0 + 4) * lda) + pc, lda, kc, panel + 4, 8);
+            }
             else
             {
                 // Stored m×k: walk the MR rows together so the writes stay sequential.

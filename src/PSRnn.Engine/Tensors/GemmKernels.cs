@@ -22,20 +22,25 @@ internal interface IGemmKernel
     static abstract unsafe void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta);
 }
 
-/// <summary>6×32 kernel: twelve <c>Vector512</c> accumulators, FMA (AVX-512F).</summary>
+/// <summary>
+/// 8×32 kernel: sixteen <c>Vector512</c> accumulators, FMA (AVX-512F). Eight rows rather than six: a batch chunk of 16 or
+/// 32 rows fills whole tiles (six-row tiles computed 18 or 36), and each k step does 16 FMAs for 10 loads; 19 of the 32
+/// vector registers.
+/// </summary>
 internal readonly struct Vector512Kernel : IGemmKernel
 {
-    public static int MR => 6;
+    public static int MR => 8;
 
     public static int NR => 32;
 
-    // c[i, 0..31] += a[p, i] * b[p, 0..31] for p in 0..kc, i in 0..5.
+    // c[i, 0..31] += a[p, i] * b[p, 0..31] for p in 0..kc, i in 0..7.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < kc; p++)
         {
             Vector512<float> b0 = Avx512F.LoadVector512(b);
@@ -58,7 +63,13 @@ internal readonly struct Vector512Kernel : IGemmKernel
             ai = Vector512.Create(a[5]);
             c50 = Avx512F.FusedMultiplyAdd(ai, b0, c50);
             c51 = Avx512F.FusedMultiplyAdd(ai, b1, c51);
-            a += 6;
+            ai = Vector512.Create(a[6]);
+            c60 = Avx512F.FusedMultiplyAdd(ai, b0, c60);
+            c61 = Avx512F.FusedMultiplyAdd(ai, b1, c61);
+            ai = Vector512.Create(a[7]);
+            c70 = Avx512F.FusedMultiplyAdd(ai, b0, c70);
+            c71 = Avx512F.FusedMultiplyAdd(ai, b1, c71);
+            a += 8;
             b += ldb;
         }
 
@@ -81,6 +92,12 @@ internal readonly struct Vector512Kernel : IGemmKernel
         c += ldc;
         Update(c, c50, va, vb, beta);
         Update(c + 16, c51, va, vb, beta);
+        c += ldc;
+        Update(c, c60, va, vb, beta);
+        Update(c + 16, c61, va, vb, beta);
+        c += ldc;
+        Update(c, c70, va, vb, beta);
+        Update(c + 16, c71, va, vb, beta);
     }
 
     // c = alpha * acc + beta * c, without reading c when beta == 0.
