@@ -130,6 +130,9 @@ public sealed class Sequential
         }
     }
 
+    /// <summary>The trainer's buffer for the last completed epoch's weights, kept for the next run (one run at a time).</summary>
+    internal float[]? TrainingSnapshot { get; set; }
+
     /// <summary>Copies every weight into one array (for restoring after an interrupted or failed epoch).</summary>
     public float[] SnapshotWeights(float[]? into = null)
     {

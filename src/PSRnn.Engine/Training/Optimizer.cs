@@ -108,6 +108,9 @@ public abstract class Optimizer
     /// <param name="parameters">The model's parameters, as given to <see cref="Step"/>.</param>
     public IReadOnlyList<OptimizerSlot> GetState(IReadOnlyList<Parameter> parameters) => GetState(parameters, null);
 
+    /// <summary>The trainer's copy of the state at the last completed epoch, kept for the next run (one run at a time).</summary>
+    internal IReadOnlyList<OptimizerSlot>? TrainingSnapshot { get; set; }
+
     /// <summary>
     /// As <see cref="GetState(IReadOnlyList{Parameter})"/>, copying into the arrays of <paramref name="reuse"/> when it
     /// came from an earlier call for the same parameters: the trainer snapshots the state every epoch, and a large
