@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using PSRnn.Engine.Tensors;
 
 namespace PSRnn.Engine.Layers;
@@ -501,30 +502,37 @@ public sealed class Gru : RecurrentLayer
             Span<float> dGate = _dGates.AsSpan(row * g, g), dRec = _dRec.AsSpan(row * g, g);
             Span<float> carryZ = _carryZ.AsSpan(b * u, u);
             int vl = Vector<float>.Count, j = 0;
-            if (Vector.IsHardwareAccelerated)
+            if (Vector.IsHardwareAccelerated && u >= vl)
             {
+                // Unchecked loads and stores: every span is at least u long (3u for the gate rows), and j + vl <= u.
+                ref float dhr = ref MemoryMarshal.GetReference(dh), gr = ref MemoryMarshal.GetReference(gate);
+                ref float pr = ref MemoryMarshal.GetReference(prev), rhr = ref MemoryMarshal.GetReference(rh);
+                ref float dszr = ref MemoryMarshal.GetReference(dSz), dghr = ref MemoryMarshal.GetReference(dGh);
+                ref float dsrr = ref MemoryMarshal.GetReference(dSr), cz = ref MemoryMarshal.GetReference(carryZ);
+                ref float dgr = ref MemoryMarshal.GetReference(dGate), drr = ref MemoryMarshal.GetReference(dRec);
+                ref float ar = ref MemoryMarshal.GetReference(acc);
                 for (; j <= u - vl; j += vl)
                 {
-                    var dhv = new Vector<float>(dh[j..]);
-                    var zv = new Vector<float>(z[j..]);
-                    var hv = new Vector<float>(hh[j..]);
-                    var rv = new Vector<float>(r[j..]);
-                    Vector<float> dz = dhv * (new Vector<float>(prev[j..]) - hv) * new Vector<float>(dSz[j..]);
+                    Vector<float> dhv = LstmKernels.Load(ref dhr, j);
+                    Vector<float> zv = LstmKernels.Load(ref gr, j);
+                    Vector<float> rv = LstmKernels.Load(ref gr, u + j);
+                    Vector<float> hv = LstmKernels.Load(ref gr, (2 * u) + j);
+                    Vector<float> dz = dhv * (LstmKernels.Load(ref pr, j) - hv) * LstmKernels.Load(ref dszr, j);
                     Vector<float> dzh = dhv * zv;
-                    Vector<float> dhh = (dhv - dzh) * new Vector<float>(dGh[j..]);
-                    Vector<float> dr = dhh * new Vector<float>(rh[j..]) * new Vector<float>(dSr[j..]);
+                    Vector<float> dhh = (dhv - dzh) * LstmKernels.Load(ref dghr, j);
+                    Vector<float> dr = dhh * LstmKernels.Load(ref rhr, j) * LstmKernels.Load(ref dsrr, j);
                     Vector<float> dRecH = dhh * rv;
-                    dzh.CopyTo(carryZ[j..]);
-                    dz.CopyTo(dGate[j..]);
-                    dr.CopyTo(dGate[(u + j)..]);
-                    dhh.CopyTo(dGate[((2 * u) + j)..]);
-                    dz.CopyTo(dRec[j..]);
-                    dr.CopyTo(dRec[(u + j)..]);
-                    dRecH.CopyTo(dRec[((2 * u) + j)..]);
-                    (new Vector<float>(acc[j..]) + dz).CopyTo(acc[j..]);
-                    (new Vector<float>(acc[(u + j)..]) + dr).CopyTo(acc[(u + j)..]);
-                    (new Vector<float>(acc[((2 * u) + j)..]) + dhh).CopyTo(acc[((2 * u) + j)..]);
-                    (new Vector<float>(acc[((3 * u) + j)..]) + dRecH).CopyTo(acc[((3 * u) + j)..]);
+                    LstmKernels.Store(dzh, ref cz, j);
+                    LstmKernels.Store(dz, ref dgr, j);
+                    LstmKernels.Store(dr, ref dgr, u + j);
+                    LstmKernels.Store(dhh, ref dgr, (2 * u) + j);
+                    LstmKernels.Store(dz, ref drr, j);
+                    LstmKernels.Store(dr, ref drr, u + j);
+                    LstmKernels.Store(dRecH, ref drr, (2 * u) + j);
+                    LstmKernels.Store(LstmKernels.Load(ref ar, j) + dz, ref ar, j);
+                    LstmKernels.Store(LstmKernels.Load(ref ar, u + j) + dr, ref ar, u + j);
+                    LstmKernels.Store(LstmKernels.Load(ref ar, (2 * u) + j) + dhh, ref ar, (2 * u) + j);
+                    LstmKernels.Store(LstmKernels.Load(ref ar, (3 * u) + j) + dRecH, ref ar, (3 * u) + j);
                 }
             }
 

@@ -260,11 +260,13 @@ internal static class LstmKernels
             ? Fma.MultiplyAdd(a.AsVector256(), b.AsVector256(), c.AsVector256()).AsVector()
             : (a * b) + c;
 
+    /// <summary>The vector at <paramref name="source"/>[<paramref name="offset"/>], unchecked (the caller bounds the loop).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> Load(ref float source, int offset) =>
+    internal static Vector<float> Load(ref float source, int offset) =>
         Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref source, offset)));
 
+    /// <summary>Stores <paramref name="value"/> at <paramref name="destination"/>[<paramref name="offset"/>], unchecked.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector<float> value, ref float destination, int offset) =>
+    internal static void Store(Vector<float> value, ref float destination, int offset) =>
         Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref destination, offset)), value);
 }
