@@ -1,8 +1,8 @@
 namespace PSRnn.Engine.Tests;
 
 /// <summary>
-/// Asserts that steady-state work allocates nothing on the calling thread. Work that hands chunks to the thread pool can
-/// see the pool allocate on the caller now and then (a new queue segment, a thread injected) on the pool's own schedule;
+/// Asserts that steady-state work allocates nothing on the calling thread. Work that hands chunks to the engine's workers
+/// can see their queue allocate on the caller now and then (a new queue segment) on its own schedule;
 /// code that allocated per iteration would do so in every attempt, so one clean attempt out of three is the test.
 /// </summary>
 internal static class AllocationProbe

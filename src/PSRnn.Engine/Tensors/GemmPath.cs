@@ -6,7 +6,7 @@ internal enum GemmPath
     /// <summary>The fastest path this machine supports.</summary>
     Auto,
 
-    /// <summary>6×32 tiles of <c>Vector512</c> with FMA (x86 AVX-512F).</summary>
+    /// <summary>8×32 tiles of <c>Vector512</c> with FMA (x86 AVX-512F).</summary>
     Vector512,
 
     /// <summary>6×16 tiles of <c>Vector256</c> with FMA (x86 AVX2 + FMA).</summary>
