@@ -32,7 +32,24 @@ internal static class GemvKernels
                 Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
                 Vector512<float> s4 = default, s5 = default, s6 = default, s7 = default;
                 float* row = bp + j;
-                for (int p = 0; p < kc; p++, row += ldb)
+                int p = 0;
+                for (; p + 2 <= kc; p += 2, row += 2 * ldb)
+                {
+                    // Two rows a turn, each accumulator still summing in row order.
+                    Vector512<float> x = Vector512.Create(ap[p]);
+                    Vector512<float> y = Vector512.Create(ap[p + 1]);
+                    float* next = row + ldb;
+                    s0 = Avx512F.FusedMultiplyAdd(y, Avx512F.LoadVector512(next), Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row), s0));
+                    s1 = Avx512F.FusedMultiplyAdd(y, Avx512F.LoadVector512(next + W), Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + W), s1));
+                    s2 = Avx512F.FusedMultiplyAdd(y, Avx512F.LoadVector512(next + (2 * W)), Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (2 * W)), s2));
+                    s3 = Avx512F.FusedMultiplyAdd(y, Avx512F.LoadVector512(next + (3 * W)), Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (3 * W)), s3));
+                    s4 = Avx512F.FusedMultiplyAdd(y, Avx512F.LoadVector512(next + (4 * W)), Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (4 * W)), s4));
+                    s5 = Avx512F.FusedMultiplyAdd(y, Avx512F.LoadVector512(next + (5 * W)), Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (5 * W)), s5));
+                    s6 = Avx512F.FusedMultiplyAdd(y, Avx512F.LoadVector512(next + (6 * W)), Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (6 * W)), s6));
+                    s7 = Avx512F.FusedMultiplyAdd(y, Avx512F.LoadVector512(next + (7 * W)), Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (7 * W)), s7));
+                }
+
+                for (; p < kc; p++, row += ldb)
                 {
                     Vector512<float> x = Vector512.Create(ap[p]);
                     s0 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row), s0);
