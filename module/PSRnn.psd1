@@ -3,6 +3,8 @@
     ModuleVersion        = '0.0.0'
     GUID                 = '5b0c3f0e-7d4a-4e55-9a57-2f1f0d6c9b31'
     RootModule           = 'PSRnn.dll'
+    # Imported before RootModule: puts PSRnn's dependencies (Dependencies/) in their own AssemblyLoadContext.
+    NestedModules        = @('PSRnn.Loader.dll')
     Author               = 'PSRnn developers'
     CompanyName          = 'PSRnn'
     Copyright            = '(c) PSRnn developers. MIT License.'

@@ -3,17 +3,19 @@
     Writes PowerShell's MAML help (PSRnn.dll-Help.xml) for the module's binary cmdlets from their C# doc comments.
 .DESCRIPTION
     No help generator is served on NuGet here (platyPS and XmlDoc2CmdletDoc are not), so the build makes the help
-    itself: cmdlet and parameter metadata come from reflection over the built assembly, the text from the compiler's
+    itself: cmdlet and parameter metadata come from reflection over the built cmdlet assembly, the text from the compiler's
     XML documentation file, using XmlDoc2CmdletDoc's conventions:
       <summary><para type="synopsis">…</para><para type="description">…</para></summary>   on the cmdlet class
       <example><code>…</code><para>…</para></example>                                       on the class, one or more
       <summary><para type="description">…</para></summary>                                   on each parameter
-    build.ps1 runs this in a child process, so the assembly is not loaded into the build session.
+    build.ps1 runs this in a child process, so the module is not loaded into the build session.
 .EXAMPLE
-    ./tools/New-MamlHelp.ps1 -AssemblyPath out/PSRnn/PSRnn.dll -DocumentationPath out/publish/PSRnn.xml -OutputPath out/PSRnn/en-US/PSRnn.dll-Help.xml
+    ./tools/New-MamlHelp.ps1 -ModulePath out/PSRnn/PSRnn.psd1 -DocumentationPath out/publish/PSRnn.xml -OutputPath out/PSRnn/en-US/PSRnn.dll-Help.xml
 #>
 param(
-    [Parameter(Mandatory)] [string] $AssemblyPath,
+    # The built module's manifest (out/PSRnn/PSRnn.psd1): imported as a user imports it, so the engine's types,
+    # loaded from its Dependencies folder, resolve.
+    [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $DocumentationPath,
     [Parameter(Mandatory)] [string] $OutputPath
 )
@@ -30,7 +32,7 @@ function Get-Paras([System.Xml.XmlNode] $node, [string] $type) {
     @($paras | ForEach-Object { ($_.InnerText -replace '\s+', ' ').Trim() } | Where-Object { $_ })
 }
 
-$assembly = [Reflection.Assembly]::LoadFrom((Resolve-Path -LiteralPath $AssemblyPath).ProviderPath)
+$assembly = (Import-Module (Resolve-Path -LiteralPath $ModulePath).ProviderPath -PassThru).ImplementingAssembly
 $common = [System.Management.Automation.Internal.CommonParameters].GetProperties().Name +
     [System.Management.Automation.Internal.ShouldProcessParameters].GetProperties().Name
 

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using PSRnn.Engine.IO;
 using PSRnn.Engine.Models;
 using PSRnn.Infrastructure;
+using PSRnn.Plotting;
 
 namespace PSRnn.Commands;
 

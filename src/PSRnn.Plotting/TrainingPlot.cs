@@ -2,11 +2,11 @@ using PSRnn.Engine.Training;
 using ScottPlot;
 using SkiaSharp;
 
-namespace PSRnn.Infrastructure;
+namespace PSRnn.Plotting;
 
 /// <summary>Draws a training history as Keras users plot it: loss per epoch on the left, the metric (accuracy or MAE) on
 /// the right, training and validation curves in each, as one PNG.</summary>
-internal static class TrainingPlot
+public static class TrainingPlot
 {
     /// <summary>Renders the PNG bytes. The history must hold at least one epoch.</summary>
     public static byte[] RenderPng(IReadOnlyList<EpochRecord> history, string title, int width, int height)
