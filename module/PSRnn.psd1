@@ -35,6 +35,7 @@
         'Set-RnnLayerWeight'
         'Export-RnnModel'
         'Export-RnnTrainingPlot'
+        'Export-RnnConfusionMatrix'
         'Import-RnnModel'
     )
     FunctionsToExport    = @()

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using PSRnn.Engine.IO;
 using PSRnn.Engine.Models;
 using PSRnn.Infrastructure;
 using PSRnn.Plotting;
@@ -75,27 +74,8 @@ public sealed class ExportRnnTrainingPlotCommand : ExportFileCommandBase
             return;
         }
 
-        byte[] png;
-        try
-        {
-            png = TrainingPlot.RenderPng(Model.History, string.IsNullOrWhiteSpace(Title) ? Model.Name : Title, Width, Height);
-        }
-        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
-        {
-            ThrowTerminatingError(Errors.Create("TrainingPlotRendererMissing", ErrorCategory.NotInstalled, file,
-                $"Cannot draw the plot: the native drawing library (SkiaSharp) did not load on this platform: {e.Message}", e));
-            return;
-        }
-
-        try
-        {
-            AtomicFile.Write(file, stream => stream.Write(png), overwrite: Force);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            ThrowTerminatingError(Errors.Create("TrainingPlotWriteFailed", ErrorCategory.WriteError, file, $"Cannot write '{file}': {e.Message}", e));
-        }
-
+        string title = string.IsNullOrWhiteSpace(Title) ? Model.Name : Title;
+        PlotWriter.Write(this, file, Force, () => TrainingPlot.RenderPng(Model.History, title, Width, Height), "TrainingPlot");
         if (PassThru)
         {
             WriteObject(new FileInfo(file));
