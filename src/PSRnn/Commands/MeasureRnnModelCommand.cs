@@ -37,7 +37,7 @@ namespace PSRnn.Commands;
 ///   <para>Per-class precision, recall, F1 and support, and a heat map of the confusion matrix.</para>
 /// </example>
 [Cmdlet(VerbsDiagnostic.Measure, "RnnModel")]
-[OutputType(typeof(PSObject))]
+[OutputType("PSRnn.Evaluation", "PSRnn.DetailedEvaluation")]
 public sealed class MeasureRnnModelCommand : ModelInputCommandBase
 {
     /// <summary>
@@ -127,6 +127,8 @@ public sealed class MeasureRnnModelCommand : ModelInputCommandBase
         }
 
         string[] names = ClassNames ?? [.. Enumerable.Range(0, report.Classes).Select(i => i.ToString(CultureInfo.InvariantCulture))];
+        // Its own type name only: Format-List then lists every figure rather than the plain evaluation's three.
+        output.TypeNames.Remove("PSRnn.Evaluation");
         output.TypeNames.Insert(0, "PSRnn.DetailedEvaluation");
         output.Properties.Add(new PSNoteProperty("MacroPrecision", report.MacroPrecision));
         output.Properties.Add(new PSNoteProperty("MacroRecall", report.MacroRecall));
