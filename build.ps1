@@ -83,7 +83,8 @@ function Invoke-Build {
             Get-ChildItem -LiteralPath $native -File | Copy-Item -Destination $target
         }
     }
-    Get-ChildItem -LiteralPath (Join-Path $root 'module') -File | Copy-Item -Destination $moduleOut
+    # The manifest, format file and the about_ help topic(s) in en-US/.
+    Copy-Item -Path (Join-Path $root 'module/*') -Destination $moduleOut -Recurse
     $manifest = Join-Path $moduleOut 'PSRnn.psd1'
     $text = (Get-Content -LiteralPath $manifest -Raw) -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion = '$(Get-ModuleVersion)'"
     Set-Content -LiteralPath $manifest -Value $text -NoNewline

@@ -6,7 +6,11 @@
     itself: cmdlet and parameter metadata come from reflection over the built cmdlet assembly, the text from the compiler's
     XML documentation file, using XmlDoc2CmdletDoc's conventions:
       <summary><para type="synopsis">…</para><para type="description">…</para></summary>   on the cmdlet class
-      <example><code>…</code><para>…</para></example>                                       on the class, one or more
+      <example><code>…</code><para>…</para></example>                                       on the class, two or more
+      <example runnable="true">…</example>   an example that runs as written in an empty folder of a fresh session
+                                             with only PSRnn imported (it makes its own small data); its help title
+                                             says "(runnable)", and the help meta-test (tests/PSRnn.Tests/Module.Tests.ps1)
+                                             runs it. Every cmdlet has at least one.
       <summary><para type="description">…</para></summary>                                   on each parameter
     build.ps1 runs this in a child process, so the module is not loaded into the build session.
 .EXAMPLE
@@ -93,8 +97,8 @@ foreach ($type in $cmdlets) {
     $synopsis = Get-Paras $doc 'synopsis'
     $description = Get-Paras $doc 'description'
     $examples = @($doc.SelectNodes('example'))
-    if (-not $synopsis -or -not $description -or -not $examples) {
-        throw "$($type.FullName) needs a synopsis, a description and at least one example in its doc comment."
+    if (-not $synopsis -or -not $description -or $examples.Count -lt 2 -or -not ($examples | Where-Object { $_.GetAttribute('runnable') -eq 'true' })) {
+        throw "$($type.FullName) needs a synopsis, a description, two examples and one of them runnable=""true"" in its doc comment."
     }
 
     # Base-class parameters (the model, the data) first, then the cmdlet's own, each in declaration order.
@@ -153,7 +157,8 @@ foreach ($type in $cmdlets) {
     foreach ($example in $examples) {
         $number++
         $writer.WriteStartElement('command', 'example', $command)
-        $writer.WriteElementString('maml', 'title', $maml, "-------------------------- Example $number --------------------------")
+        $runnable = if ($example.GetAttribute('runnable') -eq 'true') { ' (runnable)' } else { '' }
+        $writer.WriteElementString('maml', 'title', $maml, "-------------------------- Example $number$runnable --------------------------")
         # Drop the doc comment's common indentation, keep the example's own.
         $lines = @($example.SelectSingleNode('code').InnerText -split '\r?\n' | ForEach-Object TrimEnd | Where-Object { $_ -ne '' })
         $indent = ($lines | ForEach-Object { $_.Length - $_.TrimStart().Length } | Measure-Object -Minimum).Minimum

@@ -27,6 +27,14 @@ namespace PSRnn.Commands;
 ///   </code>
 ///   <para>Row-normalized, with class names on the axes; replaces the file and returns its FileInfo.</para>
 /// </example>
+/// <example runnable="true">
+///   <code>
+///     $x = ConvertTo-RnnTensor -InputObject ([float[]] (1..96 | ForEach-Object { [math]::Sin($_) })) -Shape 8, 6, 2
+///     $model = New-RnnModel -InputShape 6, 2 -Seed 1 | Add-LstmLayer 4 | Add-DenseLayer 2 -Activation softmax
+///     $model | Measure-RnnModel $x ([long[]] (0, 1, 0, 1, 0, 1, 0, 1)) -Detailed | Export-RnnConfusionMatrix ./matrix.png -PassThru
+///   </code>
+///   <para>Runs as written: an untrained two-class model on eight made-up sequences, and the picture of what it predicted.</para>
+/// </example>
 [Cmdlet(VerbsData.Export, "RnnConfusionMatrix", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportRnnConfusionMatrixCommand : ExportFileCommandBase

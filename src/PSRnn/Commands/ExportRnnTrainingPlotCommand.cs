@@ -25,6 +25,15 @@ namespace PSRnn.Commands;
 ///   </code>
 ///   <para>Replaces the image with a larger one and returns its FileInfo.</para>
 /// </example>
+/// <example runnable="true">
+///   <code>
+///     $x = ConvertTo-RnnTensor -InputObject ([float[]] (1..96 | ForEach-Object { [math]::Sin($_) })) -Shape 8, 6, 2
+///     $model = New-RnnModel -InputShape 6, 2 -Seed 1 | Add-LstmLayer 4 | Add-DenseLayer 2 -Activation softmax
+///     $model | Invoke-RnnTraining -X $x -Y ([long[]] (0, 1, 0, 1, 0, 1, 0, 1)) -Epochs 3 -ValidationSplit 0.25 |
+///         Export-RnnTrainingPlot ./curves.png -PassThru
+///   </code>
+///   <para>Runs as written: trains a small model three epochs and saves its loss and accuracy curves.</para>
+/// </example>
 [Cmdlet(VerbsData.Export, "RnnTrainingPlot", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportRnnTrainingPlotCommand : ExportFileCommandBase

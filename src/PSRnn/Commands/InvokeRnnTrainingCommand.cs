@@ -42,6 +42,16 @@ namespace PSRnn.Commands;
 ///   <para>Writes sequential.last.safetensors and sequential.best.safetensors after every epoch; after a crash or Ctrl+C,
 ///   the second line finishes the 50 epochs from the last checkpoint with the run's settings.</para>
 /// </example>
+/// <example runnable="true">
+///   <code>
+///     $x = ConvertTo-RnnTensor -InputObject ([float[]] (1..1200 | ForEach-Object { [math]::Sin($_ * 1.7) })) -Shape 100, 6, 2
+///     $y = [long[]] (0..99 | ForEach-Object { $x.GetValue($_, 0, 0) -gt 0 })
+///     $model = New-RnnModel -InputShape 6, 2 -Seed 7 | Add-LstmLayer 8 | Add-DenseLayer 2 -Activation softmax
+///     $model | Invoke-RnnTraining -X $x -Y $y -Epochs 5 -ValidationSplit 0.2 -Optimizer adam -LearningRate 0.01 | Out-Null
+///     $model.History
+///   </code>
+///   <para>Runs as written: learns whether each sequence starts positive; the history prints a row per epoch.</para>
+/// </example>
 [Cmdlet(VerbsLifecycle.Invoke, "RnnTraining", DefaultParameterSetName = TrainSet)]
 [OutputType(typeof(Sequential))]
 public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable

@@ -36,6 +36,14 @@ namespace PSRnn.Commands;
 ///   </code>
 ///   <para>Per-class precision, recall, F1 and support, and a heat map of the confusion matrix.</para>
 /// </example>
+/// <example runnable="true">
+///   <code>
+///     $x = ConvertTo-RnnTensor -InputObject ([float[]] (1..96 | ForEach-Object { [math]::Sin($_) })) -Shape 8, 6, 2
+///     $model = New-RnnModel -InputShape 6, 2 -Seed 1 | Add-GruLayer 4 | Add-DenseLayer 2 -Activation softmax
+///     $model | Measure-RnnModel -X $x -Y ([long[]] (0, 1, 0, 1, 0, 1, 0, 1)) -Detailed
+///   </code>
+///   <para>Runs as written: the loss, accuracy and per-class report of an untrained model (about chance).</para>
+/// </example>
 [Cmdlet(VerbsDiagnostic.Measure, "RnnModel")]
 [OutputType("PSRnn.Evaluation", "PSRnn.DetailedEvaluation")]
 public sealed class MeasureRnnModelCommand : ModelInputCommandBase
