@@ -40,6 +40,7 @@ public sealed class GetRnnLayerWeightCommand : PSCmdlet
     /// <para type="description">The layer: an index (0 is the first; negative counts from the end) or a name.</para>
     /// </summary>
     [Parameter(Position = 0)]
+    [ArgumentCompleter(typeof(LayerCompleter))]
     public object? Layer { get; set; }
 
     /// <summary>

@@ -128,6 +128,16 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     public string? Loss { get; set; }
 
     /// <summary>
+    /// <para type="description">The metrics to report each epoch, by Keras name (accuracy, categorical_accuracy,
+    /// sparse_categorical_accuracy, binary_accuracy, mae), as compile(metrics=[...]); by default accuracy for
+    /// classifiers and mae otherwise. They go into the History, training and validation.</para>
+    /// </summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(MetricCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[]? Metric { get; set; }
+
+    /// <summary>
     /// <para type="description">Validation samples and targets, as two values: -ValidationData $xTest, $yTest.</para>
     /// </summary>
     [Parameter]
@@ -267,6 +277,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         var options = new FitOptions
         {
             ThreadCount = ThreadCount,
+            Metrics = Metric,
             Epochs = Epochs,
             BatchSize = BatchSize,
             Shuffle = Shuffle,

@@ -64,6 +64,15 @@ public sealed class MeasureRnnModelCommand : ModelInputCommandBase
     public string? Loss { get; set; }
 
     /// <summary>
+    /// <para type="description">The metrics to report, by Keras name (accuracy, categorical_accuracy,
+    /// sparse_categorical_accuracy, binary_accuracy, mae); by default accuracy for classifiers and MAE otherwise.</para>
+    /// </summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(MetricCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[]? Metric { get; set; }
+
+    /// <summary>
     /// <para type="description">Adds per-class precision, recall, F1 and support, their macro and weighted means, and the
     /// confusion matrix (scikit-learn's definitions).</para>
     /// </summary>
@@ -89,7 +98,7 @@ public sealed class MeasureRnnModelCommand : ModelInputCommandBase
             // The training loss by default; its sparse or one-hot form follows the targets given here.
             string? name = Loss ?? (Model.Loss?.KerasName == "sparse_categorical_crossentropy" ? "categorical_crossentropy" : Model.Loss?.KerasName);
             Loss loss = Trainer.ResolveLoss(Model, name, data);
-            result = Trainer.Evaluate(Model, data, loss, BatchSize, ThreadCount);
+            result = Trainer.Evaluate(Model, data, loss, BatchSize, ThreadCount, Metric);
         }
         catch (ModelException e)
         {

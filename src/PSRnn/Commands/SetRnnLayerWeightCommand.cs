@@ -41,6 +41,7 @@ public sealed class SetRnnLayerWeightCommand : PSCmdlet
     /// <para type="description">The layer: an index (0 is the first; negative counts from the end) or a name.</para>
     /// </summary>
     [Parameter(Mandatory = true, Position = 0)]
+    [ArgumentCompleter(typeof(LayerCompleter))]
     [ValidateNotNull]
     public object Layer { get; set; } = null!;
 
