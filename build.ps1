@@ -85,6 +85,7 @@ function Invoke-Build {
     }
     # The manifest, format file and the about_ help topic(s) in en-US/.
     Copy-Item -Path (Join-Path $root 'module/*') -Destination $moduleOut -Recurse
+    Copy-Item -LiteralPath (Join-Path $root 'LICENSE') -Destination $moduleOut
     $manifest = Join-Path $moduleOut 'PSRnn.psd1'
     $text = (Get-Content -LiteralPath $manifest -Raw) -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion = '$(Get-ModuleVersion)'"
     Set-Content -LiteralPath $manifest -Value $text -NoNewline

@@ -43,7 +43,11 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('RNN', 'LSTM', 'GRU', 'NeuralNetwork', 'MachineLearning', 'NumPy', 'Linux', 'Windows', 'MacOS')
+            Tags       = @('RNN', 'LSTM', 'GRU', 'NeuralNetwork', 'DeepLearning', 'MachineLearning', 'Keras', 'NumPy', 'ONNX',
+                'Speech', 'TimeSeries', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
+            # The project's public address: change it here when the repository is published elsewhere.
+            ProjectUri = 'https://github.com/PSRnn/PSRnn'
+            # MIT; the text ships as LICENSE beside this manifest.
             LicenseUri = 'https://opensource.org/licenses/MIT'
         }
     }

@@ -31,6 +31,30 @@ Describe 'PSRnn module' {
         $exported | Should -Be $listed
     }
 
+    It 'lists in CmdletsToExport every cmdlet its assembly defines, and nothing else' {
+        $defined = (Get-Module PSRnn).ImplementingAssembly.GetExportedTypes() |
+            Where-Object { $_.IsDefined([System.Management.Automation.CmdletAttribute], $false) } |
+            ForEach-Object { $a = $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]; "$($a.VerbName)-$($a.NounName)" }
+        $listed = (Import-PowerShellDataFile $ModulePath).CmdletsToExport
+        $listed | Should -Not -Contain '*'
+        $listed | Sort-Object | Should -Be ($defined | Sort-Object)
+        @(Get-Command -Module PSRnn -CommandType Function, Alias).Count | Should -Be 0
+    }
+
+    It 'has a complete manifest: PowerShell 7.4 Core, tags, project and licence links, the licence shipped' {
+        $data = Import-PowerShellDataFile $ModulePath
+        $data.PowerShellVersion | Should -Be '7.4'
+        $data.CompatiblePSEditions | Should -Be @('Core')
+        $data.RootModule | Should -Be 'PSRnn.dll'
+        $data.PrivateData.PSData.Tags | Should -Contain 'LSTM'
+        $data.PrivateData.PSData.Tags | Where-Object { $_ -match '\s' } | Should -BeNullOrEmpty -Because 'the gallery splits tags at spaces'
+        foreach ($uri in $data.PrivateData.PSData.ProjectUri, $data.PrivateData.PSData.LicenseUri) {
+            [uri]::IsWellFormedUriString($uri, 'Absolute') | Should -BeTrue
+        }
+        Join-Path (Split-Path $ModulePath) 'LICENSE' | Should -Exist
+        Get-Content (Join-Path (Split-Path $ModulePath) 'LICENSE') -TotalCount 1 | Should -Be 'MIT License'
+    }
+
     It 'uses approved verbs only' {
         $approved = (Get-Verb).Verb
         (Get-Command -Module PSRnn).Verb | ForEach-Object { $_ | Should -BeIn $approved }
