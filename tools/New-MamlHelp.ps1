@@ -10,7 +10,7 @@
       <example runnable="true">…</example>   an example that runs as written in an empty folder of a fresh session
                                              with only PSRnn imported (it makes its own small data); its help title
                                              says "(runnable)", and the help meta-test (tests/PSRnn.Tests/Module.Tests.ps1)
-                                             runs it. Every cmdlet has at least one.
+                                             runs it. Every cmdlet has at least one; Get-Help lists them first.
       <summary><para type="description">…</para></summary>                                   on each parameter
     build.ps1 runs this in a child process, so the module is not loaded into the build session.
 .EXAMPLE
@@ -96,7 +96,9 @@ foreach ($type in $cmdlets) {
     if ($null -eq $doc) { throw "$($type.FullName) has no doc comment: every cmdlet needs a synopsis, a description and an example." }
     $synopsis = Get-Paras $doc 'synopsis'
     $description = Get-Paras $doc 'description'
-    $examples = @($doc.SelectNodes('example'))
+    # Runnable examples first, so the first example a reader meets works as written; otherwise the source's order.
+    $all = @($doc.SelectNodes('example'))
+    $examples = @($all | Where-Object { $_.GetAttribute('runnable') -eq 'true' }) + @($all | Where-Object { $_.GetAttribute('runnable') -ne 'true' })
     if (-not $synopsis -or -not $description -or $examples.Count -lt 2 -or -not ($examples | Where-Object { $_.GetAttribute('runnable') -eq 'true' })) {
         throw "$($type.FullName) needs a synopsis, a description, two examples and one of them runnable=""true"" in its doc comment."
     }

@@ -111,6 +111,16 @@ Describe 'Example <Number> of <Name>' -ForEach $runnable {
     }
 }
 
+Describe 'The README''s first model' {
+    It 'runs as written and learns' {
+        $readme = Get-Content (Join-Path $PSScriptRoot '../../README.md') -Raw
+        $code = [regex]::Match($readme, '(?s)\*\*Your first model\*\*.*?```powershell\r?\n(.*?)```').Groups[1].Value
+        $code | Should -Match 'Invoke-RnnTraining'
+        $report = @(& { $ErrorActionPreference = 'Stop'; & ([scriptblock]::Create($code)) } 3>$null)[-1]
+        $report.Accuracy | Should -BeGreaterThan 0.8
+    }
+}
+
 Describe 'about_PSRnn' {
     BeforeAll { $about = Get-Help about_PSRnn | Out-String }
 
@@ -123,7 +133,7 @@ Describe 'about_PSRnn' {
         $help = Get-Content (Join-Path (Split-Path $ModulePath) 'en-US/about_PSRnn.help.txt') -Raw
         $code = [regex]::Match($help, '(?s)A first model.*?:\r?\n\r?\n(.*?)\r?\n\r?\nTHE CMDLETS').Groups[1].Value
         $code | Should -Match 'Invoke-RnnTraining'
-        $code = $code -replace '(?m)^        ', '' -replace 'Import-Module PSRnn', ''  # imported already, from the build
+        $code = $code -replace '(?m)^        ', '' -replace 'Import-Module PSRnn.*', ''  # imported already, from the build
         $report = @(& { $ErrorActionPreference = 'Stop'; & ([scriptblock]::Create($code)) } 3>$null)[-1]
         $report.PSObject.TypeNames[0] | Should -Be 'PSRnn.DetailedEvaluation'
         $report.Accuracy | Should -BeGreaterThan 0.8 -Because 'the walk-through promises a model that learns'
