@@ -62,7 +62,7 @@ function Get-TypeName([type] $type) {
     return $type.Name
 }
 
-function Write-Parameter($property, $attribute, [string[]] $description) {
+function Write-Parameter($property, $attribute, [string[]] $description, $instance) {
     $pipeline = @(
         if ($attribute.ValueFromPipeline) { 'true (ByValue)' }
         if ($attribute.ValueFromPipelineByPropertyName) { 'true (ByPropertyName)' }
@@ -72,6 +72,8 @@ function Write-Parameter($property, $attribute, [string[]] $description) {
     $writer.WriteAttributeString('globbing', "$($null -ne ($property.GetCustomAttributes([System.Management.Automation.SupportsWildcardsAttribute], $true) | Select-Object -First 1))".ToLowerInvariant())
     $writer.WriteAttributeString('pipelineInput', $(if ($pipeline) { $pipeline -join ', ' } else { 'false' }))
     $writer.WriteAttributeString('position', $(if ($attribute.Position -ge 0) { "$($attribute.Position)" } else { 'named' }))
+    $aliases = @($property.GetCustomAttributes([System.Management.Automation.AliasAttribute], $true) | ForEach-Object AliasNames)
+    $writer.WriteAttributeString('aliases', $(if ($aliases) { $aliases -join ', ' } else { 'none' }))
     $writer.WriteElementString('maml', 'name', $maml, $property.Name)
     Write-Paras $description
     # A switch takes no value: Get-Help shows it as [-Name], not [-Name <SwitchParameter>].
@@ -84,6 +86,13 @@ function Write-Parameter($property, $attribute, [string[]] $description) {
     $writer.WriteStartElement('dev', 'type', $dev)
     $writer.WriteElementString('maml', 'name', $maml, $property.PropertyType.FullName)
     $writer.WriteEndElement()
+    # The default is the value a fresh cmdlet object holds (a property initializer); none for mandatory parameters,
+    # null, '' and off switches.
+    $default = $property.GetValue($instance)
+    if ($default -is [System.Management.Automation.SwitchParameter]) { $default = if ($default.IsPresent) { 'True' } else { $null } }
+    if (-not $attribute.Mandatory -and $null -ne $default -and "$default" -ne '' -and -not ($default -is [array] -and $default.Count -eq 0)) {
+        $writer.WriteElementString('dev', 'defaultValue', $dev, "$($default -join ', ')")
+    }
     $writer.WriteEndElement()
 }
 
@@ -92,6 +101,7 @@ $writer.WriteAttributeString('schema', 'maml')
 $cmdlets = $assembly.GetExportedTypes() | Where-Object { $_.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false) } | Sort-Object Name
 foreach ($type in $cmdlets) {
     $cmdlet = $type.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
+    $instance = [Activator]::CreateInstance($type)
     $doc = $members["T:$($type.FullName)"]
     if ($null -eq $doc) { throw "$($type.FullName) has no doc comment: every cmdlet needs a synopsis, a description and an example." }
     $synopsis = Get-Paras $doc 'synopsis'
@@ -133,14 +143,14 @@ foreach ($type in $cmdlets) {
         $writer.WriteElementString('maml', 'name', $maml, "$($cmdlet.VerbName)-$($cmdlet.NounName)")
         foreach ($p in $parameters) {
             $attribute = $p.Attributes | Where-Object { $_.ParameterSetName -in $set, '__AllParameterSets' } | Select-Object -First 1
-            if ($attribute) { Write-Parameter $p.Property $attribute $p.Description }
+            if ($attribute) { Write-Parameter $p.Property $attribute $p.Description $instance }
         }
         $writer.WriteEndElement()
     }
     $writer.WriteEndElement()
 
     $writer.WriteStartElement('command', 'parameters', $command)
-    foreach ($p in $parameters) { Write-Parameter $p.Property $p.Attributes[0] $p.Description }
+    foreach ($p in $parameters) { Write-Parameter $p.Property $p.Attributes[0] $p.Description $instance }
     $writer.WriteEndElement()
 
     $outputs = $type.GetCustomAttributes([System.Management.Automation.OutputTypeAttribute], $false).Type
