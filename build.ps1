@@ -66,23 +66,32 @@ function Invoke-Build {
 
     if (Test-Path -LiteralPath $moduleOut) { Remove-Item -LiteralPath $moduleOut -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $moduleOut
-    Get-ChildItem -LiteralPath $publish -Filter '*.dll' | Copy-Item -Destination $moduleOut
-    # Native libraries (SkiaSharp and HarfBuzzSharp, for Export-RnnTrainingPlot) of the platforms the module supports.
-    # PowerShell does not probe runtimes/ itself; the module's resolver (src/PSRnn/Infrastructure/NativeAssets.cs) does.
+    # The loader and the cmdlet assembly alone at the top; PSRnn's engine and plotting assemblies and every library they use in
+    # Dependencies/, loaded into the module's own AssemblyLoadContext (src/PSRnn.Loader/ModuleInitializer.cs),
+    # so another module's versions of the same libraries never meet PSRnn's.
+    $dependencies = Join-Path $moduleOut 'Dependencies'
+    $null = New-Item -ItemType Directory -Path $dependencies
+    $top = 'PSRnn.dll', 'PSRnn.Loader.dll'
+    Get-ChildItem -LiteralPath $publish -Filter '*.dll' | Where-Object Name -In $top | Copy-Item -Destination $moduleOut
+    Get-ChildItem -LiteralPath $publish -Filter '*.dll' | Where-Object Name -NotIn $top | Copy-Item -Destination $dependencies
+    # Native libraries (SkiaSharp and HarfBuzzSharp, for the plots) of the platforms the module supports. PowerShell does
+    # not probe runtimes/ itself; the plotting assembly's resolver (src/PSRnn.Plotting/NativeAssets.cs) does.
     foreach ($rid in 'linux-x64', 'linux-arm64', 'linux-musl-x64', 'linux-musl-arm64', 'osx', 'win-x64', 'win-arm64') {
         $native = Join-Path $publish "runtimes/$rid/native"
         if (Test-Path -LiteralPath $native) {
-            $target = Join-Path $moduleOut "runtimes/$rid/native"
+            $target = Join-Path $dependencies "runtimes/$rid/native"
             $null = New-Item -ItemType Directory -Force -Path $target
             Get-ChildItem -LiteralPath $native -File | Copy-Item -Destination $target
         }
     }
-    Get-ChildItem -LiteralPath (Join-Path $root 'module') -File | Copy-Item -Destination $moduleOut
+    # The manifest, format file and the about_ help topic(s) in en-US/.
+    Copy-Item -Path (Join-Path $root 'module/*') -Destination $moduleOut -Recurse
+    Copy-Item -LiteralPath (Join-Path $root 'LICENSE') -Destination $moduleOut
     $manifest = Join-Path $moduleOut 'PSRnn.psd1'
     $text = (Get-Content -LiteralPath $manifest -Raw) -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion = '$(Get-ModuleVersion)'"
     Set-Content -LiteralPath $manifest -Value $text -NoNewline
     Invoke-ChildPwsh (Join-Path $root 'tools/New-MamlHelp.ps1') @(
-        '-AssemblyPath', (Join-Path $moduleOut 'PSRnn.dll'), '-DocumentationPath', (Join-Path $publish 'PSRnn.xml'),
+        '-ModulePath', $manifest, '-DocumentationPath', (Join-Path $publish 'PSRnn.xml'),
         '-OutputPath', (Join-Path $moduleOut 'en-US/PSRnn.dll-Help.xml')) | Out-Host
     if ($LASTEXITCODE -ne 0) { throw 'Making the help failed.' }
     Write-Host "Module laid out in $moduleOut"

@@ -10,7 +10,8 @@
         LSTM(128, return_sequences) -> LSTM(128) -> Dense(10, softmax), Adam, cross-entropy
 
     with one line of progress per epoch, prints the accuracy on the unseen speakers, and saves the trained model
-    (speech-digits.safetensors) and a PNG of the training curves (speech-digits-training.png) in -OutputFolder.
+    (speech-digits.safetensors), a PNG of the training curves (speech-digits-training.png) and one of the held-out
+    confusion matrix (speech-digits-confusion.png) in -OutputFolder.
     About two minutes on a 2-core machine.
 
     Run it after a build with: dotnet pwsh ./examples/speech-digits.ps1   (-Quick for a smoke run of a few seconds)
@@ -87,10 +88,11 @@ for ($e = 1; $e -le $Epochs; $e++) {
     & $epochLine $model.History[-1]
 }
 
-# 5. The held-out accuracy, per accent too.
-$score = $model | Measure-RnnModel -X $xTest -Y $yTest
+# 5. The held-out accuracy, per digit (precision, recall, F1) and per accent too.
+$score = $model | Measure-RnnModel -X $xTest -Y $yTest -Detailed -ClassNames $meta.classes
 Write-Host ("Held-out accuracy (speakers never heard in training): {0:p1} of {1} utterances (loss {2:n4})" -f
     $score.Accuracy, $score.Samples, $score.Loss)
+$score.PerClass | Format-Table -AutoSize | Out-String | Write-Host
 $predicted = $model | Invoke-RnnPrediction -X $xTest -Class
 $predictedArray = $predicted.ToArray(); $truth = $yTest.ToArray(); $speakerOf = (Select-Row $data['speaker'] $testIndex).ToArray()
 $byAccent = for ($i = 0; $i -lt $truth.Length; $i++) {
@@ -100,10 +102,13 @@ $byAccent | Group-Object Accent | ForEach-Object {
     [pscustomobject]@{ Accent = $_.Name; Utterances = $_.Count; Accuracy = '{0:p1}' -f (($_.Group | Measure-Object Right -Average).Average) }
 } | Format-Table -AutoSize | Out-String | Write-Host
 
-# 6. Save the model and the training curves.
+# 6. Save the model, the training curves and the confusion matrix.
 $null = New-Item -ItemType Directory -Force -Path $OutputFolder
 $modelFile = $model | Export-RnnModel -LiteralPath (Join-Path $OutputFolder 'speech-digits.safetensors') -Force -PassThru
 $plotFile = $model | Export-RnnTrainingPlot -LiteralPath (Join-Path $OutputFolder 'speech-digits-training.png') -Force -PassThru
 Write-Host "Saved the model to $($modelFile.FullName)"
+$matrixFile = $score | Export-RnnConfusionMatrix -LiteralPath (Join-Path $OutputFolder 'speech-digits-confusion.png') -Force -PassThru `
+    -Title 'spoken digits, unseen speakers'
 Write-Host "Saved the training curves to $($plotFile.FullName)"
+Write-Host "Saved the confusion matrix to $($matrixFile.FullName)"
 Write-Host ("done in {0:n0} s" -f $watch.Elapsed.TotalSeconds)

@@ -3,6 +3,8 @@
     ModuleVersion        = '0.0.0'
     GUID                 = '5b0c3f0e-7d4a-4e55-9a57-2f1f0d6c9b31'
     RootModule           = 'PSRnn.dll'
+    # Imported before RootModule: puts PSRnn's dependencies (Dependencies/) in their own AssemblyLoadContext.
+    NestedModules        = @('PSRnn.Loader.dll')
     Author               = 'PSRnn developers'
     CompanyName          = 'PSRnn'
     Copyright            = '(c) PSRnn developers. MIT License.'
@@ -33,6 +35,7 @@
         'Set-RnnLayerWeight'
         'Export-RnnModel'
         'Export-RnnTrainingPlot'
+        'Export-RnnConfusionMatrix'
         'Import-RnnModel'
     )
     FunctionsToExport    = @()
@@ -40,7 +43,11 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('RNN', 'LSTM', 'GRU', 'NeuralNetwork', 'MachineLearning', 'NumPy', 'Linux', 'Windows', 'MacOS')
+            Tags       = @('RNN', 'LSTM', 'GRU', 'NeuralNetwork', 'DeepLearning', 'MachineLearning', 'Keras', 'NumPy', 'ONNX',
+                'Speech', 'TimeSeries', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
+            # The project's public address: change it here when the repository is published elsewhere.
+            ProjectUri = 'https://github.com/PSRnn/PSRnn'
+            # MIT; the text ships as LICENSE beside this manifest.
             LicenseUri = 'https://opensource.org/licenses/MIT'
         }
     }

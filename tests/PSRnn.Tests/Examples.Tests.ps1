@@ -9,7 +9,8 @@ BeforeDiscovery {
             # The example writes its model and PNG; keep them in Pester's TestDrive.
             Arguments = @{ Quick = $true; OutputFolder = 'TestDrive:/speech-digits' }
             Expect    = @('by 20 speakers never heard in training', 'epoch\s+2/2\s+loss', 'Held-out accuracy \(speakers never heard in training\): \d+(\.\d)? %',
-                'Saved the model to .*speech-digits\.safetensors', 'Saved the training curves to .*speech-digits-training\.png', 'done in')
+                'Saved the model to .*speech-digits\.safetensors', 'Saved the training curves to .*speech-digits-training\.png',
+                'Saved the confusion matrix to .*speech-digits-confusion\.png', 'done in')
         }
         @{
             Script    = 'timeseries-forecast.ps1'

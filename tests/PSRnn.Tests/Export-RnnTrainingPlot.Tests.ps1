@@ -1,5 +1,6 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestSetup.ps1')
+    . (Join-Path $PSScriptRoot 'PngTools.ps1')
 
     # A small classifier trained a few epochs, with or without validation data.
     function New-TrainedModel {
@@ -32,6 +33,11 @@ Describe 'Export-RnnTrainingPlot' {
             $png.Width | Should -Be 1200
             $png.Height | Should -Be 450
             $png.Length | Should -BeGreaterThan 5000 -Because 'two panels of curves, axes and text are drawn'
+            $pixels = [PSRnnTests.PngImage]::Read($path)
+            $pixels.Width | Should -Be 1200
+            $pixels.InkedFraction() | Should -BeGreaterThan 0.01 -Because 'axes, curves and text are drawn on white'
+            $pixels.InkedFraction() | Should -BeLessThan 0.5 -Because 'it is a line chart on white, not a filled picture'
+            $pixels.DistinctColors() | Should -BeGreaterThan 10 -Because 'two curve colours, black text and their anti-aliasing'
         }
 
         It 'honours -Width and -Height, and draws a model trained without validation' {

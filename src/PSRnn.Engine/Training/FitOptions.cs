@@ -31,6 +31,10 @@ public sealed class FitOptions
     /// <summary>Keras clipvalue: each gradient element clipped to [−v, v].</summary>
     public double? ClipValue { get; init; }
 
+    /// <summary>The metrics by Keras name, as compile(metrics=[...]) takes them (see <see cref="Training.Metrics.FromName"/>);
+    /// null or empty reports the loss's default (<see cref="Trainer.DefaultMetrics"/>).</summary>
+    public IReadOnlyList<string>? Metrics { get; init; }
+
     /// <summary>Seeds the shuffles of this run; null derives it from the model's seed and how many runs it has had.</summary>
     public ulong? Seed { get; init; }
 

@@ -81,6 +81,30 @@ public static class Trainer
         };
     }
 
+    /// <summary>
+    /// The metrics named in <paramref name="names"/> (Keras's compile(metrics=[...]) names, fresh instances), or the
+    /// loss's defaults when there are none.
+    /// </summary>
+    /// <exception cref="ModelException">A name is not a metric PSRnn knows (MetricUnknown).</exception>
+    public static IReadOnlyList<Metric> ResolveMetrics(Sequential model, Loss loss, Dataset data, IReadOnlyList<string>? names)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        if (names is null || names.Count == 0)
+        {
+            return DefaultMetrics(loss);
+        }
+
+        try
+        {
+            return [.. names.Select(n => Metrics.FromName(n, model.OutputShape.Features, data.SparseTargets))];
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelException("MetricUnknown", e.Message, e);
+        }
+    }
+
     /// <summary>Trains <paramref name="model"/> as Keras's fit does and returns this run's history records.</summary>
     /// <exception cref="ModelException">The loss became NaN or infinite (the weights of the last finite epoch are restored).</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the weights of the last completed epoch are restored.</exception>
@@ -108,7 +132,7 @@ public static class Trainer
             throw new ArgumentOutOfRangeException(nameof(options), options.ThreadCount, "The thread count must be at least 1.");
         }
 
-        IReadOnlyList<Metric> metrics = DefaultMetrics(loss);
+        IReadOnlyList<Metric> metrics = ResolveMetrics(model, loss, train, options.Metrics);
         IReadOnlyList<Parameter> parameters = model.Parameters;
         FitState? resume = options.Resume;
         Rng shuffleRng;
@@ -242,7 +266,7 @@ public static class Trainer
                 IReadOnlyDictionary<string, double>? valMetrics = null;
                 if (validation is not null)
                 {
-                    EvaluationResult v = EvaluateFused(model, validation, loss, fused, batchSize);
+                    EvaluationResult v = EvaluateFused(model, validation, loss, fused, batchSize, options.Metrics);
                     valLoss = v.Loss;
                     valMetrics = v.Metrics;
                 }
@@ -326,7 +350,9 @@ public static class Trainer
     /// <param name="loss">The loss to report.</param>
     /// <param name="batchSize">Samples per forward pass.</param>
     /// <param name="threadCount">Threads the matrix products may use (see <see cref="ComputeThreads"/>); null: one per processor.</param>
-    public static EvaluationResult Evaluate(Sequential model, Dataset data, Loss loss, int batchSize = 32, int? threadCount = null)
+    /// <param name="metrics">Metric names as <see cref="FitOptions.Metrics"/>; null: the loss's defaults.</param>
+    public static EvaluationResult Evaluate(Sequential model, Dataset data, Loss loss, int batchSize = 32, int? threadCount = null,
+        IReadOnlyList<string>? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -337,7 +363,7 @@ public static class Trainer
         bool fused = Fuse(model, loss, true);
         try
         {
-            return EvaluateFused(model, data, loss, fused, batchSize);
+            return EvaluateFused(model, data, loss, fused, batchSize, metrics);
         }
         finally
         {
@@ -395,9 +421,10 @@ public static class Trainer
         return classes;
     }
 
-    private static EvaluationResult EvaluateFused(Sequential model, Dataset data, Loss loss, bool fused, int batchSize)
+    private static EvaluationResult EvaluateFused(Sequential model, Dataset data, Loss loss, bool fused, int batchSize,
+        IReadOnlyList<string>? metricNames)
     {
-        IReadOnlyList<Metric> metrics = DefaultMetrics(loss);
+        IReadOnlyList<Metric> metrics = ResolveMetrics(model, loss, data, metricNames);
         foreach (Metric m in metrics)
         {
             m.Reset();

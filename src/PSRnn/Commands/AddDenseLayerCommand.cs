@@ -16,6 +16,13 @@ namespace PSRnn.Commands;
 ///   </code>
 ///   <para>A 10-way classifier on top of the model.</para>
 /// </example>
+/// <example runnable="true">
+///   <code>
+///     $model = New-RnnModel -InputShape 20, 3 | Add-GruLayer 16 | Add-DenseLayer 1 -Activation sigmoid
+///     $model
+///   </code>
+///   <para>A binary classifier: one sigmoid unit gives the probability of the positive class. The model prints its summary.</para>
+/// </example>
 [Cmdlet(VerbsCommon.Add, "DenseLayer")]
 [OutputType(typeof(PSRnn.Engine.Models.Sequential))]
 public sealed class AddDenseLayerCommand : AddLayerCommandBase

@@ -14,6 +14,12 @@ namespace PSRnn.Commands;
 ///   </code>
 ///   <para>Drops 30% of the LSTM's outputs while training.</para>
 /// </example>
+/// <example runnable="true">
+///   <code>
+///     New-RnnModel -InputShape 30, 4 | Add-LstmLayer 32 | Add-DropoutLayer -Rate 0.5 | Add-DenseLayer 3 -Activation softmax
+///   </code>
+///   <para>Half of the LSTM's outputs are dropped at each training step; prediction uses them all.</para>
+/// </example>
 [Cmdlet(VerbsCommon.Add, "DropoutLayer")]
 [OutputType(typeof(PSRnn.Engine.Models.Sequential))]
 public sealed class AddDropoutLayerCommand : AddLayerCommandBase

@@ -9,11 +9,17 @@ namespace PSRnn.Commands;
 /// sample of T token ids becomes a (T, OutputDim) sequence for the recurrent layers after it. It must be the model's
 /// first layer; create the model with -InputShape set to the sequence length.</para>
 /// </summary>
-/// <example>
+/// <example runnable="true">
 ///   <code>
 ///     New-RnnModel -InputShape 100 | Add-EmbeddingLayer -InputDim 65 -OutputDim 64 | Add-LstmLayer 512 -ReturnSequences
 ///   </code>
 ///   <para>A character model: 65 symbols, 64-wide embeddings, 100 characters per sample.</para>
+/// </example>
+/// <example runnable="true">
+///   <code>
+///     New-RnnModel -InputShape 50 -Seed 1 | Add-EmbeddingLayer 1000 32 | Add-GruLayer 32 | Add-DenseLayer 1 -Activation sigmoid
+///   </code>
+///   <para>A text classifier over 50 token ids from a 1,000-word vocabulary: the ids go in as (samples, 50) integers.</para>
 /// </example>
 [Cmdlet(VerbsCommon.Add, "EmbeddingLayer")]
 [OutputType(typeof(PSRnn.Engine.Models.Sequential))]

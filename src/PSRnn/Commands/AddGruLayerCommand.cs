@@ -11,11 +11,17 @@ namespace PSRnn.Commands;
 /// recurrent product and the bias is (2, 3·units): input bias and recurrent bias; -ResetAfter $false applies the reset
 /// before the recurrent product, with one bias (3·units). h = z⊙h₋₁ + (1−z)⊙ĥ.</para>
 /// </summary>
-/// <example>
+/// <example runnable="true">
 ///   <code>
 ///     New-RnnModel -InputShape 100, 40 | Add-GruLayer 256 | Add-DenseLayer 10 -Activation softmax
 ///   </code>
 ///   <para>A GRU classifier over 100 frames of 40 features.</para>
+/// </example>
+/// <example runnable="true">
+///   <code>
+///     New-RnnModel -InputShape 50, 8 | Add-GruLayer 32 -Bidirectional -ResetAfter $false | Add-DenseLayer 4 -Activation softmax
+///   </code>
+///   <para>A bidirectional GRU with Keras's older reset_after=False gate (bias of shape (3·units)).</para>
 /// </example>
 [Cmdlet(VerbsCommon.Add, "GruLayer")]
 [OutputType(typeof(PSRnn.Engine.Models.Sequential))]

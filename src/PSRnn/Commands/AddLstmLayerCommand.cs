@@ -12,11 +12,17 @@ namespace PSRnn.Commands;
 /// every step's output with -ReturnSequences (needed before another recurrent layer). -Bidirectional reads the sequence
 /// both ways and concatenates the two outputs.</para>
 /// </summary>
-/// <example>
+/// <example runnable="true">
 ///   <code>
 ///     New-RnnModel -InputShape 100, 13 | Add-LstmLayer 128 -ReturnSequences | Add-LstmLayer 128 | Add-DenseLayer 10 -Activation softmax
 ///   </code>
 ///   <para>Keras's LSTM(128, return_sequences=True) → LSTM(128) → Dense(10, softmax).</para>
+/// </example>
+/// <example runnable="true">
+///   <code>
+///     New-RnnModel -InputShape 0, 13 | Add-LstmLayer 64 -Bidirectional -Dropout 0.2 -RecurrentDropout 0.1 | Add-DenseLayer 10 -Activation softmax
+///   </code>
+///   <para>Any number of time steps (0), a bidirectional LSTM with input and recurrent dropout.</para>
 /// </example>
 [Cmdlet(VerbsCommon.Add, "LstmLayer")]
 [OutputType(typeof(PSRnn.Engine.Models.Sequential))]

@@ -8,11 +8,17 @@ namespace PSRnn.Commands;
 /// <para type="description">Adds Keras's SimpleRNN: h = activation(x·kernel + h₋₁·recurrent_kernel + bias), with
 /// kernel (inputs, units), recurrent_kernel (units, units) and bias (units); tanh by default.</para>
 /// </summary>
-/// <example>
+/// <example runnable="true">
 ///   <code>
 ///     New-RnnModel -InputShape 28, 28 | Add-SimpleRnnLayer 128 | Add-DenseLayer 10 -Activation softmax
 ///   </code>
 ///   <para>A plain RNN reading an image row by row.</para>
+/// </example>
+/// <example runnable="true">
+///   <code>
+///     New-RnnModel -InputShape 12, 1 | Add-SimpleRnnLayer 8 -Activation relu -GoBackwards | Add-DenseLayer 1
+///   </code>
+///   <para>A ReLU RNN that reads the 12 steps last to first, with one linear output for regression.</para>
 /// </example>
 [Cmdlet(VerbsCommon.Add, "SimpleRnnLayer")]
 [OutputType(typeof(PSRnn.Engine.Models.Sequential))]

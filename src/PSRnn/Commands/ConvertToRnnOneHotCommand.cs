@@ -18,6 +18,12 @@ namespace PSRnn.Commands;
 ///   </code>
 ///   <para>One-hot encodes labels 0..9, as keras.utils.to_categorical(y, 10).</para>
 /// </example>
+/// <example runnable="true">
+///   <code>
+///     ConvertTo-RnnOneHot -InputObject ([long[]] (0, 2, 1)) -NumClasses 4
+///   </code>
+///   <para>Three labels as a (3, 4) float32 tensor of one-hot rows.</para>
+/// </example>
 [Cmdlet(VerbsData.ConvertTo, "RnnOneHot")]
 [OutputType(typeof(Tensor))]
 public sealed class ConvertToRnnOneHotCommand : GatheringCmdlet

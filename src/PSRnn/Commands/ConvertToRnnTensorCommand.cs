@@ -12,13 +12,13 @@ namespace PSRnn.Commands;
 /// inferred as NumPy's np.array does unless -DType is given; integer dtypes accept only whole numbers in range, and
 /// a warning says how many values were rounded by a conversion to a float dtype.</para>
 /// </summary>
-/// <example>
+/// <example runnable="true">
 ///   <code>
 ///     1..6 | ConvertTo-RnnTensor -Shape 2, 3
 ///   </code>
 ///   <para>Gathers six numbers into a 2x3 int32 tensor.</para>
 /// </example>
-/// <example>
+/// <example runnable="true">
 ///   <code>
 ///     ConvertTo-RnnTensor @(@(0.5, 1.5), @(2.5, 3.5)) -DType Float32
 ///   </code>

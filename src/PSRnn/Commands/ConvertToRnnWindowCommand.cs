@@ -32,6 +32,14 @@ namespace PSRnn.Commands;
 ///   </code>
 ///   <para>From a (T, F) table, windows of 24 steps every 2 steps, each with the next 6 values of column 0: Y is (N, 6).</para>
 /// </example>
+/// <example runnable="true">
+///   <code>
+///     $series = 1..100 | ForEach-Object { [math]::Sin($_ / 8) }
+///     $w = $series | ConvertTo-RnnWindow -Lookback 12
+///     $w.X.Shape; $w.Y.Shape    # 88 12 1, then 88 1
+///   </code>
+///   <para>A sine wave cut into windows of 12 steps, each with the following value as its target.</para>
+/// </example>
 [Cmdlet(VerbsData.ConvertTo, "RnnWindow")]
 [OutputType(typeof(WindowedSeries))]
 public sealed class ConvertToRnnWindowCommand : GatheringCmdlet

@@ -25,6 +25,12 @@ namespace PSRnn.Commands;
 ///   </code>
 ///   <para>Writes a deflated archive with two named arrays, replacing the file, and returns its FileInfo.</para>
 /// </example>
+/// <example runnable="true">
+///   <code>
+///     1..6 | ConvertTo-RnnTensor -Shape 2, 3 | Export-NpyData ./six.npy -PassThru
+///   </code>
+///   <para>Writes a (2, 3) int32 array to six.npy in the current folder and returns the file.</para>
+/// </example>
 [Cmdlet(VerbsData.Export, "NpyData", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportNpyDataCommand : ExportFileCommandBase

@@ -39,6 +39,13 @@ namespace PSRnn.Commands;
 ///   </code>
 ///   <para>Exports the model for ONNX Runtime; predictions agree with Invoke-RnnPrediction within 1e-5.</para>
 /// </example>
+/// <example runnable="true">
+///   <code>
+///     $model = New-RnnModel -InputShape 10, 2 -Seed 1 | Add-GruLayer 8 | Add-DenseLayer 2 -Activation softmax
+///     $model | Export-RnnModel ./tiny.safetensors -PassThru
+///   </code>
+///   <para>Runs as written: saves a small model in the current folder.</para>
+/// </example>
 [Cmdlet(VerbsData.Export, "RnnModel", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportRnnModelCommand : ExportFileCommandBase

@@ -1,7 +1,7 @@
 using System.Management.Automation;
-using PSRnn.Engine.IO;
 using PSRnn.Engine.Models;
 using PSRnn.Infrastructure;
+using PSRnn.Plotting;
 
 namespace PSRnn.Commands;
 
@@ -24,6 +24,15 @@ namespace PSRnn.Commands;
 ///     $model | Export-RnnTrainingPlot ./training.png -Width 1600 -Height 600 -Force -PassThru
 ///   </code>
 ///   <para>Replaces the image with a larger one and returns its FileInfo.</para>
+/// </example>
+/// <example runnable="true">
+///   <code>
+///     $x = ConvertTo-RnnTensor -InputObject ([float[]] (1..96 | ForEach-Object { [math]::Sin($_) })) -Shape 8, 6, 2
+///     $model = New-RnnModel -InputShape 6, 2 -Seed 1 | Add-LstmLayer 4 | Add-DenseLayer 2 -Activation softmax
+///     $model | Invoke-RnnTraining -X $x -Y ([long[]] (0, 1, 0, 1, 0, 1, 0, 1)) -Epochs 3 -ValidationSplit 0.25 |
+///         Export-RnnTrainingPlot ./curves.png -PassThru
+///   </code>
+///   <para>Runs as written: trains a small model three epochs and saves its loss and accuracy curves.</para>
 /// </example>
 [Cmdlet(VerbsData.Export, "RnnTrainingPlot", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
@@ -74,27 +83,8 @@ public sealed class ExportRnnTrainingPlotCommand : ExportFileCommandBase
             return;
         }
 
-        byte[] png;
-        try
-        {
-            png = TrainingPlot.RenderPng(Model.History, string.IsNullOrWhiteSpace(Title) ? Model.Name : Title, Width, Height);
-        }
-        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
-        {
-            ThrowTerminatingError(Errors.Create("TrainingPlotRendererMissing", ErrorCategory.NotInstalled, file,
-                $"Cannot draw the plot: the native drawing library (SkiaSharp) did not load on this platform: {e.Message}", e));
-            return;
-        }
-
-        try
-        {
-            AtomicFile.Write(file, stream => stream.Write(png), overwrite: Force);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            ThrowTerminatingError(Errors.Create("TrainingPlotWriteFailed", ErrorCategory.WriteError, file, $"Cannot write '{file}': {e.Message}", e));
-        }
-
+        string title = string.IsNullOrWhiteSpace(Title) ? Model.Name : Title;
+        PlotWriter.Write(this, file, Force, () => TrainingPlot.RenderPng(Model.History, title, Width, Height), "TrainingPlot");
         if (PassThru)
         {
             WriteObject(new FileInfo(file));

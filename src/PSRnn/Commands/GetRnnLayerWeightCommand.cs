@@ -18,6 +18,13 @@ namespace PSRnn.Commands;
 ///   </code>
 ///   <para>The first layer's recurrent kernel, e.g. (128, 512) for LSTM(128).</para>
 /// </example>
+/// <example runnable="true">
+///   <code>
+///     $model = New-RnnModel -InputShape 5, 3 | Add-LstmLayer 4 | Add-DenseLayer 2
+///     Get-RnnLayerWeight -Model $model | ForEach-Object { '{0} {1}' -f $_.Name, $_.ShapeText }
+///   </code>
+///   <para>Lists every weight with its shape: lstm.kernel (3, 16), lstm.recurrent_kernel (4, 16), lstm.bias (16,), dense.kernel (4, 2), dense.bias (2,).</para>
+/// </example>
 [Cmdlet(VerbsCommon.Get, "RnnLayerWeight")]
 [OutputType(typeof(Tensor))]
 public sealed class GetRnnLayerWeightCommand : PSCmdlet
@@ -33,6 +40,7 @@ public sealed class GetRnnLayerWeightCommand : PSCmdlet
     /// <para type="description">The layer: an index (0 is the first; negative counts from the end) or a name.</para>
     /// </summary>
     [Parameter(Position = 0)]
+    [ArgumentCompleter(typeof(LayerCompleter))]
     public object? Layer { get; set; }
 
     /// <summary>

@@ -31,6 +31,13 @@ namespace PSRnn.Commands;
 ///   </code>
 ///   <para>Reads an archive as NumPy's np.load does: name to array.</para>
 /// </example>
+/// <example runnable="true">
+///   <code>
+///     1..6 | ConvertTo-RnnTensor -Shape 2, 3 | Export-NpyData ./six.npy
+///     Import-NpyData ./six.npy
+///   </code>
+///   <para>Runs as written: writes a small array, then reads it back.</para>
+/// </example>
 [Cmdlet(VerbsData.Import, "NpyData", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(Tensor), typeof(OrderedDictionary))]
 public sealed class ImportNpyDataCommand : PSCmdlet

@@ -49,6 +49,19 @@ namespace PSRnn.Commands;
 ///   </code>
 ///   <para>Log-mel spectrograms, labels from a CSV with columns file,label; sequences padded to the longest.</para>
 /// </example>
+/// <example runnable="true">
+///   <code>
+///     $le = { param($v) [BitConverter]::GetBytes($v) }
+///     $pcm = [int16[]] (0..15999 | ForEach-Object { 8000 * [math]::Sin($_ * 2 * [math]::PI * 440 / 16000) })
+///     $bytes = [byte[]]::new(32000); [Buffer]::BlockCopy($pcm, 0, $bytes, 0, 32000)
+///     $header = [Text.Encoding]::ASCII.GetBytes('RIFF') + (&amp; $le 32036) + [Text.Encoding]::ASCII.GetBytes('WAVEfmt ') + (&amp; $le 16) +
+///         (&amp; $le ([int16] 1)) + (&amp; $le ([int16] 1)) + (&amp; $le 16000) + (&amp; $le 32000) + (&amp; $le ([int16] 2)) + (&amp; $le ([int16] 16)) +
+///         [Text.Encoding]::ASCII.GetBytes('data') + (&amp; $le 32000)
+///     [IO.File]::WriteAllBytes("$PWD/tone.wav", [byte[]] ($header + $bytes))
+///     (Import-RnnAudio ./tone.wav).Features.Shape
+///   </code>
+///   <para>Runs as written: writes one second of a 440 Hz tone as a 16-bit mono WAV file, then reads its MFCCs (frames, 13).</para>
+/// </example>
 [Cmdlet(VerbsData.Import, "RnnAudio", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(RnnAudioFeatures), typeof(RnnAudioDataset))]
 public sealed class ImportRnnAudioCommand : PSCmdlet

@@ -49,6 +49,15 @@ namespace PSRnn.Commands;
 ///   </code>
 ///   <para>Loads Keras weights (model.save_weights) into a model built with the same layers.</para>
 /// </example>
+/// <example runnable="true">
+///   <code>
+///     $model = New-RnnModel -InputShape 4, 2 -Seed 3 | Add-LstmLayer 5 | Add-DenseLayer 2 -Activation softmax
+///     $model | Export-RnnModel ./small.safetensors
+///     $copy = Import-RnnModel ./small.safetensors
+///     $copy
+///   </code>
+///   <para>Runs as written: a model saved and read back; the copy predicts bit for bit as the original.</para>
+/// </example>
 [Cmdlet(VerbsData.Import, "RnnModel", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(Sequential))]
 public sealed class ImportRnnModelCommand : PSCmdlet

@@ -34,6 +34,15 @@ namespace PSRnn.Commands;
 ///   <para>For a character model with per-step softmax outputs: draws the next character of every step at temperature
 ///   0.8 and takes the last step's, as Keras's text-generation example's sample(preds, 0.8).</para>
 /// </example>
+/// <example runnable="true">
+///   <code>
+///     $x = ConvertTo-RnnTensor -InputObject ([float[]] (1..96 | ForEach-Object { [math]::Sin($_) })) -Shape 8, 6, 2
+///     $model = New-RnnModel -InputShape 6, 2 -Seed 1 | Add-LstmLayer 4 | Add-DenseLayer 3 -Activation softmax
+///     $model | Invoke-RnnPrediction -X $x              # (8, 3) probabilities
+///     $model | Invoke-RnnPrediction -X $x -Class       # (8,) class indices
+///   </code>
+///   <para>Runs as written: the outputs of an (untrained) model for eight sequences.</para>
+/// </example>
 [Cmdlet(VerbsLifecycle.Invoke, "RnnPrediction", DefaultParameterSetName = ProbabilitiesSet)]
 [OutputType(typeof(Tensor))]
 public sealed class InvokeRnnPredictionCommand : ModelInputCommandBase

@@ -42,6 +42,16 @@ namespace PSRnn.Commands;
 ///   <para>Writes sequential.last.safetensors and sequential.best.safetensors after every epoch; after a crash or Ctrl+C,
 ///   the second line finishes the 50 epochs from the last checkpoint with the run's settings.</para>
 /// </example>
+/// <example runnable="true">
+///   <code>
+///     $x = ConvertTo-RnnTensor -InputObject ([float[]] (1..1200 | ForEach-Object { [math]::Sin($_ * 1.7) })) -Shape 100, 6, 2
+///     $y = [long[]] (0..99 | ForEach-Object { $x.GetValue($_, 0, 0) -gt 0 })
+///     $model = New-RnnModel -InputShape 6, 2 -Seed 7 | Add-LstmLayer 8 | Add-DenseLayer 2 -Activation softmax
+///     $model | Invoke-RnnTraining -X $x -Y $y -Epochs 5 -ValidationSplit 0.2 -Optimizer adam -LearningRate 0.01 | Out-Null
+///     $model.History
+///   </code>
+///   <para>Runs as written: learns whether each sequence starts positive; the history prints a row per epoch.</para>
+/// </example>
 [Cmdlet(VerbsLifecycle.Invoke, "RnnTraining", DefaultParameterSetName = TrainSet)]
 [OutputType(typeof(Sequential))]
 public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
@@ -116,6 +126,16 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     [ArgumentCompleter(typeof(LossCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Loss { get; set; }
+
+    /// <summary>
+    /// <para type="description">The metrics to report each epoch, by Keras name (accuracy, categorical_accuracy,
+    /// sparse_categorical_accuracy, binary_accuracy, mae), as compile(metrics=[...]); by default accuracy for
+    /// classifiers and mae otherwise. They go into the History, training and validation.</para>
+    /// </summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(MetricCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[]? Metric { get; set; }
 
     /// <summary>
     /// <para type="description">Validation samples and targets, as two values: -ValidationData $xTest, $yTest.</para>
@@ -257,6 +277,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         var options = new FitOptions
         {
             ThreadCount = ThreadCount,
+            Metrics = Metric,
             Epochs = Epochs,
             BatchSize = BatchSize,
             Shuffle = Shuffle,

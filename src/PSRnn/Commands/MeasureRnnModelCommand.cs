@@ -5,6 +5,7 @@ using PSRnn.Engine.Models;
 using PSRnn.Engine.Tensors;
 using PSRnn.Engine.Training;
 using PSRnn.Infrastructure;
+using PSRnn.Models;
 
 namespace PSRnn.Commands;
 
@@ -13,6 +14,13 @@ namespace PSRnn.Commands;
 /// <para type="description">Returns the mean loss and the model's metric (accuracy for classifiers, MAE otherwise) over -X
 /// and -Y, without changing the model. The loss is the one the model was trained with, or the one its last layer
 /// implies, or -Loss.</para>
+/// <para type="description">-Detailed adds what scikit-learn's classification_report and confusion_matrix give: per class
+/// (PerClass) the precision TP/(TP+FP), recall TP/(TP+FN), F1 2PR/(P+R) and support (true samples of the class), 0
+/// where a denominator is 0; their macro (unweighted) and support-weighted means (MacroF1, WeightedF1, ...); and the
+/// ConfusionMatrix, Counts[true, predicted], which Export-RnnConfusionMatrix draws. Every class of the output layer is
+/// listed, even one absent from -Y. Predicted classes are the argmax of the outputs (a single sigmoid output: above
+/// 0.5); the true classes are the labels, or the argmax of one-hot rows. Models that output every step count every
+/// step. A model that is not a classifier is an error (ReportNeedsClassifier).</para>
 /// </summary>
 /// <example>
 ///   <code>
@@ -20,8 +28,24 @@ namespace PSRnn.Commands;
 ///   </code>
 ///   <para>Prints Loss, Accuracy and Samples for the held-out data.</para>
 /// </example>
+/// <example>
+///   <code>
+///     $report = $model | Measure-RnnModel $xTest $yTest -Detailed -ClassNames no, yes
+///     $report.PerClass | Format-Table
+///     $report | Export-RnnConfusionMatrix ./confusion.png
+///   </code>
+///   <para>Per-class precision, recall, F1 and support, and a heat map of the confusion matrix.</para>
+/// </example>
+/// <example runnable="true">
+///   <code>
+///     $x = ConvertTo-RnnTensor -InputObject ([float[]] (1..96 | ForEach-Object { [math]::Sin($_) })) -Shape 8, 6, 2
+///     $model = New-RnnModel -InputShape 6, 2 -Seed 1 | Add-GruLayer 4 | Add-DenseLayer 2 -Activation softmax
+///     $model | Measure-RnnModel -X $x -Y ([long[]] (0, 1, 0, 1, 0, 1, 0, 1)) -Detailed
+///   </code>
+///   <para>Runs as written: the loss, accuracy and per-class report of an untrained model (about chance).</para>
+/// </example>
 [Cmdlet(VerbsDiagnostic.Measure, "RnnModel")]
-[OutputType(typeof(PSObject))]
+[OutputType("PSRnn.Evaluation", "PSRnn.DetailedEvaluation")]
 public sealed class MeasureRnnModelCommand : ModelInputCommandBase
 {
     /// <summary>
@@ -39,6 +63,30 @@ public sealed class MeasureRnnModelCommand : ModelInputCommandBase
     [ArgumentCompleter(typeof(LossCompleter))]
     public string? Loss { get; set; }
 
+    /// <summary>
+    /// <para type="description">The metrics to report, by Keras name (accuracy, categorical_accuracy,
+    /// sparse_categorical_accuracy, binary_accuracy, mae); by default accuracy for classifiers and MAE otherwise.</para>
+    /// </summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(MetricCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[]? Metric { get; set; }
+
+    /// <summary>
+    /// <para type="description">Adds per-class precision, recall, F1 and support, their macro and weighted means, and the
+    /// confusion matrix (scikit-learn's definitions).</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Detailed { get; set; }
+
+    /// <summary>
+    /// <para type="description">With -Detailed, the names of the classes in index order (for example an audio dataset's
+    /// Classes); by default the indices.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? ClassNames { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -50,7 +98,7 @@ public sealed class MeasureRnnModelCommand : ModelInputCommandBase
             // The training loss by default; its sparse or one-hot form follows the targets given here.
             string? name = Loss ?? (Model.Loss?.KerasName == "sparse_categorical_crossentropy" ? "categorical_crossentropy" : Model.Loss?.KerasName);
             Loss loss = Trainer.ResolveLoss(Model, name, data);
-            result = Trainer.Evaluate(Model, data, loss, BatchSize, ThreadCount);
+            result = Trainer.Evaluate(Model, data, loss, BatchSize, ThreadCount, Metric);
         }
         catch (ModelException e)
         {
@@ -68,6 +116,45 @@ public sealed class MeasureRnnModelCommand : ModelInputCommandBase
         }
 
         output.Properties.Add(new PSNoteProperty("Samples", result.Samples));
+        if (Detailed)
+        {
+            AddReport(output, data);
+        }
+
         WriteObject(output);
+    }
+
+    private void AddReport(PSObject output, Dataset data)
+    {
+        ClassificationReport report;
+        try
+        {
+            report = ClassificationReport.Evaluate(Model, data, BatchSize, ThreadCount);
+        }
+        catch (ModelException e)
+        {
+            ThrowTerminatingError(Errors.FromModel(e, Model));
+            return;
+        }
+
+        if (ClassNames is not null && ClassNames.Length != report.Classes)
+        {
+            ThrowTerminatingError(Errors.Create("ClassNamesCountMismatch", ErrorCategory.InvalidArgument, ClassNames,
+                $"-ClassNames has {ClassNames.Length} names but the model has {report.Classes} classes; give one name a class, in index order."));
+        }
+
+        string[] names = ClassNames ?? [.. Enumerable.Range(0, report.Classes).Select(i => i.ToString(CultureInfo.InvariantCulture))];
+        // Its own type name only: Format-List then lists every figure rather than the plain evaluation's three.
+        output.TypeNames.Remove("PSRnn.Evaluation");
+        output.TypeNames.Insert(0, "PSRnn.DetailedEvaluation");
+        output.Properties.Add(new PSNoteProperty("MacroPrecision", report.MacroPrecision));
+        output.Properties.Add(new PSNoteProperty("MacroRecall", report.MacroRecall));
+        output.Properties.Add(new PSNoteProperty("MacroF1", report.MacroF1));
+        output.Properties.Add(new PSNoteProperty("WeightedPrecision", report.WeightedPrecision));
+        output.Properties.Add(new PSNoteProperty("WeightedRecall", report.WeightedRecall));
+        output.Properties.Add(new PSNoteProperty("WeightedF1", report.WeightedF1));
+        output.Properties.Add(new PSNoteProperty("PerClass", Enumerable.Range(0, report.Classes)
+            .Select(c => new RnnClassMetrics(c, names[c], report.Precision[c], report.Recall[c], report.F1[c], report.Support[c])).ToArray()));
+        output.Properties.Add(new PSNoteProperty("ConfusionMatrix", new RnnConfusionMatrix(report.ConfusionMatrix, names)));
     }
 }

@@ -12,14 +12,21 @@ namespace PSRnn.Commands;
 /// Add-EmbeddingLayer. Pipe the model into Add-*Layer cmdlets, then Invoke-RnnTraining. -Seed fixes every random choice
 /// (initial weights, shuffles, dropout), so the same seed gives the same trained model bit for bit.</para>
 /// </summary>
-/// <example>
+/// <example runnable="true">
 ///   <code>
 ///     $model = New-RnnModel -InputShape 100, 13 -Seed 42 |
 ///         Add-LstmLayer 128 -ReturnSequences |
 ///         Add-LstmLayer 128 |
 ///         Add-DenseLayer 10 -Activation softmax
+///     $model
 ///   </code>
-///   <para>The seed's speech model: two stacked LSTMs over 100 frames of 13 MFCCs and a 10-way softmax.</para>
+///   <para>The seed's speech model: two stacked LSTMs over 100 frames of 13 MFCCs and a 10-way softmax; it prints its summary.</para>
+/// </example>
+/// <example runnable="true">
+///   <code>
+///     New-RnnModel -InputShape 0, 13 -Name speech -Seed 1 | Add-GruLayer 32 | Add-DenseLayer 10 -Activation softmax
+///   </code>
+///   <para>A model named speech that takes any number of frames of 13 features.</para>
 /// </example>
 [Cmdlet(VerbsCommon.New, "RnnModel")]
 [OutputType(typeof(Sequential))]

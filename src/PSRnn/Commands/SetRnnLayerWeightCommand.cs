@@ -18,6 +18,14 @@ namespace PSRnn.Commands;
 ///   </code>
 ///   <para>Loads a recurrent kernel saved from Keras with np.save(path, layer.get_weights()[1]).</para>
 /// </example>
+/// <example runnable="true">
+///   <code>
+///     $model = New-RnnModel -InputShape 4, 2 | Add-SimpleRnnLayer 3
+///     $model | Set-RnnLayerWeight -Layer 0 -Name bias -Value ([float[]] (0.1, 0.2, 0.3)) -PassThru | Out-Null
+///     (Get-RnnLayerWeight -Model $model -Layer 0 -Name bias).Data
+///   </code>
+///   <para>Runs as written: sets a bias from an array and reads it back.</para>
+/// </example>
 [Cmdlet(VerbsCommon.Set, "RnnLayerWeight", SupportsShouldProcess = true)]
 [OutputType(typeof(Sequential))]
 public sealed class SetRnnLayerWeightCommand : PSCmdlet
@@ -33,6 +41,7 @@ public sealed class SetRnnLayerWeightCommand : PSCmdlet
     /// <para type="description">The layer: an index (0 is the first; negative counts from the end) or a name.</para>
     /// </summary>
     [Parameter(Mandatory = true, Position = 0)]
+    [ArgumentCompleter(typeof(LayerCompleter))]
     [ValidateNotNull]
     public object Layer { get; set; } = null!;
 

@@ -20,6 +20,14 @@ namespace PSRnn.Commands;
 ///   </code>
 ///   <para>Holds out a fifth of the samples, keeping class shares, exactly as train_test_split(x, y, test_size=0.2, random_state=42, stratify=y).</para>
 /// </example>
+/// <example runnable="true">
+///   <code>
+///     $x = ConvertTo-RnnTensor -InputObject ([float[]] (1..200 | ForEach-Object { [math]::Sin($_) })) -Shape 20, 5, 2
+///     $split = Split-RnnDataset -X $x -Y ([long[]] (0..19 | ForEach-Object { $_ % 2 })) -TestFraction 0.25 -Seed 0 -Stratify
+///     $split
+///   </code>
+///   <para>Runs as written: 15 training and 5 test sequences, the classes kept in proportion.</para>
+/// </example>
 [Cmdlet(VerbsCommon.Split, "RnnDataset", DefaultParameterSetName = FractionSet)]
 [OutputType(typeof(RnnDatasetSplit))]
 public sealed class SplitRnnDatasetCommand : PSCmdlet

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using PSRnn.Engine.Models;
 
 namespace PSRnn.Infrastructure;
 
@@ -42,7 +43,32 @@ internal sealed class LossCompleter : NameCompleter
         ["categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy", "mse", "mae"];
 }
 
+internal sealed class MetricCompleter : NameCompleter
+{
+    protected override IReadOnlyList<string> Names { get; } =
+        ["accuracy", "categorical_accuracy", "sparse_categorical_accuracy", "binary_accuracy", "mae"];
+}
+
 internal sealed class WeightNameCompleter : NameCompleter
 {
     protected override IReadOnlyList<string> Names { get; } = ["kernel", "recurrent_kernel", "bias", "embeddings"];
+}
+
+/// <summary>Completes -Layer with the layer names of the model given as -Model (a variable PowerShell can read while
+/// completing), or with Keras's default layer names when the model is not known yet.</summary>
+internal sealed class LayerCompleter : IArgumentCompleter
+{
+    private static readonly string[] KerasNames = ["simple_rnn", "lstm", "gru", "dense", "dropout", "embedding"];
+
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        object? bound = fakeBoundParameters?["Model"];
+        IEnumerable<string> names = (bound is PSObject wrapped ? wrapped.BaseObject : bound) is Sequential model
+            ? model.Layers.Select(l => l.Name)
+            : KerasNames;
+        string prefix = (wordToComplete ?? "").Trim('\'', '"');
+        return names.Where(n => n.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n));
+    }
 }

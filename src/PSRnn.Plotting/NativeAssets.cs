@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 
-namespace PSRnn.Infrastructure;
+namespace PSRnn.Plotting;
 
 /// <summary>
 /// Finds the native libraries of SkiaSharp and HarfBuzzSharp (ScottPlot's renderer) in the module's

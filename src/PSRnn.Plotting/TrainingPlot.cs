@@ -2,15 +2,16 @@ using PSRnn.Engine.Training;
 using ScottPlot;
 using SkiaSharp;
 
-namespace PSRnn.Infrastructure;
+namespace PSRnn.Plotting;
 
 /// <summary>Draws a training history as Keras users plot it: loss per epoch on the left, the metric (accuracy or MAE) on
 /// the right, training and validation curves in each, as one PNG.</summary>
-internal static class TrainingPlot
+public static class TrainingPlot
 {
     /// <summary>Renders the PNG bytes. The history must hold at least one epoch.</summary>
     public static byte[] RenderPng(IReadOnlyList<EpochRecord> history, string title, int width, int height)
     {
+        // Before any ScottPlot type: its static font setup already calls into SkiaSharp's native library.
         NativeAssets.EnsureResolvers();
         double[] epochs = [.. history.Select(r => (double)r.Epoch)];
         string? metric = history[0].Metrics.Keys.OrderBy(k => k == "accuracy" ? 0 : 1).ThenBy(k => k, StringComparer.Ordinal).FirstOrDefault();
@@ -24,23 +25,19 @@ internal static class TrainingPlot
                 metric == "accuracy" ? Alignment.LowerRight : Alignment.UpperRight));
         }
 
-        using var surface = SKSurface.Create(new SKImageInfo(width, height)) ??
-            throw new InvalidOperationException($"Cannot make a {width}×{height} drawing surface.");
-        surface.Canvas.Clear(SKColors.White);
         float panelWidth = (float)width / panels.Count;
-        for (int i = 0; i < panels.Count; i++)
+        return PngCanvas.Render(width, height, canvas =>
         {
-            // Each plot fills its canvas' clip with its background, so clip to its own panel.
-            var rect = new SKRect(i * panelWidth, 0, (i + 1) * panelWidth, height);
-            surface.Canvas.Save();
-            surface.Canvas.ClipRect(rect);
-            panels[i].Render(surface.Canvas, new PixelRect(rect.Left, rect.Right, rect.Bottom, rect.Top));
-            surface.Canvas.Restore();
-        }
-
-        using SKImage image = surface.Snapshot();
-        using SKData png = image.Encode(SKEncodedImageFormat.Png, 100);
-        return png.ToArray();
+            for (int i = 0; i < panels.Count; i++)
+            {
+                // Each plot fills its canvas' clip with its background, so clip to its own panel.
+                var rect = new SKRect(i * panelWidth, 0, (i + 1) * panelWidth, height);
+                canvas.Save();
+                canvas.ClipRect(rect);
+                panels[i].Render(canvas, new PixelRect(rect.Left, rect.Right, rect.Bottom, rect.Top));
+                canvas.Restore();
+            }
+        });
     }
 
     private static double[]? Validation(IReadOnlyList<EpochRecord> history, Func<EpochRecord, double?> pick) =>

@@ -1,0 +1,151 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSetup.ps1')
+
+    # Each statement its own Out-String, as each prompt line is its own pipeline (a view chosen for one object type
+    # would otherwise shape the next ones).
+    function Show { param([Parameter(ValueFromPipeline)] $InputObject) begin { $all = @() } process { $all += $InputObject } end { ($all | Out-String) -replace '\x1b\[[0-9;]*m' } }
+    function Show-List { param([Parameter(ValueFromPipeline)] $InputObject) process { ($InputObject | Format-List | Out-String) -replace '\x1b\[[0-9;]*m' } }
+
+    $data = New-ToyData -Count 40
+    $script:Model = New-RnnModel -InputShape 6, 2 -Seed 3 -Name toy | Add-LstmLayer 4 -ReturnSequences | Add-GruLayer 3 |
+        Add-DropoutLayer 0.1 | Add-DenseLayer 2 -Activation softmax
+    $script:Untrained = $Model | Out-String
+    $Model | Invoke-RnnTraining -X $data.X -Y $data.Labels -Epochs 2 -ValidationSplit 0.25 | Out-Null
+    $script:Evaluation = $Model | Measure-RnnModel $data.X $data.Labels
+    $script:Detailed = $Model | Measure-RnnModel $data.X $data.Labels -Detailed -ClassNames negative, positive
+    $regressor = New-RnnModel -InputShape 6, 2 -Seed 1 | Add-GruLayer 2 | Add-DenseLayer 1
+    $script:Regression = $regressor | Measure-RnnModel $data.X (ConvertTo-RnnTensor -InputObject ([float[]]::new(40)) -Shape 40, 1)
+    $script:Split = Split-RnnDataset -X $data.X -Y $data.Labels -TestFraction 0.25 -Seed 1
+    $script:Windows = 1..30 | ConvertTo-RnnWindow -Lookback 5
+    $wav = Get-ChildItem (Join-Path $PSScriptRoot '../../examples/data/speech-digits-wav') -Recurse -Filter *.wav | Select-Object -First 3
+    $script:AudioFeatures = @($wav | Import-RnnAudio -Frames 20)
+    $script:AudioDataset = $wav | Import-RnnAudio -Frames 20 -LabelFrom Directory -Stack
+    $npz = Join-Path $TestDrive 'pair.npz'
+    Export-NpyData $npz -InputObject ([ordered]@{ a = (1..3 | ConvertTo-RnnTensor) })
+    $script:Archive = Import-NpyData $npz -AsHashtable
+    $script:File = $Model | Export-RnnTrainingPlot (Join-Path $TestDrive 'plot.png') -PassThru
+}
+
+Describe 'Default views' {
+    It 'prints a model as Keras''s model.summary()' {
+        $Untrained | Should -Match 'Model: "toy"'
+        $Untrained | Should -Match 'Layer \(type\)\s+Output Shape\s+Param #'
+        # LSTM(4) on 2 features: 4·4·(2+4+1) = 112; GRU(3) on 4, reset_after: 3·3·(4+3+2) = 81; Dense 3→2: 8.
+        $Untrained | Should -Match 'lstm \(LSTM\)\s+\(None, 6, 4\)\s+112'
+        $Untrained | Should -Match 'gru \(GRU\)\s+\(None, 3\)\s+81'
+        $Untrained | Should -Match 'dropout \(Dropout\)\s+\(None, 3\)\s+0'
+        $Untrained | Should -Match 'dense \(Dense\)\s+\(None, 2\)\s+8'
+        $Untrained | Should -Match 'Total params: 201 '
+        $Untrained | Should -Match 'Trainable params: 201 '
+        $Untrained | Should -Match 'Non-trainable params: 0 '
+        $Untrained | Should -Not -Match 'Trained'
+    }
+
+    It 'adds the last epoch''s figures to a trained model''s summary' {
+        $last = $Model.History[-1]
+        $Model | Show | Should -Match ([regex]::Escape(('Trained 2 epochs: loss {0:F4}, accuracy {1:F4}, val_loss {2:F4}' -f
+                    $last.Loss, $last.Metrics['accuracy'], $last.ValidationLoss)))
+    }
+
+    It 'prints the history as a table of epoch, loss, metrics, validation figures and duration' {
+        $text = $Model.History | Show
+        $text | Should -Match 'Epoch\s+Loss\s+Metric\s+ValLoss\s+ValMetric\s+Seconds'
+        foreach ($r in $Model.History) {
+            $text | Should -Match ('(?m)^\s+{0}\s+{1:F4}\s+accuracy {2:F4}\s+{3:F4}\s+accuracy {4:F4}\s+\d+\.\d$' -f
+                $r.Epoch, $r.Loss, $r.Metrics['accuracy'], $r.ValidationLoss, $r.ValidationMetrics['accuracy'])
+        }
+    }
+
+    It 'prints a tensor as its shape, dtype and a NumPy-style preview' {
+        $text = 1..6 | ConvertTo-RnnTensor -Shape 2, 3 | Show
+        $text.Trim() | Should -Be ("Tensor (2, 3) int32`n[[1 2 3]`n [4 5 6]]" -replace "`n", [Environment]::NewLine)
+        $big = ConvertTo-RnnTensor -InputObject ([float[]] (1..2000)) -Shape 40, 50 | Show
+        $big | Should -Match 'Tensor \(40, 50\) float32'
+        $big | Should -Match '\[\[\s+1\.\s+2\.\s+3\. \.\.\.\s+48\.\s+49\.\s+50\.\]' -Because 'large tensors are summarized as NumPy does'
+        $Archive['a'] | Show | Should -Match '^\s*a: Tensor \(3,\) int32'
+    }
+
+    It 'prints an evaluation as a compact list' {
+        $text = $Evaluation | Show
+        $text.Trim() -split '\r?\n' | Should -HaveCount 3
+        $text | Should -Match "(?m)^Loss\s+: $([regex]::Escape("$($Evaluation.Loss)"))$"
+        $text | Should -Match "(?m)^Accuracy : $([regex]::Escape("$($Evaluation.Accuracy)"))$"
+        $text | Should -Match '(?m)^Samples\s+: 40$'
+        $Regression | Show | Should -Match '(?m)^MAE\s+: \d'
+    }
+
+    It 'prints a detailed evaluation as scikit-learn''s classification_report and the confusion matrix' {
+        $text = $Detailed | Show
+        $text | Should -Match 'precision\s+recall\s+f1-score\s+support'
+        foreach ($c in $Detailed.PerClass) {
+            $text | Should -Match ('{0}\s+{1:F2}\s+{2:F2}\s+{3:F2}\s+{4}' -f $c.Class, $c.Precision, $c.Recall, $c.F1, $c.Support)
+        }
+        $text | Should -Match ('accuracy\s+{0:F2}\s+40' -f $Detailed.Accuracy)
+        $text | Should -Match ('macro avg\s+{0:F2}\s+{1:F2}\s+{2:F2}\s+40' -f $Detailed.MacroPrecision, $Detailed.MacroRecall, $Detailed.MacroF1)
+        $text | Should -Match ('weighted avg\s+{0:F2}\s+{1:F2}\s+{2:F2}\s+40' -f $Detailed.WeightedPrecision, $Detailed.WeightedRecall, $Detailed.WeightedF1)
+        $m = $Detailed.ConfusionMatrix.Counts
+        $text | Should -Match ('(?m)^negative\s+{0}\s+{1}$' -f $m[0, 0], $m[0, 1])
+        $text | Should -Match ('(?m)^positive\s+{0}\s+{1}$' -f $m[1, 0], $m[1, 1])
+    }
+
+    It 'prints per-class figures as a table and a confusion matrix as a grid' {
+        $table = $Detailed.PerClass | Show
+        $table | Should -Match 'Class\s+Precision\s+Recall\s+F1\s+Support'
+        $table | Should -Match ('negative\s+{0:F4}\s+{1:F4}\s+{2:F4}\s+{3}' -f $Detailed.PerClass[0].Precision, $Detailed.PerClass[0].Recall, $Detailed.PerClass[0].F1, $Detailed.PerClass[0].Support)
+        $Detailed.ConfusionMatrix | Show | Should -Match 'true\\pred\s+negative\s+positive'
+    }
+
+    It 'prints a split, windows and audio data as their shapes' {
+        $text = $Split | Show
+        $text | Should -Match 'XTrain : \(30, 6, 2\) float32'
+        $text | Should -Match 'YTest  : \(10,\) int64'
+        $text | Should -Not -Match 'TrainIndex' -Because 'the default view is the summary'
+        $w = $Windows | Show
+        $w | Should -Match 'X\s+: \(25, 5, 1\) float32'
+        $w | Should -Match 'Lookback\s+: 5'
+        $AudioDataset | Show | Should -Match 'X\s+: \(3, 20, 13\) float32'
+        $AudioDataset | Show | Should -Match 'Files\s+: 3'
+        $AudioFeatures | Show | Should -Match '(?m)^Label\s+Features\s+Duration\s+SampleRate\s+Path'
+        $AudioFeatures | Show | Should -Match '\(20, 13\) float32\s+\d\.\d{3} s\s+16000'
+    }
+
+    It 'leaves files and archives to PowerShell''s own views' {
+        $File | Show | Should -Match 'plot\.png'
+        $Archive | Show | Should -Match '(?m)^a\s+a: Tensor \(3,\) int32'
+    }
+}
+
+Describe 'Format-List shows every property of <Name>' -ForEach @(
+    @{ Name = 'a model'; Get = { $Model } }
+    @{ Name = 'a history record'; Get = { $Model.History[0] } }
+    @{ Name = 'a tensor'; Get = { 1..6 | ConvertTo-RnnTensor -Shape 2, 3 } }
+    @{ Name = 'an evaluation'; Get = { $Evaluation } }
+    @{ Name = 'a detailed evaluation'; Get = { $Detailed } }
+    @{ Name = 'per-class figures'; Get = { $Detailed.PerClass[0] } }
+    @{ Name = 'a confusion matrix'; Get = { $Detailed.ConfusionMatrix } }
+    @{ Name = 'a split'; Get = { $Split } }
+    @{ Name = 'windows'; Get = { $Windows } }
+    @{ Name = 'audio features'; Get = { $AudioFeatures[0] } }
+    @{ Name = 'an audio dataset'; Get = { $AudioDataset } }
+) {
+    It 'lists them all' {
+        $object = & $Get
+        $text = $object | Show-List
+        foreach ($property in $object.PSObject.Properties.Name) {
+            $text | Should -Match "(?m)^$property\s*:" -Because "Format-List shows everything, $property too"
+        }
+    }
+}
+
+Describe 'Every output type has a view test' {
+    It 'covers the OutputType of every cmdlet' {
+        # Types PowerShell formats itself, and those this file checks above.
+        $covered = 'FileInfo', 'OrderedDictionary', 'Sequential', 'Tensor', 'PSRnn.Evaluation', 'PSRnn.DetailedEvaluation',
+            'RnnDatasetSplit', 'WindowedSeries', 'RnnAudioFeatures', 'RnnAudioDataset'
+        foreach ($command in Get-Command -Module PSRnn -CommandType Cmdlet) {
+            foreach ($type in $command.OutputType) {
+                ($type.Name -split '\.')[-1] | Should -BeIn ($covered | ForEach-Object { ($_ -split '\.')[-1] }) -Because "$($command.Name) outputs $($type.Name)"
+            }
+        }
+    }
+}
