@@ -89,7 +89,15 @@ public static class KerasHdf5File
         {
             throw Error("KerasBadConfig", DataErrorKind.InvalidData, path, $"The Keras model does not build: {e.Message}", e);
         }
-        catch (Exception e) when (e is not (IOException or UnauthorizedAccessException or OutOfMemoryException))
+        catch (OutOfMemoryException e)
+        {
+            // PureHDF allocates a heap or message block at the size the file declares before reading it (found by
+            // fuzzing: tests/fixtures/fuzz/keras); a corrupt size fails that one allocation and leaves the process sound.
+            throw Error("KerasCorrupt", DataErrorKind.InvalidData, path,
+                "The HDF5 file declares a block larger than can be allocated: it is corrupt (or far larger than this " +
+                $"machine's memory) ({e.Message}).", e);
+        }
+        catch (Exception e) when (e is not (IOException or UnauthorizedAccessException))
         {
             // PureHDF reports malformed or truncated files with a variety of exception types.
             throw Error("KerasCorrupt", DataErrorKind.InvalidData, path,
