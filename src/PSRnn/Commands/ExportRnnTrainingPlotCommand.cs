@@ -92,7 +92,7 @@ public sealed class ExportRnnTrainingPlotCommand : ExportFileCommandBase
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            ThrowTerminatingError(Errors.Create("TrainingPlotWriteFailed", ErrorCategory.WriteError, file, $"Cannot write '{file}': {e.Message}", e));
+            ThrowTerminatingError(Errors.WriteFailed("TrainingPlotWriteFailed", file, $"Cannot write '{file}': {e.Message}", e));
         }
 
         if (PassThru)
