@@ -391,14 +391,24 @@ public static class KerasHdf5File
 
     private static JsonDocument ParseJson(string json, string path)
     {
+        JsonDocument doc;
         try
         {
-            return JsonDocument.Parse(json);
+            doc = JsonDocument.Parse(json);
         }
         catch (JsonException e)
         {
             throw Error("KerasBadConfig", DataErrorKind.InvalidData, path, $"The Keras model_config is not valid JSON: {e.Message}", e);
         }
+
+        if (JsonConfig.FirstInvalidString(doc.RootElement) is { } bad)
+        {
+            doc.Dispose();
+            throw Error("KerasBadConfig", DataErrorKind.InvalidData, path,
+                $"The Keras model_config's string at {bad} escapes a lone UTF-16 surrogate, which is not text.");
+        }
+
+        return doc;
     }
 
     private static DataFormatException Error(string id, DataErrorKind kind, string path, string message, Exception? inner = null) =>
