@@ -115,7 +115,9 @@ Describe 'Determinism across processes and instruction sets' {
     }
 
     # What a machine with a narrower instruction set runs: the whole runtime (GEMM, TensorPrimitives, optimizer) without
-    # AVX-512 (Vector256 paths), or with no SIMD at all (scalar paths); the long run adds AVX2 off (Vector128). Tolerance after 3 epochs (12 Adam steps): 1e-4 on every weight.
+    # AVX-512 (Vector256 paths: the same bits), or with no SIMD at all (scalar paths: within float rounding, measured
+    # 7.8e-8 after 10 epochs). Stated tolerance after 3 epochs: 1e-5 on every weight, 1e-6 on the loss. The long run
+    # (tools/Invoke-Reliability.ps1) adds AVX2 off (Vector128) and one processor.
     It 'agrees within tolerance with <Name>' -ForEach @(
         @{ Name = 'no AVX-512'; Environment = @{ DOTNET_EnableAVX512F = '0' } }
         @{ Name = 'no SIMD'; Environment = @{ DOTNET_EnableHWIntrinsic = '0' } }
@@ -123,7 +125,7 @@ Describe 'Determinism across processes and instruction sets' {
         $narrow = Invoke-TrainingInChild -Folder $folder -ModulePath $ModulePath -Name ($Name -replace '\W', '') -Environment $Environment
         $worst = 0.0
         for ($i = 0; $i -lt $first.Weights.Count; $i++) { $worst = [Math]::Max($worst, [Math]::Abs($first.Weights[$i] - $narrow.Weights[$i])) }
-        $worst | Should -BeLessOrEqual 1e-4
-        [Math]::Abs($first.Loss - $narrow.Loss) | Should -BeLessOrEqual 1e-5
+        $worst | Should -BeLessOrEqual 1e-5
+        [Math]::Abs($first.Loss - $narrow.Loss) | Should -BeLessOrEqual 1e-6
     }
 }
