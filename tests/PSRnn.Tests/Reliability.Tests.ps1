@@ -28,10 +28,10 @@ Describe 'A process killed while writing' {
     ) {
         $folder = Join-Path $TestDrive "kill-$Kind"
         $null = New-Item -ItemType Directory -Path $folder
-        $kills = @(Invoke-KillDuringWrite -Kind $Kind -Folder $folder -ModulePath $ModulePath -Times 4 -Seed 11)
-        # A kill inside a write is the point of the test: if none of the first four landed in one, kill more.
+        $kills = @(Invoke-KillDuringWrite -Kind $Kind -Folder $folder -ModulePath $ModulePath -Times 3 -Seed 11)
+        # A kill inside a write is the point of the test: if none of the first three landed in one, kill more.
         if (-not ($kills.LeftTempFile -contains $true)) {
-            $kills += @(Invoke-KillDuringWrite -Kind $Kind -Folder $folder -ModulePath $ModulePath -Times 8 -Seed 12)
+            $kills += @(Invoke-KillDuringWrite -Kind $Kind -Folder $folder -ModulePath $ModulePath -Times 6 -Seed 12)
         }
         $kills.Content | Should -Match $Expected
         $kills.LeftTempFile | Should -Contain $true
