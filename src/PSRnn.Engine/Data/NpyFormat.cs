@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using PSRnn.Engine.IO;
 using PSRnn.Engine.Tensors;
 
 namespace PSRnn.Engine.Data;
@@ -54,6 +55,15 @@ public static class NpyFormat
         int itemSize = dtype.ItemSize();
         long count = Tensor.ElementCount(header.Shape); // already checked by NpyHeader.Parse
         long dataBytes = count * itemSize;
+
+        // Refused before anything is allocated: a Fortran-order array needs a second copy to become C order.
+        long memory = header.FortranOrder && header.Shape.Length > 1 ? 2 * dataBytes : dataBytes;
+        if (!MemoryBudget.Fits(memory))
+        {
+            throw new DataFormatException("NpyExceedsMemory", DataErrorKind.LimitsExceeded, fileName, string.Create(CultureInfo.InvariantCulture,
+                $"its shape {Tensor.FormatShape(header.Shape)} of {header.DType.NumpyName()} {MemoryBudget.Shortfall(memory)}. " +
+                $"Load it on a machine with more memory, or split it into smaller files in Python."));
+        }
 
         // What the container says is left, so the shape is checked against it before anything is allocated.
         long? available = declaredLength is long total ? total - headerBytes

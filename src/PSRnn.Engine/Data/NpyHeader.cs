@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using PSRnn.Engine.IO;
 using PSRnn.Engine.Tensors;
 
 namespace PSRnn.Engine.Data;
@@ -76,9 +77,11 @@ internal sealed class NpyHeader
 
         if (dims.Any(d => d > int.MaxValue) || count > Array.MaxLength || count * dtype.ItemSize() > long.MaxValue)
         {
-            throw new DataFormatException("NpyShapeOverflow", DataErrorKind.LimitsExceeded, fileName,
-                $"its shape {FormatShape(dims)} of {dtype.NumpyName()} has {count} elements, more than one .NET array " +
-                $"can hold ({Array.MaxLength}). Split the array into smaller files in Python before loading it.");
+            BigInteger bytes = count * dtype.ItemSize();
+            string memory = bytes <= long.MaxValue ? MemoryBudget.Describe((long)bytes) : bytes.ToString("N0", CultureInfo.InvariantCulture) + " bytes";
+            throw new DataFormatException("NpyShapeOverflow", DataErrorKind.LimitsExceeded, fileName, string.Create(CultureInfo.InvariantCulture,
+                $"its shape {FormatShape(dims)} of {dtype.NumpyName()} has {count:N0} elements ({memory} of memory), more than " +
+                $"one .NET array can hold ({Array.MaxLength:N0} elements). Split the array into smaller files in Python before loading it."));
         }
 
         return new NpyHeader(dtype, bigEndian, fortranOrder, dims.Select(d => (int)d).ToArray());

@@ -92,6 +92,62 @@ internal static class JsonConfig
         _ => throw Bad(where, "a number"),
     };
 
+    /// <summary>
+    /// The first string or member name of <paramref name="e"/> that is not valid UTF-16 (an escaped lone surrogate such as
+    /// "\udc00", which JSON's grammar allows but .NET strings cannot hold), or null when every string reads.
+    /// </summary>
+    /// <remarks>Found by fuzzing: GetString and JsonProperty.Name throw InvalidOperationException on such text.</remarks>
+    public static string? FirstInvalidString(JsonElement e, string where = "$")
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                return Readable(() => e.GetString()) ? null : where;
+            case JsonValueKind.Array:
+                int i = 0;
+                foreach (JsonElement item in e.EnumerateArray())
+                {
+                    if (FirstInvalidString(item, string.Create(CultureInfo.InvariantCulture, $"{where}[{i++}]")) is { } bad)
+                    {
+                        return bad;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Object:
+                foreach (JsonProperty p in e.EnumerateObject())
+                {
+                    string? name = null;
+                    if (!Readable(() => name = p.Name))
+                    {
+                        return where + ".<name>";
+                    }
+
+                    if (FirstInvalidString(p.Value, $"{where}.{name}") is { } bad)
+                    {
+                        return bad;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static bool Readable(Func<string?> read)
+    {
+        try
+        {
+            read();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The member <paramref name="key"/> of an object, or null when absent or JSON null.</summary>
     public static JsonElement? Member(JsonElement obj, string key) =>
         obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(key, out JsonElement v) && v.ValueKind != JsonValueKind.Null ? v : null;

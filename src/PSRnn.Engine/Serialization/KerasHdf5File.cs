@@ -89,7 +89,15 @@ public static class KerasHdf5File
         {
             throw Error("KerasBadConfig", DataErrorKind.InvalidData, path, $"The Keras model does not build: {e.Message}", e);
         }
-        catch (Exception e) when (e is not (IOException or UnauthorizedAccessException or OutOfMemoryException))
+        catch (OutOfMemoryException e)
+        {
+            // PureHDF allocates a heap or message block at the size the file declares before reading it (found by
+            // fuzzing: tests/fixtures/fuzz/keras); a corrupt size fails that one allocation and leaves the process sound.
+            throw Error("KerasCorrupt", DataErrorKind.InvalidData, path,
+                "The HDF5 file declares a block larger than can be allocated: it is corrupt (or far larger than this " +
+                $"machine's memory) ({e.Message}).", e);
+        }
+        catch (Exception e) when (e is not (IOException or UnauthorizedAccessException))
         {
             // PureHDF reports malformed or truncated files with a variety of exception types.
             throw Error("KerasCorrupt", DataErrorKind.InvalidData, path,
@@ -383,14 +391,24 @@ public static class KerasHdf5File
 
     private static JsonDocument ParseJson(string json, string path)
     {
+        JsonDocument doc;
         try
         {
-            return JsonDocument.Parse(json);
+            doc = JsonDocument.Parse(json);
         }
         catch (JsonException e)
         {
             throw Error("KerasBadConfig", DataErrorKind.InvalidData, path, $"The Keras model_config is not valid JSON: {e.Message}", e);
         }
+
+        if (JsonConfig.FirstInvalidString(doc.RootElement) is { } bad)
+        {
+            doc.Dispose();
+            throw Error("KerasBadConfig", DataErrorKind.InvalidData, path,
+                $"The Keras model_config's string at {bad} escapes a lone UTF-16 surrogate, which is not text.");
+        }
+
+        return doc;
     }
 
     private static DataFormatException Error(string id, DataErrorKind kind, string path, string message, Exception? inner = null) =>

@@ -146,6 +146,12 @@ internal sealed class ModelReader(SafetensorsFile file)
                 throw JsonConfig.Bad(key, "a JSON object");
             }
 
+            if (JsonConfig.FirstInvalidString(doc.RootElement, key) is { } bad)
+            {
+                doc.Dispose();
+                throw JsonConfig.Bad(bad, "a string of text (it escapes a lone UTF-16 surrogate)");
+            }
+
             return doc;
         }
         catch (JsonException e)

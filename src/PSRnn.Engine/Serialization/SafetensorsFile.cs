@@ -211,6 +211,12 @@ public sealed class SafetensorsFile
                 throw Fail("SafetensorsBadHeader", DataErrorKind.InvalidData, fileName, "The header must be a JSON object.");
             }
 
+            if (JsonConfig.FirstInvalidString(root) is { } bad)
+            {
+                throw Fail("SafetensorsBadHeader", DataErrorKind.InvalidData, fileName,
+                    $"The header's string at {bad} escapes a lone UTF-16 surrogate, which is not text.");
+            }
+
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
             var entries = new List<Entry>();
             var names = new HashSet<string>(StringComparer.Ordinal);

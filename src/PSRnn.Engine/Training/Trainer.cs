@@ -132,6 +132,7 @@ public static class Trainer
             throw new ArgumentOutOfRangeException(nameof(options), options.ThreadCount, "The thread count must be at least 1.");
         }
 
+        WorkspaceEstimate.Ensure(model, Math.Min(options.BatchSize, train.Count), train.Time, training: true);
         IReadOnlyList<Metric> metrics = ResolveMetrics(model, loss, train, options.Metrics);
         IReadOnlyList<Parameter> parameters = model.Parameters;
         FitState? resume = options.Resume;
@@ -359,6 +360,7 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(loss);
         model.EnsureNotEmpty();
         RequireTargets(data);
+        WorkspaceEstimate.Ensure(model, Math.Clamp(batchSize, 1, Math.Max(data.Count, 1)), data.Time, training: false);
         using ComputeThreads.Scope threads = ComputeThreads.Use(threadCount);
         bool fused = Fuse(model, loss, true);
         try
@@ -383,6 +385,7 @@ public static class Trainer
         model.EnsureNotEmpty();
         using ComputeThreads.Scope threads = ComputeThreads.Use(threadCount);
         batchSize = Math.Clamp(batchSize, 1, data.Count);
+        WorkspaceEstimate.Ensure(model, batchSize, data.Time, training: false);
         var batch = new Activations();
         float[]? result = null;
         var indices = new int[batchSize];
@@ -431,6 +434,7 @@ public static class Trainer
         }
 
         batchSize = Math.Clamp(batchSize, 1, data.Count);
+        WorkspaceEstimate.Ensure(model, batchSize, data.Time, training: false);
         var batch = new Activations();
         var targets = new float[batchSize * data.TargetsPerSample];
         var probabilities = new Activations();

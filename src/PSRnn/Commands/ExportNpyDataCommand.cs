@@ -123,7 +123,7 @@ public sealed class ExportNpyDataCommand : ExportFileCommandBase
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            ThrowTerminatingError(Errors.Create("NpyWriteFailed", ErrorCategory.WriteError, file,
+            ThrowTerminatingError(Errors.WriteFailed("NpyWriteFailed", file,
                 $"Cannot write '{file}': {e.Message}", e));
         }
 

@@ -110,7 +110,7 @@ public sealed class ExportRnnModelCommand : ExportFileCommandBase
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            ThrowTerminatingError(Errors.Create("ModelWriteFailed", ErrorCategory.WriteError, file, $"Cannot write '{file}': {e.Message}", e));
+            ThrowTerminatingError(Errors.WriteFailed("ModelWriteFailed", file, $"Cannot write '{file}': {e.Message}", e));
         }
 
         if (PassThru)

@@ -312,7 +312,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A checkpoint could not be written: training stopped there, with that epoch's weights.
-            ThrowTerminatingError(Errors.Create("CheckpointWriteFailed", ErrorCategory.WriteError, CheckpointPath,
+            ThrowTerminatingError(Errors.WriteFailed("CheckpointWriteFailed", CheckpointPath,
                 $"Cannot write a checkpoint to '{CheckpointPath}': {e.Message} Training stopped after epoch {Model.History.Count}.", e));
             return;
         }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using PSRnn.Engine.Data;
+using PSRnn.Engine.IO;
 using PSRnn.Engine.Layers;
 
 namespace PSRnn.Infrastructure;
@@ -16,6 +17,7 @@ internal static class Errors
         new(exception, exception.ErrorId, exception.ErrorId switch
         {
             "ModelEmpty" or "TrainingLossNotFinite" => ErrorCategory.InvalidOperation,
+            "InsufficientMemory" => ErrorCategory.LimitsExceeded,
             "LayerNotFound" or "WeightNotFound" => ErrorCategory.ObjectNotFound,
             "DataNotFinite" or "LabelOutOfRange" or "EmbeddingIndexOutOfRange" => ErrorCategory.InvalidData,
             _ => ErrorCategory.InvalidArgument,
@@ -25,6 +27,15 @@ internal static class Errors
     public static ErrorRecord Create(string errorId, ErrorCategory category, object? target, string message,
         Exception? inner = null) =>
         new(new PSArgumentException(message, inner!), errorId, category, target);
+
+    /// <summary>
+    /// An ErrorRecord for a file that could not be written: a full disk and a read-only folder keep the engine's own IDs
+    /// (<c>DiskFull</c>, <c>WriteAccessDenied</c>), any other I/O failure gets the cmdlet's <paramref name="errorId"/>.
+    /// </summary>
+    public static ErrorRecord WriteFailed(string errorId, object? target, string message, Exception exception) =>
+        exception is FileWriteException { ErrorId: "DiskFull" or "WriteAccessDenied" } write
+            ? new(write, write.ErrorId, write.ErrorId == "DiskFull" ? ErrorCategory.WriteError : ErrorCategory.PermissionDenied, target)
+            : Create(errorId, ErrorCategory.WriteError, target, message, exception);
 
     /// <summary>An ErrorRecord for a path that matched nothing, as PowerShell's own cmdlets report it.</summary>
     public static ErrorRecord PathNotFound(string path) =>

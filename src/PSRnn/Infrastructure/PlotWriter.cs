@@ -32,7 +32,8 @@ internal static class PlotWriter
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            cmdlet.ThrowTerminatingError(Errors.Create(errorPrefix + "WriteFailed", ErrorCategory.WriteError, file, $"Cannot write '{file}': {e.Message}", e));
+            // A full disk or a read-only folder keeps its own ID (DiskFull, WriteAccessDenied), as every export does.
+            cmdlet.ThrowTerminatingError(Errors.WriteFailed(errorPrefix + "WriteFailed", file, $"Cannot write '{file}': {e.Message}", e));
         }
     }
 }

@@ -136,6 +136,20 @@ internal sealed partial class OnnxGraphInterpreter
             throw Operator(node, $"is from the operator domain '{node.Domain}'");
         }
 
+        // Found by fuzzing: a node with fewer inputs than its operator takes indexed past them.
+        int needed = node.OpType switch
+        {
+            "Constant" or "ConstantOfShape" => 0,
+            "Gather" or "Reshape" or "MatMul" or "Add" or "Gemm" => 2,
+            "RNN" or "LSTM" or "GRU" or "Slice" => 3,
+            _ => 1,
+        };
+        if (inputs.Length < needed)
+        {
+            throw new ImportException("OnnxCorrupt", string.Create(CultureInfo.InvariantCulture,
+                $"{node.Describe()} has {inputs.Length} inputs; the operator {node.OpType} takes at least {needed}."));
+        }
+
         return node.OpType switch
         {
             "Constant" => [Constant(node)],
@@ -380,7 +394,7 @@ internal sealed partial class OnnxGraphInterpreter
                 {
                     int rank = state.Labels.Length;
                     int[] drop = axes is null ? [Array.IndexOf(state.Labels, "S")] : axes.Select(x => Axis(node, x, rank)).ToArray();
-                    if (drop.Length != 1 || state.Labels[drop[0]] != "S")
+                    if (drop.Length != 1 || drop[0] < 0 || state.Labels[drop[0]] != "S")
                     {
                         throw Pattern(node, "removes an axis of a final state other than its direction axis");
                     }

@@ -1,0 +1,82 @@
+using System.Globalization;
+using PSRnn.Engine.IO;
+using PSRnn.Engine.Layers;
+using PSRnn.Engine.Models;
+
+namespace PSRnn.Engine.Training;
+
+/// <summary>
+/// The memory a forward (and backward) pass of one batch needs for the layers' workspaces, computed from the shapes
+/// before anything is allocated, so that a batch far beyond memory is refused with the figure it needs.
+/// </summary>
+/// <remarks>
+/// The per-row counts follow the layers' own buffers (Lstm/Gru/SimpleRnn EnsureWorkspace and Ensure calls): a recurrent
+/// layer with g gates of u units keeps, per batch row and step, the gate pre-activations and activations (2·g·u) and a few
+/// state vectors; training adds the gate gradients (g·u, twice for GRU's reset-after form) and the input gradient. The
+/// estimate errs high by a few state vectors, never low by a whole buffer.
+/// </remarks>
+internal static class WorkspaceEstimate
+{
+    /// <summary>The bytes one batch of <paramref name="batch"/> samples of <paramref name="time"/> steps needs.</summary>
+    public static long Bytes(Sequential model, int batch, int time, bool training, out long largestArray)
+    {
+        largestArray = 0;
+        long floats = 0;
+        int features = model.InputShape.Features;
+        foreach (Layer layer in model.Layers)
+        {
+            long rows = (long)batch * (layer.InputShape.IsSequence ? layer.InputShape.Time ?? time : 1);
+            long perRow = layer switch
+            {
+                Bidirectional b => 2 * Recurrent(b.ForwardLayer, features, training, rows, ref largestArray),
+                RecurrentLayer r => Recurrent(r, features, training, rows, ref largestArray),
+                Dense d => Track(rows, ((training ? 3L : 2L) * d.Units) + (training ? features : 0), ref largestArray, rows * d.Units),
+                Embedding e => Track(rows, (long)e.InputShape.Features * e.OutputDim, ref largestArray),
+                _ => Track(rows, 2L * layer.OutputShape.Features, ref largestArray), // dropout: mask and output
+            };
+            floats += rows * perRow;
+            features = layer.OutputShape.Features;
+        }
+
+        return floats * sizeof(float);
+    }
+
+    /// <summary>Refuses a batch whose workspaces exceed memory or one .NET array.</summary>
+    /// <exception cref="ModelException"><c>InsufficientMemory</c>.</exception>
+    public static void Ensure(Sequential model, int batch, int time, bool training)
+    {
+        long bytes = Bytes(model, batch, time, training, out long largestArray);
+        string what = string.Create(CultureInfo.InvariantCulture,
+            $"{(training ? "Training" : "Running")} the model on batches of {batch} × {time} steps");
+        if (largestArray > Array.MaxLength)
+        {
+            throw new ModelException("InsufficientMemory", string.Create(CultureInfo.InvariantCulture,
+                $"{what} needs a workspace of {largestArray:N0} values, more than one .NET array holds ({Array.MaxLength:N0}); " +
+                $"in all it {MemoryBudget.Shortfall(bytes)}. Use a smaller -BatchSize, shorter sequences or fewer units."));
+        }
+
+        if (!MemoryBudget.Fits(bytes))
+        {
+            throw new ModelException("InsufficientMemory",
+                $"{what} {MemoryBudget.Shortfall(bytes)} for the layers' workspaces. Use a smaller -BatchSize, " +
+                "shorter sequences or fewer units.");
+        }
+    }
+
+    private static long Recurrent(RecurrentLayer r, int features, bool training, long rows, ref long largestArray)
+    {
+        long u = r.Units;
+        long g = r switch { Lstm => 4, Gru => 3, _ => 1 } * u;
+        // Forward: gates and activated gates (GRU keeps one gate buffer and its reset product), previous state, cell
+        // state and its tanh (LSTM), the output sequence. Training: gate gradients (GRU reset-after: two), input gradient.
+        long forward = (2 * g) + (3 * u) + u;
+        long backward = training ? (r is Gru ? 2 * g : g) + features : 0;
+        return Track(rows, forward + backward, ref largestArray, rows * g);
+    }
+
+    private static long Track(long rows, long perRow, ref long largestArray, long? largest = null)
+    {
+        largestArray = Math.Max(largestArray, largest ?? rows * perRow);
+        return perRow;
+    }
+}
