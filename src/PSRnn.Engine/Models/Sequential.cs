@@ -130,8 +130,16 @@ public sealed class Sequential
         }
     }
 
-    /// <summary>The trainer's buffer for the last completed epoch's weights, kept for the next run (one run at a time).</summary>
-    internal float[]? TrainingSnapshot { get; set; }
+    // Held weakly: a trained model in a long session should not keep a third copy of its weights alive, but back-to-back
+    // runs (Fit called an epoch at a time) find it still there and reuse it.
+    private WeakReference<float[]>? _trainingSnapshot;
+
+    /// <summary>The trainer's buffer for the last completed epoch's weights, kept for the next run unless collected.</summary>
+    internal float[]? TrainingSnapshot
+    {
+        get => _trainingSnapshot is not null && _trainingSnapshot.TryGetTarget(out float[]? buffer) ? buffer : null;
+        set => _trainingSnapshot = value is null ? null : new WeakReference<float[]>(value);
+    }
 
     /// <summary>Copies every weight into one array (for restoring after an interrupted or failed epoch).</summary>
     public float[] SnapshotWeights(float[]? into = null)

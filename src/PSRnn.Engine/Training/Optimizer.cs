@@ -108,8 +108,15 @@ public abstract class Optimizer
     /// <param name="parameters">The model's parameters, as given to <see cref="Step"/>.</param>
     public IReadOnlyList<OptimizerSlot> GetState(IReadOnlyList<Parameter> parameters) => GetState(parameters, null);
 
-    /// <summary>The trainer's copy of the state at the last completed epoch, kept for the next run (one run at a time).</summary>
-    internal IReadOnlyList<OptimizerSlot>? TrainingSnapshot { get; set; }
+    // Held weakly, as the model's weight snapshot: reused by back-to-back runs, never a reason to keep the copy alive.
+    private WeakReference<IReadOnlyList<OptimizerSlot>>? _trainingSnapshot;
+
+    /// <summary>The trainer's copy of the state at the last completed epoch, kept for the next run unless collected.</summary>
+    internal IReadOnlyList<OptimizerSlot>? TrainingSnapshot
+    {
+        get => _trainingSnapshot is not null && _trainingSnapshot.TryGetTarget(out IReadOnlyList<OptimizerSlot>? state) ? state : null;
+        set => _trainingSnapshot = value is null ? null : new WeakReference<IReadOnlyList<OptimizerSlot>>(value);
+    }
 
     /// <summary>
     /// As <see cref="GetState(IReadOnlyList{Parameter})"/>, copying into the arrays of <paramref name="reuse"/> when it
