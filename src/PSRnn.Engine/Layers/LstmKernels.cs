@@ -52,6 +52,33 @@ internal static class LstmKernels
         ref float tcr = ref MemoryMarshal.GetReference(tc);
         ref float hr = ref MemoryMarshal.GetReference(h);
         int j = 0;
+        if (vectorize && Vector<float>.Count == 8 && Avx512F.IsSupported && Fma.IsSupported)
+        {
+            // Sixteen units a turn with the same formulas lane for lane as the 8-wide loop below (and its AVX2 exp),
+            // so the bits do not depend on which of the two ran: half the instructions of the cell's exp-heavy pass.
+            for (; j <= u - 16; j += 16)
+            {
+                Vector512<float> i = Sigmoid512(Load512(ref zr, j));
+                Vector512<float> f = Sigmoid512(Load512(ref zr, u + j));
+                Vector512<float> g = Tanh512(Load512(ref zr, (2 * u) + j));
+                Vector512<float> o = Sigmoid512(Load512(ref zr, (3 * u) + j));
+                Store512(i, ref ar, j);
+                Store512(f, ref ar, u + j);
+                Store512(g, ref ar, (2 * u) + j);
+                Store512(o, ref ar, (3 * u) + j);
+                Vector512<float> cv = Avx512F.Multiply(i, g);
+                if (!first)
+                {
+                    cv = Avx512F.Add(cv, Avx512F.Multiply(f, Load512(ref cpr, j)));
+                }
+
+                Vector512<float> t = Tanh512(cv);
+                Store512(cv, ref cr, j);
+                Store512(t, ref tcr, j);
+                Store512(Avx512F.Multiply(o, t), ref hr, j);
+            }
+        }
+
         if (vectorize && Vector.IsHardwareAccelerated)
         {
             int w = Vector<float>.Count;
@@ -226,6 +253,48 @@ internal static class LstmKernels
             Avx2.Add(Avx.ConvertToVector256Int32WithTruncation(n), Vector256.Create(127)), 23);
         return Avx.Multiply(p, bits.AsSingle());
     }
+
+    // σ, tanh and exp on 16 lanes, operation for operation as Sigmoid, Tanh and Exp256 on 8.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Sigmoid512(Vector512<float> x) =>
+        Avx512F.Divide(Vector512<float>.One, Avx512F.Add(Vector512<float>.One, Exp512(-x)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Tanh512(Vector512<float> x)
+    {
+        Vector512<float> e = Exp512(Avx512F.Multiply(Vector512.Abs(x), Vector512.Create(-2f)));
+        Vector512<float> r = Avx512F.Divide(Avx512F.Subtract(Vector512<float>.One, e), Avx512F.Add(Vector512<float>.One, e));
+        Vector512<uint> sign = Avx512F.And(x.AsUInt32(), Vector512.Create(0x8000_0000u));
+        return Avx512F.Or(r.AsUInt32(), sign).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Exp512(Vector512<float> x)
+    {
+        x = Avx512F.Min(Vector512.Create(ExpHigh), Avx512F.Max(Vector512.Create(ExpLow), x));
+        // RoundScale 0x09: round toward −∞, no precision exception (floor).
+        Vector512<float> n = Avx512F.RoundScale(Avx512F.FusedMultiplyAdd(x, Vector512.Create(Log2E), Vector512.Create(0.5f)), 0x09);
+        Vector512<float> r = Avx512F.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), Avx512F.FusedMultiplyAdd(n, Vector512.Create(-Ln2Hi), x));
+        Vector512<float> r2 = Avx512F.Multiply(r, r);
+        Vector512<float> p = Vector512.Create(P0);
+        p = Avx512F.FusedMultiplyAdd(p, r, Vector512.Create(P1));
+        p = Avx512F.FusedMultiplyAdd(p, r, Vector512.Create(P2));
+        p = Avx512F.FusedMultiplyAdd(p, r, Vector512.Create(P3));
+        p = Avx512F.FusedMultiplyAdd(p, r, Vector512.Create(P4));
+        p = Avx512F.FusedMultiplyAdd(p, r, Vector512.Create(P5));
+        p = Avx512F.FusedMultiplyAdd(p, r2, Avx512F.Add(r, Vector512<float>.One));
+        Vector512<int> bits = Avx512F.ShiftLeftLogical(
+            Avx512F.Add(Avx512F.ConvertToVector512Int32WithTruncation(n), Vector512.Create(127)), 23);
+        return Avx512F.Multiply(p, bits.AsSingle());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Load512(ref float source, int offset) =>
+        Unsafe.ReadUnaligned<Vector512<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref source, offset)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store512(Vector512<float> value, ref float destination, int offset) =>
+        Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref destination, offset)), value);
 
     /// <summary>Scalar σ with the same formula as the vector path.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
