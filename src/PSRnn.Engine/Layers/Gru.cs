@@ -266,26 +266,7 @@ public sealed class Gru : RecurrentLayer
             }
         }
 
-        if (!computeInputGradient)
-        {
-            return null;
-        }
-
-        // dx = dG·Wᵀ, then through the input mask.
-        _dx.ResizeLike(input);
-        Span<float> dx = _dx.Span;
-        Gemm.Multiply(false, true, rows, features, g, 1f, dGates, kernel.Value, 0f, dx);
-        ReadOnlySpan<float> inputMask = InputMask;
-        if (!inputMask.IsEmpty)
-        {
-            for (int r = 0; r < rows; r++)
-            {
-                Span<float> row = dx.Slice(r * features, features);
-                TensorPrimitives.Multiply(row, inputMask.Slice(r / time * features, features), row);
-            }
-        }
-
-        return _dx;
+        return computeInputGradient ? InputGradient(input, dGates, g, kernel, _dx) : null;
     }
 
     // The forward time loop over batch rows [b0, b1): each step's products and passes touch only these rows.

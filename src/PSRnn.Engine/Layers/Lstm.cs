@@ -275,7 +275,7 @@ public sealed class Lstm : RecurrentLayer
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         Activations input = _input ?? throw new InvalidOperationException("Backward needs a Forward first.");
-        int batch = input.Batch, time = input.Time, features = input.Features, u = Units, g = 4 * u, rows = batch * time;
+        int batch = input.Batch, time = input.Time, u = Units, g = 4 * u, rows = batch * time;
         RecurrentShared.Ensure(ref _dz, rows * g);
         RecurrentShared.Ensure(ref _dhNext, batch * u);
         RecurrentShared.Ensure(ref _dcNext, batch * u);
@@ -287,23 +287,8 @@ public sealed class Lstm : RecurrentLayer
         RunBatchChunks(batch, 4L * Units * Units, time, _backwardRows);
         _outputGradient = null;
 
-        // Weight gradients over all steps at once.
-        Gemm.Multiply(true, false, features, g, rows, 1f, DroppedInput(input), dz, 1f, _kernel!.Gradient);
-        Gemm.Multiply(true, false, u, g, rows, 1f, _hPrev.AsSpan(0, rows * u), dz, 1f, _recurrentKernel!.Gradient);
-        if (_bias is not null)
-        {
-            RecurrentShared.AddColumnSums(dz, g, _bias.Gradient);
-        }
-
-        if (!computeInputGradient)
-        {
-            return null;
-        }
-
-        _dx.ResizeLike(input);
-        Gemm.Multiply(false, true, rows, features, g, 1f, dz, _kernel.Value, 0f, _dx.Span);
-        RecurrentShared.ApplyInputMask(_dx.Span, InputMask, batch, time, features);
-        return _dx;
+        AddWeightGradients(input, dz, g, _hPrev, _kernel!, _recurrentKernel!, _bias);
+        return computeInputGradient ? InputGradient(input, dz, g, _kernel!, _dx) : null;
     }
 
     // The backward time loop (gate gradients only) over batch rows [b0, b1); dh and dc scratch are the chunk's first row.

@@ -171,6 +171,38 @@ public abstract class RecurrentLayer : Layer
         _split.Run(batch, stepMacsPerRow, time, body);
 
     /// <summary>
+    /// The weight gradients of every step at once, after the backward loop: dW += x̃ᵀ·dG, dU += H̃ᵀ·dG, db += Σ dG, with
+    /// x̃ the input as the kernel saw it (B·T, F), H̃ the states each step received (B·T, U) and dG (B·T, G).
+    /// </summary>
+    private protected void AddWeightGradients(Activations input, ReadOnlySpan<float> dGates, int gates,
+        ReadOnlySpan<float> previous, Parameter kernel, Parameter recurrent, Parameter? bias)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(recurrent);
+        int rows = input.Rows;
+        Gemm.Multiply(true, false, input.Features, gates, rows, 1f, DroppedInput(input), dGates, 1f, kernel.Gradient);
+        Gemm.Multiply(true, false, Units, gates, rows, 1f, previous[..(rows * Units)], dGates, 1f, recurrent.Gradient);
+        if (bias is not null)
+        {
+            RecurrentShared.AddColumnSums(dGates, gates, bias.Gradient);
+        }
+    }
+
+    /// <summary>The input gradient dx = (dG·Wᵀ) ⊙ input mask, into <paramref name="dx"/> (resized like the input).</summary>
+    private protected Activations InputGradient(Activations input, ReadOnlySpan<float> dGates, int gates, Parameter kernel,
+        Activations dx)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(dx);
+        dx.ResizeLike(input);
+        Gemm.Multiply(false, true, input.Rows, input.Features, gates, 1f, dGates, kernel.Value, 0f, dx.Span);
+        RecurrentShared.ApplyInputMask(dx.Span, InputMask, input.Batch, input.Time, input.Features);
+        return dx;
+    }
+
+    /// <summary>
     /// Lays out the recurrent kernel (or its transpose) for a time loop's step products when the loop will use it: at
     /// least two steps (the first has no recurrent product) and two rows (a one-row product reads the stored matrix).
     /// Returns whether <paramref name="into"/> now holds op(<paramref name="kernel"/>).

@@ -188,7 +188,7 @@ public sealed class SimpleRnn : RecurrentLayer
     {
         ArgumentNullException.ThrowIfNull(outputGradient);
         Activations input = _input ?? throw new InvalidOperationException("Backward needs a Forward first.");
-        int batch = input.Batch, time = input.Time, features = input.Features, u = Units, rows = batch * time;
+        int batch = input.Batch, time = input.Time, u = Units, rows = batch * time;
         RecurrentShared.Ensure(ref _dz, rows * u);
         RecurrentShared.Ensure(ref _dhNext, batch * u);
         _backwardPacked = PackRecurrent(true, u, u, _recurrentKernel!.Value, u, _packedUT, batch, time);
@@ -197,23 +197,8 @@ public sealed class SimpleRnn : RecurrentLayer
         RunBatchChunks(batch, 1L * Units * Units, time, _backwardRows);
         _outputGradient = null;
 
-        // Weight gradients over all steps at once.
-        Gemm.Multiply(true, false, features, u, rows, 1f, DroppedInput(input), dz, 1f, _kernel!.Gradient);
-        Gemm.Multiply(true, false, u, u, rows, 1f, _hPrev.AsSpan(0, rows * u), dz, 1f, _recurrentKernel!.Gradient);
-        if (_bias is not null)
-        {
-            RecurrentShared.AddColumnSums(dz, u, _bias.Gradient);
-        }
-
-        if (!computeInputGradient)
-        {
-            return null;
-        }
-
-        _dx.ResizeLike(input);
-        Gemm.Multiply(false, true, rows, features, u, 1f, dz, _kernel.Value, 0f, _dx.Span);
-        RecurrentShared.ApplyInputMask(_dx.Span, InputMask, batch, time, features);
-        return _dx;
+        AddWeightGradients(input, dz, u, _hPrev, _kernel!, _recurrentKernel!, _bias);
+        return computeInputGradient ? InputGradient(input, dz, u, _kernel!, _dx) : null;
     }
 
     // The backward time loop (gate gradients only) over batch rows [b0, b1).
