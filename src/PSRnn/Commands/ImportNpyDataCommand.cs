@@ -40,28 +40,8 @@ namespace PSRnn.Commands;
 /// </example>
 [Cmdlet(VerbsData.Import, "NpyData", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(Tensor), typeof(OrderedDictionary))]
-public sealed class ImportNpyDataCommand : PSCmdlet
+public sealed class ImportNpyDataCommand : ImportFileCommandBase
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
-
-    /// <summary>
-    /// <para type="description">Files to read; wildcards are allowed.</para>
-    /// </summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true,
-        ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    /// <summary>
-    /// <para type="description">Files to read, taken literally (no wildcards). Get-ChildItem output binds here.</para>
-    /// </summary>
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
-
     /// <summary>
     /// <para type="description">Returns one ordered dictionary per file, from array name to tensor, as NumPy's
     /// np.load of a .npz gives (a .npy file's array is under its file name without extension).</para>
@@ -72,13 +52,9 @@ public sealed class ImportNpyDataCommand : PSCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        bool literal = ParameterSetName == LiteralPathSet;
-        foreach (string path in literal ? LiteralPath : Path)
+        foreach (string file in ResolvedFiles())
         {
-            foreach (string file in PathResolver.ResolveExisting(this, path, literal))
-            {
-                ReadFile(file);
-            }
+            ReadFile(file);
         }
     }
 

@@ -64,32 +64,12 @@ namespace PSRnn.Commands;
 /// </example>
 [Cmdlet(VerbsData.Import, "RnnAudio", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(RnnAudioFeatures), typeof(RnnAudioDataset))]
-public sealed class ImportRnnAudioCommand : PSCmdlet
+public sealed class ImportRnnAudioCommand : ImportFileCommandBase
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
-
     // Above this magnitude features are taken as unscaled (MFCC c0 is typically -100 to 0; normalized values are small).
     private const float UnscaledMagnitude = 10f;
 
     private readonly List<string> _files = [];
-
-    /// <summary>
-    /// <para type="description">WAV files to read; wildcards are allowed.</para>
-    /// </summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true,
-        ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    /// <summary>
-    /// <para type="description">WAV files to read, taken literally (no wildcards). Get-ChildItem output binds here.</para>
-    /// </summary>
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
 
     /// <summary>
     /// <para type="description">The sample rate the audio is resampled to, in Hz (16000 by default). 22050 to 16000
@@ -189,11 +169,7 @@ public sealed class ImportRnnAudioCommand : PSCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        bool literal = ParameterSetName == LiteralPathSet;
-        foreach (string path in literal ? LiteralPath : Path)
-        {
-            _files.AddRange(PathResolver.ResolveExisting(this, path, literal, "WAV"));
-        }
+        _files.AddRange(ResolvedFiles("WAV"));
     }
 
     /// <inheritdoc />

@@ -60,28 +60,8 @@ namespace PSRnn.Commands;
 /// </example>
 [Cmdlet(VerbsData.Import, "RnnModel", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(Sequential))]
-public sealed class ImportRnnModelCommand : PSCmdlet
+public sealed class ImportRnnModelCommand : ImportFileCommandBase
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
-
-    /// <summary>
-    /// <para type="description">Files to read; wildcards are allowed.</para>
-    /// </summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true,
-        ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    /// <summary>
-    /// <para type="description">Files to read, taken literally (no wildcards). Get-ChildItem output binds here.</para>
-    /// </summary>
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
-
     /// <summary>
     /// <para type="description">A model to load the weights of a Keras HDF5 file into (weights-only files need it). Its
     /// layers with weights must match the file's, in order and shape. The model is returned.</para>
@@ -93,27 +73,23 @@ public sealed class ImportRnnModelCommand : PSCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        bool literal = ParameterSetName == LiteralPathSet;
-        foreach (string path in literal ? LiteralPath : Path)
+        foreach (string file in ResolvedFiles())
         {
-            foreach (string file in PathResolver.ResolveExisting(this, path, literal))
+            try
             {
-                try
-                {
-                    WriteObject(Load(file));
-                }
-                catch (DataFormatException e)
-                {
-                    WriteError(Errors.FromData(e, file));
-                }
-                catch (ModelException e)
-                {
-                    WriteError(Errors.FromModel(e, file));
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    WriteError(Errors.Create("ModelReadFailed", ErrorCategory.ReadError, file, $"Cannot read '{file}': {e.Message}", e));
-                }
+                WriteObject(Load(file));
+            }
+            catch (DataFormatException e)
+            {
+                WriteError(Errors.FromData(e, file));
+            }
+            catch (ModelException e)
+            {
+                WriteError(Errors.FromModel(e, file));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                WriteError(Errors.Create("ModelReadFailed", ErrorCategory.ReadError, file, $"Cannot read '{file}': {e.Message}", e));
             }
         }
     }
