@@ -1,10 +1,11 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
 using PSRnn.Engine.Data;
 using PSRnn.Engine.Layers;
 using PSRnn.Engine.Models;
-using PureHDF;
-using PureHDF.VOL.Native;
+using PSRnn.Engine.Serialization.Hdf5;
 
 namespace PSRnn.Engine.Serialization;
 
@@ -22,9 +23,18 @@ namespace PSRnn.Engine.Serialization;
 /// <para>The model configuration is built with <see cref="LayerFactory"/> for Sequential models of InputLayer, Dense,
 /// SimpleRNN, LSTM, GRU, Dropout, Embedding and Bidirectional (merge_mode concat); Keras 2's initializer objects become
 /// PSRnn's initializer names. Everything is read and checked before a model is built or a weight is set.</para>
+/// <para>The file is read by PSRnn's own bounded HDF5 reader (<see cref="Hdf5File"/>), which checks the whole group tree
+/// first and never opens another file: external and user-defined links (<c>KerasUnsafeExternalLink</c>), external storage
+/// (<c>KerasUnsafeExternalStorage</c>), virtual datasets (<c>KerasUnsafeVirtualDataset</c>) and chunks larger than their
+/// dataset (<c>KerasUnsafeChunk</c>) are refused; soft-link loops and dangling soft links are <c>KerasCorrupt</c>; HDF5
+/// features it does not read are <c>KerasUnsupportedHdf5</c>. A model_config may list at most <see cref="MaxLayers"/>
+/// layers, and its input shape is checked before any layer is built.</para>
 /// </remarks>
 public static class KerasHdf5File
 {
+    /// <summary>The most layers a model_config may list: far beyond any real Sequential model, and a bound on the work of building one.</summary>
+    public const int MaxLayers = 10_000;
+
     /// <summary>Reads a whole Keras model file (model_config and model_weights).</summary>
     /// <exception cref="DataFormatException">The file is not a readable Keras model file (ErrorIds <c>Keras…</c>).</exception>
     public static Sequential Load(string path)
@@ -32,20 +42,18 @@ public static class KerasHdf5File
         ArgumentException.ThrowIfNullOrEmpty(path);
         return Read(path, file =>
         {
-            if (!file.AttributeExists("model_config"))
+            byte[][] config = Hdf5Attributes.ReadStrings(file, file.Root, "model_config") ?? throw Error("KerasNoModelConfig", DataErrorKind.InvalidData, path,
+                "The HDF5 file has no model_config attribute: it holds weights only (model.save_weights). Build the model " +
+                "(New-RnnModel …) and load the weights into it with Import-RnnModel -Into $model.");
+            if (config.Length != 1)
             {
-                throw Error("KerasNoModelConfig", DataErrorKind.InvalidData, path,
-                    "The HDF5 file has no model_config attribute: it holds weights only (model.save_weights). Build the model " +
-                    "(New-RnnModel …) and load the weights into it with Import-RnnModel -Into $model.");
+                throw Error("KerasBadConfig", DataErrorKind.InvalidData, path, $"The Keras model_config attribute holds {config.Length} strings, not one.");
             }
 
-            Sequential model = BuildModel(ReadString(file.Attribute("model_config")), path);
-            if (!file.LinkExists("model_weights"))
-            {
-                throw Error("KerasNoWeights", DataErrorKind.InvalidData, path, "The Keras model file has no model_weights group.");
-            }
-
-            float[][] values = ReadWeights((IH5Group)file.Get("model_weights"), model, path);
+            Sequential model = BuildModel(config[0], path);
+            Hdf5Object weights = file.Find(file.Root, "model_weights")
+                ?? throw Error("KerasNoWeights", DataErrorKind.InvalidData, path, "The Keras model file has no model_weights group.");
+            float[][] values = ReadWeights(file, weights, model, path);
             Assign(model, values);
             return model;
         });
@@ -62,19 +70,25 @@ public static class KerasHdf5File
         ArgumentNullException.ThrowIfNull(model);
         Read(path, file =>
         {
-            IH5Group group = file.LinkExists("model_weights") ? (IH5Group)file.Get("model_weights") : file;
-            float[][] values = ReadWeights(group, model, path);
+            Hdf5Object group = file.Find(file.Root, "model_weights") ?? file.Root;
+            float[][] values = ReadWeights(file, group, model, path);
             Assign(model, values);
             return model;
         });
     }
 
-    private static Sequential Read(string path, Func<IH5Group, Sequential> body)
+    private static Sequential Read(string path, Func<Hdf5File, Sequential> body)
     {
         try
         {
-            using NativeFile file = H5File.OpenRead(path);
+            // One open of the one file: the structure is checked and the values read through this handle only.
+            using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+            Hdf5File file = Hdf5File.Open(handle, RandomAccess.GetLength(handle));
             return body(file);
+        }
+        catch (Hdf5Exception e)
+        {
+            throw Error(e.ErrorId, e.Kind, path, e.Message, e);
         }
         catch (DataFormatException)
         {
@@ -89,24 +103,24 @@ public static class KerasHdf5File
         {
             throw Error("KerasBadConfig", DataErrorKind.InvalidData, path, $"The Keras model does not build: {e.Message}", e);
         }
-        catch (OutOfMemoryException e)
+        catch (Exception e) when (e is OverflowException or ArgumentException or InvalidOperationException or IndexOutOfRangeException or InvalidDataException)
         {
-            // PureHDF allocates a heap or message block at the size the file declares before reading it (found by
-            // fuzzing: tests/fixtures/fuzz/keras); a corrupt size fails that one allocation and leaves the process sound.
+            // The reader checks every size it reads; this is a last guard, kept distinct (its inner exception) so that
+            // the fuzz target reports it as a finding.
             throw Error("KerasCorrupt", DataErrorKind.InvalidData, path,
-                "The HDF5 file declares a block larger than can be allocated: it is corrupt (or far larger than this " +
-                $"machine's memory) ({e.Message}).", e);
-        }
-        catch (Exception e) when (e is not (IOException or UnauthorizedAccessException))
-        {
-            // PureHDF reports malformed or truncated files with a variety of exception types.
-            throw Error("KerasCorrupt", DataErrorKind.InvalidData, path,
-                $"The HDF5 file is truncated or corrupt, or not laid out as Keras writes it ({e.GetType().Name}: {e.Message}).", e);
+                $"The HDF5 file is corrupt, or not laid out as Keras writes it ({e.GetType().Name}: {e.Message}).", e);
         }
     }
 
-    private static Sequential BuildModel(string json, string path)
+    private static Sequential BuildModel(byte[] json, string path)
     {
+        int count = CountLayers(json, path);
+        if (count > MaxLayers)
+        {
+            throw Error("KerasBadConfig", DataErrorKind.LimitsExceeded, path,
+                $"The Keras model_config lists {(count == int.MaxValue ? $"more than {MaxLayers:N0}" : count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))} layers; PSRnn reads models of at most {MaxLayers:N0} layers.");
+        }
+
         using JsonDocument doc = ParseJson(json, path);
         JsonElement root = doc.RootElement;
         string cls = root.ValueKind == JsonValueKind.Object && JsonConfig.Member(root, "class_name") is { ValueKind: JsonValueKind.String } c ? c.GetString()! : "";
@@ -126,14 +140,37 @@ public static class KerasHdf5File
 
         string? name = config.ValueKind == JsonValueKind.Object && JsonConfig.Member(config, "name") is { ValueKind: JsonValueKind.String } n ? n.GetString() : null;
         JsonElement[] entries = [.. layers.EnumerateArray()];
+
+        // The input shape first (an InputLayer's, or the first layer that gives one), before any layer is built.
         int[]? batchShape = null;
+        foreach (JsonElement entry in entries)
+        {
+            batchShape ??= BatchShape(JsonConfig.Member(entry, "config") ?? default, path);
+        }
+
+        if (batchShape is null || batchShape.Length is < 2 or > 3)
+        {
+            throw Error("KerasBadConfig", DataErrorKind.InvalidData, path,
+                "The Keras model_config gives no input shape (an InputLayer's batch_input_shape, or the first layer's) of (batch, time, features) or (batch, features).");
+        }
+
+        // Token input when the first layer (after any InputLayer) is an Embedding.
+        bool tokens = entries.Select(ClassName).FirstOrDefault(c => c != "InputLayer") == "Embedding";
+        int? time = batchShape[1] < 0 ? null : batchShape[1];
+        SampleShape input = (tokens, batchShape.Length) switch
+        {
+            (true, 2) when time is { } t => SampleShape.Vector(t),
+            (true, _) => SampleShape.Sequence(time, 1),
+            (false, 2) => SampleShape.Vector(batchShape[1] > 0 ? batchShape[1] : throw Error("KerasBadConfig", DataErrorKind.InvalidData, path, "The input has no fixed number of features.")),
+            _ => SampleShape.Sequence(time, batchShape[2] > 0 ? batchShape[2] : throw Error("KerasBadConfig", DataErrorKind.InvalidData, path, "The input has no fixed number of features.")),
+        };
+
         var built = new List<Layer>();
         for (int i = 0; i < entries.Length; i++)
         {
             JsonElement entry = entries[i];
             JsonElement layerConfig = JsonConfig.Member(entry, "config") ?? default;
-            batchShape ??= BatchShape(layerConfig, path);
-            string layerClass = JsonConfig.Member(entry, "class_name") is { ValueKind: JsonValueKind.String } lc ? lc.GetString()! : "";
+            string layerClass = ClassName(entry);
             if (layerClass == "InputLayer")
             {
                 continue;
@@ -144,22 +181,6 @@ public static class KerasHdf5File
             built.Add(LayerFactory.Create(normalized.RootElement, $"layers[{i}]"));
         }
 
-        if (batchShape is null || batchShape.Length is < 2 or > 3)
-        {
-            throw Error("KerasBadConfig", DataErrorKind.InvalidData, path,
-                "The Keras model_config gives no input shape (an InputLayer's batch_input_shape, or the first layer's) of (batch, time, features) or (batch, features).");
-        }
-
-        bool tokens = built.Count > 0 && built[0] is Embedding;
-        int? time = batchShape[1] < 0 ? null : batchShape[1];
-        SampleShape input = (tokens, batchShape.Length) switch
-        {
-            (true, 2) when time is { } t => SampleShape.Vector(t),
-            (true, _) => SampleShape.Sequence(time, 1),
-            (false, 2) => SampleShape.Vector(batchShape[1] > 0 ? batchShape[1] : throw Error("KerasBadConfig", DataErrorKind.InvalidData, path, "The input has no fixed number of features.")),
-            _ => SampleShape.Sequence(time, batchShape[2] > 0 ? batchShape[2] : throw Error("KerasBadConfig", DataErrorKind.InvalidData, path, "The input has no fixed number of features.")),
-        };
-
         var model = new Sequential(input, name, seed: 0);
         foreach (Layer layer in built)
         {
@@ -167,6 +188,79 @@ public static class KerasHdf5File
         }
 
         return model;
+    }
+
+    private static string ClassName(JsonElement entry) =>
+        JsonConfig.Member(entry, "class_name") is { ValueKind: JsonValueKind.String } c ? c.GetString()! : "";
+
+    /// <summary>
+    /// The number of entries in the model_config's layer list (config.layers, or config itself when it is a list), counted
+    /// with a streaming reader that stops past <see cref="MaxLayers"/> (then int.MaxValue): a config of 10^7 layers costs
+    /// a scan of its bytes, not a document of 10^7 objects. 0 when there is no such list (the parse reports that).
+    /// </summary>
+    private static int CountLayers(byte[] json, string path)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 256 });
+            // Find root.config (depth 1), then its layers (depth 2) unless config is itself the list.
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return 0;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                bool isConfig = reader.ValueTextEquals("config"u8);
+                reader.Read();
+                if (!isConfig)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        bool isLayers = reader.ValueTextEquals("layers"u8);
+                        reader.Read();
+                        if (isLayers && reader.TokenType == JsonTokenType.StartArray)
+                        {
+                            return CountItems(ref reader);
+                        }
+
+                        reader.Skip();
+                    }
+
+                    return 0;
+                }
+
+                return reader.TokenType == JsonTokenType.StartArray ? CountItems(ref reader) : 0;
+            }
+
+            return 0;
+        }
+        catch (JsonException e)
+        {
+            throw Error("KerasBadConfig", DataErrorKind.InvalidData, path, $"The Keras model_config is not valid JSON: {e.Message}", e);
+        }
+
+        static int CountItems(ref Utf8JsonReader reader)
+        {
+            int count = 0;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (++count > MaxLayers)
+                {
+                    return int.MaxValue;
+                }
+
+                reader.Skip();
+            }
+
+            return count;
+        }
     }
 
     /// <summary>(batch, …) from batch_input_shape (Keras 2) or batch_shape (Keras 3), null for unknown sizes (as -1); null if absent.</summary>
@@ -274,22 +368,41 @@ public static class KerasHdf5File
     }
 
     /// <summary>Every weight of <paramref name="model"/>, read from the file and checked, in model.Parameters order.</summary>
-    private static float[][] ReadWeights(IH5Group group, Sequential model, string path)
+    private static float[][] ReadWeights(Hdf5File file, Hdf5Object group, Sequential model, string path)
     {
-        string[] layerNames = ReadStrings(group, "layer_names")
+        if (!group.IsGroup)
+        {
+            throw Error("KerasCorrupt", DataErrorKind.InvalidData, path, "The file's model_weights is not a group.");
+        }
+
+        string[] layerNames = ReadStrings(file, group, "layer_names", path)
             ?? throw Error("KerasNoWeights", DataErrorKind.InvalidData, path, "The HDF5 file has no layer_names attribute: it is not a Keras model or weights file.");
-        var fileLayers = new List<(string Name, string[] Weights)>();
+
+        // Fixed costs before any lookup: a name listed twice, or more names than the group has links, is a corrupt list.
+        if (layerNames.Length > group.Links!.Count)
+        {
+            throw Error("KerasCorrupt", DataErrorKind.InvalidData, path,
+                $"The Keras file's layer_names lists {layerNames.Length} layers, but its weights group has only {group.Links.Count} members.");
+        }
+
+        var distinct = new HashSet<string>(StringComparer.Ordinal);
         foreach (string layerName in layerNames)
         {
-            if (!group.LinkExists(layerName))
+            if (!distinct.Add(layerName))
             {
-                throw Error("KerasCorrupt", DataErrorKind.InvalidData, path, $"The Keras file lists the layer '{layerName}' but has no group for it.");
+                throw Error("KerasCorrupt", DataErrorKind.InvalidData, path, $"The Keras file's layer_names lists the layer '{layerName}' twice.");
             }
+        }
 
-            string[] weights = ReadStrings((IH5Group)group.Get(layerName), "weight_names") ?? [];
+        var fileLayers = new List<(string Name, Hdf5Object Group, string[] Weights)>();
+        foreach (string layerName in layerNames)
+        {
+            Hdf5Object layerGroup = file.Find(group, layerName) is { IsGroup: true } g ? g
+                : throw Error("KerasCorrupt", DataErrorKind.InvalidData, path, $"The Keras file lists the layer '{layerName}' but has no group for it.");
+            string[] weights = ReadStrings(file, layerGroup, "weight_names", path) ?? [];
             if (weights.Length > 0)
             {
-                fileLayers.Add((layerName, weights));
+                fileLayers.Add((layerName, layerGroup, weights));
             }
         }
 
@@ -305,50 +418,75 @@ public static class KerasHdf5File
         {
             Layer layer = modelLayers[l];
             IReadOnlyList<Parameter> parameters = layer is Bidirectional b ? [.. b.ForwardLayer.Parameters, .. b.BackwardLayer.Parameters] : layer.Parameters;
-            (string fileName, string[] weightNames) = fileLayers[l];
+            (string fileName, Hdf5Object layerGroup, string[] weightNames) = fileLayers[l];
             if (weightNames.Length != parameters.Count)
             {
                 throw Error("KerasWeightMismatch", DataErrorKind.InvalidData, path,
                     $"The file's layer '{fileName}' has {weightNames.Length} weights; the model's layer '{layer.Name}' ({layer.KerasClassName}) has {parameters.Count}.");
             }
 
-            var layerGroup = (IH5Group)group.Get(fileName);
             for (int w = 0; w < weightNames.Length; w++)
             {
-                if (!layerGroup.LinkExists(weightNames[w]))
-                {
-                    throw Error("KerasCorrupt", DataErrorKind.InvalidData, path, $"The file's layer '{fileName}' lists the weight '{weightNames[w]}' but has no dataset for it.");
-                }
-
-                var dataset = (IH5Dataset)layerGroup.Get(weightNames[w]);
-                int[] shape = dataset.Space.Dimensions.Select(d => (int)d).ToArray();
-                if (!shape.SequenceEqual(parameters[w].Shape))
+                Hdf5Dataset dataset = file.Find(layerGroup, weightNames[w])?.Dataset
+                    ?? throw Error("KerasCorrupt", DataErrorKind.InvalidData, path, $"The file's layer '{fileName}' lists the weight '{weightNames[w]}' but has no dataset for it.");
+                ulong[] dims = dataset.Space.Dims;
+                if (dims.Length != parameters[w].Shape.Count || dims.Where((d, i) => d != (ulong)parameters[w].Shape[i]).Any())
                 {
                     throw Error("KerasWeightMismatch", DataErrorKind.InvalidData, path,
-                        $"The weight '{fileName}/{weightNames[w]}' has the shape ({string.Join(", ", shape)}); the model's '{layer.Name}' {parameters[w].Name} has ({string.Join(", ", parameters[w].Shape)}).");
+                        $"The weight '{fileName}/{weightNames[w]}' has the shape ({string.Join(", ", dims)}); the model's '{layer.Name}' {parameters[w].Name} has ({string.Join(", ", parameters[w].Shape)}).");
                 }
 
-                values.Add(ReadFloats(dataset, $"{fileName}/{weightNames[w]}", path));
+                values.Add(ReadFloats(file, dataset, $"{fileName}/{weightNames[w]}", path));
             }
         }
 
         return [.. values];
     }
 
-    private static float[] ReadFloats(IH5Dataset dataset, string name, string path)
+    /// <summary>IEEE floats of 2, 4 or 8 bytes, little- or big-endian (HDF5 stores either), as float32.</summary>
+    private static float[] ReadFloats(Hdf5File file, Hdf5Dataset dataset, string name, string path)
     {
-        if (dataset.Type.Class != H5DataTypeClass.FloatingPoint)
+        Hdf5Datatype type = dataset.Type;
+        if (type.Class != Hdf5Datatype.FloatingPoint || !type.IsIeeeFloat)
         {
-            throw Error("KerasWeightDtype", DataErrorKind.InvalidType, path, $"The weight '{name}' is not floating point ({dataset.Type.Class}).");
+            throw Error("KerasWeightDtype", DataErrorKind.InvalidType, path, $"The weight '{name}' holds {type.Describe()}, not IEEE floating point.");
         }
 
-        return dataset.Type.Size switch
+        byte[] raw = dataset.ReadRaw(file.Source, name);
+        if (type.BigEndian != !BitConverter.IsLittleEndian)
         {
-            4 => dataset.Read<float[]>(),
-            8 => Array.ConvertAll(dataset.Read<double[]>(), d => (float)d),
-            2 => Array.ConvertAll(dataset.Read<Half[]>(), h => (float)h),
-            _ => throw Error("KerasWeightDtype", DataErrorKind.InvalidType, path, $"The weight '{name}' has {dataset.Type.Size}-byte floats."),
-        };
+            // The file's byte order is not this machine's: reverse each element's bytes in place.
+            for (int i = 0; i < raw.Length; i += type.Size)
+            {
+                raw.AsSpan(i, type.Size).Reverse();
+            }
+        }
+
+        var values = new float[raw.Length / type.Size];
+        switch (type.Size)
+        {
+            case 4:
+                Buffer.BlockCopy(raw, 0, values, 0, raw.Length);
+                break;
+            case 8:
+                ReadOnlySpan<double> doubles = MemoryMarshal.Cast<byte, double>(raw);
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = (float)doubles[i];
+                }
+
+                break;
+            default:
+                ReadOnlySpan<Half> halves = MemoryMarshal.Cast<byte, Half>(raw);
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = (float)halves[i];
+                }
+
+                break;
+        }
+
+        return values;
     }
 
     private static void Assign(Sequential model, float[][] values)
@@ -366,30 +504,37 @@ public static class KerasHdf5File
     }
 
     /// <summary>A string-list attribute, also when Keras split a long one into name0, name1, … (HDF5's 64 KiB header limit).</summary>
-    private static string[]? ReadStrings(IH5Object owner, string name)
+    private static string[]? ReadStrings(Hdf5File file, Hdf5Object owner, string name, string path)
     {
-        if (owner.AttributeExists(name))
+        if (Hdf5Attributes.ReadStrings(file, owner, name) is { } whole)
         {
-            return ReadStringArray(owner.Attribute(name));
+            return Decode(whole, name, path);
         }
 
         var parts = new List<string>();
-        for (int chunk = 0; owner.AttributeExists($"{name}{chunk}"); chunk++)
+        for (int chunk = 0; Hdf5Attributes.ReadStrings(file, owner, $"{name}{chunk}") is { } part; chunk++)
         {
-            parts.AddRange(ReadStringArray(owner.Attribute($"{name}{chunk}")));
+            parts.AddRange(Decode(part, name, path));
         }
 
         return parts.Count > 0 ? [.. parts] : null;
+
+        static string[] Decode(byte[][] values, string name, string path)
+        {
+            try
+            {
+                return values.Select(v => Strict.GetString(v)).ToArray();
+            }
+            catch (DecoderFallbackException)
+            {
+                throw Error("KerasCorrupt", DataErrorKind.InvalidData, path, $"The attribute '{name}' holds a name that is not UTF-8 text.");
+            }
+        }
     }
 
-    private static string[] ReadStringArray(IH5Attribute attribute) =>
-        attribute.Space.Dimensions.Length == 0 ? [ReadString(attribute)]
-        : attribute.Space.Dimensions.Aggregate(1UL, (a, d) => a * d) == 0 ? []
-        : attribute.Read<string[]>().Select(s => s.TrimEnd('\0')).ToArray();
+    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private static string ReadString(IH5Attribute attribute) => attribute.Read<string>().TrimEnd('\0');
-
-    private static JsonDocument ParseJson(string json, string path)
+    private static JsonDocument ParseJson(byte[] json, string path)
     {
         JsonDocument doc;
         try
