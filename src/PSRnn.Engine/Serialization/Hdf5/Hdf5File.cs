@@ -286,9 +286,10 @@ internal sealed class Hdf5File
             root = c.Address();
         }
 
-        if (eof != Hdf5Source.Undefined && eof > (ulong)(Source.FileLength - position))
+        // As HDF5 checks it (H5F__super_read: the file's size against the stored end-of-file address, user block included).
+        if (eof != Hdf5Source.Undefined && eof > (ulong)Source.FileLength)
         {
-            throw Hdf5Errors.Corruption($"The file's superblock says it is {eof} bytes long, but it has {Source.FileLength - position}: it is truncated.");
+            throw Hdf5Errors.Corruption($"The file's superblock says it is {eof} bytes long, but it has {Source.FileLength}: it is truncated.");
         }
 
         return root;
