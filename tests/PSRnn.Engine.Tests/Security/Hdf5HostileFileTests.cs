@@ -25,6 +25,7 @@ public sealed class Hdf5HostileFileTests(ITestOutputHelper output)
     public static TheoryData<string, string> Refused() => new()
     {
         { "external-storage-target.h5", "KerasUnsafeExternalStorage" },
+        { "external-storage-absolute.h5", "KerasUnsafeExternalStorage" },
         { "external-storage-passwd.h5", "KerasUnsafeExternalStorage" },
         { "external-link-relative.h5", "KerasUnsafeExternalLink" },
         { "external-link-absolute.h5", "KerasUnsafeExternalLink" },
