@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reproduces the fuzzing run of PSRnn's parsers (README "Reliability"): builds fuzz/PSRnn.Fuzz, instruments
-# PSRnn.Engine.dll and PureHDF.dll with SharpFuzz, seeds each target from tests/fixtures (and the regression corpus
+# PSRnn.Engine.dll with SharpFuzz, seeds each target from tests/fixtures (and the regression corpus
 # tests/fixtures/fuzz/<target>), then runs AFL++ on each target in turn, niced, for a fixed time.
 #
 #   fuzz/Invoke-Fuzz.sh [seconds-per-target] [target…]      # default 600 s, targets npy npz wav model onnx keras
@@ -24,8 +24,7 @@ dotnet tool restore >/dev/null
 rm -rf "$bin"
 dotnet publish fuzz/PSRnn.Fuzz/PSRnn.Fuzz.csproj -c Release -o "$bin" --nologo -v quiet
 dotnet sharpfuzz "$bin/PSRnn.Engine.dll"
-# The Keras target's HDF5 parsing happens in PureHDF; instrumenting it lets AFL see its branches too.
-dotnet sharpfuzz "$bin/PureHDF.dll"
+# The Keras target's HDF5 parsing is PSRnn's own (Serialization/Hdf5, in PSRnn.Engine.dll): PureHDF is no longer on its path.
 
 seeds() {
     # Small fixture files only: AFL mutates small inputs far faster, and these cover every format's variants.
@@ -35,6 +34,7 @@ seeds() {
         wav) find "$fixtures/audio/good" "$fixtures/audio/bad" -name '*.wav' -size -8k ;;
         model) find "$fixtures/models" -name '*.safetensors' ;;
         onnx) find "$fixtures/onnx" -name '*.onnx' -size -12k ;;
+        # keras: also the hostile files (fixtures/keras/hostile: links, external storage, virtual datasets, chunks).
         keras) find "$fixtures/keras" -name '*.h5' -size -24k ;;
     esac
     [ -d "$fixtures/fuzz/$1" ] && find "$fixtures/fuzz/$1" -type f ! -name '*.md'
