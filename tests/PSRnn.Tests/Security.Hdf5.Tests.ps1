@@ -22,6 +22,7 @@ Describe 'Import-RnnModel of hostile Keras HDF5 files' {
         @{ File = 'softlink-loop-dataset.h5'; ErrorId = 'KerasCorrupt' }
         @{ File = 'softlink-loop-model-weights.h5'; ErrorId = 'KerasCorrupt' }
         @{ File = 'softlink-dangling.h5'; ErrorId = 'KerasCorrupt' }
+        @{ File = 'softlink-chain-17.h5'; ErrorId = 'KerasCorrupt' }
         @{ File = 'chunk-bomb.h5'; ErrorId = 'KerasUnsafeChunk' }
         @{ File = 'layer-names-repeated.h5'; ErrorId = 'KerasCorrupt' }
     ) {
@@ -57,6 +58,7 @@ Describe 'Import-RnnModel of hostile Keras HDF5 files' {
         @{ File = 'chunked-gzip.h5' }
         @{ File = 'softlink-good.h5' }
         @{ File = 'hardlink-cycle.h5' }
+        @{ File = 'softlink-chain-16.h5' }
     ) {
         $expected = Get-Content -Raw (Join-Path $Hostile "$File.json") | ConvertFrom-Json
         $model = Import-RnnModel -LiteralPath (Join-Path $Hostile $File)

@@ -37,13 +37,14 @@ public sealed class Hdf5HostileFileTests(ITestOutputHelper output)
         { "softlink-loop-dataset.h5", "KerasCorrupt" },
         { "softlink-loop-model-weights.h5", "KerasCorrupt" },
         { "softlink-dangling.h5", "KerasCorrupt" },
+        { "softlink-chain-17.h5", "KerasCorrupt" },
         { "chunk-bomb.h5", "KerasUnsafeChunk" },
         { "layer-names-repeated.h5", "KerasCorrupt" },
         { "no-input-shape.h5", "KerasBadConfig" },
     };
 
     public static TheoryData<string> Loaded() =>
-        new("big-endian.h5", "user-block.h5", "latest-format.h5", "chunked-gzip.h5", "softlink-good.h5", "hardlink-cycle.h5");
+        new("big-endian.h5", "user-block.h5", "latest-format.h5", "chunked-gzip.h5", "softlink-good.h5", "hardlink-cycle.h5", "softlink-chain-16.h5");
 
     [Theory]
     [MemberData(nameof(Refused))]
@@ -134,6 +135,14 @@ public sealed class Hdf5HostileFileTests(ITestOutputHelper output)
     {
         var e = Assert.Throws<DataFormatException>(() => KerasHdf5File.Load(Path.Combine(Dir, "layer-names-repeated.h5")));
         Assert.Contains("10000 layers", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DenseLinkStorageIsAnUnsupportedFeatureNotACorruptFile()
+    {
+        var e = Assert.Throws<DataFormatException>(() => KerasHdf5File.Load(Path.Combine(Dir, "dense-links.h5")));
+        Assert.Equal("KerasUnsupportedHdf5", e.ErrorId);
+        Assert.Equal(DataErrorKind.InvalidType, e.Kind);
     }
 
     [Fact]

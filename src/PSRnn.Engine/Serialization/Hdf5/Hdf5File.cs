@@ -181,7 +181,9 @@ internal sealed class Hdf5File
 
         if (!_resolving.Add(key) || depth >= MaxSoftLinks)
         {
-            throw Hdf5Errors.Corruption($"The soft link '{link.Name}' (to '{link.SoftPath}') leads back to itself: the file's links form a loop, so it is corrupt.");
+            throw Hdf5Errors.Corruption(depth >= MaxSoftLinks
+                ? $"The soft link '{link.Name}' (to '{link.SoftPath}') nests more than {MaxSoftLinks} soft links, HDF5's limit: the file is corrupt."
+                : $"The soft link '{link.Name}' (to '{link.SoftPath}') leads back to itself: the file's links form a loop, so it is corrupt.");
         }
 
         Hdf5Object current = link.SoftPath!.StartsWith('/') ? Root : group;
