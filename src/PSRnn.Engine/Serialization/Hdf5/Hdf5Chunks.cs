@@ -79,7 +79,13 @@ internal static class Hdf5Chunks
                     foreach (ulong[] position in Positions(counts))
                     {
                         ulong[] offset = [.. position.Select((p, i) => p * chunk[i]), 0];
-                        chunks.Add((offset, checked(address + (ulong)(k++ * chunkBytes)), chunkBytes, 0));
+                        ulong at = (ulong)(k++ * chunkBytes);
+                        if (at > (ulong)source.FileLength || address > (ulong)source.FileLength)
+                        {
+                            throw Hdf5Errors.Corruption($"The dataset '{name}' has chunks beyond the end of the file: it is truncated or corrupt.");
+                        }
+
+                        chunks.Add((offset, address + at, chunkBytes, 0));
                     }
 
                     break;
