@@ -138,55 +138,17 @@ internal static class Hdf5Chunks
             return;
         }
 
-        int o = source.OffsetSize;
-        int keySize = 8 + 8 * (rank + 1);
-        var visited = new HashSet<ulong>();
-        var pending = new Stack<(ulong Address, int Level)>();
-        pending.Push((root, -1));
-        while (pending.Count > 0)
+        Hdf5BTree1.Walk(source, root, type: 1, keySize: 8 + 8 * (rank + 1), $"chunk index of '{name}'", (key, child) =>
         {
-            (ulong address, int expected) = pending.Pop();
-            if (!visited.Add(address))
+            // Key: the chunk's stored size, its filter mask, and its offset in each dimension (and the element's, 0).
+            var offset = new ulong[rank + 1];
+            for (int d = 0; d <= rank; d++)
             {
-                throw Hdf5Errors.Corruption($"The chunk index of '{name}' reaches the node at {address} twice: the file is corrupt.");
+                offset[d] = BinaryPrimitives.ReadUInt64LittleEndian(key[(8 + 8 * d)..]);
             }
 
-            byte[] head = source.Read(address, 8 + 2 * o, "chunk B-tree node");
-            if (!head.AsSpan(0, 4).SequenceEqual("TREE"u8) || head[4] != 1)
-            {
-                throw Hdf5Errors.Corruption($"The chunk index of '{name}' has no chunk B-tree node at {address}: the file is corrupt.");
-            }
-
-            int level = head[5];
-            int entries = BinaryPrimitives.ReadUInt16LittleEndian(head.AsSpan(6));
-            if (expected >= 0 && level != expected)
-            {
-                throw Hdf5Errors.Corruption($"The chunk B-tree node at {address} has level {level} where its parent needs {expected}: the file is corrupt.");
-            }
-
-            byte[] body = source.Read(address + (ulong)head.Length, (long)(entries + 1) * keySize + (long)entries * o, "chunk B-tree node");
-            Hdf5Cursor c = source.Cursor(body, "chunk B-tree node");
-            for (int i = 0; i < entries; i++)
-            {
-                uint stored = c.U32();
-                uint mask = c.U32();
-                var offset = new ulong[rank + 1];
-                for (int d = 0; d <= rank; d++)
-                {
-                    offset[d] = c.U64();
-                }
-
-                ulong child = c.Address();
-                if (level > 0)
-                {
-                    pending.Push((child, level - 1));
-                }
-                else
-                {
-                    chunks.Add((offset, child, stored, mask));
-                }
-            }
-        }
+            chunks.Add((offset, child, BinaryPrimitives.ReadUInt32LittleEndian(key), BinaryPrimitives.ReadUInt32LittleEndian(key[4..])));
+        });
     }
 
     private static byte[] Decode(byte[] data, Hdf5Dataset dataset, uint mask, long chunkBytes, string name)

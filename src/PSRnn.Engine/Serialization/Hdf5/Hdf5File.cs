@@ -305,48 +305,8 @@ internal sealed class Hdf5File
         ulong heapAddress = m.Address();
         byte[] heap = ReadLocalHeap(heapAddress);
         var links = new Dictionary<string, Hdf5Link>(StringComparer.Ordinal);
-        var nodes = new HashSet<ulong>();
-        var pending = new Stack<(ulong Address, int Level)>();
-        pending.Push((btree, -1));
-        int o = Source.OffsetSize, l = Source.LengthSize;
-        while (pending.Count > 0)
-        {
-            (ulong address, int expected) = pending.Pop();
-            if (!nodes.Add(address))
-            {
-                throw Hdf5Errors.Corruption($"The group at {group.Address} has a B-tree node ({address}) reached twice: the file is corrupt.");
-            }
-
-            byte[] head = Source.Read(address, 8 + 2 * o, "group B-tree node");
-            if (!head.AsSpan(0, 4).SequenceEqual("TREE"u8) || head[4] != 0)
-            {
-                throw Hdf5Errors.Corruption($"The group at {group.Address} has no group B-tree node at {address}: the file is corrupt.");
-            }
-
-            int level = head[5];
-            int entries = BitConverter.ToUInt16(head, 6);
-            if (expected >= 0 && level != expected)
-            {
-                throw Hdf5Errors.Corruption($"The group B-tree node at {address} has level {level} where its parent needs {expected}: the file is corrupt.");
-            }
-
-            byte[] body = Source.Read(address + (ulong)head.Length, (long)(entries + 1) * l + (long)entries * o, "group B-tree node");
-            Hdf5Cursor c = Source.Cursor(body, "group B-tree node");
-            for (int i = 0; i < entries; i++)
-            {
-                c.Skip(l);
-                ulong child = c.Address();
-                if (level > 0)
-                {
-                    pending.Push((child, level - 1));
-                }
-                else
-                {
-                    ReadSymbolTableNode(group, child, heap, links);
-                }
-            }
-        }
-
+        Hdf5BTree1.Walk(Source, btree, type: 0, keySize: Source.LengthSize, $"B-tree of the group at {group.Address}",
+            (_, child) => ReadSymbolTableNode(group, child, heap, links));
         return links;
     }
 
