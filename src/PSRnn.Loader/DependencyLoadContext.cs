@@ -5,7 +5,7 @@ namespace PSRnn.Loader;
 
 /// <summary>
 /// The AssemblyLoadContext of everything PSRnn depends on: its engine and plotting assemblies and the libraries they use
-/// (System.Numerics.Tensors, NWaves, PureHDF, ScottPlot, SkiaSharp, HarfBuzzSharp), all from the module's Dependencies
+/// (System.Numerics.Tensors, NWaves, ScottPlot, SkiaSharp, HarfBuzzSharp), all from the module's Dependencies
 /// folder. Another module may load other versions of those libraries into the default context; PSRnn never sees them, and
 /// they never see PSRnn's.
 /// </summary>
