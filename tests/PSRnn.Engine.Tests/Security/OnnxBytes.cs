@@ -69,55 +69,16 @@ internal sealed class OnnxBytes
         return Initializer(name, dims, raw, Int64);
     }
 
-    /// <summary>A node; attributes from <see cref="Int"/>, <see cref="Ints"/>, <see cref="Text"/>.</summary>
-    public OnnxBytes Node(string op, string[] inputs, string[] outputs, string name = "", params Action<ProtoWriter>[] attributes)
+    /// <summary>A node (written by the exporter's own <see cref="OnnxNode"/>); attributes from <see cref="Int"/>, <see cref="Ints"/>.</summary>
+    public OnnxBytes Node(string op, string[] inputs, string[] outputs, string name = "", params OnnxAttribute[] attributes)
     {
-        _graph.Add(g => g.WriteMessage(1, n =>
-        {
-            foreach (string i in inputs)
-            {
-                n.WriteString(1, i);
-            }
-
-            foreach (string o in outputs)
-            {
-                n.WriteString(2, o);
-            }
-
-            n.WriteString(3, name);
-            n.WriteString(4, op);
-            foreach (Action<ProtoWriter> a in attributes)
-            {
-                n.WriteMessage(5, a);
-            }
-        }));
+        _graph.Add(g => g.WriteMessage(1, new OnnxNode(op, name, inputs, outputs, attributes).WriteTo));
         return this;
     }
 
-    public static Action<ProtoWriter> Int(string name, long value) => a =>
-    {
-        a.WriteString(1, name);
-        a.WriteInt64(3, value);
-        a.WriteInt64(20, 2);
-    };
+    public static OnnxAttribute Int(string name, long value) => OnnxAttribute.Int(name, value);
 
-    public static Action<ProtoWriter> Ints(string name, params long[] values) => a =>
-    {
-        a.WriteString(1, name);
-        foreach (long v in values)
-        {
-            a.WriteInt64(8, v);
-        }
-
-        a.WriteInt64(20, 7);
-    };
-
-    public static Action<ProtoWriter> Text(string name, string value) => a =>
-    {
-        a.WriteString(1, name);
-        a.WriteString(4, value);
-        a.WriteInt64(20, 3);
-    };
+    public static OnnxAttribute Ints(string name, params long[] values) => OnnxAttribute.Ints(name, values);
 
     public static byte[] Raw(float[] values)
     {
