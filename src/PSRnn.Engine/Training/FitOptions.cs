@@ -90,7 +90,7 @@ public sealed class FitOptions
     };
 
     /// <summary>The settings of <see cref="FitSetting"/> that this run sets (the optional ones only when given).</summary>
-    public IEnumerable<(FitSetting Setting, double Value)> Settings()
+    internal IEnumerable<(FitSetting Setting, double Value)> Settings()
     {
         yield return (FitSetting.Epochs, Epochs);
         yield return (FitSetting.BatchSize, BatchSize);
