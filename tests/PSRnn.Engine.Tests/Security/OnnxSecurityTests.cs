@@ -101,6 +101,10 @@ public sealed class OnnxSecurityTests
         byte[] file = new OnnxBytes().Value("x", OnnxBytes.Float, ["batch", (1L << 32) + 4]).Floats("w", [4, 2], new float[8])
             .Node("MatMul", ["x", "w"], ["y"]).Output("y").ToArray();
         Assert.Equal("OnnxTooLarge", Refused(file).ErrorId);
+        // -(2^32) + 5 steps would have been 5.
+        byte[] negative = new OnnxBytes().Value("x", OnnxBytes.Float, ["batch", 5 - (1L << 32), 4]).Floats("w", [4, 2], new float[8])
+            .Node("MatMul", ["x", "w"], ["y"]).Output("y").ToArray();
+        Assert.Equal("OnnxCorrupt", Refused(negative).ErrorId);
     }
 
     [Fact]

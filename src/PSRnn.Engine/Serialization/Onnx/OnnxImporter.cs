@@ -109,7 +109,13 @@ public static class OnnxImporter
 
         // Sizes are int64 in the file: range-checked before they become ints (2^32 + 4 was read as 4).
         long f = dims.Length > 0 && dims[^1].Value is { } fv ? fv : -1;
-        if (f > int.MaxValue || dims.Any(d => d.Value > int.MaxValue))
+        if (dims.Any(d => d.Value < 0))
+        {
+            // -(2^32) + 5 would have become 5.
+            throw new ImportException("OnnxCorrupt", $"The ONNX graph input '{inputName}' has a negative size in its shape.");
+        }
+
+        if (dims.Any(d => d.Value > int.MaxValue))
         {
             throw new ImportException(TooLargeErrorId, $"The ONNX graph input '{inputName}' has a size past 2^31 − 1 in its shape ({string.Join(", ", dims.Select(d => d.Value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? d.Param))}).");
         }
