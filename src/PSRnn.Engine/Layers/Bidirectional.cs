@@ -78,6 +78,14 @@ public sealed class Bidirectional : Layer
     }
 
     /// <inheritdoc />
+    internal override void InitializeStreams(Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        ForwardLayer.InitializeStreams(rng);
+        BackwardLayer.InitializeStreams(rng);
+    }
+
+    /// <inheritdoc />
     public override Activations Forward(Activations input, bool training)
     {
         CheckInput(input);

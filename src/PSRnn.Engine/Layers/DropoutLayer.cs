@@ -44,7 +44,10 @@ public sealed class DropoutLayer : Layer
     internal override IReadOnlyList<Rng> RandomStreams => _rng is null ? [] : [_rng];
 
     /// <inheritdoc />
-    public override void Initialize(Rng rng)
+    public override void Initialize(Rng rng) => InitializeStreams(rng);
+
+    /// <inheritdoc />
+    internal override void InitializeStreams(Rng rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
         _rng = new Rng(rng.NextUInt64());

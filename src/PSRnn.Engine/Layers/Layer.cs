@@ -1,3 +1,4 @@
+using PSRnn.Engine.Models;
 using PSRnn.Engine.Tensors;
 
 namespace PSRnn.Engine.Layers;
@@ -21,12 +22,35 @@ namespace PSRnn.Engine.Layers;
 public abstract class Layer
 {
     private readonly List<Parameter> _parameters = [];
+    private string _name;
 
     /// <summary>Creates a layer with a name (Keras style: <c>lstm</c>, <c>lstm_1</c>, …; the model assigns one when empty).</summary>
-    protected Layer(string? name) => Name = name ?? "";
+    protected Layer(string? name) => _name = name ?? "";
 
     /// <summary>The layer's name, unique within its model.</summary>
-    public string Name { get; set; }
+    public string Name
+    {
+        get => _name;
+        set
+        {
+            string old = _name;
+            _name = value ?? "";
+            // The model indexes its layers' names (linear naming of thousands of layers); it hears of every rename.
+            Owner?.LayerRenamed(old, _name);
+        }
+    }
+
+    /// <summary>The model the layer was added to, if any.</summary>
+    internal Sequential? Owner { get; set; }
+
+    /// <summary>
+    /// Set by readers (<c>LayerFactory</c>, the ONNX importer) for a layer whose every weight will be set from a file:
+    /// <see cref="Sequential.Add"/> then builds it — shapes only, no weight memory — and seeds its random streams
+    /// (<see cref="InitializeStreams"/>), but draws no initial weights (an LSTM(2048)'s orthogonal QR alone took 87 s).
+    /// Cleared by Add. The reader must check the file's tensors against <see cref="Parameters"/>' shapes and then fill
+    /// every one; a weight left unfilled stays zero.
+    /// </summary>
+    internal bool WeightsFromFile { get; set; }
 
     /// <summary>Keras's class name: <c>LSTM</c>, <c>Dense</c>, <c>Bidirectional</c>, ….</summary>
     public abstract string KerasClassName { get; }
@@ -72,6 +96,15 @@ public abstract class Layer
     /// <summary>Fills the parameters from Keras's initializers, drawing from <paramref name="rng"/>.</summary>
     public abstract void Initialize(Rng rng);
 
+    /// <summary>
+    /// Seeds the layer's own random streams (dropout masks) from <paramref name="rng"/> without drawing initial weights:
+    /// for a layer whose weights come from a file (<see cref="WeightsFromFile"/>). A file that records the streams'
+    /// states (every PSRnn model file does) then puts those back.
+    /// </summary>
+    internal virtual void InitializeStreams(Rng rng)
+    {
+    }
+
     /// <summary>Runs the layer on a batch. <paramref name="training"/> enables dropout.</summary>
     public abstract Activations Forward(Activations input, bool training);
 
@@ -85,8 +118,16 @@ public abstract class Layer
     protected abstract SampleShape OnBuild(SampleShape input);
 
     /// <summary>Registers a parameter (in get_weights order) and returns it.</summary>
+    /// <exception cref="ModelException"><c>LayerTooLarge</c>: the shape holds more values than one .NET array.</exception>
     protected Parameter AddParameter(string name, params int[] shape)
     {
+        ArgumentNullException.ThrowIfNull(shape);
+        long count = Parameter.ElementCount(shape);
+        if (count > Array.MaxLength)
+        {
+            throw Parameter.TooLarge($"The {name} of layer '{Name}' ({KerasClassName})", shape, count);
+        }
+
         var parameter = new Parameter(name, shape);
         _parameters.Add(parameter);
         return parameter;

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace PSRnn.Engine.Layers;
 
 /// <summary>
@@ -6,26 +8,38 @@ namespace PSRnn.Engine.Layers;
 /// (<c>+=</c>), so one zeroing before a batch serves every contribution; optimizers read it and update
 /// <see cref="Value"/> in place.
 /// </summary>
+/// <remarks>
+/// The arrays are allocated on first use, not by the constructor: a model read from a file is built (shapes only),
+/// checked against the file's tensors, and only then given memory — so a file whose configuration claims weights it does
+/// not hold costs nothing — and a model that only predicts never allocates gradients.
+/// </remarks>
 public sealed class Parameter
 {
+    private float[]? _value;
+    private float[]? _gradient;
+
     /// <summary>Creates a parameter of zeros.</summary>
     /// <param name="name">The Keras name, such as <c>recurrent_kernel</c>.</param>
     /// <param name="shape">The Keras shape, such as (units, 4·units).</param>
+    /// <exception cref="ModelException"><c>LayerTooLarge</c>: the shape holds more values than one .NET array.</exception>
     public Parameter(string name, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(shape);
-        Name = name;
-        Shape = (int[])shape.Clone();
-        int count = 1;
         foreach (int d in shape)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(d);
-            count = checked(count * d);
         }
 
-        Value = new float[count];
-        Gradient = new float[count];
+        long count = ElementCount(shape);
+        if (count > Array.MaxLength)
+        {
+            throw TooLarge($"Weight '{name}'", shape, count);
+        }
+
+        Name = name;
+        Shape = (int[])shape.Clone();
+        Length = (int)count;
     }
 
     /// <summary>The Keras parameter name.</summary>
@@ -35,17 +49,62 @@ public sealed class Parameter
     public IReadOnlyList<int> Shape { get; }
 
     /// <summary>The number of elements.</summary>
-    public int Length => Value.Length;
+    public int Length { get; }
 
-    /// <summary>The values, C order.</summary>
-    public float[] Value { get; }
+    /// <summary>The values, C order (zeros until set).</summary>
+    public float[] Value => _value ?? Allocate(ref _value);
 
     /// <summary>The gradient of the loss with respect to <see cref="Value"/>, accumulated by backward passes.</summary>
-    public float[] Gradient { get; }
+    public float[] Gradient => _gradient ?? Allocate(ref _gradient);
 
     /// <summary>Whether the optimizer updates it (Keras's <c>trainable</c>).</summary>
     public bool Trainable { get; set; } = true;
 
     /// <summary>Sets the gradient to zero before a batch.</summary>
-    public void ZeroGradient() => Array.Clear(Gradient);
+    public void ZeroGradient()
+    {
+        // Never allocated means never accumulated into: already zero.
+        if (_gradient is not null)
+        {
+            Array.Clear(_gradient);
+        }
+    }
+
+    /// <summary>The number of values a shape holds, or <see cref="long.MaxValue"/> when that overflows 64 bits.</summary>
+    public static long ElementCount(IReadOnlyList<int> shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        long count = 1;
+        foreach (int d in shape)
+        {
+            if (d != 0 && count > long.MaxValue / Math.Abs((long)d))
+            {
+                return long.MaxValue;
+            }
+
+            count *= d;
+        }
+
+        return count;
+    }
+
+    /// <summary>The standard error for a weight too large for one array (<c>LayerTooLarge</c>).</summary>
+    /// <param name="subject">What the weight is, for the message: <c>Weight 'kernel'</c>, <c>The kernel of layer 'dense' (Dense)</c>.</param>
+    /// <param name="shape">Its shape.</param>
+    /// <param name="count">Its number of values (<see cref="ElementCount"/>).</param>
+    internal static ModelException TooLarge(string subject, IReadOnlyList<int> shape, long count)
+    {
+        CultureInfo c = CultureInfo.InvariantCulture;
+        string values = count == long.MaxValue ? "more than 2^63" : count.ToString("N0", c);
+        return new ModelException("LayerTooLarge",
+            $"{subject} would have the shape ({string.Join(", ", shape.Select(d => d.ToString(c)))}): {values} values, more than " +
+            $"one .NET array holds ({Array.MaxLength.ToString("N0", c)}). Use fewer units, features or tokens.");
+    }
+
+    private float[] Allocate(ref float[]? slot)
+    {
+        // Two threads may ask at once (batch chunks run in parallel): both get the array that won.
+        Interlocked.CompareExchange(ref slot, new float[Length], null);
+        return slot;
+    }
 }

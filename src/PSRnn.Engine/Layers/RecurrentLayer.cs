@@ -99,6 +99,18 @@ public abstract class RecurrentLayer : Layer
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The stream starts from the generator's first draw, where <see cref="Initialize"/> starts it after the weights'
+    /// draws: files that record the stream's state (PSRnn's) put it back; for others (Keras, ONNX) it is simply another
+    /// seeded start.
+    /// </remarks>
+    internal override void InitializeStreams(Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        _dropoutRng = new Rng(rng.NextUInt64());
+    }
+
+    /// <inheritdoc />
     public override IReadOnlyDictionary<string, object?> GetConfig()
     {
         var config = new Dictionary<string, object?>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using PSRnn.Engine.IO;
 using PSRnn.Engine.Layers;
 using PSRnn.Engine.Tensors;
 using PSRnn.Engine.Training;
@@ -14,8 +15,18 @@ namespace PSRnn.Engine.Models;
 /// </summary>
 public sealed class Sequential
 {
+    /// <summary>The most layers a model may have: far beyond any real stack, a bound on what a file can make PSRnn build.</summary>
+    public const int MaxLayers = 65_536;
+
     private readonly List<Layer> _layers = [];
     private readonly List<EpochRecord> _history = [];
+
+    // Names in use (case-insensitive, with how many layers hold each) and, per default stem, the first suffix that may
+    // be free: naming n unnamed layers is O(n), not a scan of every layer for every candidate (20,000 Dropouts never
+    // finished). Renames reach the index through Layer.Owner.
+    private readonly Dictionary<string, int> _names = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, int> _nextSuffix = new(StringComparer.Ordinal);
+    private long _weightCount;
 
     /// <summary>Creates an empty model.</summary>
     /// <param name="inputShape">One sample's shape: (time, features) — time null for variable length — or (tokens) for an Embedding model.</param>
@@ -68,17 +79,37 @@ public sealed class Sequential
     internal ulong StreamsUsed { get; set; }
 
     /// <summary>Adds a layer: names it if unnamed, builds it for the current output shape, and initializes it.</summary>
-    /// <exception cref="ModelException">The layer does not fit after the current last layer, or its name is taken.</exception>
+    /// <exception cref="ModelException">The layer does not fit after the current last layer, or its name is taken, or the
+    /// model would exceed <see cref="MaxLayers"/> (<c>ModelTooManyLayers</c>), one array per weight (<c>LayerTooLarge</c>)
+    /// or this process's memory (<c>InsufficientMemory</c>).</exception>
     public void Add(Layer layer)
     {
         ArgumentNullException.ThrowIfNull(layer);
-        if (string.IsNullOrEmpty(layer.Name))
+        if (_layers.Count >= MaxLayers)
         {
-            layer.Name = UniqueName(DefaultName(layer));
+            throw new ModelException("ModelTooManyLayers",
+                string.Create(CultureInfo.InvariantCulture, $"Model '{Name}' has {_layers.Count:N0} layers, the most PSRnn builds."));
         }
-        else if (_layers.Any(l => string.Equals(l.Name, layer.Name, StringComparison.OrdinalIgnoreCase)))
+
+        if (layer.Owner is { } owner && owner != this && owner._layers.Contains(layer))
         {
-            throw new ModelException("LayerNameTaken", $"The model already has a layer named '{layer.Name}'; layer names must be unique.");
+            throw new ModelException("LayerInUse",
+                $"Layer '{layer.Name}' belongs to model '{owner.Name}'; a layer can be in one model only. Add a new layer.");
+        }
+
+        if (layer.Owner == this)
+        {
+            throw new ModelException("LayerNameTaken", $"The model already has the layer '{layer.Name}'; layer names must be unique.");
+        }
+
+        string name = layer.Name;
+        if (string.IsNullOrEmpty(name))
+        {
+            name = UniqueName(DefaultName(layer));
+        }
+        else if (_names.ContainsKey(name))
+        {
+            throw new ModelException("LayerNameTaken", $"The model already has a layer named '{name}'; layer names must be unique.");
         }
 
         if (layer is Embedding && _layers.Count > 0)
@@ -87,10 +118,61 @@ public sealed class Sequential
                 "An Embedding layer reads token ids, so it must be the model's first layer.");
         }
 
+        layer.Name = name;
         layer.Build(OutputShape);
-        layer.Initialize(Rng.Fork(Seed, (ulong)_layers.Count));
+        long weights = _weightCount + layer.ParameterCount;
+        bool fromFile = layer.WeightsFromFile;
+        layer.WeightsFromFile = false;
+        Rng rng = Rng.Fork(Seed, (ulong)_layers.Count);
+        if (fromFile)
+        {
+            // The reader checks the file's tensors against the shapes, and the memory they take, before filling them.
+            layer.InitializeStreams(rng);
+        }
+        else
+        {
+            EnsureMemory(layer, weights);
+            layer.Initialize(rng);
+        }
+
         _layers.Add(layer);
+        _weightCount = weights;
+        layer.Owner = this;
+        _names[name] = _names.GetValueOrDefault(name) + 1;
         StreamsUsed = Math.Max(StreamsUsed, (ulong)_layers.Count);
+    }
+
+    /// <summary>Fails with <c>InsufficientMemory</c> unless <paramref name="weights"/> values (and as many gradients) fit.</summary>
+    internal void EnsureMemory(Layer? layer, long weights)
+    {
+        // Values now, gradients in training: both are what the model needs.
+        long bytes = weights > long.MaxValue / 8 ? long.MaxValue : weights * 2 * sizeof(float);
+        if (!MemoryBudget.Fits(bytes))
+        {
+            string with = layer is null ? "" : $" with layer '{layer.Name}' ({layer.KerasClassName})";
+            throw new ModelException("InsufficientMemory", string.Create(CultureInfo.InvariantCulture,
+                $"Model '{Name}'{with} has {weights:N0} weights; with their gradients it {MemoryBudget.Shortfall(bytes)}. Use fewer units, features or layers."));
+        }
+    }
+
+    /// <summary>A layer of this model was renamed: keeps the name index right.</summary>
+    internal void LayerRenamed(string oldName, string newName)
+    {
+        if (_names.TryGetValue(oldName, out int count))
+        {
+            if (count > 1)
+            {
+                _names[oldName] = count - 1;
+            }
+            else
+            {
+                _names.Remove(oldName);
+            }
+        }
+
+        _names[newName] = _names.GetValueOrDefault(newName) + 1;
+        // A freed name may be the first free one of its stem again: start the searches over.
+        _nextSuffix.Clear();
     }
 
     /// <summary>Runs every layer. The result belongs to the last layer.</summary>
@@ -145,7 +227,14 @@ public sealed class Sequential
     public float[] SnapshotWeights(float[]? into = null)
     {
         var all = Parameters;
-        int total = all.Sum(p => p.Length);
+        long count = all.Sum(p => (long)p.Length);
+        if (count > Array.MaxLength)
+        {
+            throw new ModelException("InsufficientMemory", string.Create(CultureInfo.InvariantCulture,
+                $"Model '{Name}' has {count:N0} weights, more than one .NET array holds, so it cannot keep a copy of them for training."));
+        }
+
+        int total = (int)count;
         float[] snapshot = into is not null && into.Length == total ? into : new float[total];
         int offset = 0;
         foreach (Parameter p in all)
@@ -279,12 +368,16 @@ public sealed class Sequential
 
     private string UniqueName(string stem)
     {
-        string candidate = stem;
-        for (int i = 1; _layers.Any(l => string.Equals(l.Name, candidate, StringComparison.OrdinalIgnoreCase)); i++)
+        // Keras's choice — stem, stem_1, stem_2, …, the first not taken — resumed where the last search for this stem
+        // ended: names only accumulate between renames, so every suffix before that one is still taken.
+        for (int i = _nextSuffix.GetValueOrDefault(stem); ; i++)
         {
-            candidate = string.Create(CultureInfo.InvariantCulture, $"{stem}_{i}");
+            string candidate = i == 0 ? stem : string.Create(CultureInfo.InvariantCulture, $"{stem}_{i}");
+            if (!_names.ContainsKey(candidate))
+            {
+                _nextSuffix[stem] = i;
+                return candidate;
+            }
         }
-
-        return candidate;
     }
 }

@@ -15,8 +15,21 @@ internal static class LayerFactory
     /// <summary>Creates the (unbuilt) layer a serialized layer entry describes.</summary>
     /// <param name="entry">The entry: class_name and config.</param>
     /// <param name="where">Where the entry is, for messages (<c>layers[2]</c>).</param>
+    /// <param name="weightsFromFile">
+    /// True (the default, for readers): the layer is marked <see cref="Layer.WeightsFromFile"/>, so
+    /// <see cref="Models.Sequential.Add"/> builds it without allocating or initializing its weights — the caller checks the
+    /// file's tensors against <see cref="Layer.Parameters"/>' shapes, then writes every <see cref="Parameter.Value"/>
+    /// (which allocates it). False: Add initializes the weights as for a new layer.
+    /// </param>
     /// <exception cref="ModelConfigException"><c>ModelUnknownLayer</c> for a class it does not know; <c>ModelBadConfig</c> for bad values.</exception>
-    public static Layer Create(JsonElement entry, string where)
+    public static Layer Create(JsonElement entry, string where, bool weightsFromFile = true)
+    {
+        Layer layer = CreateLayer(entry, where);
+        layer.WeightsFromFile = weightsFromFile;
+        return layer;
+    }
+
+    private static Layer CreateLayer(JsonElement entry, string where)
     {
         string className = JsonConfig.String(entry, "class_name", where);
         JsonElement config = JsonConfig.Member(entry, "config") ?? default;
@@ -100,7 +113,7 @@ internal static class LayerFactory
         }
 
         JsonElement inner = JsonConfig.RequireObject(config, "layer", where);
-        if (Create(inner, $"{where}.layer") is not RecurrentLayer forward)
+        if (CreateLayer(inner, $"{where}.layer") is not RecurrentLayer forward)
         {
             throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where}.layer must be SimpleRNN, LSTM or GRU.");
         }

@@ -128,6 +128,7 @@ public static class ModelFile
             throw new DataFormatException(e.ErrorId, e.ErrorId switch
             {
                 "ModelUnknownFormatVersion" or "ModelUnknownLayer" or "ModelTensorDtypeUnsupported" => DataErrorKind.InvalidType,
+                "ModelTooLarge" or "ModelTooManyLayers" or "ModelExceedsMemory" => DataErrorKind.LimitsExceeded,
                 _ => DataErrorKind.InvalidData,
             }, fileName, e.Message, e);
         }

@@ -39,15 +39,18 @@ internal sealed class ModelReader(SafetensorsFile file)
         using JsonDocument? trainingDoc = meta.TryGetValue("training_config", out string? t) ? Parse(t, "training_config") : null;
         using JsonDocument? checkpointDoc = meta.TryGetValue("checkpoint", out string? c) ? Parse(c, "checkpoint") : null;
 
+        // Built from the configuration without weight memory (LayerFactory marks the layers WeightsFromFile): the
+        // shapes it implies are checked against the file's tensors before anything of that size is allocated.
         Sequential model = Build(modelDoc.RootElement);
         IReadOnlyList<Parameter> parameters = model.Parameters;
         IReadOnlyList<string> paths = ModelFile.ParameterPaths(model);
+        var pathSet = new HashSet<string>(paths, StringComparer.Ordinal);
 
-        // Check and convert every tensor before anything is set.
-        var values = new float[parameters.Count][];
+        // Check every tensor before anything is set.
+        var weights = new SafetensorsTensor[parameters.Count];
         for (int i = 0; i < parameters.Count; i++)
         {
-            values[i] = Tensor(paths[i], parameters[i].Shape);
+            weights[i] = Check(paths[i], parameters[i].Shape);
         }
 
         JsonElement training = trainingDoc?.RootElement ?? default;
@@ -62,7 +65,7 @@ internal sealed class ModelReader(SafetensorsFile file)
             foreach (JsonElement p in Array(nt, "training_config.non_trainable"))
             {
                 string path = p.ValueKind == JsonValueKind.String ? p.GetString()! : throw JsonConfig.Bad("training_config.non_trainable", "a list of tensor names");
-                if (!paths.Contains(path))
+                if (!pathSet.Contains(path))
                 {
                     throw JsonConfig.Bad("training_config.non_trainable", $"names of the model's weights ('{path}' is not one)");
                 }
@@ -110,10 +113,19 @@ internal sealed class ModelReader(SafetensorsFile file)
                 $"The file has tensors the model does not use: {string.Join(", ", unexpected.Take(5))}{(unexpected.Length > 5 ? ", …" : "")}.");
         }
 
-        // Everything checked: fill the model in.
+        // Everything checked; the file holds these values, but F16/BF16 weights double in size: the memory is checked too.
+        try
+        {
+            model.EnsureMemory(null, model.ParameterCount);
+        }
+        catch (ModelException e)
+        {
+            throw new ModelConfigException("ModelExceedsMemory", $"The model in the file is too large for this process: {e.Message}", e);
+        }
+
         for (int i = 0; i < parameters.Count; i++)
         {
-            values[i].CopyTo(parameters[i].Value, 0);
+            weights[i].CopySingleTo(parameters[i].Value);
         }
 
         if (randomStates is not null)
@@ -188,6 +200,12 @@ internal sealed class ModelReader(SafetensorsFile file)
         string? name = JsonConfig.Member(config, "name") is { ValueKind: JsonValueKind.String } n ? n.GetString() : null;
         var model = new Sequential(input, name, seed);
         JsonElement layers = JsonConfig.Member(config, "layers") ?? throw JsonConfig.Bad("model_config.config.layers", "a list (it is missing)");
+        if (layers.ValueKind == JsonValueKind.Array && layers.GetArrayLength() > Sequential.MaxLayers)
+        {
+            throw new ModelConfigException("ModelTooManyLayers", string.Create(CultureInfo.InvariantCulture,
+                $"The model configuration lists {layers.GetArrayLength():N0} layers; PSRnn builds models of at most {Sequential.MaxLayers:N0}."));
+        }
+
         int index = 0;
         foreach (JsonElement entry in Array(layers, "model_config.config.layers"))
         {
@@ -196,6 +214,10 @@ internal sealed class ModelReader(SafetensorsFile file)
             try
             {
                 model.Add(layer);
+            }
+            catch (ModelException e) when (e.ErrorId == "LayerTooLarge")
+            {
+                throw new ModelConfigException("ModelTooLarge", $"The model configuration's {where} cannot be built: {e.Message}", e);
             }
             catch (Exception e) when (e is ModelException or ArgumentException)
             {
@@ -213,7 +235,8 @@ internal sealed class ModelReader(SafetensorsFile file)
         return model;
     }
 
-    private float[] Tensor(string name, IReadOnlyList<int> shape)
+    /// <summary>The tensor <paramref name="name"/>, checked: present, floating point, of <paramref name="shape"/>.</summary>
+    private SafetensorsTensor Check(string name, IReadOnlyList<int> shape)
     {
         SafetensorsTensor tensor = file.Find(name) ?? throw new ModelConfigException("ModelTensorMissing",
             $"The file has no tensor '{name}', which the model's configuration needs.");
@@ -230,8 +253,10 @@ internal sealed class ModelReader(SafetensorsFile file)
                 $"Tensor '{name}' has shape ({string.Join(", ", tensor.Shape)}); the model's configuration needs ({string.Join(", ", shape)}).");
         }
 
-        return tensor.ToSingle();
+        return tensor;
     }
+
+    private float[] Tensor(string name, IReadOnlyList<int> shape) => Check(name, shape).ToSingle();
 
     private static RngState[][]? ReadRandomStates(JsonElement training, Sequential model)
     {
@@ -290,7 +315,17 @@ internal sealed class ModelReader(SafetensorsFile file)
             throw JsonConfig.Bad($"{where}.{key}", "an object of numbers");
         }
 
-        return m.EnumerateObject().ToDictionary(p => p.Name, p => JsonConfig.ReadDouble(p.Value, $"{where}.{key}.{p.Name}"));
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (JsonProperty p in m.EnumerateObject())
+        {
+            // JSON allows a name twice; ToDictionary threw ArgumentException on it.
+            if (!metrics.TryAdd(p.Name, JsonConfig.ReadDouble(p.Value, $"{where}.{key}.{p.Name}")))
+            {
+                throw JsonConfig.Bad($"{where}.{key}", $"an object that names each metric once ('{p.Name}' is there twice)");
+            }
+        }
+
+        return metrics;
     }
 
     private Optimizer ReadOptimizer(JsonElement opt, IReadOnlyList<Parameter> parameters, IReadOnlyList<string> paths)
@@ -318,21 +353,31 @@ internal sealed class ModelReader(SafetensorsFile file)
             }
         }
 
-        optimizer.SetState(parameters, slots, (long)iterations);
+        try
+        {
+            optimizer.SetState(parameters, slots, (long)iterations);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} does not fit the model: {e.Message}", e);
+        }
+
         return optimizer;
     }
 
     private FitState ReadCheckpoint(JsonElement c, Sequential model)
     {
         const string where = "checkpoint";
-        int epochsDone = JsonConfig.Int(c, "epochs_done", where);
+        // The run's counts bound its epoch loop (epochs_done 2^31 − 1 made it start at int.MinValue): checked like settings.
+        int epochsDone = (int)Count(c, "epochs_done", where, null, FitOptions.MaxEpochs);
         RngState shuffle = ModelFile.ReadRng(JsonConfig.RequireObject(c, "shuffle", where), where + ".shuffle");
         double best = JsonConfig.Member(c, "best_monitored") is { } b ? JsonConfig.ReadDouble(b, where + ".best_monitored") : double.PositiveInfinity;
-        int wait = JsonConfig.Int(c, "wait", where, 0);
-        if (epochsDone < 0 || wait < 0)
+        if (double.IsNaN(best) || double.IsNegativeInfinity(best))
         {
-            throw JsonConfig.Bad(where, "counts that are not negative");
+            throw BadSetting(where + ".best_monitored", best, "must be a number or inf (a loss no epoch has beaten yet)");
         }
+
+        int wait = (int)Count(c, "wait", where, 0, epochsDone);
 
         int[]? order = null;
         if (file.Find("checkpoint.order") is { } o)
@@ -361,25 +406,31 @@ internal sealed class ModelReader(SafetensorsFile file)
         float[]? bestWeights = null;
         if (file.Find("checkpoint.best_weights") is not null)
         {
-            int total = model.Parameters.Sum(p => p.Length);
-            bestWeights = Tensor("checkpoint.best_weights", [total]);
+            long total = model.ParameterCount;
+            if (total > System.Array.MaxLength)
+            {
+                throw new ModelConfigException("ModelTooLarge", "The model has more weights than one array holds, so its checkpoint.best_weights cannot be read.");
+            }
+
+            bestWeights = Tensor("checkpoint.best_weights", [(int)total]);
         }
 
         FitOptions? settings = null;
         if (JsonConfig.Member(c, "settings") is { } s)
         {
+            // Every value passes the rule Invoke-RnnTraining's parameters pass (FitOptions.Check), each named if it does not.
             const string at = "checkpoint.settings";
             settings = new FitOptions
             {
-                Epochs = JsonConfig.Int(s, "epochs", at, 1),
-                BatchSize = JsonConfig.Int(s, "batch_size", at, 32),
+                Epochs = (int)Setting(s, "epochs", at, FitSetting.Epochs, 1)!.Value,
+                BatchSize = (int)Setting(s, "batch_size", at, FitSetting.BatchSize, 32)!.Value,
                 Shuffle = JsonConfig.Bool(s, "shuffle", at, true),
-                ValidationSplit = JsonConfig.Member(s, "validation_split") is { } vs ? JsonConfig.ReadDouble(vs, at + ".validation_split") : 0,
-                EarlyStoppingPatience = JsonConfig.Member(s, "early_stopping_patience") is not null ? JsonConfig.Int(s, "early_stopping_patience", at) : null,
+                ValidationSplit = Setting(s, "validation_split", at, FitSetting.ValidationSplit, 0)!.Value,
+                EarlyStoppingPatience = Setting(s, "early_stopping_patience", at, FitSetting.EarlyStoppingPatience, null) is { } p ? (int)p : null,
                 RestoreBestWeights = JsonConfig.Bool(s, "restore_best_weights", at, false),
-                ClipNorm = JsonConfig.Member(s, "clip_norm") is { } cn ? JsonConfig.ReadDouble(cn, at + ".clip_norm") : null,
-                GlobalClipNorm = JsonConfig.Member(s, "global_clip_norm") is { } gn ? JsonConfig.ReadDouble(gn, at + ".global_clip_norm") : null,
-                ClipValue = JsonConfig.Member(s, "clip_value") is { } cv ? JsonConfig.ReadDouble(cv, at + ".clip_value") : null,
+                ClipNorm = Setting(s, "clip_norm", at, FitSetting.ClipNorm, null),
+                GlobalClipNorm = Setting(s, "global_clip_norm", at, FitSetting.GlobalClipNorm, null),
+                ClipValue = Setting(s, "clip_value", at, FitSetting.ClipValue, null),
                 Seed = JsonConfig.Member(s, "seed") is { } sd ? JsonConfig.UInt64(sd, at + ".seed") : null,
             };
         }
@@ -395,4 +446,35 @@ internal sealed class ModelReader(SafetensorsFile file)
             Settings = settings,
         };
     }
+
+    /// <summary>A numeric setting of a checkpoint's run, checked by <see cref="FitOptions.Check"/>; the fallback when absent.</summary>
+    private static double? Setting(JsonElement settings, string key, string where, FitSetting setting, double? fallback)
+    {
+        if (JsonConfig.Member(settings, key) is not { } v)
+        {
+            return fallback;
+        }
+
+        double value = JsonConfig.ReadDouble(v, $"{where}.{key}");
+        return FitOptions.Check(setting, value) is { } problem
+            ? throw BadSetting($"{where}.{key}", value, $"{problem}, as Invoke-RnnTraining's -{setting}")
+            : value;
+    }
+
+    /// <summary>A whole count from 0 to <paramref name="max"/>; the fallback when absent (null: required).</summary>
+    private static long Count(JsonElement obj, string key, string where, int? fallback, int max)
+    {
+        if (JsonConfig.Member(obj, key) is not { } v)
+        {
+            return fallback ?? throw JsonConfig.Bad($"{where}.{key}", "an integer (it is missing)");
+        }
+
+        double value = JsonConfig.ReadDouble(v, $"{where}.{key}");
+        return value >= 0 && value <= max && value == Math.Floor(value) ? (long)value
+            : throw BadSetting($"{where}.{key}", value, string.Create(CultureInfo.InvariantCulture, $"must be a whole number from 0 to {max:N0}"));
+    }
+
+    private static ModelConfigException BadSetting(string where, double value, string problem) =>
+        new("CheckpointBadSetting", string.Create(CultureInfo.InvariantCulture,
+            $"The checkpoint's {where} is {value}; it {problem}. The file is damaged or was not written by PSRnn; resume from another checkpoint."));
 }

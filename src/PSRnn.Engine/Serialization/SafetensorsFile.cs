@@ -27,6 +27,9 @@ public sealed class SafetensorsFile
         ["I64"] = 8, ["U64"] = 8, ["F64"] = 8,
     };
 
+    // Readers look every tensor up by name: a scan per lookup made a file of n tensors cost n².
+    private readonly Dictionary<string, SafetensorsTensor> _byName;
+
     /// <summary>Creates the content of a file.</summary>
     /// <param name="tensors">The tensors, names unique and not <c>__metadata__</c>.</param>
     /// <param name="metadata">The string-to-string metadata (may be empty).</param>
@@ -35,10 +38,10 @@ public sealed class SafetensorsFile
         ArgumentNullException.ThrowIfNull(tensors);
         Tensors = tensors.ToArray();
         Metadata = metadata is null ? new Dictionary<string, string>() : new Dictionary<string, string>(metadata, StringComparer.Ordinal);
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        _byName = new Dictionary<string, SafetensorsTensor>(Tensors.Count, StringComparer.Ordinal);
         foreach (SafetensorsTensor t in Tensors)
         {
-            if (t.Name == "__metadata__" || !names.Add(t.Name))
+            if (t.Name == "__metadata__" || !_byName.TryAdd(t.Name, t))
             {
                 throw new ArgumentException($"Tensor name '{t.Name}' is reserved or repeated.", nameof(tensors));
             }
@@ -52,7 +55,7 @@ public sealed class SafetensorsFile
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>The tensor named <paramref name="name"/>, or null.</summary>
-    public SafetensorsTensor? Find(string name) => Tensors.FirstOrDefault(t => t.Name == name);
+    public SafetensorsTensor? Find(string name) => _byName.GetValueOrDefault(name);
 
     /// <summary>The byte size of one element of a safetensors dtype, or null for an unknown dtype.</summary>
     public static int? DTypeSize(string dtype) => DTypeSizes.TryGetValue(dtype, out int size) ? size : null;

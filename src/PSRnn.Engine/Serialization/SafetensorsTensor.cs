@@ -78,63 +78,70 @@ public sealed class SafetensorsTensor
     /// <exception cref="DataFormatException"><c>ModelTensorDtypeUnsupported</c>: an integer or boolean dtype.</exception>
     public float[] ToSingle(string? fileName = null)
     {
+        var values = new float[Data.Length / ElementSize(fileName)];
+        CopySingleTo(values, fileName);
+        return values;
+    }
+
+    /// <summary>Converts the values as <see cref="ToSingle"/> does, straight into <paramref name="destination"/> (of their count).</summary>
+    /// <exception cref="DataFormatException"><c>ModelTensorDtypeUnsupported</c>: an integer or boolean dtype.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> does not have one element per value.</exception>
+    internal void CopySingleTo(Span<float> destination, string? fileName = null)
+    {
+        int size = ElementSize(fileName);
+        if (destination.Length * (long)size != Data.Length)
+        {
+            throw new ArgumentException($"Tensor '{Name}' has {Data.Length / size} values, not {destination.Length}.", nameof(destination));
+        }
+
+        ReadOnlySpan<byte> data = Data;
         switch (DType)
         {
             case "F32":
-            {
-                var values = new float[Data.Length / 4];
                 if (BitConverter.IsLittleEndian)
                 {
-                    Data.AsSpan().CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));
+                    data.CopyTo(MemoryMarshal.AsBytes(destination));
                 }
                 else
                 {
-                    for (int i = 0; i < values.Length; i++)
+                    for (int i = 0; i < destination.Length; i++)
                     {
-                        values[i] = BinaryPrimitives.ReadSingleLittleEndian(Data.AsSpan(i * 4));
+                        destination[i] = BinaryPrimitives.ReadSingleLittleEndian(data[(i * 4)..]);
                     }
                 }
 
-                return values;
-            }
-
+                break;
             case "F16":
-            {
-                var values = new float[Data.Length / 2];
-                for (int i = 0; i < values.Length; i++)
+                for (int i = 0; i < destination.Length; i++)
                 {
-                    values[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(Data.AsSpan(i * 2));
+                    destination[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(data[(i * 2)..]);
                 }
 
-                return values;
-            }
-
+                break;
             case "BF16":
-            {
                 // bfloat16 is the top half of a float32.
-                var values = new float[Data.Length / 2];
-                for (int i = 0; i < values.Length; i++)
+                for (int i = 0; i < destination.Length; i++)
                 {
-                    values[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(Data.AsSpan(i * 2)) << 16);
+                    destination[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(data[(i * 2)..]) << 16);
                 }
 
-                return values;
-            }
-
-            case "F64":
-            {
-                var values = new float[Data.Length / 8];
-                for (int i = 0; i < values.Length; i++)
-                {
-                    values[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(Data.AsSpan(i * 8));
-                }
-
-                return values;
-            }
-
+                break;
             default:
-                throw new DataFormatException("ModelTensorDtypeUnsupported", DataErrorKind.InvalidType, fileName,
-                    $"Tensor '{Name}' is {DType}; weights must be floating point (F32, or F16, BF16, F64 converted to F32).");
+                for (int i = 0; i < destination.Length; i++)
+                {
+                    destination[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(data[(i * 8)..]);
+                }
+
+                break;
         }
     }
+
+    private int ElementSize(string? fileName) => DType switch
+    {
+        "F32" => 4,
+        "F16" or "BF16" => 2,
+        "F64" => 8,
+        _ => throw new DataFormatException("ModelTensorDtypeUnsupported", DataErrorKind.InvalidType, fileName,
+            $"Tensor '{Name}' is {DType}; weights must be floating point (F32, or F16, BF16, F64 converted to F32)."),
+    };
 }

@@ -1,8 +1,16 @@
+using System.Globalization;
+
 namespace PSRnn.Engine.Training;
 
 /// <summary>Keras's fit() arguments, with Keras's defaults.</summary>
 public sealed class FitOptions
 {
+    /// <summary>The most epochs a run may have (Invoke-RnnTraining's bound; a checkpoint's count of epochs done too).</summary>
+    public const int MaxEpochs = 1_000_000;
+
+    /// <summary>The largest validation split.</summary>
+    public const double MaxValidationSplit = 0.99;
+
     /// <summary>Passes over the training data (Keras default 1).</summary>
     public int Epochs { get; init; } = 1;
 
@@ -64,6 +72,72 @@ public sealed class FitOptions
     /// </summary>
     /// <remarks>Checked when Fit starts: at least 1.</remarks>
     public int? ThreadCount { get; init; }
+
+    /// <summary>
+    /// Why <paramref name="value"/> is not a valid <paramref name="setting"/> (such as "must be a whole number from 1 to
+    /// 1,000,000"), or null when it is. The one rule behind Invoke-RnnTraining's parameter validation, the settings a
+    /// checkpoint brings back (a file's values must pass exactly what a user's would), and <see cref="Validate"/>.
+    /// </summary>
+    public static string? Check(FitSetting setting, double value) => setting switch
+    {
+        FitSetting.Epochs => Whole(value, MaxEpochs),
+        FitSetting.BatchSize or FitSetting.EarlyStoppingPatience => Whole(value, int.MaxValue),
+        FitSetting.ValidationSplit => value is >= 0 and <= MaxValidationSplit ? null
+            : string.Create(CultureInfo.InvariantCulture, $"must be a number from 0 to {MaxValidationSplit}"),
+        FitSetting.ClipNorm or FitSetting.GlobalClipNorm or FitSetting.ClipValue =>
+            double.IsFinite(value) && value > 0 ? null : "must be a finite number greater than 0",
+        _ => throw new ArgumentOutOfRangeException(nameof(setting), setting, "Not a training setting."),
+    };
+
+    /// <summary>The settings of <see cref="FitSetting"/> that this run sets (the optional ones only when given).</summary>
+    internal IEnumerable<(FitSetting Setting, double Value)> Settings()
+    {
+        yield return (FitSetting.Epochs, Epochs);
+        yield return (FitSetting.BatchSize, BatchSize);
+        yield return (FitSetting.ValidationSplit, ValidationSplit);
+        if (EarlyStoppingPatience is { } patience)
+        {
+            yield return (FitSetting.EarlyStoppingPatience, patience);
+        }
+
+        if (ClipNorm is { } norm)
+        {
+            yield return (FitSetting.ClipNorm, norm);
+        }
+
+        if (GlobalClipNorm is { } global)
+        {
+            yield return (FitSetting.GlobalClipNorm, global);
+        }
+
+        if (ClipValue is { } clip)
+        {
+            yield return (FitSetting.ClipValue, clip);
+        }
+    }
+
+    /// <summary>Fails unless every setting passes <see cref="Check"/> and the thread count, if given, is at least 1.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; its name is the parameter name.</exception>
+    public void Validate()
+    {
+        foreach ((FitSetting setting, double value) in Settings())
+        {
+            if (Check(setting, value) is { } problem)
+            {
+                throw new ArgumentOutOfRangeException(setting.ToString(), value,
+                    string.Create(CultureInfo.InvariantCulture, $"{setting} is {value}; it {problem}."));
+            }
+        }
+
+        if (ThreadCount is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ThreadCount), ThreadCount, "The thread count must be at least 1.");
+        }
+    }
+
+    private static string? Whole(double value, int max) =>
+        value >= 1 && value <= max && value == Math.Floor(value) ? null
+            : string.Create(CultureInfo.InvariantCulture, $"must be a whole number from 1 to {max:N0}");
 
     /// <summary>A copy of the settings without callbacks, cancellation, resume state or thread count (what a checkpoint records).</summary>
     public FitOptions WithoutCallbacks() => new()

@@ -122,14 +122,12 @@ public static class Trainer
             RequireTargets(validation);
         }
 
-        if (options.Epochs < 1 || options.BatchSize < 1)
+        // The same ranges as Invoke-RnnTraining's parameters and a checkpoint's settings, before any work.
+        options.Validate();
+        if (options.Resume is { } state && (state.EpochsDone is < 0 or > FitOptions.MaxEpochs || state.Wait < 0))
         {
-            throw new ArgumentOutOfRangeException(nameof(options), "Epochs and batch size must be at least 1.");
-        }
-
-        if (options.ThreadCount is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.ThreadCount, "The thread count must be at least 1.");
+            throw new ArgumentOutOfRangeException(nameof(options), state.EpochsDone,
+                $"A resumed run's epochs done must be from 0 to {FitOptions.MaxEpochs} and its early-stopping wait not negative.");
         }
 
         WorkspaceEstimate.Ensure(model, Math.Min(options.BatchSize, train.Count), train.Time, training: true);

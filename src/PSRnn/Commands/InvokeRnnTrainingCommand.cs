@@ -92,14 +92,14 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     /// <para type="description">Passes over the data (default 1, as Keras).</para>
     /// </summary>
     [Parameter]
-    [ValidateRange(1, 1_000_000)]
+    [ValidateFitSetting(FitSetting.Epochs)]
     public int Epochs { get; set; } = 1;
 
     /// <summary>
     /// <para type="description">Samples per gradient step (default 32).</para>
     /// </summary>
     [Parameter]
-    [ValidateRange(1, int.MaxValue)]
+    [ValidateFitSetting(FitSetting.BatchSize)]
     public int BatchSize { get; set; } = 32;
 
     /// <summary>
@@ -148,7 +148,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     /// <para type="description">The fraction of the samples, taken from the end before shuffling (as Keras), held out for validation.</para>
     /// </summary>
     [Parameter]
-    [ValidateRange(0.0, 0.99)]
+    [ValidateFitSetting(FitSetting.ValidationSplit)]
     public double ValidationSplit { get; set; }
 
     /// <summary>
@@ -161,28 +161,28 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     /// <para type="description">Clips each weight's gradient to this L2 norm (Keras clipnorm).</para>
     /// </summary>
     [Parameter]
-    [ValidateRange(0.0, double.MaxValue)]
+    [ValidateFitSetting(FitSetting.ClipNorm)]
     public double? ClipNorm { get; set; }
 
     /// <summary>
     /// <para type="description">Scales all gradients together to at most this L2 norm (Keras global_clipnorm, PyTorch clip_grad_norm_).</para>
     /// </summary>
     [Parameter]
-    [ValidateRange(0.0, double.MaxValue)]
+    [ValidateFitSetting(FitSetting.GlobalClipNorm)]
     public double? GlobalClipNorm { get; set; }
 
     /// <summary>
     /// <para type="description">Clips each gradient value to [−ClipValue, ClipValue] (Keras clipvalue).</para>
     /// </summary>
     [Parameter]
-    [ValidateRange(0.0, double.MaxValue)]
+    [ValidateFitSetting(FitSetting.ClipValue)]
     public double? ClipValue { get; set; }
 
     /// <summary>
     /// <para type="description">Stops when the validation loss (or, without validation, the loss) has not improved for this many epochs.</para>
     /// </summary>
     [Parameter]
-    [ValidateRange(1, int.MaxValue)]
+    [ValidateFitSetting(FitSetting.EarlyStoppingPatience)]
     public int? EarlyStoppingPatience { get; set; }
 
     /// <summary>
@@ -293,6 +293,17 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
             EpochCompleted = CheckpointPath is null ? null : Checkpointer(CheckpointPath, resume),
             Resume = resume,
         };
+
+        try
+        {
+            // Parameters and a checkpoint's settings have passed this rule already; Fit applies it too, raw.
+            options.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            ThrowTerminatingError(Errors.Create("FitSettingOutOfRange", ErrorCategory.InvalidArgument, e.ParamName, e.Message, e));
+            return;
+        }
 
         IReadOnlyList<EpochRecord> records;
         try

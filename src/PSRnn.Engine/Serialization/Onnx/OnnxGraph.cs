@@ -15,6 +15,11 @@ internal sealed class OnnxGraph
     private readonly List<OnnxValueInfo> _outputs = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
 
+    // Node names given so far, and per stem the next suffix to try: a scan of every node for each name made exporting
+    // a 20,000-layer model quadratic.
+    private readonly HashSet<string> _nodeNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _nextSuffix = new(StringComparer.Ordinal);
+
     /// <summary>Creates an empty graph.</summary>
     public OnnxGraph(string name) => Name = name;
 
@@ -117,9 +122,10 @@ internal sealed class OnnxGraph
     {
         // Node names live in their own namespace; a node is usually named after its output tensor.
         string candidate = stem;
-        for (int i = 1; _nodes.Any(n => n.Name == candidate); i++)
+        for (int i = _nextSuffix.GetValueOrDefault(stem, 1); !_nodeNames.Add(candidate); i++)
         {
             candidate = string.Create(CultureInfo.InvariantCulture, $"{stem}_{i}");
+            _nextSuffix[stem] = i + 1;
         }
 
         return candidate;

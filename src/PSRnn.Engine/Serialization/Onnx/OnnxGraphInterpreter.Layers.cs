@@ -1,3 +1,4 @@
+using System.Globalization;
 using PSRnn.Engine.Layers;
 
 // Node handlers return the common Sym type on purpose: a node may map to any kind of value.
@@ -66,14 +67,23 @@ internal sealed partial class OnnxGraphInterpreter
             "bidirectional" => 2,
             _ => throw Pattern(node, $"has direction '{direction}'"),
         };
-        int units = (int)node.Int("hidden_size", 0), features = x.Features, g = gates * units;
-        float[] w = Weight(node, inputs, 1, "W", [d, g, features]);
-        float[] r = Weight(node, inputs, 2, "R", [d, g, units]);
-        float[]? b = inputs.Length > 3 && inputs[3] is not AbsentSym ? Weight(node, inputs, 3, "B", [d, 2 * g]) : null;
-        if (units <= 0)
+        // hidden_size is an int64: checked before any int arithmetic (2^30 made 4·H wrap to 0, 2^32 + 4 became 4).
+        long hidden = node.Int("hidden_size", 0);
+        if (hidden <= 0)
         {
             throw Pattern(node, "has no hidden_size");
         }
+
+        if (hidden * gates > int.MaxValue)
+        {
+            throw new ImportException(OnnxImporter.TooLargeErrorId, string.Create(CultureInfo.InvariantCulture,
+                $"The ONNX graph's {node.Describe()} has hidden_size {hidden}: {gates}·{hidden} gate columns are more than PSRnn's layers hold ({int.MaxValue:N0})."));
+        }
+
+        int units = (int)hidden, features = x.Features, g = gates * units;
+        float[] w = Weight(node, inputs, 1, "W", [d, g, features]);
+        float[] r = Weight(node, inputs, 2, "R", [d, g, units]);
+        float[]? b = inputs.Length > 3 && inputs[3] is not AbsentSym ? Weight(node, inputs, 3, "B", [d, 2L * g]) : null;
 
         if (inputs.Length > 4 && inputs[4] is not AbsentSym)
         {
@@ -95,24 +105,10 @@ internal sealed partial class OnnxGraphInterpreter
             throw Pattern(node, "uses different activations for the cell input and the output (Keras's LSTM has one activation for both)");
         }
 
-        var kernels = new float[d][];
-        var recurrents = new float[d][];
-        var biases = b is null ? null : new float[d][];
-        for (int k = 0; k < d; k++)
-        {
-            kernels[k] = KerasColumns(w.AsSpan(k * g * features, g * features), features, units, map);
-            recurrents[k] = KerasColumns(r.AsSpan(k * g * units, g * units), units, units, map);
-            if (b is not null)
-            {
-                float[] wb = KerasColumns(b.AsSpan(k * 2 * g, g), 1, units, map);
-                float[] rb = KerasColumns(b.AsSpan((k * 2 * g) + g, g), 1, units, map);
-                // Keras's GRU with reset_after keeps both bias rows [input, recurrent]; otherwise they act as one sum.
-                biases![k] = resetAfter ? [.. wb, .. rb] : wb.Zip(rb, (p, q) => p + q).ToArray();
-            }
-        }
-
+        // The weights stay as the file has them: converted to Keras layout only for the layers that reach the output,
+        // when the model is built (a file can make thousands of nodes read one large initializer).
         var spec = new RecurrentSpec(node.OpType, units, features, false, direction == "reverse", d,
-            acts[^1], acts[0], resetAfter, kernels, recurrents, biases);
+            acts[^1], acts[0], resetAfter, w, r, b);
         if (node.OpType == "RNN")
         {
             spec = spec with { Activation = acts[0] };
@@ -142,26 +138,6 @@ internal sealed partial class OnnxGraphInterpreter
         }
 
         return values;
-    }
-
-    /// <summary>ONNX rows (G·U, rows) with gates in row blocks → Keras (rows, G·U) with gates in column blocks; the exporter's GateRows inverted.</summary>
-    private static float[] KerasColumns(ReadOnlySpan<float> onnx, int rows, int units, int[] map)
-    {
-        int width = map.Length * units;
-        var keras = new float[rows * width];
-        for (int j = 0; j < map.Length; j++)
-        {
-            for (int u = 0; u < units; u++)
-            {
-                ReadOnlySpan<float> row = onnx.Slice(((j * units) + u) * rows, rows);
-                for (int f = 0; f < rows; f++)
-                {
-                    keras[(f * width) + (map[j] * units) + u] = row[f];
-                }
-            }
-        }
-
-        return keras;
     }
 
     /// <summary>The per-direction activations (f[, g[, h]]); both directions must agree, as Keras's Bidirectional has one cell type.</summary>
@@ -225,7 +201,12 @@ internal sealed partial class OnnxGraphInterpreter
         }
 
         int units = (int)w.Tensor.Dims[1];
-        var spec = new DenseSpec(units, kernel, null, ActivationKind.Linear);
+        if (units == 0)
+        {
+            throw Pattern(node, "multiplies by a matrix with no columns");
+        }
+
+        var spec = new DenseSpec(units, x.Features, kernel, false, null, ActivationKind.Linear);
         return new ActSym(new Chain(x.Chain, spec), x.Labels, units, x.Reversed, false, OpenDense.NoBias);
     }
 
@@ -249,21 +230,13 @@ internal sealed partial class OnnxGraphInterpreter
             throw Pattern(node, $"multiplies activations of {x.Features} features by a ({rows}, {cols}) matrix");
         }
 
-        float[] kernel = values;
-        if (transB)
+        if (units == 0)
         {
-            // torch's Linear keeps weight (out, in); Keras's kernel is (in, out).
-            kernel = new float[values.Length];
-            for (int i = 0; i < rows; i++)
-            {
-                for (int j = 0; j < cols; j++)
-                {
-                    kernel[(j * rows) + i] = values[(i * cols) + j];
-                }
-            }
+            throw Pattern(node, "multiplies by a matrix with no output columns");
         }
 
-        var result = new ActSym(new Chain(x.Chain, new DenseSpec(units, kernel, null, ActivationKind.Linear)), x.Labels, units, x.Reversed, false, OpenDense.NoBias);
+        // torch's Linear keeps weight (out, in), transposed into Keras's (in, out) kernel when the model is built.
+        var result = new ActSym(new Chain(x.Chain, new DenseSpec(units, inputs_, values, transB, null, ActivationKind.Linear)), x.Labels, units, x.Reversed, false, OpenDense.NoBias);
         return inputs.Length > 2 && inputs[2] is not AbsentSym ? Add(node, result, inputs[2]) : result;
     }
 
@@ -280,13 +253,9 @@ internal sealed partial class OnnxGraphInterpreter
             throw Pattern(node, "adds values other than a bias to a matrix product");
         }
 
+        // A single value is broadcast to every unit (when the model is built: nothing here grows with the file).
         float[] bias = c.Tensor.Floats;
-        if (bias.Length == 1 && dense.Units > 1)
-        {
-            bias = Enumerable.Repeat(bias[0], dense.Units).ToArray();
-        }
-
-        if (bias.Length != dense.Units || c.Tensor.Dims.Length > 0 && c.Tensor.Dims[^1] != bias.Length && bias.Length != 1)
+        if ((bias.Length != dense.Units && bias.Length != 1) || c.Tensor.Dims.Length > 0 && c.Tensor.Dims[^1] != bias.Length && bias.Length != 1)
         {
             throw Pattern(node, $"adds a bias of shape ({string.Join(", ", c.Tensor.Dims)}) to {dense.Units} units");
         }
@@ -332,19 +301,109 @@ internal sealed partial class OnnxGraphInterpreter
         public string ErrorId { get; } = errorId;
     }
 
-    /// <summary>A layer the graph computes, in Keras layout.</summary>
-    internal abstract record LayerSpec;
+    /// <summary>A layer the graph computes, with the file's weights; Keras layout on request.</summary>
+    internal abstract record LayerSpec
+    {
+        /// <summary>The weights the PSRnn layer has (what building it allocates).</summary>
+        public abstract long WeightCount { get; }
+    }
 
-    /// <summary>Dense: kernel (in, units), bias or null, activation.</summary>
-    internal sealed record DenseSpec(int Units, float[] Kernel, float[]? Bias, ActivationKind Activation) : LayerSpec;
+    /// <summary>
+    /// Dense: the weight as stored — Keras's kernel (in, units), or torch's (units, in) when <paramref name="Transposed"/> —
+    /// a bias of one value per unit or one for all, or none, and the activation.
+    /// </summary>
+    internal sealed record DenseSpec(int Units, int Inputs, float[] Weight, bool Transposed, float[]? Bias, ActivationKind Activation) : LayerSpec
+    {
+        /// <inheritdoc />
+        public override long WeightCount => ((long)Inputs * Units) + (Bias is null ? 0 : Units);
+
+        /// <summary>The Keras kernel (in, units).</summary>
+        public float[] Kernel()
+        {
+            if (!Transposed)
+            {
+                return Weight;
+            }
+
+            var kernel = new float[Weight.Length];
+            for (int i = 0; i < Units; i++)
+            {
+                for (int j = 0; j < Inputs; j++)
+                {
+                    kernel[(j * Units) + i] = Weight[(i * Inputs) + j];
+                }
+            }
+
+            return kernel;
+        }
+
+        /// <summary>The Keras bias (units), or null.</summary>
+        public float[]? KerasBias() => Bias is null || Bias.Length == Units ? Bias : Enumerable.Repeat(Bias[0], Units).ToArray();
+    }
 
     /// <summary>Embedding: table (vocab, dim).</summary>
-    internal sealed record EmbeddingSpec(int Vocab, int Dim, float[] Table) : LayerSpec;
+    internal sealed record EmbeddingSpec(int Vocab, int Dim, float[] Table) : LayerSpec
+    {
+        /// <inheritdoc />
+        public override long WeightCount => (long)Vocab * Dim;
+    }
 
-    /// <summary>A recurrent layer, one or two directions, with Keras-layout weights per direction.</summary>
+    /// <summary>
+    /// A recurrent layer, one or two directions, with ONNX's W (D, G·H, F), R (D, G·H, H) and B (D, 2·G·H) as stored;
+    /// <see cref="Kernel"/>, <see cref="RecurrentKernel"/> and <see cref="KerasBias"/> give one direction's in Keras layout.
+    /// </summary>
     internal sealed record RecurrentSpec(string Op, int Units, int Features, bool ReturnSequences, bool GoBackwards, int Directions,
-        ActivationKind Activation, ActivationKind RecurrentActivation, bool ResetAfter, float[][] Kernels, float[][] Recurrents,
-        float[][]? Biases) : LayerSpec;
+        ActivationKind Activation, ActivationKind RecurrentActivation, bool ResetAfter, float[] W, float[] R, float[]? B) : LayerSpec
+    {
+        private int[] Map => Op switch { "LSTM" => LstmGates, "GRU" => GruGates, _ => RnnGates };
+
+        private int Gates => Map.Length * Units;
+
+        /// <inheritdoc />
+        public override long WeightCount =>
+            Directions * (((long)Features * Gates) + ((long)Units * Gates) + (B is null ? 0 : ResetAfter ? 2L * Gates : Gates));
+
+        /// <summary>Direction <paramref name="k"/>'s kernel (F, G·H).</summary>
+        public float[] Kernel(int k) => KerasColumns(W.AsSpan(k * Gates * Features, Gates * Features), Features, Units, Map);
+
+        /// <summary>Direction <paramref name="k"/>'s recurrent kernel (H, G·H).</summary>
+        public float[] RecurrentKernel(int k) => KerasColumns(R.AsSpan(k * Gates * Units, Gates * Units), Units, Units, Map);
+
+        /// <summary>Direction <paramref name="k"/>'s bias: Wb + Rb, or both rows [Wb; Rb] for a reset_after GRU; null without B.</summary>
+        public float[]? KerasBias(int k)
+        {
+            if (B is null)
+            {
+                return null;
+            }
+
+            int g = Gates;
+            float[] wb = KerasColumns(B.AsSpan(k * 2 * g, g), 1, Units, Map);
+            float[] rb = KerasColumns(B.AsSpan((k * 2 * g) + g, g), 1, Units, Map);
+            // Keras's GRU with reset_after keeps both bias rows [input, recurrent]; otherwise they act as one sum.
+            return ResetAfter ? [.. wb, .. rb] : wb.Zip(rb, (p, q) => p + q).ToArray();
+        }
+
+        /// <summary>ONNX rows (G·U, rows) with gates in row blocks → Keras (rows, G·U) with gates in column blocks; the exporter's GateRows inverted.</summary>
+        private static float[] KerasColumns(ReadOnlySpan<float> onnx, int rows, int units, int[] map)
+        {
+            int width = map.Length * units;
+            var keras = new float[rows * width];
+            for (int j = 0; j < map.Length; j++)
+            {
+                for (int u = 0; u < units; u++)
+                {
+                    ReadOnlySpan<float> row = onnx.Slice(((j * units) + u) * rows, rows);
+                    for (int f = 0; f < rows; f++)
+                    {
+                        keras[(f * width) + (map[j] * units) + u] = row[f];
+                    }
+                }
+            }
+
+            return keras;
+        }
+    }
 
     /// <summary>The layers up to a value: an immutable list, last layer first.</summary>
     private sealed record Chain(Chain? Parent, LayerSpec Layer);

@@ -23,6 +23,18 @@ internal sealed partial class OnnxGraphInterpreter
     private readonly Dictionary<string, Sym> _values = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _bind = new(StringComparer.Ordinal);
 
+    // Whether a constant's values are all zero, by values array: many nodes may test one large initializer.
+    private readonly Dictionary<object, bool> _zero = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// The most entries of a shape value, axes of a value, constants read as axes or shapes, or final states joined:
+    /// every node's work is then bounded, whatever the file repeats (a chain of Concat nodes doubled a shape each time).
+    /// </summary>
+    internal const int MaxAxes = OnnxModelDecoder.MaxRank;
+
+    /// <summary>The most final states one value may join (layers × directions of a stacked recurrent network).</summary>
+    internal const int MaxStates = 256;
+
     public OnnxGraphInterpreter(OnnxDecodedModel model) => _model = model;
 
     /// <summary>The graph input's labels after binding (so the caller can tell batch-major from time-major).</summary>
@@ -61,12 +73,15 @@ internal sealed partial class OnnxGraphInterpreter
                 results = [new PoisonSym(e.ErrorId, e.Message)];
             }
 
+            // One value for every output the node does not compute: a node may list thousands.
+            Sym? extra = null;
             for (int i = 0; i < node.Outputs.Count; i++)
             {
                 if (node.Outputs[i].Length > 0)
                 {
-                    _values[node.Outputs[i]] = i < results.Length ? results[i] : results[0] is PoisonSym p ? p
-                        : new PoisonSym(OnnxImporter.UnsupportedGraphErrorId, $"The graph uses output {i} of {node.Describe()}, which PSRnn does not represent.");
+                    _values[node.Outputs[i]] = i < results.Length ? results[i] : extra ??= results[0] is PoisonSym p ? p
+                        : new PoisonSym(OnnxImporter.UnsupportedGraphErrorId, string.Create(CultureInfo.InvariantCulture,
+                            $"The graph uses an output after the first {results.Length} of {node.Describe()}, which PSRnn does not represent."));
                 }
             }
         }
@@ -198,13 +213,31 @@ internal sealed partial class OnnxGraphInterpreter
 
     private string[] Resolve(string[] labels) => Array.ConvertAll(labels, Resolve);
 
-    private static bool IsZero(ConstSym c) => c.Tensor.Floats is { } f ? f.All(v => v == 0f) : c.Tensor.Ints!.All(v => v == 0);
+    private bool IsZero(ConstSym c)
+    {
+        object values = (object?)c.Tensor.Floats ?? c.Tensor.Ints!;
+        if (!_zero.TryGetValue(values, out bool zero))
+        {
+            zero = c.Tensor.Floats is { } f ? f.All(v => v == 0f) : c.Tensor.Ints!.All(v => v == 0);
+            _zero[values] = zero;
+        }
+
+        return zero;
+    }
 
     private static int Axis(OnnxDecodedNode node, long axis, int rank) =>
         axis >= -rank && axis < rank ? (int)(axis < 0 ? axis + rank : axis) : throw Pattern(node, $"names axis {axis} of a {rank}-axis value");
 
-    private static long[] Ints(OnnxDecodedNode node, Sym s, string what) =>
-        s is ConstSym c ? c.Tensor.AsInt64s() : throw Pattern(node, $"takes its {what} from a computed value, not a constant");
+    private static long[] Ints(OnnxDecodedNode node, Sym s, string what) => s switch
+    {
+        ConstSym { Tensor.Count: > MaxAxes } c => throw Pattern(node, $"takes {c.Tensor.Count} values for its {what}; PSRnn follows at most {MaxAxes}"),
+        ConstSym c => c.Tensor.AsInt64s(),
+        _ => throw Pattern(node, $"takes its {what} from a computed value, not a constant"),
+    };
+
+    /// <summary>A shape value, refused past <see cref="MaxAxes"/> entries.</summary>
+    private static ShapeSym ShapeOf(OnnxDecodedNode node, OnnxDim[] dims, bool scalar) => dims.Length <= MaxAxes ? new ShapeSym(dims, scalar)
+        : throw Pattern(node, string.Create(CultureInfo.InvariantCulture, $"makes a shape of {dims.Length} entries; PSRnn follows at most {MaxAxes}"));
 
     private static Sym Constant(OnnxDecodedNode node)
     {
@@ -234,7 +267,7 @@ internal sealed partial class OnnxGraphInterpreter
         long start = node.Int("start", 0), end = node.Int("end", dims.Length);
         int s = (int)Math.Clamp(start < 0 ? start + dims.Length : start, 0, dims.Length);
         int e = (int)Math.Clamp(end < 0 ? end + dims.Length : end, 0, dims.Length);
-        return new ShapeSym(dims[s..Math.Max(s, e)], false);
+        return ShapeOf(node, dims[s..Math.Max(s, e)], false);
     }
 
     private static OnnxDim LabelDim(ActSym a, string label) => label switch
@@ -252,13 +285,19 @@ internal sealed partial class OnnxGraphInterpreter
         {
             case (ShapeSym shape, ConstSym index):
                 {
-                    var picked = index.Tensor.AsInt64s().Select(i => shape.Dims[Axis(node, i, shape.Dims.Length)]).ToArray();
-                    return new ShapeSym(picked, index.Tensor.Dims.Length == 0);
+                    var picked = Ints(node, index, "indices").Select(i => shape.Dims[Axis(node, i, shape.Dims.Length)]).ToArray();
+                    return ShapeOf(node, picked, index.Tensor.Dims.Length == 0);
                 }
 
             case (ConstSym table, ActSym ids) when ids.Ids && ids.Chain is null && table.Tensor.Dims.Length == 2 && table.Tensor.Floats is not null && axis == 0:
                 {
+                    // Dims fit an int (the decoder checks); an empty table is no embedding.
                     int vocab = (int)table.Tensor.Dims[0], dim = (int)table.Tensor.Dims[1];
+                    if (vocab == 0 || dim == 0)
+                    {
+                        throw Pattern(node, $"looks ids up in a table of shape ({vocab}, {dim})");
+                    }
+
                     var spec = new EmbeddingSpec(vocab, dim, table.Tensor.Floats);
                     return new ActSym(new Chain(null, spec), [.. ids.Labels, "F"], dim, false, false, OpenDense.None);
                 }
@@ -274,14 +313,15 @@ internal sealed partial class OnnxGraphInterpreter
                         throw Pattern(node, "picks from the final states along an axis other than the layer/direction axis");
                     }
 
+                    // In 64 bits: index 2^32 is not entry 0.
                     long i = index.Tensor.AsInt64s()[0];
-                    int k = (int)(i < 0 ? i + state.Entries.Length : i);
+                    long k = i < 0 ? i + state.Entries.Length : i;
                     if (k < 0 || k >= state.Entries.Length)
                     {
                         throw Pattern(node, $"picks final state {i} of {state.Entries.Length}");
                     }
 
-                    return Picked(node, state.Entries[k], state.Labels.Where((_, j) => j != a).ToArray());
+                    return Picked(node, state.Entries[(int)k], state.Labels.Where((_, j) => j != a).ToArray());
                 }
 
             default:
@@ -344,7 +384,7 @@ internal sealed partial class OnnxGraphInterpreter
             case ActSym act:
                 {
                     var labels = act.Labels.ToList();
-                    int rank = labels.Count + axes.Length;
+                    int rank = Rank(node, labels.Count + axes.Length);
                     foreach (int ax in axes.Select(x => Axis(node, x, rank)).Order())
                     {
                         labels.Insert(ax, "1");
@@ -356,7 +396,7 @@ internal sealed partial class OnnxGraphInterpreter
             case ConstSym c:
                 {
                     var dims = c.Tensor.Dims.ToList();
-                    int rank = dims.Count + axes.Length;
+                    int rank = Rank(node, dims.Count + axes.Length);
                     foreach (int ax in axes.Select(x => Axis(node, x, rank)).Order())
                     {
                         dims.Insert(ax, 1);
@@ -369,6 +409,9 @@ internal sealed partial class OnnxGraphInterpreter
                 throw Pattern(node, "adds an axis to a value that is not a shape, a constant or activations");
         }
     }
+
+    private static int Rank(OnnxDecodedNode node, int rank) => rank <= MaxAxes ? rank
+        : throw Pattern(node, string.Create(CultureInfo.InvariantCulture, $"makes a value of {rank} axes; PSRnn follows at most {MaxAxes}"));
 
     private static Sym Squeeze(OnnxDecodedNode node, Sym[] inputs)
     {
@@ -417,10 +460,14 @@ internal sealed partial class OnnxGraphInterpreter
             var dims = new List<OnnxDim>();
             foreach (Sym s in inputs)
             {
-                dims.AddRange(s is ShapeSym shape ? shape.Dims : ((ConstSym)s).Tensor.Ints!.Select(OnnxDim.Fixed));
+                dims.AddRange(s is ShapeSym shape ? shape.Dims : Ints(node, s, "shape entries").Select(OnnxDim.Fixed));
+                if (dims.Count > MaxAxes)
+                {
+                    return ShapeOf(node, [.. dims], false);
+                }
             }
 
-            return new ShapeSym([.. dims], false);
+            return ShapeOf(node, [.. dims], false);
         }
 
         if (inputs.All(i => i is StateSym) && inputs.Length > 0)
@@ -430,6 +477,12 @@ internal sealed partial class OnnxGraphInterpreter
             if (states.Any(s => !s.Labels.SequenceEqual(states[0].Labels)) || states[0].Labels[a] != "S")
             {
                 throw Pattern(node, "joins final states along an axis other than the layer/direction axis");
+            }
+
+            long count = states.Sum(s => (long)s.Entries.Length);
+            if (count > MaxStates)
+            {
+                throw Pattern(node, string.Create(CultureInfo.InvariantCulture, $"joins {count} final states; PSRnn follows at most {MaxStates}"));
             }
 
             return new StateSym(states.SelectMany(s => s.Entries).ToArray(), states[0].Labels);
@@ -461,7 +514,7 @@ internal sealed partial class OnnxGraphInterpreter
         return new ActSym(new Chain(forward.Op.Before, spec), labels, 2 * spec.Units, false, false, OpenDense.None);
     }
 
-    private static Sym ConstantOfShape(OnnxDecodedNode node)
+    private Sym ConstantOfShape(OnnxDecodedNode node)
     {
         if (node.Attributes.TryGetValue("value", out OnnxDecodedAttribute? v) && v.T is { } t && !IsZero(new ConstSym(t)))
         {

@@ -33,6 +33,22 @@ public static class OnnxImporter
     /// <summary>The ErrorId of supported operators put together in a way no PSRnn layer stack computes.</summary>
     public const string UnsupportedGraphErrorId = "OnnxUnsupportedGraph";
 
+    /// <summary>
+    /// The ErrorId of sizes beyond what PSRnn holds: a tensor of more values than one array, a dimension or hidden_size
+    /// past 32 bits, more than <see cref="Sequential.MaxLayers"/> layers, or layers whose weights would exceed
+    /// <see cref="MaxWeightsPerFileByte"/> times the file's size.
+    /// </summary>
+    public const string TooLargeErrorId = "OnnxTooLarge";
+
+    /// <summary>
+    /// The most weights (float32 bytes) a model may have per byte of its file, plus <see cref="WeightAllowance"/>: a graph
+    /// stores each weight once (4 bytes), so only layers that share one initializer many times can exceed it.
+    /// </summary>
+    public const int MaxWeightsPerFileByte = 4;
+
+    /// <summary>The weight bytes any file may have beyond <see cref="MaxWeightsPerFileByte"/> times its size.</summary>
+    public const long WeightAllowance = 16 << 20;
+
     /// <summary>Reads the ONNX file <paramref name="path"/>.</summary>
     /// <exception cref="DataFormatException">The file is not valid ONNX or computes something PSRnn cannot represent.</exception>
     public static OnnxImportResult Import(string path)
@@ -51,13 +67,23 @@ public static class OnnxImporter
         OnnxDecodedModel decoded = OnnxModelDecoder.Decode(data, fileName);
         try
         {
-            return Build(decoded, fileName);
+            return Build(decoded, data.LongLength);
         }
         catch (ImportException e)
         {
-            throw new DataFormatException(e.ErrorId, e.ErrorId == "OnnxCorrupt" ? DataErrorKind.InvalidData : DataErrorKind.InvalidType, fileName, e.Message, e);
+            throw new DataFormatException(e.ErrorId, e.ErrorId switch
+            {
+                "OnnxCorrupt" => DataErrorKind.InvalidData,
+                TooLargeErrorId => DataErrorKind.LimitsExceeded,
+                _ => DataErrorKind.InvalidType,
+            }, fileName, e.Message, e);
         }
-        catch (ModelException e)
+        catch (ModelException e) when (e.ErrorId is "LayerTooLarge" or "ModelTooManyLayers" or "InsufficientMemory")
+        {
+            throw new DataFormatException(TooLargeErrorId, DataErrorKind.LimitsExceeded, fileName,
+                $"The model the ONNX graph describes is too large: {e.Message}", e);
+        }
+        catch (Exception e) when (e is ModelException or ArgumentException)
         {
             // The layers rejected what the graph describes (a shape that does not chain, say).
             throw new DataFormatException(UnsupportedGraphErrorId, DataErrorKind.InvalidType, fileName,
@@ -65,7 +91,7 @@ public static class OnnxImporter
         }
     }
 
-    private static OnnxImportResult Build(OnnxDecodedModel decoded, string? fileName)
+    private static OnnxImportResult Build(OnnxDecodedModel decoded, long fileLength)
     {
         if (decoded.Inputs.Count != 1 || decoded.Outputs.Count != 1)
         {
@@ -81,7 +107,20 @@ public static class OnnxImporter
             throw new ImportException(UnsupportedGraphErrorId, $"The ONNX graph input '{inputName}' has element type {elementType}; PSRnn takes float32 or int64 token ids.");
         }
 
-        int features = dims.Length > 0 && dims[^1].Value is { } f ? (int)f : -1;
+        // Sizes are int64 in the file: range-checked before they become ints (2^32 + 4 was read as 4).
+        long f = dims.Length > 0 && dims[^1].Value is { } fv ? fv : -1;
+        if (dims.Any(d => d.Value < 0))
+        {
+            // -(2^32) + 5 would have become 5.
+            throw new ImportException("OnnxCorrupt", $"The ONNX graph input '{inputName}' has a negative size in its shape.");
+        }
+
+        if (dims.Any(d => d.Value > int.MaxValue))
+        {
+            throw new ImportException(TooLargeErrorId, $"The ONNX graph input '{inputName}' has a size past 2^31 − 1 in its shape ({string.Join(", ", dims.Select(d => d.Value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? d.Param))}).");
+        }
+
+        int features = (int)f;
         if (!ids && features <= 0)
         {
             throw new ImportException(UnsupportedGraphErrorId, $"The ONNX graph input '{inputName}' has no fixed number of features.");
@@ -89,6 +128,7 @@ public static class OnnxImporter
 
         var interpreter = new OnnxGraphInterpreter(decoded);
         IReadOnlyList<LayerSpec> layers = interpreter.Run(inputName, dims.Length, ids, features);
+        CheckSize(layers, fileLength);
         string[] inLabels = interpreter.InputLabels;
         int? time = Array.IndexOf(inLabels, "T") is int t and >= 0 && t < dims.Length && dims[t].Value is { } tv ? (int)tv : null;
         SampleShape input = (ids, dims.Length) switch
@@ -109,6 +149,26 @@ public static class OnnxImporter
             interpreter.OutputLabels.Length == 3 && interpreter.OutputLabels[0] == "T", decoded.ProducerName);
     }
 
+    /// <summary>Refuses, before anything is allocated, a stack that is too deep or whose weights the file cannot account for.</summary>
+    private static void CheckSize(IReadOnlyList<LayerSpec> layers, long fileLength)
+    {
+        System.Globalization.CultureInfo c = System.Globalization.CultureInfo.InvariantCulture;
+        if (layers.Count > Sequential.MaxLayers)
+        {
+            throw new ImportException(TooLargeErrorId, string.Create(c,
+                $"The ONNX graph computes {layers.Count:N0} layers; PSRnn builds models of at most {Sequential.MaxLayers:N0}."));
+        }
+
+        long weights = layers.Sum(l => l.WeightCount);
+        long bytes = weights * sizeof(float), allowed = (MaxWeightsPerFileByte * fileLength) + WeightAllowance;
+        if (bytes > allowed)
+        {
+            throw new ImportException(TooLargeErrorId, string.Create(c,
+                $"The ONNX graph's {layers.Count:N0} layers would have {weights:N0} weights ({IO.MemoryBudget.Describe(bytes)}), more " +
+                $"than {MaxWeightsPerFileByte} times the file's {fileLength:N0} bytes: its layers share weight tensors many times over. PSRnn imports graphs whose layers have their own weights."));
+        }
+    }
+
     private static string SafeName(string name)
     {
         string cleaned = new(name.Select(c => char.IsLetterOrDigit(c) || c is '_' or '-' or '.' ? c : '_').ToArray());
@@ -117,19 +177,20 @@ public static class OnnxImporter
 
     private static void Add(Sequential model, LayerSpec spec)
     {
+        // Every weight comes from the graph: built without initial weights, then filled.
         switch (spec)
         {
             case DenseSpec d:
                 {
-                    var layer = new Dense(d.Units, d.Activation, d.Bias is not null);
+                    var layer = new Dense(d.Units, d.Activation, d.Bias is not null) { WeightsFromFile = true };
                     model.Add(layer);
-                    Set(layer.Parameters, d.Kernel, d.Bias);
+                    Set(layer.Parameters, d.Kernel(), d.KerasBias());
                     break;
                 }
 
             case EmbeddingSpec e:
                 {
-                    var layer = new Embedding(e.Vocab, e.Dim);
+                    var layer = new Embedding(e.Vocab, e.Dim) { WeightsFromFile = true };
                     model.Add(layer);
                     Set(layer.Parameters, e.Table);
                     break;
@@ -140,15 +201,16 @@ public static class OnnxImporter
                     RecurrentLayer cell = Cell(r, r.Directions == 2 ? false : r.GoBackwards);
                     if (r.Directions == 2)
                     {
-                        var wrapper = new Bidirectional(cell);
+                        var wrapper = new Bidirectional(cell) { WeightsFromFile = true };
                         model.Add(wrapper);
-                        Set(wrapper.ForwardLayer.Parameters, r.Kernels[0], r.Recurrents[0], r.Biases?[0]);
-                        Set(wrapper.BackwardLayer.Parameters, r.Kernels[1], r.Recurrents[1], r.Biases?[1]);
+                        Set(wrapper.ForwardLayer.Parameters, r.Kernel(0), r.RecurrentKernel(0), r.KerasBias(0));
+                        Set(wrapper.BackwardLayer.Parameters, r.Kernel(1), r.RecurrentKernel(1), r.KerasBias(1));
                     }
                     else
                     {
+                        cell.WeightsFromFile = true;
                         model.Add(cell);
-                        Set(cell.Parameters, r.Kernels[0], r.Recurrents[0], r.Biases?[0]);
+                        Set(cell.Parameters, r.Kernel(0), r.RecurrentKernel(0), r.KerasBias(0));
                     }
 
                     break;
@@ -160,13 +222,13 @@ public static class OnnxImporter
     {
         "LSTM" => new Lstm(r.Units, r.ReturnSequences, goBackwards)
         {
-            Activation = r.Activation, RecurrentActivation = r.RecurrentActivation, UseBias = r.Biases is not null, UnitForgetBias = false,
+            Activation = r.Activation, RecurrentActivation = r.RecurrentActivation, UseBias = r.B is not null, UnitForgetBias = false,
         },
         "GRU" => new Gru(r.Units, r.ReturnSequences, goBackwards, resetAfter: r.ResetAfter)
         {
-            Activation = r.Activation, RecurrentActivation = r.RecurrentActivation, UseBias = r.Biases is not null,
+            Activation = r.Activation, RecurrentActivation = r.RecurrentActivation, UseBias = r.B is not null,
         },
-        _ => new SimpleRnn(r.Units, r.ReturnSequences, goBackwards) { Activation = r.Activation, UseBias = r.Biases is not null },
+        _ => new SimpleRnn(r.Units, r.ReturnSequences, goBackwards) { Activation = r.Activation, UseBias = r.B is not null },
     };
 
     private static void Set(IReadOnlyList<Parameter> parameters, params float[]?[] values)

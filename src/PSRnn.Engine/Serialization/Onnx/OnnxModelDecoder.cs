@@ -75,8 +75,8 @@ internal static class OnnxModelDecoder
                     OnnxDecodedTensor t = DecodeTensor(graph.ReadMessage(), fileName);
                     initializers[t.Name] = t;
                     break;
-                case 11: inputs.Add(DecodeValueInfo(graph.ReadMessage())); break;
-                case 12: outputs.Add(DecodeValueInfo(graph.ReadMessage()).Item1); break;
+                case 11: inputs.Add(DecodeValueInfo(graph.ReadMessage(), fileName)); break;
+                case 12: outputs.Add(DecodeValueInfo(graph.ReadMessage(), fileName).Item1); break;
                 default: graph.Skip(); break;
             }
         }
@@ -151,7 +151,7 @@ internal static class OnnxModelDecoder
             switch (field)
             {
                 case 1: reader.ReadInt64s(dims); break;
-                case 2: type = (int)reader.ReadInt64(); break;
+                case 2: type = Enum32(reader.ReadInt64(), $"tensor '{name}' data_type", fileName); break;
                 case 4: reader.ReadFloats(floats); break;
                 case 5 or 7: reader.ReadInt64s(ints); break;
                 case 8: name = reader.ReadString(); break;
@@ -168,15 +168,7 @@ internal static class OnnxModelDecoder
                 $"The ONNX tensor '{name}' keeps its data in an external file, which PSRnn does not read. Export the model with its weights inside the .onnx file.");
         }
 
-        long count = 1;
-        foreach (long d in dims)
-        {
-            if (d < 0 || (count *= d) > int.MaxValue)
-            {
-                throw new DataFormatException("OnnxCorrupt", DataErrorKind.InvalidData, fileName,
-                    $"The ONNX tensor '{name}' has the shape ({string.Join(", ", dims)}), which is not valid. Export the model again.");
-            }
-        }
+        long count = ElementCount(name, dims, fileName);
 
         float[]? f = null;
         long[]? i = null;
@@ -240,7 +232,7 @@ internal static class OnnxModelDecoder
         return new OnnxDecodedTensor(name, [.. dims], f, i);
     }
 
-    private static (string, int, OnnxDim[]) DecodeValueInfo(ProtoReader reader)
+    private static (string, int, OnnxDim[]) DecodeValueInfo(ProtoReader reader, string? fileName)
     {
         string name = "";
         int elem = 0;
@@ -267,7 +259,7 @@ internal static class OnnxModelDecoder
                     {
                         if (f == 1)
                         {
-                            elem = (int)tensor.ReadInt64();
+                            elem = Enum32(tensor.ReadInt64(), "graph input elem_type", fileName);
                         }
                         else if (f == 2)
                         {
@@ -307,6 +299,50 @@ internal static class OnnxModelDecoder
 
         return (name, elem, [.. dims]);
     }
+
+    /// <summary>The most axes a tensor may have: ONNX sets no bound, real models use at most a handful.</summary>
+    internal const int MaxRank = 32;
+
+    /// <summary>
+    /// The element count of a tensor's dims, in checked arithmetic: (4, 2^62) wrapped to 0 and (4, 2^62 + 3) to 12, which
+    /// then loaded as Dense(0) or a silently wrong Dense(3). Each dimension must fit an int and the product one array.
+    /// </summary>
+    internal static long ElementCount(string name, IReadOnlyList<long> dims, string? fileName)
+    {
+        if (dims.Count > MaxRank)
+        {
+            throw TooLarge($"The ONNX tensor '{name}' has {dims.Count} axes; PSRnn reads tensors of at most {MaxRank}.", fileName);
+        }
+
+        long count = 1;
+        foreach (long d in dims)
+        {
+            if (d < 0)
+            {
+                throw new DataFormatException("OnnxCorrupt", DataErrorKind.InvalidData, fileName,
+                    $"The ONNX tensor '{name}' has the shape ({string.Join(", ", dims)}), with a negative size. Export the model again.");
+            }
+
+            if (d > int.MaxValue || (d > 0 && count > Array.MaxLength / d))
+            {
+                throw TooLarge($"The ONNX tensor '{name}' has the shape ({string.Join(", ", dims)}), more values than one array holds ({Array.MaxLength:N0}).", fileName);
+            }
+
+            count *= d;
+        }
+
+        return count;
+    }
+
+    /// <summary>The error for sizes beyond what PSRnn holds (<see cref="OnnxImporter.TooLargeErrorId"/>).</summary>
+    internal static DataFormatException TooLarge(string message, string? fileName) =>
+        new(OnnxImporter.TooLargeErrorId, DataErrorKind.LimitsExceeded, fileName, message);
+
+    // An int32 enum stored as a varint: 2^32 + 1 must not become 1.
+    private static int Enum32(long value, string what, string? fileName) =>
+        value is >= int.MinValue and <= int.MaxValue ? (int)value
+            : throw new DataFormatException("OnnxCorrupt", DataErrorKind.InvalidData, fileName,
+                $"The ONNX file's {what} is {value}, which is not a 32-bit value. Export the model again.");
 
     private static DataFormatException UnsupportedType(string name, int type, string? fileName) =>
         new("OnnxUnsupportedDataType", DataErrorKind.InvalidType, fileName,
