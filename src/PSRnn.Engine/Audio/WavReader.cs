@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using PSRnn.Engine.Data;
+using PSRnn.Engine.IO;
 
 namespace PSRnn.Engine.Audio;
 
@@ -28,7 +29,7 @@ public static class WavReader
     public static WavAudio Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        using FileStream stream = InputFile.OpenRead(path);
         return Read(stream, path);
     }
 

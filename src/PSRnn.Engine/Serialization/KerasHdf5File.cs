@@ -73,7 +73,7 @@ public static class KerasHdf5File
     {
         try
         {
-            using NativeFile file = H5File.OpenRead(path);
+            using NativeFile file = H5File.Open(PSRnn.Engine.IO.InputFile.OpenRead(path));
             return body(file);
         }
         catch (DataFormatException)
