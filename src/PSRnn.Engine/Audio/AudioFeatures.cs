@@ -3,6 +3,7 @@ using NWaves.Filters.Fda;
 using NWaves.Transforms;
 using NWaves.Windows;
 using PSRnn.Engine.Data;
+using PSRnn.Engine.IO;
 using PSRnn.Engine.Tensors;
 
 namespace PSRnn.Engine.Audio;
@@ -70,6 +71,19 @@ public static class AudioFeatures
         }
         else
         {
+            // The feature matrix (with deltas, three of them at once) must fit one array and this process's memory.
+            (int length, int hop) = FrameSizes(options.SampleRate);
+            long frames = samples.Length < length ? 1 : 1 + ((samples.Length - length) / hop);
+            long values = frames * options.MelBands * (options.Deltas ? 3 : 1);
+            long bytes = values * 4 * 2;
+            if (values > Array.MaxLength || !MemoryBudget.Fits(bytes))
+            {
+                throw new DataFormatException("AudioTooLong", DataErrorKind.LimitsExceeded, fileName, string.Create(CultureInfo.InvariantCulture,
+                    $"its {frames:N0} frames of {options.MelBands} mel bands{(options.Deltas ? " and their deltas" : "")} are {values:N0} " +
+                    $"values, which {(values > Array.MaxLength ? "is more than one .NET array holds" : MemoryBudget.Shortfall(bytes))}. " +
+                    $"Split the file into shorter ones."));
+            }
+
             data = LogMel(samples, options.SampleRate, options.MelBands, out rows);
             cols = options.MelBands;
             if (options.Feature == AudioFeatureKind.Mfcc)

@@ -86,6 +86,21 @@ public sealed class WavHostileTests : IDisposable
         }
     }
 
+    [Fact]
+    public void RefusesFeaturesLargerThanMemory()
+    {
+        float[] samples = new float[160_000]; // 10 s at 16 kHz: 998 frames
+        var options = new AudioFeatureOptions { Feature = AudioFeatureKind.LogMel, MelBands = 512, Deltas = true };
+        using (MemoryBudget.Limit(1 << 20))
+        {
+            DataFormatException e = Assert.Throws<DataFormatException>(() => AudioFeatures.Compute(samples, options, "long.wav"));
+            Assert.Equal("AudioTooLong", e.ErrorId);
+            Assert.Contains("998 frames", e.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal([998, 1536], AudioFeatures.Compute(samples, options, "long.wav").Shape);
+    }
+
     [Theory]
     [InlineData(float.NaN, 32)]
     [InlineData(float.PositiveInfinity, 32)]
