@@ -278,13 +278,13 @@ internal sealed class PythonLiteralParser
                     value.Append((char)HexEscape(4));
                     break;
                 case 'U' when !isBytes:
-                    int scalar = HexEscape(8);
+                    uint scalar = HexEscape(8);
                     if (scalar > 0x10FFFF)
                     {
                         throw Error("a \\U escape beyond U+10FFFF");
                     }
 
-                    value.Append(char.ConvertFromUtf32(scalar is >= 0xD800 and <= 0xDFFF ? 0xFFFD : scalar));
+                    value.Append(char.ConvertFromUtf32(scalar is >= 0xD800 and <= 0xDFFF ? 0xFFFD : (int)scalar));
                     break;
                 case 'N' when !isBytes:
                     throw Error("a named Unicode escape (\\N{...}); write the character itself or a \\x escape");
@@ -296,10 +296,11 @@ internal sealed class PythonLiteralParser
         }
     }
 
-    private int HexEscape(int digits)
+    // Unsigned: eight hex digits can exceed int (\UC3333333, found by fuzzing, parsed as a negative code point).
+    private uint HexEscape(int digits)
     {
         if (_text.Length - _pos < digits
-            || !int.TryParse(_text.AsSpan(_pos, digits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int code))
+            || !uint.TryParse(_text.AsSpan(_pos, digits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint code))
         {
             throw Error($"a \\{(digits == 2 ? 'x' : digits == 4 ? 'u' : 'U')} escape needs {digits} hexadecimal digits");
         }

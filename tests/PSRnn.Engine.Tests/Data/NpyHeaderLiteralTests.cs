@@ -23,6 +23,8 @@ public sealed class NpyHeaderLiteralTests
     [InlineData(@"{'descr': '\<f4', 'fortran_order': False, 'shape': (2,), }", "NpyUnknownDtype")] // '\<' stays '\<'
     [InlineData(@"{'descr': b'<f4', 'fortran_order': False, 'shape': (2,), }", "NpyUnknownDtype")] // bytes, not str
     [InlineData(@"{'descr': '\x3', 'fortran_order': False, 'shape': (2,), }", "NpyMalformedHeader")]
+    [InlineData(@"{'descr': '\U00110000', 'fortran_order': False, 'shape': (2,), }", "NpyMalformedHeader")]
+    [InlineData(@"{'descr': '\UC3333333', 'fortran_order': False, 'shape': (2,), }", "NpyMalformedHeader")] // fuzzing: negative as int
     [InlineData(@"{'descr': '<f4' b'', 'fortran_order': False, 'shape': (2,), }", "NpyMalformedHeader")]
     public void ReadsStringLiteralsAsNumpyDoes(string header, string? errorId)
     {
