@@ -84,7 +84,9 @@ internal static class ZipDirectory
                     throw Corrupt(fileName, "it is a multi-disk (split) zip archive; write it again as one file");
                 }
 
-                if (recordOffset > (ulong)(endPosition - Zip64LocatorSize - Zip64EndRecordSize))
+                // Signed first: an archive shorter than the two records makes the limit negative (found by fuzzing).
+                long lastRecordOffset = endPosition - Zip64LocatorSize - Zip64EndRecordSize;
+                if (lastRecordOffset < 0 || recordOffset > (ulong)lastRecordOffset)
                 {
                     throw Corrupt(fileName, "its zip64 end record lies outside the archive");
                 }
