@@ -26,6 +26,11 @@ public static class ModelFormats
     public static ModelFormat Detect(Stream stream, string? path)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanSeek)
+        {
+            throw new ArgumentException("The stream must be seekable (a user block puts HDF5's signature past the start).", nameof(stream));
+        }
+
         long start = stream.Position;
         long length = stream.Length - start;
         Span<byte> head = stackalloc byte[16];
