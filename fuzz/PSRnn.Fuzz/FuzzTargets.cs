@@ -77,7 +77,10 @@ public static class FuzzTargets
             case "wav":
                 using (var stream = new MemoryStream(data, writable: false))
                 {
-                    WavReader.Read(stream, "fuzz.wav");
+                    // Then the features Import-RnnAudio computes: the rate reaches the resampler, the samples the FFT.
+                    WavAudio audio = WavReader.Read(stream, "fuzz.wav");
+                    var options = new AudioFeatureOptions();
+                    AudioFeatures.Compute(AudioFeatures.Prepare(audio, options, "fuzz.wav"), options, "fuzz.wav");
                 }
 
                 break;

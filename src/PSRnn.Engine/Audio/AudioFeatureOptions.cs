@@ -42,7 +42,8 @@ public sealed record AudioFeatureOptions
     /// <summary>Throws <see cref="ArgumentException"/> when a setting is out of range.</summary>
     public void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(SampleRate, 1000, nameof(SampleRate));
+        ArgumentOutOfRangeException.ThrowIfLessThan(SampleRate, WavReader.MinSampleRate, nameof(SampleRate));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(SampleRate, WavReader.MaxSampleRate, nameof(SampleRate));
         ArgumentOutOfRangeException.ThrowIfLessThan(MelBands, 1, nameof(MelBands));
         ArgumentOutOfRangeException.ThrowIfLessThan(Coefficients, 1, nameof(Coefficients));
         if (Feature == AudioFeatureKind.Mfcc && Coefficients > MelBands)

@@ -1,6 +1,9 @@
+using System.Globalization;
 using NWaves.Filters.Fda;
 using NWaves.Transforms;
 using NWaves.Windows;
+using PSRnn.Engine.Data;
+using PSRnn.Engine.IO;
 using PSRnn.Engine.Tensors;
 
 namespace PSRnn.Engine.Audio;
@@ -31,16 +34,29 @@ public static class AudioFeatures
     private const int DeltaWidth = 2;
 
     /// <summary>The samples the features are computed from: mono, resampled, and trimmed when asked.</summary>
-    public static float[] Prepare(WavAudio audio, AudioFeatureOptions options)
+    /// <exception cref="DataFormatException">The resampling is refused (<see cref="Resampler"/>'s bounds).</exception>
+    public static float[] Prepare(WavAudio audio, AudioFeatureOptions options) => Prepare(audio, options, null);
+
+    /// <summary>The samples the features are computed from; errors name <paramref name="fileName"/>.</summary>
+    /// <exception cref="DataFormatException">The resampling is refused (<see cref="Resampler"/>'s bounds).</exception>
+    public static float[] Prepare(WavAudio audio, AudioFeatureOptions options, string? fileName)
     {
         ArgumentNullException.ThrowIfNull(audio);
         ArgumentNullException.ThrowIfNull(options);
-        float[] samples = Resampler.Resample(audio.ToMono(), audio.SampleRate, options.SampleRate);
+        float[] samples = Resampler.Resample(audio.ToMono(), audio.SampleRate, options.SampleRate, fileName);
         return options.TrimSilenceDb is double db ? TrimSilence(samples, options.SampleRate, db) : samples;
     }
 
     /// <summary>Computes the features of prepared samples: a (frames, features) float32 tensor.</summary>
-    public static Tensor Compute(ReadOnlySpan<float> samples, AudioFeatureOptions options)
+    /// <exception cref="DataFormatException"><c>DataNotFinite</c>: a feature is NaN or infinite.</exception>
+    public static Tensor Compute(ReadOnlySpan<float> samples, AudioFeatureOptions options) => Compute(samples, options, null);
+
+    /// <summary>Computes the features of prepared samples; errors name <paramref name="fileName"/>.</summary>
+    /// <exception cref="DataFormatException">
+    /// <c>DataNotFinite</c>: a feature is NaN or infinite, as float samples far beyond full scale (3e38) make them: the
+    /// power spectrum overflows float32. Such features would silently train a model to NaN, so they are refused.
+    /// </exception>
+    public static Tensor Compute(ReadOnlySpan<float> samples, AudioFeatureOptions options, string? fileName)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -55,6 +71,19 @@ public static class AudioFeatures
         }
         else
         {
+            // The feature matrix (with deltas, three of them at once) must fit one array and this process's memory.
+            (int length, int hop) = FrameSizes(options.SampleRate);
+            long frames = samples.Length < length ? 1 : 1 + ((samples.Length - length) / hop);
+            long values = frames * options.MelBands * (options.Deltas ? 3 : 1);
+            long bytes = values * 4 * 2;
+            if (values > Array.MaxLength || !MemoryBudget.Fits(bytes))
+            {
+                throw new DataFormatException("AudioTooLong", DataErrorKind.LimitsExceeded, fileName, string.Create(CultureInfo.InvariantCulture,
+                    $"its {frames:N0} frames of {options.MelBands} mel bands{(options.Deltas ? " and their deltas" : "")} are {values:N0} " +
+                    $"values, which {(values > Array.MaxLength ? "is more than one .NET array holds" : MemoryBudget.Shortfall(bytes))}. " +
+                    $"Split the file into shorter ones."));
+            }
+
             data = LogMel(samples, options.SampleRate, options.MelBands, out rows);
             cols = options.MelBands;
             if (options.Feature == AudioFeatureKind.Mfcc)
@@ -73,6 +102,20 @@ public static class AudioFeatures
         if (options.Normalize)
         {
             NormalizeColumns(data, rows, cols);
+        }
+
+        int bad = Array.FindIndex(data, v => !float.IsFinite(v));
+        if (bad >= 0)
+        {
+            float peak = 0;
+            foreach (float s in samples)
+            {
+                peak = Math.Max(peak, Math.Abs(s));
+            }
+
+            throw new DataFormatException("DataNotFinite", DataErrorKind.InvalidData, fileName, string.Create(CultureInfo.InvariantCulture,
+                $"its {options.Feature} features are not finite (frame {bad / cols}, feature {bad % cols} is {data[bad]}): its samples " +
+                $"reach {peak:G3}, where full scale is 1. The audio data is damaged or not scaled; fix or leave out the file."));
         }
 
         return new Tensor(data, rows, cols);

@@ -1,5 +1,6 @@
 using System.Text;
 using PSRnn.Engine.Data;
+using PSRnn.Engine.IO;
 
 namespace PSRnn.Engine.Audio;
 
@@ -28,8 +29,17 @@ public sealed class LabelTable
     {
         ArgumentNullException.ThrowIfNull(csvPath);
         string folder = Path.GetDirectoryName(Path.GetFullPath(csvPath))!;
-        string[] lines = File.ReadAllLines(csvPath);
-        if (lines.Length == 0)
+        // Through InputFile: a FIFO or a device named as the CSV is refused (FileNotRegular), not waited on.
+        var lines = new List<string>();
+        using (var reader = new StreamReader(InputFile.OpenRead(csvPath)))
+        {
+            while (reader.ReadLine() is string line)
+            {
+                lines.Add(line);
+            }
+        }
+
+        if (lines.Count == 0)
         {
             throw Invalid(csvPath, "the file is empty; it needs a header row 'file,label'.");
         }
@@ -45,7 +55,7 @@ public sealed class LabelTable
         StringComparer comparer = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
         var byPath = new Dictionary<string, string>(comparer);
         var byName = new Dictionary<string, string?>(comparer);
-        for (int i = 1; i < lines.Length; i++)
+        for (int i = 1; i < lines.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(lines[i]))
             {

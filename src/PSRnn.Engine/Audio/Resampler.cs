@@ -1,4 +1,7 @@
+using System.Globalization;
 using NWaves.Utils;
+using PSRnn.Engine.Data;
+using PSRnn.Engine.IO;
 
 namespace PSRnn.Engine.Audio;
 
@@ -13,18 +16,40 @@ namespace PSRnn.Engine.Audio;
 /// 15-zero-crossing sinc interpolation computed with a float position; measured against SciPy it is several orders
 /// of magnitude further off than this filter (see ResamplerTests), so the filter here is ours. NWaves provides its
 /// Bessel I0 and sinc.
+/// <para>
+/// Cost: with L = max(up, down) of the reduced ratio and n input samples, the filter has 20·L + 1 taps (8 bytes and one
+/// Bessel I0 each) and the output's ceil(n·up/down) samples take about 20·max(n, output) multiply-adds. L is bounded by
+/// <see cref="MaxRatioTerm"/> (2^16: at most 1,310,721 taps, 10.5 MB, well under a second) — every ratio between
+/// standard rates is far below it (44,100 → 16,000 Hz is 160/441) — and the output by one .NET array and
+/// <see cref="MemoryBudget"/>; beyond either the conversion is refused (<c>AudioResampleUnsupported</c>,
+/// <c>AudioTooLong</c>) before anything is allocated.
+/// </para>
 /// </remarks>
 public static class Resampler
 {
     private const double KaiserBeta = 5.0;
     private const int HalfLengthPerRate = 10;
 
+    /// <summary>The largest term of the reduced up/down ratio converted (the filter has 20 times as many taps).</summary>
+    public const int MaxRatioTerm = 1 << 16;
+
     /// <summary>Resamples a signal.</summary>
     /// <param name="samples">The samples at <paramref name="fromRate"/>.</param>
     /// <param name="fromRate">The input rate, in Hz.</param>
     /// <param name="toRate">The output rate, in Hz.</param>
     /// <returns>The samples at <paramref name="toRate"/> (a copy when the rates are equal).</returns>
-    public static float[] Resample(ReadOnlySpan<float> samples, int fromRate, int toRate)
+    /// <exception cref="DataFormatException"><c>AudioResampleUnsupported</c> (the reduced ratio has a term above
+    /// <see cref="MaxRatioTerm"/>) or <c>AudioTooLong</c> (the output would not fit one array or this process's memory).</exception>
+    public static float[] Resample(ReadOnlySpan<float> samples, int fromRate, int toRate) => Resample(samples, fromRate, toRate, null);
+
+    /// <summary>Resamples a signal; errors name <paramref name="fileName"/>.</summary>
+    /// <param name="samples">The samples at <paramref name="fromRate"/>.</param>
+    /// <param name="fromRate">The input rate, in Hz.</param>
+    /// <param name="toRate">The output rate, in Hz.</param>
+    /// <param name="fileName">The file the samples came from, for messages; may be null.</param>
+    /// <returns>The samples at <paramref name="toRate"/> (a copy when the rates are equal).</returns>
+    /// <exception cref="DataFormatException"><c>AudioResampleUnsupported</c> or <c>AudioTooLong</c>.</exception>
+    public static float[] Resample(ReadOnlySpan<float> samples, int fromRate, int toRate, string? fileName)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(fromRate, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(toRate, 1);
@@ -36,10 +61,28 @@ public static class Resampler
             return samples.ToArray();
         }
 
-        int half = HalfLengthPerRate * Math.Max(up, down);
-        double[] h = LowPass(2 * half + 1, 1.0 / Math.Max(up, down), up);
+        // Both checks come before the filter or the output is allocated.
+        int largest = Math.Max(up, down);
+        if (largest > MaxRatioTerm)
+        {
+            throw new DataFormatException("AudioResampleUnsupported", DataErrorKind.LimitsExceeded, fileName, string.Create(CultureInfo.InvariantCulture,
+                $"resampling {fromRate:N0} Hz to {toRate:N0} Hz is the ratio {up}/{down}, whose filter would have {20L * largest + 1:N0} taps; " +
+                $"PSRnn converts ratios whose terms are at most {MaxRatioTerm:N0}. Convert the file to a standard rate first " +
+                $"(for example: sox in.wav -r 48000 out.wav), or choose another -SampleRate."));
+        }
+
         long outLength = ((long)samples.Length * up + down - 1) / down;
-        var output = new float[checked((int)outLength)];
+        long bytes = 4 * (outLength + samples.Length) + 8 * (20L * largest + 1);
+        if (outLength > Array.MaxLength || !MemoryBudget.Fits(bytes))
+        {
+            throw new DataFormatException("AudioTooLong", DataErrorKind.LimitsExceeded, fileName, string.Create(CultureInfo.InvariantCulture,
+                $"{samples.Length:N0} samples at {fromRate:N0} Hz become {outLength:N0} at {toRate:N0} Hz, which " +
+                $"{(outLength > Array.MaxLength ? "is more than one .NET array holds" : MemoryBudget.Shortfall(bytes))}. Split the file into shorter ones."));
+        }
+
+        int half = HalfLengthPerRate * largest;
+        double[] h = LowPass(2 * half + 1, 1.0 / largest, up);
+        var output = new float[outLength];
         for (int m = 0; m < output.Length; m++)
         {
             // y[m] = Σ_j x[j] · h[m·down + half − j·up], over the j that keep the index inside the filter.

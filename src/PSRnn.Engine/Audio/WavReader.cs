@@ -1,21 +1,29 @@
 using System.Buffers.Binary;
 using PSRnn.Engine.Data;
+using PSRnn.Engine.IO;
 
 namespace PSRnn.Engine.Audio;
 
 /// <summary>
 /// Reads RIFF/WAVE files strictly: integer PCM (8-bit unsigned, 16-, 24- and 32-bit signed), IEEE float (32 and
 /// 64 bits), either plainly or as WAVE_FORMAT_EXTENSIBLE with a PCM or float sub-format; any number of channels and
-/// any sample rate. Unknown chunks are skipped (with their pad byte when odd-sized); compressed encodings (ADPCM,
-/// µ-law, A-law, ...) are refused. Every problem is a <see cref="DataFormatException"/> with a stable ID naming the
-/// file: <c>WavNotRiff</c>, <c>WavTruncated</c>, <c>WavUnsupportedEncoding</c>, <c>WavInvalidFormat</c>,
-/// <c>WavEmpty</c>, <c>WavTooLarge</c>.
+/// sample rates from <see cref="MinSampleRate"/> to <see cref="MaxSampleRate"/> Hz. Unknown chunks are skipped (with
+/// their pad byte when odd-sized); compressed encodings (ADPCM, µ-law, A-law, ...) are refused. Every problem is a
+/// <see cref="DataFormatException"/> with a stable ID naming the file: <c>WavNotRiff</c>, <c>WavTruncated</c>,
+/// <c>WavUnsupportedEncoding</c>, <c>WavInvalidFormat</c>, <c>WavSampleRateUnsupported</c>, <c>WavEmpty</c>,
+/// <c>WavTooLarge</c>, and <c>DataNotFinite</c> for a float sample that is NaN or infinite.
 /// </summary>
 public static class WavReader
 {
     private const ushort FormatPcm = 1;
     private const ushort FormatFloat = 3;
     private const ushort FormatExtensible = 0xFFFE;
+
+    /// <summary>The lowest sample rate read, in Hz: far below telephony's 8 kHz, and a 25 ms frame still has 25 samples.</summary>
+    public const int MinSampleRate = 1000;
+
+    /// <summary>The highest sample rate read, in Hz: the highest PCM rate audio hardware uses (768 kHz, 16 × 48 kHz).</summary>
+    public const int MaxSampleRate = 768_000;
 
     // The 14 bytes that follow the format code in every KSDATAFORMAT_SUBTYPE_* GUID of WAVE_FORMAT_EXTENSIBLE.
     private static ReadOnlySpan<byte> SubFormatSuffix =>
@@ -28,7 +36,7 @@ public static class WavReader
     public static WavAudio Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        using FileStream stream = InputFile.OpenRead(path);
         return Read(stream, path);
     }
 
@@ -46,8 +54,28 @@ public static class WavReader
                 "the file is larger than 2 GiB; split it into shorter files.");
         }
 
+        // A file is read to the length it has, never further (a file that grows meanwhile is read as it was).
+        if (stream.CanSeek)
+        {
+            byte[] bytes = new byte[stream.Length - stream.Position];
+            int got = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            return Parse(bytes.AsSpan(0, got), fileName);
+        }
+
         using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
+        byte[] chunk = new byte[1 << 16];
+        int n;
+        while ((n = stream.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            if (buffer.Length > Array.MaxLength - n)
+            {
+                throw Error("WavTooLarge", DataErrorKind.LimitsExceeded, fileName,
+                    "the stream is longer than 2 GiB; split it into shorter files.");
+            }
+
+            buffer.Write(chunk, 0, n);
+        }
+
         return Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), fileName);
     }
 
@@ -155,10 +183,18 @@ public static class WavReader
                 "Convert the file first (for example: sox in.wav -e signed-integer -b 16 out.wav).");
         }
 
-        if (channels < 1 || rate < 1 || rate > int.MaxValue || blockAlign != channels * (bits / 8))
+        if (channels < 1 || rate < 1 || blockAlign != channels * (bits / 8))
         {
             throw Error("WavInvalidFormat", DataErrorKind.InvalidData, fileName,
                 $"the 'fmt ' chunk is inconsistent: {channels} channel(s), {rate} Hz, {bits} bits, block align {blockAlign}.");
+        }
+
+        // Outside these, resampling costs out of all proportion to the file (10 MHz to 16 kHz: a filter of 200 million taps).
+        if (rate is < MinSampleRate or > MaxSampleRate)
+        {
+            throw Error("WavSampleRateUnsupported", DataErrorKind.InvalidType, fileName,
+                $"its sample rate is {rate:N0} Hz; PSRnn reads {MinSampleRate:N0} to {MaxSampleRate:N0} Hz. Resample it first " +
+                "(for example: sox in.wav -r 16000 out.wav).");
         }
 
         return new Format(encoding == FormatFloat ? WavSampleFormat.Float : WavSampleFormat.Pcm, channels, (int)rate, bits);
@@ -189,7 +225,15 @@ public static class WavReader
         {
             for (int c = 0; c < channels.Length; c++, at += bytesPerSample)
             {
-                channels[c][i] = Sample(data.Slice(at, bytesPerSample), format);
+                float sample = Sample(data.Slice(at, bytesPerSample), format);
+                if (!float.IsFinite(sample))
+                {
+                    // Only float data can hold these; every feature computed from the file would be NaN.
+                    throw Error("DataNotFinite", DataErrorKind.InvalidData, fileName,
+                        $"sample {i:N0} of channel {c + 1} is {sample} (NaN, infinite or beyond float32's range); the audio data is damaged.");
+                }
+
+                channels[c][i] = sample;
             }
         }
 

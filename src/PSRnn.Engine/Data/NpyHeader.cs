@@ -75,6 +75,15 @@ internal sealed class NpyHeader
             count *= d;
         }
 
+        // An empty array holds nothing however large its other dimensions: only a dimension a tensor cannot hold is refused.
+        if (count.IsZero && dims.Any(d => d > int.MaxValue))
+        {
+            BigInteger largest = dims.Max();
+            throw new DataFormatException("NpyShapeOverflow", DataErrorKind.LimitsExceeded, fileName, string.Create(CultureInfo.InvariantCulture,
+                $"its shape {FormatShape(dims)} holds no elements (NumPy loads it as an empty array), but its dimension {largest:N0} is " +
+                $"larger than a PSRnn tensor's dimensions can be ({int.MaxValue:N0}). Save the empty array with dimensions below that."));
+        }
+
         if (dims.Any(d => d > int.MaxValue) || count > Array.MaxLength || count * dtype.ItemSize() > long.MaxValue)
         {
             BigInteger bytes = count * dtype.ItemSize();

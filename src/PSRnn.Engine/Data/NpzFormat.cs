@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
+using PSRnn.Engine.IO;
 using PSRnn.Engine.Tensors;
 
 namespace PSRnn.Engine.Data;
@@ -15,37 +16,88 @@ public static class NpzFormat
     // Deflate cannot expand data by more than about 1032:1; a larger declared size is a lie (a zip bomb or corruption).
     private const long MaxDeflateRatio = 1032;
 
+    /// <summary>
+    /// The decompressed bytes one archive may hold in all: 256 times its own size, at least 256 MiB, and never more than
+    /// this process can use (<see cref="MemoryBudget"/>). An archive of up to 1 MiB therefore costs at most 256 MiB.
+    /// </summary>
+    public const long MaxExpansion = 256;
+
+    /// <summary>The floor of the per-archive budget: any archive may decompress to this much (see <see cref="MaxExpansion"/>).</summary>
+    public const long MinBudgetBytes = 256L << 20;
+
     /// <summary>Reads every array of a .npz archive, in the archive's order.</summary>
-    /// <param name="stream">The archive; seekable streams are read in place, others are buffered by the zip reader.</param>
+    /// <param name="stream">The archive; seekable streams are read in place, others are buffered first.</param>
     /// <param name="fileName">The file name used in error messages; may be null.</param>
     /// <returns>The arrays, each with <see cref="Tensor.Name"/> set to its entry name without <c>.npy</c>.</returns>
     /// <exception cref="DataFormatException">The archive or one of its entries is invalid or unsafe.</exception>
+    /// <remarks>
+    /// The directory is checked first (<see cref="ZipDirectory"/>: entries that overlap, local headers that disagree with
+    /// the central directory, duplicate names), then the sizes every entry declares are added up against the budget
+    /// (<see cref="MaxExpansion"/>), all before anything is decompressed; each entry then inflates to exactly its declared
+    /// size, checked by its CRC-32.
+    /// </remarks>
     public static IReadOnlyList<Tensor> Read(Stream stream, string? fileName)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        ZipArchive archive;
-        System.Collections.ObjectModel.ReadOnlyCollection<ZipArchiveEntry> entries;
-        try
+        Stream archive = stream.CanSeek ? stream : Buffer(stream, fileName);
+        long start = archive.Position;
+        using var view = new BoundedReadStream(archive, start, archive.Length - start);
+        List<ZipDirectory.Entry> entries = ZipDirectory.Read(view, fileName);
+        CheckBudget(entries, view.Length, fileName);
+
+        var tensors = new List<Tensor>(entries.Count);
+        foreach (ZipDirectory.Entry entry in entries)
         {
-            archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
-            entries = archive.Entries;
-        }
-        catch (InvalidDataException e)
-        {
-            throw new DataFormatException("NpzCorruptArchive", DataErrorKind.InvalidData, fileName,
-                $"it is not a valid .npz (zip) archive: {e.Message} The file is damaged or incomplete; write it again with numpy.savez.", e);
+            tensors.Add(ReadEntry(view, entry, fileName));
         }
 
-        using (archive)
+        return tensors;
+    }
+
+    private static void CheckBudget(List<ZipDirectory.Entry> entries, long archiveBytes, string? fileName)
+    {
+        long total = 0;
+        foreach (ZipDirectory.Entry entry in entries)
         {
-            var tensors = new List<Tensor>(entries.Count);
-            foreach (ZipArchiveEntry entry in entries)
+            total = entry.UncompressedSize > long.MaxValue - total ? long.MaxValue : total + entry.UncompressedSize;
+        }
+
+        if (!MemoryBudget.Fits(total))
+        {
+            throw new DataFormatException("NpyExceedsMemory", DataErrorKind.LimitsExceeded, fileName, string.Create(CultureInfo.InvariantCulture,
+                $"its {entries.Count} arrays declare {total:N0} bytes in all; loading them {MemoryBudget.Shortfall(total)}. " +
+                $"Load it on a machine with more memory, or split it into smaller archives in Python."));
+        }
+
+        long budget = Math.Max(MinBudgetBytes, archiveBytes > long.MaxValue / MaxExpansion ? long.MaxValue : archiveBytes * MaxExpansion);
+        if (total > budget)
+        {
+            throw new DataFormatException("NpzTooLarge", DataErrorKind.LimitsExceeded, fileName, string.Create(CultureInfo.InvariantCulture,
+                $"its {entries.Count} entries declare {MemoryBudget.Describe(total)} of arrays from {archiveBytes:N0} bytes of archive, " +
+                $"more than the {MaxExpansion}:1 (or {MemoryBudget.Describe(MinBudgetBytes)}) PSRnn decompresses from one archive: " +
+                $"a zip bomb, or arrays that compress far better than real data. Save them with numpy.savez (uncompressed) instead."));
+        }
+    }
+
+    // A pipe's bytes, up to what one array can hold (a zip is read from its end, so it must be whole first).
+    private static MemoryStream Buffer(Stream stream, string? fileName)
+    {
+        var buffer = new MemoryStream();
+        byte[] chunk = new byte[1 << 16];
+        int n;
+        while ((n = stream.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            if (buffer.Length > Array.MaxLength - n)
             {
-                tensors.Add(ReadEntry(entry, fileName));
+                throw new DataFormatException("NpzTooLarge", DataErrorKind.LimitsExceeded, fileName,
+                    "the archive streamed in is larger than 2 GiB, more than PSRnn buffers from a pipe; save it to a file and read that.");
             }
 
-            return tensors;
+            buffer.Write(chunk, 0, n);
         }
+
+        buffer.Position = 0;
+        return buffer;
     }
 
     /// <summary>Writes the arrays as a .npz archive, as numpy.savez (or savez_compressed) would.</summary>
@@ -93,9 +145,9 @@ public static class NpzFormat
         }
     }
 
-    private static Tensor ReadEntry(ZipArchiveEntry entry, string? fileName)
+    private static Tensor ReadEntry(Stream archive, ZipDirectory.Entry entry, string? fileName)
     {
-        string entryName = entry.FullName;
+        string entryName = entry.Name;
         string where = fileName is null ? entryName : fileName + "/" + entryName;
         if (UnsafeNameReason(entryName) is string reason)
         {
@@ -111,20 +163,21 @@ public static class NpzFormat
                 "writes them; remove the other files from the archive.");
         }
 
-        if (entry.Length > entry.CompressedLength * MaxDeflateRatio + 4096)
+        if (entry.UncompressedSize > entry.CompressedSize * MaxDeflateRatio + 4096)
         {
             throw CorruptEntry(fileName, entryName, string.Create(CultureInfo.InvariantCulture,
-                $"it declares {entry.Length} bytes from {entry.CompressedLength} compressed bytes, more than deflate can produce"), null);
+                $"it declares {entry.UncompressedSize} bytes from {entry.CompressedSize} compressed bytes, more than deflate can produce"), null);
         }
 
         Tensor tensor;
         try
         {
-            using Stream raw = entry.Open();
-            using var checkedStream = new Crc32ReadStream(raw);
+            using var raw = new BoundedReadStream(archive, entry.DataOffset, entry.CompressedSize);
+            using Stream content = entry.Method == 8 ? new DeflateStream(raw, CompressionMode.Decompress) : raw;
+            using var checkedStream = new Crc32ReadStream(content);
             try
             {
-                tensor = NpyFormat.Read(checkedStream, where, entry.Length);
+                tensor = NpyFormat.Read(checkedStream, where, entry.UncompressedSize);
             }
             catch (DataFormatException e) when (!IsIntact(checkedStream, entry))
             {
@@ -147,13 +200,14 @@ public static class NpzFormat
         return tensor;
     }
 
-    // Reads the rest of the entry to see whether its checksum holds.
-    private static bool IsIntact(Crc32ReadStream stream, ZipArchiveEntry entry)
+    // Reads the rest of the entry (never past its declared size) to see whether its checksum holds.
+    private static bool IsIntact(Crc32ReadStream stream, ZipDirectory.Entry entry)
     {
         try
         {
             byte[] buffer = new byte[1 << 16];
-            while (stream.BytesRead < entry.Length && stream.Read(buffer, 0, buffer.Length) > 0)
+            while (stream.BytesRead < entry.UncompressedSize
+                && stream.Read(buffer, 0, (int)Math.Min(buffer.Length, entry.UncompressedSize - stream.BytesRead)) > 0)
             {
             }
 
@@ -195,6 +249,5 @@ public static class NpzFormat
     }
 
     private static DataFormatException CorruptEntry(string? fileName, string entryName, string why, Exception? inner) =>
-        new("NpzCorruptEntry", DataErrorKind.InvalidData, fileName,
-            $"its entry '{entryName}' is damaged: {why}. Write the archive again with numpy.savez.", inner);
+        ZipDirectory.CorruptEntry(fileName, entryName, why, inner);
 }

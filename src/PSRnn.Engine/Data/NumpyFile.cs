@@ -13,7 +13,7 @@ public static class NumpyFile
     public static IReadOnlyList<Tensor> Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        using FileStream stream = InputFile.OpenRead(path, 1 << 16);
         Span<byte> start = stackalloc byte[4];
         int got = stream.Read(start);
         stream.Position = 0;

@@ -5,9 +5,12 @@ using System.Text;
 namespace PSRnn.Engine.Data;
 
 /// <summary>
-/// A strict parser for the Python literal in a .npy header: strings ('…' or "…"), integers (with Python 2's
-/// <c>L</c> suffix, which NumPy filters out of old headers), <c>True</c>/<c>False</c>/<c>None</c>, tuples,
-/// lists and dicts, with trailing commas and any whitespace. Nothing is evaluated: anything else fails.
+/// A strict parser for the Python literal in a .npy header, which NumPy reads with <c>ast.literal_eval</c>: strings
+/// ('…' or "…", with Python's escapes — \x3c, \074, \u003c, \n, … — the u and r prefixes, and adjacent literals
+/// concatenated), integers (with Python 2's <c>L</c> suffix, which NumPy filters out of old headers),
+/// <c>True</c>/<c>False</c>/<c>None</c>, tuples, lists and dicts, with trailing commas and any whitespace. Nothing is
+/// evaluated: anything else fails. Bytes literals (b'…') parse as <see cref="PythonBytes"/>, which no header field accepts,
+/// as NumPy does not.
 /// </summary>
 /// <remarks>
 /// Values come back as <see cref="string"/>, <see cref="BigInteger"/> (so an absurd dimension is still a
@@ -52,11 +55,13 @@ internal sealed class PythonLiteralParser
         }
 
         char c = _text[_pos];
+        if (StringPrefixLength() is int prefix)
+        {
+            return ParseStrings(prefix);
+        }
+
         switch (c)
         {
-            case '\'':
-            case '"':
-                return ParseString();
             case '{':
                 return ParseDict(depth);
             case '(':
@@ -159,10 +164,57 @@ internal sealed class PythonLiteralParser
         }
     }
 
-    private string ParseString()
+    // The length of a string prefix (none, u, r, b, rb, br in any case) when a string literal starts here, else null.
+    private int? StringPrefixLength()
+    {
+        int i = _pos;
+        while (i < _text.Length && i - _pos < 2 && _text[i] is 'u' or 'U' or 'r' or 'R' or 'b' or 'B')
+        {
+            i++;
+        }
+
+        if (i >= _text.Length || _text[i] is not ('\'' or '"'))
+        {
+            return null;
+        }
+
+        string prefix = _text[_pos..i].ToLowerInvariant();
+        return prefix is "" or "u" or "r" or "b" or "rb" or "br" ? i - _pos : null;
+    }
+
+    private bool TryStringPrefix(out int prefix)
+    {
+        prefix = StringPrefixLength() ?? -1;
+        return prefix >= 0;
+    }
+
+    // One or more adjacent literals ('<' 'f4' is '<f4' to Python); str and bytes cannot be mixed.
+    private object ParseStrings(int prefix)
+    {
+        var value = new StringBuilder();
+        bool? bytes = null;
+        do
+        {
+            string p = _text.Substring(_pos, prefix).ToLowerInvariant();
+            _pos += prefix;
+            bool isBytes = p.Contains('b', StringComparison.Ordinal);
+            if (bytes is bool b && b != isBytes)
+            {
+                throw Error("str and bytes literals are joined");
+            }
+
+            bytes = isBytes;
+            ParseString(value, raw: p.Contains('r', StringComparison.Ordinal), isBytes);
+            SkipWhitespace();
+        }
+        while (TryStringPrefix(out prefix));
+
+        return bytes == true ? new PythonBytes(value.ToString()) : value.ToString();
+    }
+
+    private void ParseString(StringBuilder value, bool raw, bool isBytes)
     {
         char quote = _text[_pos++];
-        var value = new StringBuilder();
         while (true)
         {
             if (_pos >= _text.Length || _text[_pos] == '\n')
@@ -173,7 +225,7 @@ internal sealed class PythonLiteralParser
             char c = _text[_pos++];
             if (c == quote)
             {
-                return value.ToString();
+                return;
             }
 
             if (c != '\\')
@@ -188,16 +240,73 @@ internal sealed class PythonLiteralParser
             }
 
             char escaped = _text[_pos++];
-            value.Append(escaped switch
+            if (raw)
             {
-                '\\' or '\'' or '"' => escaped,
-                'n' => '\n',
-                't' => '\t',
-                'r' => '\r',
-                '0' => '\0',
-                _ => throw Error($"unsupported escape '\\{escaped}' in a string"),
-            });
+                // A raw string keeps the backslash; it still cannot end the string with an escaped quote.
+                value.Append('\\').Append(escaped);
+                continue;
+            }
+
+            switch (escaped)
+            {
+                case '\n':
+                    break; // a backslash-newline continues the line
+                case '\\' or '\'' or '"':
+                    value.Append(escaped);
+                    break;
+                case 'a': value.Append('\a'); break;
+                case 'b': value.Append('\b'); break;
+                case 'f': value.Append('\f'); break;
+                case 'n': value.Append('\n'); break;
+                case 'r': value.Append('\r'); break;
+                case 't': value.Append('\t'); break;
+                case 'v': value.Append('\v'); break;
+                case >= '0' and <= '7':
+                    // Up to three octal digits: \0, \74, \074.
+                    int code = escaped - '0';
+                    for (int n = 1; n < 3 && _pos < _text.Length && _text[_pos] is >= '0' and <= '7'; n++)
+                    {
+                        code = (code * 8) + (_text[_pos++] - '0');
+                    }
+
+                    value.Append((char)code);
+                    break;
+                case 'x':
+                    value.Append((char)HexEscape(2));
+                    break;
+                case 'u' when !isBytes:
+                    value.Append((char)HexEscape(4));
+                    break;
+                case 'U' when !isBytes:
+                    uint scalar = HexEscape(8);
+                    if (scalar > 0x10FFFF)
+                    {
+                        throw Error("a \\U escape beyond U+10FFFF");
+                    }
+
+                    value.Append(char.ConvertFromUtf32(scalar is >= 0xD800 and <= 0xDFFF ? 0xFFFD : (int)scalar));
+                    break;
+                case 'N' when !isBytes:
+                    throw Error("a named Unicode escape (\\N{...}); write the character itself or a \\x escape");
+                default:
+                    // Python keeps an unknown escape as it is, backslash and all.
+                    value.Append('\\').Append(escaped);
+                    break;
+            }
         }
+    }
+
+    // Unsigned: eight hex digits can exceed int (\UC3333333, found by fuzzing, parsed as a negative code point).
+    private uint HexEscape(int digits)
+    {
+        if (_text.Length - _pos < digits
+            || !uint.TryParse(_text.AsSpan(_pos, digits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint code))
+        {
+            throw Error($"a \\{(digits == 2 ? 'x' : digits == 4 ? 'u' : 'U')} escape needs {digits} hexadecimal digits");
+        }
+
+        _pos += digits;
+        return code;
     }
 
     private BigInteger ParseInteger()
@@ -296,6 +405,13 @@ internal sealed class PythonDict : Dictionary<string, object>
         : base(StringComparer.Ordinal)
     {
     }
+}
+
+/// <summary>A Python bytes literal (b'…') from a header: never a valid field, kept apart from strings so it is refused.</summary>
+internal sealed class PythonBytes(string latin1)
+{
+    /// <summary>The bytes, one char each.</summary>
+    public string Value { get; } = latin1;
 }
 
 /// <summary>Python's <c>None</c>.</summary>

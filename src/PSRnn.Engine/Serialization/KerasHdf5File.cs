@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Win32.SafeHandles;
 using PSRnn.Engine.Data;
+using PSRnn.Engine.IO;
 using PSRnn.Engine.Layers;
 using PSRnn.Engine.Models;
 using PSRnn.Engine.Serialization.Hdf5;
@@ -81,8 +82,10 @@ public static class KerasHdf5File
     {
         try
         {
-            // One open of the one file: the structure is checked and the values read through this handle only.
-            using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+            // One open of the one file, a regular file (InputFile refuses FIFOs, devices and the like before opening): the
+            // structure is checked and the values read through this handle only.
+            using FileStream stream = InputFile.OpenRead(path, bufferSize: 1);
+            SafeFileHandle handle = stream.SafeFileHandle;
             Hdf5File file = Hdf5File.Open(handle, RandomAccess.GetLength(handle));
             return body(file);
         }

@@ -65,7 +65,7 @@ public sealed class SafetensorsFile
     public static SafetensorsFile Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using FileStream stream = InputFile.OpenRead(path, 1 << 16);
         return Read(stream, path);
     }
 

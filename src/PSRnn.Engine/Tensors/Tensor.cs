@@ -310,6 +310,12 @@ public sealed class Tensor
     {
         ArgumentNullException.ThrowIfNull(shape);
         long count = 1;
+        for (int d = 0; d < shape.Count; d++)
+        {
+            // An empty array holds no elements whatever its other dimensions ((2^20, 2^20, 0) is empty, as in NumPy).
+            count = shape[d] == 0 ? 0 : count;
+        }
+
         foreach (int dim in shape)
         {
             if (dim < 0)

@@ -22,6 +22,11 @@ internal static class TensorFormatter
             return FormatElement(tensor.Data.GetValue(0)!);
         }
 
+        if (tensor.Length == 0)
+        {
+            return "[]"; // as NumPy prints any empty array, and without walking (2^20, 2^20, 0)'s empty rows
+        }
+
         bool summarize = tensor.Length > Threshold;
         // Widths over the elements actually shown, as NumPy pads them; floats align on the decimal point.
         var pad = new Padding();

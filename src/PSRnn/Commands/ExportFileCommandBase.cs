@@ -31,7 +31,9 @@ public abstract class ExportFileCommandBase : PSCmdlet
     public string LiteralPath { get; set; } = "";
 
     /// <summary>
-    /// <para type="description">Replaces an existing file.</para>
+    /// <para type="description">Replaces an existing file. A symbolic link is written through: the file it leads to is
+    /// replaced (atomically) and the link kept. A FIFO, a device, a socket, or a link that leads to one of these, to a
+    /// folder or to nothing, is never replaced (FileNotRegular), with or without -Force; a folder is ExportPathIsFolder.</para>
     /// </summary>
     [Parameter]
     public SwitchParameter Force { get; set; }

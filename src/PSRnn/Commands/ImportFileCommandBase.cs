@@ -16,7 +16,9 @@ public abstract class ImportFileCommandBase : PSCmdlet
     protected const string LiteralPathSet = "LiteralPath";
 
     /// <summary>
-    /// <para type="description">Files to read; wildcards are allowed.</para>
+    /// <para type="description">Files to read; wildcards are allowed. Only regular files are read (symbolic links are
+    /// followed): a FIFO, a device such as /dev/zero or a socket is refused (FileNotRegular) without being opened, a
+    /// folder is skipped (PathIsFolder).</para>
     /// </summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true,
         ValueFromPipelineByPropertyName = true)]

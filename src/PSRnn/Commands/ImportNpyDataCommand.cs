@@ -44,7 +44,8 @@ public sealed class ImportNpyDataCommand : ImportFileCommandBase
 {
     /// <summary>
     /// <para type="description">Returns one ordered dictionary per file, from array name to tensor, as NumPy's
-    /// np.load of a .npz gives (a .npy file's array is under its file name without extension).</para>
+    /// np.load of a .npz gives (a .npy file's array is under its file name without extension). Names are case-sensitive,
+    /// as NumPy's: an archive with X.npy and x.npy gives both X and x.</para>
     /// </summary>
     [Parameter]
     public SwitchParameter AsHashtable { get; set; }
@@ -86,7 +87,8 @@ public sealed class ImportNpyDataCommand : ImportFileCommandBase
             return;
         }
 
-        var byName = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
+        // Ordinal, as NumPy's keys: an archive may hold both X.npy and x.npy, and both are kept.
+        var byName = new OrderedDictionary(StringComparer.Ordinal);
         foreach (Tensor tensor in tensors)
         {
             byName[tensor.Name ?? System.IO.Path.GetFileNameWithoutExtension(file)] = tensor;

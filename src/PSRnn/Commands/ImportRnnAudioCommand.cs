@@ -10,7 +10,7 @@ namespace PSRnn.Commands;
 /// <summary>
 /// <para type="synopsis">Reads WAV files as feature sequences (MFCC, log-mel spectrogram or raw samples) for recurrent networks.</para>
 /// <para type="description">Reads WAV files (8-bit unsigned, 16/24/32-bit signed PCM, 32/64-bit float, plain or
-/// WAVE_FORMAT_EXTENSIBLE; mono, or stereo averaged to mono; any sample rate), resamples them to -SampleRate with a
+/// WAVE_FORMAT_EXTENSIBLE; mono, or stereo averaged to mono; sample rates from 1,000 to 768,000 Hz), resamples them to -SampleRate with a
 /// polyphase filter equal to SciPy's resample_poly, optionally trims leading and trailing silence, and computes
 /// features: 25 ms Hamming frames every 10 ms, pre-emphasis 0.97, an FFT of the next power of two (512 at 16 kHz),
 /// the power spectrum, an HTK-scale mel filter bank from 0 Hz to half the sample rate (triangles linear in Hz, as
@@ -24,8 +24,9 @@ namespace PSRnn.Commands;
 /// truncation drops the end (-Truncating Post). -Stack returns one RnnAudioDataset instead: X (N, frames, features),
 /// Y (int64 class indexes), Classes (the sorted label names) and Paths, ready for Invoke-RnnTraining.</para>
 /// <para type="description">Files that cannot be read give non-terminating errors with stable IDs naming the file
-/// (WavNotRiff, WavTruncated, WavUnsupportedEncoding, WavInvalidFormat, WavEmpty, AudioLabelNotFound); the other
-/// files are still imported. Progress is reported over many files.</para>
+/// (WavNotRiff, WavTruncated, WavUnsupportedEncoding, WavInvalidFormat, WavSampleRateUnsupported (rates outside
+/// 1,000 to 768,000 Hz), WavEmpty, DataNotFinite (NaN samples, or features that overflow), FileNotRegular (a FIFO or
+/// device), AudioLabelNotFound); the other files are still imported. Progress is reported over many files.</para>
 /// </summary>
 /// <example>
 ///   <code>
@@ -269,8 +270,8 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
         try
         {
             WavAudio audio = WavReader.Read(file);
-            float[] samples = AudioFeatures.Prepare(audio, options);
-            Tensor features = AudioFeatures.Compute(samples, options);
+            float[] samples = AudioFeatures.Prepare(audio, options, file);
+            Tensor features = AudioFeatures.Compute(samples, options, file);
             if (Frames is int frames && !Stack)
             {
                 features = SequenceFitting.Fit(features, frames, Padding, Truncating);

@@ -30,11 +30,17 @@ internal static class Errors
 
     /// <summary>
     /// An ErrorRecord for a file that could not be written: a full disk and a read-only folder keep the engine's own IDs
-    /// (<c>DiskFull</c>, <c>WriteAccessDenied</c>), any other I/O failure gets the cmdlet's <paramref name="errorId"/>.
+    /// (<c>DiskFull</c>, <c>WriteAccessDenied</c>), and so does a target that is not a regular file (<c>FileNotRegular</c>);
+    /// any other I/O failure gets the cmdlet's <paramref name="errorId"/>.
     /// </summary>
     public static ErrorRecord WriteFailed(string errorId, object? target, string message, Exception exception) =>
-        exception is FileWriteException { ErrorId: "DiskFull" or "WriteAccessDenied" } write
-            ? new(write, write.ErrorId, write.ErrorId == "DiskFull" ? ErrorCategory.WriteError : ErrorCategory.PermissionDenied, target)
+        exception is FileWriteException { ErrorId: "DiskFull" or "WriteAccessDenied" or InputFile.NotRegularErrorId } write
+            ? new(write, write.ErrorId, write.ErrorId switch
+            {
+                "DiskFull" => ErrorCategory.WriteError,
+                "WriteAccessDenied" => ErrorCategory.PermissionDenied,
+                _ => ErrorCategory.InvalidType,
+            }, target)
             : Create(errorId, ErrorCategory.WriteError, target, message, exception);
 
     /// <summary>An ErrorRecord for a path that matched nothing, as PowerShell's own cmdlets report it.</summary>

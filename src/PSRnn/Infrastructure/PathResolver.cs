@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 using System.Management.Automation;
+using PSRnn.Engine.IO;
 
 namespace PSRnn.Infrastructure;
 
@@ -109,8 +110,9 @@ internal static class PathResolver
     }
 
     /// <summary>
-    /// The checks every Export cmdlet makes before writing <paramref name="file"/>: its folder exists, it is not a folder,
-    /// and an existing file is replaced only with -Force. Each failure is a terminating error with a stable ID.
+    /// The checks every Export cmdlet makes before writing <paramref name="file"/>: its folder exists, it is not a folder
+    /// nor any other thing than a regular file (or a link to one: written through), and an existing file is replaced only
+    /// with -Force. Each failure is a terminating error with a stable ID.
     /// </summary>
     /// <returns>Whether the file exists (and will be replaced).</returns>
     public static bool CheckWriteTarget(PSCmdlet cmdlet, string file, bool force)
@@ -126,6 +128,16 @@ internal static class PathResolver
         {
             cmdlet.ThrowTerminatingError(Errors.Create("ExportPathIsFolder", ErrorCategory.InvalidArgument, file,
                 $"Cannot write '{file}': it is a folder."));
+        }
+
+        // A FIFO, a device, a socket, or a link that dangles or leads to one: refused before -WhatIf/-Confirm, not replaced.
+        try
+        {
+            AtomicFile.ResolveTarget(file);
+        }
+        catch (FileWriteException e)
+        {
+            cmdlet.ThrowTerminatingError(Errors.WriteFailed(e.ErrorId, file, e.Message, e));
         }
 
         bool exists = File.Exists(file);

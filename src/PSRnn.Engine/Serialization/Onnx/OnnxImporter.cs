@@ -54,7 +54,7 @@ public static class OnnxImporter
     public static OnnxImportResult Import(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return Import(File.ReadAllBytes(path), path);
+        return Import(PSRnn.Engine.IO.InputFile.ReadAllBytes(path), path);
     }
 
     /// <summary>Reads an ONNX model from its bytes.</summary>
