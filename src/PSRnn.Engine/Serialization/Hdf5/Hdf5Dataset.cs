@@ -46,15 +46,24 @@ internal sealed class Hdf5Dataset
     /// <summary>The fill value's bytes (one element), or null for zeros.</summary>
     public byte[]? Fill { get; private set; }
 
-    public static Hdf5Dataset Parse(Hdf5Source source, Hdf5Object obj)
+    public static Hdf5Dataset Parse(Hdf5File file, Hdf5Object obj)
     {
+        Hdf5Source source = file.Source;
         Hdf5Message space = Required(obj, Hdf5Message.Dataspace, "dataspace");
         Hdf5Message type = Required(obj, Hdf5Message.Datatype, "datatype");
         Hdf5Message layout = Required(obj, Hdf5Message.Layout, "layout");
-        if (space.IsShared || type.IsShared || layout.IsShared)
+        // A committed datatype (h5py: dtype=f['t']) is a shared datatype message; any other shared message lives in
+        // HDF5's shared message heap, which h5py never enables.
+        foreach (Hdf5Message m in obj.Messages)
         {
-            throw Hdf5Errors.NotSupported($"The dataset at {obj.Address} uses a shared (committed) datatype or dataspace, which PSRnn does not read.");
+            if (m.IsShared && m.Type != Hdf5Message.Datatype && m.Type != Hdf5Message.Attribute)
+            {
+                throw Hdf5Errors.NotSupported(
+                    $"The dataset at {obj.Address} has a message (type {m.Type}) in HDF5's shared message heap (H5Pset_shared_mesg_nindexes, which h5py does not use); PSRnn does not read it.");
+            }
         }
+
+        ReadOnlyMemory<byte> typeMessage = type.IsShared ? file.CommittedDatatype(type.Data.Span, $"dataset at {obj.Address}") : type.Data;
 
         ReadOnlySpan<byte> l = layout.Data.Span;
         if (l.Length < 2)
@@ -71,7 +80,7 @@ internal sealed class Hdf5Dataset
                 "was given, so it refuses the file. Store the weights themselves (h5py: f.create_dataset(name, data=vds[...])).");
         }
 
-        var dataset = new Hdf5Dataset(Hdf5Dataspace.Parse(source, space.Data.Span), Hdf5Datatype.Parse(source, type.Data.Span), layout.Data, version, cls);
+        var dataset = new Hdf5Dataset(Hdf5Dataspace.Parse(source, space.Data.Span), Hdf5Datatype.Parse(source, typeMessage.Span), layout.Data, version, cls);
         if (obj.Find(Hdf5Message.FilterPipeline) is { } pipeline)
         {
             dataset.Filters = Hdf5Filter.ParsePipeline(source, pipeline.Data.Span);
@@ -153,7 +162,7 @@ internal sealed class Hdf5Dataset
     private static byte[]? ParseFill(Hdf5Source source, Hdf5Object obj, int elementSize)
     {
         byte[]? value = null;
-        if (obj.Find(Hdf5Message.FillValue) is { } fill && !fill.IsShared)
+        if (obj.Find(Hdf5Message.FillValue) is { } fill)
         {
             Hdf5Cursor c = source.Cursor(fill.Data.Span, "fill value message");
             byte version = c.U8();
@@ -178,7 +187,7 @@ internal sealed class Hdf5Dataset
                 value = size == 0 ? null : c.Bytes(size).ToArray();
             }
         }
-        else if (obj.Find(Hdf5Message.OldFillValue) is { } old && !old.IsShared)
+        else if (obj.Find(Hdf5Message.OldFillValue) is { } old)
         {
             Hdf5Cursor c = source.Cursor(old.Data.Span, "fill value message");
             uint size = c.U32();
