@@ -10,16 +10,17 @@ namespace PSRnn.Engine.Tests.Security;
 /// <summary>
 /// Issue 12 item 13 for the HDF5 layouts h5py writes with documented options (fixtures/keras/hostile, made by
 /// make_formats.py): dense link and attribute storage (fractal heaps, B-tree v2 name indexes, huge objects), HDF5 1.10's
-/// chunk indexes (fixed and extensible arrays, B-tree v2, implicit, single chunk), committed datatypes and LZF load
-/// exactly what h5py reads, through Load and LoadWeightsInto; each corrupt variant (one structure patched, its checksum
-/// recomputed) is KerasCorrupt. Both within the denial-of-service bound: at most 256 MB allocated and 5 s.
+/// chunk indexes (fixed and extensible arrays, B-tree v2, implicit, single chunk), HDF5 1.4's layout messages (versions
+/// 1 and 2), committed datatypes and LZF load exactly what h5py reads, through Load and LoadWeightsInto; each corrupt
+/// variant (one structure patched, its checksum recomputed) is KerasCorrupt. Both within the denial-of-service bound: at
+/// most 256 MB allocated and 5 s.
 /// </summary>
 public sealed class Hdf5FormatTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Valid() => new(
         "dense-links.h5", "dense-attributes.h5", "track-order.h5", "chunk-fixed-array.h5", "chunk-fixed-array-paged.h5",
         "chunk-extensible-array.h5", "chunk-extensible-swizzled.h5", "chunk-btree2.h5", "chunk-btree2-filtered.h5",
-        "chunk-implicit.h5", "committed-datatype.h5", "committed-datatype-latest.h5", "lzf.h5");
+        "chunk-implicit.h5", "committed-datatype.h5", "committed-datatype-latest.h5", "lzf.h5", "layout-v1-v2.h5");
 
     /// <summary>Each corrupt file, the valid file it was patched from, and whether -Into reads the corrupt structure.</summary>
     public static TheoryData<string, string, bool> Corrupt() => new()
