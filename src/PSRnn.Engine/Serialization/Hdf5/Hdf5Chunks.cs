@@ -95,11 +95,7 @@ internal static class Hdf5Chunks
                         throw Hdf5Errors.Corruption($"The dataset '{name}' has chunks beyond the end of the file: it is truncated or corrupt.");
                     }
 
-                    foreach (ulong[] position in Positions(Counts(dims, chunk)))
-                    {
-                        chunks.Add((Offset(position, chunk), address + Linear(position, down) * (ulong)chunkBytes, chunkBytes, 0));
-                    }
-
+                    FromArray(dims, chunk, down, first: -1, index => (address + index * (ulong)chunkBytes, chunkBytes, 0), chunks, name);
                     break;
                 }
 
@@ -110,12 +106,7 @@ internal static class Hdf5Chunks
                     ulong[] max = MaxChunks(dataset, name, unlimited: -1);
                     ulong[] down = Down(max, name);
                     Hdf5FixedArray array = Hdf5FixedArray.Open(source, address, filtered, pageBits, Product(max, name), chunkBytes, what);
-                    foreach (ulong[] position in Positions(Counts(dims, chunk)))
-                    {
-                        (ulong at, long stored, uint mask) = array.Entry(Linear(position, down));
-                        chunks.Add((Offset(position, chunk), at, stored, mask));
-                    }
-
+                    FromArray(dims, chunk, down, first: -1, array.Entry, chunks, name);
                     break;
                 }
 
@@ -132,12 +123,7 @@ internal static class Hdf5Chunks
                     // HDF5 moves the unlimited dimension first ("swizzles" it) and numbers the chunks row-major in that order.
                     ulong[] down = Down(Swizzle(MaxChunks(dataset, name, unlimited), unlimited), name);
                     Hdf5ExtensibleArray array = Hdf5ExtensibleArray.Open(source, address, filtered, parameters, chunkBytes, what);
-                    foreach (ulong[] position in Positions(Counts(dims, chunk)))
-                    {
-                        (ulong at, long stored, uint mask) = array.Entry(Linear(Swizzle(position, unlimited), down));
-                        chunks.Add((Offset(position, chunk), at, stored, mask));
-                    }
-
+                    FromArray(dims, chunk, down, first: unlimited, array.Entry, chunks, name);
                     break;
                 }
 
@@ -172,7 +158,8 @@ internal static class Hdf5Chunks
             }
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        ulong[] grid = Down(Counts(dims, chunk), name);
+        var seen = new HashSet<ulong>();
         foreach ((ulong[] offset, ulong address, long stored, uint mask) in chunks)
         {
             for (int i = 0; i < rank; i++)
@@ -183,7 +170,13 @@ internal static class Hdf5Chunks
                 }
             }
 
-            if (!seen.Add(string.Join(",", offset[..rank])))
+            ulong key = 0;
+            for (int i = 0; i < rank; i++)
+            {
+                key += offset[i] / chunk[i] * grid[i];
+            }
+
+            if (!seen.Add(key))
             {
                 throw Hdf5Errors.Corruption($"The dataset '{name}' stores its chunk at ({string.Join(", ", offset[..rank])}) twice: the file is corrupt.");
             }
@@ -296,24 +289,64 @@ internal static class Hdf5Chunks
             ? throw Hdf5Errors.Corruption($"The dataset '{name}' has a maximum shape of more than 2^64 chunks: the file is corrupt.")
             : a * b;
 
-    /// <summary>The row-major index of <paramref name="position"/>; past 2^64 (a position no index holds) ulong.MaxValue.</summary>
-    private static ulong Linear(ulong[] position, ulong[] down)
+    /// <summary>
+    /// Adds the stored chunks of an array index: each chunk position of the dataset's shape, row-major, is looked up by
+    /// its index in the array (strides <paramref name="down"/>, with dimension <paramref name="first"/>, if not -1, moved
+    /// to the front as HDF5 "swizzles" an extensible array's unlimited dimension: H5VM_swizzle_coords). The index is
+    /// stepped, not recomputed, and a position without a stored chunk allocates nothing, so an index that stores few
+    /// chunks of a large shape costs a few nanoseconds a position.
+    /// </summary>
+    private static void FromArray(ulong[] dims, ulong[] chunk, ulong[] down, int first, Func<ulong, (ulong Address, long Size, uint Mask)> entry,
+        List<(ulong[] Offset, ulong Address, long Size, uint Mask)> chunks, string name)
     {
-        ulong index = 0;
-        for (int i = 0; i < position.Length; i++)
+        ulong[] counts = Counts(dims, chunk);
+        if (Array.Exists(counts, c => c == 0))
         {
-            if (down[i] != 0 && position[i] > (ulong.MaxValue - index) / down[i])
-            {
-                return ulong.MaxValue;
-            }
-
-            index += position[i] * down[i];
+            return;
         }
 
-        return index;
+        int rank = counts.Length;
+        var stride = new ulong[rank];
+        ulong span = 0;
+        for (int i = 0; i < rank; i++)
+        {
+            stride[i] = down[first < 0 || i > first ? i : i == first ? 0 : i + 1];
+            span = Multiply(counts[i], stride[i], name) is var extent && extent <= ulong.MaxValue - span
+                ? span + extent
+                : throw Hdf5Errors.Corruption($"The dataset '{name}' has more chunks than a 64-bit index counts: the file is corrupt.");
+        }
+
+        var position = new ulong[rank];
+        ulong index = 0;
+        while (true)
+        {
+            (ulong at, long stored, uint mask) = entry(index);
+            if (at != Hdf5Source.Undefined)
+            {
+                chunks.Add((Offset(position, chunk), at, stored, mask));
+            }
+
+            int d = rank - 1;
+            for (; d >= 0; d--)
+            {
+                index += stride[d];
+                if (++position[d] < counts[d])
+                {
+                    break;
+                }
+
+                index -= counts[d] * stride[d];
+                position[d] = 0;
+            }
+
+            if (d < 0)
+            {
+                return;
+            }
+        }
     }
 
-    /// <summary>The dimensions in HDF5's swizzled order: <paramref name="first"/> moved to the front (H5VM_swizzle_coords).</summary>
+    /// <summary>The dimensions in HDF5's swizzled order: <paramref name="first"/> moved to the front.</summary>
     private static ulong[] Swizzle(ulong[] values, int first) => [values[first], .. values[..first], .. values[(first + 1)..]];
 
     private static ulong[] Counts(ulong[] dims, ulong[] chunk) => dims.Select((d, i) => d / chunk[i] + (d % chunk[i] != 0 ? 1UL : 0)).ToArray();

@@ -21,6 +21,7 @@ internal sealed class Hdf5ExtensibleArray
     private readonly int _entrySize;
     private readonly long _chunkBytes;
     private readonly int _indexEntries;
+    private readonly ulong _entriesSet;
     private readonly ulong _minEntries;
     private readonly ulong _pageEntries;
     private readonly int _offsetBytes;
@@ -48,7 +49,10 @@ internal sealed class Hdf5ExtensibleArray
         int minEntries = c.U8();
         int minPointers = c.U8();
         int pageBits = c.U8();
-        c.Skip(6L * source.LengthSize); // statistics
+        c.Skip(4L * source.LengthSize); // statistics: super and data blocks created, and their sizes
+        // One more than the highest entry ever set: HDF5 reads every entry from there on as unset (H5EA_get).
+        _entriesSet = c.Length();
+        c.Length(); // entries realized
         ulong indexBlock = c.Address();
         int expectedSize = Hdf5Chunks.EntrySize(source, filtered, chunkBytes);
         // The layout message repeats the creation parameters (max bits, index entries, min pointers, min entries, page bits).
@@ -132,7 +136,7 @@ internal sealed class Hdf5ExtensibleArray
     public (ulong Address, long Size, uint Mask) Entry(ulong index)
     {
         (ulong, long, uint) none = (Hdf5Source.Undefined, 0, 0);
-        if (_indexElements is null)
+        if (_indexElements is null || index >= _entriesSet)
         {
             return none;
         }
