@@ -19,7 +19,7 @@ namespace PSRnn.Engine.Tests.Security;
 public sealed class Hdf5FormatTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Valid() => new(
-        "dense-links.h5", "dense-attributes.h5", "track-order.h5", "chunk-fixed-array.h5", "chunk-fixed-array-paged.h5",
+        "dense-links.h5", "dense-links-small.h5", "dense-attributes.h5", "track-order.h5", "chunk-fixed-array.h5", "chunk-fixed-array-paged.h5",
         "chunk-extensible-array.h5", "chunk-extensible-swizzled.h5", "chunk-extensible-paged.h5", "chunk-sparse-grid.h5", "chunk-btree2.h5", "chunk-btree2-filtered.h5",
         "chunk-implicit.h5", "committed-datatype.h5", "committed-datatype-latest.h5", "lzf.h5", "layout-v1-v2.h5");
 
