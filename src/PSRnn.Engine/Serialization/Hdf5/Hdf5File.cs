@@ -7,8 +7,8 @@ namespace PSRnn.Engine.Serialization.Hdf5;
 /// A strictly bounded reader of the HDF5 structure of one file: the superblock (versions 0–3, after a user block), the
 /// whole group tree from the root (object headers v1 and v2 with continuation blocks; old-style groups: B-tree v1,
 /// local heap, symbol-table nodes, soft links in scratch pads; new-style link messages, compact in the header or dense in
-/// a fractal heap indexed by a version 2 B-tree), each object header
-/// read once (hard-link cycles are legal), and every dataset's storage checked, before any value is read.
+/// a fractal heap indexed by a version 2 B-tree), each object header read once (hard-link cycles are legal), and every
+/// dataset's storage checked, before any value is read. Committed datatypes are read from their own headers.
 /// </summary>
 /// <remarks>
 /// <para>It never opens another file, and refuses a file that would make a full HDF5 reader do so: an external or

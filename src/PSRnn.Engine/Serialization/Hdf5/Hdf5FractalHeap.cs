@@ -11,7 +11,7 @@ namespace PSRnn.Engine.Serialization.Hdf5;
 /// Every block is read once (cached by address, and checked to be the block its parent's entry says: its heap, offset
 /// and size) and checksummed; an object's bytes are charged to the file's budget each time they are handed out, so that
 /// many index records naming one large object cost in proportion to the file. A lookup descends from the root through
-/// blocks of strictly fewer rows, so it ends within the table's rows (at most 64). Heaps with I/O filters, which HDF5
+/// blocks of strictly fewer rows, so it ends within the table's rows (at most 63). Heaps with I/O filters, which HDF5
 /// writes only when asked through its C API (never for h5py's links and attributes), are <see cref="Hdf5Errors.Unsupported"/>.
 /// </remarks>
 internal sealed class Hdf5FractalHeap
