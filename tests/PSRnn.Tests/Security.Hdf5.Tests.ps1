@@ -1,6 +1,6 @@
 # Issue 12, Keras HDF5: every hostile file of fixtures/keras/hostile (make_hostile.py) is refused by Import-RnnModel and
 # Import-RnnModel -Into with its stable ErrorId, in the same session (a soft-link loop once killed PowerShell with a
-# stack overflow), and the valid variants load.
+# stack overflow), and the valid variants load, the HDF5 1.8 and 1.10 layouts of make_formats.py among them.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestSetup.ps1')
     $script:Hostile = Join-Path $PSScriptRoot '../fixtures/keras/hostile'
@@ -65,5 +65,38 @@ Describe 'Import-RnnModel of hostile Keras HDF5 files' {
         $kernel = $model.Layers[0].Parameters[0].Value
         $kernel.Count | Should -Be $expected.'kernel:0'.Count
         for ($i = 0; $i -lt $kernel.Count; $i++) { $kernel[$i] | Should -Be ([float] $expected.'kernel:0'[$i]) }
+    }
+
+    It 'loads <File>, written in a layout of HDF5 1.8 or 1.10, with the values h5py reads' -ForEach @(
+        @{ File = 'dense-links.h5' }
+        @{ File = 'dense-attributes.h5' }
+        @{ File = 'track-order.h5' }
+        @{ File = 'chunk-fixed-array.h5' }
+        @{ File = 'chunk-extensible-array.h5' }
+        @{ File = 'chunk-btree2-filtered.h5' }
+        @{ File = 'committed-datatype.h5' }
+        @{ File = 'lzf.h5' }
+    ) {
+        # make_formats.py wrote what h5py reads from every layer beside each file.
+        $expected = (Get-Content -Raw (Join-Path $Hostile "$File.json") | ConvertFrom-Json).layers
+        $model = Import-RnnModel -LiteralPath (Join-Path $Hostile $File)
+        $model.Layers.Count | Should -Be $expected.Count
+        for ($l = 0; $l -lt $expected.Count; $l++) {
+            $kernel = $model.Layers[$l].Parameters[0].Value
+            $bias = $model.Layers[$l].Parameters[1].Value
+            $kernel.Count | Should -Be $expected[$l].kernel.Count
+            $bias.Count | Should -Be $expected[$l].bias.Count
+            for ($i = 0; $i -lt $kernel.Count; $i++) { $kernel[$i] | Should -Be ([float] $expected[$l].kernel[$i]) }
+            for ($i = 0; $i -lt $bias.Count; $i++) { $bias[$i] | Should -Be ([float] $expected[$l].bias[$i]) }
+        }
+    }
+
+    It 'refuses <File>, a corrupt dense or HDF5 1.10 structure, as KerasCorrupt' -ForEach @(
+        @{ File = 'dense-links-btree-cycle.h5' }
+        @{ File = 'dense-links-heap-cycle.h5' }
+        @{ File = 'chunk-extensible-array-cycle.h5' }
+        @{ File = 'committed-datatype-self.h5' }
+    ) {
+        { Import-RnnModel -LiteralPath (Join-Path $Hostile $File) -ErrorAction Stop } | Should -Throw -ErrorId "KerasCorrupt,$Cmd"
     }
 }

@@ -4,8 +4,10 @@ namespace PSRnn.Engine.Serialization.Hdf5;
 
 /// <summary>
 /// Reads an object's string attributes (what Keras stores: model_config, layer_names, weight_names): fixed-length or
-/// variable-length strings, scalar or one-dimensional, from attribute messages in the object header. Variable-length
-/// strings live in global heap collections, each decoded once.
+/// variable-length strings, scalar or one-dimensional, of their own or a committed datatype, from attribute messages in
+/// the object header or in dense storage (a fractal heap indexed by a version 2 B-tree, which h5py uses past 8 attributes
+/// with libver='latest' or track_order=True, and for large attributes). Variable-length strings live in global heap
+/// collections, each decoded once.
 /// </summary>
 internal static class Hdf5Attributes
 {
@@ -26,12 +28,15 @@ internal static class Hdf5Attributes
             }
 
             c.Skip(Pad(nameSize, version));
-            if (version > 1 && (flags & 0x03) != 0)
+            if (version > 1 && (flags & 0x02) != 0)
             {
-                throw Hdf5Errors.NotSupported($"The attribute '{name}' has a shared datatype or dataspace, which PSRnn does not read.");
+                throw Hdf5Errors.NotSupported(
+                    $"The attribute '{name}' has its dataspace in HDF5's shared message heap (H5Pset_shared_mesg_nindexes, which h5py does not use); PSRnn does not read it.");
             }
 
-            Hdf5Datatype type = Hdf5Datatype.Parse(source, c.Bytes(Pad(typeSize, version))[..typeSize]);
+            // Flag 0x01: a committed datatype (h5py: attrs.create(..., dtype=f['t'])), whose field is a shared message.
+            ReadOnlySpan<byte> typeField = c.Bytes(Pad(typeSize, version))[..typeSize];
+            Hdf5Datatype type = Hdf5Datatype.Parse(source, version > 1 && (flags & 0x01) != 0 ? file.CommittedDatatype(typeField, $"attribute '{name}'").Span : typeField);
             Hdf5Dataspace space = Hdf5Dataspace.Parse(source, c.Bytes(Pad(spaceSize, version))[..spaceSize]);
             if (space.Dims.Length > 1)
             {
@@ -58,13 +63,6 @@ internal static class Hdf5Attributes
             return values;
         }
 
-        if (obj.Find(Hdf5Message.AttributeInfo) is { } info && DenseAttributes(source, info))
-        {
-            throw Hdf5Errors.NotSupported(
-                $"The object at {obj.Address} keeps its attributes in dense storage (HDF5 1.8's fractal heap), which PSRnn does not read. " +
-                "Save the file with h5py's default libver, as Keras does.");
-        }
-
         return null;
     }
 
@@ -73,36 +71,54 @@ internal static class Hdf5Attributes
         var index = new Dictionary<string, Hdf5Message>(StringComparer.Ordinal);
         foreach (Hdf5Message message in obj.Messages)
         {
-            if (message.Type != Hdf5Message.Attribute)
+            if (message.Type == Hdf5Message.Attribute)
             {
-                continue;
-            }
-
-            Hdf5Cursor c = source.Cursor(message.Data.Span, "attribute message");
-            byte version = c.U8();
-            c.U8();
-            int nameSize = c.U16();
-            c.Skip(4);
-            if (version is < 1 or > 3)
-            {
-                throw c.Fail($"has version {version}; HDF5 defines 1 to 3.");
-            }
-
-            if (version == 3)
-            {
-                c.U8();
-            }
-
-            ReadOnlySpan<byte> rawName = c.Bytes(Math.Min(nameSize, c.Remaining));
-            int nul = rawName.IndexOf((byte)0);
-            string name = System.Text.Encoding.UTF8.GetString(nul < 0 ? rawName : rawName[..nul]);
-            if (!index.TryAdd(name, message))
-            {
-                throw Hdf5Errors.Corruption($"The object at {obj.Address} has two attributes named '{name}': the file is corrupt.");
+                Add(source, obj, index, message);
             }
         }
 
+        string what = $"attributes of the object at {obj.Address}";
+        if (obj.Find(Hdf5Message.AttributeInfo) is { } info && Hdf5FractalHeap.Dense(source, info, creationIndexBytes: 2, what) is ({ } heap, ulong nameIndex))
+        {
+            // Dense storage: each attribute message is in the fractal heap, named by the records of the name index
+            // (a B-tree v2 of type 8: heap ID, message flags, creation order, name hash).
+            Hdf5BTree2.Walk(source, nameIndex, type: 8, recordSize: heap.IdLength + 9, $"name index of the {what}", record =>
+                Add(source, obj, index, new Hdf5Message(Hdf5Message.Attribute, record[heap.IdLength], heap.Object(record[..heap.IdLength]))));
+        }
+
         return index;
+    }
+
+    private static void Add(Hdf5Source source, Hdf5Object obj, Dictionary<string, Hdf5Message> index, Hdf5Message message)
+    {
+        if (message.IsShared)
+        {
+            throw Hdf5Errors.NotSupported(
+                $"The object at {obj.Address} has an attribute in HDF5's shared message heap (H5Pset_shared_mesg_nindexes, which h5py does not use); PSRnn does not read it.");
+        }
+
+        Hdf5Cursor c = source.Cursor(message.Data.Span, "attribute message");
+        byte version = c.U8();
+        c.U8();
+        int nameSize = c.U16();
+        c.Skip(4);
+        if (version is < 1 or > 3)
+        {
+            throw c.Fail($"has version {version}; HDF5 defines 1 to 3.");
+        }
+
+        if (version == 3)
+        {
+            c.U8();
+        }
+
+        ReadOnlySpan<byte> rawName = c.Bytes(Math.Min(nameSize, c.Remaining));
+        int nul = rawName.IndexOf((byte)0);
+        string name = System.Text.Encoding.UTF8.GetString(nul < 0 ? rawName : rawName[..nul]);
+        if (!index.TryAdd(name, message))
+        {
+            throw Hdf5Errors.Corruption($"The object at {obj.Address} has two attributes named '{name}': the file is corrupt.");
+        }
     }
 
     private static int Pad(int size, int version) => version == 1 ? (size + 7) / 8 * 8 : size;
@@ -137,19 +153,6 @@ internal static class Hdf5Attributes
         }
 
         return value[..(int)length].ToArray();
-    }
-
-    private static bool DenseAttributes(Hdf5Source source, Hdf5Message info)
-    {
-        Hdf5Cursor c = source.Cursor(info.Data.Span, "attribute info message");
-        c.U8();
-        byte flags = c.U8();
-        if ((flags & 0x01) != 0)
-        {
-            c.Skip(2);
-        }
-
-        return c.Address() != Hdf5Source.Undefined;
     }
 
     /// <summary>The objects of a global heap collection by index: (offset, size) in <paramref name="collection"/>.</summary>

@@ -1,15 +1,19 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Numerics;
 
 namespace PSRnn.Engine.Serialization.Hdf5;
 
 /// <summary>
-/// Reads a chunked dataset: its chunk index (B-tree v1 for layout version 3; a single chunk or the implicit index for
-/// version 4), then each chunk through its filters (deflate, shuffle, Fletcher-32), inflated into a buffer of exactly the
-/// chunk's size (more is a corrupt chunk), and copied into place. Missing chunks hold the fill value.
+/// Reads a chunked dataset: its chunk index (B-tree v1 for layout version 3; for version 4, HDF5 1.10's single chunk,
+/// implicit index, fixed array, extensible array or B-tree v2), then each chunk through its filters (deflate, LZF,
+/// shuffle, Fletcher-32), decompressed into a buffer of exactly the chunk's size (more is a corrupt chunk), and copied
+/// into place. Missing chunks hold the fill value.
 /// </summary>
-/// <remarks>A stored chunk may be at most its inflated size + 1/8 + 64 bytes (deflate's worst case is far below), so the bytes
-/// read stay in proportion to the dataset's size even when many chunk records point at one large block.</remarks>
+/// <remarks>A stored chunk may be at most its decompressed size + 1/8 + 64 bytes (deflate's and LZF's worst cases are far
+/// below), so the bytes read stay in proportion to the dataset's size even when many chunk records point at one large
+/// block. The array indexes are asked only for the chunks inside the dataset's shape, so their cost is the dataset's,
+/// whatever maximum shape they declare.</remarks>
 internal static class Hdf5Chunks
 {
     public static byte[] Read(Hdf5Source source, Hdf5Dataset dataset, string name, long bytes)
@@ -33,6 +37,7 @@ internal static class Hdf5Chunks
         var chunks = new List<(ulong[] Offset, ulong Address, long Size, uint Mask)>();
         Hdf5Cursor c = source.Cursor(dataset.Layout.Span, $"layout message of '{name}'");
         c.Skip(2);
+        bool filtered = dataset.Filters.Length > 0;
         if (dataset.LayoutVersion == 3)
         {
             c.U8();
@@ -45,6 +50,13 @@ internal static class Hdf5Chunks
             int encoded = c.U8();
             c.Skip((long)encoded * (rank + 1));
             int index = c.U8();
+            if ((flags & 0x01) != 0 && filtered)
+            {
+                throw Hdf5Errors.NotSupported(
+                    $"The dataset '{name}' leaves its partial edge chunks unfiltered (H5Pset_chunk_opts, which h5py does not offer); PSRnn does not read that layout.");
+            }
+
+            string what = $"chunk index of '{name}'";
             switch (index)
             {
                 case 1:
@@ -63,7 +75,7 @@ internal static class Hdf5Chunks
 
                 case 2:
                 {
-                    if (dataset.Filters.Length > 0)
+                    if (filtered)
                     {
                         throw Hdf5Errors.Corruption($"The dataset '{name}' has filters but an implicit chunk index, which HDF5 never writes: the file is corrupt.");
                     }
@@ -74,31 +86,80 @@ internal static class Hdf5Chunks
                         return output;
                     }
 
-                    ulong[] counts = dims.Select((d, i) => (d + chunk[i] - 1) / chunk[i]).ToArray();
-                    long k = 0;
-                    foreach (ulong[] position in Positions(counts))
+                    // The chunks of the maximum shape, one after another (H5D__none_idx_get_addr), all inside the file.
+                    ulong[] max = MaxChunks(dataset, name, unlimited: -1);
+                    ulong[] down = Down(max, name);
+                    ulong total = Product(max, name);
+                    if (total > (ulong)(source.FileLength / chunkBytes) || address > (ulong)source.FileLength - total * (ulong)chunkBytes)
                     {
-                        ulong[] offset = [.. position.Select((p, i) => p * chunk[i]), 0];
-                        ulong at = (ulong)(k++ * chunkBytes);
-                        if (at > (ulong)source.FileLength || address > (ulong)source.FileLength)
-                        {
-                            throw Hdf5Errors.Corruption($"The dataset '{name}' has chunks beyond the end of the file: it is truncated or corrupt.");
-                        }
-
-                        chunks.Add((offset, address + at, chunkBytes, 0));
+                        throw Hdf5Errors.Corruption($"The dataset '{name}' has chunks beyond the end of the file: it is truncated or corrupt.");
                     }
 
+                    FromArray(dims, chunk, down, first: -1, index => (address + index * (ulong)chunkBytes, chunkBytes, 0), chunks, name);
+                    break;
+                }
+
+                case 3:
+                {
+                    int pageBits = c.U8();
+                    ulong address = c.Address();
+                    ulong[] max = MaxChunks(dataset, name, unlimited: -1);
+                    ulong[] down = Down(max, name);
+                    Hdf5FixedArray array = Hdf5FixedArray.Open(source, address, filtered, pageBits, Product(max, name), chunkBytes, what);
+                    FromArray(dims, chunk, down, first: -1, array.Entry, chunks, name);
+                    break;
+                }
+
+                case 4:
+                {
+                    ReadOnlySpan<byte> parameters = c.Bytes(5);
+                    ulong address = c.Address();
+                    int unlimited = Array.IndexOf(dataset.Space.MaxDims, Hdf5Dataspace.Unlimited);
+                    if (unlimited < 0 || Array.LastIndexOf(dataset.Space.MaxDims, Hdf5Dataspace.Unlimited) != unlimited)
+                    {
+                        throw Hdf5Errors.Corruption($"The dataset '{name}' indexes its chunks with an extensible array but has not one unlimited dimension: the file is corrupt.");
+                    }
+
+                    // HDF5 moves the unlimited dimension first ("swizzles" it) and numbers the chunks row-major in that order.
+                    ulong[] down = Down(Swizzle(MaxChunks(dataset, name, unlimited), unlimited), name);
+                    Hdf5ExtensibleArray array = Hdf5ExtensibleArray.Open(source, address, filtered, parameters, chunkBytes, what);
+                    FromArray(dims, chunk, down, first: unlimited, array.Entry, chunks, name);
+                    break;
+                }
+
+                case 5:
+                {
+                    c.Skip(6); // node size, split and merge percentages: the B-tree's header repeats them
+                    ulong address = c.Address();
+                    int o = source.OffsetSize;
+                    int sizeLength = ChunkSizeLength(chunkBytes);
+                    int recordSize = o + (filtered ? sizeLength + 4 : 0) + 8 * rank;
+                    Hdf5BTree2.Walk(source, address, filtered ? 11 : 10, recordSize, what, record =>
+                    {
+                        // Record: the chunk's address, (filtered: its stored size and filter mask,) its scaled offset in each dimension.
+                        Hdf5Cursor r = source.Cursor(record, what);
+                        ulong at = r.Address();
+                        ulong stored = filtered ? r.Sized(sizeLength) : (ulong)chunkBytes;
+                        uint mask = filtered ? r.U32() : 0;
+                        var offset = new ulong[rank + 1];
+                        for (int d = 0; d < rank; d++)
+                        {
+                            ulong scaled = r.U64();
+                            offset[d] = scaled >= dims[d] ? ulong.MaxValue : scaled * chunk[d];
+                        }
+
+                        chunks.Add((offset, at, (long)Math.Min(stored, long.MaxValue), mask));
+                    });
                     break;
                 }
 
                 default:
-                    throw Hdf5Errors.NotSupported(
-                        $"The dataset '{name}' indexes its chunks with HDF5 1.10's index type {index} (fixed array, extensible array or B-tree v2), which " +
-                        "PSRnn does not read. Save the weights unchunked (as Keras does) or with h5py's default libver.");
+                    throw Hdf5Errors.Corruption($"The dataset '{name}' indexes its chunks with the index type {index}; HDF5 defines 1 to 5.");
             }
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        ulong[] grid = Down(Counts(dims, chunk), name);
+        var seen = new HashSet<ulong>();
         foreach ((ulong[] offset, ulong address, long stored, uint mask) in chunks)
         {
             for (int i = 0; i < rank; i++)
@@ -109,7 +170,13 @@ internal static class Hdf5Chunks
                 }
             }
 
-            if (!seen.Add(string.Join(",", offset[..rank])))
+            ulong key = 0;
+            for (int i = 0; i < rank; i++)
+            {
+                key += offset[i] / chunk[i] * grid[i];
+            }
+
+            if (!seen.Add(key))
             {
                 throw Hdf5Errors.Corruption($"The dataset '{name}' stores its chunk at ({string.Join(", ", offset[..rank])}) twice: the file is corrupt.");
             }
@@ -151,6 +218,141 @@ internal static class Hdf5Chunks
         });
     }
 
+    /// <summary>The bytes of a chunk index entry: the chunk's address, and for filtered chunks its stored size and filter mask.</summary>
+    public static int EntrySize(Hdf5Source source, bool filtered, long chunkBytes) =>
+        filtered ? source.OffsetSize + ChunkSizeLength(chunkBytes) + 4 : source.OffsetSize;
+
+    /// <summary>The bytes HDF5 1.10 gives a filtered chunk's stored size: one more than its unfiltered size needs, at most 8 (H5D__farray_idx_create).</summary>
+    public static int ChunkSizeLength(long chunkBytes) => Math.Min(8, 1 + (BitOperations.Log2((ulong)chunkBytes) + 8) / 8);
+
+    /// <summary>A fixed or extensible array's entry: (address, stored size, filter mask).</summary>
+    public static (ulong Address, long Size, uint Mask) DecodeEntry(Hdf5Source source, ReadOnlySpan<byte> raw, bool filtered, long chunkBytes, string what)
+    {
+        Hdf5Cursor c = source.Cursor(raw, what);
+        ulong address = c.Address();
+        if (!filtered)
+        {
+            return (address, chunkBytes, 0);
+        }
+
+        ulong size = c.Sized(raw.Length - source.OffsetSize - 4);
+        return (address, (long)Math.Min(size, long.MaxValue), c.U32());
+    }
+
+    /// <summary>The chunks along each dimension of the dataset's maximum shape (an unlimited dimension, allowed only at <paramref name="unlimited"/>, counts 1).</summary>
+    private static ulong[] MaxChunks(Hdf5Dataset dataset, string name, int unlimited)
+    {
+        ulong[] max = dataset.Space.MaxDims;
+        var chunks = new ulong[max.Length];
+        for (int i = 0; i < max.Length; i++)
+        {
+            if (max[i] == Hdf5Dataspace.Unlimited)
+            {
+                chunks[i] = i == unlimited ? 1UL : throw Hdf5Errors.Corruption($"The dataset '{name}' has an unlimited dimension its chunk index cannot grow along: the file is corrupt.");
+                continue;
+            }
+
+            ulong c = dataset.ChunkDims[i];
+            chunks[i] = max[i] / c + (max[i] % c != 0 ? 1UL : 0);
+        }
+
+        return chunks;
+    }
+
+    /// <summary>Row-major strides of a grid of <paramref name="counts"/> (H5VM_array_down).</summary>
+    private static ulong[] Down(ulong[] counts, string name)
+    {
+        var down = new ulong[counts.Length];
+        ulong stride = 1;
+        for (int i = counts.Length - 1; i >= 0; i--)
+        {
+            down[i] = stride;
+            stride = Multiply(stride, counts[i], name);
+        }
+
+        return down;
+    }
+
+    private static ulong Product(ulong[] counts, string name)
+    {
+        ulong product = 1;
+        foreach (ulong count in counts)
+        {
+            product = Multiply(product, count, name);
+        }
+
+        return product;
+    }
+
+    private static ulong Multiply(ulong a, ulong b, string name) =>
+        b != 0 && a > ulong.MaxValue / b
+            ? throw Hdf5Errors.Corruption($"The dataset '{name}' has a maximum shape of more than 2^64 chunks: the file is corrupt.")
+            : a * b;
+
+    /// <summary>
+    /// Adds the stored chunks of an array index: each chunk position of the dataset's shape, row-major, is looked up by
+    /// its index in the array (strides <paramref name="down"/>, with dimension <paramref name="first"/>, if not -1, moved
+    /// to the front as HDF5 "swizzles" an extensible array's unlimited dimension: H5VM_swizzle_coords). The index is
+    /// stepped, not recomputed, and a position without a stored chunk allocates nothing, so an index that stores few
+    /// chunks of a large shape costs a few nanoseconds a position.
+    /// </summary>
+    private static void FromArray(ulong[] dims, ulong[] chunk, ulong[] down, int first, Func<ulong, (ulong Address, long Size, uint Mask)> entry,
+        List<(ulong[] Offset, ulong Address, long Size, uint Mask)> chunks, string name)
+    {
+        ulong[] counts = Counts(dims, chunk);
+        if (Array.Exists(counts, c => c == 0))
+        {
+            return;
+        }
+
+        int rank = counts.Length;
+        var stride = new ulong[rank];
+        ulong span = 0;
+        for (int i = 0; i < rank; i++)
+        {
+            stride[i] = down[first < 0 || i > first ? i : i == first ? 0 : i + 1];
+            span = Multiply(counts[i], stride[i], name) is var extent && extent <= ulong.MaxValue - span
+                ? span + extent
+                : throw Hdf5Errors.Corruption($"The dataset '{name}' has more chunks than a 64-bit index counts: the file is corrupt.");
+        }
+
+        var position = new ulong[rank];
+        ulong index = 0;
+        while (true)
+        {
+            (ulong at, long stored, uint mask) = entry(index);
+            if (at != Hdf5Source.Undefined)
+            {
+                chunks.Add((Offset(position, chunk), at, stored, mask));
+            }
+
+            int d = rank - 1;
+            for (; d >= 0; d--)
+            {
+                index += stride[d];
+                if (++position[d] < counts[d])
+                {
+                    break;
+                }
+
+                index -= counts[d] * stride[d];
+                position[d] = 0;
+            }
+
+            if (d < 0)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The dimensions in HDF5's swizzled order: <paramref name="first"/> moved to the front.</summary>
+    private static ulong[] Swizzle(ulong[] values, int first) => [values[first], .. values[..first], .. values[(first + 1)..]];
+
+    private static ulong[] Counts(ulong[] dims, ulong[] chunk) => dims.Select((d, i) => d / chunk[i] + (d % chunk[i] != 0 ? 1UL : 0)).ToArray();
+
+    private static ulong[] Offset(ulong[] position, ulong[] chunk) => [.. position.Select((p, i) => p * chunk[i]), 0];
+
     private static byte[] Decode(byte[] data, Hdf5Dataset dataset, uint mask, long chunkBytes, string name)
     {
         Hdf5Filter[] filters = dataset.Filters;
@@ -166,8 +368,10 @@ internal static class Hdf5Chunks
                 Hdf5Filter.Deflate => Inflate(data, chunkBytes, name),
                 Hdf5Filter.Shuffle => Unshuffle(data, filters[i].ClientData.Length > 0 ? (int)Math.Min(filters[i].ClientData[0], int.MaxValue) : dataset.Type.Size),
                 Hdf5Filter.Fletcher32 => CheckFletcher32(data, name),
+                Hdf5Filter.Lzf => Hdf5Lzf.Decompress(data, chunkBytes, name),
                 int id => throw Hdf5Errors.NotSupported(
-                    $"The dataset '{name}' is compressed with HDF5 filter {id}; PSRnn reads deflate (gzip), shuffle and Fletcher-32. Save it with gzip or uncompressed."),
+                    $"The dataset '{name}' is stored with HDF5 filter {id} ({FilterName(id)}); PSRnn reads deflate (gzip), LZF, shuffle and Fletcher-32. " +
+                    "Save it with gzip, LZF or uncompressed."),
             };
         }
 
@@ -178,6 +382,19 @@ internal static class Hdf5Chunks
 
         return data;
     }
+
+    private static string FilterName(int id) => id switch
+    {
+        4 => "szip",
+        5 => "N-bit",
+        6 => "scale-offset",
+        307 => "bzip2",
+        32001 => "Blosc",
+        32004 => "LZ4",
+        32008 => "bitshuffle",
+        32015 => "Zstandard",
+        _ => "not one of HDF5's or h5py's own",
+    };
 
     private static byte[] Inflate(byte[] data, long chunkBytes, string name)
     {

@@ -46,15 +46,24 @@ internal sealed class Hdf5Dataset
     /// <summary>The fill value's bytes (one element), or null for zeros.</summary>
     public byte[]? Fill { get; private set; }
 
-    public static Hdf5Dataset Parse(Hdf5Source source, Hdf5Object obj)
+    public static Hdf5Dataset Parse(Hdf5File file, Hdf5Object obj)
     {
+        Hdf5Source source = file.Source;
         Hdf5Message space = Required(obj, Hdf5Message.Dataspace, "dataspace");
         Hdf5Message type = Required(obj, Hdf5Message.Datatype, "datatype");
         Hdf5Message layout = Required(obj, Hdf5Message.Layout, "layout");
-        if (space.IsShared || type.IsShared || layout.IsShared)
+        // A committed datatype (h5py: dtype=f['t']) is a shared datatype message; any other shared message lives in
+        // HDF5's shared message heap, which h5py never enables.
+        foreach (Hdf5Message m in obj.Messages)
         {
-            throw Hdf5Errors.NotSupported($"The dataset at {obj.Address} uses a shared (committed) datatype or dataspace, which PSRnn does not read.");
+            if (m.IsShared && m.Type != Hdf5Message.Datatype && m.Type != Hdf5Message.Attribute)
+            {
+                throw Hdf5Errors.NotSupported(
+                    $"The dataset at {obj.Address} has a message (type {m.Type}) in HDF5's shared message heap (H5Pset_shared_mesg_nindexes, which h5py does not use); PSRnn does not read it.");
+            }
         }
+
+        ReadOnlyMemory<byte> typeMessage = type.IsShared ? file.CommittedDatatype(type.Data.Span, $"dataset at {obj.Address}") : type.Data;
 
         ReadOnlySpan<byte> l = layout.Data.Span;
         if (l.Length < 2)
@@ -71,7 +80,16 @@ internal sealed class Hdf5Dataset
                 "was given, so it refuses the file. Store the weights themselves (h5py: f.create_dataset(name, data=vds[...])).");
         }
 
-        var dataset = new Hdf5Dataset(Hdf5Dataspace.Parse(source, space.Data.Span), Hdf5Datatype.Parse(source, type.Data.Span), layout.Data, version, cls);
+        Hdf5Dataspace dataspace = Hdf5Dataspace.Parse(source, space.Data.Span);
+        Hdf5Datatype datatype = Hdf5Datatype.Parse(source, typeMessage.Span);
+        ReadOnlyMemory<byte> body = layout.Data;
+        if (version is 1 or 2)
+        {
+            body = Legacy(source, l, dataspace, datatype, obj.Address);
+            version = 3;
+        }
+
+        var dataset = new Hdf5Dataset(dataspace, datatype, body, version, cls);
         if (obj.Find(Hdf5Message.FilterPipeline) is { } pipeline)
         {
             dataset.Filters = Hdf5Filter.ParsePipeline(source, pipeline.Data.Span);
@@ -86,6 +104,60 @@ internal sealed class Hdf5Dataset
         return dataset;
     }
 
+    /// <summary>
+    /// A layout message of version 1 or 2 (HDF5 1.4's and before) as the version 3 message it means, so that one reader
+    /// serves all: the class, the address and the chunk dimensions are the same; the size of contiguous data, which these
+    /// versions do not store (H5O__layout_decode), is the dataspace's.
+    /// </summary>
+    private static byte[] Legacy(Hdf5Source source, ReadOnlySpan<byte> message, Hdf5Dataspace space, Hdf5Datatype type, ulong at)
+    {
+        Hdf5Cursor c = source.Cursor(message, $"layout message of the dataset at {at}");
+        c.U8();
+        int ndims = c.U8();
+        int cls = c.U8();
+        c.Skip(5);
+        ulong address = cls is Contiguous or Chunked ? c.Address() : Hdf5Source.Undefined;
+        ReadOnlySpan<byte> dims = c.Bytes(4L * ndims);
+        int o = source.OffsetSize, l = source.LengthSize;
+        switch (cls)
+        {
+            case Compact:
+            {
+                uint size = c.U32();
+                if (size > ushort.MaxValue)
+                {
+                    throw c.Fail($"holds {size} bytes of compact data, more than an object header message can.");
+                }
+
+                return [3, Compact, (byte)size, (byte)(size >> 8), .. c.Bytes(size)];
+            }
+
+            case Contiguous:
+            {
+                long bytes = space.Elements > long.MaxValue / type.Size
+                    ? throw c.Fail("describes more bytes of data than a 64-bit size holds.")
+                    : space.Elements * type.Size;
+                return [3, Contiguous, .. Encode(address, o), .. Encode((ulong)bytes, l)];
+            }
+
+            case Chunked:
+                return [3, Chunked, (byte)ndims, .. Encode(address, o), .. dims];
+            default:
+                throw c.Fail($"has the layout class {cls}; HDF5 defines 0 to 2 for version 1 and 2 messages.");
+        }
+
+        static byte[] Encode(ulong value, int size)
+        {
+            var bytes = new byte[size];
+            for (int i = 0; i < size; i++)
+            {
+                bytes[i] = (byte)(value >> (8 * i));
+            }
+
+            return bytes;
+        }
+    }
+
     private static Hdf5Message Required(Hdf5Object obj, ushort type, string name) =>
         obj.Find(type) ?? throw Hdf5Errors.Corruption($"The dataset at {obj.Address} has no {name} message: the file is corrupt.");
 
@@ -93,7 +165,7 @@ internal sealed class Hdf5Dataset
     {
         if (LayoutVersion is not (3 or 4))
         {
-            throw Hdf5Errors.NotSupported($"The dataset at {address} has a version {LayoutVersion} chunked layout (HDF5 1.4's); PSRnn reads versions 3 and 4.");
+            throw Hdf5Errors.Corruption($"The dataset at {address} has a version {LayoutVersion} layout message; HDF5 defines 1 to 4.");
         }
 
         Hdf5Cursor c = source.Cursor(Layout.Span, "layout message");
@@ -153,7 +225,7 @@ internal sealed class Hdf5Dataset
     private static byte[]? ParseFill(Hdf5Source source, Hdf5Object obj, int elementSize)
     {
         byte[]? value = null;
-        if (obj.Find(Hdf5Message.FillValue) is { } fill && !fill.IsShared)
+        if (obj.Find(Hdf5Message.FillValue) is { } fill)
         {
             Hdf5Cursor c = source.Cursor(fill.Data.Span, "fill value message");
             byte version = c.U8();
@@ -178,7 +250,7 @@ internal sealed class Hdf5Dataset
                 value = size == 0 ? null : c.Bytes(size).ToArray();
             }
         }
-        else if (obj.Find(Hdf5Message.OldFillValue) is { } old && !old.IsShared)
+        else if (obj.Find(Hdf5Message.OldFillValue) is { } old)
         {
             Hdf5Cursor c = source.Cursor(old.Data.Span, "fill value message");
             uint size = c.U32();
@@ -205,7 +277,7 @@ internal sealed class Hdf5Dataset
         Hdf5Cursor c = source.Cursor(Layout.Span, $"layout message of '{name}'");
         if (LayoutVersion is not (3 or 4))
         {
-            throw Hdf5Errors.NotSupported($"The dataset '{name}' has a version {LayoutVersion} layout message (HDF5 1.4's); PSRnn reads versions 3 and 4.");
+            throw Hdf5Errors.Corruption($"The dataset '{name}' has a version {LayoutVersion} layout message; HDF5 defines 1 to 4.");
         }
 
         c.Skip(2);

@@ -1,8 +1,14 @@
 namespace PSRnn.Engine.Serialization.Hdf5;
 
-/// <summary>A dataspace message: the dimensions (empty for a scalar) and the element count (0 for a null dataspace).</summary>
-internal sealed record Hdf5Dataspace(ulong[] Dims, long Elements)
+/// <summary>
+/// A dataspace message: the dimensions (empty for a scalar), the maximum dimensions (<see cref="Unlimited"/> for an
+/// unlimited one; the dimensions themselves when the message gives none) and the element count (0 for a null dataspace).
+/// </summary>
+internal sealed record Hdf5Dataspace(ulong[] Dims, ulong[] MaxDims, long Elements)
 {
+    /// <summary>HDF5's unlimited maximum dimension (H5S_UNLIMITED).</summary>
+    public const ulong Unlimited = ulong.MaxValue;
+
     public static Hdf5Dataspace Parse(Hdf5Source source, ReadOnlySpan<byte> data)
     {
         Hdf5Cursor c = source.Cursor(data, "dataspace message");
@@ -46,6 +52,25 @@ internal sealed record Hdf5Dataspace(ulong[] Dims, long Elements)
             }
         }
 
-        return new Hdf5Dataspace(dims, isNull ? 0 : elements);
+        ulong[] max = dims;
+        if ((flags & 0x01) != 0)
+        {
+            max = new ulong[rank];
+            for (int i = 0; i < rank; i++)
+            {
+                max[i] = c.Length();
+                if (c.LengthSize < 8 && max[i] == (1UL << (8 * c.LengthSize)) - 1)
+                {
+                    max[i] = Unlimited;
+                }
+
+                if (max[i] < dims[i])
+                {
+                    throw c.Fail($"has a maximum size {max[i]} below its size {dims[i]} in dimension {i}.");
+                }
+            }
+        }
+
+        return new Hdf5Dataspace(dims, max, isNull ? 0 : elements);
     }
 }

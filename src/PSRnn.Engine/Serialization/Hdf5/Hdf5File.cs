@@ -6,8 +6,9 @@ namespace PSRnn.Engine.Serialization.Hdf5;
 /// <summary>
 /// A strictly bounded reader of the HDF5 structure of one file: the superblock (versions 0–3, after a user block), the
 /// whole group tree from the root (object headers v1 and v2 with continuation blocks; old-style groups: B-tree v1,
-/// local heap, symbol-table nodes, soft links in scratch pads; new-style compact link messages), each object header
-/// read once (hard-link cycles are legal), and every dataset's storage checked, before any value is read.
+/// local heap, symbol-table nodes, soft links in scratch pads; new-style link messages, compact in the header or dense in
+/// a fractal heap indexed by a version 2 B-tree), each object header read once (hard-link cycles are legal), and every
+/// dataset's storage checked, before any value is read. Committed datatypes are read from their own headers.
 /// </summary>
 /// <remarks>
 /// <para>It never opens another file, and refuses a file that would make a full HDF5 reader do so: an external or
@@ -17,8 +18,9 @@ namespace PSRnn.Engine.Serialization.Hdf5;
 /// nothing is <see cref="Hdf5Errors.Corrupt"/>. Every count and address is checked against the file's length, and the
 /// bytes decoded are charged to a budget of <see cref="Hdf5Source.BudgetFactor"/> × the file's length plus 1 MiB, so a
 /// hostile structure costs work in proportion to the file's size.</para>
-/// <para>Dense link storage (HDF5 1.8's fractal heap and B-tree v2 name index, which h5py uses with libver='latest' for
-/// groups of more than 8 links) is not read: such a file is <see cref="Hdf5Errors.Unsupported"/>.</para>
+/// <para>Dense link storage (HDF5 1.8's fractal heap and B-tree v2 name index, which h5py uses for groups of more than 8
+/// links with libver='latest' or track_order=True) is read with the same bounds: every block once, checksummed and inside
+/// the file (<see cref="Hdf5FractalHeap"/>, <see cref="Hdf5BTree2"/>).</para>
 /// </remarks>
 internal sealed class Hdf5File
 {
@@ -31,6 +33,7 @@ internal sealed class Hdf5File
     private readonly Dictionary<(ulong Group, string Name), (ulong Address, int SoftLinks)> _resolved = [];
     private readonly HashSet<(ulong, string)> _resolving = [];
     private readonly Dictionary<ulong, (byte[] Bytes, Dictionary<uint, (int Offset, int Size)> Objects)> _collections = [];
+    private readonly Dictionary<ulong, ReadOnlyMemory<byte>> _committed = [];
 
     private Hdf5File(Hdf5Source source) => Source = source;
 
@@ -98,6 +101,51 @@ internal sealed class Hdf5File
         return collection.Bytes.AsMemory(found.Offset, found.Size);
     }
 
+    /// <summary>
+    /// The datatype message of the committed (named) datatype that the shared message <paramref name="shared"/> points at,
+    /// as h5py writes for <c>dtype=f['t']</c>. Each committed datatype's header is read once here; only its own datatype
+    /// message is used, and it must not be shared in turn.
+    /// </summary>
+    public ReadOnlyMemory<byte> CommittedDatatype(ReadOnlySpan<byte> shared, string what)
+    {
+        Hdf5Cursor c = Source.Cursor(shared, $"shared datatype of {what}");
+        byte version = c.U8();
+        byte type = c.U8();
+        switch (version)
+        {
+            case 1:
+                // HDF5 1.6's encoding: reserved bytes, then a symbol table entry's name offset and header address.
+                c.Skip(6);
+                c.Length();
+                break;
+            case 2:
+                break;
+            case 3 when type == 2:
+                break;
+            case 3 when type == 1:
+                throw Hdf5Errors.NotSupported(
+                    $"The file's {what} has a datatype in HDF5's shared message heap (H5Pset_shared_mesg_nindexes, which h5py does not use); PSRnn does not read it.");
+            default:
+                throw Hdf5Errors.Corruption($"The file's {what} has a shared datatype of version {version} and type {type}; HDF5 defines versions 1 to 3.");
+        }
+
+        ulong address = c.Address();
+        if (!_committed.TryGetValue(address, out ReadOnlyMemory<byte> datatype))
+        {
+            List<Hdf5Message> messages = _objects.TryGetValue(address, out Hdf5Object? known) ? [.. known.Messages] : Hdf5ObjectHeader.Read(Source, address);
+            int index = messages.FindIndex(m => m.Type == Hdf5Message.Datatype);
+            if (index < 0 || messages[index].IsShared)
+            {
+                throw Hdf5Errors.Corruption($"The file's {what} names a committed datatype at {address} that holds no datatype of its own: the file is corrupt.");
+            }
+
+            datatype = messages[index].Data;
+            _committed.Add(address, datatype);
+        }
+
+        return datatype;
+    }
+
     private void Load()
     {
         ulong root = ReadSuperblock();
@@ -159,7 +207,7 @@ internal sealed class Hdf5File
         }
         else if (dataset)
         {
-            obj.Dataset = Hdf5Dataset.Parse(Source, obj);
+            obj.Dataset = Hdf5Dataset.Parse(this, obj);
         }
 
         return obj;
@@ -379,44 +427,30 @@ internal sealed class Hdf5File
 
     private Dictionary<string, Hdf5Link> ReadLinkMessages(Hdf5Object group)
     {
-        if (group.Find(Hdf5Message.LinkInfo) is { } info)
+        var links = new Dictionary<string, Hdf5Link>(StringComparer.Ordinal);
+        string what = $"links of the group at {group.Address}";
+        if (group.Find(Hdf5Message.LinkInfo) is { } info && Hdf5FractalHeap.Dense(Source, info, creationIndexBytes: 8, what) is ({ } heap, ulong nameIndex))
         {
-            Hdf5Cursor c = Source.Cursor(info.Data.Span, "link info message");
-            byte version = c.U8();
-            byte flags = c.U8();
-            if (version != 0)
-            {
-                throw Hdf5Errors.Corruption($"The group at {group.Address} has a link info message of version {version}; HDF5 defines 0.");
-            }
-
-            if ((flags & 0x01) != 0)
-            {
-                c.Skip(8);
-            }
-
-            if (c.Address() != Hdf5Source.Undefined)
-            {
-                throw Hdf5Errors.NotSupported(
-                    $"The group at {group.Address} keeps its links in dense storage (HDF5 1.8's fractal heap, used by h5py's libver='latest' for more than 8 links), " +
-                    "which PSRnn does not read. Save the file with h5py's default libver, as Keras does.");
-            }
+            // Dense storage: each link is a link message in the fractal heap, named by the records of the name index
+            // (a B-tree v2 of type 5: the name's hash and the heap ID).
+            Hdf5BTree2.Walk(Source, nameIndex, type: 5, recordSize: 4 + heap.IdLength, $"name index of the {what}",
+                record => Add(group, links, ParseLink(heap.Object(record[4..]), group.Address)));
         }
 
-        var links = new Dictionary<string, Hdf5Link>(StringComparer.Ordinal);
         foreach (Hdf5Message message in group.Messages)
         {
             if (message.Type == Hdf5Message.Link)
             {
-                Add(group, links, ParseLink(message, group.Address));
+                Add(group, links, ParseLink(message.Data.Span, group.Address));
             }
         }
 
         return links;
     }
 
-    private Hdf5Link ParseLink(Hdf5Message message, ulong group)
+    private Hdf5Link ParseLink(ReadOnlySpan<byte> message, ulong group)
     {
-        Hdf5Cursor c = Source.Cursor(message.Data.Span, "link message");
+        Hdf5Cursor c = Source.Cursor(message, "link message");
         byte version = c.U8();
         byte flags = c.U8();
         if (version != 1 || (flags & 0xE0) != 0)

@@ -7,6 +7,9 @@ internal sealed record Hdf5Filter(int Id, bool Optional, uint[] ClientData)
     public const int Shuffle = 2;
     public const int Fletcher32 = 3;
 
+    /// <summary>h5py's LZF filter (registered with The HDF Group as 32000).</summary>
+    public const int Lzf = 32000;
+
     public static Hdf5Filter[] ParsePipeline(Hdf5Source source, ReadOnlySpan<byte> data)
     {
         Hdf5Cursor c = source.Cursor(data, "filter pipeline message");
