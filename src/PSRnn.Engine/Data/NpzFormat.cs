@@ -191,7 +191,7 @@ public static class NpzFormat
                     $"its CRC-32 is {checkedStream.Crc32:x8} but the archive says {entry.Crc32:x8}"), null);
             }
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (Compression.IsCorruptData(e))
         {
             throw CorruptEntry(fileName, entryName, e.Message, e);
         }
@@ -213,7 +213,7 @@ public static class NpzFormat
 
             return stream.Crc32 == entry.Crc32;
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (Compression.IsCorruptData(e))
         {
             return false;
         }

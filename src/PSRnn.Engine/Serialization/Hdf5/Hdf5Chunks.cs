@@ -422,7 +422,7 @@ internal static class Hdf5Chunks
 
             return done == output.Length ? output : output[..done];
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (IO.Compression.IsCorruptData(e))
         {
             throw Hdf5Errors.Corruption($"A chunk of '{name}' is not valid deflate data ({e.Message}): the file is corrupt.");
         }
