@@ -59,6 +59,12 @@ public sealed class Activations
         IsSequence = isSequence;
     }
 
+    /// <summary>
+    /// The sequence mask that goes with these activations (Keras's <c>_keras_mask</c>): which steps are real. Null when
+    /// every step is (no Masking layer or mask_zero upstream, or the activations are not a sequence).
+    /// </summary>
+    public SequenceMask? Mask { get; set; }
+
     /// <summary>Sets the size to that of <paramref name="other"/>.</summary>
     public void ResizeLike(Activations other)
     {

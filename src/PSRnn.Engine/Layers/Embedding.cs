@@ -18,6 +18,7 @@ public sealed class Embedding : Layer
     private int[] _ids = [];
     private int _tokens = -1; // ids cached by the last Forward; −1 before the first
     private Parameter? _embeddings;
+    private readonly SequenceMask _mask = new();
 
     /// <summary>Creates the layer.</summary>
     /// <param name="inputDim">The vocabulary size: ids run from 0 to inputDim − 1.</param>
@@ -43,6 +44,12 @@ public sealed class Embedding : Layer
 
     /// <summary>Keras's embeddings_initializer (Keras's default "uniform" is U(−0.05, 0.05), here "random_uniform").</summary>
     public string EmbeddingsInitializer { get; init; } = "random_uniform";
+
+    /// <summary>
+    /// Keras's mask_zero: token id 0 is padding. The output still holds row 0 of the table there (as in Keras), and the
+    /// mask tells the layers after it to skip those steps; the vocabulary is then ids 1 … input_dim − 1.
+    /// </summary>
+    public bool MaskZero { get; init; }
 
     /// <inheritdoc />
     public override void Initialize(Rng rng) =>
@@ -80,6 +87,18 @@ public sealed class Embedding : Layer
         }
 
         _tokens = tokens;
+        if (MaskZero)
+        {
+            _mask.Resize(batch, time);
+            Span<bool> real = _mask.Values;
+            for (int i = 0; i < tokens; i++)
+            {
+                real[i] = _ids[i] != 0;
+            }
+
+            _mask.Update();
+        }
+
         _y.Resize(batch, time, OutputDim, isSequence: true);
         Span<float> y = _y.Span;
         ReadOnlySpan<float> e = _embeddings!.Value;
@@ -127,7 +146,11 @@ public sealed class Embedding : Layer
         ["input_dim"] = InputDim,
         ["output_dim"] = OutputDim,
         ["embeddings_initializer"] = EmbeddingsInitializer,
+        ["mask_zero"] = MaskZero,
     };
+
+    /// <inheritdoc />
+    internal override SequenceMask? ComputeMask(Activations input) => MaskZero ? _mask : null;
 
     /// <inheritdoc />
     protected override SampleShape OnBuild(SampleShape input)

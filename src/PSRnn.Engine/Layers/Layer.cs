@@ -108,6 +108,16 @@ public abstract class Layer
     /// <summary>Runs the layer on a batch. <paramref name="training"/> enables dropout.</summary>
     public abstract Activations Forward(Activations input, bool training);
 
+    /// <summary>
+    /// The sequence mask of this layer's output for <paramref name="input"/> (Keras's compute_mask), after
+    /// <see cref="Forward"/>: by default the input's mask when the output is a sequence of the same steps, else none.
+    /// </summary>
+    internal virtual SequenceMask? ComputeMask(Activations input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return IsBuilt && OutputShape.IsSequence && InputShape.IsSequence && InputShape.Time == OutputShape.Time ? input.Mask : null;
+    }
+
     /// <summary>Back-propagates through the last Forward; see the class remarks.</summary>
     public abstract Activations? Backward(Activations outputGradient, bool computeInputGradient);
 

@@ -118,6 +118,16 @@ public sealed class Sequential
                 "An Embedding layer reads token ids, so it must be the model's first layer.");
         }
 
+        if (layer is Masking && _layers.Count > 0)
+        {
+            // Keras masks start at the input: a mask made later leaves the layers before it training on padding, and an
+            // Embedding already masks with mask_zero.
+            throw new ModelException(_layers[0] is Embedding ? "MaskingAfterEmbedding" : "MaskingNotFirst",
+                _layers[0] is Embedding
+                    ? "A Masking layer cannot follow an Embedding: build the Embedding with -MaskZero to mask padding tokens (id 0)."
+                    : "A Masking layer must be the model's first layer (index 0): the mask describes the input's padding steps.");
+        }
+
         layer.Name = name;
         layer.Build(OutputShape);
         long weights = _weightCount + layer.ParameterCount;
@@ -182,7 +192,11 @@ public sealed class Sequential
         Activations x = input;
         foreach (Layer layer in _layers)
         {
-            x = layer.Forward(x, training);
+            Activations y = layer.Forward(x, training);
+            // Keras's mask propagation: each layer says what mask its output carries (a recurrent layer without
+            // return_sequences none, a Masking layer its own).
+            y.Mask = layer.ComputeMask(x);
+            x = y;
         }
 
         return x;
@@ -363,6 +377,7 @@ public sealed class Sequential
         "Dropout" => "dropout",
         "Embedding" => "embedding",
         "Bidirectional" => "bidirectional",
+        "Masking" => "masking",
         _ => layer.KerasClassName.ToLowerInvariant(),
     };
 

@@ -10,7 +10,7 @@ namespace PSRnn.Engine.Serialization;
 internal static class LayerFactory
 {
     /// <summary>The Keras class names this factory builds.</summary>
-    public static IReadOnlyList<string> ClassNames { get; } = ["Dense", "SimpleRNN", "LSTM", "GRU", "Dropout", "Embedding", "Bidirectional"];
+    public static IReadOnlyList<string> ClassNames { get; } = ["Dense", "SimpleRNN", "LSTM", "GRU", "Dropout", "Embedding", "Bidirectional", "Masking"];
 
     /// <summary>Creates the (unbuilt) layer a serialized layer entry describes.</summary>
     /// <param name="entry">The entry: class_name and config.</param>
@@ -56,7 +56,9 @@ internal static class LayerFactory
                 "Embedding" => new Embedding(JsonConfig.Int(config, "input_dim", where), JsonConfig.Int(config, "output_dim", where), name)
                 {
                     EmbeddingsInitializer = Initializer(config, "embeddings_initializer", where, "random_uniform"),
+                    MaskZero = JsonConfig.Bool(config, "mask_zero", where, false),
                 },
+                "Masking" => new Masking(JsonConfig.Float(config, "mask_value", where, 0f), name),
                 "Bidirectional" => Bidirectional(config, where, name),
                 _ => throw new ModelConfigException("ModelUnknownLayer",
                     $"The model configuration's {where} is a layer type PSRnn does not have; it builds {string.Join(", ", ClassNames)}."),
