@@ -84,10 +84,10 @@ public abstract class RecurrentLayer : Layer
     /// The input mask of the current batch (B·F), or empty when no input dropout applies. Valid after
     /// <see cref="PrepareDropout"/>.
     /// </summary>
-    protected ReadOnlySpan<float> InputMask => _inputMaskStore.AsSpan(0, _inputMaskLength);
+    internal ReadOnlySpan<float> InputMask => _inputMaskStore.AsSpan(0, _inputMaskLength);
 
     /// <summary>The recurrent mask of the current batch (B·U), or empty when no recurrent dropout applies.</summary>
-    protected ReadOnlySpan<float> RecurrentMask => _recurrentMaskStore.AsSpan(0, _recurrentMaskLength);
+    internal ReadOnlySpan<float> RecurrentMask => _recurrentMaskStore.AsSpan(0, _recurrentMaskLength);
 
     /// <inheritdoc />
     public override void Initialize(Rng rng)
@@ -150,6 +150,27 @@ public abstract class RecurrentLayer : Layer
     /// <summary>Registers kernel, recurrent_kernel and bias with Keras's shapes for <paramref name="inputFeatures"/>.</summary>
     protected abstract void CreateParameters(int inputFeatures);
 
+    /// <summary>The kernel W (F, G), once built.</summary>
+    protected internal Parameter? Kernel { get; private set; }
+
+    /// <summary>The recurrent kernel U (U, G), once built.</summary>
+    protected internal Parameter? RecurrentKernel { get; private set; }
+
+    /// <summary>The bias, once built with use_bias.</summary>
+    protected internal Parameter? Bias { get; private set; }
+
+    /// <summary>Registers kernel (F, G), recurrent_kernel (U, G) and, with use_bias, the bias of <paramref name="biasShape"/>.</summary>
+    private protected void CreateWeights(int inputFeatures, int gates, params int[] biasShape)
+    {
+        int g = gates * Units;
+        Kernel = AddParameter("kernel", inputFeatures, g);
+        RecurrentKernel = AddParameter("recurrent_kernel", Units, g);
+        Bias = UseBias ? AddParameter("bias", biasShape) : null;
+    }
+
+    /// <summary>The layer's input check, for the driver.</summary>
+    internal void CheckLayerInput(Activations input) => CheckInput(input);
+
     /// <summary>
     /// Test hook: the fewest batch rows per chunk of the batch-parallel time loop (at least 2; default
     /// <see cref="BatchSplit.DefaultMinRows"/>). Lowering it forces the split on small batches.
@@ -179,14 +200,14 @@ public abstract class RecurrentLayer : Layer
     /// <param name="stepMacsPerRow">Multiply-adds of one step's recurrent products per row (g·U·U).</param>
     /// <param name="time">The steps of the loop.</param>
     /// <param name="body">The loop over rows [firstRow, endRow).</param>
-    private protected void RunBatchChunks(int batch, long stepMacsPerRow, int time, Action<int, int> body) =>
+    internal void RunBatchChunks(int batch, long stepMacsPerRow, int time, Action<int, int> body) =>
         _split.Run(batch, stepMacsPerRow, time, body);
 
     /// <summary>
     /// The weight gradients of every step at once, after the backward loop: dW += x̃ᵀ·dG, dU += H̃ᵀ·dG, db += Σ dG, with
     /// x̃ the input as the kernel saw it (B·T, F), H̃ the states each step received (B·T, U) and dG (B·T, G).
     /// </summary>
-    private protected void AddWeightGradients(Activations input, ReadOnlySpan<float> dGates, int gates,
+    internal void AddWeightGradients(Activations input, ReadOnlySpan<float> dGates, int gates,
         ReadOnlySpan<float> previous, Parameter kernel, Parameter recurrent, Parameter? bias)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -202,7 +223,7 @@ public abstract class RecurrentLayer : Layer
     }
 
     /// <summary>The input gradient dx = (dG·Wᵀ) ⊙ input mask, into <paramref name="dx"/> (resized like the input).</summary>
-    private protected Activations InputGradient(Activations input, ReadOnlySpan<float> dGates, int gates, Parameter kernel,
+    internal Activations InputGradient(Activations input, ReadOnlySpan<float> dGates, int gates, Parameter kernel,
         Activations dx)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -219,7 +240,7 @@ public abstract class RecurrentLayer : Layer
     /// least two steps (the first has no recurrent product) and two rows (a one-row product reads the stored matrix).
     /// Returns whether <paramref name="into"/> now holds op(<paramref name="kernel"/>).
     /// </summary>
-    private protected static bool PackRecurrent(bool transposed, int k, int n, ReadOnlySpan<float> kernel, int ldk,
+    internal static bool PackRecurrent(bool transposed, int k, int n, ReadOnlySpan<float> kernel, int ldk,
         PackedMatrix into, int batch, int time)
     {
         if (batch < 2 || time < 2)
@@ -255,13 +276,13 @@ public abstract class RecurrentLayer : Layer
     internal bool HoldDropoutMasks { get; set; }
 
     /// <summary>The input step processed at position <paramref name="s"/> of the loop (reversed with go_backwards).</summary>
-    protected int InputStep(int s, int time) => GoBackwards ? time - 1 - s : s;
+    internal int InputStep(int s, int time) => GoBackwards ? time - 1 - s : s;
 
     /// <summary>
     /// Draws this batch's dropout masks (training only; otherwise the masks are empty). Each mask element is 0 with the
     /// rate's probability and 1/(1 − rate) otherwise.
     /// </summary>
-    protected void PrepareDropout(int batch, int inputFeatures, bool training)
+    internal void PrepareDropout(int batch, int inputFeatures, bool training)
     {
         if (HoldDropoutMasks)
         {
@@ -298,7 +319,7 @@ public abstract class RecurrentLayer : Layer
     /// (B·T, F), W the kernel (F, G) and b the first G entries of <paramref name="bias"/> (or none when empty).
     /// <paramref name="projection"/> receives (B·T, G) in the input's time order.
     /// </summary>
-    protected void ProjectInputs(Activations input, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, int gates, Span<float> projection)
+    internal void ProjectInputs(Activations input, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, int gates, Span<float> projection)
     {
         ArgumentNullException.ThrowIfNull(input);
         int rows = input.Rows, features = input.Features;
@@ -318,7 +339,7 @@ public abstract class RecurrentLayer : Layer
     /// The input as the kernel saw it in the last <see cref="ProjectInputs"/>: with this batch's input dropout applied,
     /// or the input itself when there is none. Backward uses it for the kernel gradient.
     /// </summary>
-    protected ReadOnlySpan<float> DroppedInput(Activations input)
+    internal ReadOnlySpan<float> DroppedInput(Activations input)
     {
         ArgumentNullException.ThrowIfNull(input);
         return _inputMaskLength == 0 ? input.Span : _maskedInput.AsSpan(0, input.Length);

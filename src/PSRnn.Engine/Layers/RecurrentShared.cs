@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using PSRnn.Engine.Tensors;
 
 namespace PSRnn.Engine.Layers;
 
@@ -56,6 +57,23 @@ internal static class RecurrentShared
                 Span<float> row = dx.Slice(((b * time) + t) * features, features);
                 TensorPrimitives.Multiply(row, m, row);
             }
+        }
+    }
+
+    /// <summary>
+    /// dU += H̃ᵀ·dG and db += Σ dG over every step (B·T rows), for cells whose recurrent product reads all G columns of
+    /// h⊙m and whose bias is one G row added to every gate (SimpleRNN, LSTM).
+    /// </summary>
+    public static void AddStandardGradients(RecurrentWorkspace work, Parameter recurrent, Parameter? bias)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        ArgumentNullException.ThrowIfNull(recurrent);
+        int rows = work.Batch * work.Time, g = work.GateWidth, u = work.Units;
+        ReadOnlySpan<float> dGates = work.DGates.AsSpan(0, rows * g);
+        Gemm.Multiply(true, false, u, g, rows, 1f, work.PreviousH.AsSpan(0, rows * u), dGates, 1f, recurrent.Gradient);
+        if (bias is not null)
+        {
+            AddColumnSums(dGates, g, bias.Gradient);
         }
     }
 

@@ -1,0 +1,335 @@
+using PSRnn.Engine.Tensors;
+
+namespace PSRnn.Engine.Layers;
+
+/// <summary>
+/// The one recurrent driver, as Keras's RNN(cell) with backend.rnn and PyTorch's RNNBase: it owns the time loop forward
+/// and backward, go_backwards, return_sequences, the input and recurrent dropout masks, the sequence mask, the batch
+/// split over threads, the packing of U and Uᵀ and the weight gradients; the cell <typeparamref name="TCell"/> owns one
+/// fused step over a block of rows.
+/// </summary>
+/// <remarks>
+/// <para>Shapes: x (B, T, F); W <c>kernel</c> (F, G); U <c>recurrent_kernel</c> (U, G); <c>bias</c> as the cell says
+/// (G, or GRU reset_after's (2, G)); G = g·U; output (B, T, U) with return_sequences, else the last h (B, U).</para>
+/// <para>Forward: P = (x⊙input mask)·W (+ b) for every step at once (one matrix product), then per processing step s
+/// (input step t = s, or T − 1 − s under go_backwards) the cell's step from P[:, t] and h_{s−1}⊙m; h_{s}⊙m is what the
+/// next step reads. Backward, per step from the last: the cell's step gives dG[:, t] and d(h⊙m) for the step before;
+/// after the loop dW += x̃ᵀ·dG and dx = (dG·Wᵀ)⊙(input mask) here, dU and db from the cell.</para>
+/// <para>Masking (Keras's backend.rnn): at a masked step the states carry over unchanged (h_s = h_{s−1}, c_s = c_{s−1}),
+/// so the returned sequence repeats the last real output there (zeros before the first real step), and a sample's
+/// backward direction starts at its own last real step. In backward a masked step adds no gate gradient: dh passes to
+/// the step before unchanged (<see cref="RecurrentWorkspace.DhDirect"/>). The step products cover the active samples
+/// only (gathered when some are masked), so the cost follows the real steps.</para>
+/// <para>Threads: with two or more (<see cref="ComputeThreads"/>) and a large enough batch, the time loops run over
+/// contiguous chunks of the batch rows concurrently, each chunk's step products single-threaded (<see cref="BatchSplit"/>);
+/// the input projection and the weight-gradient products stay whole. Rows do not interact in the loop, so the bits are
+/// the same whatever the split.</para>
+/// </remarks>
+/// <typeparam name="TCell">The cell.</typeparam>
+internal sealed class RecurrentDriver<TCell>
+    where TCell : struct, IRecurrentCell<TCell>
+{
+    private readonly RecurrentLayer _layer;
+    private readonly RecurrentWorkspace _work = new();
+    private readonly Activations _last = new();
+    private readonly Activations _dx = new();
+    private readonly Action<int, int> _forwardRows;
+    private readonly Action<int, int> _backwardRows;
+    private TCell _cell;
+    private Activations? _input;
+    private SequenceMask? _mask;
+    private Activations? _outputGradient;
+
+    /// <summary>The driver of <paramref name="layer"/>'s time loops.</summary>
+    public RecurrentDriver(RecurrentLayer layer)
+    {
+        _layer = layer;
+        _forwardRows = ForwardRows;
+        _backwardRows = BackwardRows;
+    }
+
+    private Parameter? Kernel => _layer.Kernel;
+
+    private Parameter? RecurrentKernel => _layer.RecurrentKernel;
+
+    private Parameter? Bias => _layer.Bias;
+
+    private int Units => _layer.Units;
+
+    private bool ReturnSequences => _layer.ReturnSequences;
+
+    private ReadOnlySpan<float> RecurrentMask => _layer.RecurrentMask;
+
+    private int InputStep(int s, int time) => _layer.InputStep(s, time);
+
+    /// <summary>The workspace (tests and the estimate read its layout).</summary>
+    public RecurrentWorkspace Workspace => _work;
+
+    /// <summary>Takes the cell for the layer's settings, when the layer is built (the settings are init-only).</summary>
+    public void Bind(TCell cell) => _cell = cell;
+
+    /// <summary>The layer's Forward.</summary>
+    public Activations Forward(Activations input, bool training)
+    {
+        _layer.CheckLayerInput(input);
+        int batch = input.Batch, time = input.Time, u = Units, g = TCell.GateCount * u;
+        _mask = UsableMask(input);
+        _input = input;
+        _layer.PrepareDropout(batch, input.Features, training);
+        _work.EnsureForward(batch, time, u, TCell.GateCount, TCell.StateCount, _cell.SavedWidth(u), _cell.RecurrentScratchWidth(u));
+        _work.EnsureScratch(TCell.ScratchCount);
+        RecurrentWorkspace w = _work;
+        int rows = batch * time;
+        _layer.ProjectInputs(input, Kernel!.Value, _cell.ProjectBias && Bias is not null ? Bias.Value : [], g, w.Gates.AsSpan(0, rows * g));
+
+        // The state before the first step is zero (and so is its row of H̃ for dU).
+        int first = InputStep(0, time);
+        for (int b = 0; b < batch; b++)
+        {
+            w.PreviousH.AsSpan(((b * time) + first) * u, u).Clear();
+        }
+
+        w.ForwardPacked = _cell.KernelUse == RecurrentKernelUse.Packed
+            && RecurrentLayer.PackRecurrent(false, u, g, RecurrentKernel!.Value, g, w.PackedU, batch, time);
+        _cell.BeginForward(w, Bias);
+        _layer.RunBatchChunks(batch, (long)g * u, time, _forwardRows);
+        if (ReturnSequences)
+        {
+            return w.H;
+        }
+
+        _last.Resize(batch, 1, u, false);
+        for (int b = 0; b < batch; b++)
+        {
+            w.H.Buffer.AsSpan(((b * time) + time - 1) * u, u).CopyTo(_last.Buffer.AsSpan(b * u, u));
+        }
+
+        return _last;
+    }
+
+    // The input's mask when it masks anything (an all-real mask changes nothing and costs nothing).
+    private static SequenceMask? UsableMask(Activations input)
+    {
+        SequenceMask? mask = input.Mask;
+        if (mask is null || mask.AllReal)
+        {
+            return null;
+        }
+
+        if (mask.Batch != input.Batch || mask.Time != input.Time)
+        {
+            throw new ArgumentException($"The sequence mask is {mask.Batch} × {mask.Time}, the input {input.Batch} × {input.Time}.", nameof(input));
+        }
+
+        return mask;
+    }
+
+    // The active samples of [b0, b1) at input step t: all of them without a mask, else those whose step is real,
+    // written into the chunk's part of the workspace's list.
+    private ReadOnlySpan<int> ActiveRows(int b0, int b1, int t, out bool all)
+    {
+        SequenceMask? mask = _mask;
+        all = true;
+        if (mask is null)
+        {
+            return _work.AllRows(b0, b1);
+        }
+
+        Span<int> list = _work.ActiveRows.AsSpan(b0, b1 - b0);
+        int n = 0;
+        for (int b = b0; b < b1; b++)
+        {
+            if (mask[b, t])
+            {
+                list[n++] = b;
+            }
+        }
+
+        all = n == b1 - b0;
+        return all ? _work.AllRows(b0, b1) : list[..n];
+    }
+
+    // The forward time loop over batch rows [b0, b1): each step's products and passes touch only these rows.
+    private void ForwardRows(int b0, int b1)
+    {
+        RecurrentWorkspace w = _work;
+        int time = w.Time, u = Units;
+        ReadOnlySpan<float> recurrentMask = RecurrentMask;
+        ReadOnlySpan<float> kernel = RecurrentKernel!.Value;
+        for (int s = 0; s < time; s++)
+        {
+            int t = InputStep(s, time);
+            ReadOnlySpan<int> active = ActiveRows(b0, b1, t, out bool all);
+            var block = new StepBlock(w, s, t, b0, b1, active, all, recurrentMask, kernel, default, ReturnSequences);
+            _cell.Forward(ref block);
+            if (!all)
+            {
+                CarryMaskedStates(b0, b1, s, t);
+            }
+
+            if (s + 1 < time)
+            {
+                // h_s⊙m is what the next step's product reads (H̃ of that input step, for dU too).
+                int tNext = InputStep(s + 1, time);
+                for (int b = b0; b < b1; b++)
+                {
+                    ReadOnlySpan<float> h = w.H.Buffer.AsSpan(((b * time) + s) * u, u);
+                    Span<float> next = w.PreviousH.AsSpan(((b * time) + tNext) * u, u);
+                    if (recurrentMask.IsEmpty)
+                    {
+                        h.CopyTo(next);
+                    }
+                    else
+                    {
+                        System.Numerics.Tensors.TensorPrimitives.Multiply(h, recurrentMask.Slice(b * u, u), next);
+                    }
+                }
+            }
+        }
+    }
+
+    // Keras: at a masked step the states carry over (zero before a sample's first real step).
+    private void CarryMaskedStates(int b0, int b1, int s, int t)
+    {
+        RecurrentWorkspace w = _work;
+        int time = w.Time, u = Units;
+        SequenceMask mask = _mask!;
+        for (int b = b0; b < b1; b++)
+        {
+            if (mask[b, t])
+            {
+                continue;
+            }
+
+            int row = ((b * time) + s) * u;
+            // What the cell would have kept: nothing stale (a NaN of an earlier batch) may meet a zero gradient later.
+            w.Saved.AsSpan(((b * time) + t) * w.SavedWidth, w.SavedWidth).Clear();
+            Carry(w.H.Buffer, row, s, u);
+            if (TCell.StateCount > 1)
+            {
+                Carry(w.C, row, s, u);
+            }
+        }
+
+        static void Carry(float[] state, int row, int s, int u)
+        {
+            if (s == 0)
+            {
+                state.AsSpan(row, u).Clear();
+            }
+            else
+            {
+                state.AsSpan(row - u, u).CopyTo(state.AsSpan(row, u));
+            }
+        }
+    }
+
+    /// <summary>The layer's Forward.</summary>
+    public Activations? Backward(Activations outputGradient, bool computeInputGradient)
+    {
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        Activations input = _input ?? throw new InvalidOperationException("Backward needs a Forward first.");
+        RecurrentWorkspace w = _work;
+        int batch = w.Batch, time = w.Time, u = Units, g = TCell.GateCount * u, rows = batch * time;
+        if (outputGradient.Batch != batch || outputGradient.Features != u
+            || outputGradient.Time != (ReturnSequences ? time : 1))
+        {
+            throw new ArgumentException($"The output gradient is {outputGradient.SampleShape} for a batch of {outputGradient.Batch}; " +
+                $"the last Forward returned {batch} × {(ReturnSequences ? SampleShape.Sequence(time, u) : SampleShape.Vector(u))}.",
+                nameof(outputGradient));
+        }
+
+        w.EnsureBackward(_cell.SeparateRecurrentGradient, TCell.CarryCount, _cell.AccumulatorWidth(u), TCell.ScratchCount);
+        w.DhRecurrent.AsSpan(0, batch * u).Clear();
+        w.Carries.AsSpan(0, batch * TCell.CarryCount * u).Clear();
+        w.Accumulators.AsSpan(0, (batch + 1) * w.AccumulatorWidth).Clear();
+        w.DirectPending = _mask is not null;
+        if (w.DirectPending)
+        {
+            w.DhDirect.AsSpan(0, batch * u).Clear();
+        }
+
+        float[] kernel = RecurrentKernel!.Value;
+        if (_cell.KernelUse == RecurrentKernelUse.Packed)
+        {
+            w.BackwardPacked = RecurrentLayer.PackRecurrent(true, g, u, kernel, g, w.PackedUT, batch, time);
+        }
+        else
+        {
+            RecurrentWorkspace.Grow(ref w.KernelTransposed, g * u);
+            RecurrentShared.Transpose(kernel, u, g, w.KernelTransposed);
+        }
+
+        _outputGradient = outputGradient;
+        _layer.RunBatchChunks(batch, (long)g * u, time, _backwardRows);
+        _outputGradient = null;
+
+        Span<float> dGates = w.DGates.AsSpan(0, rows * g);
+        Gemm.Multiply(true, false, input.Features, g, rows, 1f, _layer.DroppedInput(input), dGates, 1f, Kernel!.Gradient);
+        _cell.AddRecurrentGradients(w, RecurrentKernel!, Bias);
+        return computeInputGradient ? _layer.InputGradient(input, dGates, g, Kernel!, _dx) : null;
+    }
+
+    // The backward time loop (gate gradients only) over batch rows [b0, b1).
+    private void BackwardRows(int b0, int b1)
+    {
+        RecurrentWorkspace w = _work;
+        int time = w.Time;
+        ReadOnlySpan<float> recurrentMask = RecurrentMask;
+        ReadOnlySpan<float> kernel = RecurrentKernel!.Value;
+        ReadOnlySpan<float> dy = _outputGradient!.Span;
+        for (int s = time - 1; s >= 0; s--)
+        {
+            int t = InputStep(s, time);
+            ReadOnlySpan<int> active = ActiveRows(b0, b1, t, out bool all);
+            var block = new StepBlock(w, s, t, b0, b1, active, all, recurrentMask, kernel, dy, ReturnSequences);
+            if (!all)
+            {
+                PassMaskedGradients(ref block);
+            }
+
+            _cell.Backward(ref block);
+        }
+    }
+
+    // At a masked step sample b's dh goes to the step before unchanged (h_s = h_{s−1}): into the direct carry, with the
+    // recurrent part d(h⊙m)⊙m; its gate gradients are zero, so it adds nothing to the weights.
+    private void PassMaskedGradients(ref StepBlock block)
+    {
+        RecurrentWorkspace w = _work;
+        int u = Units;
+        SequenceMask mask = _mask!;
+        for (int b = block.B0; b < block.B1; b++)
+        {
+            if (mask[b, block.T])
+            {
+                continue;
+            }
+
+            Span<float> direct = w.DhDirect.AsSpan(b * u, u);
+            Span<float> carry = block.DhRecurrent(b);
+            ReadOnlySpan<float> m = block.RecurrentMaskOf(b);
+            if (m.IsEmpty)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Add(direct, carry, direct);
+            }
+            else
+            {
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(carry, m, direct, direct);
+            }
+
+            carry.Clear();
+            ReadOnlySpan<float> dy = block.OutputGradient(b);
+            if (!dy.IsEmpty)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Add(direct, dy, direct);
+            }
+
+            block.DGates(b).Clear();
+            if (_cell.SeparateRecurrentGradient)
+            {
+                block.DRecurrent(b).Clear();
+            }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+using PSRnn.Engine.Tensors;
+
+namespace PSRnn.Engine.Layers;
+
+/// <summary>
+/// The buffers of one recurrent layer's time loops, owned by <see cref="RecurrentDriver{TCell}"/> and shaped by its
+/// cell; they only grow, so a smaller last batch does not re-allocate every epoch.
+/// </summary>
+/// <remarks>
+/// Layout (B batch, T steps, U units, G = g·U gate columns). Batch-major in the INPUT's time order, row b·T + t:
+/// <see cref="Gates"/> (B·T, G), which the hoisted input projection writes and each step's h·U adds into (row stride
+/// T·G); <see cref="Saved"/> (B·T, W) what the cell keeps for backward; <see cref="PreviousH"/> (B·T, U) the dropped state
+/// each input step received, for dU; <see cref="DGates"/> and <see cref="DRecurrent"/> (B·T, G). In PROCESSING order, row
+/// b·T + s: the states (B·T, U) each, state 0 being h — the returned sequence, reversed under go_backwards as in Keras.
+/// Per sample (B, ·): the step scratch, the carries of the backward loop, the accumulators; per batch chunk (at its
+/// first row): the cell's scratch and the gather buffers of masked steps.
+/// </remarks>
+internal sealed class RecurrentWorkspace
+{
+    private int[] _identity = [];
+
+    /// <summary>The layer's units U.</summary>
+    public int Units { get; private set; }
+
+    /// <summary>Gate columns G = g·U.</summary>
+    public int GateWidth { get; private set; }
+
+    /// <summary>Samples of the current batch.</summary>
+    public int Batch { get; private set; }
+
+    /// <summary>Steps of the current batch.</summary>
+    public int Time { get; private set; }
+
+    /// <summary>Width of <see cref="Saved"/> rows.</summary>
+    public int SavedWidth { get; private set; }
+
+    /// <summary>Width of <see cref="Recurrent"/> rows.</summary>
+    public int RecurrentWidth { get; private set; }
+
+    /// <summary>Width of <see cref="Accumulators"/> rows.</summary>
+    public int AccumulatorWidth { get; private set; }
+
+    /// <summary>Carries per sample (each U).</summary>
+    public int CarryCount { get; private set; }
+
+    /// <summary>Scratch rows per chunk (each U).</summary>
+    public int ScratchCount { get; private set; }
+
+    /// <summary>(B·T, G) input order: the input projection, then what the cell makes of it (pre-activations, gates).</summary>
+    public float[] Gates = [];
+
+    /// <summary>(B·T, W) input order: what the cell keeps for backward.</summary>
+    public float[] Saved = [];
+
+    /// <summary>(B·T, U) input order: the dropped state h⊙m fed to input step t (zero before the first).</summary>
+    public float[] PreviousH = [];
+
+    /// <summary>State 0, h (B, T, U) in processing order: the returned sequence.</summary>
+    public readonly Activations H = new();
+
+    /// <summary>State 1 (B·T, U) in processing order, when the cell carries one (LSTM's c).</summary>
+    public float[] C = [];
+
+    /// <summary>(B, RecurrentWidth) per sample: one step's recurrent scratch.</summary>
+    public float[] Recurrent = [];
+
+    /// <summary>(B·T, G) input order: the gate gradients (input side).</summary>
+    public float[] DGates = [];
+
+    /// <summary>(B·T, G) input order: the recurrent-side gate gradients, for cells that keep them apart.</summary>
+    public float[] DRecurrent = [];
+
+    /// <summary>(B, U): d(h⊙m) of the step after, the product dG·Uᵀ.</summary>
+    public float[] DhRecurrent = [];
+
+    /// <summary>(B, U): the part of dh that passes masked steps unchanged (no dropout mask, no product).</summary>
+    public float[] DhDirect = [];
+
+    /// <summary>Whether this backward pass has a sequence mask, so <see cref="DhDirect"/> is in use.</summary>
+    public bool DirectPending;
+
+    /// <summary>(B, CarryCount·U): the cell's own carries (carry k of sample b at (b·K + k)·U).</summary>
+    public float[] Carries = [];
+
+    /// <summary>(B, AccumulatorWidth): per-sample sums of one backward pass.</summary>
+    public float[] Accumulators = [];
+
+    /// <summary>(B, ScratchCount·U): scratch; a chunk uses the rows at its first sample.</summary>
+    public float[] Scratch = [];
+
+    /// <summary>(B, max(G, U)) each: the rows of a masked step's product, gathered (a chunk's at its first sample).</summary>
+    public float[] GatherA = [];
+
+    /// <inheritdoc cref="GatherA"/>
+    public float[] GatherC = [];
+
+    /// <summary>Constants the cell derives once per batch (GRU reset_after: the step's bias row).</summary>
+    public float[] CellConstants = [];
+
+    /// <summary>U zeros: the state before the first step.</summary>
+    public float[] Zeros = [];
+
+    /// <summary>(B): the active samples of a masked step (a chunk's at its first sample).</summary>
+    public int[] ActiveRows = [];
+
+    /// <summary>U laid out for the forward steps' products.</summary>
+    public readonly PackedMatrix PackedU = new();
+
+    /// <summary>Uᵀ laid out for the backward steps' products.</summary>
+    public readonly PackedMatrix PackedUT = new();
+
+    /// <summary>Whether <see cref="PackedU"/> holds this batch's U.</summary>
+    public bool ForwardPacked;
+
+    /// <summary>Whether <see cref="PackedUT"/> holds this batch's Uᵀ.</summary>
+    public bool BackwardPacked;
+
+    /// <summary>(G, U): Uᵀ stored, for cells whose backward products use column blocks of U.</summary>
+    public float[] KernelTransposed = [];
+
+    /// <summary>0, 1, …, B − 1: the rows of an unmasked step.</summary>
+    public ReadOnlySpan<int> AllRows(int b0, int b1) => _identity.AsSpan(b0, b1 - b0);
+
+    /// <summary>Sizes the forward buffers for a batch.</summary>
+    public void EnsureForward(int batch, int time, int units, int gates, int states, int saved, int recurrent)
+    {
+        Batch = batch;
+        Time = time;
+        Units = units;
+        GateWidth = gates * units;
+        SavedWidth = saved;
+        RecurrentWidth = recurrent;
+        int rows = batch * time, g = GateWidth;
+        Grow(ref Gates, rows * g);
+        Grow(ref Saved, rows * saved);
+        Grow(ref PreviousH, rows * units);
+        H.Resize(batch, time, units, true);
+        if (states > 1)
+        {
+            Grow(ref C, rows * units);
+        }
+
+        Grow(ref Recurrent, batch * recurrent);
+        Grow(ref Zeros, units);
+        Grow(ref CellConstants, g + units);
+        Grow(ref ActiveRows, batch);
+        Grow(ref GatherA, batch * Math.Max(g, units));
+        Grow(ref GatherC, batch * Math.Max(g, units));
+        if (_identity.Length < batch)
+        {
+            _identity = new int[batch];
+            for (int b = 0; b < batch; b++)
+            {
+                _identity[b] = b;
+            }
+        }
+    }
+
+    /// <summary>Sizes the backward buffers for the batch of the last forward.</summary>
+    public void EnsureBackward(bool separateRecurrent, int carries, int accumulator, int scratch)
+    {
+        int rows = Batch * Time, u = Units;
+        CarryCount = carries;
+        AccumulatorWidth = accumulator;
+        ScratchCount = scratch;
+        Grow(ref DGates, rows * GateWidth);
+        if (separateRecurrent)
+        {
+            Grow(ref DRecurrent, rows * GateWidth);
+        }
+
+        Grow(ref DhRecurrent, Batch * u);
+        Grow(ref DhDirect, Batch * u);
+        Grow(ref Carries, Batch * carries * u);
+        // One row more: the sum over the batch, in sample order.
+        Grow(ref Accumulators, (Batch + 1) * accumulator);
+        Grow(ref Scratch, Batch * scratch * u);
+    }
+
+    /// <summary>Sizes the forward step scratch of the cell (before <see cref="EnsureBackward"/> sets it for training).</summary>
+    public void EnsureScratch(int scratch)
+    {
+        ScratchCount = Math.Max(ScratchCount, scratch);
+        Grow(ref Scratch, Batch * ScratchCount * Units);
+    }
+
+    /// <summary>Grows <paramref name="buffer"/> to at least <paramref name="length"/> elements (contents not kept).</summary>
+    public static void Grow(ref float[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = new float[length];
+        }
+    }
+
+    private static void Grow(ref int[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = new int[length];
+        }
+    }
+}

@@ -1,0 +1,256 @@
+using System.Numerics.Tensors;
+using PSRnn.Engine.Tensors;
+
+namespace PSRnn.Engine.Layers;
+
+/// <summary>
+/// One step of the time loop over one chunk of batch rows, as a cell sees it: which input step it reads, which samples
+/// are active (all of them, or those whose step is real under a sequence mask), the rows of every buffer, and the
+/// step product, which the driver carries out (packed kernel or not, gathered rows or not).
+/// </summary>
+/// <remarks>
+/// Processing step s reads input step t (t = T − 1 − s under go_backwards). Gate, saved and previous-state rows are
+/// at input step t; state rows at processing step s. A cell touches only the rows of <see cref="Rows"/>; the driver
+/// carries the state of the others through and keeps their gradients out.
+/// </remarks>
+internal ref struct StepBlock
+{
+    private readonly RecurrentWorkspace _w;
+
+    /// <summary>Creates the block of step <paramref name="s"/> (input step <paramref name="t"/>) over samples [b0, b1).</summary>
+    public StepBlock(RecurrentWorkspace work, int s, int t, int b0, int b1, ReadOnlySpan<int> rows, bool allRows,
+        ReadOnlySpan<float> recurrentMask, ReadOnlySpan<float> kernel, ReadOnlySpan<float> outputGradient, bool returnSequences)
+    {
+        _w = work;
+        S = s;
+        T = t;
+        B0 = b0;
+        B1 = b1;
+        Rows = rows;
+        AllActive = allRows;
+        RecurrentMask = recurrentMask;
+        Kernel = kernel;
+        OutputGradientSpan = outputGradient;
+        ReturnSequences = returnSequences;
+    }
+
+    /// <summary>The processing step.</summary>
+    public readonly int S;
+
+    /// <summary>The input step it reads.</summary>
+    public readonly int T;
+
+    /// <summary>The chunk's first sample.</summary>
+    public readonly int B0;
+
+    /// <summary>The chunk's end (exclusive).</summary>
+    public readonly int B1;
+
+    /// <summary>The active samples, ascending.</summary>
+    public readonly ReadOnlySpan<int> Rows;
+
+    /// <summary>Whether every sample of the chunk is active.</summary>
+    public readonly bool AllActive;
+
+    /// <summary>The recurrent dropout mask (B·U), or empty.</summary>
+    public readonly ReadOnlySpan<float> RecurrentMask;
+
+    /// <summary>The recurrent kernel U (U, G) as stored.</summary>
+    public readonly ReadOnlySpan<float> Kernel;
+
+    /// <summary>The whole output gradient (backward only).</summary>
+    public readonly ReadOnlySpan<float> OutputGradientSpan;
+
+    /// <summary>Whether the layer returns sequences.</summary>
+    public readonly bool ReturnSequences;
+
+    /// <summary>Whether this is the first processing step (the previous state is zero).</summary>
+    public readonly bool First => S == 0;
+
+    /// <summary>The units U.</summary>
+    public readonly int Units => _w.Units;
+
+    /// <summary>The steps T.</summary>
+    public readonly int Time => _w.Time;
+
+    /// <summary>The workspace.</summary>
+    public readonly RecurrentWorkspace Work => _w;
+
+    private readonly int InputRow(int b) => (b * _w.Time) + T;
+
+    private readonly int StateRow(int b) => (b * _w.Time) + S;
+
+    /// <summary>The gate row (G) of sample b at this input step.</summary>
+    public readonly Span<float> Gates(int b) => _w.Gates.AsSpan(InputRow(b) * _w.GateWidth, _w.GateWidth);
+
+    /// <summary>The saved row of sample b at this input step.</summary>
+    public readonly Span<float> Saved(int b) => _w.Saved.AsSpan(InputRow(b) * _w.SavedWidth, _w.SavedWidth);
+
+    /// <summary>The dropped previous state h⊙m that sample b's step reads (U).</summary>
+    public readonly Span<float> PreviousH(int b) => _w.PreviousH.AsSpan(InputRow(b) * _w.Units, _w.Units);
+
+    /// <summary>h of sample b after this step (U).</summary>
+    public readonly Span<float> H(int b) => _w.H.Buffer.AsSpan(StateRow(b) * _w.Units, _w.Units);
+
+    /// <summary>h of sample b before this step, unmasked; empty on the first step.</summary>
+    public readonly ReadOnlySpan<float> PreviousHState(int b) => S == 0 ? default : _w.H.Buffer.AsSpan((StateRow(b) - 1) * _w.Units, _w.Units);
+
+    /// <summary>State 1 (c) of sample b after this step.</summary>
+    public readonly Span<float> C(int b) => _w.C.AsSpan(StateRow(b) * _w.Units, _w.Units);
+
+    /// <summary>State 1 (c) of sample b before this step; empty on the first step.</summary>
+    public readonly ReadOnlySpan<float> PreviousC(int b) => S == 0 ? default : _w.C.AsSpan((StateRow(b) - 1) * _w.Units, _w.Units);
+
+    /// <summary>The step's recurrent scratch row of sample b.</summary>
+    public readonly Span<float> Recurrent(int b) => _w.Recurrent.AsSpan(b * _w.RecurrentWidth, _w.RecurrentWidth);
+
+    /// <summary>The gate-gradient row (G) of sample b at this input step.</summary>
+    public readonly Span<float> DGates(int b) => _w.DGates.AsSpan(InputRow(b) * _w.GateWidth, _w.GateWidth);
+
+    /// <summary>The recurrent-side gate-gradient row (G) of sample b at this input step.</summary>
+    public readonly Span<float> DRecurrent(int b) => _w.DRecurrent.AsSpan(InputRow(b) * _w.GateWidth, _w.GateWidth);
+
+    /// <summary>d(h⊙m) from the step after (U), the product dG·Uᵀ.</summary>
+    public readonly Span<float> DhRecurrent(int b) => _w.DhRecurrent.AsSpan(b * _w.Units, _w.Units);
+
+    /// <summary>The cell's carry <paramref name="k"/> of sample b (U).</summary>
+    public readonly Span<float> Carry(int k, int b) => _w.Carries.AsSpan(((b * _w.CarryCount) + k) * _w.Units, _w.Units);
+
+    /// <summary>The cell's per-sample accumulator row of sample b.</summary>
+    public readonly Span<float> Accumulator(int b) => _w.Accumulators.AsSpan(b * _w.AccumulatorWidth, _w.AccumulatorWidth);
+
+    /// <summary>The chunk's scratch row <paramref name="k"/> (U).</summary>
+    public readonly Span<float> Scratch(int k) => _w.Scratch.AsSpan(((B0 * _w.ScratchCount) + k) * _w.Units, _w.Units);
+
+    /// <summary>The recurrent dropout mask of sample b (U), or empty.</summary>
+    public readonly ReadOnlySpan<float> RecurrentMaskOf(int b) => RecurrentMask.IsEmpty ? default : RecurrentMask.Slice(b * _w.Units, _w.Units);
+
+    /// <summary>dy of sample b at this step (U): every step with return_sequences, else the last; empty otherwise.</summary>
+    public readonly ReadOnlySpan<float> OutputGradient(int b)
+    {
+        int u = _w.Units;
+        if (ReturnSequences)
+        {
+            return OutputGradientSpan.Slice(StateRow(b) * u, u);
+        }
+
+        return S == _w.Time - 1 ? OutputGradientSpan.Slice(b * u, u) : default;
+    }
+
+    /// <summary>
+    /// dh = dy + d(h⊙m)⊙m of sample b into <paramref name="dh"/>, as SimpleRNN and LSTM form it (the mask applies from
+    /// the second-to-last step: the carry is zero before), plus what passed masked steps unchanged.
+    /// </summary>
+    public readonly void IncomingGradient(int b, Span<float> dh)
+    {
+        Span<float> carry = DhRecurrent(b);
+        if (!RecurrentMask.IsEmpty && S < _w.Time - 1)
+        {
+            TensorPrimitives.Multiply(carry, RecurrentMaskOf(b), carry);
+        }
+
+        ReadOnlySpan<float> dy = OutputGradient(b);
+        if (ReturnSequences)
+        {
+            TensorPrimitives.Add(dy, carry, dh);
+        }
+        else if (!dy.IsEmpty)
+        {
+            dy.CopyTo(dh);
+        }
+        else
+        {
+            carry.CopyTo(dh);
+        }
+
+        TakeDirect(b, dh);
+    }
+
+    /// <summary>dh += the gradient that reached sample b through masked steps (then cleared); nothing without a mask.</summary>
+    public readonly void TakeDirect(int b, Span<float> dh)
+    {
+        if (_w.DirectPending)
+        {
+            Span<float> direct = _w.DhDirect.AsSpan(b * _w.Units, _w.Units);
+            TensorPrimitives.Add(dh, direct, dh);
+            direct.Clear();
+        }
+    }
+
+    /// <summary>
+    /// The step product C = op(A)·op(K) + beta·C over the active samples: A's row of sample b at
+    /// <paramref name="a"/>.Row(b), C's at <paramref name="c"/>.Row(b); K the kernel (ldk its row stride) or its packed
+    /// layout. All active: one product over the chunk's rows with the operands' strides. Some: the rows are gathered,
+    /// multiplied and scattered back. None: nothing.
+    /// </summary>
+    public readonly void Product(bool transposed, int n, int k, StepOperand a, ReadOnlySpan<float> kernel, int ldk,
+        PackedMatrix? packed, float beta, StepOperand c)
+    {
+        if (AllActive)
+        {
+            int rows = B1 - B0;
+            Multiply(transposed, rows, n, k, a.Array.AsSpan(a.Row(B0)), a.Stride, kernel, ldk, packed, beta,
+                c.Array.AsSpan(c.Row(B0)), c.Stride);
+            return;
+        }
+
+        int count = Rows.Length;
+        if (count == 0)
+        {
+            return;
+        }
+
+        int width = Math.Max(_w.GateWidth, _w.Units);
+        Span<float> ga = _w.GatherA.AsSpan(B0 * width, count * k);
+        Span<float> gc = _w.GatherC.AsSpan(B0 * width, count * n);
+        for (int i = 0; i < count; i++)
+        {
+            int b = Rows[i];
+            a.Array.AsSpan(a.Row(b), k).CopyTo(ga.Slice(i * k, k));
+            if (beta != 0f)
+            {
+                c.Array.AsSpan(c.Row(b), n).CopyTo(gc.Slice(i * n, n));
+            }
+        }
+
+        Multiply(transposed, count, n, k, ga, k, kernel, ldk, packed, beta, gc, n);
+        for (int i = 0; i < count; i++)
+        {
+            gc.Slice(i * n, n).CopyTo(c.Array.AsSpan(c.Row(Rows[i]), n));
+        }
+    }
+
+    private static void Multiply(bool transposed, int rows, int n, int k, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> kernel, int ldk, PackedMatrix? packed, float beta, Span<float> c, int ldc)
+    {
+        if (packed is not null)
+        {
+            Gemm.MultiplyPacked(false, transposed, rows, n, k, 1f, a, lda, kernel, ldk, packed, beta, c, ldc);
+        }
+        else
+        {
+            Gemm.Multiply(false, transposed, rows, n, k, 1f, a, lda, kernel, ldk, beta, c, ldc);
+        }
+    }
+
+    /// <summary>The previous-state rows (input step t) from column <paramref name="column"/>.</summary>
+    public readonly StepOperand PreviousHOperand(int column = 0) => new(_w.PreviousH, (T * _w.Units) + column, _w.Time * _w.Units);
+
+    /// <summary>The gate rows (input step t) from column <paramref name="column"/>.</summary>
+    public readonly StepOperand GatesOperand(int column = 0) => new(_w.Gates, (T * _w.GateWidth) + column, _w.Time * _w.GateWidth);
+
+    /// <summary>The saved rows (input step t) from column <paramref name="column"/>.</summary>
+    public readonly StepOperand SavedOperand(int column = 0) => new(_w.Saved, (T * _w.SavedWidth) + column, _w.Time * _w.SavedWidth);
+
+    /// <summary>The gate-gradient rows (input step t) from column <paramref name="column"/>.</summary>
+    public readonly StepOperand DGatesOperand(int column = 0) => new(_w.DGates, (T * _w.GateWidth) + column, _w.Time * _w.GateWidth);
+
+    /// <summary>The recurrent-side gate-gradient rows (input step t).</summary>
+    public readonly StepOperand DRecurrentOperand() => new(_w.DRecurrent, T * _w.GateWidth, _w.Time * _w.GateWidth);
+
+    /// <summary>The per-sample recurrent scratch rows.</summary>
+    public readonly StepOperand RecurrentOperand() => new(_w.Recurrent, 0, _w.RecurrentWidth);
+
+    /// <summary>The per-sample d(h⊙m) rows.</summary>
+    public readonly StepOperand DhRecurrentOperand() => new(_w.DhRecurrent, 0, _w.Units);
+}
