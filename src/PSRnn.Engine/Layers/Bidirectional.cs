@@ -121,8 +121,30 @@ public sealed class Bidirectional : Layer
             }
         }
 
+        // Keras's Bidirectional sets zero_output_for_mask = return_sequences on both directions: masked steps are zeros.
+        _zeroMasked = ReturnSequences && input.Mask is { AllReal: false } ? input.Mask : null;
+        if (_zeroMasked is not null)
+        {
+            ZeroMaskedRows(_y.Span, _zeroMasked, 2 * units);
+        }
+
         _hasForward = true;
         return _y;
+    }
+
+    private SequenceMask? _zeroMasked;
+
+    // Rows (b, t) of a (B, T, width) sequence that the mask masks, set to zero.
+    private static void ZeroMaskedRows(Span<float> rows, SequenceMask mask, int width)
+    {
+        ReadOnlySpan<bool> real = mask.Values;
+        for (int r = 0; r < real.Length; r++)
+        {
+            if (!real[r])
+            {
+                rows.Slice(r * width, width).Clear();
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -152,6 +174,23 @@ public sealed class Bidirectional : Layer
                 int row = (b * time) + t, flipped = (b * time) + (time - 1 - t);
                 dy.Slice(row * width, units).CopyTo(dForward.Slice(row * units, units));
                 dy.Slice((row * width) + units, units).CopyTo(dBackward.Slice(flipped * units, units));
+            }
+        }
+
+        if (_zeroMasked is not null)
+        {
+            // The zeroed outputs depend on nothing: dy there reaches neither direction. Backward's rows are flipped, so
+            // zero them where the flipped step is masked.
+            for (int b = 0; b < batch; b++)
+            {
+                for (int t = 0; t < time; t++)
+                {
+                    if (!_zeroMasked[b, t])
+                    {
+                        dForward.Slice(((b * time) + t) * units, units).Clear();
+                        dBackward.Slice(((b * time) + (time - 1 - t)) * units, units).Clear();
+                    }
+                }
             }
         }
 

@@ -176,6 +176,7 @@ public static class Trainer
         var targets = new float[batchSize * train.TargetsPerSample];
         var gradient = new Activations();
         var probabilities = new Activations();
+        var masked = new MaskedRows();
         var records = new List<EpochRecord>();
         // The last completed epoch's weights and optimizer state, in buffers the model and optimizer keep (weakly) between runs:
         // a script that calls Fit an epoch at a time would otherwise put three copies of the parameters on the large-object
@@ -233,8 +234,8 @@ public static class Trainer
                     model.ZeroGradients();
                     Activations output = model.Forward(batch, training: true);
                     gradient.ResizeLike(output);
-                    double batchLoss = loss.Compute(output.Span, targets.AsSpan(0, size * train.TargetsPerSample),
-                        output.Rows, output.Features, gradient.Span, fromLogits: fused || IsLogits(model, loss));
+                    double batchLoss = ComputeLoss(loss, output, targets.AsSpan(0, size * train.TargetsPerSample), gradient.Span,
+                        fused || IsLogits(model, loss), masked);
                     if (!double.IsFinite(batchLoss))
                     {
                         Restore();
@@ -243,7 +244,7 @@ public static class Trainer
                             "finite epoch were restored. Lower the learning rate, clip gradients (-ClipNorm), or scale the data.");
                     }
 
-                    UpdateMetrics(metrics, model, output, probabilities, targets.AsSpan(0, size * train.TargetsPerSample), fused);
+                    UpdateMetrics(metrics, model, output, probabilities, targets.AsSpan(0, size * train.TargetsPerSample), fused, masked);
                     model.Backward(gradient);
                     Clip(parameters, options);
                     optimizer.Step(parameters);
@@ -436,6 +437,7 @@ public static class Trainer
         var batch = new Activations();
         var targets = new float[batchSize * data.TargetsPerSample];
         var probabilities = new Activations();
+        var masked = new MaskedRows();
         var indices = new int[batchSize];
         double sum = 0;
         for (int start = 0; start < data.Count; start += batchSize)
@@ -449,29 +451,70 @@ public static class Trainer
             data.Gather(indices.AsSpan(0, size), batch, targets);
             Activations output = model.Forward(batch, training: false);
             ReadOnlySpan<float> t = targets.AsSpan(0, size * data.TargetsPerSample);
-            sum += loss.Compute(output.Span, t, output.Rows, output.Features, Span<float>.Empty, fused || IsLogits(model, loss)) * size;
-            UpdateMetrics(metrics, model, output, probabilities, t, fused);
+            sum += ComputeLoss(loss, output, t, Span<float>.Empty, fused || IsLogits(model, loss), masked) * size;
+            UpdateMetrics(metrics, model, output, probabilities, t, fused, masked);
         }
 
         return new EvaluationResult(sum / data.Count,
             metrics.ToDictionary(m => m.Name, m => m.Result), data.Count);
     }
 
-    private static void UpdateMetrics(IReadOnlyList<Metric> metrics, Sequential model, Activations output, Activations probabilities,
-        ReadOnlySpan<float> targets, bool fused)
+    // The batch loss (and its gradient when one is asked for); with a sequence mask on the output, over the real steps
+    // only (masked rows get a zero gradient; a batch of padding alone has loss 0).
+    private static double ComputeLoss(Loss loss, Activations output, ReadOnlySpan<float> targets, Span<float> gradient,
+        bool fromLogits, MaskedRows masked)
     {
-        ReadOnlySpan<float> values = output.Span;
+        if (!masked.Gather(output, targets))
+        {
+            return loss.Compute(output.Span, targets, output.Rows, output.Features, gradient, fromLogits);
+        }
+
+        double value = masked.Count == 0 ? 0
+            : loss.Compute(masked.Outputs, masked.Targets, masked.Count, output.Features,
+                gradient.IsEmpty ? Span<float>.Empty : masked.Gradient, fromLogits);
+        if (!gradient.IsEmpty)
+        {
+            if (masked.Count == 0)
+            {
+                gradient.Clear();
+            }
+            else
+            {
+                masked.ScatterGradient(gradient);
+            }
+        }
+
+        return value;
+    }
+
+    // Metrics over the rows ComputeLoss used last (the real steps of a masked output).
+    private static void UpdateMetrics(IReadOnlyList<Metric> metrics, Sequential model, Activations output, Activations probabilities,
+        ReadOnlySpan<float> targets, bool fused, MaskedRows masked)
+    {
+        bool useMasked = output.IsSequence && output.Mask is { AllReal: false };
+        ReadOnlySpan<float> values = useMasked ? masked.Outputs : output.Span;
+        int rows = useMasked ? masked.Count : output.Rows;
+        if (useMasked)
+        {
+            targets = masked.Targets;
+        }
+
+        if (rows == 0)
+        {
+            return;
+        }
+
         if (fused)
         {
             // The last layer handed over logits: metrics read probabilities.
-            probabilities.ResizeLike(output);
-            ActivationFunctions.Forward(LastActivation(model), output.Span, probabilities.Span, output.Features);
+            probabilities.Resize(rows, 1, output.Features, false);
+            ActivationFunctions.Forward(LastActivation(model), values, probabilities.Span, output.Features);
             values = probabilities.Span;
         }
 
         for (int i = 0; i < metrics.Count; i++)
         {
-            metrics[i].Update(values, targets, output.Rows, output.Features);
+            metrics[i].Update(values, targets, rows, output.Features);
         }
     }
 
