@@ -87,6 +87,9 @@ public sealed class Gru : RecurrentLayer
     public override Activations? Backward(Activations outputGradient, bool computeInputGradient) =>
         _driver.Backward(outputGradient, computeInputGradient);
 
+    /// <inheritdoc />
+    internal override RecurrentCellInfo CellInfo => _driver.Info(Units);
+
     /// <summary>The workspace of the time loops (tests read its layout).</summary>
     internal RecurrentWorkspace Workspace => _driver.Workspace;
 

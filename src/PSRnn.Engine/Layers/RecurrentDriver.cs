@@ -65,6 +65,10 @@ internal sealed class RecurrentDriver<TCell>
     /// <summary>The workspace (tests and the estimate read its layout).</summary>
     public RecurrentWorkspace Workspace => _work;
 
+    /// <summary>What the cell declares, for <paramref name="units"/> units (valid once bound).</summary>
+    public RecurrentCellInfo Info(int units) => new(TCell.GateCount, TCell.StateCount, _cell.SavedWidth(units),
+        _cell.SeparateRecurrentGradient, TCell.Onnx.Operator, TCell.Onnx.GateOrder);
+
     /// <summary>Takes the cell for the layer's settings, when the layer is built (the settings are init-only).</summary>
     public void Bind(TCell cell) => _cell = cell;
 

@@ -168,6 +168,9 @@ public abstract class RecurrentLayer : Layer
         Bias = UseBias ? AddParameter("bias", biasShape) : null;
     }
 
+    /// <summary>What the layer's cell declares (gates, states, buffers, ONNX operator); valid once built.</summary>
+    internal abstract RecurrentCellInfo CellInfo { get; }
+
     /// <summary>The layer's input check, for the driver.</summary>
     internal void CheckLayerInput(Activations input) => CheckInput(input);
 

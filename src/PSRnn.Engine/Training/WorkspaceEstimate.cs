@@ -10,10 +10,11 @@ namespace PSRnn.Engine.Training;
 /// before anything is allocated, so that a batch far beyond memory is refused with the figure it needs.
 /// </summary>
 /// <remarks>
-/// The per-row counts follow the layers' own buffers (Lstm/Gru/SimpleRnn EnsureWorkspace and Ensure calls): a recurrent
-/// layer with g gates of u units keeps, per batch row and step, the gate pre-activations and activations (2·g·u) and a few
-/// state vectors; training adds the gate gradients (g·u, twice for GRU's reset-after form) and the input gradient. The
-/// estimate errs high by a few state vectors, never low by a whole buffer.
+/// The per-row counts follow the recurrent driver's workspace (<see cref="RecurrentWorkspace"/>) as the layer's cell
+/// declares it (<see cref="RecurrentCellInfo"/>): per batch row and step the gates (g·u), what the cell saves, the
+/// previous state and the states; training adds the gate gradients (g·u, twice when the cell keeps a recurrent side
+/// apart) and the input gradient. Per-sample buffers are a few state vectors more, which the estimate covers with one
+/// spare state per step: it errs high, never low by a whole buffer.
 /// </remarks>
 internal static class WorkspaceEstimate
 {
@@ -66,11 +67,12 @@ internal static class WorkspaceEstimate
     private static long Recurrent(RecurrentLayer r, int features, bool training, long rows, ref long largestArray)
     {
         long u = r.Units;
-        long g = r switch { Lstm => 4, Gru => 3, _ => 1 } * u;
-        // Forward: gates and activated gates (GRU keeps one gate buffer and its reset product), previous state, cell
-        // state and its tanh (LSTM), the output sequence. Training: gate gradients (GRU reset-after: two), input gradient.
-        long forward = (2 * g) + (3 * u) + u;
-        long backward = training ? (r is Gru ? 2 * g : g) + features : 0;
+        RecurrentCellInfo cell = r.CellInfo;
+        long g = cell.Gates * u;
+        // Forward: gates, saved values, previous state, the states, one spare state (per-sample and gather buffers).
+        // Training: gate gradients (two when the cell keeps the recurrent side apart), input gradient.
+        long forward = g + cell.SavedWidth + u + (cell.States * u) + u;
+        long backward = training ? (cell.SeparateRecurrentGradient ? 2 * g : g) + features : 0;
         return Track(rows, forward + backward, ref largestArray, rows * g);
     }
 
