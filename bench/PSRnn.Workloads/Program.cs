@@ -16,6 +16,8 @@ namespace PSRnn.Workloads;
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- [--workloads W2_seqmnist,W6_simple] [--threads 2] [--reps 7]
 ///     [--rep-seconds 1] [--quiet-wait 20] [--mode fit|loop] [--epoch-batches 8] [--label x] [--out psrnn.json] [--profile]
 ///     [--parts train,infer]
+/// dotnet run -c Release --project bench/PSRnn.Workloads -- --ragged W3_mfcc_lstm,W2_seqmnist [--passes 3] [--reps 5]
+///     [--rep-seconds 1] [--quiet-wait 5] [--epoch-batches 4]
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- --gemm default|32x512x128,... [--threads 2] [--reps 7]
 /// </code>
 /// </remarks>
@@ -61,6 +63,13 @@ internal static class Program
         if (options.TryGetValue("gemm", out string? gemmShapes))
         {
             GemmTiming.Run(gemmShapes == "default" ? GemmTiming.DefaultShapes : gemmShapes, settings.Threads, settings.Reps * 6);
+            return 0;
+        }
+
+        if (options.TryGetValue("ragged", out string? raggedNames))
+        {
+            RaggedTiming.Run(raggedNames.Split(',').Select(n => Workload.All.First(w => w.Name == n)), settings,
+                int.Parse(Get("passes", "3"), inv));
             return 0;
         }
 

@@ -462,8 +462,8 @@ internal struct GruCell : IRecurrentCell<GruCell>
         Span<float> dGates = work.DGates.AsSpan(0, rows * g);
         if (_resetAfter)
         {
-            Gemm.Multiply(true, false, u, g, rows, 1f, work.PreviousH.AsSpan(0, rows * u), work.DRecurrent.AsSpan(0, rows * g), 1f,
-                recurrent.Gradient);
+            work.AddTransposedProduct(u, g, work.PreviousH.AsSpan(0, rows * u), u, work.DRecurrent.AsSpan(0, rows * g), g,
+                recurrent.Gradient, g);
             if (bias is not null)
             {
                 // Sums of [dz, dr, dĥ] (input side) and of [dz, dr, dĥ⊙r] (recurrent side).
@@ -476,8 +476,8 @@ internal struct GruCell : IRecurrentCell<GruCell>
         else
         {
             // dU_zr += (h⊙m)ᵀ·dG_zr;  dU_h += (r⊙h⊙m)ᵀ·dG_h.
-            Gemm.Multiply(true, false, u, 2 * u, rows, 1f, work.PreviousH, u, dGates, g, 1f, recurrent.Gradient, g);
-            Gemm.Multiply(true, false, u, u, rows, 1f, work.Saved, u, dGates[(2 * u)..], g, 1f, recurrent.Gradient.AsSpan(2 * u), g);
+            work.AddTransposedProduct(u, 2 * u, work.PreviousH, u, dGates, g, recurrent.Gradient, g);
+            work.AddTransposedProduct(u, u, work.Saved, u, dGates[(2 * u)..], g, recurrent.Gradient.AsSpan(2 * u), g);
             if (bias is not null)
             {
                 TensorPrimitives.Add(bias.Gradient, dbSum[..g], bias.Gradient);

@@ -84,7 +84,9 @@ internal sealed class RecurrentDriver<TCell>
         _work.EnsureScratch(TCell.ScratchCount);
         RecurrentWorkspace w = _work;
         int rows = batch * time;
-        _layer.ProjectInputs(input, Kernel!.Value, _cell.ProjectBias && Bias is not null ? Bias.Value : [], g, w.Gates.AsSpan(0, rows * g));
+        w.SetRuns(_mask);
+        _layer.ProjectInputs(input, Kernel!.Value, _cell.ProjectBias && Bias is not null ? Bias.Value : [], g, w.Gates.AsSpan(0, rows * g),
+            w.HasRuns ? w : null);
 
         // The state before the first step is zero (and so is its row of H̃ for dU).
         int first = InputStep(0, time);
@@ -269,9 +271,10 @@ internal sealed class RecurrentDriver<TCell>
         _outputGradient = null;
 
         Span<float> dGates = w.DGates.AsSpan(0, rows * g);
-        Gemm.Multiply(true, false, input.Features, g, rows, 1f, _layer.DroppedInput(input), dGates, 1f, Kernel!.Gradient);
+        int features = input.Features;
+        w.AddTransposedProduct(features, g, _layer.DroppedInput(input), features, dGates, g, Kernel!.Gradient, g);
         _cell.AddRecurrentGradients(w, RecurrentKernel!, Bias);
-        return computeInputGradient ? _layer.InputGradient(input, dGates, g, Kernel!, _dx) : null;
+        return computeInputGradient ? _layer.InputGradient(input, dGates, g, Kernel!, _dx, w.HasRuns ? w : null) : null;
     }
 
     // The backward time loop (gate gradients only) over batch rows [b0, b1).

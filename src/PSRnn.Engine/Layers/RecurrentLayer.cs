@@ -227,13 +227,32 @@ public abstract class RecurrentLayer : Layer
 
     /// <summary>The input gradient dx = (dG·Wᵀ) ⊙ input mask, into <paramref name="dx"/> (resized like the input).</summary>
     internal Activations InputGradient(Activations input, ReadOnlySpan<float> dGates, int gates, Parameter kernel,
-        Activations dx)
+        Activations dx, RecurrentWorkspace? runs = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(kernel);
         ArgumentNullException.ThrowIfNull(dx);
         dx.ResizeLike(input);
-        Gemm.Multiply(false, true, input.Rows, input.Features, gates, 1f, dGates, kernel.Value, 0f, dx.Span);
+        int features = input.Features;
+        if (runs is null)
+        {
+            Gemm.Multiply(false, true, input.Rows, features, gates, 1f, dGates, kernel.Value, 0f, dx.Span);
+        }
+        else
+        {
+            // Only the real rows: padding gets no gradient.
+            dx.Span.Clear();
+            for (int b = 0; b < input.Batch; b++)
+            {
+                int first = runs.RunStart[b], length = runs.RunLength[b];
+                if (length > 0)
+                {
+                    Gemm.Multiply(false, true, length, features, gates, 1f, dGates[(first * gates)..], gates, kernel.Value, gates, 0f,
+                        dx.Span[(first * features)..], features);
+                }
+            }
+        }
+
         RecurrentShared.ApplyInputMask(dx.Span, InputMask, input.Batch, input.Time, input.Features);
         return dx;
     }
@@ -322,7 +341,8 @@ public abstract class RecurrentLayer : Layer
     /// (B·T, F), W the kernel (F, G) and b the first G entries of <paramref name="bias"/> (or none when empty).
     /// <paramref name="projection"/> receives (B·T, G) in the input's time order.
     /// </summary>
-    internal void ProjectInputs(Activations input, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, int gates, Span<float> projection)
+    internal void ProjectInputs(Activations input, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, int gates, Span<float> projection,
+        RecurrentWorkspace? runs = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         int rows = input.Rows, features = input.Features;
@@ -335,7 +355,23 @@ public abstract class RecurrentLayer : Layer
             }
         }
 
-        Gemm.Multiply(false, false, rows, gates, features, 1f, x, kernel, bias.IsEmpty ? 0f : 1f, projection);
+        float beta = bias.IsEmpty ? 0f : 1f;
+        if (runs is null)
+        {
+            Gemm.Multiply(false, false, rows, gates, features, 1f, x, kernel, beta, projection);
+            return;
+        }
+
+        // A mask with one run of real steps per sample: project those rows only (the loops never read the others).
+        for (int b = 0; b < input.Batch; b++)
+        {
+            int first = runs.RunStart[b], length = runs.RunLength[b];
+            if (length > 0)
+            {
+                Gemm.Multiply(false, false, length, gates, features, 1f, x[(first * features)..], features, kernel, gates, beta,
+                    projection[(first * gates)..], gates);
+            }
+        }
     }
 
     /// <summary>

@@ -118,6 +118,60 @@ internal sealed class RecurrentWorkspace
     /// <summary>(G, U): Uᵀ stored, for cells whose backward products use column blocks of U.</summary>
     public float[] KernelTransposed = [];
 
+    /// <summary>
+    /// Whether the batch's mask leaves each sample one run of real steps (<see cref="RunStart"/>, <see cref="RunLength"/>):
+    /// then the whole-batch products (input projection, dW, dU, dx) cover those rows only, so their cost follows the real
+    /// steps too. False without a mask (every row is real) or with gaps (masked rows contribute zeros).
+    /// </summary>
+    public bool HasRuns;
+
+    /// <summary>The first row (b·T + first real step) of each sample's run.</summary>
+    public int[] RunStart = [];
+
+    /// <summary>The real steps of each sample's run.</summary>
+    public int[] RunLength = [];
+
+    /// <summary>Sets the runs from a contiguous mask, or clears them.</summary>
+    public void SetRuns(SequenceMask? mask)
+    {
+        HasRuns = mask is { Contiguous: true };
+        if (!HasRuns)
+        {
+            return;
+        }
+
+        Grow(ref RunStart, Batch);
+        Grow(ref RunLength, Batch);
+        for (int b = 0; b < Batch; b++)
+        {
+            RunStart[b] = (b * Time) + Math.Min(mask!.FirstReal(b), Time);
+            RunLength[b] = mask.RealSteps(b);
+        }
+    }
+
+    /// <summary>
+    /// C += Aᵀ·B over the batch's real rows, A (rows, m) and B (rows, n) row-major: one product over all B·T rows, or one
+    /// per sample's run of real steps (<see cref="HasRuns"/>).
+    /// </summary>
+    public void AddTransposedProduct(int m, int n, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
+    {
+        int rows = Batch * Time;
+        if (!HasRuns)
+        {
+            Gemm.Multiply(true, false, m, n, rows, 1f, a, lda, b, ldb, 1f, c, ldc);
+            return;
+        }
+
+        for (int s = 0; s < Batch; s++)
+        {
+            int length = RunLength[s], first = RunStart[s];
+            if (length > 0)
+            {
+                Gemm.Multiply(true, false, m, n, length, 1f, a[(first * lda)..], lda, b[(first * ldb)..], ldb, 1f, c, ldc);
+            }
+        }
+    }
+
     /// <summary>0, 1, …, B − 1: the rows of an unmasked step.</summary>
     public ReadOnlySpan<int> AllRows(int b0, int b1) => _identity.AsSpan(b0, b1 - b0);
 
