@@ -17,6 +17,7 @@ BeforeAll {
     $script:Regression = $regressor | Measure-RnnModel $data.X (ConvertTo-RnnTensor -InputObject ([float[]]::new(40)) -Shape 40, 1)
     $script:Split = Split-RnnDataset -X $data.X -Y $data.Labels -TestFraction 0.25 -Seed 1
     $script:Windows = 1..30 | ConvertTo-RnnWindow -Lookback 5
+    $script:Padded = @(@(1, 2, 3), @(4)) | ConvertTo-RnnSequenceBatch -IncludeLength
     $wav = Get-ChildItem (Join-Path $PSScriptRoot '../../examples/data/speech-digits-wav') -Recurse -Filter *.wav | Select-Object -First 3
     $script:AudioFeatures = @($wav | Import-RnnAudio -Frames 20)
     $script:AudioDataset = $wav | Import-RnnAudio -Frames 20 -LabelFrom Directory -Stack
@@ -95,7 +96,7 @@ Describe 'Default views' {
         $Detailed.ConfusionMatrix | Show | Should -Match 'true\\pred\s+negative\s+positive'
     }
 
-    It 'prints a split, windows and audio data as their shapes' {
+    It 'prints a split, windows, padded sequences and audio data as their shapes' {
         $text = $Split | Show
         $text | Should -Match 'XTrain : \(30, 6, 2\) float32'
         $text | Should -Match 'YTest  : \(10,\) int64'
@@ -103,6 +104,8 @@ Describe 'Default views' {
         $w = $Windows | Show
         $w | Should -Match 'X\s+: \(25, 5, 1\) float32'
         $w | Should -Match 'Lookback\s+: 5'
+        $Padded | Show | Should -Match 'X\s+: \(2, 3, 1\) float32'
+        $Padded | Show | Should -Match 'Lengths\s+: 3, 1'
         $AudioDataset | Show | Should -Match 'X\s+: \(3, 20, 13\) float32'
         $AudioDataset | Show | Should -Match 'Files\s+: 3'
         $AudioFeatures | Show | Should -Match '(?m)^Label\s+Features\s+Duration\s+SampleRate\s+Path'
@@ -125,6 +128,7 @@ Describe 'Format-List shows every property of <Name>' -ForEach @(
     @{ Name = 'a confusion matrix'; Get = { $Detailed.ConfusionMatrix } }
     @{ Name = 'a split'; Get = { $Split } }
     @{ Name = 'windows'; Get = { $Windows } }
+    @{ Name = 'padded sequences'; Get = { $Padded } }
     @{ Name = 'audio features'; Get = { $AudioFeatures[0] } }
     @{ Name = 'an audio dataset'; Get = { $AudioDataset } }
 ) {
@@ -141,7 +145,7 @@ Describe 'Every output type has a view test' {
     It 'covers the OutputType of every cmdlet' {
         # Types PowerShell formats itself, and those this file checks above.
         $covered = 'FileInfo', 'OrderedDictionary', 'Sequential', 'Tensor', 'PSRnn.Evaluation', 'PSRnn.DetailedEvaluation',
-            'RnnDatasetSplit', 'WindowedSeries', 'RnnAudioFeatures', 'RnnAudioDataset'
+            'RnnDatasetSplit', 'WindowedSeries', 'PaddedSequences', 'RnnAudioFeatures', 'RnnAudioDataset'
         foreach ($command in Get-Command -Module PSRnn -CommandType Cmdlet) {
             foreach ($type in $command.OutputType) {
                 ($type.Name -split '\.')[-1] | Should -BeIn ($covered | ForEach-Object { ($_ -split '\.')[-1] }) -Because "$($command.Name) outputs $($type.Name)"

@@ -7,7 +7,8 @@ namespace PSRnn.Commands;
 /// <para type="synopsis">Adds a token embedding as the first layer (Keras Embedding).</para>
 /// <para type="description">Turns each token id (0 to InputDim − 1) into a learned vector of OutputDim values, so a
 /// sample of T token ids becomes a (T, OutputDim) sequence for the recurrent layers after it. It must be the model's
-/// first layer; create the model with -InputShape set to the sequence length.</para>
+/// first layer; create the model with -InputShape set to the sequence length. With -MaskZero, id 0 is padding that
+/// the layers after it skip (Keras's mask_zero).</para>
 /// </summary>
 /// <example runnable="true">
 ///   <code>
@@ -20,6 +21,15 @@ namespace PSRnn.Commands;
 ///     New-RnnModel -InputShape 50 -Seed 1 | Add-EmbeddingLayer 1000 32 | Add-GruLayer 32 | Add-DenseLayer 1 -Activation sigmoid
 ///   </code>
 ///   <para>A text classifier over 50 token ids from a 1,000-word vocabulary: the ids go in as (samples, 50) integers.</para>
+/// </example>
+/// <example runnable="true">
+///   <code>
+///     $ids = ConvertTo-RnnSequenceBatch -InputObject @(@(4, 8, 15), @(16, 23), @(42)) -MaxLength 3
+///     $model = New-RnnModel -InputShape 3, 1 -Seed 1 | Add-EmbeddingLayer 50 8 -MaskZero | Add-LstmLayer 8 | Add-DenseLayer 1
+///     ($model | Invoke-RnnPrediction -X $ids).Shape
+///   </code>
+///   <para>Token sequences of different lengths padded before with id 0, which the embedding masks: the LSTM reads only
+///   the real tokens. The padded batch is (3, 3, 1), so the model takes -InputShape 3, 1.</para>
 /// </example>
 [Cmdlet(VerbsCommon.Add, "EmbeddingLayer")]
 [OutputType(typeof(PSRnn.Engine.Models.Sequential))]
@@ -39,6 +49,14 @@ public sealed class AddEmbeddingLayerCommand : AddLayerCommandBase
     [ValidateRange(1, 1 << 16)]
     public int OutputDim { get; set; }
 
+    /// <summary>
+    /// <para type="description">Treats token id 0 as padding (Keras's mask_zero): the layers after the embedding skip
+    /// those steps, and the loss and metrics leave them out. Id 0 is then reserved, so -InputDim is the vocabulary size
+    /// plus one. Pad token sequences with 0 (ConvertTo-RnnSequenceBatch's default -Value).</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter MaskZero { get; set; }
+
     /// <inheritdoc />
-    protected override Layer CreateLayer() => new Embedding(InputDim, OutputDim, Name);
+    protected override Layer CreateLayer() => new Embedding(InputDim, OutputDim, Name) { MaskZero = MaskZero.IsPresent };
 }
