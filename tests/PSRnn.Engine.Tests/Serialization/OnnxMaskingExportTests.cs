@@ -186,6 +186,17 @@ public sealed class OnnxMaskingExportTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AMaskedExportIsNotReadBackFromOnnxButSaysWhatToDo()
+    {
+        Sequential model = OnnxExportTests.Randomized(SampleShape.Sequence(null, Features), m => { m.Add(new Masking()); m.Add(new Lstm(3)); }, 7);
+        using var stream = new MemoryStream();
+        OnnxExporter.Export(model, stream);
+        var e = Assert.Throws<PSRnn.Engine.Data.DataFormatException>(() => OnnxImporter.Import(stream.ToArray(), "masked.onnx"));
+        Assert.Equal(OnnxImporter.UnsupportedOperatorErrorId, e.ErrorId);
+        Assert.Contains("Safetensors", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MaskedExportIsDeterministic()
     {
         Sequential model = OnnxExportTests.Randomized(SampleShape.Sequence(null, Features), m =>

@@ -212,6 +212,9 @@ internal sealed partial class OnnxGraphInterpreter
             "Gemm" => [Gemm(node, inputs)],
             "Add" => [Add(node, inputs[0], inputs[1])],
             "Relu" or "Tanh" or "Sigmoid" or "Softmax" or "Elu" or "Softplus" or "Softsign" or "Selu" or "HardSigmoid" => [ActivationNode(node, inputs[0])],
+            "Equal" when inputs[0] is ActSym { Chain: null } => throw Operator(node, "derives a sequence mask from the graph input " +
+                "(Keras's Masking or Embedding mask_zero, as PSRnn's ONNX export writes them), which PSRnn does not read back from ONNX: " +
+                "import the model's own file (Export-RnnModel -Format Safetensors) instead, or export from PyTorch with per-sample lengths"),
             _ => throw Operator(node, "is an operator PSRnn does not import"),
         };
     }
