@@ -18,7 +18,9 @@ namespace PSRnn.Commands;
 /// hyper-parameters, step count and slots (optimizer.layers.0.kernel.momentum, …), so training continues exactly where
 /// it stopped after Import-RnnModel. -Format Onnx writes an ONNX model (opset 17) instead, for ONNX Runtime and other
 /// inference engines: input "input" (batch, time, features) float32 — int64 token ids for an Embedding model — and output
-/// "output", with dynamic batch and time axes; Keras's gate orders are mapped to ONNX's. The write is atomic: the file is written beside the target and renamed into place,
+/// "output", with dynamic batch and time axes; Keras's gate orders are mapped to ONNX's. A masked model (Masking first,
+/// or Embedding mask_zero) computes its mask in the graph and feeds the recurrent operators sequence_lens derived from it,
+/// giving Keras's results for pre, post and inner padding alike. The write is atomic: the file is written beside the target and renamed into place,
 /// so an interrupted write never leaves a partial file. An existing file is replaced only with -Force.</para>
 /// </summary>
 /// <example>

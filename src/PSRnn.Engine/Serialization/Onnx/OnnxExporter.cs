@@ -29,8 +29,12 @@ namespace PSRnn.Engine.Serialization.Onnx;
 /// columns, so each is transposed; LSTM gates are reordered from Keras's i, f, c, o to ONNX's i, o, f, c; GRU's
 /// z, r, h are the same in both. B (D, 2·G·H) is [Wb, Rb]: Keras's single bias goes in Wb with Rb zero, except for a
 /// reset_after GRU whose bias rows are Wb (input) and Rb (recurrent), with linear_before_reset = 1.</para>
+/// <para>Masking (a Masking layer first, or an Embedding with mask_zero): the graph derives the mask from its input and
+/// gives the recurrent operators sequence_lens computed from it, after moving each sample's real steps to its front, so
+/// that pre, post and inner padding all give Keras's values, masked steps included; Masking itself is Where(mask, x, 0).
+/// See OnnxExporter.Masking.cs. A model without a mask exports no mask nodes.</para>
 /// </remarks>
-public static class OnnxExporter
+public static partial class OnnxExporter
 {
     /// <summary>The default-domain operator set the graph uses.</summary>
     public const int Opset = 17;
@@ -146,12 +150,19 @@ public static class OnnxExporter
             x = layer switch
             {
                 DropoutLayer => x,
+                Masking masking => builder.Masking(masking, x, output),
                 Dense dense => builder.Dense(dense, x, output),
                 Embedding embedding => builder.Embedding(embedding, x, output),
                 Bidirectional wrapper => builder.Recurrent(wrapper.Name, wrapper.ForwardLayer, wrapper.BackwardLayer, x, output),
                 RecurrentLayer recurrent => builder.Recurrent(recurrent.Name, recurrent, null, x, output),
                 _ => throw Unsupported($"Layer '{layer.Name}' ({layer.KerasClassName}) has no ONNX export."),
             };
+
+            // Keras's mask propagation: a layer whose output is no longer a sequence of the input's steps drops it.
+            if (!layer.OutputShape.IsSequence)
+            {
+                builder.DropMask();
+            }
         }
 
         if (last < 0)
@@ -173,7 +184,7 @@ public static class OnnxExporter
         new(UnsupportedErrorId, message + " Export the model in PSRnn's own format instead, or change the layer.");
 
     /// <summary>Adds the nodes of each layer kind to a graph.</summary>
-    private sealed class GraphBuilder(OnnxGraph graph)
+    private sealed partial class GraphBuilder(OnnxGraph graph)
     {
         private readonly HashSet<string> _constants = new(StringComparer.Ordinal);
 
@@ -202,6 +213,11 @@ public static class OnnxExporter
             string result = output ?? $"{layer}/output";
             Parameter table = embedding.Parameters[0];
             string e = graph.AddFloat($"{layer}/embeddings", [embedding.InputDim, embedding.OutputDim], table.Value);
+            if (embedding.MaskZero)
+            {
+                MaskFromTokenIds(layer, ids, embedding.InputShape.IsSequence);
+            }
+
             if (!embedding.InputShape.IsSequence)
             {
                 return graph.AddNode("Gather", result, [e, ids], OnnxAttribute.Int("axis", 0));
@@ -262,12 +278,24 @@ public static class OnnxExporter
                 attributes.Add(OnnxAttribute.Int("linear_before_reset", gru.ResetAfter ? 1 : 0));
             }
 
-            string xt = graph.AddNode("Transpose", $"{layer}/X_tbf", [x], OnnxAttribute.Ints("perm", 1, 0, 2));
-            string[] inputs = bName.Length > 0 ? [xt, wName, rName, bName] : [xt, wName, rName];
+            // Under a mask each sample's real steps are moved to its front and the operator runs over those only
+            // (sequence_lens); see OnnxExporter.Masking.cs.
+            bool masked = HasMask;
+            string xt = graph.AddNode("Transpose", $"{layer}/X_tbf", [masked ? CompactSteps(layer, x) : x], OnnxAttribute.Ints("perm", 1, 0, 2));
+            string[] inputs = masked ? [xt, wName, rName, bName, SequenceLengths()]
+                : bName.Length > 0 ? [xt, wName, rName, bName] : [xt, wName, rName];
             if (forward.ReturnSequences)
             {
                 string y = $"{layer}/Y";
                 graph.AddNode(op, layer, inputs, [y], [.. attributes]);
+                if (masked)
+                {
+                    // (T, D, B, H) → (B, T, D·H) over the compacted steps, then back to the input's steps as Keras has them.
+                    string ycb = graph.AddNode("Transpose", $"{layer}/Y_compact_btdh", [y], OnnxAttribute.Ints("perm", 2, 0, 1, 3));
+                    string yc = graph.AddNode("Reshape", $"{layer}/Y_compact", [ycb, Constant("const/shape_0_0_-1", 0, 0, -1)]);
+                    return RestoreSteps(layer, yc, backward is not null ? StepKind.Bidirectional : forward.GoBackwards ? StepKind.Backward : StepKind.Forward, result);
+                }
+
                 if (backward is null && forward.GoBackwards)
                 {
                     // ONNX's Y is indexed by input step; Keras returns go_backwards sequences in processing order.
