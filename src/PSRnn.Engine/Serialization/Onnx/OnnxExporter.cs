@@ -231,14 +231,11 @@ public static partial class OnnxExporter
         public string Recurrent(string layer, RecurrentLayer forward, RecurrentLayer? backward, string x, string? output)
         {
             string result = output ?? $"{layer}/output";
-            (string op, int gates, int[] gateMap) = forward switch
-            {
-                SimpleRnn => ("RNN", 1, new[] { 0 }),
-                // ONNX i, o, f, c ← Keras i, f, c, o.
-                Lstm => ("LSTM", 4, new[] { 0, 3, 1, 2 }),
-                Gru => ("GRU", 3, new[] { 0, 1, 2 }),
-                _ => throw Unsupported($"Layer '{layer}' ({forward.KerasClassName}) has no ONNX export."),
-            };
+            // The operator and, for each of its gates, the Keras gate it reads, as the cell declares them (LSTM: ONNX
+            // i, o, f, c ← Keras i, f, c, o).
+            RecurrentCellInfo cell = forward.CellInfo
+                ?? throw Unsupported($"Layer '{layer}' ({forward.KerasClassName}) has no ONNX export.");
+            (string op, int gates, IReadOnlyList<int> gateMap) = (cell.OnnxOperator, cell.Gates, cell.OnnxGateOrder);
 
             RecurrentLayer[] directions = backward is null ? [forward] : [forward, backward];
             int d = directions.Length, units = forward.Units, features = forward.InputShape.Features, g = gates * units;
@@ -404,10 +401,10 @@ public static partial class OnnxExporter
         /// Keras (rows, G·U) with gates in column blocks → ONNX (G·U, rows) with gates in row blocks, ONNX gate j taken
         /// from Keras gate <paramref name="gateMap"/>[j]: onnx[j·U + u, f] = keras[f, map[j]·U + u]. A bias is rows = 1.
         /// </summary>
-        private static void GateRows(ReadOnlySpan<float> keras, int rows, int units, int[] gateMap, Span<float> onnx)
+        private static void GateRows(ReadOnlySpan<float> keras, int rows, int units, IReadOnlyList<int> gateMap, Span<float> onnx)
         {
-            int width = gateMap.Length * units;
-            for (int j = 0; j < gateMap.Length; j++)
+            int width = gateMap.Count * units;
+            for (int j = 0; j < gateMap.Count; j++)
             {
                 int column = gateMap[j] * units;
                 for (int u = 0; u < units; u++)
