@@ -253,6 +253,20 @@ public sealed class TruncatedBpttTests(Xunit.Abstractions.ITestOutputHelper outp
     }
 
     [Fact]
+    public void MemoryEstimate_OfTheMillionStepRun_IsTheWindows()
+    {
+        // README's run: LSTM(32, return sequences) → Dense(1), batch 2, 1,000,000 steps of 4 features, K = 200.
+        var model = new Sequential(SampleShape.Sequence(null, 4), seed: 1);
+        model.Add(new Lstm(32, returnSequences: true));
+        model.Add(new Dense(1));
+        long window = WorkspaceEstimate.Bytes(model, 2, 200, training: true, out _);
+        long whole = WorkspaceEstimate.Bytes(model, 2, 1_000_000, training: true, out _);
+        output.WriteLine($"workspaces: K = 200 {window:N0} bytes; whole sequences {whole:N0} bytes");
+        Assert.True(window < 1 << 20);
+        Assert.Equal(whole, window * 5000);
+    }
+
+    [Fact]
     public void CancelledMidBatch_KeepsTheLastCompletedEpoch()
     {
         (Tensor x, Tensor y) = Data(8, 9, 3, true, 4);
