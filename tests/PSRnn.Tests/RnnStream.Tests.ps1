@@ -293,8 +293,8 @@ Describe 'Stream errors' {
             Script = { $model | New-RnnStream -BatchSize 2 | Reset-RnnStream -Index 2 } }
         @{ Case = 'a negative sequence index'; Id = 'StreamIndexOutOfRange'; Category = 'InvalidArgument'
             Script = { $model | New-RnnStream | Reset-RnnStream -Index -1 } }
-        @{ Case = '-Class with -Sample'; Id = 'ClassAndSample'; Category = 'InvalidArgument'
-            Script = { $model | New-RnnStream | Invoke-RnnPrediction -X (ConvertTo-RnnTensor ([float[]] (1..2)) -Shape 1, 1, 2) -Class -Seed 1 } }
+        @{ Case = '-Class with -Sample'; Id = 'AmbiguousParameterSet'; Category = 'InvalidArgument'
+            Script = { Invoke-RnnPrediction -Stream ($model | New-RnnStream) -X (ConvertTo-RnnTensor ([float[]] (1..2)) -Shape 1, 1, 2) -Class -Sample -Seed 1 } }
     ) {
         $err = Get-StreamError $Script
         $err | Should -Not -BeNullOrEmpty

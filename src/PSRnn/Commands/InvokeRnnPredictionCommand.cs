@@ -23,7 +23,8 @@ namespace PSRnn.Commands;
 /// (sequences, steps, features) of any number of steps, or (steps, features) for a stream of one sequence, and the
 /// result is the outputs for that chunk, per step when the model returns sequences, else after the chunk's last step;
 /// the stream remembers the states for the next call. Fed chunk by chunk, a sequence gives the same outputs as given
-/// whole. -Class or -Sample works on a stream's outputs as on a model's. A float32 tensor chunk is read in place and the
+/// whole. -Class or -Sample works on a stream's outputs as on a model's (with a stream, -Temperature and -Seed go with an
+/// explicit -Sample). A float32 tensor chunk is read in place and the
 /// stream reuses its buffers from call to call: only the returned outputs are new. Not thread-safe: one call on a
 /// stream at a time.</para>
 /// </summary>
@@ -69,6 +70,8 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     private const string ClassSet = "Class";
     private const string SampleSet = "Sample";
     private const string StreamSet = "Stream";
+    private const string StreamClassSet = "StreamClass";
+    private const string StreamSampleSet = "StreamSample";
 
     /// <summary>
     /// <para type="description">The model; it comes from the pipeline.</para>
@@ -84,6 +87,8 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     /// sequences, and the stream keeps the states for the next call. Accepts pipeline input.</para>
     /// </summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = StreamSet)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = StreamClassSet)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = StreamSampleSet)]
     [ValidateNotNull]
     public RnnStream Stream { get; set; } = null!;
 
@@ -120,7 +125,7 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     /// <para type="description">Returns class indices (int64) instead of probabilities.</para>
     /// </summary>
     [Parameter(ParameterSetName = ClassSet)]
-    [Parameter(ParameterSetName = StreamSet)]
+    [Parameter(Mandatory = true, ParameterSetName = StreamClassSet)]
     public SwitchParameter Class { get; set; }
 
     /// <summary>
@@ -128,29 +133,29 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     /// -Temperature.</para>
     /// </summary>
     [Parameter(ParameterSetName = SampleSet)]
-    [Parameter(ParameterSetName = StreamSet)]
+    [Parameter(Mandatory = true, ParameterSetName = StreamSampleSet)]
     public SwitchParameter Sample { get; set; }
 
     /// <summary>
     /// <para type="description">The sampling temperature T, 0 or more (default 1): classes are drawn with weights
-    /// p^(1/T); 0 is argmax. Implies -Sample.</para>
+    /// p^(1/T); 0 is argmax. Implies -Sample (with -Stream, give -Sample too).</para>
     /// </summary>
     [Parameter(ParameterSetName = SampleSet)]
-    [Parameter(ParameterSetName = StreamSet)]
+    [Parameter(ParameterSetName = StreamSampleSet)]
     public double Temperature { get; set; } = 1.0;
 
     /// <summary>
     /// <para type="description">Seeds the draws of -Sample, so the same seed gives the same classes; by default they
-    /// differ run to run. Implies -Sample.</para>
+    /// differ run to run. Implies -Sample (with -Stream, give -Sample too).</para>
     /// </summary>
     [Parameter(ParameterSetName = SampleSet)]
-    [Parameter(ParameterSetName = StreamSet)]
+    [Parameter(ParameterSetName = StreamSampleSet)]
     public ulong? Seed { get; set; }
 
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        bool streaming = ParameterSetName == StreamSet;
+        bool streaming = ParameterSetName is StreamSet or StreamClassSet or StreamSampleSet;
         if (streaming)
         {
             Model = Stream.Model;
@@ -158,16 +163,8 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
 
         ModelData.RequireLayers(this, Model);
         // -Temperature or -Seed alone select the Sample set; an explicit -Sample:$false still means probabilities.
-        bool sampling = streaming
-            ? Sample || MyInvocation.BoundParameters.ContainsKey(nameof(Temperature)) || MyInvocation.BoundParameters.ContainsKey(nameof(Seed))
-            : ParameterSetName == SampleSet && !(MyInvocation.BoundParameters.ContainsKey(nameof(Sample)) && !Sample);
-        if (sampling && Class)
-        {
-            // One parameter set carries the stream's -Class and -Sample, so PowerShell cannot refuse the pair itself.
-            ThrowTerminatingError(Errors.Create("ClassAndSample", ErrorCategory.InvalidArgument, Class,
-                "-Class returns the most probable class, -Sample (-Temperature, -Seed) draws one: give one of them."));
-        }
-
+        bool sampling = (ParameterSetName is SampleSet && !(MyInvocation.BoundParameters.ContainsKey(nameof(Sample)) && !Sample)) ||
+            (ParameterSetName is StreamSampleSet && Sample);
         if (sampling)
         {
             CheckSampling();
