@@ -118,6 +118,20 @@ Describe 'Invoke-RnnPrediction -Stream: chunk by chunk equals whole' {
         ($stream | Invoke-RnnPrediction -X $x -Sample -Seed 4).Data | Should -Be ($model | Invoke-RnnPrediction -X $x -Seed 4).Data
     }
 
+    It 'reads a float32 chunk in place: one tensor whose Data is rewritten between calls' {
+        $model = New-RnnModel -InputShape 0, 2 -Seed 15 | Add-LstmLayer 3 -ReturnSequences | Add-DenseLayer 2
+        $values = New-Sequences 1 6 2 16
+        $whole = $model | Invoke-RnnPrediction -X (ConvertTo-RnnTensor -InputObject $values -Shape 1, 6, 2)
+        $stream = $model | New-RnnStream
+        $chunk = ConvertTo-RnnTensor -InputObject ([float[]]::new(4)) -Shape 2, 2
+        $outputs = foreach ($start in 0, 2, 4) {
+            [Array]::Copy($values, $start * 2, $chunk.Data, 0, 4)
+            ($stream | Invoke-RnnPrediction -X $chunk).Data
+        }
+        $joined = ConvertTo-RnnTensor -InputObject ([float[]] $outputs) -Shape 1, 6, 2
+        Get-Mismatch $joined $whole | Should -Be 0
+    }
+
     It 'returns a new tensor per call: an earlier result is not overwritten' {
         $stream = New-RnnModel -InputShape 0, 1 -Seed 14 | Add-LstmLayer 2 | New-RnnStream
         $first = $stream | Invoke-RnnPrediction -X (ConvertTo-RnnTensor ([float[]] @(0.5)) -Shape 1, 1)
