@@ -23,7 +23,7 @@ public sealed class RnnStream
     private readonly Activations _input = new();
 
     /// <summary>A stream of <paramref name="batch"/> sequences through <paramref name="model"/>.</summary>
-    /// <exception cref="ModelException"><c>StreamBidirectional</c>: a Bidirectional layer needs the future;
+    /// <exception cref="ModelException"><c>StreamBidirectional</c> and <c>StreamGoBackwards</c>: those layers need the future;
     /// <c>StreamNoRecurrentLayer</c>: nothing to carry.</exception>
     public RnnStream(Sequential model, int batch = 1)
     {
@@ -35,6 +35,12 @@ public sealed class RnnStream
             throw new ModelException("StreamBidirectional",
                 $"Model '{model.Name}' has the Bidirectional layer '{bi.Name}', which reads each sequence from its end: a stream has no end. " +
                 "Stream a model of forward layers only.");
+        }
+
+        if (model.Layers.OfType<RecurrentLayer>().FirstOrDefault(l => l.GoBackwards) is { } back)
+        {
+            throw new ModelException("StreamGoBackwards",
+                $"Layer '{back.Name}' reads each sequence from its end (go_backwards): a stream has no end. Stream a model of forward layers only.");
         }
 
         Model = model;

@@ -144,6 +144,9 @@ public sealed class RnnStreamTests
         var bi = new Sequential(SampleShape.Sequence(null, 3), "bi", 1);
         bi.Add(new Bidirectional(new Lstm(2)));
         Assert.Equal("StreamBidirectional", Assert.Throws<ModelException>(() => new RnnStream(bi)).ErrorId);
+        var back = new Sequential(SampleShape.Sequence(null, 3), "back", 1);
+        back.Add(new Gru(2, goBackwards: true));
+        Assert.Equal("StreamGoBackwards", Assert.Throws<ModelException>(() => new RnnStream(back)).ErrorId);
         var fixedTime = new Sequential(SampleShape.Sequence(4, 3), "f", 1);
         fixedTime.Add(new Lstm(2));
         Assert.Equal("StreamChunkShape", Assert.Throws<ModelException>(() => new RnnStream(fixedTime).Predict(new float[3], 1)).ErrorId);
