@@ -138,6 +138,126 @@ Describe 'Import-RnnAudio' {
         }
     }
 
+    Context 'variable lengths, padding and masking' {
+        BeforeAll {
+            # The labelled files, sorted by path (no_21, no_22, yes_23, yes_24, yes_25), have 8, 10, 12, 8 and 10 frames.
+            $script:Files = @(Get-ChildItem $Labeled -Recurse -Filter *.wav | Sort-Object FullName)
+            $script:Own = @($Files | Import-RnnAudio -LabelFrom Directory -Normalize)
+            # A 16 kHz 16-bit mono WAV of the given samples (a canonical 44-byte header).
+            function script:New-Wav {
+                param([string] $Path, [int16[]] $Samples)
+                $le = { param($v) [BitConverter]::GetBytes($v) }
+                $n = 2 * $Samples.Length
+                $bytes = [byte[]]::new($n); [Buffer]::BlockCopy($Samples, 0, $bytes, 0, $n)
+                $header = [Text.Encoding]::ASCII.GetBytes('RIFF') + (& $le ([int] (36 + $n))) + [Text.Encoding]::ASCII.GetBytes('WAVEfmt ') +
+                    (& $le 16) + (& $le ([int16] 1)) + (& $le ([int16] 1)) + (& $le 16000) + (& $le 32000) + (& $le ([int16] 2)) +
+                    (& $le ([int16] 16)) + [Text.Encoding]::ASCII.GetBytes('data') + (& $le $n)
+                [IO.File]::WriteAllBytes($Path, [byte[]] ($header + $bytes))
+                Get-Item -LiteralPath $Path
+            }
+            # The features of row n of a stacked X, steps [from, from + count), as one flat array.
+            function script:Get-Steps {
+                param($X, [int] $Row, [int] $From, [int] $Count)
+                $width = $X.Shape[1] * $X.Shape[2]
+                $f = $X.Shape[2]
+                if ($Count -eq 0) { return }
+                [float[]] $X.Data[($Row * $width + $From * $f)..($Row * $width + ($From + $Count) * $f - 1)]
+            }
+        }
+
+        It 'keeps each file''s own number of frames without -Frames' {
+            @($Own.Frames) | Should -Be @(8, 10, 12, 8, 10)
+            foreach ($r in $Own) { $r.Features.Shape | Should -Be @($r.Frames, 13) }
+        }
+
+        It 'pads to the longest file with -Stack, and gives each row''s real frames as Lengths' {
+            $d = $Files | Import-RnnAudio -LabelFrom Directory -Normalize -Stack
+            $d.X.Shape | Should -Be @(5, 12, 13)
+            $d.Lengths | Should -BeOfType [int]
+            @($d.Lengths) | Should -Be @($Own.Frames)
+            $d.Padding | Should -Be 'Pre'
+            $d.PaddingValue | Should -Be 0
+            for ($n = 0; $n -lt 5; $n++) {
+                $length = $d.Lengths[$n]
+                # Pre: the padding (zeros on every feature) first, then the file's own frames unchanged.
+                @(Get-Steps $d.X $n 0 (12 - $length)) -ne 0 | Should -BeNullOrEmpty
+                Get-Steps $d.X $n (12 - $length) $length | Should -Be ([float[]] $Own[$n].Features.Data)
+            }
+        }
+
+        It 'puts the padding after the frames with -Padding Post, and fills it with -PaddingValue' {
+            $d = $Files | Import-RnnAudio -LabelFrom Directory -Normalize -Stack -Padding Post -PaddingValue -1000
+            $d.Padding | Should -Be 'Post'
+            $d.PaddingValue | Should -Be -1000
+            for ($n = 0; $n -lt 5; $n++) {
+                $length = $d.Lengths[$n]
+                Get-Steps $d.X $n 0 $length | Should -Be ([float[]] $Own[$n].Features.Data)
+                @(Get-Steps $d.X $n $length (12 - $length)) -ne -1000 | Should -BeNullOrEmpty
+            }
+        }
+
+        It 'counts only the frames kept when -Frames truncates' {
+            $d = $Files | Import-RnnAudio -Normalize -Stack -Frames 9
+            $d.X.Shape | Should -Be @(5, 9, 13)
+            @($d.Lengths) | Should -Be @(8, 9, 9, 8, 9)
+            $single = Import-RnnAudio -LiteralPath $Files[3].FullName -Normalize -Frames 9 -Padding Post -PaddingValue 5
+            Get-Steps (ConvertTo-RnnTensor -InputObject $single.Features.Data -Shape 1, 9, 13) 0 8 1 | Should -Be (@(5) * 13)
+        }
+
+        It 'shows the lengths in the dataset''s view' {
+            $d = $Files | Import-RnnAudio -LabelFrom Directory -Normalize -Stack -Padding Post
+            ($d | Out-String) | Should -Match 'Lengths : 8 to 12 frames \(mean 9\.6\), padded post with 0'
+        }
+
+        It 'trains a model that starts with Add-MaskingLayer on the stacked output' {
+            $d = $Files | Import-RnnAudio -LabelFrom Directory -Normalize -Stack -Padding Post
+            $model = New-RnnModel -InputShape 0, 13 -Seed 1 | Add-MaskingLayer -MaskValue $d.PaddingValue | Add-LstmLayer 4 |
+                Add-DenseLayer 2 -Activation softmax
+            $null = $model | Invoke-RnnTraining -X $d.X -Y $d.Y -Epochs 3 -BatchSize 2
+            $model.History.Count | Should -Be 3
+            $model.History[-1].Loss | Should -BeGreaterThan 0
+            # The mask makes the padding harmless: each padded row predicts what its file alone (no padding) does.
+            $padded = ($model | Invoke-RnnPrediction -X $d.X).Data
+            for ($n = 0; $n -lt 5; $n++) {
+                $alone = $model | Invoke-RnnPrediction -X (ConvertTo-RnnTensor -InputObject $Own[$n].Features.Data -Shape 1, $Own[$n].Frames, 13)
+                for ($k = 0; $k -lt 2; $k++) { [Math]::Abs($padded[2 * $n + $k] - $alone.Data[$k]) | Should -BeLessThan 1e-5 }
+            }
+        }
+
+        It 'trains the same with any padding value its masking layer is given' {
+            $results = foreach ($value in 0, -1000) {
+                $d = $Files | Import-RnnAudio -LabelFrom Directory -Normalize -Stack -Padding Post -PaddingValue $value
+                $model = New-RnnModel -InputShape 0, 13 -Seed 3 | Add-MaskingLayer -MaskValue $value | Add-GruLayer 4 |
+                    Add-DenseLayer 2 -Activation softmax
+                $null = $model | Invoke-RnnTraining -X $d.X -Y $d.Y -Epochs 2 -BatchSize 5 -WarningVariable unscaled
+                $unscaled | Should -BeNullOrEmpty -Because 'the padding the masking layer skips is not an unscaled input'
+                ($model | Invoke-RnnPrediction -X $d.X).Data
+            }
+            $results[0..9] | Should -Be $results[10..19]
+        }
+
+        It 'warns when a real frame equals the padding value on every feature, and not with another -PaddingValue' {
+            # 300 samples are less than one 25 ms frame: one frame, which -Normalize makes all zeros.
+            $short = New-Wav (Join-Path $TestDrive 'short.wav') ([int16[]] (0..299 | ForEach-Object { 3000 * [math]::Sin($_ / 5) }))
+            $d = @($Files[0], $short) | Import-RnnAudio -Normalize -Stack -WarningVariable w -WarningAction SilentlyContinue
+            @($d.Lengths) | Should -Be @(8, 1)
+            "$w" | Should -BeLike "*1 real frame(s) of 1 file(s)*short.wav*padding value 0*-PaddingValue*"
+            $null = @($Files[0], $short) | Import-RnnAudio -Normalize -Stack -PaddingValue -1000 -WarningVariable w2
+            $w2 | Should -BeNullOrEmpty
+            $null = $Files | Import-RnnAudio -Normalize -Stack -WarningVariable w3
+            $w3 | Should -BeNullOrEmpty -Because 'MFCC frames of real audio are never all zeros'
+            $null = $short | Import-RnnAudio -Normalize -Frames 4 -WarningVariable w4 -WarningAction SilentlyContinue
+            "$w4" | Should -BeLike '*1 real frame(s)*'
+        }
+
+        It 'refuses a padding value that is not a finite number' -ForEach @(
+            @{ Value = [float]::NaN }, @{ Value = [float]::PositiveInfinity }, @{ Value = [float]::NegativeInfinity }
+        ) {
+            { $Files | Import-RnnAudio -Normalize -Stack -PaddingValue $Value -ErrorAction Stop } |
+                Should -Throw -ErrorId 'AudioOptionsInvalid,PSRnn.Commands.ImportRnnAudioCommand'
+        }
+    }
+
     Context 'paths and messages' {
         It 'expands wildcards in -Path' {
             @(Import-RnnAudio (Join-Path $Good 's16_*.wav') -Normalize).Count | Should -Be @(Get-ChildItem $Good -Filter 's16_*.wav').Count

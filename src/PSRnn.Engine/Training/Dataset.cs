@@ -54,13 +54,13 @@ public sealed class Dataset
     /// <summary>How many input or target values were rounded converting to float32.</summary>
     public long InexactValues { get; }
 
-    /// <summary>The largest |value| among the inputs.</summary>
+    /// <summary>The largest |value| among the inputs (among the steps it keeps when the model starts with Masking).</summary>
     public float MaxAbsInput { get; private init; }
 
     /// <summary>
     /// Whether the inputs look unscaled (<see cref="MaxAbsInput"/> above <see cref="UnscaledThreshold"/>): recurrent layers
     /// learn poorly from raw values such as MFCCs; normalize each feature to mean 0 and variance 1. Token ids for an
-    /// Embedding are not features and never count as unscaled.
+    /// Embedding are not features and never count as unscaled, nor do the padding steps a first Masking layer skips.
     /// </summary>
     public bool LooksUnscaled { get; private init; }
 
@@ -130,12 +130,31 @@ public sealed class Dataset
             inexact += lost;
         }
 
-        float maxAbs = System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(xs);
+        float maxAbs = model.Layers.Count > 0 && model.Layers[0] is Masking masking && expectSequence
+            ? MaxMagnitudeOfRealSteps(xs, features, masking.MaskValue)
+            : System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(xs);
         return new Dataset(xs, count, time, features, expectSequence, ys, width, sparse, inexact)
         {
             MaxAbsInput = Math.Abs(maxAbs),
             LooksUnscaled = Math.Abs(maxAbs) > UnscaledThreshold && !(model.Layers.Count > 0 && model.Layers[0] is Embedding),
         };
+    }
+
+    // The largest |value| of the steps a first Masking layer keeps: its padding (say -1000) is zeroed before any layer
+    // sees it, so it does not make the inputs look unscaled.
+    private static float MaxMagnitudeOfRealSteps(float[] xs, int features, float maskValue)
+    {
+        float largest = 0;
+        for (int start = 0; start < xs.Length; start += features)
+        {
+            ReadOnlySpan<float> step = xs.AsSpan(start, features);
+            if (step.IndexOfAnyExcept(maskValue) >= 0)
+            {
+                largest = Math.Max(largest, Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(step)));
+            }
+        }
+
+        return largest;
     }
 
     /// <summary>The last <paramref name="fraction"/> of the samples (Keras's validation_split) and the rest.</summary>

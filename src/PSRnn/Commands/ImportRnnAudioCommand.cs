@@ -19,10 +19,20 @@ namespace PSRnn.Commands;
 /// file to mean 0 and variance 1; without it the cmdlet warns when the values look unscaled, because recurrent
 /// networks learn poorly from raw MFCC values.</para>
 /// <para type="description">Each file gives an RnnAudioFeatures object (Path, Label, Features as a float32
-/// (frames, features) tensor, SampleRate, Duration, Frames). With -Frames, sequences are padded with zeros or
-/// truncated to that length; padding goes before the speech by default (-Padding Pre, as Keras's pad_sequences),
-/// truncation drops the end (-Truncating Post). -Stack returns one RnnAudioDataset instead: X (N, frames, features),
-/// Y (int64 class indexes), Classes (the sorted label names) and Paths, ready for Invoke-RnnTraining.</para>
+/// (frames, features) tensor, SampleRate, Duration, Frames); without -Frames every file keeps its own number of
+/// frames (one per 10 ms). With -Frames, sequences are padded or truncated to that length; padding goes before the
+/// speech by default (-Padding Pre, as Keras's pad_sequences), truncation drops the end (-Truncating Post). -Stack
+/// returns one RnnAudioDataset instead, ready for Invoke-RnnTraining: X (N, frames, features), padded to -Frames or,
+/// without it, to the longest file; Y (int64 class indexes); Classes (the sorted label names); Paths; Lengths (each
+/// row's real frames); Padding and PaddingValue.</para>
+/// <para type="description">Variable lengths and masking: padding frames hold -PaddingValue (0 by default) on every
+/// feature, so a model that starts with Add-MaskingLayer -MaskValue of the same value skips them, as Keras's
+/// Masking(mask_value=0.) does after pad_sequences: recurrent layers keep their state over padding and the loss and
+/// metrics leave it out, so -Padding Post is as good as Pre, and no file has to be cut to a common length. A real
+/// frame is taken for padding only if it equals the value on every feature: MFCC and log-mel frames of real audio
+/// essentially never do (every coefficient would have to be exactly 0; after -Normalize, exactly at its file's mean),
+/// but a file of one frame is all zeros after -Normalize, and raw samples of digital silence are 0. The
+/// cmdlet warns when any real frame equals the padding value; choose another -PaddingValue (and -MaskValue) then.</para>
 /// <para type="description">Files that cannot be read give non-terminating errors with stable IDs naming the file
 /// (WavNotRiff, WavTruncated, WavUnsupportedEncoding, WavInvalidFormat, WavSampleRateUnsupported (rates outside
 /// 1,000 to 768,000 Hz), WavEmpty, DataNotFinite (NaN samples, or features that overflow), FileNotRegular (a FIFO or
@@ -43,6 +53,18 @@ namespace PSRnn.Commands;
 ///     $data.Classes        # the folder names, sorted; $data.Y indexes them
 ///   </code>
 ///   <para>A labelled training set from a folder per class, padded before the speech to 100 frames.</para>
+/// </example>
+/// <example>
+///   <code>
+///     $data = Get-ChildItem ./digits -Recurse -Filter *.wav |
+///         Import-RnnAudio -LabelFrom Directory -TrimSilence 40 -Normalize -Padding Post -Stack
+///     $data.Lengths        # each file's own frames; X is padded with zeros after them to the longest
+///     $model = New-RnnModel -InputShape 0, 13 -Seed 1 | Add-MaskingLayer | Add-LstmLayer 64 |
+///         Add-DenseLayer $data.Classes.Count -Activation softmax
+///     $model | Invoke-RnnTraining -X $data.X -Y $data.Y -Epochs 10
+///   </code>
+///   <para>Files of different lengths, nothing cut: the masking layer skips the zero padding, so each file is learnt
+///   from its own frames only.</para>
 /// </example>
 /// <example>
 ///   <code>
@@ -71,6 +93,11 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
     private const float UnscaledMagnitude = 10f;
 
     private readonly List<string> _files = [];
+
+    // Real frames that equal the padding value on every feature, which a Masking layer would skip, and the first file with one.
+    private long _paddingLikeFrames;
+    private int _paddingLikeFiles;
+    private string? _firstPaddingLikeFile;
 
     /// <summary>
     /// <para type="description">The sample rate the audio is resampled to, in Hz (16000 by default). 22050 to 16000
@@ -109,16 +136,17 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
     public int MelBands { get; set; } = 40;
 
     /// <summary>
-    /// <para type="description">Pads (with zeros) or truncates every sequence to this many frames. Without it,
-    /// sequences keep their own length (and -Stack pads to the longest).</para>
+    /// <para type="description">Pads (with -PaddingValue, 0 by default) or truncates every sequence to this many frames.
+    /// Without it, each file keeps its own number of frames, and -Stack pads them to the longest file's.</para>
     /// </summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int? Frames { get; set; }
 
     /// <summary>
-    /// <para type="description">Where padding goes: Pre (default: before the speech, as Keras's pad_sequences; recurrent
-    /// networks learn much better so) or Post.</para>
+    /// <para type="description">Where padding goes: Pre (default: before the speech, as Keras's pad_sequences; without
+    /// a mask, recurrent networks learn much better so) or Post (after it: as good when the model starts with
+    /// Add-MaskingLayer, which skips the padding).</para>
     /// </summary>
     [Parameter]
     public SequenceSide Padding { get; set; } = SequenceSide.Pre;
@@ -129,6 +157,16 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
     /// </summary>
     [Parameter]
     public SequenceSide Truncating { get; set; } = SequenceSide.Post;
+
+    /// <summary>
+    /// <para type="description">The value of every feature of a padding frame (0 by default, as Keras's pad_sequences
+    /// and Masking): give the model Add-MaskingLayer -MaskValue with the same value and it skips the padding. A real
+    /// frame that equals it on every feature would be skipped too; the cmdlet warns when one does (a one-frame file
+    /// with -Normalize is all zeros, and so is digital silence with -Feature Raw): then choose a value the features
+    /// never hold, such as -1000. Must be a finite number.</para>
+    /// </summary>
+    [Parameter]
+    public float PaddingValue { get; set; }
 
     /// <summary>
     /// <para type="description">Trims leading and trailing silence: frames (25 ms every 10 ms) whose RMS level is more
@@ -161,8 +199,9 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
     public string? LabelCsv { get; set; }
 
     /// <summary>
-    /// <para type="description">Returns one RnnAudioDataset (X as (N, frames, features), Y as int64 class indexes,
-    /// Classes, Paths) instead of an object per file.</para>
+    /// <para type="description">Returns one RnnAudioDataset instead of an object per file: X as (N, frames, features),
+    /// every file padded to -Frames or, without it, to the longest file; Y as int64 class indexes; Classes; Paths;
+    /// Lengths, the real frames of each row; Padding and PaddingValue, where the padding is and what it holds.</para>
     /// </summary>
     [Parameter]
     public SwitchParameter Stack { get; set; }
@@ -189,6 +228,12 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
         try
         {
             options.Validate();
+            if (!float.IsFinite(PaddingValue))
+            {
+                throw new ArgumentOutOfRangeException(nameof(PaddingValue), PaddingValue,
+                    "-PaddingValue must be a finite number: NaN equals nothing, so Add-MaskingLayer could not find the padding, " +
+                    "and training refuses infinite inputs. Use 0 (the default) or a value the features never hold, such as -1000.");
+            }
         }
         catch (ArgumentException e)
         {
@@ -250,6 +295,34 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
         {
             WriteStacked(results, source);
         }
+
+        WarnOfPaddingLikeFrames();
+    }
+
+    private void CountPaddingLikeFrames(ReadOnlySpan<float> fitted, int features, int paddingSteps, string file)
+    {
+        int count = SequenceFitting.CountStepsEqualTo(fitted, features, PaddingValue) - paddingSteps;
+        if (count > 0)
+        {
+            _paddingLikeFrames += count;
+            _paddingLikeFiles++;
+            _firstPaddingLikeFile ??= file;
+        }
+    }
+
+    private void WarnOfPaddingLikeFrames()
+    {
+        if (_paddingLikeFrames == 0 || Stopping)
+        {
+            return;
+        }
+
+        string value = PaddingValue.ToString("G9", System.Globalization.CultureInfo.InvariantCulture);
+        WriteWarning($"{_paddingLikeFrames} real frame(s) of {_paddingLikeFiles} file(s) (the first: '{_firstPaddingLikeFile}') equal the " +
+            $"padding value {value} on every feature, so a masking layer (Add-MaskingLayer -MaskValue {value}) would skip them as " +
+            "padding. A file of one frame is all zeros after -Normalize, and so is digital silence with -Feature Raw. Give " +
+            "-PaddingValue a value the features never hold, such as -1000, and the same -MaskValue to Add-MaskingLayer, or leave " +
+            "those files out.");
     }
 
     private RnnAudioFeatures? ReadFile(string file, RnnAudioLabelSource source, LabelTable? table, AudioFeatureOptions options)
@@ -274,7 +347,9 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
             Tensor features = AudioFeatures.Compute(samples, options, file);
             if (Frames is int frames && !Stack)
             {
-                features = SequenceFitting.Fit(features, frames, Padding, Truncating);
+                int real = SequenceFitting.FittedLength(features.Dim(0), frames);
+                features = SequenceFitting.Fit(features, frames, Padding, Truncating, PaddingValue);
+                CountPaddingLikeFrames(features.AsSpan<float>(), features.Dim(1), frames - real, file);
             }
 
             return new RnnAudioFeatures(file, label, features, options.SampleRate, (double)samples.Length / options.SampleRate);
@@ -326,7 +401,15 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
             return;
         }
 
-        Tensor x = SequenceFitting.Stack(results.ConvertAll(r => r.Features), Frames, Padding, Truncating);
+        Tensor x = SequenceFitting.Stack(results.ConvertAll(r => r.Features), Frames, Padding, Truncating, PaddingValue);
+        int steps = x.Dim(1), features = x.Dim(2);
+        int[] lengths = [.. results.Select(r => SequenceFitting.FittedLength(r.Frames, steps))];
+        ReadOnlySpan<float> rows = x.AsSpan<float>();
+        for (int n = 0; n < results.Count; n++)
+        {
+            CountPaddingLikeFrames(rows.Slice(n * steps * features, steps * features), features, steps - lengths[n], results[n].Path);
+        }
+
         string[] classes = [];
         Tensor? y = null;
         if (source != RnnAudioLabelSource.None)
@@ -336,6 +419,6 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
             y = new Tensor(indexes, indexes.Length);
         }
 
-        WriteObject(new RnnAudioDataset(x, y, classes, [.. results.Select(r => r.Path)]));
+        WriteObject(new RnnAudioDataset(x, y, classes, [.. results.Select(r => r.Path)], lengths, Padding, PaddingValue));
     }
 }

@@ -1,3 +1,4 @@
+using PSRnn.Engine.Audio;
 using PSRnn.Engine.Tensors;
 
 namespace PSRnn.Models;
@@ -6,12 +7,15 @@ namespace PSRnn.Models;
 public sealed class RnnAudioDataset
 {
     /// <summary>Creates the dataset.</summary>
-    public RnnAudioDataset(Tensor x, Tensor? y, string[] classes, string[] paths)
+    public RnnAudioDataset(Tensor x, Tensor? y, string[] classes, string[] paths, int[] lengths, SequenceSide padding, float paddingValue)
     {
         X = x;
         Y = y;
         Classes = classes;
         Paths = paths;
+        Lengths = lengths;
+        Padding = padding;
+        PaddingValue = paddingValue;
     }
 
     /// <summary>The features: float32 (N, frames, features).</summary>
@@ -25,4 +29,16 @@ public sealed class RnnAudioDataset
 
     /// <summary>The file of each row of X, in order.</summary>
     public string[] Paths { get; }
+
+    /// <summary>
+    /// The real (not padding) frames of each row of X: the file's own frames, or -Frames when it was truncated. They are
+    /// the last Lengths[i] steps of row i with <see cref="SequenceSide.Pre"/> padding, the first with <see cref="SequenceSide.Post"/>.
+    /// </summary>
+    public int[] Lengths { get; }
+
+    /// <summary>Where the padding went: before the speech (Pre) or after it (Post).</summary>
+    public SequenceSide Padding { get; }
+
+    /// <summary>The value of every feature of a padding step: the -MaskValue of the Add-MaskingLayer that skips it.</summary>
+    public float PaddingValue { get; }
 }

@@ -106,6 +106,39 @@ public class AudioFeaturesTests(ITestOutputHelper output)
         Assert.Equal([0f, 0, 1, 2, 3, 4, 5, 6], (float[])x.Data);
     }
 
+    [Theory]
+    [InlineData(SequenceSide.Pre, new float[] { -9, -9, -9, -9, 9, -9, 1, 2, 3, 4, 5, 6 })]
+    [InlineData(SequenceSide.Post, new float[] { 9, -9, -9, -9, -9, -9, 1, 2, 3, 4, 5, 6 })]
+    public void StacksWithThePaddingValueOnEveryFeatureOfThePaddingSteps(SequenceSide padding, float[] expected)
+    {
+        var a = new Tensor(new float[] { 9, -9 }, 1, 2);
+        var b = new Tensor(new float[] { 1, 2, 3, 4, 5, 6 }, 3, 2);
+        Tensor x = SequenceFitting.Stack([a, b], null, padding, SequenceSide.Post, -9f);
+        Assert.Equal([2, 3, 2], x.Shape);
+        Assert.Equal(expected, (float[])x.Data);
+        Assert.Equal(1, SequenceFitting.FittedLength(a.Dim(0), 3));
+        Assert.Equal([-9f, -9, 1, 2], (float[])SequenceFitting.Fit(new Tensor(new float[] { 1, 2 }, 1, 2), 2, SequenceSide.Pre, SequenceSide.Post, -9f).Data);
+    }
+
+    [Fact]
+    public void RefusesAPaddingValueThatIsNotFinite()
+    {
+        var a = new Tensor(new float[] { 1, 2 }, 1, 2);
+        Assert.Throws<ArgumentOutOfRangeException>(() => SequenceFitting.Stack([a], 3, SequenceSide.Pre, SequenceSide.Post, float.NaN));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SequenceFitting.Fit(a, 3, SequenceSide.Pre, SequenceSide.Post, float.NegativeInfinity));
+    }
+
+    [Fact]
+    public void CountsTheStepsAMaskingLayerWouldTakeForPadding()
+    {
+        // Steps of 2: (0, 0) and (−0, 0) are padding for value 0, as Keras's Masking compares (−0 == 0); (0, 1) and NaN are not.
+        float[] steps = [0, 0, 0, 1, -0f, 0, float.NaN, 0, 0.5f, 0.5f];
+        Assert.Equal(2, SequenceFitting.CountStepsEqualTo(steps, 2, 0f));
+        Assert.Equal(1, SequenceFitting.CountStepsEqualTo(steps, 2, 0.5f));
+        Assert.Equal(0, SequenceFitting.CountStepsEqualTo(steps, 2, float.NaN));
+        Assert.Throws<ArgumentException>(() => SequenceFitting.CountStepsEqualTo(steps, 3, 0f));
+    }
+
     // Absolute bounds. Measured maxima: log-mel 1.2e-4 (values up to 21), MFCC 7.4e-5 (values up to 146),
     // normalized MFCC 1.2e-5, raw 2.8e-8; the features are float32 through NWaves' float FFT, the reference float64.
     private static double Tolerance(AudioFeatureOptions options) => options.Feature == AudioFeatureKind.Raw ? 1e-6 : 5e-4;
