@@ -85,11 +85,58 @@ internal static class StreamTiming
             }
 
             static double Median(double[] v) => v.Order().ElementAt(v.Length / 2);
+
+            // The products and the softmax alone, at the step's shapes (the same weights).
+            float[] h128 = [.. state.H];
+            var z512 = new float[512];
+            var z10 = new float[10];
+            var p10 = new float[10];
+            (string Name, Action Work)[] parts =
+            [
+                ("x·W 1×512×40", () => Gemm.Multiply(false, false, 1, 512, 40, 1f, x.AsSpan(0, 40), lstm.Parameters[0].Value, 1f, z512)),
+                ("h·U 1×512×128", () => Gemm.Multiply(false, false, 1, 512, 128, 1f, h128, lstm.Parameters[1].Value, 1f, z512)),
+                ("dense 1×10×128", () => Gemm.Multiply(false, false, 1, 10, 128, 1f, h128, dense.Parameters[0].Value, 1f, z10)),
+                ("softmax(10)", () => ActivationFunctions.Forward(ActivationKind.Softmax, z10, p10, 10)),
+            ];
+            var partTimes = new double[steps];
+            var report = new List<string>();
+            foreach ((string name, Action work) in parts)
+            {
+                for (int i = -2000; i < steps; i++)
+                {
+                    long a0 = Stopwatch.GetTimestamp();
+                    work();
+                    long a1 = Stopwatch.GetTimestamp();
+                    if (i >= 0)
+                    {
+                        partTimes[i] = (a1 - a0) * tick;
+                    }
+                }
+
+                report.Add(string.Create(inv, $"{name} {Median(partTimes):F0} ns"));
+            }
+
+            Array.Clear(z512);
+            Console.WriteLine("  parts: " + string.Join(", ", report) + $" (a timestamp pair alone: {TimerCost(tick):F0} ns)");
             double all = Median(whole), l = Median(lstmTimes), d = Median(denseTimes), c = Median(copyTimes);
             Console.WriteLine(string.Create(inv,
                 $"  pass {p + 1}: Predict {all:F0} ns; LSTM.Forward {l:F0} ns, Dense.Forward {d:F0} ns, input resize+copy {c:F0} ns; " +
                 $"stream's own remainder ≈ {all - l - d:F0} ns (medians){(sink == 12345.678f ? "!" : "")}"));
         }
+    }
+
+    private static double TimerCost(double tick)
+    {
+        var t = new double[10001];
+        for (int i = 0; i < t.Length; i++)
+        {
+            long a = Stopwatch.GetTimestamp();
+            long b = Stopwatch.GetTimestamp();
+            t[i] = (b - a) * tick;
+        }
+
+        Array.Sort(t);
+        return t[t.Length / 2];
     }
 
     public static void Run(int steps, int passes, int threads, double quietWait)
@@ -125,9 +172,10 @@ internal static class StreamTiming
                 ForeignCpu.WaitQuiet(quietWait);
             }
 
-            // Warm-up: tiering (the JIT's tier-1 code), the workspaces sized by the first call, caches.
-            int warm = Math.Max(2000, steps / 5);
-            for (int i = 0; i < warm; i++)
+            // Warm-up: tiering (the JIT installs tier-1 code only after its ~100 ms back-off, so warm by time as well as
+            // by count), the workspaces sized by the first call, caches.
+            long warmUntil = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * (p == 0 ? 2 : 1) / 2);
+            for (int i = 0; i < Math.Max(2000, steps / 5) || Stopwatch.GetTimestamp() < warmUntil; i++)
             {
                 sink += stream.Predict(inputs.AsSpan((i % distinct) * features, features), 1).Span[0];
             }

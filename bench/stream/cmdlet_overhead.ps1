@@ -39,7 +39,7 @@ $cases = [ordered]@{
     'empty script block'                    = { }
 }
 foreach ($name in $cases.Keys) {
-    $null = Measure-Calls $cases[$name] ([Math]::Max(1000, $Calls / 5))   # warm-up
+    $null = Measure-Calls $cases[$name] ([Math]::Max(5000, $Calls))   # warm-up (PowerShell compiles a loop after enough runs)
     $medians = foreach ($p in 1..$Passes) { Measure-Calls $cases[$name] $Calls }
     $sorted = $medians | Sort-Object
     '{0,-40} median of {1} pass medians {2,8:F1} µs/call (pass medians {3})' -f $name, $Passes,
