@@ -51,6 +51,13 @@ public static partial class OnnxExporter
     /// <summary>The <see cref="ModelException.ErrorId"/> of a layer or setting ONNX export cannot express.</summary>
     public const string UnsupportedErrorId = "OnnxUnsupported";
 
+    /// <summary>The <see cref="ModelException.ErrorId"/> of a model that <see cref="OnnxExportOptions.Streaming"/> cannot
+    /// export: Bidirectional or go_backwards layers (they read each sequence from its end), a mask, or no recurrent layer.</summary>
+    public const string StreamingUnsupportedErrorId = "OnnxStreamingUnsupported";
+
+    /// <summary>The suffixes of a streamed layer's state inputs and outputs: <c>L.h_in</c>, <c>L.c_in</c>, <c>L.h_out</c>, <c>L.c_out</c>.</summary>
+    public const string StateInputSuffix = "_in", StateOutputSuffix = "_out";
+
     // Protobuf messages are limited to 2 GiB; weights beyond that would need ONNX external data, which is not written.
     private const long MaxWeightBytes = int.MaxValue - (16L << 20);
 
@@ -120,8 +127,13 @@ public static partial class OnnxExporter
                 "(PSRnn does not write ONNX external data).");
         }
 
+        if (options.Streaming)
+        {
+            CheckStreamable(model);
+        }
+
         var graph = new OnnxGraph(model.Name);
-        var builder = new GraphBuilder(graph);
+        var builder = new GraphBuilder(graph) { StreamBatch = options.Streaming ? OnnxDim.Symbolic("batch") : null };
         SampleShape input = model.InputShape;
         bool tokens = model.Layers[0] is Embedding;
         OnnxDim batch = OnnxDim.Symbolic("batch");
@@ -176,7 +188,44 @@ public static partial class OnnxExporter
             ? [batch, time, OnnxDim.Fixed(outputShape.Features)]
             : [batch, OnnxDim.Fixed(outputShape.Features)];
         graph.AddOutput(new OnnxValueInfo(OutputName, OnnxDataType.Float, outputDims));
+        foreach (OnnxValueInfo state in builder.StateOutputs)
+        {
+            graph.AddOutput(state);
+        }
+
         return graph;
+    }
+
+    /// <summary>Refuses what a stream cannot carry (<see cref="StreamingUnsupportedErrorId"/>).</summary>
+    private static void CheckStreamable(Sequential model)
+    {
+        static ModelException Refuse(string message) => new(StreamingUnsupportedErrorId, message);
+        foreach (Layer layer in model.Layers)
+        {
+            if (layer is Bidirectional)
+            {
+                throw Refuse($"Layer '{layer.Name}' is Bidirectional: it reads each sequence from its end, and a stream has no end. " +
+                    "Export it without -Streaming, or stream a model of forward layers only.");
+            }
+
+            if (layer is RecurrentLayer { GoBackwards: true })
+            {
+                throw Refuse($"Layer '{layer.Name}' ({layer.KerasClassName}) has go_backwards: it reads each sequence from its end, and a stream " +
+                    "has no end. Export it without -Streaming.");
+            }
+
+            if (layer is Masking || layer is Embedding { MaskZero: true })
+            {
+                throw Refuse($"Layer '{layer.Name}' masks steps; a streaming ONNX export of a masked model is not supported (ONNX's " +
+                    "sequence_lens cannot leave a state alone at a sample's masked steps across calls). Export it without -Streaming, " +
+                    "or stream it with New-RnnStream in PSRnn.");
+            }
+        }
+
+        if (!model.Layers.OfType<RecurrentLayer>().Any())
+        {
+            throw Refuse($"Model '{model.Name}' has no recurrent layer, so it has no state to stream. Export it without -Streaming.");
+        }
     }
 
     /// <summary>The exception for what ONNX export cannot express.</summary>
@@ -187,6 +236,13 @@ public static partial class OnnxExporter
     private sealed partial class GraphBuilder(OnnxGraph graph)
     {
         private readonly HashSet<string> _constants = new(StringComparer.Ordinal);
+        private readonly List<OnnxValueInfo> _stateOutputs = [];
+
+        /// <summary>The batch axis of the state inputs and outputs when streaming; null when not.</summary>
+        public OnnxDim? StreamBatch { get; init; }
+
+        /// <summary>The state outputs added so far (streaming), in layer order: L.h_out, L.c_out.</summary>
+        public IReadOnlyList<OnnxValueInfo> StateOutputs => _stateOutputs;
 
         /// <summary>Dense: MatMul, Add, activation.</summary>
         public string Dense(Dense dense, string x, string? output)
@@ -281,10 +337,39 @@ public static partial class OnnxExporter
             string xt = graph.AddNode("Transpose", $"{layer}/X_tbf", [masked ? CompactSteps(layer, x) : x], OnnxAttribute.Ints("perm", 1, 0, 2));
             string[] inputs = masked ? [xt, wName, rName, bName, SequenceLengths()]
                 : bName.Length > 0 ? [xt, wName, rName, bName] : [xt, wName, rName];
+
+            // Streaming: initial_h (initial_c) from graph inputs, Y_h (Y_c) to graph outputs (after the other inputs).
+            string[] stateOutputs = [];
+            if (StreamBatch is { } streamBatch)
+            {
+                bool lstm = cell.States > 1;
+                string[] names = lstm ? ["h", "c"] : ["h"];
+                OnnxDim[] dims = [OnnxDim.Fixed(1), streamBatch, OnnxDim.Fixed(units)];
+                var streamed = new List<string>(inputs);
+                while (streamed.Count < 5)
+                {
+                    streamed.Add(""); // B (no bias), sequence_lens
+                }
+
+                foreach (string n in names)
+                {
+                    string name = $"{layer}.{n}{StateInputSuffix}";
+                    graph.AddInput(new OnnxValueInfo(name, OnnxDataType.Float, dims));
+                    streamed.Add(name);
+                }
+
+                inputs = [.. streamed];
+                stateOutputs = [.. names.Select(n => $"{layer}.{n}{StateOutputSuffix}")];
+                foreach (string name in stateOutputs)
+                {
+                    _stateOutputs.Add(new OnnxValueInfo(name, OnnxDataType.Float, dims));
+                }
+            }
+
             if (forward.ReturnSequences)
             {
                 string y = $"{layer}/Y";
-                graph.AddNode(op, layer, inputs, [y], [.. attributes]);
+                graph.AddNode(op, layer, inputs, stateOutputs.Length > 0 ? [y, .. stateOutputs] : [y], [.. attributes]);
                 if (masked)
                 {
                     // (T, D, B, H) → (B, T, D·H) over the compacted steps, then back to the input's steps as Keras has them.
@@ -305,8 +390,8 @@ public static partial class OnnxExporter
                 return graph.AddNode("Reshape", result, [yb, Constant("const/shape_0_0_-1", 0, 0, -1)]);
             }
 
-            string yh = $"{layer}/Y_h";
-            graph.AddNode(op, layer, inputs, ["", yh], [.. attributes]);
+            string yh = stateOutputs.Length > 0 ? stateOutputs[0] : $"{layer}/Y_h";
+            graph.AddNode(op, layer, inputs, ["", yh, .. stateOutputs.Skip(1)], [.. attributes]);
             if (d == 1)
             {
                 return graph.AddNode("Squeeze", result, [yh, Constant("const/0", 0)]);
