@@ -6,7 +6,12 @@
     Synthesizes the words "zero" … "nine" with espeak-ng (a Debian package) over many speakers, adds background noise,
     and turns every utterance into features with PSRnn's own Import-RnnAudio, exactly as a user would:
 
-        Import-RnnAudio -LabelFrom Directory -TrimSilence 40 -Normalize -Frames 100 -Padding Pre -Stack   (13 MFCC)
+        Import-RnnAudio -LabelFrom Directory -TrimSilence 40 -Normalize -Padding Post -Stack   (13 MFCC)
+
+    Every utterance keeps its own frames (one per 10 ms, none cut): they are padded with zeros after the speech to the
+    longest utterance, and the real frames of each are stored beside them, so a model that starts with Add-MaskingLayer
+    (mask value 0) skips the padding. No real frame is all zeros (checked after the float16 rounding), so the mask the
+    layer finds is exactly the lengths.
 
     Speakers. A speaker is one espeak-ng voice (an accent) with one voice variant (+m1 … +m7, +f1 … +f5: different
     pitch, formants, breathiness): 10 accents × 12 variants = 120 speakers. The accents are espeak-ng's eight English
@@ -24,7 +29,8 @@
     (400 utterances) never appear in training. The npz records it per utterance ('test', 'speaker').
 
     Output (examples/data, committed):
-      speech-digits.npz   x (N, 100, 13) float16 — per-utterance normalized MFCCs, padded before the speech;
+      speech-digits.npz   x (N, T, 13) float16 — per-utterance normalized MFCCs, zero-padded after the speech to the
+                          longest utterance's T frames; lengths (N,) int16 — each utterance's real frames;
                           y (N,) int8 — the digit; speaker (N,) int16 — index into the JSON's speakers;
                           test (N,) bool — the held-out speakers' utterances; saved deflated (np.savez_compressed).
       speech-digits.json  classes, speakers (voice, variant, accent, test), the recipe and the counts.
@@ -113,6 +119,22 @@ public static class SpeechDigitsNoise
         var bytes = new byte[s.Length * 2];
         Buffer.BlockCopy(s, 0, bytes, 0, bytes.Length);
         w.Write(bytes);
+    }
+
+    // The first (row·steps + frame) whose being all zeros disagrees with the lengths (frames from lengths[row] on are
+    // padding), or -1: the mask a Masking layer (mask value 0) finds in x is then exactly the lengths.
+    public static long FirstMaskMismatch(Half[] x, int steps, int width, int[] lengths)
+    {
+        for (int row = 0; row < lengths.Length; row++)
+        {
+            for (int t = 0; t < steps; t++)
+            {
+                bool zero = true;
+                for (int c = 0; c < width && zero; c++) zero = (float)x[(((long)row * steps) + t) * width + c] == 0f;
+                if (zero != (t >= lengths[row])) return ((long)row * steps) + t;
+            }
+        }
+        return -1;
     }
 
     // Cuts the clean synthesis to its speech (10 ms frames within 50 dB of the loudest) plus margins, then adds
@@ -244,7 +266,7 @@ Write-Host ("synthesized in {0:n0} s" -f $clock.Elapsed.TotalSeconds)
 
 # --- features: the module's own Import-RnnAudio, in the plan's order ------------------------------------------------
 $files = foreach ($u in $plan) { Join-Path $noisyFolder $u.Digit $u.Name }
-$data = $files | Import-RnnAudio -LabelFrom Directory -TrimSilence 40 -Normalize -Frames 100 -Padding Pre -Coefficients 13 -Stack
+$data = $files | Import-RnnAudio -LabelFrom Directory -TrimSilence 40 -Normalize -Padding Post -Coefficients 13 -Stack
 if (($data.Classes -join ',') -ne '0,1,2,3,4,5,6,7,8,9') { throw "Unexpected classes: $($data.Classes -join ',')" }
 for ($i = 0; $i -lt $files.Count; $i++) {
     if ($data.Paths[$i] -ne $files[$i]) { throw "Import-RnnAudio changed the order at row $i." }
@@ -253,20 +275,27 @@ for ($i = 0; $i -lt $files.Count; $i++) {
 $n = $files.Count
 # float16 keeps ~3 significant digits, plenty for normalized MFCCs; rounding is the point, so no warning.
 $x = ConvertTo-RnnTensor -InputObject $data.X -DType Float16 -WarningAction Ignore
+$lengths = ConvertTo-RnnTensor -InputObject ([short[]] $data.Lengths) -DType Int16
+# The mask a Masking layer finds must be the lengths: padding after each utterance is all zeros, and no real frame is
+# all zeros, not even after rounding to float16 (a normalized frame would have to sit at its utterance's mean on all 13).
+$steps = $x.Shape[1]
+$bad = [SpeechDigitsNoise]::FirstMaskMismatch([Half[]] $x.Data, $steps, $x.Shape[2], [int[]] $data.Lengths)
+if ($bad -ge 0) { throw "Row $([Math]::Floor($bad / $steps)), frame $($bad % $steps): zero frames do not match the lengths." }
 $y = ConvertTo-RnnTensor -InputObject ([sbyte[]] @($plan.Digit)) -DType Int8
 $speaker = ConvertTo-RnnTensor -InputObject ([short[]] @($plan.Speaker)) -DType Int16
 $test = ConvertTo-RnnTensor -InputObject ([bool[]] @($plan | ForEach-Object { $speakers[$_.Speaker].test })) -DType Bool
 
 $null = New-Item -ItemType Directory -Force -Path $OutputFolder
 $npz = Join-Path $OutputFolder 'speech-digits.npz'
-Export-NpyData -Path $npz -InputObject ([ordered]@{ x = $x; y = $y; speaker = $speaker; test = $test }) -Compress -Force
+Export-NpyData -Path $npz -InputObject ([ordered]@{ x = $x; lengths = $lengths; y = $y; speaker = $speaker; test = $test }) -Compress -Force
 
 $durations = foreach ($f in $files) { (Get-Item -LiteralPath $f).Length / 2 / 22050 }
 $meta = [ordered]@{
     description = 'Spoken digits zero-nine synthesized with espeak-ng, with background noise; made by tools/make-speech-digits.ps1.'
-    features    = 'Import-RnnAudio -LabelFrom Directory -TrimSilence 40 -Normalize -Frames 100 -Padding Pre -Coefficients 13 (16 kHz, 25 ms frames, 10 ms hop)'
+    features    = 'Import-RnnAudio -LabelFrom Directory -TrimSilence 40 -Normalize -Padding Post -Coefficients 13 -Stack (16 kHz, 25 ms frames, 10 ms hop)'
     arrays      = [ordered]@{
-        x       = 'float16 (N, 100, 13): per-utterance normalized MFCCs, zero-padded before the speech'
+        x       = "float16 (N, $steps, 13): per-utterance normalized MFCCs, zero-padded after the speech to the longest utterance (Add-MaskingLayer skips the padding)"
+        lengths = 'int16 (N): the real frames of each row of x (the rest of the row is zeros)'
         y       = 'int8 (N): the digit, an index into classes'
         speaker = 'int16 (N): an index into speakers'
         test    = 'bool (N): true for the held-out speakers (speaker-disjoint split)'
@@ -277,6 +306,8 @@ $meta = [ordered]@{
         testSpeakers = @($speakers | Where-Object test).Count; testUtterances = @($plan | Where-Object { $speakers[$_.Speaker].test }).Count
         meanSeconds = [math]::Round(($durations | Measure-Object -Average).Average, 3)
         maxSeconds = [math]::Round(($durations | Measure-Object -Maximum).Maximum, 3)
+        meanFrames = [math]::Round(($data.Lengths | Measure-Object -Average).Average, 1)
+        minFrames = [int] ($data.Lengths | Measure-Object -Minimum).Minimum; maxFrames = $steps
     }
     recipe      = [ordered]@{
         seed = $Seed; renditions = $Renditions; speeds = $speeds; pitches = $pitches; noises = $noises; snrDb = $snrs

@@ -8,7 +8,8 @@ BeforeDiscovery {
             Script    = 'speech-digits.ps1'
             # The example writes its model and PNG; keep them in Pester's TestDrive.
             Arguments = @{ Quick = $true; OutputFolder = 'TestDrive:/speech-digits' }
-            Expect    = @('by 20 speakers never heard in training', 'epoch\s+2/2\s+loss', 'Held-out accuracy \(speakers never heard in training\): \d+(\.\d)? %',
+            Expect    = @('by 20 speakers never heard in training', 'utterances of \d+-\d+ frames \(mean \d+\), zero-padded after the speech to \d+',
+                'Masking -> LSTM\(128, return_sequences\)', 'epoch\s+2/2\s+loss', 'Held-out accuracy \(speakers never heard in training\): \d+(\.\d)? %',
                 'Saved the model to .*speech-digits\.safetensors', 'Saved the training curves to .*speech-digits-training\.png',
                 'Saved the confusion matrix to .*speech-digits-confusion\.png', 'done in')
         }

@@ -9,10 +9,16 @@ BeforeAll {
 }
 
 Describe 'The embedded spoken-digit dataset' {
-    It 'holds x (N, 100, 13) float16, y int8, speaker int16 and a bool test mask, as its JSON says' {
+    It 'holds x (N, T, 13) float16, lengths int16, y int8, speaker int16 and a bool test mask, as its JSON says' {
         $n = $Meta.counts.utterances
         $Data['x'].DType | Should -Be 'Float16'
-        $Data['x'].Shape | Should -Be @($n, 100, 13)
+        $Data['x'].Shape | Should -Be @($n, $Meta.counts.maxFrames, 13)
+        $Data['lengths'].DType | Should -Be 'Int16'
+        $Data['lengths'].Shape | Should -Be @($n)
+        $frames = $Data['lengths'].ToArray() | Measure-Object -Minimum -Maximum -Average
+        $frames.Maximum | Should -Be $Meta.counts.maxFrames -Because 'x is padded to the longest utterance'
+        $frames.Minimum | Should -Be $Meta.counts.minFrames
+        [Math]::Round($frames.Average, 1) | Should -Be $Meta.counts.meanFrames
         $Data['y'].DType | Should -Be 'Int8'
         $Data['y'].Shape | Should -Be @($n)
         $Data['speaker'].DType | Should -Be 'Int16'
@@ -20,6 +26,18 @@ Describe 'The embedded spoken-digit dataset' {
         $Meta.classes | Should -Be @('zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine')
         @($Meta.speakers).Count | Should -Be $Meta.counts.speakers
         (Get-Item -LiteralPath (Join-Path $DataFolder 'speech-digits.npz')).Length | Should -BeLessThan 4MB
+    }
+
+    It 'pads each utterance after its speech with zero frames that a masking layer finds, and no real frame is all zeros' {
+        $x = $Data['x'].Data; $lengths = $Data['lengths'].ToArray(); $steps = $Data['x'].Shape[1]; $wrong = 0
+        for ($row = 0; $row -lt $lengths.Length; $row += 7) {
+            for ($step = 0; $step -lt $steps; $step++) {
+                $zero = $true
+                for ($c = 0; $c -lt 13 -and $zero; $c++) { $zero = $x[($row * $steps + $step) * 13 + $c] -eq 0 }
+                if ($zero -ne ($step -ge $lengths[$row])) { $wrong++ }
+            }
+        }
+        $wrong | Should -Be 0
     }
 
     It 'has every digit equally often' {
@@ -45,7 +63,7 @@ Describe 'The embedded spoken-digit dataset' {
     It 'gives, through Import-RnnAudio, the stored rows for its sample WAV files' {
         $files = @(Get-ChildItem -LiteralPath (Join-Path $DataFolder 'speech-digits-wav') -Recurse -Filter *.wav | Sort-Object FullName)
         $files.Count | Should -Be 20
-        $imported = $files | Import-RnnAudio -LabelFrom Directory -TrimSilence 40 -Normalize -Frames 100 -Stack
+        $imported = $files | Import-RnnAudio -LabelFrom Directory -TrimSilence 40 -Normalize -Padding Post -Stack
         $imported.Classes | Should -Be @('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')
         $renditions = $Meta.recipe.renditions
         $x = $Data['x']; $worst = 0.0
@@ -56,9 +74,10 @@ Describe 'The embedded spoken-digit dataset' {
             $row = ([int] $Matches[1] * 10 + $digit) * $renditions + [int] $Matches[2] - 1
             $Data['y'].GetValue($row) | Should -Be $digit
             $Data['test'].GetValue($row) | Should -BeTrue -Because 'the sample files come from test speakers'
-            for ($t = 0; $t -lt 100; $t += 3) {
+            $imported.Lengths[$f] | Should -Be $Data['lengths'].GetValue($row) -Because 'each utterance keeps its own frames'
+            for ($step = 0; $step -lt $imported.Lengths[$f]; $step += 3) {
                 for ($c = 0; $c -lt 13; $c++) {
-                    $worst = [Math]::Max($worst, [Math]::Abs([double] $imported.X.GetValue($f, $t, $c) - [double] $x.GetValue($row, $t, $c)))
+                    $worst = [Math]::Max($worst, [Math]::Abs([double] $imported.X.GetValue($f, $step, $c) - [double] $x.GetValue($row, $step, $c)))
                 }
             }
         }
