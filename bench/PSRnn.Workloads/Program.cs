@@ -19,6 +19,7 @@ namespace PSRnn.Workloads;
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- --ragged W3_mfcc_lstm,W2_seqmnist [--passes 3] [--reps 5]
 ///     [--rep-seconds 1] [--quiet-wait 5] [--epoch-batches 4]
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- --gemm default|32x512x128,... [--threads 2] [--reps 7]
+/// dotnet run -c Release --project bench/PSRnn.Workloads -- --stream 20000 [--passes 5] [--threads 1] [--quiet-wait 5] [--profile]
 /// </code>
 /// </remarks>
 internal static class Program
@@ -63,6 +64,13 @@ internal static class Program
         if (options.TryGetValue("gemm", out string? gemmShapes))
         {
             GemmTiming.Run(gemmShapes == "default" ? GemmTiming.DefaultShapes : gemmShapes, settings.Threads, settings.Reps * 6);
+            return 0;
+        }
+
+        if (options.TryGetValue("stream", out string? streamSteps))
+        {
+            (profile ? (Action<int, int, int, double>)StreamTiming.Profile : StreamTiming.Run)(int.Parse(streamSteps, inv),
+                int.Parse(Get("passes", "5"), inv), settings.Threads, double.Parse(Get("quiet-wait", "5"), inv));
             return 0;
         }
 

@@ -24,6 +24,13 @@ BeforeDiscovery {
             Expect    = @('vocabulary of \d+', 'sample \(temperature 0\.8\):', 'the white rabbit .{20,}', 'done in')
         }
         @{
+            Script    = 'streaming-monitor.ps1'
+            Arguments = @{ Quick = $true }
+            Expect    = @('A record of [\d,]+ readings', 'Trained \d+ epochs on \d+ windows', 'step\s+[\d,]+\s+t =\s+[\d.]+ s\s+p = [01]\.\d\d',
+                'restarted at step [\d,]+: state gru\.h carried over', 'Events: \d+ of \d+ detected, \d+ missed, \d+ false alarms',
+                'Real-time factor: .* times faster than real time', 'done in')
+        }
+        @{
             Script    = 'numpy-roundtrip.ps1'
             Arguments = @{ Utterances = 60; OutFolder = '<TestDrive>' }
             Expect    = @('Features identical after the round trip: True', 'Held-out utterances per class: (\d+ ){9}\d+')

@@ -174,6 +174,38 @@ Describe 'Export-RnnModel -Format Onnx' {
             Should -Throw -ErrorId 'OnnxNoOptimizerState,PSRnn.Commands.ExportRnnModelCommand'
     }
 
+    It 'with -Streaming adds the states as graph inputs and outputs' {
+        $model = New-RnnModel -InputShape 0, 2 -Seed 7 | Add-LstmLayer 6 -ReturnSequences | Add-GruLayer 4 | Add-DenseLayer 2
+        $path = Join-Path $TestDrive 'stream.onnx'
+        $model | Export-RnnModel -Path $path -Format Onnx -Streaming
+        $text = [Text.Encoding]::ASCII.GetString([IO.File]::ReadAllBytes($path))
+        foreach ($layer in $model.Layers | Where-Object KerasClassName -in 'LSTM', 'GRU') {
+            $text | Should -Match ([regex]::Escape("$($layer.Name).h_in"))
+            $text | Should -Match ([regex]::Escape("$($layer.Name).h_out"))
+        }
+        $text | Should -Match '\.c_in'
+        $text | Should -Match '\.c_out'
+        $plain = Join-Path $TestDrive 'plain.onnx'
+        $model | Export-RnnModel -Path $plain -Format Onnx
+        [Text.Encoding]::ASCII.GetString([IO.File]::ReadAllBytes($plain)) | Should -Not -Match '\.h_in'
+    }
+
+    It 'refuses -Streaming for a model that cannot stream: <Name>' -ForEach @(
+        @{ Name = 'Bidirectional'; Make = { New-RnnModel -InputShape 0, 2 | Add-GruLayer 4 -Bidirectional } }
+        @{ Name = 'masked'; Make = { New-RnnModel -InputShape 0, 2 | Add-MaskingLayer | Add-LstmLayer 4 } }
+    ) {
+        $path = Join-Path $TestDrive "refused-$Name.onnx"
+        { & $Make | Export-RnnModel -Path $path -Format Onnx -Streaming -ErrorAction Stop } |
+            Should -Throw -ErrorId 'OnnxStreamingUnsupported,PSRnn.Commands.ExportRnnModelCommand'
+        Test-Path $path | Should -BeFalse
+    }
+
+    It 'refuses -Streaming without -Format Onnx' {
+        $model = New-RnnModel -InputShape 0, 2 | Add-LstmLayer 4
+        { $model | Export-RnnModel -Path (Join-Path $TestDrive 's.safetensors') -Streaming -ErrorAction Stop } |
+            Should -Throw -ErrorId 'OnnxStreamingNeedsOnnx,PSRnn.Commands.ExportRnnModelCommand'
+    }
+
     It 'refuses an empty model' {
         { New-RnnModel -InputShape 6, 2 | Export-RnnModel -Path (Join-Path $TestDrive 'e.onnx') -Format Onnx -ErrorAction Stop } |
             Should -Throw -ErrorId 'ModelEmpty,PSRnn.Commands.ExportRnnModelCommand'

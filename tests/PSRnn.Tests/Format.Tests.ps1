@@ -25,6 +25,7 @@ BeforeAll {
     Export-NpyData $npz -InputObject ([ordered]@{ a = (1..3 | ConvertTo-RnnTensor) })
     $script:Archive = Import-NpyData $npz -AsHashtable
     $script:File = $Model | Export-RnnTrainingPlot (Join-Path $TestDrive 'plot.png') -PassThru
+    $script:Stream = New-RnnModel -InputShape 0, 2 -Name watcher -Seed 1 | Add-LstmLayer 3 -ReturnSequences | Add-GruLayer 2 | New-RnnStream -BatchSize 2
 }
 
 Describe 'Default views' {
@@ -112,6 +113,15 @@ Describe 'Default views' {
         $AudioFeatures | Show | Should -Match '\(20, 13\) float32\s+\d\.\d{3} s\s+16000'
     }
 
+    It 'prints a stream as its model, batch, steps, layers and state names with their shapes' {
+        $text = $Stream | Show
+        $text | Should -Match 'Model\s+: watcher'
+        $text | Should -Match 'Batch\s+: 2'
+        $text | Should -Match 'Steps\s+: 0'
+        $text | Should -Match 'Layers\s+: lstm \(LSTM\), gru \(GRU\)'
+        $text | Should -Match 'States\s+: lstm\.h \(2, 3\), lstm\.c \(2, 3\), gru\.h \(2, 2\)'
+    }
+
     It 'leaves files and archives to PowerShell''s own views' {
         $File | Show | Should -Match 'plot\.png'
         $Archive | Show | Should -Match '(?m)^a\s+a: Tensor \(3,\) int32'
@@ -131,6 +141,7 @@ Describe 'Format-List shows every property of <Name>' -ForEach @(
     @{ Name = 'padded sequences'; Get = { $Padded } }
     @{ Name = 'audio features'; Get = { $AudioFeatures[0] } }
     @{ Name = 'an audio dataset'; Get = { $AudioDataset } }
+    @{ Name = 'a stream'; Get = { $Stream } }
 ) {
     It 'lists them all' {
         $object = & $Get
@@ -145,7 +156,7 @@ Describe 'Every output type has a view test' {
     It 'covers the OutputType of every cmdlet' {
         # Types PowerShell formats itself, and those this file checks above.
         $covered = 'FileInfo', 'OrderedDictionary', 'Sequential', 'Tensor', 'PSRnn.Evaluation', 'PSRnn.DetailedEvaluation',
-            'RnnDatasetSplit', 'WindowedSeries', 'PaddedSequences', 'RnnAudioFeatures', 'RnnAudioDataset'
+            'RnnDatasetSplit', 'WindowedSeries', 'PaddedSequences', 'RnnAudioFeatures', 'RnnAudioDataset', 'RnnStream'
         foreach ($command in Get-Command -Module PSRnn -CommandType Cmdlet) {
             foreach ($type in $command.OutputType) {
                 ($type.Name -split '\.')[-1] | Should -BeIn ($covered | ForEach-Object { ($_ -split '\.')[-1] }) -Because "$($command.Name) outputs $($type.Name)"

@@ -38,6 +38,15 @@ Describe 'Import-RnnModel of models made elsewhere' {
             "$warnings" | Should -Match 'time-major'
         }
 
+        It 'turns the lengths input of a packed-sequence graph into a mask, with a warning' {
+            $model = Import-RnnModel (Join-Path $OnnxFixtures 'packed_lstm_h.onnx') -WarningVariable warnings -WarningAction SilentlyContinue
+            $model.Layers.KerasClassName | Should -Be 'Masking', 'LSTM', 'Dense'
+            "$warnings" | Should -Match 'lengths'
+            $x = Import-NpyData -LiteralPath (Join-Path $OnnxFixtures 'packed_lstm_h.x.npy')
+            $y = Import-NpyData -LiteralPath (Join-Path $OnnxFixtures 'packed_lstm_h.y.npy')
+            Get-MaxDifference (Invoke-RnnPrediction -Model $model -X $x) $y | Should -BeLessOrEqual 1e-5
+        }
+
         It 'reads back its own ONNX export, predicting within 1e-6' {
             $data = New-ToyData -Count 8
             $model = New-RnnModel -InputShape 6, 2 -Seed 3 | Add-LstmLayer 5 -ReturnSequences | Add-GruLayer 4 -Bidirectional | Add-DenseLayer 2 -Activation Softmax

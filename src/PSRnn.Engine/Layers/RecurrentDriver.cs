@@ -88,17 +88,58 @@ internal sealed class RecurrentDriver<TCell>
         _layer.ProjectInputs(input, Kernel!.Value, _cell.ProjectBias && Bias is not null ? Bias.Value : [], g, w.Gates.AsSpan(0, rows * g),
             w.HasRuns ? w : null);
 
-        // The state before the first step is zero (and so is its row of H̃ for dU).
+        // The state before the first step: zero (and so is its row of H̃ for dU), or the carried state, h⊙m.
+        RecurrentState? state = _layer.State;
+        w.HasInitial = state is not null;
+        if (state is not null)
+        {
+            CheckState(state, batch);
+            RecurrentWorkspace.Grow(ref w.H0, batch * u);
+            state.H.AsSpan(0, batch * u).CopyTo(w.H0);
+            if (TCell.StateCount > 1)
+            {
+                RecurrentWorkspace.Grow(ref w.C0, batch * u);
+                state.C.AsSpan(0, batch * u).CopyTo(w.C0);
+            }
+        }
+
         int first = InputStep(0, time);
+        ReadOnlySpan<float> recurrentMask = _layer.RecurrentMask;
         for (int b = 0; b < batch; b++)
         {
-            w.PreviousH.AsSpan(((b * time) + first) * u, u).Clear();
+            Span<float> row = w.PreviousH.AsSpan(((b * time) + first) * u, u);
+            if (state is null)
+            {
+                row.Clear();
+            }
+            else if (recurrentMask.IsEmpty)
+            {
+                w.H0.AsSpan(b * u, u).CopyTo(row);
+            }
+            else
+            {
+                System.Numerics.Tensors.TensorPrimitives.Multiply(w.H0.AsSpan(b * u, u), recurrentMask.Slice(b * u, u), row);
+            }
         }
 
         w.ForwardPacked = _cell.KernelUse == RecurrentKernelUse.Packed
             && RecurrentLayer.PackRecurrent(false, u, g, RecurrentKernel!.Value, g, w.PackedU, batch, time);
         _cell.BeginForward(w, Bias);
         _layer.RunBatchChunks(batch, (long)g * u, time, _forwardRows);
+        if (state is not null)
+        {
+            // The state after the last step (a sample's masked tail carried it unchanged) is where the next chunk starts.
+            for (int b = 0; b < batch; b++)
+            {
+                int row = ((b * time) + time - 1) * u;
+                w.H.Buffer.AsSpan(row, u).CopyTo(state.H.AsSpan(b * u, u));
+                if (TCell.StateCount > 1)
+                {
+                    w.C.AsSpan(row, u).CopyTo(state.C.AsSpan(b * u, u));
+                }
+            }
+        }
+
         if (ReturnSequences)
         {
             return w.H;
@@ -111,6 +152,16 @@ internal sealed class RecurrentDriver<TCell>
         }
 
         return _last;
+    }
+
+    private void CheckState(RecurrentState state, int batch)
+    {
+        if (state.Batch != batch || state.Units != Units || state.Count != TCell.StateCount)
+        {
+            throw new ModelException("StreamStateMismatch", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Layer '{_layer.Name}' carries a state of {state.Batch} × {state.Units} ({string.Join(", ", state.Names)}), but the batch has " +
+                $"{batch} sequences and the layer {Units} units and {TCell.StateCount} state vector(s)."));
+        }
     }
 
     // The input's mask when it masks anything (an all-real mask changes nothing and costs nothing).
@@ -210,22 +261,26 @@ internal sealed class RecurrentDriver<TCell>
             int row = ((b * time) + s) * u;
             // What the cell would have kept: nothing stale (a NaN of an earlier batch) may meet a zero gradient later.
             w.Saved.AsSpan(((b * time) + t) * w.SavedWidth, w.SavedWidth).Clear();
-            Carry(w.H.Buffer, row, s, u);
+            Carry(w.H.Buffer, w.HasInitial ? w.H0 : null, row, b, s, u);
             if (TCell.StateCount > 1)
             {
-                Carry(w.C, row, s, u);
+                Carry(w.C, w.HasInitial ? w.C0 : null, row, b, s, u);
             }
         }
 
-        static void Carry(float[] state, int row, int s, int u)
+        static void Carry(float[] state, float[]? initial, int row, int b, int s, int u)
         {
-            if (s == 0)
+            if (s > 0)
             {
-                state.AsSpan(row, u).Clear();
+                state.AsSpan(row - u, u).CopyTo(state.AsSpan(row, u));
+            }
+            else if (initial is not null)
+            {
+                initial.AsSpan(b * u, u).CopyTo(state.AsSpan(row, u));
             }
             else
             {
-                state.AsSpan(row - u, u).CopyTo(state.AsSpan(row, u));
+                state.AsSpan(row, u).Clear();
             }
         }
     }

@@ -168,8 +168,17 @@ public abstract class RecurrentLayer : Layer
         Bias = UseBias ? AddParameter("bias", biasShape) : null;
     }
 
-    /// <summary>What the layer's cell declares (gates, states, buffers, ONNX operator); valid once built.</summary>
-    internal abstract RecurrentCellInfo CellInfo { get; }
+    /// <summary>
+    /// The carried state, or null for Keras's default (zeros at the start of every batch). While set, Forward starts
+    /// from it and leaves the state after the last step in it; Backward stops at it. Its batch must be the input's.
+    /// </summary>
+    public RecurrentState? State { get; set; }
+
+    /// <summary>
+    /// What the layer's cell declares (gates, states, buffers, ONNX operator), once built; null for a recurrent layer
+    /// that does not run on <see cref="RecurrentDriver{TCell}"/> (it then has no ONNX export and no stream).
+    /// </summary>
+    internal virtual RecurrentCellInfo? CellInfo => null;
 
     /// <summary>The layer's input check, for the driver.</summary>
     internal void CheckLayerInput(Activations input) => CheckInput(input);

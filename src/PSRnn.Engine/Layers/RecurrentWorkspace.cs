@@ -97,6 +97,15 @@ internal sealed class RecurrentWorkspace
     /// <summary>Constants the cell derives once per batch (GRU reset_after: the step's bias row).</summary>
     public float[] CellConstants = [];
 
+    /// <summary>Whether this batch starts from a carried state (<see cref="H0"/>, <see cref="C0"/>) instead of zeros.</summary>
+    public bool HasInitial;
+
+    /// <summary>(B, U): h before the first step when <see cref="HasInitial"/>.</summary>
+    public float[] H0 = [];
+
+    /// <summary>(B, U): c before the first step when <see cref="HasInitial"/> and the cell carries c.</summary>
+    public float[] C0 = [];
+
     /// <summary>U zeros: the state before the first step.</summary>
     public float[] Zeros = [];
 

@@ -62,7 +62,7 @@ public sealed class SimpleRnn : RecurrentLayer
         _driver.Backward(outputGradient, computeInputGradient);
 
     /// <inheritdoc />
-    internal override RecurrentCellInfo CellInfo => _driver.Info(Units);
+    internal override RecurrentCellInfo? CellInfo => _driver.Info(Units);
 
     /// <summary>The workspace of the time loops (tests read its layout).</summary>
     internal RecurrentWorkspace Workspace => _driver.Workspace;

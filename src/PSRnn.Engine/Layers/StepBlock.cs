@@ -64,8 +64,8 @@ internal ref struct StepBlock
     /// <summary>Whether the layer returns sequences.</summary>
     public readonly bool ReturnSequences;
 
-    /// <summary>Whether this is the first processing step (the previous state is zero).</summary>
-    public readonly bool First => S == 0;
+    /// <summary>Whether this is the first processing step with a zero previous state (no carried state).</summary>
+    public readonly bool First => S == 0 && !_w.HasInitial;
 
     /// <summary>The units U.</summary>
     public readonly int Units => _w.Units;
@@ -92,14 +92,16 @@ internal ref struct StepBlock
     /// <summary>h of sample b after this step (U).</summary>
     public readonly Span<float> H(int b) => _w.H.Buffer.AsSpan(StateRow(b) * _w.Units, _w.Units);
 
-    /// <summary>h of sample b before this step, unmasked; empty on the first step.</summary>
-    public readonly ReadOnlySpan<float> PreviousHState(int b) => S == 0 ? default : _w.H.Buffer.AsSpan((StateRow(b) - 1) * _w.Units, _w.Units);
+    /// <summary>h of sample b before this step, unmasked: the carried state before the first step, or empty (zeros).</summary>
+    public readonly ReadOnlySpan<float> PreviousHState(int b) => S > 0 ? _w.H.Buffer.AsSpan((StateRow(b) - 1) * _w.Units, _w.Units)
+        : _w.HasInitial ? _w.H0.AsSpan(b * _w.Units, _w.Units) : default;
 
     /// <summary>State 1 (c) of sample b after this step.</summary>
     public readonly Span<float> C(int b) => _w.C.AsSpan(StateRow(b) * _w.Units, _w.Units);
 
     /// <summary>State 1 (c) of sample b before this step; empty on the first step.</summary>
-    public readonly ReadOnlySpan<float> PreviousC(int b) => S == 0 ? default : _w.C.AsSpan((StateRow(b) - 1) * _w.Units, _w.Units);
+    public readonly ReadOnlySpan<float> PreviousC(int b) => S > 0 ? _w.C.AsSpan((StateRow(b) - 1) * _w.Units, _w.Units)
+        : _w.HasInitial ? _w.C0.AsSpan(b * _w.Units, _w.Units) : default;
 
     /// <summary>The step's recurrent scratch row of sample b.</summary>
     public readonly Span<float> Recurrent(int b) => _w.Recurrent.AsSpan(b * _w.RecurrentWidth, _w.RecurrentWidth);

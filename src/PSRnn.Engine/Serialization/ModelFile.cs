@@ -346,6 +346,7 @@ public static class ModelFile
             WriteOptional(w, "clip_norm", s.ClipNorm);
             WriteOptional(w, "global_clip_norm", s.GlobalClipNorm);
             WriteOptional(w, "clip_value", s.ClipValue);
+            WriteOptional(w, "truncated_bptt", s.TruncatedBptt);
             if (s.Seed is { } seed)
             {
                 w.WriteString("seed", seed.ToString(CultureInfo.InvariantCulture));

@@ -431,6 +431,7 @@ internal sealed class ModelReader(SafetensorsFile file)
                 ClipNorm = Setting(s, "clip_norm", at, FitSetting.ClipNorm, null),
                 GlobalClipNorm = Setting(s, "global_clip_norm", at, FitSetting.GlobalClipNorm, null),
                 ClipValue = Setting(s, "clip_value", at, FitSetting.ClipValue, null),
+                TruncatedBptt = Setting(s, "truncated_bptt", at, FitSetting.TruncatedBptt, null) is { } k ? (int)k : null,
                 Seed = JsonConfig.Member(s, "seed") is { } sd ? JsonConfig.UInt64(sd, at + ".seed") : null,
             };
         }

@@ -192,6 +192,50 @@ public sealed class Dataset
         }
     }
 
+    /// <summary>
+    /// Copies steps <paramref name="start"/> to <paramref name="start"/> + <paramref name="steps"/> of the samples at
+    /// <paramref name="indices"/> into <paramref name="batch"/> (a window for truncated BPTT: only the window is copied,
+    /// never a whole sequence), and their targets into <paramref name="targets"/>: the same steps of per-step targets
+    /// when <paramref name="perStepTargets"/>, else the samples' whole targets.
+    /// </summary>
+    public void GatherWindow(ReadOnlySpan<int> indices, int start, int steps, Activations batch, float[]? targets, bool perStepTargets)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + steps, Time);
+        int window = steps * Features;
+        long sample = (long)Time * Features;
+        batch.Resize(indices.Length, steps, Features, IsSequence);
+        Span<float> dest = batch.Span;
+        for (int i = 0; i < indices.Length; i++)
+        {
+            _x.AsSpan((int)((indices[i] * sample) + ((long)start * Features)), window).CopyTo(dest.Slice(i * window, window));
+        }
+
+        if (targets is null || _y is null)
+        {
+            return;
+        }
+
+        int perSample = _y.Length / Count;
+        if (!perStepTargets)
+        {
+            for (int i = 0; i < indices.Length; i++)
+            {
+                _y.AsSpan(indices[i] * perSample, perSample).CopyTo(targets.AsSpan(i * perSample, perSample));
+            }
+
+            return;
+        }
+
+        int perStep = perSample / Time, length = steps * perStep;
+        for (int i = 0; i < indices.Length; i++)
+        {
+            _y.AsSpan((indices[i] * perSample) + (start * perStep), length).CopyTo(targets.AsSpan(i * length, length));
+        }
+    }
+
     /// <summary>Target values per sample (rows × width).</summary>
     public int TargetsPerSample => _y is null ? 0 : _y.Length / Count;
 

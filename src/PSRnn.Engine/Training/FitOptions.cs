@@ -43,6 +43,18 @@ public sealed class FitOptions
     /// null or empty reports the loss's default (<see cref="Trainer.DefaultMetrics"/>).</summary>
     public IReadOnlyList<string>? Metrics { get; init; }
 
+    /// <summary>
+    /// Truncated back-propagation through time, TBPTT(k1 = k2 = K): each batch of sequences is cut into windows of this
+    /// many steps, run in order with every recurrent layer's state carried from one window to the next (zeros at the
+    /// start of each batch) and gradients stopped at the window boundaries, with an optimizer step per window. Per-step
+    /// targets (return_sequences models) are trained on every window, last-step targets on the last window only (the
+    /// earlier windows run forward to carry the state). Validation runs windowed the same way, with the state carried
+    /// and no gradient. K at least the sequence length is one window: exactly full BPTT. Null: full BPTT.
+    /// </summary>
+    /// <remarks>Checked when Fit starts: at least 1 (<c>TruncatedBpttNotPositive</c>); no Bidirectional layer
+    /// (<c>TruncatedBpttBidirectional</c>).</remarks>
+    public int? TruncatedBptt { get; init; }
+
     /// <summary>Seeds the shuffles of this run; null derives it from the model's seed and how many runs it has had.</summary>
     public ulong? Seed { get; init; }
 
@@ -84,6 +96,7 @@ public sealed class FitOptions
         FitSetting.BatchSize or FitSetting.EarlyStoppingPatience => Whole(value, int.MaxValue),
         FitSetting.ValidationSplit => value is >= 0 and <= MaxValidationSplit ? null
             : string.Create(CultureInfo.InvariantCulture, $"must be a number from 0 to {MaxValidationSplit}"),
+        FitSetting.TruncatedBptt => Whole(value, int.MaxValue),
         FitSetting.ClipNorm or FitSetting.GlobalClipNorm or FitSetting.ClipValue =>
             double.IsFinite(value) && value > 0 ? null : "must be a finite number greater than 0",
         _ => throw new ArgumentOutOfRangeException(nameof(setting), setting, "Not a training setting."),
@@ -151,6 +164,7 @@ public sealed class FitOptions
         ClipNorm = ClipNorm,
         GlobalClipNorm = GlobalClipNorm,
         ClipValue = ClipValue,
+        TruncatedBptt = TruncatedBptt,
         Seed = Seed,
     };
 }

@@ -26,4 +26,8 @@ public enum FitSetting
 
     /// <summary>Keras clipvalue: a finite number above 0.</summary>
     ClipValue,
+
+    /// <summary>Truncated BPTT's window in steps: a whole number from 1 to 2^31 − 1 (Fit reports one below 1 as
+    /// <c>TruncatedBpttNotPositive</c>; a checkpoint's value passes this rule).</summary>
+    TruncatedBptt,
 }

@@ -130,7 +130,11 @@ public static class Trainer
                 $"A resumed run's epochs done must be from 0 to {FitOptions.MaxEpochs} and its early-stopping wait not negative.");
         }
 
-        WorkspaceEstimate.Ensure(model, Math.Min(options.BatchSize, train.Count), train.Time, training: true);
+        // Truncated BPTT: the workspaces hold a window of K steps, not the sequence.
+        int windows = Windows(model, train, options.TruncatedBptt);
+        int window = windows > 1 ? options.TruncatedBptt!.Value : train.Time;
+        WorkspaceEstimate.Ensure(model, Math.Min(options.BatchSize, train.Count), window, training: true);
+        int validationWindows = validation is null ? 1 : Windows(model, validation, options.TruncatedBptt);
         IReadOnlyList<Metric> metrics = ResolveMetrics(model, loss, train, options.Metrics);
         IReadOnlyList<Parameter> parameters = model.Parameters;
         FitState? resume = options.Resume;
@@ -173,7 +177,12 @@ public static class Trainer
         int batchSize = Math.Min(options.BatchSize, train.Count);
         int batches = (train.Count + batchSize - 1) / batchSize;
         var batch = new Activations();
-        var targets = new float[batchSize * train.TargetsPerSample];
+        bool perStep = model.OutputShape.IsSequence;
+        int perStepValues = train.TargetsPerSample / Math.Max(train.Time, 1);
+        var targets = new float[batchSize * (windows > 1 && perStep ? window * perStepValues : train.TargetsPerSample)];
+        RecurrentLayer[] recurrent = windows > 1 ? [.. model.Layers.OfType<RecurrentLayer>()] : [];
+        RecurrentState[] fullStates = States(recurrent, batchSize);
+        RecurrentState[]? restStates = null;
         var gradient = new Activations();
         var probabilities = new Activations();
         var masked = new MaskedRows();
@@ -219,7 +228,7 @@ public static class Trainer
                 }
 
                 double lossSum = 0;
-                int seen = 0;
+                long seen = 0;
                 for (int b = 0; b < batches; b++)
                 {
                     if (options.Cancellation.IsCancellationRequested)
@@ -230,6 +239,76 @@ public static class Trainer
 
                     int start = b * batchSize;
                     int size = Math.Min(batchSize, train.Count - start);
+                    if (windows > 1)
+                    {
+                        RecurrentState[] states = size == batchSize ? fullStates : (restStates ??= States(recurrent, size));
+                        foreach (RecurrentState st in states)
+                        {
+                            st.Reset();
+                        }
+
+                        Attach(recurrent, states);
+                        try
+                        {
+                            for (int w = 0; w < windows; w++)
+                            {
+                                if (w > 0 && options.Cancellation.IsCancellationRequested)
+                                {
+                                    Restore();
+                                    options.Cancellation.ThrowIfCancellationRequested();
+                                }
+
+                                int from = w * window, steps = Math.Min(window, train.Time - from);
+                                bool trains = perStep || w == windows - 1;
+                                train.GatherWindow(order.AsSpan(start, size), from, steps, batch, trains ? targets : null, perStep);
+                                if (!trains)
+                                {
+                                    // Last-step targets: this window only carries the state to the next one.
+                                    model.Forward(batch, training: true);
+                                }
+                                else
+                                {
+                                    model.ZeroGradients();
+                                    Activations windowOutput = model.Forward(batch, training: true);
+                                    gradient.ResizeLike(windowOutput);
+                                    ReadOnlySpan<float> windowTargets = targets.AsSpan(0, size * (perStep ? steps * perStepValues : train.TargetsPerSample));
+                                    double windowLoss = ComputeLoss(loss, windowOutput, windowTargets, gradient.Span, fused || IsLogits(model, loss), masked);
+                                    if (!double.IsFinite(windowLoss))
+                                    {
+                                        Restore();
+                                        throw new ModelException("TrainingLossNotFinite",
+                                            $"The loss became {windowLoss} in epoch {model.History.Count + 1}, batch {b + 1}, window {w + 1}; training stopped and the weights " +
+                                            "of the last finite epoch were restored. Lower the learning rate, clip gradients (-ClipNorm), or scale the data.");
+                                    }
+
+                                    UpdateMetrics(metrics, model, windowOutput, probabilities, windowTargets, fused, masked);
+                                    model.Backward(gradient);
+                                    Clip(parameters, options);
+                                    optimizer.Step(parameters);
+                                    long counted = CountedRows(windowOutput, masked);
+                                    lossSum += windowLoss * counted;
+                                    seen += counted;
+                                }
+
+                                if (options.Progress is { } windowReport)
+                                {
+                                    double done = ((((epoch - 1) * (double)batches) + b) * windows) + w + 1;
+                                    double total = (double)options.Epochs * batches * windows;
+                                    TimeSpan elapsed = clock.Elapsed;
+                                    windowReport(new TrainingProgress(epoch, options.Epochs, b + 1, batches, seen > 0 ? lossSum / seen : double.NaN, elapsed,
+                                        TimeSpan.FromTicks((long)(elapsed.Ticks * ((total - done) / done))))
+                                    { Window = w + 1, Windows = windows });
+                                }
+                            }
+                        }
+                        finally
+                        {
+                            Detach(recurrent);
+                        }
+
+                        continue;
+                    }
+
                     train.Gather(order.AsSpan(start, size), batch, targets);
                     model.ZeroGradients();
                     Activations output = model.Forward(batch, training: true);
@@ -260,13 +339,15 @@ public static class Trainer
                     }
                 }
 
-                double epochLoss = lossSum / seen;
+                double epochLoss = seen > 0 ? lossSum / seen : 0;
                 var metricValues = metrics.ToDictionary(m => m.Name, m => m.Result);
                 double? valLoss = null;
                 IReadOnlyDictionary<string, double>? valMetrics = null;
                 if (validation is not null)
                 {
-                    EvaluationResult v = EvaluateFused(model, validation, loss, fused, batchSize, options.Metrics);
+                    EvaluationResult v = validationWindows > 1
+                        ? EvaluateWindowed(model, validation, loss, fused, batchSize, options.Metrics, options.TruncatedBptt!.Value)
+                        : EvaluateFused(model, validation, loss, fused, batchSize, options.Metrics);
                     valLoss = v.Loss;
                     valMetrics = v.Metrics;
                 }
@@ -458,6 +539,143 @@ public static class Trainer
         return new EvaluationResult(sum / data.Count,
             metrics.ToDictionary(m => m.Name, m => m.Result), data.Count);
     }
+
+    // Validation under truncated BPTT: each batch run window by window with the states carried (no gradient), so the
+    // workspaces hold K steps; the loss is the mean over the rows that count (real steps of per-step outputs, or the
+    // samples), as the full sequences give it up to rounding.
+    private static EvaluationResult EvaluateWindowed(Sequential model, Dataset data, Loss loss, bool fused, int batchSize,
+        IReadOnlyList<string>? metricNames, int window)
+    {
+        IReadOnlyList<Metric> metrics = ResolveMetrics(model, loss, data, metricNames);
+        foreach (Metric m in metrics)
+        {
+            m.Reset();
+        }
+
+        batchSize = Math.Clamp(batchSize, 1, data.Count);
+        WorkspaceEstimate.Ensure(model, batchSize, window, training: false);
+        int windows = (int)((data.Time + (long)window - 1) / window);
+        bool perStep = model.OutputShape.IsSequence;
+        int perStepValues = data.TargetsPerSample / Math.Max(data.Time, 1);
+        var batch = new Activations();
+        var targets = new float[batchSize * (perStep ? window * perStepValues : data.TargetsPerSample)];
+        var probabilities = new Activations();
+        var masked = new MaskedRows();
+        var indices = new int[batchSize];
+        RecurrentLayer[] recurrent = [.. model.Layers.OfType<RecurrentLayer>()];
+        RecurrentState[] fullStates = States(recurrent, batchSize);
+        RecurrentState[]? restStates = null;
+        double sum = 0;
+        long counted = 0;
+        for (int start = 0; start < data.Count; start += batchSize)
+        {
+            int size = Math.Min(batchSize, data.Count - start);
+            for (int i = 0; i < size; i++)
+            {
+                indices[i] = start + i;
+            }
+
+            RecurrentState[] states = size == batchSize ? fullStates : (restStates ??= States(recurrent, size));
+            foreach (RecurrentState st in states)
+            {
+                st.Reset();
+            }
+
+            Attach(recurrent, states);
+            try
+            {
+                for (int w = 0; w < windows; w++)
+                {
+                    int from = w * window, steps = Math.Min(window, data.Time - from);
+                    bool counts = perStep || w == windows - 1;
+                    data.GatherWindow(indices.AsSpan(0, size), from, steps, batch, counts ? targets : null, perStep);
+                    Activations output = model.Forward(batch, training: false);
+                    if (!counts)
+                    {
+                        continue;
+                    }
+
+                    ReadOnlySpan<float> t = targets.AsSpan(0, size * (perStep ? steps * perStepValues : data.TargetsPerSample));
+                    double value = ComputeLoss(loss, output, t, Span<float>.Empty, fused || IsLogits(model, loss), masked);
+                    long rows = CountedRows(output, masked);
+                    sum += value * rows;
+                    counted += rows;
+                    UpdateMetrics(metrics, model, output, probabilities, t, fused, masked);
+                }
+            }
+            finally
+            {
+                Detach(recurrent);
+            }
+        }
+
+        return new EvaluationResult(counted > 0 ? sum / counted : 0, metrics.ToDictionary(m => m.Name, m => m.Result), data.Count);
+    }
+
+    // How many windows of K steps a batch of data's sequences is cut into (1: full BPTT), after checking K and the model.
+    private static int Windows(Sequential model, Dataset data, int? truncatedBptt)
+    {
+        if (truncatedBptt is not { } k)
+        {
+            return 1;
+        }
+
+        if (k < 1)
+        {
+            throw new ModelException("TruncatedBpttNotPositive", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"-TruncatedBptt is {k}; it is the window length in steps and must be at least 1 (a value at least the sequence length is full BPTT)."));
+        }
+
+        if (model.Layers.FirstOrDefault(l => l is Bidirectional) is { } bi)
+        {
+            throw new ModelException("TruncatedBpttBidirectional",
+                $"Model '{model.Name}' has the Bidirectional layer '{bi.Name}', whose backward half reads each sequence from its end: a window " +
+                "cannot see the future steps it needs. Train it without -TruncatedBptt (full BPTT), or use forward layers only.");
+        }
+
+        if (!data.IsSequence || k >= data.Time)
+        {
+            return 1;
+        }
+
+        if (model.Layers.OfType<RecurrentLayer>().FirstOrDefault(r => r.CellInfo is null) is { } other)
+        {
+            throw new ModelException("TruncatedBpttUnsupportedLayer", $"Layer '{other.Name}' ({other.KerasClassName}) cannot carry a state between windows.");
+        }
+
+        if (model.InputShape.Time is { } fixedTime)
+        {
+            throw new ModelException("TruncatedBpttFixedTime", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Model '{model.Name}' was built for exactly {fixedTime} steps, so it cannot run windows of {k}. Build it for any length " +
+                $"(New-RnnModel -InputShape 0, {model.InputShape.Features}) to train with -TruncatedBptt {k}."));
+        }
+
+        return (int)((data.Time + (long)k - 1) / k);
+    }
+
+    private static RecurrentState[] States(RecurrentLayer[] recurrent, int batch) =>
+        [.. recurrent.Select(r => new RecurrentState(batch, r.Units, r.CellInfo!.Value.States))];
+
+    private static void Attach(RecurrentLayer[] recurrent, RecurrentState[] states)
+    {
+        for (int i = 0; i < recurrent.Length; i++)
+        {
+            recurrent[i].State = states[i];
+        }
+    }
+
+    private static void Detach(RecurrentLayer[] recurrent)
+    {
+        foreach (RecurrentLayer r in recurrent)
+        {
+            r.State = null;
+        }
+    }
+
+    // The rows a window's loss is the mean over: the real steps of a masked per-step output, else every output row.
+    private static long CountedRows(Activations output, MaskedRows masked) =>
+        output.IsSequence && output.Mask is { AllReal: false } mask && mask.Batch == output.Batch && mask.Time == output.Time
+            ? masked.Count : output.Rows;
 
     // The batch loss (and its gradient when one is asked for); with a sequence mask on the output, over the real steps
     // only (masked rows get a zero gradient; a batch of padding alone has loss 0).

@@ -8,4 +8,13 @@ namespace PSRnn.Engine.Training;
 /// <param name="Loss">The epoch's mean loss so far.</param>
 /// <param name="Elapsed">Time since the run started.</param>
 /// <param name="Remaining">Estimated time left in the run.</param>
-public readonly record struct TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, TimeSpan Elapsed, TimeSpan Remaining);
+/// <remarks>With truncated BPTT a report comes after every window: <see cref="Window"/> of <see cref="Windows"/> in the
+/// batch being trained (the batch counts as done at its last window).</remarks>
+public readonly record struct TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, TimeSpan Elapsed, TimeSpan Remaining)
+{
+    /// <summary>Windows done in the current batch (truncated BPTT); 1 without it.</summary>
+    public int Window { get; init; } = 1;
+
+    /// <summary>Windows per batch (truncated BPTT); 1 without it.</summary>
+    public int Windows { get; init; } = 1;
+}

@@ -67,7 +67,8 @@ internal static class WorkspaceEstimate
     private static long Recurrent(RecurrentLayer r, int features, bool training, long rows, ref long largestArray)
     {
         long u = r.Units;
-        RecurrentCellInfo cell = r.CellInfo;
+        // A layer off the driver: sized as a one-gate cell with a saved gate row (errs high for such test layers).
+        RecurrentCellInfo cell = r.CellInfo ?? new RecurrentCellInfo(1, 1, (int)u, false, "RNN", [0]);
         long g = cell.Gates * u;
         // Forward: gates, saved values, previous state, the states, one spare state (per-sample and gather buffers).
         // Training: gate gradients (two when the cell keeps the recurrent side apart), input gradient.

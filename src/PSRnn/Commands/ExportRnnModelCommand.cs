@@ -18,7 +18,13 @@ namespace PSRnn.Commands;
 /// hyper-parameters, step count and slots (optimizer.layers.0.kernel.momentum, …), so training continues exactly where
 /// it stopped after Import-RnnModel. -Format Onnx writes an ONNX model (opset 17) instead, for ONNX Runtime and other
 /// inference engines: input "input" (batch, time, features) float32 — int64 token ids for an Embedding model — and output
-/// "output", with dynamic batch and time axes; Keras's gate orders are mapped to ONNX's. The write is atomic: the file is written beside the target and renamed into place,
+/// "output", with dynamic batch and time axes; Keras's gate orders are mapped to ONNX's. A masked model (Masking first,
+/// or Embedding mask_zero) computes its mask in the graph and feeds the recurrent operators sequence_lens derived from it,
+/// giving Keras's results for pre, post and inner padding alike. -Streaming (with -Format Onnx) also makes every recurrent
+/// layer's state a graph input and output, so that a serving engine can stream as New-RnnStream does: layer L reads
+/// L.h_in (and L.c_in for LSTM) as ONNX's initial_h (initial_c) and writes L.h_out (L.c_out), its Y_h (Y_c), each
+/// (1, batch, units) float32; feed zeros first, then each call's outputs back. Bidirectional and go_backwards layers and
+/// masked models cannot stream that way and are refused (OnnxStreamingUnsupported). The write is atomic: the file is written beside the target and renamed into place,
 /// so an interrupted write never leaves a partial file. An existing file is replaced only with -Force.</para>
 /// </summary>
 /// <example>
@@ -38,6 +44,13 @@ namespace PSRnn.Commands;
 ///     $model | Export-RnnModel ./speech.onnx -Format Onnx
 ///   </code>
 ///   <para>Exports the model for ONNX Runtime; predictions agree with Invoke-RnnPrediction within 1e-5.</para>
+/// </example>
+/// <example>
+///   <code>
+///     $model | Export-RnnModel ./monitor.onnx -Format Onnx -Streaming
+///   </code>
+///   <para>Exports the model with its states as inputs (lstm.h_in, lstm.c_in, …) and outputs (lstm.h_out, lstm.c_out, …);
+///   ONNX Runtime fed chunk by chunk with the outputs fed back agrees with a PSRnn stream within 1e-5.</para>
 /// </example>
 /// <example runnable="true">
 ///   <code>
@@ -70,6 +83,15 @@ public sealed class ExportRnnModelCommand : ExportFileCommandBase
     [Parameter]
     public ModelFileFormat Format { get; set; } = ModelFileFormat.Safetensors;
 
+    /// <summary>
+    /// <para type="description">With -Format Onnx: every recurrent layer's state (h, and c for LSTM) becomes a graph input
+    /// (L.h_in, L.c_in) and output (L.h_out, L.c_out), each (1, batch, units), so a serving engine can stream chunk by
+    /// chunk by feeding the outputs back. Bidirectional and go_backwards layers and masked models are refused
+    /// (OnnxStreamingUnsupported).</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Streaming { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -80,6 +102,12 @@ public sealed class ExportRnnModelCommand : ExportFileCommandBase
         {
             ThrowTerminatingError(Errors.Create("OnnxNoOptimizerState", ErrorCategory.InvalidArgument, file,
                 "An ONNX file holds an inference graph only; -IncludeOptimizerState needs -Format Safetensors."));
+        }
+
+        if (Format != ModelFileFormat.Onnx && Streaming)
+        {
+            ThrowTerminatingError(Errors.Create("OnnxStreamingNeedsOnnx", ErrorCategory.InvalidArgument, file,
+                "-Streaming adds the states as ONNX graph inputs and outputs; it needs -Format Onnx. A PSRnn model file streams with New-RnnStream as it is."));
         }
 
         string what = Format == ModelFileFormat.Onnx ? "Export model '" + Model.Name + "' to ONNX" : "Save model '" + Model.Name + "'";
@@ -93,7 +121,7 @@ public sealed class ExportRnnModelCommand : ExportFileCommandBase
         {
             if (Format == ModelFileFormat.Onnx)
             {
-                OnnxExporter.Export(Model, file, overwrite: Force);
+                OnnxExporter.Export(Model, file, overwrite: Force, new OnnxExportOptions { Streaming = Streaming });
             }
             else
             {

@@ -19,7 +19,9 @@ namespace PSRnn.Commands;
 /// LSTM, GRU — bidirectional, stacked, batch_first or not — then nn.Linear and softmax, or Export-RnnModel -Format Onnx)
 /// is read back into Keras layers; a graph PSRnn cannot represent is an error naming the operator (OnnxUnsupportedOperator)
 /// or node (OnnxUnsupportedGraph). The imported model always takes (batch, time, features): for a graph that took
-/// time-major input (batch_first=False) a warning says so. A Keras HDF5 file (model.save('m.h5'), Keras 2 layout) is built
+/// time-major input (batch_first=False) a warning says so. A graph whose recurrent operators read a second input of
+/// per-sample lengths (pack_padded_sequence) becomes a model that masks zero padding (Masking(0) first, or Embedding
+/// mask_zero), with a warning. A Keras HDF5 file (model.save('m.h5'), Keras 2 layout) is built
 /// from its model_config with its weights. With -Into, the weights of a Keras weights file (model.save_weights('w.h5')) or
 /// of a Keras model file are loaded into an existing model with the same layers, which is then returned; the model is
 /// unchanged if anything does not fit.</para>
@@ -111,6 +113,13 @@ public sealed class ImportRnnModelCommand : ImportFileCommandBase
                 {
                     WriteWarning($"'{file}' took its data time-major, (time, batch, features) (PyTorch's batch_first=False); the imported " +
                         "model takes and returns (batch, time, features), as every PSRnn model: transpose your data accordingly.");
+                }
+
+                if (onnx.LengthsInput is { } lengths)
+                {
+                    WriteWarning($"'{file}' takes per-sample lengths ('{lengths}', PyTorch's pack_padded_sequence); the imported model " +
+                        "takes the data only and masks its padding instead (a Masking layer with mask value 0, or Embedding mask_zero): " +
+                        "pad each sample with zeros after its real steps, and note that a real step whose features are all 0 is masked too.");
                 }
 
                 return onnx.Model;

@@ -19,6 +19,14 @@ namespace PSRnn.Commands;
 /// generating step by step, change the seed at every step (-Seed ($seed + $step)) or the draws repeat. Sampling needs a
 /// softmax or sigmoid last layer. Sampled indices have the shape -Class gives: (samples), or (samples, time steps) for
 /// per-step outputs.</para>
+/// <para type="description">-Stream (from New-RnnStream) runs the model as endless streams instead: -X is the next chunk
+/// (sequences, steps, features) of any number of steps, or (steps, features) for a stream of one sequence, and the
+/// result is the outputs for that chunk, per step when the model returns sequences, else after the chunk's last step;
+/// the stream remembers the states for the next call. Fed chunk by chunk, a sequence gives the same outputs as given
+/// whole. -Class or -Sample works on a stream's outputs as on a model's (with a stream, -Temperature and -Seed go with an
+/// explicit -Sample). A float32 tensor chunk is read in place and the
+/// stream reuses its buffers from call to call: only the returned outputs are new. Not thread-safe: one call on a
+/// stream at a time.</para>
 /// </summary>
 /// <example>
 ///   <code>
@@ -36,6 +44,17 @@ namespace PSRnn.Commands;
 /// </example>
 /// <example runnable="true">
 ///   <code>
+///     $model = New-RnnModel -InputShape 0, 1 -Seed 1 | Add-GruLayer 4 | Add-DenseLayer 1
+///     $stream = $model | New-RnnStream
+///     foreach ($chunk in @(0.1, 0.2), @(0.3), @(0.4, 0.5, 0.6)) {
+///         Invoke-RnnPrediction -Stream $stream -X (ConvertTo-RnnTensor ([float[]] $chunk) -Shape $chunk.Count, 1)
+///     }
+///   </code>
+///   <para>Runs as written: a sequence of six steps fed in three chunks; each call returns the output after its chunk's
+///   last step, the same as predicting the first 2, 3 and 6 steps whole.</para>
+/// </example>
+/// <example runnable="true">
+///   <code>
 ///     $x = ConvertTo-RnnTensor -InputObject ([float[]] (1..96 | ForEach-Object { [math]::Sin($_) })) -Shape 8, 6, 2
 ///     $model = New-RnnModel -InputShape 6, 2 -Seed 1 | Add-LstmLayer 4 | Add-DenseLayer 3 -Activation softmax
 ///     $model | Invoke-RnnPrediction -X $x              # (8, 3) probabilities
@@ -45,16 +64,68 @@ namespace PSRnn.Commands;
 /// </example>
 [Cmdlet(VerbsLifecycle.Invoke, "RnnPrediction", DefaultParameterSetName = ProbabilitiesSet)]
 [OutputType(typeof(Tensor))]
-public sealed class InvokeRnnPredictionCommand : ModelInputCommandBase
+public sealed class InvokeRnnPredictionCommand : PSCmdlet
 {
     private const string ProbabilitiesSet = "Probabilities";
     private const string ClassSet = "Class";
     private const string SampleSet = "Sample";
+    private const string StreamSet = "Stream";
+    private const string StreamClassSet = "StreamClass";
+    private const string StreamSampleSet = "StreamSample";
+
+    /// <summary>
+    /// <para type="description">The model; it comes from the pipeline.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ProbabilitiesSet)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ClassSet)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = SampleSet)]
+    [ValidateNotNull]
+    public Sequential Model { get; set; } = null!;
+
+    /// <summary>
+    /// <para type="description">A stream from New-RnnStream, instead of a model: -X is then the next chunk of its
+    /// sequences, and the stream keeps the states for the next call. Accepts pipeline input.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = StreamSet)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = StreamClassSet)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = StreamSampleSet)]
+    [ValidateNotNull]
+    public RnnStream Stream { get; set; } = null!;
+
+    /// <summary>
+    /// <para type="description">The samples: (samples, time steps, features), or (samples, tokens) for Embedding models.
+    /// With -Stream, the next chunk: (sequences, steps, features) of any number of steps, or (steps, features) for a
+    /// stream of one sequence.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [TensorTransformation]
+    [ValidateNotNull]
+    public Tensor X { get; set; } = null!;
+
+    /// <summary>
+    /// <para type="description">Samples per forward pass (default 32). Not with -Stream: a stream's chunks have its
+    /// own batch size (New-RnnStream -BatchSize).</para>
+    /// </summary>
+    [Parameter(ParameterSetName = ProbabilitiesSet)]
+    [Parameter(ParameterSetName = ClassSet)]
+    [Parameter(ParameterSetName = SampleSet)]
+    [ValidateRange(1, int.MaxValue)]
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>
+    /// <para type="description">The number of threads the engine's matrix products use (default: one per processor). Results are identical for a given count.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = ProbabilitiesSet)]
+    [Parameter(ParameterSetName = ClassSet)]
+    [Parameter(ParameterSetName = SampleSet)]
+    [ValidateRange(1, 1024)]
+    public int? ThreadCount { get; set; }
 
     /// <summary>
     /// <para type="description">Returns class indices (int64) instead of probabilities.</para>
     /// </summary>
     [Parameter(ParameterSetName = ClassSet)]
+    [Parameter(Mandatory = true, ParameterSetName = StreamClassSet)]
     public SwitchParameter Class { get; set; }
 
     /// <summary>
@@ -62,31 +133,47 @@ public sealed class InvokeRnnPredictionCommand : ModelInputCommandBase
     /// -Temperature.</para>
     /// </summary>
     [Parameter(ParameterSetName = SampleSet)]
+    [Parameter(Mandatory = true, ParameterSetName = StreamSampleSet)]
     public SwitchParameter Sample { get; set; }
 
     /// <summary>
     /// <para type="description">The sampling temperature T, 0 or more (default 1): classes are drawn with weights
-    /// p^(1/T); 0 is argmax. Implies -Sample.</para>
+    /// p^(1/T); 0 is argmax. Implies -Sample (with -Stream, give -Sample too).</para>
     /// </summary>
     [Parameter(ParameterSetName = SampleSet)]
+    [Parameter(ParameterSetName = StreamSampleSet)]
     public double Temperature { get; set; } = 1.0;
 
     /// <summary>
     /// <para type="description">Seeds the draws of -Sample, so the same seed gives the same classes; by default they
-    /// differ run to run. Implies -Sample.</para>
+    /// differ run to run. Implies -Sample (with -Stream, give -Sample too).</para>
     /// </summary>
     [Parameter(ParameterSetName = SampleSet)]
+    [Parameter(ParameterSetName = StreamSampleSet)]
     public ulong? Seed { get; set; }
 
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        bool streaming = ParameterSetName is StreamSet or StreamClassSet or StreamSampleSet;
+        if (streaming)
+        {
+            Model = Stream.Model;
+        }
+
         ModelData.RequireLayers(this, Model);
         // -Temperature or -Seed alone select the Sample set; an explicit -Sample:$false still means probabilities.
-        bool sampling = ParameterSetName == SampleSet && !(MyInvocation.BoundParameters.ContainsKey(nameof(Sample)) && !Sample);
+        bool sampling = (ParameterSetName is SampleSet && !(MyInvocation.BoundParameters.ContainsKey(nameof(Sample)) && !Sample)) ||
+            (ParameterSetName is StreamSampleSet && Sample);
         if (sampling)
         {
             CheckSampling();
+        }
+
+        if (streaming)
+        {
+            PredictStream(sampling);
+            return;
         }
 
         Dataset data = ModelData.Create(this, Model, X, null);
@@ -128,6 +215,48 @@ public sealed class InvokeRnnPredictionCommand : ModelInputCommandBase
         }
 
         WriteObject(new Tensor(Trainer.ToClasses(outputs, shape.Features), dims[..^1]));
+    }
+
+    /// <summary>Feeds -X to the stream as its next chunk and writes the outputs for it.</summary>
+    private void PredictStream(bool sampling)
+    {
+        Activations y;
+        try
+        {
+            (ReadOnlyMemory<float> chunk, int steps) = StreamChunk.Read(Stream, X);
+            y = Stream.Predict(chunk.Span, steps);
+        }
+        catch (ModelException e)
+        {
+            ThrowTerminatingError(Errors.FromModel(e, X));
+            return;
+        }
+
+        // The outputs live in the model's buffer until the next call: what is written is a copy (or its classes).
+        int[] dims = y.IsSequence ? [y.Batch, y.Time, y.Features] : [y.Batch, y.Features];
+        if (sampling)
+        {
+            long[] drawn;
+            try
+            {
+                drawn = Sampling.Sample(y.Span, y.Features, Temperature, new Rng(Seed ?? Rng.NewSeed()));
+            }
+            catch (ArgumentException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, Sampling.BadProbabilitiesErrorId, ErrorCategory.InvalidResult, Model));
+                return;
+            }
+
+            WriteObject(new Tensor(drawn, dims[..^1]));
+        }
+        else if (Class)
+        {
+            WriteObject(new Tensor(Trainer.ToClasses(y.Span, y.Features), dims[..^1]));
+        }
+        else
+        {
+            WriteObject(new Tensor(y.Span.ToArray(), dims));
+        }
     }
 
     /// <summary>Refuses a bad temperature, and outputs that are not probabilities, before any work.</summary>

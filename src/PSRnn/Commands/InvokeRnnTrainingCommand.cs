@@ -192,6 +192,17 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     public SwitchParameter RestoreBestWeights { get; set; }
 
     /// <summary>
+    /// <para type="description">Truncated backpropagation through time: cuts each batch of sequences into windows of this
+    /// many steps, run in order with the recurrent layers' states carried from window to window (zeros at each batch's
+    /// start) and gradients stopped at the window boundaries, with an optimizer step per window (TBPTT with k1 = k2 = K).
+    /// Per-step targets (models that return sequences) are trained on every window; last-step targets on the last window.
+    /// Memory grows with K, not with the sequence length; validation runs windowed too. A value at least the sequence
+    /// length is full BPTT. The model must be built for any length (-InputShape 0, F) and have no Bidirectional layer.</para>
+    /// </summary>
+    [Parameter]
+    public int? TruncatedBptt { get; set; }
+
+    /// <summary>
     /// <para type="description">Seeds this run's shuffles; by default they derive from the model's seed.</para>
     /// </summary>
     [Parameter]
@@ -212,7 +223,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     /// <para type="description">Continues the run a checkpoint file (from -CheckpointPath) was taken from: the epochs done
     /// are skipped, and the weights, optimizer state, shuffle order and dropout generators are put back, so with the same
     /// -X and -Y the run ends exactly as if it had never stopped. Settings not given (-Epochs, -BatchSize, -Shuffle,
-    /// -ValidationSplit, clipping, early stopping) are the run's.</para>
+    /// -ValidationSplit, clipping, early stopping, -TruncatedBptt) are the run's.</para>
     /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = ResumeSet)]
     [ValidateNotNullOrEmpty]
@@ -284,6 +295,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
             ClipNorm = ClipNorm,
             GlobalClipNorm = GlobalClipNorm,
             ClipValue = ClipValue,
+            TruncatedBptt = TruncatedBptt,
             EarlyStoppingPatience = EarlyStoppingPatience,
             RestoreBestWeights = RestoreBestWeights,
             ValidationSplit = ValidationData is null ? ValidationSplit : 0,
@@ -400,6 +412,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
             ClipNorm = given.ContainsKey(nameof(ClipNorm)) ? ClipNorm : run.ClipNorm;
             GlobalClipNorm = given.ContainsKey(nameof(GlobalClipNorm)) ? GlobalClipNorm : run.GlobalClipNorm;
             ClipValue = given.ContainsKey(nameof(ClipValue)) ? ClipValue : run.ClipValue;
+            TruncatedBptt = given.ContainsKey(nameof(TruncatedBptt)) ? TruncatedBptt : run.TruncatedBptt;
             EarlyStoppingPatience = given.ContainsKey(nameof(EarlyStoppingPatience)) ? EarlyStoppingPatience : run.EarlyStoppingPatience;
             RestoreBestWeights = given.ContainsKey(nameof(RestoreBestWeights)) ? RestoreBestWeights : run.RestoreBestWeights;
             Seed = given.ContainsKey(nameof(Seed)) ? Seed : run.Seed;
@@ -488,15 +501,18 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     {
         // Write-Progress costs a host round trip: a few updates a second are plenty.
         DateTime now = DateTime.UtcNow;
-        if (now - _lastProgress < TimeSpan.FromMilliseconds(200) && p.Batch != p.Batches)
+        if (now - _lastProgress < TimeSpan.FromMilliseconds(200) && (p.Batch != p.Batches || p.Window != p.Windows))
         {
             return;
         }
 
         _lastProgress = now;
-        int percent = (int)(100.0 * (((p.Epoch - 1) * (double)p.Batches) + p.Batch) / (p.Epochs * (double)p.Batches));
+        double batchesDone = p.Batch - 1 + (p.Window / (double)p.Windows);
+        int percent = (int)(100.0 * (((p.Epoch - 1) * (double)p.Batches) + batchesDone) / (p.Epochs * (double)p.Batches));
+        string window = p.Windows > 1 ? string.Create(CultureInfo.InvariantCulture, $", window {p.Window}/{p.Windows}") : string.Empty;
+        string lossText = double.IsNaN(p.Loss) ? "-" : p.Loss.ToString("F4", CultureInfo.InvariantCulture);
         WriteProgress(new ProgressRecord(1, "Training " + Model.Name,
-            string.Create(CultureInfo.InvariantCulture, $"Epoch {p.Epoch}/{p.Epochs}, batch {p.Batch}/{p.Batches}, loss {p.Loss:F4}"))
+            string.Create(CultureInfo.InvariantCulture, $"Epoch {p.Epoch}/{p.Epochs}, batch {p.Batch}/{p.Batches}{window}, loss {lossText}"))
         {
             PercentComplete = Math.Clamp(percent, 0, 100),
             SecondsRemaining = (int)Math.Min(int.MaxValue, p.Remaining.TotalSeconds),

@@ -16,9 +16,10 @@ internal static class Errors
     public static ErrorRecord FromModel(ModelException exception, object? target) =>
         new(exception, exception.ErrorId, exception.ErrorId switch
         {
-            "ModelEmpty" or "TrainingLossNotFinite" => ErrorCategory.InvalidOperation,
+            "ModelEmpty" or "TrainingLossNotFinite" or "StreamModelChanged" => ErrorCategory.InvalidOperation,
+            "StreamBidirectional" or "StreamGoBackwards" or "StreamNoRecurrentLayer" or "StreamUnsupportedLayer" => ErrorCategory.InvalidOperation,
             "InsufficientMemory" => ErrorCategory.LimitsExceeded,
-            "LayerNotFound" or "WeightNotFound" => ErrorCategory.ObjectNotFound,
+            "LayerNotFound" or "WeightNotFound" or "StreamStateUnknown" => ErrorCategory.ObjectNotFound,
             "DataNotFinite" or "LabelOutOfRange" or "EmbeddingIndexOutOfRange" => ErrorCategory.InvalidData,
             _ => ErrorCategory.InvalidArgument,
         }, target);

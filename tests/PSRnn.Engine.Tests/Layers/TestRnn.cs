@@ -29,9 +29,6 @@ internal sealed class TestRnn : RecurrentLayer
 
     public override string KerasClassName => "SimpleRNN";
 
-    // As a SimpleRNN cell: one gate, state h, nothing saved.
-    internal override RecurrentCellInfo CellInfo => new(1, 1, 0, false, "RNN", [0]);
-
     public override RecurrentLayer CreateTwin(bool goBackwards, string name) =>
         new TestRnn(Units, ReturnSequences, goBackwards, Dropout, RecurrentDropout, name);
 

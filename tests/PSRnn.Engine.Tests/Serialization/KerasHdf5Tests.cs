@@ -16,7 +16,8 @@ public sealed class KerasHdf5Tests(ITestOutputHelper output)
 {
     private static readonly string Dir = Path.Combine(AppContext.BaseDirectory, "fixtures", "keras");
 
-    public static TheoryData<string> Fixtures() => new("lstm_gru_dense", "bidirectional_rnn_gru", "embedding_lstm");
+    public static TheoryData<string> Fixtures() => new("lstm_gru_dense", "bidirectional_rnn_gru", "embedding_lstm",
+        "masking_lstm_bidir_rnn", "embedding_mask_zero_gru");
 
     [Theory]
     [MemberData(nameof(Fixtures))]
@@ -51,6 +52,29 @@ public sealed class KerasHdf5Tests(ITestOutputHelper output)
 
         m = KerasHdf5File.Load(Path.Combine(Dir, "embedding_lstm.h5"));
         Assert.Equal(SampleShape.Vector(6), m.InputShape);
+    }
+
+    [Fact]
+    public void AMaskingConfigurationBecomesAMaskedModel()
+    {
+        // Ragged batches padded before, after and around the data: the expected values come from Keras's masked equations.
+        Sequential m = KerasHdf5File.Load(Path.Combine(Dir, "masking_lstm_bidir_rnn.h5"));
+        Assert.Equal(["Masking", "LSTM", "Bidirectional", "SimpleRNN", "Dense"], m.Layers.Select(l => l.KerasClassName));
+        Assert.Equal(-1f, ((Masking)m.Layers[0]).MaskValue);
+        Assert.True(((SimpleRnn)m.Layers[3]).GoBackwards);
+
+        m = KerasHdf5File.Load(Path.Combine(Dir, "embedding_mask_zero_gru.h5"));
+        Assert.True(((Embedding)m.Layers[0]).MaskZero);
+
+        // It masks: at the padding after a sample's data, the per-step output repeats the last real step's.
+        Tensor x = NumpyFile.Load(Path.Combine(Dir, "embedding_mask_zero_gru.x.npy"))[0];
+        float[] y = Trainer.Predict(m, Dataset.Create(x, null, m));
+        int time = x.Shape[1], width = m.OutputShape.Features;
+        // Sample 1 has real steps 0..3, then padding.
+        for (int t = 4; t < time; t++)
+        {
+            Assert.Equal(y.AsSpan(((1 * time) + 3) * width, width).ToArray(), y.AsSpan(((1 * time) + t) * width, width).ToArray());
+        }
     }
 
     [Fact]

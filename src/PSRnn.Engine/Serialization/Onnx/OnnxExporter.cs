@@ -29,8 +29,12 @@ namespace PSRnn.Engine.Serialization.Onnx;
 /// columns, so each is transposed; LSTM gates are reordered from Keras's i, f, c, o to ONNX's i, o, f, c; GRU's
 /// z, r, h are the same in both. B (D, 2·G·H) is [Wb, Rb]: Keras's single bias goes in Wb with Rb zero, except for a
 /// reset_after GRU whose bias rows are Wb (input) and Rb (recurrent), with linear_before_reset = 1.</para>
+/// <para>Masking (a Masking layer first, or an Embedding with mask_zero): the graph derives the mask from its input and
+/// gives the recurrent operators sequence_lens computed from it, after moving each sample's real steps to its front, so
+/// that pre, post and inner padding all give Keras's values, masked steps included; Masking itself is Where(mask, x, 0).
+/// See OnnxExporter.Masking.cs. A model without a mask exports no mask nodes.</para>
 /// </remarks>
-public static class OnnxExporter
+public static partial class OnnxExporter
 {
     /// <summary>The default-domain operator set the graph uses.</summary>
     public const int Opset = 17;
@@ -46,6 +50,13 @@ public static class OnnxExporter
 
     /// <summary>The <see cref="ModelException.ErrorId"/> of a layer or setting ONNX export cannot express.</summary>
     public const string UnsupportedErrorId = "OnnxUnsupported";
+
+    /// <summary>The <see cref="ModelException.ErrorId"/> of a model that <see cref="OnnxExportOptions.Streaming"/> cannot
+    /// export: Bidirectional or go_backwards layers (they read each sequence from its end), a mask, or no recurrent layer.</summary>
+    public const string StreamingUnsupportedErrorId = "OnnxStreamingUnsupported";
+
+    /// <summary>The suffixes of a streamed layer's state inputs and outputs: <c>L.h_in</c>, <c>L.c_in</c>, <c>L.h_out</c>, <c>L.c_out</c>.</summary>
+    public const string StateInputSuffix = "_in", StateOutputSuffix = "_out";
 
     // Protobuf messages are limited to 2 GiB; weights beyond that would need ONNX external data, which is not written.
     private const long MaxWeightBytes = int.MaxValue - (16L << 20);
@@ -116,8 +127,13 @@ public static class OnnxExporter
                 "(PSRnn does not write ONNX external data).");
         }
 
+        if (options.Streaming)
+        {
+            CheckStreamable(model);
+        }
+
         var graph = new OnnxGraph(model.Name);
-        var builder = new GraphBuilder(graph);
+        var builder = new GraphBuilder(graph) { StreamBatch = options.Streaming ? OnnxDim.Symbolic("batch") : null };
         SampleShape input = model.InputShape;
         bool tokens = model.Layers[0] is Embedding;
         OnnxDim batch = OnnxDim.Symbolic("batch");
@@ -146,12 +162,19 @@ public static class OnnxExporter
             x = layer switch
             {
                 DropoutLayer => x,
+                Masking masking => builder.Masking(masking, x, output),
                 Dense dense => builder.Dense(dense, x, output),
                 Embedding embedding => builder.Embedding(embedding, x, output),
                 Bidirectional wrapper => builder.Recurrent(wrapper.Name, wrapper.ForwardLayer, wrapper.BackwardLayer, x, output),
                 RecurrentLayer recurrent => builder.Recurrent(recurrent.Name, recurrent, null, x, output),
                 _ => throw Unsupported($"Layer '{layer.Name}' ({layer.KerasClassName}) has no ONNX export."),
             };
+
+            // Keras's mask propagation: a layer whose output is no longer a sequence of the input's steps drops it.
+            if (!layer.OutputShape.IsSequence)
+            {
+                builder.DropMask();
+            }
         }
 
         if (last < 0)
@@ -165,7 +188,44 @@ public static class OnnxExporter
             ? [batch, time, OnnxDim.Fixed(outputShape.Features)]
             : [batch, OnnxDim.Fixed(outputShape.Features)];
         graph.AddOutput(new OnnxValueInfo(OutputName, OnnxDataType.Float, outputDims));
+        foreach (OnnxValueInfo state in builder.StateOutputs)
+        {
+            graph.AddOutput(state);
+        }
+
         return graph;
+    }
+
+    /// <summary>Refuses what a stream cannot carry (<see cref="StreamingUnsupportedErrorId"/>).</summary>
+    private static void CheckStreamable(Sequential model)
+    {
+        static ModelException Refuse(string message) => new(StreamingUnsupportedErrorId, message);
+        foreach (Layer layer in model.Layers)
+        {
+            if (layer is Bidirectional)
+            {
+                throw Refuse($"Layer '{layer.Name}' is Bidirectional: it reads each sequence from its end, and a stream has no end. " +
+                    "Export it without -Streaming, or stream a model of forward layers only.");
+            }
+
+            if (layer is RecurrentLayer { GoBackwards: true })
+            {
+                throw Refuse($"Layer '{layer.Name}' ({layer.KerasClassName}) has go_backwards: it reads each sequence from its end, and a stream " +
+                    "has no end. Export it without -Streaming.");
+            }
+
+            if (layer is Masking || layer is Embedding { MaskZero: true })
+            {
+                throw Refuse($"Layer '{layer.Name}' masks steps; a streaming ONNX export of a masked model is not supported (ONNX's " +
+                    "sequence_lens cannot leave a state alone at a sample's masked steps across calls). Export it without -Streaming, " +
+                    "or stream it with New-RnnStream in PSRnn.");
+            }
+        }
+
+        if (!model.Layers.OfType<RecurrentLayer>().Any())
+        {
+            throw Refuse($"Model '{model.Name}' has no recurrent layer, so it has no state to stream. Export it without -Streaming.");
+        }
     }
 
     /// <summary>The exception for what ONNX export cannot express.</summary>
@@ -173,9 +233,16 @@ public static class OnnxExporter
         new(UnsupportedErrorId, message + " Export the model in PSRnn's own format instead, or change the layer.");
 
     /// <summary>Adds the nodes of each layer kind to a graph.</summary>
-    private sealed class GraphBuilder(OnnxGraph graph)
+    private sealed partial class GraphBuilder(OnnxGraph graph)
     {
         private readonly HashSet<string> _constants = new(StringComparer.Ordinal);
+        private readonly List<OnnxValueInfo> _stateOutputs = [];
+
+        /// <summary>The batch axis of the state inputs and outputs when streaming; null when not.</summary>
+        public OnnxDim? StreamBatch { get; init; }
+
+        /// <summary>The state outputs added so far (streaming), in layer order: L.h_out, L.c_out.</summary>
+        public IReadOnlyList<OnnxValueInfo> StateOutputs => _stateOutputs;
 
         /// <summary>Dense: MatMul, Add, activation.</summary>
         public string Dense(Dense dense, string x, string? output)
@@ -202,6 +269,11 @@ public static class OnnxExporter
             string result = output ?? $"{layer}/output";
             Parameter table = embedding.Parameters[0];
             string e = graph.AddFloat($"{layer}/embeddings", [embedding.InputDim, embedding.OutputDim], table.Value);
+            if (embedding.MaskZero)
+            {
+                MaskFromTokenIds(layer, ids, embedding.InputShape.IsSequence);
+            }
+
             if (!embedding.InputShape.IsSequence)
             {
                 return graph.AddNode("Gather", result, [e, ids], OnnxAttribute.Int("axis", 0));
@@ -215,14 +287,11 @@ public static class OnnxExporter
         public string Recurrent(string layer, RecurrentLayer forward, RecurrentLayer? backward, string x, string? output)
         {
             string result = output ?? $"{layer}/output";
-            (string op, int gates, int[] gateMap) = forward switch
-            {
-                SimpleRnn => ("RNN", 1, new[] { 0 }),
-                // ONNX i, o, f, c ← Keras i, f, c, o.
-                Lstm => ("LSTM", 4, new[] { 0, 3, 1, 2 }),
-                Gru => ("GRU", 3, new[] { 0, 1, 2 }),
-                _ => throw Unsupported($"Layer '{layer}' ({forward.KerasClassName}) has no ONNX export."),
-            };
+            // The operator and, for each of its gates, the Keras gate it reads, as the cell declares them (LSTM: ONNX
+            // i, o, f, c ← Keras i, f, c, o).
+            RecurrentCellInfo cell = forward.CellInfo
+                ?? throw Unsupported($"Layer '{layer}' ({forward.KerasClassName}) has no ONNX export.");
+            (string op, int gates, IReadOnlyList<int> gateMap) = (cell.OnnxOperator, cell.Gates, cell.OnnxGateOrder);
 
             RecurrentLayer[] directions = backward is null ? [forward] : [forward, backward];
             int d = directions.Length, units = forward.Units, features = forward.InputShape.Features, g = gates * units;
@@ -262,12 +331,53 @@ public static class OnnxExporter
                 attributes.Add(OnnxAttribute.Int("linear_before_reset", gru.ResetAfter ? 1 : 0));
             }
 
-            string xt = graph.AddNode("Transpose", $"{layer}/X_tbf", [x], OnnxAttribute.Ints("perm", 1, 0, 2));
-            string[] inputs = bName.Length > 0 ? [xt, wName, rName, bName] : [xt, wName, rName];
+            // Under a mask each sample's real steps are moved to its front and the operator runs over those only
+            // (sequence_lens); see OnnxExporter.Masking.cs.
+            bool masked = HasMask;
+            string xt = graph.AddNode("Transpose", $"{layer}/X_tbf", [masked ? CompactSteps(layer, x) : x], OnnxAttribute.Ints("perm", 1, 0, 2));
+            string[] inputs = masked ? [xt, wName, rName, bName, SequenceLengths()]
+                : bName.Length > 0 ? [xt, wName, rName, bName] : [xt, wName, rName];
+
+            // Streaming: initial_h (initial_c) from graph inputs, Y_h (Y_c) to graph outputs (after the other inputs).
+            string[] stateOutputs = [];
+            if (StreamBatch is { } streamBatch)
+            {
+                bool lstm = cell.States > 1;
+                string[] names = lstm ? ["h", "c"] : ["h"];
+                OnnxDim[] dims = [OnnxDim.Fixed(1), streamBatch, OnnxDim.Fixed(units)];
+                var streamed = new List<string>(inputs);
+                while (streamed.Count < 5)
+                {
+                    streamed.Add(""); // B (no bias), sequence_lens
+                }
+
+                foreach (string n in names)
+                {
+                    string name = $"{layer}.{n}{StateInputSuffix}";
+                    graph.AddInput(new OnnxValueInfo(name, OnnxDataType.Float, dims));
+                    streamed.Add(name);
+                }
+
+                inputs = [.. streamed];
+                stateOutputs = [.. names.Select(n => $"{layer}.{n}{StateOutputSuffix}")];
+                foreach (string name in stateOutputs)
+                {
+                    _stateOutputs.Add(new OnnxValueInfo(name, OnnxDataType.Float, dims));
+                }
+            }
+
             if (forward.ReturnSequences)
             {
                 string y = $"{layer}/Y";
-                graph.AddNode(op, layer, inputs, [y], [.. attributes]);
+                graph.AddNode(op, layer, inputs, stateOutputs.Length > 0 ? [y, .. stateOutputs] : [y], [.. attributes]);
+                if (masked)
+                {
+                    // (T, D, B, H) → (B, T, D·H) over the compacted steps, then back to the input's steps as Keras has them.
+                    string ycb = graph.AddNode("Transpose", $"{layer}/Y_compact_btdh", [y], OnnxAttribute.Ints("perm", 2, 0, 1, 3));
+                    string yc = graph.AddNode("Reshape", $"{layer}/Y_compact", [ycb, Constant("const/shape_0_0_-1", 0, 0, -1)]);
+                    return RestoreSteps(layer, yc, backward is not null ? StepKind.Bidirectional : forward.GoBackwards ? StepKind.Backward : StepKind.Forward, result);
+                }
+
                 if (backward is null && forward.GoBackwards)
                 {
                     // ONNX's Y is indexed by input step; Keras returns go_backwards sequences in processing order.
@@ -280,8 +390,8 @@ public static class OnnxExporter
                 return graph.AddNode("Reshape", result, [yb, Constant("const/shape_0_0_-1", 0, 0, -1)]);
             }
 
-            string yh = $"{layer}/Y_h";
-            graph.AddNode(op, layer, inputs, ["", yh], [.. attributes]);
+            string yh = stateOutputs.Length > 0 ? stateOutputs[0] : $"{layer}/Y_h";
+            graph.AddNode(op, layer, inputs, ["", yh, .. stateOutputs.Skip(1)], [.. attributes]);
             if (d == 1)
             {
                 return graph.AddNode("Squeeze", result, [yh, Constant("const/0", 0)]);
@@ -376,10 +486,10 @@ public static class OnnxExporter
         /// Keras (rows, G·U) with gates in column blocks → ONNX (G·U, rows) with gates in row blocks, ONNX gate j taken
         /// from Keras gate <paramref name="gateMap"/>[j]: onnx[j·U + u, f] = keras[f, map[j]·U + u]. A bias is rows = 1.
         /// </summary>
-        private static void GateRows(ReadOnlySpan<float> keras, int rows, int units, int[] gateMap, Span<float> onnx)
+        private static void GateRows(ReadOnlySpan<float> keras, int rows, int units, IReadOnlyList<int> gateMap, Span<float> onnx)
         {
-            int width = gateMap.Length * units;
-            for (int j = 0; j < gateMap.Length; j++)
+            int width = gateMap.Count * units;
+            for (int j = 0; j < gateMap.Count; j++)
             {
                 int column = gateMap[j] * units;
                 for (int u = 0; u < units; u++)

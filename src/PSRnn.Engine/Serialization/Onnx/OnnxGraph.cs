@@ -61,6 +61,14 @@ internal sealed class OnnxGraph
         return name;
     }
 
+    /// <summary>Adds a 0-D int64 constant and returns its name.</summary>
+    public string AddInt64Scalar(string name, long value)
+    {
+        Claim(name);
+        _initializers.Add(OnnxTensor.Int64(name, [], [value]));
+        return name;
+    }
+
     /// <summary>Adds a node with one output named <paramref name="output"/> and returns that name.</summary>
     public string AddNode(string opType, string output, string[] inputs, params OnnxAttribute[] attributes)
     {

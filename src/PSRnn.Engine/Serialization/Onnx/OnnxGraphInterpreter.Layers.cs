@@ -85,9 +85,10 @@ internal sealed partial class OnnxGraphInterpreter
         float[] r = Weight(node, inputs, 2, "R", [d, g, units]);
         float[]? b = inputs.Length > 3 && inputs[3] is not AbsentSym ? Weight(node, inputs, 3, "B", [d, 2L * g]) : null;
 
-        if (inputs.Length > 4 && inputs[4] is not AbsentSym)
+        bool lengths = inputs.Length > 4 && inputs[4] is LengthsSym;
+        if (inputs.Length > 4 && inputs[4] is not (AbsentSym or LengthsSym))
         {
-            throw Pattern(node, "takes per-sample sequence lengths (sequence_lens; torch's packed sequences)");
+            throw Pattern(node, "takes per-sample sequence lengths (sequence_lens) that are not a graph input of the lengths");
         }
 
         for (int i = 5; i < inputs.Length; i++)
@@ -108,7 +109,7 @@ internal sealed partial class OnnxGraphInterpreter
         // The weights stay as the file has them: converted to Keras layout only for the layers that reach the output,
         // when the model is built (a file can make thousands of nodes read one large initializer).
         var spec = new RecurrentSpec(node.OpType, units, features, false, direction == "reverse", d,
-            acts[^1], acts[0], resetAfter, w, r, b);
+            acts[^1], acts[0], resetAfter, w, r, b) { UsesLengths = lengths };
         if (node.OpType == "RNN")
         {
             spec = spec with { Activation = acts[0] };
@@ -355,6 +356,9 @@ internal sealed partial class OnnxGraphInterpreter
     internal sealed record RecurrentSpec(string Op, int Units, int Features, bool ReturnSequences, bool GoBackwards, int Directions,
         ActivationKind Activation, ActivationKind RecurrentActivation, bool ResetAfter, float[] W, float[] R, float[]? B) : LayerSpec
     {
+        /// <summary>Whether the operator reads the graph's per-sample lengths as sequence_lens.</summary>
+        public bool UsesLengths { get; init; }
+
         private int[] Map => Op switch { "LSTM" => LstmGates, "GRU" => GruGates, _ => RnnGates };
 
         private int Gates => Map.Length * Units;
@@ -432,6 +436,9 @@ internal sealed partial class OnnxGraphInterpreter
     private sealed record ShapeSym(OnnxDim[] Dims, bool Scalar) : Sym;
 
     private sealed record PoisonSym(string ErrorId, string Message) : Sym;
+
+    /// <summary>The graph input of per-sample lengths (or a cast of it).</summary>
+    private sealed record LengthsSym(string Name) : Sym;
 
     /// <summary>Activations after <paramref name="Chain"/> (null: the graph input).</summary>
     private sealed record ActSym(Chain? Chain, string[] Labels, int Features, bool Reversed, bool Ids, OpenDense Open) : Sym;

@@ -43,8 +43,16 @@ internal sealed partial class OnnxGraphInterpreter
     /// <summary>The graph output's labels after binding.</summary>
     public string[] OutputLabels { get; private set; } = [];
 
+    /// <summary>Whether the layers' recurrent operators read the per-sample lengths input as sequence_lens (all of them do then).</summary>
+    public bool UsesLengths { get; private set; }
+
     /// <summary>The layers from input to output, or throws <see cref="ImportException"/>.</summary>
-    public IReadOnlyList<LayerSpec> Run(string inputName, int inputRank, bool ids, int features)
+    /// <param name="inputName">The data input.</param>
+    /// <param name="inputRank">Its rank.</param>
+    /// <param name="ids">Whether it holds token ids.</param>
+    /// <param name="features">Its features (last axis).</param>
+    /// <param name="lengthsName">The per-sample lengths input (rank 1, integers), or null.</param>
+    public IReadOnlyList<LayerSpec> Run(string inputName, int inputRank, bool ids, int features, string? lengthsName = null)
     {
         string[] inputLabels = (ids, inputRank) switch
         {
@@ -56,6 +64,11 @@ internal sealed partial class OnnxGraphInterpreter
                 $"The graph input '{inputName}' has {inputRank} axes; PSRnn models take (batch, time, features) or (batch, features)."),
         };
         _values[inputName] = new ActSym(null, inputLabels, ids ? 1 : features, false, ids, OpenDense.None);
+        if (lengthsName is not null)
+        {
+            _values[lengthsName] = new LengthsSym(lengthsName);
+        }
+
         foreach ((string name, OnnxDecodedTensor tensor) in _model.Initializers)
         {
             _values[name] = new ConstSym(tensor);
@@ -123,6 +136,15 @@ internal sealed partial class OnnxGraphInterpreter
         }
 
         layers.Reverse();
+        RecurrentSpec[] recurrent = layers.OfType<RecurrentSpec>().ToArray();
+        UsesLengths = recurrent.Any(r => r.UsesLengths);
+        if (UsesLengths && recurrent.Any(r => !r.UsesLengths))
+        {
+            throw new ImportException(OnnxImporter.UnsupportedGraphErrorId,
+                "Some of the graph's recurrent operators take the per-sample lengths (sequence_lens) and others do not; a Keras " +
+                "mask reaches every recurrent layer (pack the input of each recurrent layer, or of none).");
+        }
+
         return layers;
     }
 
@@ -149,6 +171,11 @@ internal sealed partial class OnnxGraphInterpreter
         if (node.Domain.Length > 0)
         {
             throw Operator(node, $"is from the operator domain '{node.Domain}'");
+        }
+
+        if (Array.FindIndex(inputs, i => i is LengthsSym) is int li and >= 0 && LengthsUse(node, inputs, li) is { } lengths)
+        {
+            return [lengths];
         }
 
         // Found by fuzzing: a node with fewer inputs than its operator takes indexed past them.
@@ -185,8 +212,32 @@ internal sealed partial class OnnxGraphInterpreter
             "Gemm" => [Gemm(node, inputs)],
             "Add" => [Add(node, inputs[0], inputs[1])],
             "Relu" or "Tanh" or "Sigmoid" or "Softmax" or "Elu" or "Softplus" or "Softsign" or "Selu" or "HardSigmoid" => [ActivationNode(node, inputs[0])],
+            "Equal" when inputs[0] is ActSym { Chain: null } => throw Operator(node, "derives a sequence mask from the graph input " +
+                "(Keras's Masking or Embedding mask_zero, as PSRnn's ONNX export writes them), which PSRnn does not read back from ONNX: " +
+                "import the model's own file (Export-RnnModel -Format Safetensors) instead, or export from PyTorch with per-sample lengths"),
             _ => throw Operator(node, "is an operator PSRnn does not import"),
         };
+    }
+
+    /// <summary>
+    /// A node that reads the lengths input: Identity and integer Cast keep it (torch casts it to int64, then int32), a
+    /// recurrent operator reads it as sequence_lens (null: evaluate the node as usual); anything else is refused.
+    /// </summary>
+    private static Sym? LengthsUse(OnnxDecodedNode node, Sym[] inputs, int index)
+    {
+        var lengths = (LengthsSym)inputs[index];
+        switch (node.OpType)
+        {
+            case "Identity":
+            case "Cast" when node.Int("to", 0) is 2 or 3 or 4 or 5 or 6 or 7 or 12 or 13:
+                return lengths;
+            case "RNN" or "LSTM" or "GRU" when index == 4 && !inputs.Where((_, i) => i != 4).Any(i => i is LengthsSym):
+                return null;
+            default:
+                throw Pattern(node, $"uses the per-sample lengths '{lengths.Name}' other than as the recurrent operators' " +
+                    "sequence_lens (torch's pack_padded_sequence with enforce_sorted=False sorts the batch by length inside the " +
+                    "graph: export with enforce_sorted=True and a batch sorted longest first)");
+        }
     }
 
     private static ImportException Operator(OnnxDecodedNode node, string why) =>

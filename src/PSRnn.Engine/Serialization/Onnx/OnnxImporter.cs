@@ -20,6 +20,15 @@ namespace PSRnn.Engine.Serialization.Onnx;
 /// exporter has already moved its r, z, n into ONNX order); the bias B = [Wb, Rb] becomes Wb + Rb, except for a GRU with
 /// linear_before_reset = 1, which is Keras's reset_after GRU with bias rows [Wb; Rb]. Gemm with transB (torch's Linear)
 /// transposes its weight into the Keras kernel.</para>
+/// <para>Per-sample lengths: a graph with a second input of rank 1 and integer type whose values reach the recurrent
+/// operators' sequence_lens (torch's pack_padded_sequence with enforce_sorted=True; pad_packed_sequence with total_length)
+/// imports as a model whose mask comes from its data instead: a Masking layer with mask value 0 first, or, for token ids,
+/// an Embedding with mask_zero. That is the same computation when each sample's real steps come first and its padding
+/// steps are all zeros (pad_sequence's default) — a real step whose features are all zero, or a real token id 0, would be
+/// masked — with one difference: at padding steps of a returned sequence ONNX (and torch) output zeros, Keras repeats the
+/// last real output of a forward layer (its Bidirectional outputs zeros too). Every recurrent operator must take the
+/// lengths, or none; a graph that sorts the batch by length (enforce_sorted=False) is refused.
+/// <see cref="OnnxImportResult.LengthsInput"/> names the input the mask replaced.</para>
 /// <para>Anything else — another operator, a non-zero initial state, peepholes, clip, a last step of a bidirectional
 /// output — is a <see cref="DataFormatException"/> (<see cref="UnsupportedOperatorErrorId"/> naming the operator, or
 /// <see cref="UnsupportedGraphErrorId"/> naming the node and what it does). Nothing is built until the whole graph has
@@ -93,14 +102,28 @@ public static class OnnxImporter
 
     private static OnnxImportResult Build(OnnxDecodedModel decoded, long fileLength)
     {
-        if (decoded.Inputs.Count != 1 || decoded.Outputs.Count != 1)
+        // A second input of rank 1 and integer type is per-sample lengths (torch's pack_padded_sequence): the recurrent
+        // operators' sequence_lens, which the imported model takes from a mask instead.
+        string? lengthsName = null;
+        var inputs = decoded.Inputs.ToList();
+        if (inputs.Count == 2 && decoded.Outputs.Count == 1)
+        {
+            int k = inputs.FindIndex(i => i.Dims.Length == 1 && i.ElementType is 6 or 7);
+            if (k >= 0 && inputs[1 - k].Dims.Length != 1)
+            {
+                lengthsName = inputs[k].Name;
+                inputs.RemoveAt(k);
+            }
+        }
+
+        if (inputs.Count != 1 || decoded.Outputs.Count != 1)
         {
             throw new ImportException(UnsupportedGraphErrorId,
                 $"The ONNX graph has {decoded.Inputs.Count} inputs and {decoded.Outputs.Count} outputs; a PSRnn model has one of each " +
-                "(export the PyTorch model so that forward returns one tensor and takes no initial state).");
+                "and, optionally, per-sample lengths (export the PyTorch model so that forward returns one tensor and takes no initial state).");
         }
 
-        (string inputName, int elementType, OnnxDim[] dims) = decoded.Inputs[0];
+        (string inputName, int elementType, OnnxDim[] dims) = inputs[0];
         bool ids = elementType is 6 or 7; // int32, int64 token ids
         if (!ids && elementType != 1)
         {
@@ -127,7 +150,7 @@ public static class OnnxImporter
         }
 
         var interpreter = new OnnxGraphInterpreter(decoded);
-        IReadOnlyList<LayerSpec> layers = interpreter.Run(inputName, dims.Length, ids, features);
+        IReadOnlyList<LayerSpec> layers = interpreter.Run(inputName, dims.Length, ids, features, lengthsName);
         CheckSize(layers, fileLength);
         string[] inLabels = interpreter.InputLabels;
         int? time = Array.IndexOf(inLabels, "T") is int t and >= 0 && t < dims.Length && dims[t].Value is { } tv ? (int)tv : null;
@@ -140,13 +163,23 @@ public static class OnnxImporter
         };
 
         var model = new Sequential(input, string.IsNullOrEmpty(decoded.GraphName) ? null : SafeName(decoded.GraphName), seed: 0);
+        bool masked = interpreter.UsesLengths;
+        if (masked && !ids)
+        {
+            // The lengths become Keras's mask: padding steps are the all-zero ones (pack_padded_sequence's padding).
+            model.Add(new Masking(0f));
+        }
+
         foreach (LayerSpec spec in layers)
         {
-            Add(model, spec);
+            Add(model, spec, masked);
         }
 
         return new OnnxImportResult(model, inLabels.Length == 3 && inLabels[0] == "T",
-            interpreter.OutputLabels.Length == 3 && interpreter.OutputLabels[0] == "T", decoded.ProducerName);
+            interpreter.OutputLabels.Length == 3 && interpreter.OutputLabels[0] == "T", decoded.ProducerName)
+        {
+            LengthsInput = masked ? lengthsName : null,
+        };
     }
 
     /// <summary>Refuses, before anything is allocated, a stack that is too deep or whose weights the file cannot account for.</summary>
@@ -175,7 +208,7 @@ public static class OnnxImporter
         return cleaned.Trim('_').Length == 0 ? "sequential" : cleaned;
     }
 
-    private static void Add(Sequential model, LayerSpec spec)
+    private static void Add(Sequential model, LayerSpec spec, bool masked)
     {
         // Every weight comes from the graph: built without initial weights, then filled.
         switch (spec)
@@ -190,7 +223,8 @@ public static class OnnxImporter
 
             case EmbeddingSpec e:
                 {
-                    var layer = new Embedding(e.Vocab, e.Dim) { WeightsFromFile = true };
+                    // Under lengths, token id 0 is the padding (torch's padding_idx=0): Keras's mask_zero.
+                    var layer = new Embedding(e.Vocab, e.Dim) { WeightsFromFile = true, MaskZero = masked };
                     model.Add(layer);
                     Set(layer.Parameters, e.Table);
                     break;
