@@ -91,6 +91,17 @@ Describe 'Invoke-RnnTraining' {
         $quiet.Count | Should -Be 0
     }
 
+    It 'leaves out of that check the padding a first masking layer skips, but not the steps it keeps' {
+        $padded = [float[, , ]]::new(4, 6, 2)
+        for ($n = 0; $n -lt 4; $n++) { for ($t = 0; $t -lt 6; $t++) { $padded[$n, $t, 0] = if ($t -lt 3) { 0.5 } else { -1000 }; $padded[$n, $t, 1] = if ($t -lt 3) { -0.5 } else { -1000 } } }
+        $masked = { New-RnnModel -InputShape 0, 2 -Seed 1 | Add-MaskingLayer -MaskValue -1000 | Add-LstmLayer 3 | Add-DenseLayer 2 -Activation softmax }
+        & $masked | Invoke-RnnTraining $padded ([long[]](0, 1, 0, 1)) -WarningVariable quiet -WarningAction SilentlyContinue | Out-Null
+        $quiet.Count | Should -Be 0 -Because 'the -1000 steps are padding'
+        $padded[2, 1, 1] = 300
+        & $masked | Invoke-RnnTraining $padded ([long[]](0, 1, 0, 1)) -WarningVariable warn -WarningAction SilentlyContinue | Out-Null
+        "$warn" | Should -Match 'values up to 300 in magnitude'
+    }
+
     It 'takes plain .NET arrays for -X and -Y' {
         $x = [float[, , ]]::new(4, 6, 2)
         $m = New-ToyModel | Invoke-RnnTraining -X $x -Y ([long[]](0, 1, 0, 1))
