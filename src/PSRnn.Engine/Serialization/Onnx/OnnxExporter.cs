@@ -33,6 +33,10 @@ namespace PSRnn.Engine.Serialization.Onnx;
 /// gives the recurrent operators sequence_lens computed from it, after moving each sample's real steps to its front, so
 /// that pre, post and inner padding all give Keras's values, masked steps included; Masking itself is Where(mask, x, 0).
 /// See OnnxExporter.Masking.cs. A model without a mask exports no mask nodes.</para>
+/// <para>Streaming (<see cref="OnnxExportOptions.Streaming"/>): each recurrent node also takes graph inputs L.h_in
+/// (and L.c_in) as its initial_h (initial_c), after empty B (when there is no bias) and sequence_lens slots, and writes
+/// its Y_h (Y_c) as the graph outputs L.h_out (L.c_out), all (1, batch, units), listed after <c>output</c> in layer
+/// order; a last-output layer's Squeeze reads L.h_out. Nothing else changes.</para>
 /// </remarks>
 public static partial class OnnxExporter
 {
