@@ -140,10 +140,15 @@ internal sealed class RecurrentWorkspace
     /// <summary>The real steps of each sample's run.</summary>
     public int[] RunLength = [];
 
+    /// <summary>The mean real steps a sample needs for the whole-batch products to go run by run.</summary>
+    public const int MinMeanRun = 48;
+
     /// <summary>Sets the runs from a contiguous mask, or clears them.</summary>
     public void SetRuns(SequenceMask? mask)
     {
-        HasRuns = mask is { Contiguous: true };
+        // Per-sample products pay their fixed cost (packing, edges) once a run: below ~48 real steps a sample, one
+        // product over all rows (the padding's gradient rows are zero) is the faster of the two.
+        HasRuns = mask is { Contiguous: true } && mask.TotalRealSteps >= MinMeanRun * (long)Batch;
         if (!HasRuns)
         {
             return;
