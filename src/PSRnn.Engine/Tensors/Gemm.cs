@@ -463,6 +463,11 @@ public static class Gemm
                                     {
                                         TKernel.Run(kc, aPanel, bPanel, ldb, cTile, job.Ldc, job.Alpha, beta);
                                     }
+                                    else if (nb == nr && TKernel.HasRowTails)
+                                    {
+                                        // The last rows only, not the padded panel's MR (same bits as the edge tile).
+                                        TKernel.RunRows(mb, kc, aPanel, bPanel, ldb, cTile, job.Ldc, job.Alpha, beta);
+                                    }
                                     else
                                     {
                                         // Edge tile: the panels are zero-padded, so compute the full tile

@@ -20,6 +20,13 @@ internal interface IGemmKernel
 
     /// <summary>C[MR×NR] = alpha * Σ_p a[p,:] ⊗ b[p,:] + beta * C; beta == 0 does not read C.</summary>
     static abstract unsafe void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta);
+
+    /// <summary>Whether <see cref="RunRows"/> computes a tile of fewer than MR rows by itself (else the edge path does).</summary>
+    static virtual bool HasRowTails => false;
+
+    /// <summary>Rows 0 … <paramref name="rows"/> − 1 (fewer than MR) of the tile, as <see cref="Run"/> with the edge merge's store.</summary>
+    static virtual unsafe void RunRows(int rows, int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
+        throw new NotSupportedException();
 }
 
 /// <summary>
@@ -32,6 +39,11 @@ internal readonly struct Vector512Kernel : IGemmKernel
     public static int MR => 8;
 
     public static int NR => 32;
+
+    public static bool HasRowTails => true;
+
+    public static unsafe void RunRows(int rows, int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
+        RowTailKernels.Run512(rows, kc, a, b, ldb, c, ldc, alpha, beta);
 
     // c[i, 0..31] += a[p, i] * b[p, 0..31] for p in 0..kc, i in 0..7.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -125,6 +137,11 @@ internal readonly struct Vector256Kernel : IGemmKernel
     public static int MR => 6;
 
     public static int NR => 16;
+
+    public static bool HasRowTails => true;
+
+    public static unsafe void RunRows(int rows, int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
+        RowTailKernels.Run256(rows, kc, a, b, ldb, c, ldc, alpha, beta);
 
     // c[i, 0..15] += a[p, i] * b[p, 0..15] for p in 0..kc, i in 0..5.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
