@@ -459,10 +459,11 @@ internal struct GruCell : IRecurrentCell<GruCell>
         Span<float> dbSum = work.Accumulators.AsSpan(batch * 4 * u, 4 * u);
         dbSum.Clear();
         RecurrentShared.AddColumnSums(work.Accumulators.AsSpan(0, batch * 4 * u), 4 * u, dbSum);
-        Span<float> dGates = work.DGates.AsSpan(0, rows * g);
+        // The gate gradients are compacted to the real rows under a mask (ProductRows); the states are not.
+        Span<float> dGates = work.DGates.AsSpan(0, work.ProductRows * g);
         if (_resetAfter)
         {
-            work.AddTransposedProduct(u, g, work.PreviousH.AsSpan(0, rows * u), u, work.DRecurrent.AsSpan(0, rows * g), g,
+            work.AddTransposedProduct(u, g, work.PreviousH.AsSpan(0, rows * u), u, work.DRecurrent.AsSpan(0, work.ProductRows * g), g,
                 recurrent.Gradient, g);
             if (bias is not null)
             {

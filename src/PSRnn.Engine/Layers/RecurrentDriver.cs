@@ -14,7 +14,8 @@ namespace PSRnn.Engine.Layers;
 /// <para>Forward: P = (x⊙input mask)·W (+ b) for every step at once (one matrix product), then per processing step s
 /// (input step t = s, or T − 1 − s under go_backwards) the cell's step from P[:, t] and h_{s−1}⊙m; h_{s}⊙m is what the
 /// next step reads. Backward, per step from the last: the cell's step gives dG[:, t] and d(h⊙m) for the step before;
-/// after the loop dW += x̃ᵀ·dG and dx = (dG·Wᵀ)⊙(input mask) here, dU and db from the cell.</para>
+/// after the loop dW += x̃ᵀ·dG and dx = (dG·Wᵀ)⊙(input mask) here, dU and db from the cell; under a mask these
+/// whole-batch products cover the real rows only (<see cref="RecurrentWorkspace.Compact"/>).</para>
 /// <para>Masking (Keras's backend.rnn): at a masked step the states carry over unchanged (h_s = h_{s−1}, c_s = c_{s−1}),
 /// so the returned sequence repeats the last real output there (zeros before the first real step), and a sample's
 /// backward direction starts at its own last real step. In backward a masked step adds no gate gradient: dh passes to
@@ -84,9 +85,9 @@ internal sealed class RecurrentDriver<TCell>
         _work.EnsureScratch(TCell.ScratchCount);
         RecurrentWorkspace w = _work;
         int rows = batch * time;
-        w.SetRuns(_mask);
+        w.SetRealRows(_mask, input.Features);
         _layer.ProjectInputs(input, Kernel!.Value, _cell.ProjectBias && Bias is not null ? Bias.Value : [], g, w.Gates.AsSpan(0, rows * g),
-            w.HasRuns ? w : null);
+            w.Compact ? w : null);
 
         // The state before the first step: zero (and so is its row of H̃ for dU), or the carried state, h⊙m.
         RecurrentState? state = _layer.State;
@@ -325,11 +326,21 @@ internal sealed class RecurrentDriver<TCell>
         _layer.RunBatchChunks(batch, (long)g * u, time, _backwardRows);
         _outputGradient = null;
 
-        Span<float> dGates = w.DGates.AsSpan(0, rows * g);
+        if (w.Compact)
+        {
+            // The whole-batch products below read the real rows' gate gradients only: moved to the first R rows.
+            w.CompactInPlace(w.DGates.AsSpan(0, rows * g), g);
+            if (_cell.SeparateRecurrentGradient)
+            {
+                w.CompactInPlace(w.DRecurrent.AsSpan(0, rows * g), g);
+            }
+        }
+
+        Span<float> dGates = w.DGates.AsSpan(0, w.ProductRows * g);
         int features = input.Features;
         w.AddTransposedProduct(features, g, _layer.DroppedInput(input), features, dGates, g, Kernel!.Gradient, g);
         _cell.AddRecurrentGradients(w, RecurrentKernel!, Bias);
-        return computeInputGradient ? _layer.InputGradient(input, dGates, g, Kernel!, _dx, w.HasRuns ? w : null) : null;
+        return computeInputGradient ? _layer.InputGradient(input, dGates, g, Kernel!, _dx, w.Compact ? w : null) : null;
     }
 
     // The backward time loop (gate gradients only) over batch rows [b0, b1).

@@ -236,29 +236,28 @@ public abstract class RecurrentLayer : Layer
 
     /// <summary>The input gradient dx = (dG·Wᵀ) ⊙ input mask, into <paramref name="dx"/> (resized like the input).</summary>
     internal Activations InputGradient(Activations input, ReadOnlySpan<float> dGates, int gates, Parameter kernel,
-        Activations dx, RecurrentWorkspace? runs = null)
+        Activations dx, RecurrentWorkspace? compact = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(kernel);
         ArgumentNullException.ThrowIfNull(dx);
         dx.ResizeLike(input);
         int features = input.Features;
-        if (runs is null)
+        if (compact is null)
         {
             Gemm.Multiply(false, true, input.Rows, features, gates, 1f, dGates, kernel.Value, 0f, dx.Span);
         }
         else
         {
-            // Only the real rows: padding gets no gradient.
+            // dG holds the real rows only (compacted): their products, spread out; padding gets no gradient.
+            int real = compact.RealRowCount;
+            Span<float> rows = compact.CompactRows.AsSpan(0, real * features);
+            Gemm.Multiply(false, true, real, features, gates, 1f, dGates, gates, kernel.Value, gates, 0f, rows, features);
             dx.Span.Clear();
-            for (int b = 0; b < input.Batch; b++)
+            ReadOnlySpan<int> index = compact.RealRows.AsSpan(0, real);
+            for (int i = 0; i < real; i++)
             {
-                int first = runs.RunStart[b], length = runs.RunLength[b];
-                if (length > 0)
-                {
-                    Gemm.Multiply(false, true, length, features, gates, 1f, dGates[(first * gates)..], gates, kernel.Value, gates, 0f,
-                        dx.Span[(first * features)..], features);
-                }
+                rows.Slice(i * features, features).CopyTo(dx.Span.Slice(index[i] * features, features));
             }
         }
 
@@ -351,36 +350,32 @@ public abstract class RecurrentLayer : Layer
     /// <paramref name="projection"/> receives (B·T, G) in the input's time order.
     /// </summary>
     internal void ProjectInputs(Activations input, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, int gates, Span<float> projection,
-        RecurrentWorkspace? runs = null)
+        RecurrentWorkspace? compact = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         int rows = input.Rows, features = input.Features;
         ReadOnlySpan<float> x = ApplyInputDropout(input);
         if (!bias.IsEmpty)
         {
-            for (int r = 0; r < rows; r++)
+            for (int r = 0, filled = compact?.RealRowCount ?? rows; r < filled; r++)
             {
                 bias[..gates].CopyTo(projection.Slice(r * gates, gates));
             }
         }
 
         float beta = bias.IsEmpty ? 0f : 1f;
-        if (runs is null)
+        if (compact is null)
         {
             Gemm.Multiply(false, false, rows, gates, features, 1f, x, kernel, beta, projection);
             return;
         }
 
-        // A mask with one run of real steps per sample: project those rows only (the loops never read the others).
-        for (int b = 0; b < input.Batch; b++)
-        {
-            int first = runs.RunStart[b], length = runs.RunLength[b];
-            if (length > 0)
-            {
-                Gemm.Multiply(false, false, length, gates, features, 1f, x[(first * features)..], features, kernel, gates, beta,
-                    projection[(first * gates)..], gates);
-            }
-        }
+        // Only the real rows (the loops never read the others): gathered, projected into the first R rows, spread out.
+        int real = compact.RealRowCount;
+        Span<float> gathered = compact.CompactRows.AsSpan(0, real * features);
+        compact.GatherRealRows(x, features, features, gathered);
+        Gemm.Multiply(false, false, real, gates, features, 1f, gathered, features, kernel, gates, beta, projection[..(real * gates)], gates);
+        compact.ExpandInPlace(projection, gates);
     }
 
     /// <summary>

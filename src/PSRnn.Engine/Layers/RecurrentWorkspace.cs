@@ -128,62 +128,119 @@ internal sealed class RecurrentWorkspace
     public float[] KernelTransposed = [];
 
     /// <summary>
-    /// Whether the batch's mask leaves each sample one run of real steps (<see cref="RunStart"/>, <see cref="RunLength"/>):
-    /// then the whole-batch products (input projection, dW, dU, dx) cover those rows only, so their cost follows the real
-    /// steps too. False without a mask (every row is real) or with gaps (masked rows contribute zeros).
+    /// Whether the whole-batch products (input projection, dW, dU, dx, db) cover the batch's real rows only
+    /// (<see cref="RealRows"/>): their operands are gathered into <see cref="CompactRows"/> and the gate gradients
+    /// compacted in place, so their cost follows the real steps too, whatever the mask's pattern. False without a mask
+    /// or when it masks too little to repay the copies (<see cref="MinMaskedShare"/>).
     /// </summary>
-    public bool HasRuns;
+    public bool Compact;
 
-    /// <summary>The first row (b·T + first real step) of each sample's run.</summary>
-    public int[] RunStart = [];
+    /// <summary>(R) the row b·T + t of each real step, ascending (valid when <see cref="Compact"/>).</summary>
+    public int[] RealRows = [];
 
-    /// <summary>The real steps of each sample's run.</summary>
-    public int[] RunLength = [];
+    /// <summary>R, the real rows of the batch (when <see cref="Compact"/>).</summary>
+    public int RealRowCount;
 
-    /// <summary>The mean real steps a sample needs for the whole-batch products to go run by run.</summary>
-    public const int MinMeanRun = 48;
+    /// <summary>(R, max(F, U)): the gathered rows of a whole-batch product's other operand.</summary>
+    public float[] CompactRows = [];
 
-    /// <summary>Sets the runs from a contiguous mask, or clears them.</summary>
-    public void SetRuns(SequenceMask? mask)
+    /// <summary>
+    /// The least share of masked rows (1/16) for which the whole-batch products go over the real rows only: a gathered
+    /// row costs a copy of its F + 2G + U floats against its F·G + U·G multiply-adds a product.
+    /// </summary>
+    public const int MinMaskedShare = 16;
+
+    /// <summary>The rows of the whole-batch products: R when <see cref="Compact"/>, else B·T.</summary>
+    public int ProductRows => Compact ? RealRowCount : Batch * Time;
+
+    /// <summary>Sets the real rows from the batch's mask (input features <paramref name="features"/>), or clears them.</summary>
+    public void SetRealRows(SequenceMask? mask, int features)
     {
-        // Per-sample products pay their fixed cost (packing, edges) once a run: below ~48 real steps a sample, one
-        // product over all rows (the padding's gradient rows are zero) is the faster of the two.
-        HasRuns = mask is { Contiguous: true } && mask.TotalRealSteps >= MinMeanRun * (long)Batch;
-        if (!HasRuns)
+        int rows = Batch * Time;
+        Compact = mask is not null && (rows - mask.TotalRealSteps) * MinMaskedShare >= rows;
+        if (!Compact)
         {
             return;
         }
 
-        Grow(ref RunStart, Batch);
-        Grow(ref RunLength, Batch);
+        Grow(ref RealRows, rows);
+        int n = 0;
         for (int b = 0; b < Batch; b++)
         {
-            RunStart[b] = (b * Time) + Math.Min(mask!.FirstReal(b), Time);
-            RunLength[b] = mask.RealSteps(b);
+            for (int t = 0; t < Time; t++)
+            {
+                if (mask![b, t])
+                {
+                    RealRows[n++] = (b * Time) + t;
+                }
+            }
+        }
+
+        RealRowCount = n;
+        Grow(ref CompactRows, n * Math.Max(features, Units));
+    }
+
+    /// <summary>Gathers the real rows (first <paramref name="width"/> floats of each, row stride <paramref name="stride"/>)
+    /// of <paramref name="source"/> into <paramref name="destination"/> (R, width).</summary>
+    public void GatherRealRows(ReadOnlySpan<float> source, int stride, int width, Span<float> destination)
+    {
+        ReadOnlySpan<int> rows = RealRows.AsSpan(0, RealRowCount);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            source.Slice(rows[i] * stride, width).CopyTo(destination.Slice(i * width, width));
         }
     }
 
+    /// <summary>Moves the real rows of <paramref name="buffer"/> (rows of <paramref name="width"/>) to its first R rows,
+    /// in order (row i ← row RealRows[i] ≥ i, ascending, so no row is overwritten before it moves).</summary>
+    public void CompactInPlace(Span<float> buffer, int width)
+    {
+        ReadOnlySpan<int> rows = RealRows.AsSpan(0, RealRowCount);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if (rows[i] != i)
+            {
+                buffer.Slice(rows[i] * width, width).CopyTo(buffer.Slice(i * width, width));
+            }
+        }
+    }
+
+    /// <summary>The inverse of <see cref="CompactInPlace"/>: spreads the first R rows of <paramref name="buffer"/> to
+    /// their rows (descending), zeroing the masked rows.</summary>
+    public void ExpandInPlace(Span<float> buffer, int width)
+    {
+        ReadOnlySpan<int> rows = RealRows.AsSpan(0, RealRowCount);
+        int end = Batch * Time;
+        for (int i = rows.Length - 1; i >= 0; i--)
+        {
+            int row = rows[i];
+            buffer[((row + 1) * width)..(end * width)].Clear();
+            if (row != i)
+            {
+                buffer.Slice(i * width, width).CopyTo(buffer.Slice(row * width, width));
+            }
+
+            end = row;
+        }
+
+        buffer[..(end * width)].Clear();
+    }
+
     /// <summary>
-    /// C += Aᵀ·B over the batch's real rows, A (rows, m) and B (rows, n) row-major: one product over all B·T rows, or one
-    /// per sample's run of real steps (<see cref="HasRuns"/>).
+    /// C += Aᵀ·B over the batch's real rows: A (B·T, lda) in the workspace's row order, B (<see cref="ProductRows"/>,
+    /// ldb) — the gate gradients, compacted when <see cref="Compact"/> (then A's real rows are gathered first).
     /// </summary>
     public void AddTransposedProduct(int m, int n, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
     {
-        int rows = Batch * Time;
-        if (!HasRuns)
+        if (!Compact)
         {
-            Gemm.Multiply(true, false, m, n, rows, 1f, a, lda, b, ldb, 1f, c, ldc);
+            Gemm.Multiply(true, false, m, n, Batch * Time, 1f, a, lda, b, ldb, 1f, c, ldc);
             return;
         }
 
-        for (int s = 0; s < Batch; s++)
-        {
-            int length = RunLength[s], first = RunStart[s];
-            if (length > 0)
-            {
-                Gemm.Multiply(true, false, m, n, length, 1f, a[(first * lda)..], lda, b[(first * ldb)..], ldb, 1f, c, ldc);
-            }
-        }
+        Span<float> gathered = CompactRows.AsSpan(0, RealRowCount * m);
+        GatherRealRows(a, lda, m, gathered);
+        Gemm.Multiply(true, false, m, n, RealRowCount, 1f, gathered, m, b, ldb, 1f, c, ldc);
     }
 
     /// <summary>0, 1, …, B − 1: the rows of an unmasked step.</summary>

@@ -12,7 +12,7 @@ namespace PSRnn.Engine.Training;
 /// <remarks>
 /// The per-row counts follow the recurrent driver's workspace (<see cref="RecurrentWorkspace"/>) as the layer's cell
 /// declares it (<see cref="RecurrentCellInfo"/>): per batch row and step the gates (g·u), what the cell saves, the
-/// previous state and the states; training adds the gate gradients (g·u, twice when the cell keeps a recurrent side
+/// previous state, the states and the gathered real rows of a masked batch; training adds the gate gradients (g·u, twice when the cell keeps a recurrent side
 /// apart) and the input gradient. Per-sample buffers are a few state vectors more, which the estimate covers with one
 /// spare state per step: it errs high, never low by a whole buffer.
 /// </remarks>
@@ -70,9 +70,10 @@ internal static class WorkspaceEstimate
         // A layer off the driver: sized as a one-gate cell with a saved gate row (errs high for such test layers).
         RecurrentCellInfo cell = r.CellInfo ?? new RecurrentCellInfo(1, 1, (int)u, false, "RNN", [0]);
         long g = cell.Gates * u;
-        // Forward: gates, saved values, previous state, the states, one spare state (per-sample and gather buffers).
+        // Forward: gates, saved values, previous state, the states, one spare state (per-sample and gather buffers), and
+        // the real rows of a masked batch gathered for the whole-batch products (max(F, u)).
         // Training: gate gradients (two when the cell keeps the recurrent side apart), input gradient.
-        long forward = g + cell.SavedWidth + u + (cell.States * u) + u;
+        long forward = g + cell.SavedWidth + u + (cell.States * u) + u + Math.Max(features, u);
         long backward = training ? (cell.SeparateRecurrentGradient ? 2 * g : g) + features : 0;
         return Track(rows, forward + backward, ref largestArray, rows * g);
     }
