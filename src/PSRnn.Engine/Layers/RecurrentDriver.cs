@@ -229,8 +229,15 @@ internal sealed class RecurrentDriver<TCell>
             {
                 // h_s⊙m is what the next step's product reads (H̃ of that input step, for dU too).
                 int tNext = InputStep(s + 1, time);
+                bool skipMasked = w.Compact;
                 for (int b = b0; b < b1; b++)
                 {
+                    if (skipMasked && !_mask![b, tNext])
+                    {
+                        // Read by no step and, compacted, by no whole-batch product: the carry reaches the next real step.
+                        continue;
+                    }
+
                     ReadOnlySpan<float> h = w.H.Buffer.AsSpan(((b * time) + s) * u, u);
                     Span<float> next = w.PreviousH.AsSpan(((b * time) + tNext) * u, u);
                     if (recurrentMask.IsEmpty)
@@ -260,8 +267,13 @@ internal sealed class RecurrentDriver<TCell>
             }
 
             int row = ((b * time) + s) * u;
-            // What the cell would have kept: nothing stale (a NaN of an earlier batch) may meet a zero gradient later.
-            w.Saved.AsSpan(((b * time) + t) * w.SavedWidth, w.SavedWidth).Clear();
+            if (!w.Compact)
+            {
+                // The whole-batch products read every row: nothing stale (a NaN of an earlier batch) may meet a zero
+                // gradient there. Compacted, they read the real rows only.
+                w.Saved.AsSpan(((b * time) + t) * w.SavedWidth, w.SavedWidth).Clear();
+            }
+
             Carry(w.H.Buffer, w.HasInitial ? w.H0 : null, row, b, s, u);
             if (TCell.StateCount > 1)
             {
@@ -398,10 +410,14 @@ internal sealed class RecurrentDriver<TCell>
                 System.Numerics.Tensors.TensorPrimitives.Add(direct, dy, direct);
             }
 
-            block.DGates(b).Clear();
-            if (_cell.SeparateRecurrentGradient)
+            if (!w.Compact)
             {
-                block.DRecurrent(b).Clear();
+                // Zero gate gradients, for the whole-batch products over every row (compacted, they skip this row).
+                block.DGates(b).Clear();
+                if (_cell.SeparateRecurrentGradient)
+                {
+                    block.DRecurrent(b).Clear();
+                }
             }
         }
     }

@@ -206,24 +206,17 @@ internal sealed class RecurrentWorkspace
     }
 
     /// <summary>The inverse of <see cref="CompactInPlace"/>: spreads the first R rows of <paramref name="buffer"/> to
-    /// their rows (descending), zeroing the masked rows.</summary>
+    /// their rows (descending). The masked rows keep whatever they held: with <see cref="Compact"/> nothing reads them.</summary>
     public void ExpandInPlace(Span<float> buffer, int width)
     {
         ReadOnlySpan<int> rows = RealRows.AsSpan(0, RealRowCount);
-        int end = Batch * Time;
         for (int i = rows.Length - 1; i >= 0; i--)
         {
-            int row = rows[i];
-            buffer[((row + 1) * width)..(end * width)].Clear();
-            if (row != i)
+            if (rows[i] != i)
             {
-                buffer.Slice(i * width, width).CopyTo(buffer.Slice(row * width, width));
+                buffer.Slice(i * width, width).CopyTo(buffer.Slice(rows[i] * width, width));
             }
-
-            end = row;
         }
-
-        buffer[..(end * width)].Clear();
     }
 
     /// <summary>

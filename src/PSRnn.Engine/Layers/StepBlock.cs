@@ -182,8 +182,8 @@ internal ref struct StepBlock
     /// <summary>
     /// The step product C = op(A)·op(K) + beta·C over the active samples: A's row of sample b at
     /// <paramref name="a"/>.Row(b), C's at <paramref name="c"/>.Row(b); K the kernel (ldk its row stride) or its packed
-    /// layout. All active: one product over the chunk's rows with the operands' strides. Some: the rows are gathered,
-    /// multiplied and scattered back. None: nothing.
+    /// layout. All active, or one run of them: one product over those rows with the operands' strides. Else the rows are
+    /// gathered, multiplied and scattered back (the same bits: a row's sum does not depend on its neighbours). None: nothing.
     /// </summary>
     public readonly void Product(bool transposed, int n, int k, StepOperand a, ReadOnlySpan<float> kernel, int ldk,
         PackedMatrix? packed, float beta, StepOperand c)
@@ -199,6 +199,15 @@ internal ref struct StepBlock
         int count = Rows.Length;
         if (count == 0)
         {
+            return;
+        }
+
+        if (Rows[count - 1] - Rows[0] == count - 1)
+        {
+            // One run of active samples (neighbours still running, as often with padding after the data): read in place.
+            int b = Rows[0];
+            Multiply(transposed, count, n, k, a.Array.AsSpan(a.Row(b)), a.Stride, kernel, ldk, packed, beta,
+                c.Array.AsSpan(c.Row(b)), c.Stride);
             return;
         }
 
