@@ -254,11 +254,7 @@ public abstract class RecurrentLayer : Layer
             Span<float> rows = compact.CompactRows.AsSpan(0, real * features);
             Gemm.Multiply(false, true, real, features, gates, 1f, dGates, gates, kernel.Value, gates, 0f, rows, features);
             dx.Span.Clear();
-            ReadOnlySpan<int> index = compact.RealRows.AsSpan(0, real);
-            for (int i = 0; i < real; i++)
-            {
-                rows.Slice(i * features, features).CopyTo(dx.Span.Slice(index[i] * features, features));
-            }
+            compact.ScatterRealRows(rows, features, dx.Span);
         }
 
         RecurrentShared.ApplyInputMask(dx.Span, InputMask, input.Batch, input.Time, input.Features);

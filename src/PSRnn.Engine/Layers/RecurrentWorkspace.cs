@@ -191,6 +191,17 @@ internal sealed class RecurrentWorkspace
         }
     }
 
+    /// <summary>The inverse of <see cref="GatherRealRows"/>: row i of <paramref name="source"/> (R, width) to row
+    /// RealRows[i] of <paramref name="destination"/> (rows of <paramref name="width"/>).</summary>
+    public void ScatterRealRows(ReadOnlySpan<float> source, int width, Span<float> destination)
+    {
+        ReadOnlySpan<int> rows = RealRows.AsSpan(0, RealRowCount);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            source.Slice(i * width, width).CopyTo(destination.Slice(rows[i] * width, width));
+        }
+    }
+
     /// <summary>Moves the real rows of <paramref name="buffer"/> (rows of <paramref name="width"/>) to its first R rows,
     /// in order (row i ← row RealRows[i] ≥ i, ascending, so no row is overwritten before it moves).</summary>
     public void CompactInPlace(Span<float> buffer, int width)
