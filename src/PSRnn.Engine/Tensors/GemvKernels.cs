@@ -14,7 +14,7 @@ namespace PSRnn.Engine.Tensors;
 /// </summary>
 internal static class GemvKernels
 {
-    /// <summary>The AVX-512 form: 128 columns a pass.</summary>
+    /// <summary>The AVX-512 form: 256, then 128 columns a pass.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void RowTimesMatrix512(int n, int k, int kcMax, float alpha, float* a, float* b, nint ldb,
         float beta, float* c)
@@ -27,6 +27,52 @@ internal static class GemvKernels
             float* ap = a + pc;
             float* bp = b + ((nint)pc * ldb);
             int j = 0;
+
+            // 256 columns a pass while they last: each row's run of B is 1 KB, which the prefetchers follow better
+            // than 512 B runs (1x512x128: 3.1 -> 2.85 us); 16 accumulators and the broadcast fit the 32 registers.
+            for (; j + (16 * W) <= n; j += 16 * W)
+            {
+                Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default, s8 = default, s9 = default, s10 = default, s11 = default, s12 = default, s13 = default, s14 = default, s15 = default;
+                float* row = bp + j;
+                for (int p = 0; p < kc; p++, row += ldb)
+                {
+                    Vector512<float> x = Vector512.Create(ap[p]);
+                    s0 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (0 * W)), s0);
+                    s1 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (1 * W)), s1);
+                    s2 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (2 * W)), s2);
+                    s3 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (3 * W)), s3);
+                    s4 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (4 * W)), s4);
+                    s5 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (5 * W)), s5);
+                    s6 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (6 * W)), s6);
+                    s7 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (7 * W)), s7);
+                    s8 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (8 * W)), s8);
+                    s9 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (9 * W)), s9);
+                    s10 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (10 * W)), s10);
+                    s11 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (11 * W)), s11);
+                    s12 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (12 * W)), s12);
+                    s13 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (13 * W)), s13);
+                    s14 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (14 * W)), s14);
+                    s15 = Avx512F.FusedMultiplyAdd(x, Avx512F.LoadVector512(row + (15 * W)), s15);
+                }
+
+                Merge512(c + j + (0 * W), s0, alpha, blockBeta);
+                Merge512(c + j + (1 * W), s1, alpha, blockBeta);
+                Merge512(c + j + (2 * W), s2, alpha, blockBeta);
+                Merge512(c + j + (3 * W), s3, alpha, blockBeta);
+                Merge512(c + j + (4 * W), s4, alpha, blockBeta);
+                Merge512(c + j + (5 * W), s5, alpha, blockBeta);
+                Merge512(c + j + (6 * W), s6, alpha, blockBeta);
+                Merge512(c + j + (7 * W), s7, alpha, blockBeta);
+                Merge512(c + j + (8 * W), s8, alpha, blockBeta);
+                Merge512(c + j + (9 * W), s9, alpha, blockBeta);
+                Merge512(c + j + (10 * W), s10, alpha, blockBeta);
+                Merge512(c + j + (11 * W), s11, alpha, blockBeta);
+                Merge512(c + j + (12 * W), s12, alpha, blockBeta);
+                Merge512(c + j + (13 * W), s13, alpha, blockBeta);
+                Merge512(c + j + (14 * W), s14, alpha, blockBeta);
+                Merge512(c + j + (15 * W), s15, alpha, blockBeta);
+            }
+
             for (; j + (8 * W) <= n; j += 8 * W)
             {
                 Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;

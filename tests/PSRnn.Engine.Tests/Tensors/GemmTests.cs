@@ -338,6 +338,51 @@ public sealed class GemmTests
         }
     }
 
+    // A batch-1 product keeps each column one fused sum in row order, block by block of 512 rows, whatever width of
+    // vector carries it (256-, 128-, 64-column passes, the narrow tails): the bits are those of the scalar chain, on
+    // every vector path, so a stream step and a whole-sequence step agree and the paths agree with each other.
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(1f)]
+    [InlineData(-0.5f)]
+    public void OneRowColumnsAreFusedChainsInRowOrder(float beta)
+    {
+        const int Kc = 512;
+        foreach ((int n, int k) in new[] { (512, 128), (700, 600), (300, 40), (10, 128), (1030, 1100) })
+        {
+            var rng = new Random(n * 31 + k);
+            float[] a = RandomArray(rng, k), b = RandomArray(rng, k * n), c0 = RandomArray(rng, n);
+            const float Alpha = 0.75f;
+            var expected = (float[])c0.Clone();
+            for (int pc = 0; pc < k; pc += Kc)
+            {
+                float blockBeta = pc == 0 ? beta : 1f;
+                for (int j = 0; j < n; j++)
+                {
+                    float s = 0f;
+                    for (int p = pc; p < Math.Min(k, pc + Kc); p++)
+                    {
+                        s = MathF.FusedMultiplyAdd(a[p], b[(p * n) + j], s);
+                    }
+
+                    expected[j] = blockBeta == 0f ? s * Alpha
+                        : MathF.FusedMultiplyAdd(s, Alpha, blockBeta == 1f ? expected[j] : blockBeta * expected[j]);
+                }
+            }
+
+            foreach (string path in Paths().Where(p => p is nameof(GemmPath.Vector512) or nameof(GemmPath.Vector256)))
+            {
+                var c = (float[])c0.Clone();
+                Gemm.Multiply(Enum.Parse<GemmPath>(path), 1, false, false, 1, n, k, Alpha, a, k, b, n, beta, c, n);
+                for (int j = 0; j < n; j++)
+                {
+                    Assert.True(BitConverter.SingleToInt32Bits(c[j]) == BitConverter.SingleToInt32Bits(expected[j]),
+                        $"{path} n={n} k={k} beta={beta}: column {j}: {c[j]} vs {expected[j]}");
+                }
+            }
+        }
+    }
+
     private static void Check(GemmPath path, int threads, bool transA, bool transB, int m, int n, int k,
         float alpha, float beta, int pad, int seed)
     {
