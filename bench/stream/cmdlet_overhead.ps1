@@ -1,13 +1,14 @@
 <#
 .SYNOPSIS
-    The cmdlet's share of a streaming step: the time of one Invoke-RnnPrediction call on the W5 model (LSTM(128) →
-    Dense(10, softmax), 40 features) fed one sample of one step, and of a trivial binary cmdlet (Write-Output), each
-    call timed alone with Stopwatch timestamps; median over -Calls after a warm-up, several passes.
+    The cmdlet's share of a streaming step: the time of one `Invoke-RnnPrediction -Stream` call on the W5 model
+    (LSTM(128) → Dense(10, softmax), 40 features, a stream of batch 1) fed a chunk of one step, against the same
+    model without a stream, a trivial binary cmdlet (Write-Output) and an empty script block (the loop's own cost),
+    each call timed alone with Stopwatch timestamps; median over -Calls after a warm-up, several passes.
 .DESCRIPTION
-    A stand-in for `Invoke-RnnPrediction -Stream` (issue 14, item 1, not merged when this was written): the same
-    model and chunk through the non-stream parameter set, which binds the model and tensor, runs Trainer.Predict
-    (the engine's batch-1, one-step forward, a few µs) and wraps the result as a Tensor. Run after
-    `dotnet pwsh ./build.ps1 -Task Build`:
+    The stream call binds the stream and the chunk, reads the chunk in place, advances the state (the engine's
+    batch-1 step, ~5 µs) and wraps the output as a Tensor; the one without a stream builds a Dataset and runs
+    Trainer.Predict from zero state. The difference between the stream call and the engine's step (the runner's
+    `--stream`) is the cmdlet's overhead. Run after `dotnet pwsh ./build.ps1 -Task Build`:
 
         dotnet pwsh ./bench/stream/cmdlet_overhead.ps1 [-Calls 5000] [-Passes 5]
 #>
@@ -19,6 +20,7 @@ $random = [Random]::new(7)
 $values = [float[]]::new(40)
 for ($i = 0; $i -lt 40; $i++) { $values[$i] = $random.NextDouble() * 4 - 2 }
 $x = ConvertTo-RnnTensor -InputObject $values -Shape 1, 1, 40
+$stream = $model | New-RnnStream
 $ticks = 1e9 / [Diagnostics.Stopwatch]::Frequency
 
 function Measure-Calls([scriptblock] $Call, [int] $Count) {
@@ -34,7 +36,8 @@ function Measure-Calls([scriptblock] $Call, [int] $Count) {
 }
 
 $cases = [ordered]@{
-    'Invoke-RnnPrediction (W5, 1 × 1 × 40)' = { Invoke-RnnPrediction -Model $model -X $x }
+    'Invoke-RnnPrediction -Stream (W5, 1 × 1 × 40)' = { Invoke-RnnPrediction -Stream $stream -X $x }
+    'Invoke-RnnPrediction -Model (no stream)' = { Invoke-RnnPrediction -Model $model -X $x }
     'Write-Output (trivial binary cmdlet)'  = { Write-Output -InputObject $x }
     'empty script block'                    = { }
 }
@@ -42,6 +45,6 @@ foreach ($name in $cases.Keys) {
     $null = Measure-Calls $cases[$name] ([Math]::Max(5000, $Calls))   # warm-up (PowerShell compiles a loop after enough runs)
     $medians = foreach ($p in 1..$Passes) { Measure-Calls $cases[$name] $Calls }
     $sorted = $medians | Sort-Object
-    '{0,-40} median of {1} pass medians {2,8:F1} µs/call (pass medians {3})' -f $name, $Passes,
+    '{0,-46} median of {1} pass medians {2,8:F1} µs/call (pass medians {3})' -f $name, $Passes,
         ($sorted[[int]($Passes / 2)] / 1e3), (($medians | ForEach-Object { ($_ / 1e3).ToString('F1') }) -join ' ')
 }

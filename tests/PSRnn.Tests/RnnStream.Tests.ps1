@@ -80,6 +80,19 @@ Describe 'Invoke-RnnPrediction -Stream: chunk by chunk equals whole' {
         Get-Mismatch (Invoke-Chunked $model $values 2 9 3 @(2, 3, 2, 2)) $whole | Should -Be 0
     }
 
+    It 'for token ids into an Embedding with -MaskZero (-InputShape 0, 1: sequences of any length)' {
+        $model = New-RnnModel -InputShape 0, 1 -Seed 12 | Add-EmbeddingLayer -InputDim 9 -OutputDim 4 -MaskZero |
+            Add-GruLayer 5 -ReturnSequences | Add-DenseLayer 3 -Activation softmax
+        # Two sequences of 8 ids, padding (0) before, inside a chunk and as a whole chunk.
+        $ids = [float[]] @(0, 0, 3, 8, 1, 0, 0, 2,   5, 7, 0, 4, 4, 6, 1, 3)
+        $whole = $model | Invoke-RnnPrediction -X (ConvertTo-RnnTensor -InputObject $ids -Shape 2, 8, 1)
+        $whole.Shape | Should -Be 2, 8, 3
+        Get-Mismatch (Invoke-Chunked $model $ids 2 8 1 @(1, 4, 2, 1)) $whole | Should -Be 0
+        $last = New-RnnModel -InputShape 0, 1 -Seed 13 | Add-EmbeddingLayer -InputDim 9 -OutputDim 4 | Add-LstmLayer 5 | Add-DenseLayer 2
+        $lastWhole = $last | Invoke-RnnPrediction -X (ConvertTo-RnnTensor -InputObject $ids -Shape 2, 8, 1)
+        Get-Mismatch (Invoke-Chunked $last $ids 2 8 1 @(3, 5)) $lastWhole | Should -Be 0
+    }
+
     It 'leaves a sequence''s state alone on masked steps' {
         $model = New-RnnModel -InputShape 0, 2 -Seed 9 | Add-MaskingLayer | Add-LstmLayer 3
         $stream = $model | New-RnnStream -BatchSize 2
