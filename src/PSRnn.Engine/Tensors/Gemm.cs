@@ -152,11 +152,11 @@ public static class Gemm
             return;
         }
 
-        if (m == 1 && !transA)
+        if (TakesRowTimesMatrix(path, transA, transB, m))
         {
             // A single row (batch-1 inference): the tiled kernels would compute 6 rows to keep 1; a row-times-matrix
             // pass streams B once instead.
-            RowTimesMatrix(path, transB, n, k, alpha, a, b, ldb, beta, c);
+            RowTimesMatrix(path, n, k, alpha, a, b, ldb, beta, c);
             return;
         }
 
@@ -253,7 +253,7 @@ public static class Gemm
                 nameof(packed));
         }
 
-        if (m <= 1 || alpha == 0f || k == 0 || n == 0)
+        if (m == 0 || alpha == 0f || k == 0 || n == 0 || TakesRowTimesMatrix(packed.Path, transA, transB, m))
         {
             Multiply(packed.Path, 0, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
@@ -484,87 +484,31 @@ public static class Gemm
         }
     }
 
+    // One row a (1×k) times B (k×n) on the AVX paths: each column of c is the tiled kernels' sum (one fused chain in row
+    // order, block by block of Kc rows, merged as they merge), so a row's bits never depend on the rows computed with
+    // it — the invariant masked steps and the batch split rely on (a step may leave one active sample in a chunk). Bᵀ
+    // (a dot product per column would sum in another order) and the narrower paths take the tiled kernels.
+    private static bool TakesRowTimesMatrix(GemmPath path, bool transA, bool transB, int m) =>
+        m == 1 && !transA && !transB && path is GemmPath.Vector512 or GemmPath.Vector256;
+
     /// <summary>
-    /// c = alpha·a·op(B) + beta·c for one row a (1×k): with B (k×n) by <see cref="GemvKernels"/> on the AVX paths, else as
-    /// c += (alpha·a[p])·B[p, :] over p, both of which stream B's rows; with Bᵀ stored (n×k) as c[j] = alpha·(a·B[j, :]) + beta·c[j]. The order of the sums is fixed, so the
-    /// result is deterministic. The scalar path stays scalar so forcing it still tests portable code.
+    /// c = alpha·a·B + beta·c for one row a (1×k) and B (k×n) by <see cref="GemvKernels"/>, which stream B's rows once
+    /// (see <see cref="TakesRowTimesMatrix"/>).
     /// </summary>
-    private static unsafe void RowTimesMatrix(GemmPath path, bool transB, int n, int k, float alpha,
+    private static unsafe void RowTimesMatrix(GemmPath path, int n, int k, float alpha,
         ReadOnlySpan<float> a, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c)
     {
-        Span<float> row = c[..n];
-        bool scalar = path == GemmPath.Scalar;
-        if (transB)
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
         {
-            for (int j = 0; j < n; j++)
+            if (path == GemmPath.Vector512)
             {
-                ReadOnlySpan<float> bj = b.Slice(j * ldb, k);
-                float dot;
-                if (scalar)
-                {
-                    dot = 0f;
-                    for (int p = 0; p < k; p++)
-                    {
-                        dot += a[p] * bj[p];
-                    }
-                }
-                else
-                {
-                    dot = System.Numerics.Tensors.TensorPrimitives.Dot(a[..k], bj);
-                }
-
-                row[j] = beta == 0f ? alpha * dot : (alpha * dot) + (beta * row[j]);
-            }
-
-            return;
-        }
-
-        if (path is GemmPath.Vector512 or GemmPath.Vector256)
-        {
-            fixed (float* pa = a)
-            fixed (float* pb = b)
-            fixed (float* pc = row)
-            {
-                if (path == GemmPath.Vector512)
-                {
-                    GemvKernels.RowTimesMatrix512(n, k, Kc, alpha, pa, pb, ldb, beta, pc);
-                }
-                else
-                {
-                    GemvKernels.RowTimesMatrix256(n, k, Kc, alpha, pa, pb, ldb, beta, pc);
-                }
-            }
-
-            return;
-        }
-
-        if (beta == 0f)
-        {
-            row.Clear();
-        }
-        else if (beta != 1f)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                row[j] *= beta;
-            }
-        }
-
-        for (int p = 0; p < k; p++)
-        {
-            float s = alpha * a[p];
-            ReadOnlySpan<float> bp = b.Slice(p * ldb, n);
-            if (scalar)
-            {
-                for (int j = 0; j < n; j++)
-                {
-                    row[j] += s * bp[j];
-                }
+                GemvKernels.RowTimesMatrix512(n, k, Kc, alpha, pa, pb, ldb, beta, pc);
             }
             else
             {
-                // row = bp·s + row
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(bp, s, row, row);
+                GemvKernels.RowTimesMatrix256(n, k, Kc, alpha, pa, pb, ldb, beta, pc);
             }
         }
     }

@@ -290,30 +290,45 @@ public sealed class GemmTests
     }
 
     // The batch split and the masked steps multiply any run of rows, or gathered rows, on their own: a row of C must
-    // come out with the same bits in every product of two or more rows — whole tiles, the last tile of fewer rows than
-    // the kernel's (row tails), or the edge tile of a partial column panel.
+    // come out with the same bits in every product of one or more rows — one row (the row-times-matrix pass, or the
+    // tiles for Bᵀ), whole tiles, the last tile of fewer rows than the kernel's (row tails), or the edge tile of a
+    // partial column panel — with B stored or transposed (the backward's dG·Uᵀ), packed or not.
     [Theory]
     [MemberData(nameof(PathCases))]
     public void RowBitsDoNotDependOnTheRowsAround(string path)
     {
         GemmPath p = Enum.Parse<GemmPath>(path);
-        foreach ((int n, int k, float beta) in new[] { (128, 128, 1f), (40, 300, 0f), (1030, 70, 1f) })
+        foreach ((int n, int k, float beta) in new[] { (128, 128, 1f), (40, 300, 0f), (1030, 70, 1f), (512, 128, 1f) })
         {
-            const int M = 19;
-            var rng = new Random(n + k);
-            float[] a = RandomArray(rng, M * k), b = RandomArray(rng, k * n), c0 = RandomArray(rng, M * n);
-            float[] whole = (float[])c0.Clone();
-            Gemm.Multiply(p, 1, false, false, M, n, k, 1f, a, k, b, n, beta, whole, n);
-            for (int first = 0; first < M; first += 3)
+            foreach (bool transB in new[] { false, true })
             {
-                for (int rows = 2; first + rows <= M; rows++)
+                const int M = 19;
+                var rng = new Random(n + k);
+                int ldb = transB ? k : n;
+                float[] a = RandomArray(rng, M * k), b = RandomArray(rng, k * n), c0 = RandomArray(rng, M * n);
+                var packed = new PackedMatrix();
+                Gemm.Pack(transB, k, n, b, ldb, packed);
+                float[] whole = (float[])c0.Clone();
+                Gemm.Multiply(p, 1, false, transB, M, n, k, 1f, a, k, b, ldb, beta, whole, n);
+                for (int first = 0; first < M; first += 3)
                 {
-                    float[] part = c0.AsSpan(first * n, rows * n).ToArray();
-                    Gemm.Multiply(p, 1, false, false, rows, n, k, 1f, a.AsSpan(first * k), k, b, n, beta, part, n);
-                    for (int i = 0; i < part.Length; i++)
+                    for (int rows = 1; first + rows <= M; rows++)
                     {
-                        Assert.True(BitConverter.SingleToInt32Bits(part[i]) == BitConverter.SingleToInt32Bits(whole[(first * n) + i]),
-                            $"{path} n={n} k={k}: rows {first}..{first + rows - 1}, element {i}: {part[i]} vs {whole[(first * n) + i]}");
+                        float[] part = c0.AsSpan(first * n, rows * n).ToArray();
+                        if (p == packed.Path && rows % 2 == 0)
+                        {
+                            Gemm.MultiplyPacked(false, transB, rows, n, k, 1f, a.AsSpan(first * k), k, b, ldb, packed, beta, part, n);
+                        }
+                        else
+                        {
+                            Gemm.Multiply(p, 1, false, transB, rows, n, k, 1f, a.AsSpan(first * k), k, b, ldb, beta, part, n);
+                        }
+
+                        for (int i = 0; i < part.Length; i++)
+                        {
+                            Assert.True(BitConverter.SingleToInt32Bits(part[i]) == BitConverter.SingleToInt32Bits(whole[(first * n) + i]),
+                                $"{path} n={n} k={k} transB={transB}: rows {first}..{first + rows - 1}, element {i}: {part[i]} vs {whole[(first * n) + i]}");
+                        }
                     }
                 }
             }
