@@ -202,13 +202,23 @@ public sealed class Sequential
         return x;
     }
 
-    /// <summary>Back-propagates d(loss)/d(output) through every layer, accumulating parameter gradients.</summary>
+    /// <summary>
+    /// Back-propagates d(loss)/d(output) through every layer, accumulating parameter gradients. A layer's input gradient
+    /// is computed only when a layer before it has parameters: below the first such layer (a Masking or Dropout layer
+    /// in front of the first recurrent one) nothing would read it, and it costs a product as big as the input weights'.
+    /// </summary>
     public void Backward(Activations outputGradient)
     {
+        int first = 0;
+        while (first < _layers.Count && _layers[first].Parameters.Count == 0)
+        {
+            first++;
+        }
+
         Activations? grad = outputGradient;
         for (int i = _layers.Count - 1; i >= 0 && grad is not null; i--)
         {
-            grad = _layers[i].Backward(grad, computeInputGradient: i > 0);
+            grad = _layers[i].Backward(grad, computeInputGradient: i > first);
         }
     }
 
