@@ -11,11 +11,11 @@ namespace PSRnn.Engine.Layers;
 /// own rows of the layer's buffers and needs no synchronisation until the loop ends.
 /// </summary>
 /// <remarks>
-/// <para>The chunks depend only on the batch size, the layer's shape, <see cref="ComputeThreads.Current"/> and the two
-/// minimums, never on timing. Each row's arithmetic is the same whichever chunk holds it (<see cref="Gemm"/> computes a row of C
-/// the same way for any number of rows from 2 up, and the element-wise passes work row by row), so the results are
-/// bit-identical to the unsplit loop's. A chunk therefore never has a single row: a one-row product takes Gemm's
-/// row-times-matrix path, which sums in another order.</para>
+/// <para>The chunks depend only on the batch size, the layer's shape, <see cref="ComputeThreads.Current"/>, the two
+/// minimums and (under a sequence mask) each sample's count of real steps, never on timing. Each row's arithmetic is
+/// the same whichever chunk holds it (<see cref="Gemm"/> computes a row of C the same way for any number of rows, one
+/// included, and the element-wise passes work row by row), so the results are bit-identical to the unsplit loop's, also
+/// when a masked step leaves a chunk a single active sample.</para>
 /// <para>Chunk 0 runs on the calling thread; the others are posted to ComputeWorkers as reusable work items (nothing
 /// allocated once warm). A chunk no worker has started by the time the caller is done is run by the caller, so a
 /// busy pool only costs speed. A worker's exception is rethrown on the calling thread after every chunk has ended.</para>
@@ -39,6 +39,7 @@ internal sealed class BatchSplit
     public const long DefaultMinChunkMacs = 1L << 20;
 
     private ChunkItem[] _items = [];
+    private int[] _starts = [];
     private int _minRows = DefaultMinRows;
     private long _minChunkMacs = DefaultMinChunkMacs;
 
@@ -82,7 +83,7 @@ internal sealed class BatchSplit
             return 1;
         }
 
-        int minRows = (long)batch * stepMacsPerRow >= Gemm.ParallelThreshold ? _minRows : 2;
+        int minRows = ChunkMinRows(batch, stepMacsPerRow);
         int chunks = Math.Clamp(batch / minRows, 1, threads);
         while (chunks > 1 && (long)(batch / chunks) * time * stepMacsPerRow < _minChunkMacs)
         {
@@ -96,11 +97,72 @@ internal sealed class BatchSplit
     public static int ChunkStart(int batch, int chunks, int chunk) => (int)((long)batch * chunk / chunks);
 
     /// <summary>
+    /// The chunk boundaries under a sequence mask: chunk c starts at the first row where the real steps before it reach
+    /// c/chunks of the batch's, each chunk keeping at least <paramref name="minRows"/> rows. A chunk's loop costs about its
+    /// real steps (masked steps are skipped), so an even split of rows would leave one core waiting for the other.
+    /// Depends on the mask only, so the split (and, rows being independent, every bit) is the same run to run.
+    /// </summary>
+    /// <param name="mask">The batch's mask (Batch rows).</param>
+    /// <param name="chunks">The chunks, at least 2, with chunks · minRows ≤ Batch.</param>
+    /// <param name="minRows">The fewest rows of a chunk.</param>
+    /// <param name="starts">Receives chunks + 1 boundaries: starts[0] = 0, starts[chunks] = Batch.</param>
+    public static void BalancedStarts(SequenceMask mask, int chunks, int minRows, Span<int> starts)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        int batch = mask.Batch;
+        long total = mask.TotalRealSteps, before = 0;
+        starts[0] = 0;
+        int row = 0;
+        for (int c = 1; c < chunks; c++)
+        {
+            long target = total * c / chunks;
+            while (row < batch && before + mask.RealSteps(row) <= target)
+            {
+                before += mask.RealSteps(row);
+                row++;
+            }
+
+            // The row that crosses the target goes to whichever side leaves the smaller error.
+            if (row < batch && target - before > before + mask.RealSteps(row) - target)
+            {
+                before += mask.RealSteps(row);
+                row++;
+            }
+
+            int start = Math.Clamp(row, starts[c - 1] + minRows, batch - ((chunks - c) * minRows));
+            for (; row < start; row++)
+            {
+                before += mask.RealSteps(row);
+            }
+
+            for (; row > start; row--)
+            {
+                before -= mask.RealSteps(row - 1);
+            }
+
+            starts[c] = start;
+        }
+
+        starts[chunks] = batch;
+    }
+
+    // The fewest rows of a chunk: a chunk needs about two register tiles of rows when Gemm would split the unsplit step
+    // product itself; else 2 (a one-row product sums in another order).
+    private int ChunkMinRows(int batch, long stepMacsPerRow) =>
+        (long)batch * stepMacsPerRow >= Gemm.ParallelThreshold ? _minRows : 2;
+
+    /// <summary>
     /// Runs <paramref name="body"/>(firstRow, endRow) over the batch: once over all rows with the caller's thread count
     /// when the batch does not split (<see cref="ChunkCount"/>), else once per chunk, concurrently, each under
     /// <see cref="ComputeThreads.Use"/>(1).
     /// </summary>
-    public void Run(int batch, long stepMacsPerRow, int time, Action<int, int> body)
+    /// <param name="batch">The batch rows.</param>
+    /// <param name="stepMacsPerRow">Multiply-adds of one step's recurrent product per row.</param>
+    /// <param name="time">The steps of the loop.</param>
+    /// <param name="body">The loop over rows [first, end).</param>
+    /// <param name="mask">The batch's sequence mask, or null: with one, the chunks are cut by real steps
+    /// (<see cref="BalancedStarts"/>).</param>
+    public void Run(int batch, long stepMacsPerRow, int time, Action<int, int> body, SequenceMask? mask = null)
     {
         int chunks = ChunkCount(batch, stepMacsPerRow, time);
         if (chunks == 1)
@@ -121,9 +183,27 @@ internal sealed class BatchSplit
             _items = items;
         }
 
+        if (_starts.Length < chunks + 1)
+        {
+            _starts = new int[chunks + 1];
+        }
+
+        Span<int> starts = _starts.AsSpan(0, chunks + 1);
+        if (mask is not null && mask.Batch == batch && mask.TotalRealSteps > 0)
+        {
+            BalancedStarts(mask, chunks, ChunkMinRows(batch, stepMacsPerRow), starts);
+        }
+        else
+        {
+            for (int c = 0; c <= chunks; c++)
+            {
+                starts[c] = ChunkStart(batch, chunks, c);
+            }
+        }
+
         for (int c = 1; c < chunks; c++)
         {
-            _items[c - 1].Start(body, ChunkStart(batch, chunks, c), ChunkStart(batch, chunks, c + 1));
+            _items[c - 1].Start(body, starts[c], starts[c + 1]);
         }
 
         Exception? error = null;
@@ -131,7 +211,7 @@ internal sealed class BatchSplit
         {
             using (ComputeThreads.Use(1))
             {
-                body(0, ChunkStart(batch, chunks, 1));
+                body(0, starts[1]);
             }
         }
         finally

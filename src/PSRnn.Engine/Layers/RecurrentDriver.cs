@@ -126,7 +126,7 @@ internal sealed class RecurrentDriver<TCell>
         w.ForwardPacked = _cell.KernelUse == RecurrentKernelUse.Packed
             && RecurrentLayer.PackRecurrent(false, u, g, RecurrentKernel!.Value, g, w.PackedU, batch, time);
         _cell.BeginForward(w, Bias);
-        _layer.RunBatchChunks(batch, (long)g * u, time, _forwardRows);
+        _layer.RunBatchChunks(batch, (long)g * u, time, _forwardRows, _mask);
         if (state is not null)
         {
             // The state after the last step (a sample's masked tail carried it unchanged) is where the next chunk starts.
@@ -335,7 +335,7 @@ internal sealed class RecurrentDriver<TCell>
         }
 
         _outputGradient = outputGradient;
-        _layer.RunBatchChunks(batch, (long)g * u, time, _backwardRows);
+        _layer.RunBatchChunks(batch, (long)g * u, time, _backwardRows, _mask);
         _outputGradient = null;
 
         if (w.Compact)

@@ -212,8 +212,9 @@ public abstract class RecurrentLayer : Layer
     /// <param name="stepMacsPerRow">Multiply-adds of one step's recurrent products per row (g·U·U).</param>
     /// <param name="time">The steps of the loop.</param>
     /// <param name="body">The loop over rows [firstRow, endRow).</param>
-    internal void RunBatchChunks(int batch, long stepMacsPerRow, int time, Action<int, int> body) =>
-        _split.Run(batch, stepMacsPerRow, time, body);
+    /// <param name="mask">The batch's sequence mask, or null: with one, chunks are cut by real steps, not rows.</param>
+    internal void RunBatchChunks(int batch, long stepMacsPerRow, int time, Action<int, int> body, SequenceMask? mask = null) =>
+        _split.Run(batch, stepMacsPerRow, time, body, mask);
 
     /// <summary>
     /// The weight gradients of every step at once, after the backward loop: dW += x̃ᵀ·dG, dU += H̃ᵀ·dG, db += Σ dG, with

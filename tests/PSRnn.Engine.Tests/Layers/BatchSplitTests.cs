@@ -122,6 +122,48 @@ public sealed class BatchSplitTests
         Assert.Equal(batch, previous);
     }
 
+    public static TheoryData<string, bool> MaskedCases()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (string kind in new[] { "SimpleRNN", "LSTM", "GRU", "GRU-before" })
+        {
+            data.Add(kind, false);
+            data.Add(kind, true);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(MaskedCases))]
+    public void MaskedSplitCutByRealStepsIsBitIdenticalToTheUnsplitLoop(string kind, bool padBefore)
+    {
+        // Three long samples then six short ones: an even split would give chunk 0 rows 0-3 (19 of 24 real steps);
+        // the cut by real steps gives it rows 0-1 (12).
+        int[] lengths = [6, 6, 6, 1, 1, 1, 1, 1, 1];
+        var mask = SequenceMask.FromLengths(lengths, Time, padBefore);
+        Span<int> starts = stackalloc int[3];
+        BatchSplit.BalancedStarts(mask, 2, 2, starts);
+        Assert.Equal(new[] { 0, 2, 9 }, starts.ToArray());
+        RunPair(kind, true, false, 0f, batch: lengths.Length, threads: 2, minRows: 2, mask: mask);
+        RunPair(kind, false, false, 0.3f, batch: lengths.Length, threads: 2, minRows: 2, mask: mask);
+    }
+
+    [Theory]
+    [InlineData(new[] { 10, 10, 10, 10, 1, 1, 1, 1 }, 2, 2, new[] { 0, 2, 8 })]
+    [InlineData(new[] { 10, 10, 10, 10, 1, 1, 1, 1 }, 2, 3, new[] { 0, 3, 8 })]
+    [InlineData(new[] { 1, 1, 1, 1, 1, 1, 10, 10 }, 2, 2, new[] { 0, 6, 8 })]
+    [InlineData(new[] { 4, 4, 4, 4, 4, 4 }, 3, 2, new[] { 0, 2, 4, 6 })]
+    [InlineData(new[] { 0, 0, 0, 8, 0, 0 }, 2, 2, new[] { 0, 3, 6 })]
+    [InlineData(new[] { 9, 1, 1, 1, 1, 1, 1, 1, 1, 1 }, 3, 2, new[] { 0, 2, 4, 10 })]
+    public void BalancedStartsCutWhereTheRealStepsSplitEvenly(int[] lengths, int chunks, int minRows, int[] expected)
+    {
+        var mask = SequenceMask.FromLengths(lengths, 10, padBefore: false);
+        var starts = new int[chunks + 1];
+        BatchSplit.BalancedStarts(mask, chunks, minRows, starts);
+        Assert.Equal(expected, starts);
+    }
+
     [Fact]
     public void RunsEveryRowOnceAndRethrowsAWorkersException()
     {
@@ -166,9 +208,10 @@ public sealed class BatchSplitTests
 
     // Two identically initialised layers, one run unsplit on one thread, the other split: same bits everywhere.
     private static void RunPair(string kind, bool returnSequences, bool goBackwards, float dropout, int batch, int threads,
-        int minRows, int units = 4, int time = Time)
+        int minRows, int units = 4, int time = Time, SequenceMask? mask = null)
     {
         Activations x = GradientCheck.RandomInput(batch, time, Features, true, 5);
+        x.Mask = mask;
         Activations dy = GradientCheck.RandomInput(batch, returnSequences ? time : 1, units, returnSequences, 6);
         (float[] y1, float[] dx1, float[][] g1) = Run(kind, units, returnSequences, goBackwards, dropout, x, dy, 1, BatchSplit.DefaultMinRows);
         (float[] y2, float[] dx2, float[][] g2) = Run(kind, units, returnSequences, goBackwards, dropout, x, dy, threads, minRows);
