@@ -125,7 +125,7 @@ try {
         $runs = @(
             @{ Name = 'second process'; Environment = @{} }
             @{ Name = 'one thread'; Environment = @{ DOTNET_PROCESSOR_COUNT = '1' } }
-            @{ Name = 'no AVX-512'; Environment = @{ DOTNET_EnableAVX512F = '0' } }
+            @{ Name = 'no AVX-512'; Environment = @{ DOTNET_EnableAVX512 = '0'; DOTNET_EnableAVX512F = '0' } }
             @{ Name = 'no AVX2'; Environment = @{ DOTNET_EnableAVX2 = '0' } }
             @{ Name = 'no SIMD'; Environment = @{ DOTNET_EnableHWIntrinsic = '0' } }
         )

@@ -119,7 +119,7 @@ Describe 'Determinism across processes and instruction sets' {
     # 7.8e-8 after 10 epochs). Stated tolerance after 3 epochs: 1e-5 on every weight, 1e-6 on the loss. The long run
     # (tools/Invoke-Reliability.ps1) adds AVX2 off (Vector128) and one processor.
     It 'agrees within tolerance with <Name>' -ForEach @(
-        @{ Name = 'no AVX-512'; Environment = @{ DOTNET_EnableAVX512F = '0' } }
+        @{ Name = 'no AVX-512'; Environment = @{ DOTNET_EnableAVX512 = '0'; DOTNET_EnableAVX512F = '0' } }
         @{ Name = 'no SIMD'; Environment = @{ DOTNET_EnableHWIntrinsic = '0' } }
     ) {
         $narrow = Invoke-TrainingInChild -Folder $folder -ModulePath $ModulePath -Name ($Name -replace '\W', '') -Environment $Environment

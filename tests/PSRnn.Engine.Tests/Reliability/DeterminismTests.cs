@@ -12,7 +12,7 @@ namespace PSRnn.Engine.Tests.Reliability;
 /// not change them either (products are split by output blocks and batch rows, never by a reduction), nor does the GEMM
 /// kernel's vector width. The scalar GEMM kernel (what a machine without SIMD runs) does: it rounds each product before
 /// adding, so a whole training run on it agrees with the fast path within float rounding grown by the Adam steps. Across processes and SIMD widths of the whole
-/// runtime (DOTNET_EnableAVX512F=0, …): the Pester suite's Reliability.Tests.ps1.
+/// runtime (DOTNET_EnableAVX512=0, …): the Pester suite's Reliability.Tests.ps1.
 /// </summary>
 public sealed class DeterminismTests(ITestOutputHelper output)
 {
