@@ -338,16 +338,7 @@ internal sealed class RecurrentDriver<TCell>
         _layer.RunBatchChunks(batch, (long)g * u, time, _backwardRows, _mask);
         _outputGradient = null;
 
-        if (w.Compact)
-        {
-            // The whole-batch products below read the real rows' gate gradients only: moved to the first R rows.
-            w.CompactInPlace(w.DGates.AsSpan(0, rows * g), g);
-            if (_cell.SeparateRecurrentGradient)
-            {
-                w.CompactInPlace(w.DRecurrent.AsSpan(0, rows * g), g);
-            }
-        }
-
+        // Compacted, the loop wrote the real rows' gate gradients to the first R rows, which is what the products read.
         Span<float> dGates = w.DGates.AsSpan(0, w.ProductRows * g);
         int features = input.Features;
         w.AddTransposedProduct(features, g, _layer.DroppedInput(input), features, dGates, g, Kernel!.Gradient, g);

@@ -367,12 +367,12 @@ public abstract class RecurrentLayer : Layer
             return;
         }
 
-        // Only the real rows (the loops never read the others): gathered, projected into the first R rows, spread out.
+        // Only the real rows (the loops never read the others): gathered and projected into the first R rows, where the
+        // loops read them (the compacted layout of the gate buffers).
         int real = compact.RealRowCount;
         Span<float> gathered = compact.CompactRows.AsSpan(0, real * features);
         compact.GatherRealRows(x, features, features, gathered);
         Gemm.Multiply(false, false, real, gates, features, 1f, gathered, features, kernel, gates, beta, projection[..(real * gates)], gates);
-        compact.ExpandInPlace(projection, gates);
     }
 
     /// <summary>

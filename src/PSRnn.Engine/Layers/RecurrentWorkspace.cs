@@ -10,7 +10,9 @@ namespace PSRnn.Engine.Layers;
 /// Layout (B batch, T steps, U units, G = g·U gate columns). Batch-major in the INPUT's time order, row b·T + t:
 /// <see cref="Gates"/> (B·T, G), which the hoisted input projection writes and each step's h·U adds into (row stride
 /// T·G); <see cref="Saved"/> (B·T, W) what the cell keeps for backward; <see cref="PreviousH"/> (B·T, U) the dropped state
-/// each input step received, for dU; <see cref="DGates"/> and <see cref="DRecurrent"/> (B·T, G). In PROCESSING order, row
+/// each input step received, for dU; <see cref="DGates"/> and <see cref="DRecurrent"/> (B·T, G). Under a mask that
+/// compacts (<see cref="Compact"/>), the three gate buffers hold the R real rows only, row <see cref="CompactIndex"/>[b·T + t],
+/// and a step's product gathers and scatters their rows. In PROCESSING order, row
 /// b·T + s: the states (B·T, U) each, state 0 being h — the returned sequence, reversed under go_backwards as in Keras.
 /// Per sample (B, ·): the step scratch, the carries of the backward loop, the accumulators; per batch chunk (at its
 /// first row): the cell's scratch and the gather buffers of masked steps.
@@ -129,14 +131,22 @@ internal sealed class RecurrentWorkspace
 
     /// <summary>
     /// Whether the whole-batch products (input projection, dW, dU, dx, db) cover the batch's real rows only
-    /// (<see cref="RealRows"/>): their operands are gathered into <see cref="CompactRows"/> and the gate gradients
-    /// compacted in place, so their cost follows the real steps too, whatever the mask's pattern. False without a mask
-    /// or when it masks too little to repay the copies (<see cref="MinMaskedShare"/>).
+    /// (<see cref="RealRows"/>): their other operands are gathered into <see cref="CompactRows"/>, and the gate
+    /// buffers (<see cref="Gates"/>, <see cref="DGates"/>, <see cref="DRecurrent"/>) hold the real rows only, in
+    /// <see cref="CompactIndex"/> order, so their cost follows the real steps too, whatever the mask's pattern. False
+    /// without a mask or when it masks too little to repay the copies (<see cref="MinMaskedShare"/>).
     /// </summary>
     public bool Compact;
 
     /// <summary>(R) the row b·T + t of each real step, ascending (valid when <see cref="Compact"/>).</summary>
     public int[] RealRows = [];
+
+    /// <summary>
+    /// (B·T) the position of row b·T + t among the real rows, or −1 for a masked one (valid when <see cref="Compact"/>):
+    /// compacted, <see cref="Gates"/>, <see cref="DGates"/> and <see cref="DRecurrent"/> hold the real rows only, in
+    /// this order, from the input projection on, so neither the projection nor the gate gradients move after the loops.
+    /// </summary>
+    public int[] CompactIndex = [];
 
     /// <summary>R, the real rows of the batch (when <see cref="Compact"/>).</summary>
     public int RealRowCount;
@@ -150,6 +160,19 @@ internal sealed class RecurrentWorkspace
     /// </summary>
     public const int MinMaskedShare = 16;
 
+    [ThreadStatic]
+    private static bool t_neverCompact;
+
+    /// <summary>
+    /// Test hook: while set on a thread, layers that start a forward pass there keep every row (never
+    /// <see cref="Compact"/>), so a test can check that compacting changes no bit.
+    /// </summary>
+    internal static bool NeverCompact
+    {
+        get => t_neverCompact;
+        set => t_neverCompact = value;
+    }
+
     /// <summary>The rows of the whole-batch products: R when <see cref="Compact"/>, else B·T.</summary>
     public int ProductRows => Compact ? RealRowCount : Batch * Time;
 
@@ -157,21 +180,28 @@ internal sealed class RecurrentWorkspace
     public void SetRealRows(SequenceMask? mask, int features)
     {
         int rows = Batch * Time;
-        Compact = mask is not null && (rows - mask.TotalRealSteps) * MinMaskedShare >= rows;
+        Compact = mask is not null && !t_neverCompact && (rows - mask.TotalRealSteps) * MinMaskedShare >= rows;
         if (!Compact)
         {
             return;
         }
 
         Grow(ref RealRows, rows);
+        Grow(ref CompactIndex, rows);
         int n = 0;
         for (int b = 0; b < Batch; b++)
         {
             for (int t = 0; t < Time; t++)
             {
+                int row = (b * Time) + t;
                 if (mask![b, t])
                 {
-                    RealRows[n++] = (b * Time) + t;
+                    CompactIndex[row] = n;
+                    RealRows[n++] = row;
+                }
+                else
+                {
+                    CompactIndex[row] = -1;
                 }
             }
         }
@@ -199,34 +229,6 @@ internal sealed class RecurrentWorkspace
         for (int i = 0; i < rows.Length; i++)
         {
             source.Slice(i * width, width).CopyTo(destination.Slice(rows[i] * width, width));
-        }
-    }
-
-    /// <summary>Moves the real rows of <paramref name="buffer"/> (rows of <paramref name="width"/>) to its first R rows,
-    /// in order (row i ← row RealRows[i] ≥ i, ascending, so no row is overwritten before it moves).</summary>
-    public void CompactInPlace(Span<float> buffer, int width)
-    {
-        ReadOnlySpan<int> rows = RealRows.AsSpan(0, RealRowCount);
-        for (int i = 0; i < rows.Length; i++)
-        {
-            if (rows[i] != i)
-            {
-                buffer.Slice(rows[i] * width, width).CopyTo(buffer.Slice(i * width, width));
-            }
-        }
-    }
-
-    /// <summary>The inverse of <see cref="CompactInPlace"/>: spreads the first R rows of <paramref name="buffer"/> to
-    /// their rows (descending). The masked rows keep whatever they held: with <see cref="Compact"/> nothing reads them.</summary>
-    public void ExpandInPlace(Span<float> buffer, int width)
-    {
-        ReadOnlySpan<int> rows = RealRows.AsSpan(0, RealRowCount);
-        for (int i = rows.Length - 1; i >= 0; i--)
-        {
-            if (rows[i] != i)
-            {
-                buffer.Slice(i * width, width).CopyTo(buffer.Slice(rows[i] * width, width));
-            }
         }
     }
 

@@ -80,8 +80,11 @@ internal ref struct StepBlock
 
     private readonly int StateRow(int b) => (b * _w.Time) + S;
 
-    /// <summary>The gate row (G) of sample b at this input step.</summary>
-    public readonly Span<float> Gates(int b) => _w.Gates.AsSpan(InputRow(b) * _w.GateWidth, _w.GateWidth);
+    // The row of sample b in the gate buffers: at input step t, or among the real rows when they are compacted.
+    private readonly int GateRow(int b) => _w.Compact ? _w.CompactIndex[InputRow(b)] : InputRow(b);
+
+    /// <summary>The gate row (G) of sample b at this input step (an active sample's: compacted, masked steps have none).</summary>
+    public readonly Span<float> Gates(int b) => _w.Gates.AsSpan(GateRow(b) * _w.GateWidth, _w.GateWidth);
 
     /// <summary>The saved row of sample b at this input step.</summary>
     public readonly Span<float> Saved(int b) => _w.Saved.AsSpan(InputRow(b) * _w.SavedWidth, _w.SavedWidth);
@@ -107,10 +110,10 @@ internal ref struct StepBlock
     public readonly Span<float> Recurrent(int b) => _w.Recurrent.AsSpan(b * _w.RecurrentWidth, _w.RecurrentWidth);
 
     /// <summary>The gate-gradient row (G) of sample b at this input step.</summary>
-    public readonly Span<float> DGates(int b) => _w.DGates.AsSpan(InputRow(b) * _w.GateWidth, _w.GateWidth);
+    public readonly Span<float> DGates(int b) => _w.DGates.AsSpan(GateRow(b) * _w.GateWidth, _w.GateWidth);
 
     /// <summary>The recurrent-side gate-gradient row (G) of sample b at this input step.</summary>
-    public readonly Span<float> DRecurrent(int b) => _w.DRecurrent.AsSpan(InputRow(b) * _w.GateWidth, _w.GateWidth);
+    public readonly Span<float> DRecurrent(int b) => _w.DRecurrent.AsSpan(GateRow(b) * _w.GateWidth, _w.GateWidth);
 
     /// <summary>d(h⊙m) from the step after (U), the product dG·Uᵀ.</summary>
     public readonly Span<float> DhRecurrent(int b) => _w.DhRecurrent.AsSpan(b * _w.Units, _w.Units);
@@ -182,52 +185,61 @@ internal ref struct StepBlock
     /// <summary>
     /// The step product C = op(A)·op(K) + beta·C over the active samples: A's row of sample b at
     /// <paramref name="a"/>.Row(b), C's at <paramref name="c"/>.Row(b); K the kernel (ldk its row stride) or its packed
-    /// layout. All active, or one run of them: one product over those rows with the operands' strides. Else the rows are
-    /// gathered, multiplied and scattered back (the same bits: a row's sum does not depend on its neighbours). None: nothing.
+    /// layout. An operand whose active rows are evenly spaced (all samples active, or one run of them, in a buffer that
+    /// is not compacted) is read or written in place with its stride; the other is gathered first (and C scattered back
+    /// after). The bits are the same either way: a row's sum does not depend on its neighbours. None active: nothing.
     /// </summary>
     public readonly void Product(bool transposed, int n, int k, StepOperand a, ReadOnlySpan<float> kernel, int ldk,
         PackedMatrix? packed, float beta, StepOperand c)
     {
-        if (AllActive)
-        {
-            int rows = B1 - B0;
-            Multiply(transposed, rows, n, k, a.Array.AsSpan(a.Row(B0)), a.Stride, kernel, ldk, packed, beta,
-                c.Array.AsSpan(c.Row(B0)), c.Stride);
-            return;
-        }
-
-        int count = Rows.Length;
+        ReadOnlySpan<int> active = Rows;
+        int count = active.Length;
         if (count == 0)
         {
             return;
         }
 
-        if (Rows[count - 1] - Rows[0] == count - 1)
+        bool run = AllActive || active[count - 1] - active[0] == count - 1;
+        bool aInPlace = run && a.EvenlySpaced, cInPlace = run && c.EvenlySpaced;
+        int width = Math.Max(_w.GateWidth, _w.Units);
+        ReadOnlySpan<float> aRows;
+        int lda;
+        if (aInPlace)
         {
-            // One run of active samples (neighbours still running, as often with padding after the data): read in place.
-            int b = Rows[0];
-            Multiply(transposed, count, n, k, a.Array.AsSpan(a.Row(b)), a.Stride, kernel, ldk, packed, beta,
-                c.Array.AsSpan(c.Row(b)), c.Stride);
+            aRows = a.Array.AsSpan(a.Row(active[0]));
+            lda = a.Stride;
+        }
+        else
+        {
+            Span<float> ga = _w.GatherA.AsSpan(B0 * width, count * k);
+            for (int i = 0; i < count; i++)
+            {
+                a.Array.AsSpan(a.Row(active[i]), k).CopyTo(ga.Slice(i * k, k));
+            }
+
+            aRows = ga;
+            lda = k;
+        }
+
+        if (cInPlace)
+        {
+            Multiply(transposed, count, n, k, aRows, lda, kernel, ldk, packed, beta, c.Array.AsSpan(c.Row(active[0])), c.Stride);
             return;
         }
 
-        int width = Math.Max(_w.GateWidth, _w.Units);
-        Span<float> ga = _w.GatherA.AsSpan(B0 * width, count * k);
         Span<float> gc = _w.GatherC.AsSpan(B0 * width, count * n);
-        for (int i = 0; i < count; i++)
+        if (beta != 0f)
         {
-            int b = Rows[i];
-            a.Array.AsSpan(a.Row(b), k).CopyTo(ga.Slice(i * k, k));
-            if (beta != 0f)
+            for (int i = 0; i < count; i++)
             {
-                c.Array.AsSpan(c.Row(b), n).CopyTo(gc.Slice(i * n, n));
+                c.Array.AsSpan(c.Row(active[i]), n).CopyTo(gc.Slice(i * n, n));
             }
         }
 
-        Multiply(transposed, count, n, k, ga, k, kernel, ldk, packed, beta, gc, n);
+        Multiply(transposed, count, n, k, aRows, lda, kernel, ldk, packed, beta, gc, n);
         for (int i = 0; i < count; i++)
         {
-            gc.Slice(i * n, n).CopyTo(c.Array.AsSpan(c.Row(Rows[i]), n));
+            gc.Slice(i * n, n).CopyTo(c.Array.AsSpan(c.Row(active[i]), n));
         }
     }
 
@@ -248,16 +260,21 @@ internal ref struct StepBlock
     public readonly StepOperand PreviousHOperand(int column = 0) => new(_w.PreviousH, (T * _w.Units) + column, _w.Time * _w.Units);
 
     /// <summary>The gate rows (input step t) from column <paramref name="column"/>.</summary>
-    public readonly StepOperand GatesOperand(int column = 0) => new(_w.Gates, (T * _w.GateWidth) + column, _w.Time * _w.GateWidth);
+    public readonly StepOperand GatesOperand(int column = 0) => GateOperand(_w.Gates, column);
 
     /// <summary>The saved rows (input step t) from column <paramref name="column"/>.</summary>
     public readonly StepOperand SavedOperand(int column = 0) => new(_w.Saved, (T * _w.SavedWidth) + column, _w.Time * _w.SavedWidth);
 
     /// <summary>The gate-gradient rows (input step t) from column <paramref name="column"/>.</summary>
-    public readonly StepOperand DGatesOperand(int column = 0) => new(_w.DGates, (T * _w.GateWidth) + column, _w.Time * _w.GateWidth);
+    public readonly StepOperand DGatesOperand(int column = 0) => GateOperand(_w.DGates, column);
 
     /// <summary>The recurrent-side gate-gradient rows (input step t).</summary>
-    public readonly StepOperand DRecurrentOperand() => new(_w.DRecurrent, T * _w.GateWidth, _w.Time * _w.GateWidth);
+    public readonly StepOperand DRecurrentOperand() => GateOperand(_w.DRecurrent, 0);
+
+    // A gate buffer's rows at this input step from a column: evenly spaced (T·G apart), or mapped when compacted.
+    private readonly StepOperand GateOperand(float[] buffer, int column) => _w.Compact
+        ? new(buffer, column, _w.GateWidth, _w.CompactIndex, T, _w.Time)
+        : new(buffer, (T * _w.GateWidth) + column, _w.Time * _w.GateWidth);
 
     /// <summary>The per-sample recurrent scratch rows.</summary>
     public readonly StepOperand RecurrentOperand() => new(_w.Recurrent, 0, _w.RecurrentWidth);
