@@ -32,7 +32,9 @@ internal static class GemvKernels
             // than 512 B runs (1x512x128: 3.1 -> 2.85 us); 16 accumulators and the broadcast fit the 32 registers.
             for (; j + (16 * W) <= n; j += 16 * W)
             {
-                Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default, s8 = default, s9 = default, s10 = default, s11 = default, s12 = default, s13 = default, s14 = default, s15 = default;
+                Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default;
+                Vector512<float> s6 = default, s7 = default, s8 = default, s9 = default, s10 = default, s11 = default;
+                Vector512<float> s12 = default, s13 = default, s14 = default, s15 = default;
                 float* row = bp + j;
                 for (int p = 0; p < kc; p++, row += ldb)
                 {
