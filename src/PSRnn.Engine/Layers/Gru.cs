@@ -39,6 +39,7 @@ public sealed class Gru : RecurrentLayer
         : base(units, returnSequences, goBackwards, dropout, recurrentDropout, name)
     {
         _driver = new RecurrentDriver<GruCell>(this);
+        Driver = _driver;
         ResetAfter = resetAfter;
     }
 
@@ -79,19 +80,6 @@ public sealed class Gru : RecurrentLayer
         _driver.Bind(new GruCell(Activation, RecurrentActivation, ResetAfter));
         CreateWeights(inputFeatures, 3, (ResetAfter ? [2, 3 * Units] : [3 * Units]));
     }
-
-    /// <inheritdoc />
-    public override Activations Forward(Activations input, bool training) => _driver.Forward(input, training);
-
-    /// <inheritdoc />
-    public override Activations? Backward(Activations outputGradient, bool computeInputGradient) =>
-        _driver.Backward(outputGradient, computeInputGradient);
-
-    /// <inheritdoc />
-    internal override RecurrentCellInfo? CellInfo => _driver.Info(Units);
-
-    /// <summary>The workspace of the time loops (tests read its layout).</summary>
-    internal RecurrentWorkspace Workspace => _driver.Workspace;
 
     /// <inheritdoc />
     protected override void InitializeWeights(Rng rng)

@@ -35,6 +35,7 @@ public sealed class Lstm : RecurrentLayer
         : base(units, returnSequences, goBackwards, dropout, recurrentDropout, name)
     {
         _driver = new RecurrentDriver<LstmCell>(this);
+        Driver = _driver;
     }
 
     /// <inheritdoc />
@@ -87,19 +88,6 @@ public sealed class Lstm : RecurrentLayer
         _driver.Bind(new LstmCell(Activation, _recurrentActivation));
         CreateWeights(inputFeatures, 4, [4 * Units]);
     }
-
-    /// <inheritdoc />
-    public override Activations Forward(Activations input, bool training) => _driver.Forward(input, training);
-
-    /// <inheritdoc />
-    public override Activations? Backward(Activations outputGradient, bool computeInputGradient) =>
-        _driver.Backward(outputGradient, computeInputGradient);
-
-    /// <inheritdoc />
-    internal override RecurrentCellInfo? CellInfo => _driver.Info(Units);
-
-    /// <summary>The workspace of the time loops (tests read its layout).</summary>
-    internal RecurrentWorkspace Workspace => _driver.Workspace;
 
     /// <inheritdoc />
     protected override void InitializeWeights(Rng rng)

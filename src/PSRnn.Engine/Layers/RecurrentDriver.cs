@@ -27,7 +27,7 @@ namespace PSRnn.Engine.Layers;
 /// the same whatever the split.</para>
 /// </remarks>
 /// <typeparam name="TCell">The cell.</typeparam>
-internal sealed class RecurrentDriver<TCell>
+internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
     where TCell : struct, IRecurrentCell<TCell>
 {
     private readonly RecurrentLayer _layer;

@@ -178,7 +178,21 @@ public abstract class RecurrentLayer : Layer
     /// What the layer's cell declares (gates, states, buffers, ONNX operator), once built; null for a recurrent layer
     /// that does not run on <see cref="RecurrentDriver{TCell}"/> (it then has no ONNX export and no stream).
     /// </summary>
-    internal virtual RecurrentCellInfo? CellInfo => null;
+    internal RecurrentCellInfo? CellInfo => Driver?.Info(Units);
+
+    /// <summary>The driver of the time loops, set by a layer that runs on one (null for a test layer with its own loops).</summary>
+    private protected IRecurrentDriver? Driver { get; init; }
+
+    /// <summary>The workspace of the time loops (tests read its layout).</summary>
+    internal RecurrentWorkspace Workspace => (Driver ?? throw new InvalidOperationException($"Layer '{Name}' has no recurrent driver.")).Workspace;
+
+    /// <inheritdoc />
+    public override Activations Forward(Activations input, bool training) =>
+        (Driver ?? throw new InvalidOperationException($"Layer '{Name}' has no recurrent driver.")).Forward(input, training);
+
+    /// <inheritdoc />
+    public override Activations? Backward(Activations outputGradient, bool computeInputGradient) =>
+        (Driver ?? throw new InvalidOperationException($"Layer '{Name}' has no recurrent driver.")).Backward(outputGradient, computeInputGradient);
 
     /// <summary>The layer's input check, for the driver.</summary>
     internal void CheckLayerInput(Activations input) => CheckInput(input);

@@ -30,6 +30,7 @@ public sealed class SimpleRnn : RecurrentLayer
         : base(units, returnSequences, goBackwards, dropout, recurrentDropout, name)
     {
         _driver = new RecurrentDriver<SimpleRnnCell>(this);
+        Driver = _driver;
     }
 
     /// <inheritdoc />
@@ -53,19 +54,6 @@ public sealed class SimpleRnn : RecurrentLayer
         _driver.Bind(new SimpleRnnCell(Activation));
         CreateWeights(inputFeatures, 1, [Units]);
     }
-
-    /// <inheritdoc />
-    public override Activations Forward(Activations input, bool training) => _driver.Forward(input, training);
-
-    /// <inheritdoc />
-    public override Activations? Backward(Activations outputGradient, bool computeInputGradient) =>
-        _driver.Backward(outputGradient, computeInputGradient);
-
-    /// <inheritdoc />
-    internal override RecurrentCellInfo? CellInfo => _driver.Info(Units);
-
-    /// <summary>The workspace of the time loops (tests read its layout).</summary>
-    internal RecurrentWorkspace Workspace => _driver.Workspace;
 
     /// <inheritdoc />
     protected override void InitializeWeights(Rng rng)
