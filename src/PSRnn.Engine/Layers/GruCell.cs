@@ -463,7 +463,7 @@ internal struct GruCell : IRecurrentCell<GruCell>
         Span<float> dGates = work.DGates.AsSpan(0, work.ProductRows * g);
         if (_resetAfter)
         {
-            work.AddTransposedProduct(u, g, work.PreviousH.AsSpan(0, rows * u), u, work.DRecurrent.AsSpan(0, work.ProductRows * g), g,
+            work.AddTransposedProduct(u, g, work.PreviousH, u, work.DRecurrent.AsSpan(0, work.ProductRows * g), g,
                 recurrent.Gradient, g);
             if (bias is not null)
             {

@@ -86,6 +86,7 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
         RecurrentWorkspace w = _work;
         int rows = batch * time;
         w.SetRealRows(_mask, input.Features);
+        w.UseSplit(_layer.Split, _mask, (long)g * u);
         _layer.ProjectInputs(input, Kernel!.Value, _cell.ProjectBias && Bias is not null ? Bias.Value : [], g, w.Gates.AsSpan(0, rows * g),
             w.Compact ? w : null);
 
@@ -341,7 +342,7 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
         // Compacted, the loop wrote the real rows' gate gradients to the first R rows, which is what the products read.
         Span<float> dGates = w.DGates.AsSpan(0, w.ProductRows * g);
         int features = input.Features;
-        w.AddTransposedProduct(features, g, _layer.DroppedInput(input), features, dGates, g, Kernel!.Gradient, g);
+        w.AddTransposedProduct(features, g, _layer.DroppedInputBuffer(input), features, dGates, g, Kernel!.Gradient, g);
         _cell.AddRecurrentGradients(w, RecurrentKernel!, Bias);
         return computeInputGradient ? _layer.InputGradient(input, dGates, g, Kernel!, _dx, w.Compact ? w : null) : null;
     }

@@ -217,6 +217,9 @@ public abstract class RecurrentLayer : Layer
         set => _split.MinChunkMacs = value;
     }
 
+    /// <summary>The batch split of the layer's time loops (the compacted products' row copies follow it too).</summary>
+    internal BatchSplit Split => _split;
+
     /// <summary>
     /// Runs <paramref name="body"/>(firstRow, endRow) over the batch rows: in one call with the caller's thread count, or,
     /// with two or more threads and enough rows and work, in contiguous chunks concurrently, each single-threaded (see
@@ -268,8 +271,7 @@ public abstract class RecurrentLayer : Layer
             int real = compact.RealRowCount;
             Span<float> rows = compact.CompactRows.AsSpan(0, real * features);
             Gemm.Multiply(false, true, real, features, gates, 1f, dGates, gates, kernel.Value, gates, 0f, rows, features);
-            dx.Span.Clear();
-            compact.ScatterRealRows(rows, features, dx.Span);
+            compact.ScatterRealRows(compact.CompactRows, features, dx.Buffer);
         }
 
         RecurrentShared.ApplyInputMask(dx.Span, InputMask, input.Batch, input.Time, input.Features);
@@ -365,7 +367,7 @@ public abstract class RecurrentLayer : Layer
     {
         ArgumentNullException.ThrowIfNull(input);
         int rows = input.Rows, features = input.Features;
-        ReadOnlySpan<float> x = ApplyInputDropout(input);
+        float[] x = ApplyInputDropout(input);
         if (!bias.IsEmpty)
         {
             for (int r = 0, filled = compact?.RealRowCount ?? rows; r < filled; r++)
@@ -377,33 +379,37 @@ public abstract class RecurrentLayer : Layer
         float beta = bias.IsEmpty ? 0f : 1f;
         if (compact is null)
         {
-            Gemm.Multiply(false, false, rows, gates, features, 1f, x, kernel, beta, projection);
+            Gemm.Multiply(false, false, rows, gates, features, 1f, x.AsSpan(0, input.Length), kernel, beta, projection);
             return;
         }
 
         // Only the real rows (the loops never read the others): gathered and projected into the first R rows, where the
         // loops read them (the compacted layout of the gate buffers).
         int real = compact.RealRowCount;
-        Span<float> gathered = compact.CompactRows.AsSpan(0, real * features);
-        compact.GatherRealRows(x, features, features, gathered);
-        Gemm.Multiply(false, false, real, gates, features, 1f, gathered, features, kernel, gates, beta, projection[..(real * gates)], gates);
+        compact.GatherRealRows(x, features, features, compact.CompactRows);
+        Gemm.Multiply(false, false, real, gates, features, 1f, compact.CompactRows.AsSpan(0, real * features), features, kernel, gates, beta,
+            projection[..(real * gates)], gates);
     }
 
     /// <summary>
     /// The input as the kernel saw it in the last <see cref="ProjectInputs"/>: with this batch's input dropout applied,
     /// or the input itself when there is none. Backward uses it for the kernel gradient.
     /// </summary>
-    internal ReadOnlySpan<float> DroppedInput(Activations input)
+    internal ReadOnlySpan<float> DroppedInput(Activations input) => DroppedInputBuffer(input).AsSpan(0, input.Length);
+
+    /// <summary>The array behind <see cref="DroppedInput"/> (its first Length elements; row gathers take arrays).</summary>
+    internal float[] DroppedInputBuffer(Activations input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return _inputMaskLength == 0 ? input.Span : _maskedInput.AsSpan(0, input.Length);
+        return _inputMaskLength == 0 ? input.Buffer : _maskedInput;
     }
 
-    private ReadOnlySpan<float> ApplyInputDropout(Activations input)
+    // The input with this batch's input dropout applied (its first Length elements), or the input's own buffer.
+    private float[] ApplyInputDropout(Activations input)
     {
         if (_inputMaskLength == 0)
         {
-            return input.Span;
+            return input.Buffer;
         }
 
         int batch = input.Batch, time = input.Time, features = input.Features;
@@ -423,6 +429,6 @@ public abstract class RecurrentLayer : Layer
             }
         }
 
-        return _maskedInput.AsSpan(0, input.Length);
+        return _maskedInput;
     }
 }

@@ -19,7 +19,22 @@ namespace PSRnn.Engine.Layers;
 /// </remarks>
 internal sealed class RecurrentWorkspace
 {
+    private readonly Action<int, int> _gatherSamples;
+    private readonly Action<int, int> _scatterSamples;
     private int[] _identity = [];
+    private BatchSplit? _split;
+    private SequenceMask? _splitMask;
+    private long _splitMacs;
+    private float[] _copySource = [];
+    private float[] _copyDestination = [];
+    private int _copyStride, _copyWidth;
+
+    /// <summary>Creates an empty workspace.</summary>
+    public RecurrentWorkspace()
+    {
+        _gatherSamples = GatherSamples;
+        _scatterSamples = ScatterSamples;
+    }
 
     /// <summary>The layer's units U.</summary>
     public int Units { get; private set; }
@@ -188,9 +203,11 @@ internal sealed class RecurrentWorkspace
 
         Grow(ref RealRows, rows);
         Grow(ref CompactIndex, rows);
+        Grow(ref SampleStart, Batch + 1);
         int n = 0;
         for (int b = 0; b < Batch; b++)
         {
+            SampleStart[b] = n;
             for (int t = 0; t < Time; t++)
             {
                 int row = (b * Time) + t;
@@ -206,29 +223,83 @@ internal sealed class RecurrentWorkspace
             }
         }
 
+        SampleStart[Batch] = n;
         RealRowCount = n;
         Grow(ref CompactRows, n * Math.Max(features, Units));
     }
 
-    /// <summary>Gathers the real rows (first <paramref name="width"/> floats of each, row stride <paramref name="stride"/>)
-    /// of <paramref name="source"/> into <paramref name="destination"/> (R, width).</summary>
-    public void GatherRealRows(ReadOnlySpan<float> source, int stride, int width, Span<float> destination)
+    /// <summary>(B + 1): the first of sample b's rows among the real rows (R at the end): sample b's real rows are
+    /// [SampleStart[b], SampleStart[b + 1]) of the compacted buffers (valid when <see cref="Compact"/>).</summary>
+    public int[] SampleStart = [];
+
+    /// <summary>
+    /// Runs the row copies of the compacted products (gathers and the input gradient's scatter) over the batch chunks
+    /// the time loops use, each chunk copying its own samples' rows: those its core wrote in the loop, still in its
+    /// cache (copied by one core, half of them come from the other core's cache, several times slower).
+    /// </summary>
+    public void UseSplit(BatchSplit split, SequenceMask? mask, long stepMacsPerRow)
     {
-        ReadOnlySpan<int> rows = RealRows.AsSpan(0, RealRowCount);
-        for (int i = 0; i < rows.Length; i++)
-        {
-            source.Slice(rows[i] * stride, width).CopyTo(destination.Slice(i * width, width));
-        }
+        _split = split;
+        _splitMask = mask;
+        _splitMacs = stepMacsPerRow;
+    }
+
+    /// <summary>Gathers the real rows (first <paramref name="width"/> floats of each, row stride <paramref name="stride"/>)
+    /// of <paramref name="source"/> into <paramref name="destination"/> (R, width), chunk by chunk (<see cref="UseSplit"/>).</summary>
+    public void GatherRealRows(float[] source, int stride, int width, float[] destination)
+    {
+        RunCopies(_gatherSamples, source, stride, width, destination);
     }
 
     /// <summary>The inverse of <see cref="GatherRealRows"/>: row i of <paramref name="source"/> (R, width) to row
-    /// RealRows[i] of <paramref name="destination"/> (rows of <paramref name="width"/>).</summary>
-    public void ScatterRealRows(ReadOnlySpan<float> source, int width, Span<float> destination)
+    /// RealRows[i] of <paramref name="destination"/> (B·T rows of <paramref name="width"/>), whose masked rows are cleared.</summary>
+    public void ScatterRealRows(float[] source, int width, float[] destination)
     {
-        ReadOnlySpan<int> rows = RealRows.AsSpan(0, RealRowCount);
-        for (int i = 0; i < rows.Length; i++)
+        RunCopies(_scatterSamples, source, width, width, destination);
+    }
+
+    private void RunCopies(Action<int, int> body, float[] source, int stride, int width, float[] destination)
+    {
+        _copySource = source;
+        _copyStride = stride;
+        _copyWidth = width;
+        _copyDestination = destination;
+        try
         {
-            source.Slice(i * width, width).CopyTo(destination.Slice(rows[i] * width, width));
+            if (_split is null)
+            {
+                body(0, Batch);
+            }
+            else
+            {
+                _split.Run(Batch, _splitMacs, Time, body, _splitMask);
+            }
+        }
+        finally
+        {
+            _copySource = [];
+            _copyDestination = [];
+        }
+    }
+
+    private void GatherSamples(int b0, int b1)
+    {
+        float[] source = _copySource, destination = _copyDestination;
+        int stride = _copyStride, width = _copyWidth;
+        for (int i = SampleStart[b0], end = SampleStart[b1]; i < end; i++)
+        {
+            source.AsSpan(RealRows[i] * stride, width).CopyTo(destination.AsSpan(i * width, width));
+        }
+    }
+
+    private void ScatterSamples(int b0, int b1)
+    {
+        float[] source = _copySource, destination = _copyDestination;
+        int width = _copyWidth;
+        destination.AsSpan(b0 * Time * width, (b1 - b0) * Time * width).Clear();
+        for (int i = SampleStart[b0], end = SampleStart[b1]; i < end; i++)
+        {
+            source.AsSpan(i * width, width).CopyTo(destination.AsSpan(RealRows[i] * width, width));
         }
     }
 
@@ -236,17 +307,17 @@ internal sealed class RecurrentWorkspace
     /// C += Aᵀ·B over the batch's real rows: A (B·T, lda) in the workspace's row order, B (<see cref="ProductRows"/>,
     /// ldb) — the gate gradients, compacted when <see cref="Compact"/> (then A's real rows are gathered first).
     /// </summary>
-    public void AddTransposedProduct(int m, int n, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
+    public void AddTransposedProduct(int m, int n, float[] a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
     {
+        ArgumentNullException.ThrowIfNull(a);
         if (!Compact)
         {
             Gemm.Multiply(true, false, m, n, Batch * Time, 1f, a, lda, b, ldb, 1f, c, ldc);
             return;
         }
 
-        Span<float> gathered = CompactRows.AsSpan(0, RealRowCount * m);
-        GatherRealRows(a, lda, m, gathered);
-        Gemm.Multiply(true, false, m, n, RealRowCount, 1f, gathered, m, b, ldb, 1f, c, ldc);
+        GatherRealRows(a, lda, m, CompactRows);
+        Gemm.Multiply(true, false, m, n, RealRowCount, 1f, CompactRows.AsSpan(0, RealRowCount * m), m, b, ldb, 1f, c, ldc);
     }
 
     /// <summary>0, 1, …, B − 1: the rows of an unmasked step.</summary>
