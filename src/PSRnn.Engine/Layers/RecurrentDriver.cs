@@ -322,6 +322,8 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
         if (w.DirectPending)
         {
             w.DhDirect.AsSpan(0, batch * u).Clear();
+            w.CarryLive.AsSpan(0, batch).Clear();
+            w.DirectLive.AsSpan(0, batch).Clear();
         }
 
         float[] kernel = RecurrentKernel!.Value;
@@ -366,6 +368,14 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
             }
 
             _cell.Backward(ref block);
+            if (w.DirectPending && !block.First)
+            {
+                // The step's product left d(h⊙m) of the step before in the active samples' carries.
+                foreach (int b in active)
+                {
+                    w.CarryLive[b] = true;
+                }
+            }
         }
     }
 
@@ -383,23 +393,32 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
                 continue;
             }
 
+            // Only what holds something is moved: before a sample's first real step (in backward order) its carry is
+            // zero, and after a take its direct part is; a zero added is a pass over U floats for nothing.
             Span<float> direct = w.DhDirect.AsSpan(b * u, u);
-            Span<float> carry = block.DhRecurrent(b);
-            ReadOnlySpan<float> m = block.RecurrentMaskOf(b);
-            if (m.IsEmpty)
+            if (w.CarryLive[b])
             {
-                System.Numerics.Tensors.TensorPrimitives.Add(direct, carry, direct);
-            }
-            else
-            {
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(carry, m, direct, direct);
+                Span<float> carry = block.DhRecurrent(b);
+                ReadOnlySpan<float> m = block.RecurrentMaskOf(b);
+                if (m.IsEmpty)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Add(direct, carry, direct);
+                }
+                else
+                {
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(carry, m, direct, direct);
+                }
+
+                carry.Clear();
+                w.CarryLive[b] = false;
+                w.DirectLive[b] = true;
             }
 
-            carry.Clear();
             ReadOnlySpan<float> dy = block.OutputGradient(b);
             if (!dy.IsEmpty)
             {
                 System.Numerics.Tensors.TensorPrimitives.Add(direct, dy, direct);
+                w.DirectLive[b] = true;
             }
 
             if (!w.Compact)

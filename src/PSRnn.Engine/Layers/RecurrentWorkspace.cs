@@ -96,6 +96,12 @@ internal sealed class RecurrentWorkspace
     /// <summary>Whether this backward pass has a sequence mask, so <see cref="DhDirect"/> is in use.</summary>
     public bool DirectPending;
 
+    /// <summary>(B) under a mask: whether sample b's carry d(h⊙m) may be nonzero (a step's product wrote it).</summary>
+    public bool[] CarryLive = [];
+
+    /// <summary>(B) under a mask: whether sample b's part of <see cref="DhDirect"/> may be nonzero.</summary>
+    public bool[] DirectLive = [];
+
     /// <summary>(B, CarryCount·U): the cell's own carries (carry k of sample b at (b·K + k)·U).</summary>
     public float[] Carries = [];
 
@@ -373,6 +379,12 @@ internal sealed class RecurrentWorkspace
 
         Grow(ref DhRecurrent, Batch * u);
         Grow(ref DhDirect, Batch * u);
+        if (CarryLive.Length < Batch)
+        {
+            CarryLive = new bool[Batch];
+            DirectLive = new bool[Batch];
+        }
+
         Grow(ref Carries, Batch * carries * u);
         // One row more: the sum over the batch, in sample order.
         Grow(ref Accumulators, (Batch + 1) * accumulator);

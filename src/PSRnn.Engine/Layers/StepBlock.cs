@@ -174,11 +174,12 @@ internal ref struct StepBlock
     /// <summary>dh += the gradient that reached sample b through masked steps (then cleared); nothing without a mask.</summary>
     public readonly void TakeDirect(int b, Span<float> dh)
     {
-        if (_w.DirectPending)
+        if (_w.DirectPending && _w.DirectLive[b])
         {
             Span<float> direct = _w.DhDirect.AsSpan(b * _w.Units, _w.Units);
             TensorPrimitives.Add(dh, direct, dh);
             direct.Clear();
+            _w.DirectLive[b] = false;
         }
     }
 
