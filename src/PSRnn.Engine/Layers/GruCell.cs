@@ -453,18 +453,18 @@ internal struct GruCell : IRecurrentCell<GruCell>
     {
         ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(recurrent);
-        int u = work.Units, g = 3 * u, batch = work.Batch, rows = batch * work.Time;
+        int u = work.Units, g = 3 * u, batch = work.Batch;
 
         // The per-sample bias sums, added in sample order: the same bits however the batch was split.
         Span<float> dbSum = work.Accumulators.AsSpan(batch * 4 * u, 4 * u);
         dbSum.Clear();
         RecurrentShared.AddColumnSums(work.Accumulators.AsSpan(0, batch * 4 * u), 4 * u, dbSum);
-        // The gate gradients are compacted to the real rows under a mask (ProductRows); the states are not.
+        // Under a mask the gate gradients and H̃ (PreviousH) hold the real rows only (ProductRows); Saved holds every row.
         Span<float> dGates = work.DGates.AsSpan(0, work.ProductRows * g);
         if (_resetAfter)
         {
             work.AddTransposedProduct(u, g, work.PreviousH, u, work.DRecurrent.AsSpan(0, work.ProductRows * g), g,
-                recurrent.Gradient, g);
+                recurrent.Gradient, g, aCompacted: true);
             if (bias is not null)
             {
                 // Sums of [dz, dr, dĥ] (input side) and of [dz, dr, dĥ⊙r] (recurrent side).
@@ -477,7 +477,7 @@ internal struct GruCell : IRecurrentCell<GruCell>
         else
         {
             // dU_zr += (h⊙m)ᵀ·dG_zr;  dU_h += (r⊙h⊙m)ᵀ·dG_h.
-            work.AddTransposedProduct(u, 2 * u, work.PreviousH, u, dGates, g, recurrent.Gradient, g);
+            work.AddTransposedProduct(u, 2 * u, work.PreviousH, u, dGates, g, recurrent.Gradient, g, aCompacted: true);
             work.AddTransposedProduct(u, u, work.Saved, u, dGates[(2 * u)..], g, recurrent.Gradient.AsSpan(2 * u), g);
             if (bias is not null)
             {

@@ -68,9 +68,9 @@ internal static class RecurrentShared
     {
         ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(recurrent);
-        int rows = work.Batch * work.Time, g = work.GateWidth, u = work.Units;
+        int g = work.GateWidth, u = work.Units;
         ReadOnlySpan<float> dGates = work.DGates.AsSpan(0, work.ProductRows * g);
-        work.AddTransposedProduct(u, g, work.PreviousH, u, dGates, g, recurrent.Gradient, g);
+        work.AddTransposedProduct(u, g, work.PreviousH, u, dGates, g, recurrent.Gradient, g, aCompacted: true);
         if (bias is not null)
         {
             AddColumnSums(dGates, g, bias.Gradient);

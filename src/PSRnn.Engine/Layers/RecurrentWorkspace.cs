@@ -69,8 +69,13 @@ internal sealed class RecurrentWorkspace
     /// <summary>(B·T, W) input order: what the cell keeps for backward.</summary>
     public float[] Saved = [];
 
-    /// <summary>(B·T, U) input order: the dropped state h⊙m fed to input step t (zero before the first).</summary>
+    /// <summary>(B·T, U) input order: the dropped state h⊙m fed to input step t (zero before the first); compacted
+    /// (<see cref="Compact"/>) the real rows only, as the gate buffers (<see cref="PreviousHRow"/>).</summary>
     public float[] PreviousH = [];
+
+    /// <summary>The row of <see cref="PreviousH"/> that holds input row b·T + t: that row, or compacted its position among
+    /// the real rows (−1 for a masked one, which has none).</summary>
+    public int PreviousHRow(int row) => Compact ? CompactIndex[row] : row;
 
     /// <summary>State 0, h (B, T, U) in processing order: the returned sequence.</summary>
     public readonly Activations H = new();
@@ -159,13 +164,14 @@ internal sealed class RecurrentWorkspace
     /// </summary>
     public bool Compact;
 
-    /// <summary>(R) the row b·T + t of each real step, ascending (valid when <see cref="Compact"/>).</summary>
+    /// <summary>(R) the row b·T + t of each real step, step-major (valid when <see cref="Compact"/>).</summary>
     public int[] RealRows = [];
 
     /// <summary>
-    /// (B·T) the position of row b·T + t among the real rows, or −1 for a masked one (valid when <see cref="Compact"/>):
-    /// compacted, <see cref="Gates"/>, <see cref="DGates"/> and <see cref="DRecurrent"/> hold the real rows only, in
-    /// this order, from the input projection on, so neither the projection nor the gate gradients move after the loops.
+    /// (B·T) the position of row b·T + t among the real rows (step-major: by input step, then sample), or −1 for a
+    /// masked one (valid when <see cref="Compact"/>): compacted, <see cref="Gates"/>, <see cref="DGates"/> and
+    /// <see cref="DRecurrent"/> hold the real rows only, in this order, from the input projection on, so neither the
+    /// projection nor the gate gradients move after the loops, and a step's active rows are contiguous.
     /// </summary>
     public int[] CompactIndex = [];
 
@@ -209,12 +215,13 @@ internal sealed class RecurrentWorkspace
 
         Grow(ref RealRows, rows);
         Grow(ref CompactIndex, rows);
-        Grow(ref SampleStart, Batch + 1);
         int n = 0;
-        for (int b = 0; b < Batch; b++)
+
+        // Step-major: the real rows of input step 0 in sample order, then those of step 1, … A step's active samples are
+        // its real rows, so in every batch chunk they sit side by side: the step products read and write them in place.
+        for (int t = 0; t < Time; t++)
         {
-            SampleStart[b] = n;
-            for (int t = 0; t < Time; t++)
+            for (int b = 0; b < Batch; b++)
             {
                 int row = (b * Time) + t;
                 if (mask![b, t])
@@ -229,14 +236,9 @@ internal sealed class RecurrentWorkspace
             }
         }
 
-        SampleStart[Batch] = n;
         RealRowCount = n;
         Grow(ref CompactRows, n * Math.Max(features, Units));
     }
-
-    /// <summary>(B + 1): the first of sample b's rows among the real rows (R at the end): sample b's real rows are
-    /// [SampleStart[b], SampleStart[b + 1]) of the compacted buffers (valid when <see cref="Compact"/>).</summary>
-    public int[] SampleStart = [];
 
     /// <summary>
     /// Runs the row copies of the compacted products (gathers and the input gradient's scatter) over the batch chunks
@@ -292,9 +294,13 @@ internal sealed class RecurrentWorkspace
     {
         float[] source = _copySource, destination = _copyDestination;
         int stride = _copyStride, width = _copyWidth;
-        for (int i = SampleStart[b0], end = SampleStart[b1]; i < end; i++)
+        for (int row = b0 * Time, end = b1 * Time; row < end; row++)
         {
-            source.AsSpan(RealRows[i] * stride, width).CopyTo(destination.AsSpan(i * width, width));
+            int i = CompactIndex[row];
+            if (i >= 0)
+            {
+                source.AsSpan(row * stride, width).CopyTo(destination.AsSpan(i * width, width));
+            }
         }
     }
 
@@ -302,23 +308,39 @@ internal sealed class RecurrentWorkspace
     {
         float[] source = _copySource, destination = _copyDestination;
         int width = _copyWidth;
-        destination.AsSpan(b0 * Time * width, (b1 - b0) * Time * width).Clear();
-        for (int i = SampleStart[b0], end = SampleStart[b1]; i < end; i++)
+        for (int row = b0 * Time, end = b1 * Time; row < end; row++)
         {
-            source.AsSpan(i * width, width).CopyTo(destination.AsSpan(RealRows[i] * width, width));
+            int i = CompactIndex[row];
+            if (i >= 0)
+            {
+                source.AsSpan(i * width, width).CopyTo(destination.AsSpan(row * width, width));
+            }
+            else
+            {
+                destination.AsSpan(row * width, width).Clear();
+            }
         }
     }
 
     /// <summary>
     /// C += Aᵀ·B over the batch's real rows: A (B·T, lda) in the workspace's row order, B (<see cref="ProductRows"/>,
-    /// ldb) — the gate gradients, compacted when <see cref="Compact"/> (then A's real rows are gathered first).
+    /// ldb) — the gate gradients, compacted when <see cref="Compact"/> (then A's real rows are gathered first, unless
+    /// <paramref name="aCompacted"/> says A is compacted too).
     /// </summary>
-    public void AddTransposedProduct(int m, int n, float[] a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
+    public void AddTransposedProduct(int m, int n, float[] a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc,
+        bool aCompacted = false)
     {
         ArgumentNullException.ThrowIfNull(a);
         if (!Compact)
         {
             Gemm.Multiply(true, false, m, n, Batch * Time, 1f, a, lda, b, ldb, 1f, c, ldc);
+            return;
+        }
+
+        if (aCompacted)
+        {
+            // A holds the real rows already, in the same order as B (PreviousH under compaction).
+            Gemm.Multiply(true, false, m, n, RealRowCount, 1f, a.AsSpan(0, RealRowCount * lda), lda, b, ldb, 1f, c, ldc);
             return;
         }
 

@@ -90,7 +90,7 @@ internal ref struct StepBlock
     public readonly Span<float> Saved(int b) => _w.Saved.AsSpan(InputRow(b) * _w.SavedWidth, _w.SavedWidth);
 
     /// <summary>The dropped previous state h⊙m that sample b's step reads (U).</summary>
-    public readonly Span<float> PreviousH(int b) => _w.PreviousH.AsSpan(InputRow(b) * _w.Units, _w.Units);
+    public readonly Span<float> PreviousH(int b) => _w.PreviousH.AsSpan(_w.PreviousHRow(InputRow(b)) * _w.Units, _w.Units);
 
     /// <summary>h of sample b after this step (U).</summary>
     public readonly Span<float> H(int b) => _w.H.Buffer.AsSpan(StateRow(b) * _w.Units, _w.Units);
@@ -187,8 +187,8 @@ internal ref struct StepBlock
     /// The step product C = op(A)·op(K) + beta·C over the active samples: A's row of sample b at
     /// <paramref name="a"/>.Row(b), C's at <paramref name="c"/>.Row(b); K the kernel (ldk its row stride) or its packed
     /// layout. An operand whose active rows are evenly spaced (all samples active, or one run of them, in a buffer that
-    /// is not compacted) is read or written in place with its stride; the other is gathered first (and C scattered back
-    /// after). The bits are the same either way: a row's sum does not depend on its neighbours. None active: nothing.
+    /// is not compacted; or any active samples of a compacted gate buffer, whose step rows are contiguous) is read or
+    /// written in place with its stride; the other is gathered first (and C scattered back after). The bits are the same either way: a row's sum does not depend on its neighbours. None active: nothing.
     /// </summary>
     public readonly void Product(bool transposed, int n, int k, StepOperand a, ReadOnlySpan<float> kernel, int ldk,
         PackedMatrix? packed, float beta, StepOperand c)
@@ -201,7 +201,8 @@ internal ref struct StepBlock
         }
 
         bool run = AllActive || active[count - 1] - active[0] == count - 1;
-        bool aInPlace = run && a.EvenlySpaced, cInPlace = run && c.EvenlySpaced;
+        bool aInPlace = (run && a.EvenlySpaced) || a.ActiveRowsContiguous;
+        bool cInPlace = (run && c.EvenlySpaced) || c.ActiveRowsContiguous;
         int width = Math.Max(_w.GateWidth, _w.Units);
         ReadOnlySpan<float> aRows;
         int lda;
@@ -258,7 +259,9 @@ internal ref struct StepBlock
     }
 
     /// <summary>The previous-state rows (input step t) from column <paramref name="column"/>.</summary>
-    public readonly StepOperand PreviousHOperand(int column = 0) => new(_w.PreviousH, (T * _w.Units) + column, _w.Time * _w.Units);
+    public readonly StepOperand PreviousHOperand(int column = 0) => _w.Compact
+        ? new(_w.PreviousH, column, _w.Units, _w.CompactIndex, T, _w.Time)
+        : new(_w.PreviousH, (T * _w.Units) + column, _w.Time * _w.Units);
 
     /// <summary>The gate rows (input step t) from column <paramref name="column"/>.</summary>
     public readonly StepOperand GatesOperand(int column = 0) => GateOperand(_w.Gates, column);

@@ -18,4 +18,10 @@ internal readonly record struct StepOperand(float[] Array, int Offset, int Strid
 
     /// <summary>Whether rows of consecutive samples are <see cref="Stride"/> apart (not mapped).</summary>
     public bool EvenlySpaced => Map is null;
+
+    /// <summary>
+    /// Whether a step's active samples have consecutive rows, <see cref="Stride"/> apart, whichever samples they are:
+    /// a mapped (compacted, step-major) gate buffer, whose rows of a step are its real ones in sample order.
+    /// </summary>
+    public bool ActiveRowsContiguous => Map is not null;
 }
