@@ -147,7 +147,7 @@ internal sealed class BatchSplit
     }
 
     // The fewest rows of a chunk: a chunk needs about two register tiles of rows when Gemm would split the unsplit step
-    // product itself; else 2 (a one-row product sums in another order).
+    // product itself; else 2 (a one-row chunk would not repay its hand-off).
     private int ChunkMinRows(int batch, long stepMacsPerRow) =>
         (long)batch * stepMacsPerRow >= Gemm.ParallelThreshold ? _minRows : 2;
 

@@ -109,7 +109,7 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
         ReadOnlySpan<float> recurrentMask = _layer.RecurrentMask;
         for (int b = 0; b < batch; b++)
         {
-            int previousRow = w.PreviousHRow((b * time) + first);
+            int previousRow = w.CompactedRow((b * time) + first);
             if (previousRow < 0)
             {
                 // Compacted and masked at the first step: the carried state reaches its first real step instead.
@@ -247,7 +247,7 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
                     }
 
                     ReadOnlySpan<float> h = w.H.Buffer.AsSpan(((b * time) + s) * u, u);
-                    Span<float> next = w.PreviousH.AsSpan(w.PreviousHRow((b * time) + tNext) * u, u);
+                    Span<float> next = w.PreviousH.AsSpan(w.CompactedRow((b * time) + tNext) * u, u);
                     if (recurrentMask.IsEmpty)
                     {
                         h.CopyTo(next);

@@ -360,7 +360,8 @@ public abstract class RecurrentLayer : Layer
     /// <summary>
     /// The input projection of every step in one matrix product: P = (x ⊙ input mask)·W + b, with x viewed as
     /// (B·T, F), W the kernel (F, G) and b the first G entries of <paramref name="bias"/> (or none when empty).
-    /// <paramref name="projection"/> receives (B·T, G) in the input's time order.
+    /// <paramref name="projection"/> receives (B·T, G) in the input's time order, or with <paramref name="compact"/> the
+    /// R real rows only, in its compacted order (<see cref="RecurrentWorkspace.CompactIndex"/>).
     /// </summary>
     internal void ProjectInputs(Activations input, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, int gates, Span<float> projection,
         RecurrentWorkspace? compact = null)

@@ -11,8 +11,8 @@ namespace PSRnn.Engine.Layers;
 /// <see cref="Gates"/> (B·T, G), which the hoisted input projection writes and each step's h·U adds into (row stride
 /// T·G); <see cref="Saved"/> (B·T, W) what the cell keeps for backward; <see cref="PreviousH"/> (B·T, U) the dropped state
 /// each input step received, for dU; <see cref="DGates"/> and <see cref="DRecurrent"/> (B·T, G). Under a mask that
-/// compacts (<see cref="Compact"/>), the three gate buffers hold the R real rows only, row <see cref="CompactIndex"/>[b·T + t],
-/// and a step's product gathers and scatters their rows. In PROCESSING order, row
+/// compacts (<see cref="Compact"/>), the three gate buffers and <see cref="PreviousH"/> hold the R real rows only,
+/// step-major, row <see cref="CompactIndex"/>[b·T + t], so a step's active rows are contiguous. In PROCESSING order, row
 /// b·T + s: the states (B·T, U) each, state 0 being h — the returned sequence, reversed under go_backwards as in Keras.
 /// Per sample (B, ·): the step scratch, the carries of the backward loop, the accumulators; per batch chunk (at its
 /// first row): the cell's scratch and the gather buffers of masked steps.
@@ -70,12 +70,12 @@ internal sealed class RecurrentWorkspace
     public float[] Saved = [];
 
     /// <summary>(B·T, U) input order: the dropped state h⊙m fed to input step t (zero before the first); compacted
-    /// (<see cref="Compact"/>) the real rows only, as the gate buffers (<see cref="PreviousHRow"/>).</summary>
+    /// (<see cref="Compact"/>) the real rows only, as the gate buffers (<see cref="CompactedRow"/>).</summary>
     public float[] PreviousH = [];
 
-    /// <summary>The row of <see cref="PreviousH"/> that holds input row b·T + t: that row, or compacted its position among
-    /// the real rows (−1 for a masked one, which has none).</summary>
-    public int PreviousHRow(int row) => Compact ? CompactIndex[row] : row;
+    /// <summary>The row of the compactable buffers (gates, gate gradients, <see cref="PreviousH"/>) that holds input row
+    /// b·T + t: that row, or compacted its position among the real rows (−1 for a masked one, which has none).</summary>
+    public int CompactedRow(int row) => Compact ? CompactIndex[row] : row;
 
     /// <summary>State 0, h (B, T, U) in processing order: the returned sequence.</summary>
     public readonly Activations H = new();
@@ -157,9 +157,9 @@ internal sealed class RecurrentWorkspace
 
     /// <summary>
     /// Whether the whole-batch products (input projection, dW, dU, dx, db) cover the batch's real rows only
-    /// (<see cref="RealRows"/>): their other operands are gathered into <see cref="CompactRows"/>, and the gate
-    /// buffers (<see cref="Gates"/>, <see cref="DGates"/>, <see cref="DRecurrent"/>) hold the real rows only, in
-    /// <see cref="CompactIndex"/> order, so their cost follows the real steps too, whatever the mask's pattern. False
+    /// (<see cref="RealRows"/>): the input is gathered into <see cref="CompactRows"/>, and the gate buffers
+    /// (<see cref="Gates"/>, <see cref="DGates"/>, <see cref="DRecurrent"/>) and <see cref="PreviousH"/> hold the real
+    /// rows only, in <see cref="CompactIndex"/> order, so their cost follows the real steps too, whatever the mask's pattern. False
     /// without a mask or when it masks too little to repay the copies (<see cref="MinMaskedShare"/>).
     /// </summary>
     public bool Compact;
@@ -169,9 +169,10 @@ internal sealed class RecurrentWorkspace
 
     /// <summary>
     /// (B·T) the position of row b·T + t among the real rows (step-major: by input step, then sample), or −1 for a
-    /// masked one (valid when <see cref="Compact"/>): compacted, <see cref="Gates"/>, <see cref="DGates"/> and
-    /// <see cref="DRecurrent"/> hold the real rows only, in this order, from the input projection on, so neither the
-    /// projection nor the gate gradients move after the loops, and a step's active rows are contiguous.
+    /// masked one (valid when <see cref="Compact"/>): compacted, <see cref="Gates"/>, <see cref="DGates"/>,
+    /// <see cref="DRecurrent"/> and <see cref="PreviousH"/> hold the real rows only, in this order, from the input
+    /// projection on, so neither the projection nor the gate gradients move after the loops, and a step's active rows
+    /// are contiguous.
     /// </summary>
     public int[] CompactIndex = [];
 

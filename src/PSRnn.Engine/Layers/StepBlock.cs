@@ -80,8 +80,8 @@ internal ref struct StepBlock
 
     private readonly int StateRow(int b) => (b * _w.Time) + S;
 
-    // The row of sample b in the gate buffers: at input step t, or among the real rows when they are compacted.
-    private readonly int GateRow(int b) => _w.Compact ? _w.CompactIndex[InputRow(b)] : InputRow(b);
+    // The row of sample b in the compactable buffers: at input step t, or among the real rows when compacted.
+    private readonly int GateRow(int b) => _w.CompactedRow(InputRow(b));
 
     /// <summary>The gate row (G) of sample b at this input step (an active sample's: compacted, masked steps have none).</summary>
     public readonly Span<float> Gates(int b) => _w.Gates.AsSpan(GateRow(b) * _w.GateWidth, _w.GateWidth);
@@ -90,7 +90,7 @@ internal ref struct StepBlock
     public readonly Span<float> Saved(int b) => _w.Saved.AsSpan(InputRow(b) * _w.SavedWidth, _w.SavedWidth);
 
     /// <summary>The dropped previous state h⊙m that sample b's step reads (U).</summary>
-    public readonly Span<float> PreviousH(int b) => _w.PreviousH.AsSpan(_w.PreviousHRow(InputRow(b)) * _w.Units, _w.Units);
+    public readonly Span<float> PreviousH(int b) => _w.PreviousH.AsSpan(GateRow(b) * _w.Units, _w.Units);
 
     /// <summary>h of sample b after this step (U).</summary>
     public readonly Span<float> H(int b) => _w.H.Buffer.AsSpan(StateRow(b) * _w.Units, _w.Units);
@@ -187,8 +187,9 @@ internal ref struct StepBlock
     /// The step product C = op(A)·op(K) + beta·C over the active samples: A's row of sample b at
     /// <paramref name="a"/>.Row(b), C's at <paramref name="c"/>.Row(b); K the kernel (ldk its row stride) or its packed
     /// layout. An operand whose active rows are evenly spaced (all samples active, or one run of them, in a buffer that
-    /// is not compacted; or any active samples of a compacted gate buffer, whose step rows are contiguous) is read or
-    /// written in place with its stride; the other is gathered first (and C scattered back after). The bits are the same either way: a row's sum does not depend on its neighbours. None active: nothing.
+    /// is not compacted; or any active samples of a compacted buffer, whose step rows are contiguous) is read or
+    /// written in place with its stride; the other is gathered first (and C scattered back after). The bits are the
+    /// same either way: a row's sum does not depend on its neighbours. None active: nothing.
     /// </summary>
     public readonly void Product(bool transposed, int n, int k, StepOperand a, ReadOnlySpan<float> kernel, int ldk,
         PackedMatrix? packed, float beta, StepOperand c)
@@ -259,26 +260,25 @@ internal ref struct StepBlock
     }
 
     /// <summary>The previous-state rows (input step t) from column <paramref name="column"/>.</summary>
-    public readonly StepOperand PreviousHOperand(int column = 0) => _w.Compact
-        ? new(_w.PreviousH, column, _w.Units, _w.CompactIndex, T, _w.Time)
-        : new(_w.PreviousH, (T * _w.Units) + column, _w.Time * _w.Units);
+    public readonly StepOperand PreviousHOperand(int column = 0) => CompactableOperand(_w.PreviousH, _w.Units, column);
 
     /// <summary>The gate rows (input step t) from column <paramref name="column"/>.</summary>
-    public readonly StepOperand GatesOperand(int column = 0) => GateOperand(_w.Gates, column);
+    public readonly StepOperand GatesOperand(int column = 0) => CompactableOperand(_w.Gates, _w.GateWidth, column);
 
     /// <summary>The saved rows (input step t) from column <paramref name="column"/>.</summary>
     public readonly StepOperand SavedOperand(int column = 0) => new(_w.Saved, (T * _w.SavedWidth) + column, _w.Time * _w.SavedWidth);
 
     /// <summary>The gate-gradient rows (input step t) from column <paramref name="column"/>.</summary>
-    public readonly StepOperand DGatesOperand(int column = 0) => GateOperand(_w.DGates, column);
+    public readonly StepOperand DGatesOperand(int column = 0) => CompactableOperand(_w.DGates, _w.GateWidth, column);
 
     /// <summary>The recurrent-side gate-gradient rows (input step t).</summary>
-    public readonly StepOperand DRecurrentOperand() => GateOperand(_w.DRecurrent, 0);
+    public readonly StepOperand DRecurrentOperand() => CompactableOperand(_w.DRecurrent, _w.GateWidth, 0);
 
-    // A gate buffer's rows at this input step from a column: evenly spaced (T·G apart), or mapped when compacted.
-    private readonly StepOperand GateOperand(float[] buffer, int column) => _w.Compact
-        ? new(buffer, column, _w.GateWidth, _w.CompactIndex, T, _w.Time)
-        : new(buffer, (T * _w.GateWidth) + column, _w.Time * _w.GateWidth);
+    // A compactable buffer's rows (of width floats) at this input step from a column: evenly spaced (T rows apart), or
+    // mapped when compacted.
+    private readonly StepOperand CompactableOperand(float[] buffer, int width, int column) => _w.Compact
+        ? new(buffer, column, width, _w.CompactIndex, T, _w.Time)
+        : new(buffer, (T * width) + column, _w.Time * width);
 
     /// <summary>The per-sample recurrent scratch rows.</summary>
     public readonly StepOperand RecurrentOperand() => new(_w.Recurrent, 0, _w.RecurrentWidth);
