@@ -354,8 +354,10 @@ public sealed class GemmTests
     }
 
     // A batch-1 product keeps each column one fused sum in row order, block by block of 512 rows, whatever width of
-    // vector carries it (256-, 128-, 64-column passes, the narrow tails): the bits are those of the scalar chain, on
-    // every vector path, so a stream step and a whole-sequence step agree and the paths agree with each other.
+    // vector carries it (256-, 128-, 64-column passes, the narrow tails, and — when B's rows share an alignment — the
+    // passes from its first cache-line boundary with the columns before and after as edge vectors, whatever the
+    // offset of B in its array): the bits are those of the scalar chain, on every vector path, so a stream step and a
+    // whole-sequence step agree and the paths agree with each other.
     [Theory]
     [InlineData(0f)]
     [InlineData(1f)]
@@ -363,36 +365,46 @@ public sealed class GemmTests
     public void OneRowColumnsAreFusedChainsInRowOrder(float beta)
     {
         const int Kc = 512;
-        foreach ((int n, int k) in new[] { (512, 128), (700, 600), (300, 40), (10, 128), (1030, 1100) })
+        (int N, int K)[] shapes =
+        [
+            (512, 128), (700, 600), (300, 40), (10, 128), (1030, 1100), (96, 7), (160, 33), (176, 5), (272, 20),
+            (400, 129), (1024, 600),
+        ];
+        foreach ((int n, int k) in shapes)
         {
             var rng = new Random(n * 31 + k);
-            float[] a = RandomArray(rng, k), b = RandomArray(rng, k * n), c0 = RandomArray(rng, n);
+            float[] a = RandomArray(rng, k), stored = RandomArray(rng, (k * n) + 16), c0 = RandomArray(rng, n);
             const float Alpha = 0.75f;
-            var expected = (float[])c0.Clone();
-            for (int pc = 0; pc < k; pc += Kc)
+            foreach (int offset in n % 16 == 0 ? Enumerable.Range(0, 16) : [0, 3])
             {
-                float blockBeta = pc == 0 ? beta : 1f;
-                for (int j = 0; j < n; j++)
+                float[] b = stored[offset..(offset + (k * n))];
+                var expected = (float[])c0.Clone();
+                for (int pc = 0; pc < k; pc += Kc)
                 {
-                    float s = 0f;
-                    for (int p = pc; p < Math.Min(k, pc + Kc); p++)
+                    float blockBeta = pc == 0 ? beta : 1f;
+                    for (int j = 0; j < n; j++)
                     {
-                        s = MathF.FusedMultiplyAdd(a[p], b[(p * n) + j], s);
+                        float s = 0f;
+                        for (int p = pc; p < Math.Min(k, pc + Kc); p++)
+                        {
+                            s = MathF.FusedMultiplyAdd(a[p], b[(p * n) + j], s);
+                        }
+
+                        expected[j] = blockBeta == 0f ? s * Alpha
+                            : MathF.FusedMultiplyAdd(s, Alpha, blockBeta == 1f ? expected[j] : blockBeta * expected[j]);
                     }
-
-                    expected[j] = blockBeta == 0f ? s * Alpha
-                        : MathF.FusedMultiplyAdd(s, Alpha, blockBeta == 1f ? expected[j] : blockBeta * expected[j]);
                 }
-            }
 
-            foreach (string path in Paths().Where(p => p is nameof(GemmPath.Vector512) or nameof(GemmPath.Vector256)))
-            {
-                var c = (float[])c0.Clone();
-                Gemm.Multiply(Enum.Parse<GemmPath>(path), 1, false, false, 1, n, k, Alpha, a, k, b, n, beta, c, n);
-                for (int j = 0; j < n; j++)
+                foreach (string path in Paths().Where(p => p is nameof(GemmPath.Vector512) or nameof(GemmPath.Vector256)))
                 {
-                    Assert.True(BitConverter.SingleToInt32Bits(c[j]) == BitConverter.SingleToInt32Bits(expected[j]),
-                        $"{path} n={n} k={k} beta={beta}: column {j}: {c[j]} vs {expected[j]}");
+                    // B read in place at this offset of the stored array, so each run meets another alignment.
+                    var c = (float[])c0.Clone();
+                    Gemm.Multiply(Enum.Parse<GemmPath>(path), 1, false, false, 1, n, k, Alpha, a, k, stored.AsSpan(offset), n, beta, c, n);
+                    for (int j = 0; j < n; j++)
+                    {
+                        Assert.True(BitConverter.SingleToInt32Bits(c[j]) == BitConverter.SingleToInt32Bits(expected[j]),
+                            $"{path} n={n} k={k} beta={beta} offset={offset}: column {j}: {c[j]} vs {expected[j]}");
+                    }
                 }
             }
         }
