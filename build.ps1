@@ -1,24 +1,35 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-    Builds, tests and demonstrates PSRnn: the one entry point for developers and CI.
+    Builds, tests, packages and demonstrates PSRnn: the one entry point for developers and CI.
 .DESCRIPTION
-    -Task Build  compiles the solution and lays out the module in out/PSRnn (git-ignored).
-    -Task Test   builds, runs the xunit engine tests and the Pester cmdlet tests, and ends with
-                 the line 'N passed, N failed' over both suites; exits non-zero on any failure.
-    -Task Demo   builds and runs the main example (examples/speech-digits.ps1): a spoken-digit recognizer trained on
-                 the embedded dataset and tested on speakers it never heard, in about two minutes.
-    -Task Bench  runs the BenchmarkDotNet micro-benchmarks in bench/PSRnn.Bench (GEMM, fused LSTM cell, softmax-CE;
-                 -BenchFilter picks them).
-    -Task Compare runs bench/Compare-Peer.ps1 with its defaults: the W1–W6 workload runner against the PyTorch peer,
-                 alternating, at 1 and 2 threads, and prints the ratios (options: run the script itself).
+    -Task Build    restores and compiles the module (src/PSRnn and the projects it references, nothing else), publishes
+                   it and lays it out in out/PSRnn (git-ignored), with its help. A first build on a 2-core machine takes
+                   about a minute; a repeated one reuses the compiler's outputs and the help (cached in out/help-cache
+                   while its inputs' hash is unchanged).
+    -Task Test     builds the whole solution (the module, the xunit tests, the benchmarks, so that they keep compiling),
+                   runs the xunit engine tests and the Pester cmdlet tests, and ends with the line 'N passed, N failed'
+                   over both suites; exits non-zero on any failure.
+    -Task Demo     builds the module as -Task Build does and runs the main example (examples/speech-digits.ps1): a
+                   spoken-digit recognizer trained on the embedded dataset and tested on speakers it never heard.
+    -Task Package  builds the module and writes out/PSRnn.<version>.nupkg (Compress-PSResource), which
+                   Install-PSResource installs from a folder registered as a repository (README: Install).
+    -Task Bench    runs the BenchmarkDotNet micro-benchmarks in bench/PSRnn.Bench (GEMM, fused LSTM cell, softmax-CE;
+                   -BenchFilter picks them).
+    -Task Compare  runs bench/Compare-Peer.ps1 with its defaults: the W1–W6 workload runner against the PyTorch peer,
+                   alternating, at 1 and 2 threads, and prints the ratios (options: run the script itself).
+    Each stage prints one line with the seconds since the task began.
     Run it through the pinned PowerShell: `dotnet tool restore` once, then `dotnet pwsh ./build.ps1 -Task Test`.
 .EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Demo
+.EXAMPLE
     dotnet pwsh ./build.ps1 -Task Test
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Package
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Compare')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Bench', 'Compare')]
     [string] $Task = 'Build',
 
     # BenchmarkDotNet's --filter for -Task Bench.
@@ -37,6 +48,7 @@ $moduleOut = Join-Path $out 'PSRnn'
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
 $env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
+$clock = [Diagnostics.Stopwatch]::StartNew()
 
 function Invoke-Native {
     param([string] $What, [scriptblock] $Command)
@@ -59,11 +71,35 @@ function Get-ModuleVersion {
     return [string] ($props.Project.PropertyGroup | Where-Object { $_['Version'] } | Select-Object -First 1).Version
 }
 
+function Write-Stage([string] $Text) {
+    # One line a stage, with the seconds since the task began: a first build is never silent for minutes.
+    Write-Host ('[{0,5:0.0} s] {1}' -f $clock.Elapsed.TotalSeconds, $Text)
+}
+
+function Get-HelpInputHash([string] $Publish, [string] $Manifest) {
+    # Everything the help generator reads: the assemblies it reflects over (deterministic builds: unchanged sources give
+    # the same bytes), the compiler's XML documentation, the stamped manifest and the generator itself.
+    $files = @(Get-ChildItem -LiteralPath $Publish -Filter 'PSRnn*.dll' | Sort-Object Name) +
+        @(Get-Item -LiteralPath (Join-Path $Publish 'PSRnn.xml'), $Manifest, (Join-Path $root 'tools/New-MamlHelp.ps1'))
+    $lines = foreach ($file in $files) { '{0} {1}' -f $file.Name, (Get-FileHash -LiteralPath $file.FullName -Algorithm SHA256).Hash }
+    $bytes = [Text.Encoding]::UTF8.GetBytes($lines -join "`n")
+    [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData($bytes))
+}
+
 function Invoke-Build {
-    Invoke-Native 'dotnet build' { dotnet build (Join-Path $root 'PSRnn.sln') -c $Configuration --nologo -v quiet -clp:ErrorsOnly }
+    # -Solution (the Test task) compiles every project, tests and benchmarks too; otherwise only the module's projects.
+    param([switch] $Solution)
+    $project = if ($Solution) { Join-Path $root 'PSRnn.sln' } else { Join-Path $root 'src/PSRnn/PSRnn.csproj' }
+    $what = if ($Solution) { 'the solution (module, tests, benchmarks)' } else { 'src/PSRnn and the projects it references' }
+    Write-Stage "Restoring NuGet packages for $what"
+    Invoke-Native 'dotnet restore' { dotnet restore $project --nologo -v quiet }
+    Write-Stage "Compiling $what ($Configuration)"
+    Invoke-Native 'dotnet build' { dotnet build $project -c $Configuration --no-restore --nologo -v quiet -clp:ErrorsOnly }
+    Write-Stage 'Publishing the module to out/publish'
     $publish = Join-Path $out 'publish'
     Invoke-Native 'dotnet publish' { dotnet publish (Join-Path $root 'src/PSRnn/PSRnn.csproj') -c $Configuration --no-build -o $publish --nologo -v quiet }
 
+    Write-Stage "Laying out the module in $moduleOut"
     if (Test-Path -LiteralPath $moduleOut) { Remove-Item -LiteralPath $moduleOut -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $moduleOut
     # The loader and the cmdlet assembly alone at the top; PSRnn's engine and plotting assemblies and every library they use in
@@ -90,11 +126,35 @@ function Invoke-Build {
     $manifest = Join-Path $moduleOut 'PSRnn.psd1'
     $text = (Get-Content -LiteralPath $manifest -Raw) -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion = '$(Get-ModuleVersion)'"
     Set-Content -LiteralPath $manifest -Value $text -NoNewline
-    Invoke-ChildPwsh (Join-Path $root 'tools/New-MamlHelp.ps1') @(
-        '-ModulePath', $manifest, '-DocumentationPath', (Join-Path $publish 'PSRnn.xml'),
-        '-OutputPath', (Join-Path $moduleOut 'en-US/PSRnn.dll-Help.xml')) | Out-Host
-    if ($LASTEXITCODE -ne 0) { throw 'Making the help failed.' }
-    Write-Host "Module laid out in $moduleOut"
+
+    # The help generator imports the module in a fresh PowerShell (seconds); its output is kept in out/help-cache and
+    # reused while nothing it reads has changed.
+    $help = Join-Path $moduleOut 'en-US/PSRnn.dll-Help.xml'
+    $cache = Join-Path $out 'help-cache'
+    $cachedHelp = Join-Path $cache 'PSRnn.dll-Help.xml'
+    $cachedHash = Join-Path $cache 'inputs.sha256'
+    $hash = Get-HelpInputHash $publish $manifest
+    if ((Test-Path -LiteralPath $cachedHelp) -and (Test-Path -LiteralPath $cachedHash) -and
+        (Get-Content -LiteralPath $cachedHash -Raw).Trim() -eq $hash) {
+        Write-Stage 'Help unchanged: reusing out/help-cache'
+        Copy-Item -LiteralPath $cachedHelp -Destination $help
+    }
+    else {
+        Write-Stage 'Generating the cmdlet help from the doc comments'
+        Invoke-ChildPwsh (Join-Path $root 'tools/New-MamlHelp.ps1') @(
+            '-ModulePath', $manifest, '-DocumentationPath', (Join-Path $publish 'PSRnn.xml'), '-OutputPath', $help) | Out-Host
+        if ($LASTEXITCODE -ne 0) { throw 'Making the help failed.' }
+        $null = New-Item -ItemType Directory -Path $cache -Force
+        Copy-Item -LiteralPath $help -Destination $cachedHelp
+        Set-Content -LiteralPath $cachedHash -Value $hash
+    }
+    Write-Stage "Module laid out in $moduleOut"
+}
+
+function Invoke-Package {
+    Write-Stage 'Packing the module'
+    $package = & (Join-Path $root 'tools/New-ModulePackage.ps1') -ModulePath $moduleOut -DestinationPath $out
+    Write-Stage "Package written: $($package.FullName)"
 }
 
 function Invoke-XunitTests {
@@ -128,7 +188,13 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Demo' {
         Invoke-Build
+        Write-Stage 'Running the demo: examples/speech-digits.ps1'
         & (Join-Path $root 'examples/speech-digits.ps1')
+        Write-Stage 'Demo finished'
+    }
+    'Package' {
+        Invoke-Build
+        Invoke-Package
     }
     'Bench' {
         Invoke-Native 'benchmarks' { dotnet run -c Release --project (Join-Path $root 'bench/PSRnn.Bench/PSRnn.Bench.csproj') -- --filter $BenchFilter }
@@ -140,8 +206,10 @@ switch ($Task) {
     'Test' {
         $xunit = $pester = $null
         try {
-            Invoke-Build
+            Invoke-Build -Solution
+            Write-Stage 'Running the xunit engine tests'
             $xunit = Invoke-XunitTests
+            Write-Stage 'Running the Pester cmdlet tests'
             $pester = Invoke-PesterTests
         }
         catch {
