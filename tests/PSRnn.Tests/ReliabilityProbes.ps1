@@ -1,11 +1,13 @@
 # Dot-sourced by Reliability.Tests.ps1 (short runs) and tools/Invoke-Reliability.ps1 (long runs): probes that run PSRnn
 # in child processes and kill them, so that a real SIGKILL/TerminateProcess lands in the middle of a write.
 
-# Starts the same PowerShell as this one on a script file, with extra environment variables; stdout is redirected.
+# Starts the same PowerShell as this one on a script file, with extra environment variables (and in another folder if
+# given); stdout is redirected.
 function Start-PwshChild {
-    param([string] $ScriptPath, [string[]] $Arguments, [hashtable] $Environment = @{})
+    param([string] $ScriptPath, [string[]] $Arguments, [hashtable] $Environment = @{}, [string] $WorkingDirectory)
     $hostPath = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
     $info = [System.Diagnostics.ProcessStartInfo]::new($hostPath)
+    if ($WorkingDirectory) { $info.WorkingDirectory = $WorkingDirectory }
     if ([IO.Path]::GetFileNameWithoutExtension($hostPath) -ne 'pwsh') { $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
     foreach ($a in @('-NoProfile', '-NonInteractive', '-File', $ScriptPath) + $Arguments) { $info.ArgumentList.Add($a) }
     foreach ($key in $Environment.Keys) { $info.Environment[$key] = $Environment[$key] }
