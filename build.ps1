@@ -76,16 +76,6 @@ function Write-Stage([string] $Text) {
     Write-Host ('[{0,5:0.0} s] {1}' -f $clock.Elapsed.TotalSeconds, $Text)
 }
 
-function Get-HelpInputHash([string] $Publish, [string] $Manifest) {
-    # Everything the help generator reads: the assemblies it reflects over (deterministic builds: unchanged sources give
-    # the same bytes), the compiler's XML documentation, the stamped manifest and the generator itself.
-    $files = @(Get-ChildItem -LiteralPath $Publish -Filter 'PSRnn*.dll' | Sort-Object Name) +
-        @(Get-Item -LiteralPath (Join-Path $Publish 'PSRnn.xml'), $Manifest, (Join-Path $root 'tools/New-MamlHelp.ps1'))
-    $lines = foreach ($file in $files) { '{0} {1}' -f $file.Name, (Get-FileHash -LiteralPath $file.FullName -Algorithm SHA256).Hash }
-    $bytes = [Text.Encoding]::UTF8.GetBytes($lines -join "`n")
-    [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData($bytes))
-}
-
 function Invoke-Build {
     # -Solution (the Test task) compiles every project, tests and benchmarks too; otherwise only the module's projects.
     param([switch] $Solution)
@@ -132,7 +122,7 @@ function Invoke-Build {
     $cache = Join-Path $out 'help-cache'
     $cachedHelp = Join-Path $cache 'PSRnn.dll-Help.xml'
     $cachedHash = Join-Path $cache 'inputs.sha256'
-    $hash = Get-HelpInputHash $publish $manifest
+    $hash = & (Join-Path $root 'tools/Get-HelpInputHash.ps1') -PublishPath $publish -ManifestPath $manifest
     if ((Test-Path -LiteralPath $cachedHelp) -and (Test-Path -LiteralPath $cachedHash) -and
         (Get-Content -LiteralPath $cachedHash -Raw).Trim() -eq $hash) {
         Write-Stage 'Help unchanged: reusing out/help-cache'
