@@ -11,7 +11,7 @@ Describe 'The help input hash (tools/Get-HelpInputHash.ps1)' {
             'the manifest'          = Join-Path $TestDrive 'PSRnn.psd1'
             'the generator'         = Join-Path $TestDrive 'New-MamlHelp.ps1'
         }
-        function Get-InputHash { & $HashScript -PublishPath $Publish -ManifestPath $Inputs.Manifest -GeneratorPath $Inputs.Script }
+        function Get-InputHash { & $HashScript -PublishPath $Publish -ManifestPath $Inputs['the manifest'] -GeneratorPath $Inputs['the generator'] }
     }
 
     BeforeEach {
