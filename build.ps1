@@ -1,4 +1,3 @@
-#Requires -Version 7.4
 <#
 .SYNOPSIS
     Builds, tests, packages and demonstrates PSRnn: the one entry point for developers and CI.
@@ -27,14 +26,18 @@
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Package
 #>
+# After the help block: a #Requires line above it hid the help from Get-Help.
+#Requires -Version 7.4
 [CmdletBinding()]
 param(
+    # What to do (see the description): Build by default.
     [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Bench', 'Compare')]
     [string] $Task = 'Build',
 
     # BenchmarkDotNet's --filter for -Task Bench.
     [string] $BenchFilter = '*',
 
+    # The .NET build configuration of every task; the demo and the tests run at Release speed.
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
 )

@@ -37,3 +37,15 @@ Describe 'The help input hash (tools/Get-HelpInputHash.ps1)' {
         Get-InputHash | Should -Be $before
     }
 }
+
+Describe 'build.ps1' {
+    It 'shows its help to Get-Help, describing every task' {
+        $script = Join-Path $PSScriptRoot '../../build.ps1'
+        $help = Get-Help $script -Full
+        $help.Synopsis | Should -Match 'entry point'
+        $description = $help.Description | Out-String
+        $tasks = (Get-Command $script).Parameters['Task'].Attributes.Where({ $_ -is [ValidateSet] }).ValidValues
+        $tasks | Should -Contain 'Package'
+        foreach ($task in $tasks) { $description | Should -Match "-Task $task\s" -Because "the help should describe -Task $task" }
+    }
+}
