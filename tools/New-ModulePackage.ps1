@@ -25,5 +25,9 @@ $manifest = Join-Path $folder 'PSRnn.psd1'
 if (-not (Test-Path -LiteralPath $manifest)) { throw "No PSRnn.psd1 in ${folder}: build the module first (./build.ps1 -Task Build)." }
 # The help is made by the build, not by the packer: a package without it would install a module whose Get-Help is bare.
 if (-not (Test-Path -LiteralPath (Join-Path $folder 'en-US/PSRnn.dll-Help.xml'))) { throw "No en-US/PSRnn.dll-Help.xml in ${folder}: build the module with ./build.ps1." }
+# PowerShell 7.4's PSResourceGet (1.0) installs packages but cannot make them.
+if (-not (Get-Command Compress-PSResource -ErrorAction SilentlyContinue)) {
+    throw 'Compress-PSResource (PSResourceGet 1.1 or later) is missing: run the pinned PowerShell, dotnet pwsh ./build.ps1 -Task Package.'
+}
 $null = New-Item -ItemType Directory -Path $DestinationPath -Force
 Compress-PSResource -Path $folder -DestinationPath (Resolve-Path -LiteralPath $DestinationPath).ProviderPath -PassThru
