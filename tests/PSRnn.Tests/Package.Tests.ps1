@@ -16,8 +16,11 @@ Describe 'The module package (build.ps1 -Task Package)' -Skip:$NotIsolatable {
         $script:Package = & (Join-Path $PSScriptRoot '../../tools/New-ModulePackage.ps1') -ModulePath $ModuleFolder -DestinationPath $feed
 
         $script:UserHome = Join-Path $TestDrive 'home'
-        # .NET reports a special folder that does not exist as '' (PSResourceGet would then write to the current folder).
-        foreach ($folder in '.local/share', '.config', '.cache') { $null = New-Item -ItemType Directory -Path (Join-Path $UserHome $folder) }
+        # .NET reports a special folder that does not exist as '' (PSResourceGet would then write to the current folder);
+        # macOS keeps its local application data in Library/Application Support.
+        foreach ($folder in '.local/share', '.config', '.cache', 'Library/Application Support') {
+            $null = New-Item -ItemType Directory -Path (Join-Path $UserHome $folder)
+        }
         $script:UserModules = Join-Path $UserHome '.local/share/powershell/Modules'
         $isolated = @{
             HOME = $UserHome; XDG_DATA_HOME = Join-Path $UserHome '.local/share'; XDG_CONFIG_HOME = Join-Path $UserHome '.config'
@@ -101,15 +104,15 @@ $help = Get-Help New-RnnModel
     }
 
     It 'installs with Install-PSResource from a registered folder, into the throwaway home only' {
-        $Installed.Location | Should -Be $UserModules
+        $Installed.Location | Should -BeLike "$UserHome*"
         $Installed.Repositories | Should -Match '<Repository Name="local"'
         # PSResourceGet adds its own record of the installation; every module file arrives as built.
-        Get-RelativeFile (Join-Path $UserModules "PSRnn/$Version") | Where-Object { $_ -ne 'PSGetModuleInfo.xml' } | Should -Be $ModuleFiles
+        Get-RelativeFile (Join-Path $Installed.Location "PSRnn/$Version") | Where-Object { $_ -ne 'PSGetModuleInfo.xml' } | Should -Be $ModuleFiles
     }
 
     It 'imports by name in a fresh PowerShell started in another folder, and its cmdlets run' {
         $Used.Folder | Should -Be (Join-Path $TestDrive 'elsewhere')
-        $Used.ModuleBase | Should -Be (Join-Path $UserModules "PSRnn/$Version")
+        $Used.ModuleBase | Should -Be (Join-Path $Installed.Location "PSRnn/$Version")
         $Used.Version | Should -Be $Version
         $Used.Epochs | Should -Be 2
         $Used.PlotFolder | Should -Be $Used.Folder
