@@ -44,6 +44,21 @@ public abstract class RecurrentLayer : Layer
         RecurrentDropout = recurrentDropout;
     }
 
+    /// <summary>Sets the shared configuration from a twin's or a saved config's settings.</summary>
+    private protected RecurrentLayer(RecurrentSettings settings)
+        : this(settings.Units, settings.ReturnSequences, settings.GoBackwards, settings.Dropout, settings.RecurrentDropout, settings.Name)
+    {
+        Activation = settings.Activation;
+        UseBias = settings.UseBias;
+        KernelInitializer = settings.KernelInitializer;
+        RecurrentInitializer = settings.RecurrentInitializer;
+        BiasInitializer = settings.BiasInitializer;
+    }
+
+    /// <summary>The shared configuration, for a twin (<see cref="CreateTwin"/>) to start from.</summary>
+    internal RecurrentSettings Settings => new(Units, ReturnSequences, GoBackwards, Dropout, RecurrentDropout, Activation, UseBias,
+        KernelInitializer, RecurrentInitializer, BiasInitializer, Name);
+
     /// <summary>The state size.</summary>
     public int Units { get; }
 
