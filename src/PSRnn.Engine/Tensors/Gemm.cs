@@ -601,8 +601,31 @@ public static class Gemm
             float* panel = dst + ((nint)r0 * kc);
             if (job.TransA)
             {
-                // Stored k×m: the MR values of one k are contiguous.
+                // Stored k×m: the MR values of one k are contiguous (a weight gradient's xᵀ·dG packs B·T of them a
+                // tile: moved as vectors, not one float at a time).
                 float* src = job.A + ((nint)pc * lda) + ic + r0;
+                if (mb == mr && mr == 8 && Avx.IsSupported)
+                {
+                    for (int p = 0; p < kc; p++, src += lda)
+                    {
+                        Avx.Store(panel + ((nint)p * 8), Avx.LoadVector256(src));
+                    }
+
+                    continue;
+                }
+
+                if (mb == mr && mr == 6 && Sse2.IsSupported)
+                {
+                    for (int p = 0; p < kc; p++, src += lda)
+                    {
+                        float* d = panel + ((nint)p * 6);
+                        Sse.Store(d, Sse.LoadVector128(src));
+                        Sse2.StoreScalar((double*)(d + 4), Sse2.LoadScalarVector128((double*)(src + 4)));
+                    }
+
+                    continue;
+                }
+
                 for (int p = 0; p < kc; p++)
                 {
                     float* d = panel + ((nint)p * mr);
@@ -630,6 +653,27 @@ public static class Gemm
                 // Eight rows: two four-row blocks side by side, each transposed as B's columns are.
                 PackTransposed4(job.A + ((ic + r0) * lda) + pc, lda, kc, panel, 8);
                 PackTransposed4(job.A + ((ic + r0 + 4) * lda) + pc, lda, kc, panel + 4, 8);
+            }
+            else if (mb < mr && Sse.IsSupported)
+            {
+                // A last tile of fewer rows (a masked step's active rows, a batch chunk's tail): the padding rows zeroed
+                // at once, four real rows at a time transposed as above, the rest one by one.
+                new Span<float>(panel, kc * mr).Clear();
+                float* src = job.A + ((ic + r0) * lda) + pc;
+                int i = 0;
+                for (; i + 4 <= mb; i += 4)
+                {
+                    PackTransposed4(src + (i * lda), lda, kc, panel + i, mr);
+                }
+
+                for (; i < mb; i++)
+                {
+                    float* row = src + (i * lda);
+                    for (int p = 0; p < kc; p++)
+                    {
+                        panel[((nint)p * mr) + i] = row[p];
+                    }
+                }
             }
             else
             {
