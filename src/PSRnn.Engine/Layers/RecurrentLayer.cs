@@ -284,7 +284,7 @@ public abstract class RecurrentLayer : Layer
         {
             // dG holds the real rows only (compacted): their products, spread out; padding gets no gradient.
             int real = compact.RealRowCount;
-            Span<float> rows = compact.CompactRows.AsSpan(0, real * features);
+            Span<float> rows = compact.CompactRowsToWrite(real * features);
             Gemm.Multiply(false, true, real, features, gates, 1f, dGates, gates, kernel.Value, gates, 0f, rows, features);
             compact.ScatterRealRows(compact.CompactRows, features, dx.Buffer);
         }
