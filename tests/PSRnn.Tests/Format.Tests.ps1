@@ -128,6 +128,23 @@ Describe 'Default views' {
     }
 }
 
+Describe 'The file from <Command> -PassThru' -ForEach @(
+    @{ Command = 'Export-NpyData'; Write = { param($Path) 1..3 | ConvertTo-RnnTensor | Export-NpyData $Path -PassThru }; Name = 'x.npy' }
+    @{ Command = 'Export-RnnModel'; Write = { param($Path) $Model | Export-RnnModel $Path -PassThru }; Name = 'm.safetensors' }
+    @{ Command = 'Export-RnnTrainingPlot'; Write = { param($Path) $Model | Export-RnnTrainingPlot $Path -PassThru }; Name = 'p.png' }
+    @{ Command = 'Export-RnnConfusionMatrix'; Write = { param($Path) $Detailed | Export-RnnConfusionMatrix $Path -PassThru }; Name = 'c.png' }
+) {
+    It 'is the file as Get-Item returns it, and prints as Get-Item''s does' {
+        $path = Join-Path $TestDrive $Name
+        $file = & $Write $path
+        $file.GetType().FullName | Should -Be 'System.IO.FileInfo'
+        $file.PSProvider.Name | Should -Be 'FileSystem'
+        $file.PSPath | Should -Be (Get-Item -LiteralPath $path).PSPath
+        $file.Length | Should -BeGreaterThan 0
+        $file | Show | Should -Be (Get-Item -LiteralPath $path | Show) -Because 'the file system''s table fills every column'
+    }
+}
+
 Describe 'Format-List shows every property of <Name>' -ForEach @(
     @{ Name = 'a model'; Get = { $Model } }
     @{ Name = 'a history record'; Get = { $Model.History[0] } }

@@ -127,9 +127,6 @@ public sealed class ExportNpyDataCommand : ExportFileCommandBase
                 $"Cannot write '{file}': {e.Message}", e));
         }
 
-        if (PassThru)
-        {
-            WriteObject(new FileInfo(file));
-        }
+        WritePassThru(file);
     }
 }

@@ -141,9 +141,6 @@ public sealed class ExportRnnModelCommand : ExportFileCommandBase
             ThrowTerminatingError(Errors.WriteFailed("ModelWriteFailed", file, $"Cannot write '{file}': {e.Message}", e));
         }
 
-        if (PassThru)
-        {
-            WriteObject(new FileInfo(file));
-        }
+        WritePassThru(file);
     }
 }
