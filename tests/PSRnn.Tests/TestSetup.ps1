@@ -45,3 +45,22 @@ function Get-AllWeights {
     param($Model)
     @(Get-RnnLayerWeight -Model $Model | ForEach-Object { $_.Data })
 }
+
+# Runs $Code (its pieces one after another) as a saved .ps1 in a fresh process of this PowerShell, after importing the module under test, as a user
+# runs a script: its output redirected (here, as in a CI log) or, with -Terminal, on a pseudo-terminal (util-linux
+# `script`). Returns the text it printed (stdout and stderr, ANSI sequences removed) and its exit code.
+function Invoke-ScriptFile {
+    param([Parameter(Mandatory)] [string[]] $Code, [switch] $Terminal)
+    $path = Join-Path $TestDrive "script-$([guid]::NewGuid().ToString('n')).ps1"
+    Set-Content -LiteralPath $path -Value ("`$ErrorActionPreference = 'Stop'`nImport-Module '{0}'`n{1}" -f ($ModulePath -replace "'", "''"), ($Code -join "`n"))
+    $exe = [Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    [string[]] $command = @($exe) + @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -ne 'pwsh') { Join-Path $PSHOME 'pwsh.dll' }) +
+        @('-NoProfile', '-NonInteractive', '-File', $path)
+    $text = if ($Terminal) {
+        # script(1) gives the child a terminal of its own and copies what it shows to our (redirected) output.
+        $line = ($command | ForEach-Object { "'" + ($_ -replace "'", "'\''") + "'" }) -join ' '
+        $null | & script -qec $line /dev/null 2>&1 | Out-String
+    }
+    else { & $command[0] $command[1..($command.Count - 1)] 2>&1 | Out-String }
+    [pscustomobject]@{ Text = $text -replace '\x1b(\[[0-9;?]*[A-Za-z]|[=>])' -replace "`r"; ExitCode = $LASTEXITCODE }
+}
