@@ -84,6 +84,23 @@ Describe 'Invoke-RnnTraining' {
         "$($lines[0])" | Should -Match '^Epoch 1/2 - \d+(s|ms|us) - loss: \d+\.\d{4} - accuracy: \d+\.\d{4}$'
     }
 
+    It 'gives each History record its tracked metrics as properties, keeping .Metrics' {
+        $m = New-ToyModel | Invoke-RnnTraining $data.X $data.OneHot -Epochs 3 -ValidationSplit 0.25 -Metric accuracy, mae
+        $m.History.Accuracy | Should -Be @($m.History | ForEach-Object { $_.Metrics['accuracy'] })
+        $m.History.MAE | Should -Be @($m.History | ForEach-Object { $_.Metrics['mae'] })
+        $m.History.ValLoss | Should -Be @($m.History.ValidationLoss)
+        $m.History.ValAccuracy | Should -Be @($m.History | ForEach-Object { $_.ValidationMetrics['accuracy'] })
+        $m.History.ValMAE | Should -Be @($m.History | ForEach-Object { $_.ValidationMetrics['mae'] })
+        $m.History[0].PSObject.Properties.Name | Should -Not -Contain 'Categorical_Accuracy' -Because 'only the metrics tracked are there'
+        $plain = New-ToyModel | Invoke-RnnTraining $data.X $data.OneHot -Epochs 1
+        $plain.History[0].Accuracy | Should -Be $plain.History[0].Metrics['accuracy']
+        $plain.History[0].PSObject.Properties.Name | Should -Not -Contain 'ValLoss' -Because 'it trained without validation'
+        # A model read back from its file has them too.
+        $file = Join-Path $TestDrive 'history.safetensors'
+        $m | Export-RnnModel $file
+        (Import-RnnModel $file).History.ValAccuracy | Should -Be $m.History.ValAccuracy
+    }
+
     It 'warns when the inputs look unscaled, and only then' {
         $raw = [float[, , ]]::new(4, 6, 2)
         $raw[1, 2, 0] = -300

@@ -79,7 +79,9 @@ public sealed class ImportRnnModelCommand : ImportFileCommandBase
         {
             try
             {
-                WriteObject(Load(file));
+                Sequential model = Load(file);
+                MetricProperties.AddToHistory(model);
+                WriteObject(model);
             }
             catch (DataFormatException e)
             {

@@ -356,6 +356,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         }
         finally
         {
+            MetricProperties.AddToHistory(Model);
             if (!Quiet)
             {
                 WriteProgress(new ProgressRecord(1, "Training " + Model.Name, "Done") { RecordType = ProgressRecordType.Completed });
