@@ -70,3 +70,18 @@ function Invoke-ScriptFile {
     [pscustomobject]@{ Text = $text -replace '\x1b(\[[0-9;?]*[A-Za-z]|[=>])' -replace "`r"; ExitCode = $LASTEXITCODE }
 }
 
+# Runs $Script in a fresh runspace of this process, with the module imported and $Arguments as its arguments, and
+# returns its output. That runspace's host has no console: what a cmdlet writes to the host itself, past every stream
+# (the "What if:" lines of -WhatIf), stays out of the test run's output.
+function Invoke-WithoutHost {
+    param([Parameter(Mandatory)] [scriptblock] $Script, [object[]] $Arguments = @())
+    $ps = [powershell]::Create()
+    try {
+        $null = $ps.AddCommand('Import-Module').AddParameter('Name', $ModulePath).AddStatement().AddScript($Script.ToString())
+        foreach ($argument in $Arguments) { $null = $ps.AddArgument($argument) }
+        $output = $ps.Invoke()
+        if ($ps.Streams.Error.Count -gt 0) { throw $ps.Streams.Error[0] }
+        $output
+    }
+    finally { $ps.Dispose() }
+}
