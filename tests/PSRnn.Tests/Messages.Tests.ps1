@@ -114,7 +114,7 @@ BeforeDiscovery {
         @{ Name = 'New-RnnStream of a model without a recurrent layer'; Script = { $dense | New-RnnStream } }
         @{ Name = 'New-RnnStream of a -GoBackwards layer'; Script = { New-RnnModel -InputShape 0, 2 | Add-LstmLayer 3 -GoBackwards | New-RnnStream } }
         @{ Name = 'Reset-RnnStream -Index beyond the stream'; Script = { $stream | Reset-RnnStream -Index 5 } }
-        @{ Name = 'Get-RnnStreamState of a stream whose model changed'; Script = { $m = New-RnnModel -InputShape 0, 2 | Add-LstmLayer 3 -ReturnSequences; $s = $m | New-RnnStream; $null = $m | Add-DenseLayer 1; $s | Invoke-RnnPrediction -X ([float[, ]]::new(2, 2)) } }
+        @{ Name = 'Invoke-RnnPrediction -Stream of a model that changed since'; Script = { $m = New-RnnModel -InputShape 0, 2 | Add-LstmLayer 3 -ReturnSequences; $s = $m | New-RnnStream; $null = $m | Add-DenseLayer 1; $s | Invoke-RnnPrediction -X ([float[, ]]::new(2, 2)) } }
         @{ Name = 'Set-RnnStreamState of an unknown state'; Script = { $stream | Set-RnnStreamState -Name nope -Value 1 } }
         @{ Name = 'Set-RnnStreamState of another shape'; Script = { $stream | Set-RnnStreamState -Name lstm.h -Value ([float[]](1, 2)) } }
         @{ Name = 'Set-RnnStreamState of text'; Script = { $stream | Set-RnnStreamState -State @{ 'lstm.h' = 'abc' } } }
@@ -143,6 +143,7 @@ BeforeDiscovery {
         @{ Name = 'Invoke-RnnTraining -ValidationSplit 1.5'; Binder = $true; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ValidationSplit 1.5 } }
         @{ Name = 'Invoke-RnnTraining -ClipNorm -1'; Binder = $true; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ClipNorm -1 } }
         @{ Name = 'Set-RnnLayerWeight -Value of text'; Binder = $true; Script = { Set-RnnLayerWeight -Model $model -Layer 0 -Name bias -Value 'abc' } }
+        @{ Name = 'Get-RnnStreamState -Stream of text'; Binder = $true; Script = { Get-RnnStreamState -Stream 'abc' } }
         @{ Name = 'Measure-RnnModel -Y of text'; Binder = $true; Script = { $model | Measure-RnnModel -X $x -Y 'abc' } }
         @{ Name = 'Export-RnnConfusionMatrix of a report without a matrix'; Binder = $true; Script = { $model | Measure-RnnModel -X $x -Y $labels | Export-RnnConfusionMatrix (Join-Path $TestDrive 'c.png') } }
     )
