@@ -34,6 +34,8 @@ param(
     [string] $OutputFolder = (Join-Path $PSScriptRoot '../out/speech-digits'),
     # A smoke run: a subset of the data and two epochs.
     [switch] $Quick,
+    # Also return the trained model and the held-out data (Model, XTest, YTest, Classes, Score), for a session to go on with.
+    [switch] $PassThru,
     [uint32] $Seed = 42
 )
 $ErrorActionPreference = 'Stop'
@@ -117,3 +119,4 @@ $matrixFile = $score | Export-RnnConfusionMatrix -LiteralPath (Join-Path $Output
 Write-Host "Saved the training curves to $($plotFile.FullName)"
 Write-Host "Saved the confusion matrix to $($matrixFile.FullName)"
 Write-Host ("done in {0:n0} s" -f $watch.Elapsed.TotalSeconds)
+if ($PassThru) { [pscustomobject]@{ Model = $model; XTest = $xTest; YTest = $yTest; Classes = $meta.classes; Score = $score } }

@@ -26,7 +26,7 @@ public abstract class RecurrentLayer : Layer
     protected RecurrentLayer(int units, bool returnSequences, bool goBackwards, float dropout, float recurrentDropout, string? name)
         : base(name)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
+        RequirePositive(units);
         if (dropout is < 0 or >= 1 || float.IsNaN(dropout))
         {
             throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "Dropout must be in [0, 1).");

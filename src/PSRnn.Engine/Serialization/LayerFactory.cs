@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PSRnn.Engine.Data;
 using PSRnn.Engine.Layers;
 
 namespace PSRnn.Engine.Serialization;
@@ -83,7 +84,7 @@ internal static class LayerFactory
         catch (ArgumentException e)
         {
             // Constructors reject out-of-range values (units ≤ 0, rates outside [0, 1), …).
-            throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} is invalid: {e.Message}", e);
+            throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} is invalid: {ExceptionText.Plain(e)}", e);
         }
     }
 

@@ -138,7 +138,7 @@ public sealed class ExportRnnModelCommand : ExportFileCommandBase
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            ThrowTerminatingError(Errors.WriteFailed("ModelWriteFailed", file, $"Cannot write '{file}': {e.Message}", e));
+            ThrowTerminatingError(Errors.WriteFailed("ModelWriteFailed", file, $"Cannot write '{file}': {Errors.Describe(e)}", e));
         }
 
         WritePassThru(file);

@@ -75,7 +75,7 @@ public sealed class ImportRnnModelCommand : ImportFileCommandBase
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        foreach (string file in ResolvedFiles())
+        foreach (string file in ResolvedFiles("model (.safetensors, .onnx or Keras .h5)"))
         {
             try
             {
@@ -93,7 +93,7 @@ public sealed class ImportRnnModelCommand : ImportFileCommandBase
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                WriteError(Errors.Create("ModelReadFailed", ErrorCategory.ReadError, file, $"Cannot read '{file}': {e.Message}", e));
+                WriteError(Errors.Create("ModelReadFailed", ErrorCategory.ReadError, file, $"Cannot read '{file}': {Errors.Describe(e)}", e));
             }
         }
     }

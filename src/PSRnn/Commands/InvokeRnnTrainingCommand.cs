@@ -198,6 +198,13 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     public SwitchParameter RestoreBestWeights { get; set; }
 
     /// <summary>
+    /// <para type="description">Hidden: values no parameter takes, such as $false after a switch, so that the error says
+    /// how to write them.</para>
+    /// </summary>
+    [Parameter(ValueFromRemainingArguments = true, DontShow = true)]
+    public object[]? LeftoverArgument { get; set; }
+
+    /// <summary>
     /// <para type="description">Truncated backpropagation through time: cuts each batch of sequences into windows of this
     /// many steps, run in order with the recurrent layers' states carried from window to window (zeros at each batch's
     /// start) and gradients stopped at the window boundaries, with an optimizer step per window (TBPTT with k1 = k2 = K).
@@ -252,6 +259,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        LeftoverArguments.ThrowIfAny(this, LeftoverArgument);
         FitState? resume = ResumeFrom is null ? null : LoadCheckpoint(ResumeFrom);
         ModelData.RequireLayers(this, Model);
         Dataset train = ModelData.Create(this, Model, X, Y);
@@ -294,7 +302,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         }
         catch (ArgumentException e)
         {
-            ThrowTerminatingError(Errors.Create("OptimizerUnknown", ErrorCategory.InvalidArgument, Optimizer, e.Message, e));
+            ThrowTerminatingError(Errors.Create("OptimizerUnknown", ErrorCategory.InvalidArgument, Optimizer, Errors.Describe(e), e));
             return;
         }
 
@@ -326,7 +334,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         }
         catch (ArgumentOutOfRangeException e)
         {
-            ThrowTerminatingError(Errors.Create("FitSettingOutOfRange", ErrorCategory.InvalidArgument, e.ParamName, e.Message, e));
+            ThrowTerminatingError(Errors.Create("FitSettingOutOfRange", ErrorCategory.InvalidArgument, e.ParamName, Errors.Describe(e), e));
             return;
         }
 
@@ -351,7 +359,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         {
             // A checkpoint could not be written: training stopped there, with that epoch's weights.
             ThrowTerminatingError(Errors.WriteFailed("CheckpointWriteFailed", CheckpointPath,
-                $"Cannot write a checkpoint to '{CheckpointPath}': {e.Message} Training stopped after epoch {Model.History.Count}.", e));
+                $"Cannot write a checkpoint to '{CheckpointPath}': {Errors.Describe(e)} Training stopped after epoch {Model.History.Count}.", e));
             return;
         }
         finally
@@ -388,7 +396,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            ThrowTerminatingError(Errors.Create("ModelReadFailed", ErrorCategory.ReadError, file, $"Cannot read '{file}': {e.Message}", e));
+            ThrowTerminatingError(Errors.Create("ModelReadFailed", ErrorCategory.ReadError, file, $"Cannot read '{file}': {Errors.Describe(e)}", e));
             throw; // not reached
         }
 
@@ -524,7 +532,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         catch (Exception e) when (e is ArgumentException or InvalidCastException or OverflowException)
         {
             ThrowTerminatingError(Errors.Create("TensorConversionFailed", ErrorCategory.InvalidArgument, value,
-                $"Cannot read {what} of -ValidationData: {e.Message}", e));
+                $"Cannot read {what} of -ValidationData: {Errors.Describe(e)}", e));
             throw; // not reached
         }
     }
