@@ -12,6 +12,7 @@
     # PowerShell 7.4+ on .NET 8+; Windows PowerShell 5.1 is not supported.
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
+    TypesToProcess       = @('PSRnn.Types.ps1xml')
     FormatsToProcess     = @('PSRnn.Format.ps1xml')
     CmdletsToExport      = @(
         'Import-NpyData'

@@ -117,7 +117,8 @@ foreach ($type in $cmdlets) {
     $depth = { $d = 0; for ($t = $_.DeclaringType; $t; $t = $t.BaseType) { $d++ }; $d }
     $parameters = foreach ($property in $type.GetProperties() | Sort-Object $depth, MetadataToken) {
         $attributes = @($property.GetCustomAttributes([System.Management.Automation.ParameterAttribute], $true))
-        if ($attributes.Count -eq 0 -or $property.Name -in $common) { continue }
+        # A hidden parameter (DontShow: the one that catches a value after a switch) is not part of the help.
+        if ($attributes.Count -eq 0 -or $property.Name -in $common -or ($attributes | Where-Object DontShow)) { continue }
         $text = Get-Paras $members["P:$($property.DeclaringType.FullName).$($property.Name)"] 'description'
         if (-not $text) { throw "Parameter -$($property.Name) of $($type.FullName) has no description." }
         [pscustomobject]@{ Property = $property; Attributes = $attributes; Description = $text }

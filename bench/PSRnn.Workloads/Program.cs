@@ -17,7 +17,7 @@ namespace PSRnn.Workloads;
 ///     [--rep-seconds 1] [--quiet-wait 20] [--mode fit|loop] [--epoch-batches 8] [--label x] [--out psrnn.json] [--profile]
 ///     [--parts train,infer]
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- --ragged W3_mfcc_lstm,W2_seqmnist [--passes 3] [--reps 5]
-///     [--rep-seconds 1] [--quiet-wait 5] [--epoch-batches 4]
+///     [--rep-seconds 1] [--quiet-wait 5] [--epoch-batches 4] [--side padded|ragged [--seconds 10]: one side alone, to profile]
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- --gemm default|32x512x128,... [--threads 2] [--reps 7]
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- --stream 20000 [--passes 5] [--threads 1] [--quiet-wait 5] [--profile]
 /// </code>
@@ -77,7 +77,7 @@ internal static class Program
         if (options.TryGetValue("ragged", out string? raggedNames))
         {
             RaggedTiming.Run(raggedNames.Split(',').Select(n => Workload.All.First(w => w.Name == n)), settings,
-                int.Parse(Get("passes", "3"), inv));
+                int.Parse(Get("passes", "3"), inv), options.GetValueOrDefault("side"), double.Parse(Get("seconds", "10"), inv));
             return 0;
         }
 

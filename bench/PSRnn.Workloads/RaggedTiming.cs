@@ -15,7 +15,7 @@ namespace PSRnn.Workloads;
 /// </summary>
 internal static class RaggedTiming
 {
-    public static void Run(IEnumerable<Workload> workloads, RunSettings settings, int passes)
+    public static void Run(IEnumerable<Workload> workloads, RunSettings settings, int passes, string? side = null, double sideSeconds = 10)
     {
         var inv = CultureInfo.InvariantCulture;
         foreach (Workload w in workloads)
@@ -45,6 +45,23 @@ internal static class RaggedTiming
             Sequential maskedModel = Masked(w);
             Func<int> plain = Fit(plainModel, new Tensor(padded, count, w.T, w.I), y, w, settings);
             Func<int> masked = Fit(maskedModel, new Tensor(ragged, count, w.T, w.I), y, w, settings);
+            if (side is not null)
+            {
+                // One side alone for a while (--side padded|ragged --seconds S): for a profiler, not a figure.
+                Func<int> unit = side == "ragged" ? masked : side == "padded" ? plain
+                    : throw new ArgumentException($"--side is padded or ragged, not '{side}'.");
+                unit();
+                long begin = System.Diagnostics.Stopwatch.GetTimestamp();
+                int done = 0;
+                while (System.Diagnostics.Stopwatch.GetElapsedTime(begin).TotalSeconds < sideSeconds)
+                {
+                    done += unit();
+                }
+
+                Console.WriteLine(string.Create(inv, $"{w.Name} {side}: {System.Diagnostics.Stopwatch.GetElapsedTime(begin).TotalSeconds * 1e3 / done:F3} ms/batch over {done} batches"));
+                continue;
+            }
+
             var ratios = new List<double>();
             double plainBest = double.MaxValue, maskedBest = double.MaxValue;
             for (int p = 0; p < passes; p++)

@@ -83,7 +83,7 @@ Describe 'Export-NpyData' {
 
         It 'writes nothing with -WhatIf' {
             $target = Join-Path $TestDrive 'whatif.npy'
-            ConvertTo-RnnTensor @(1, 2) | Export-NpyData -Path $target -WhatIf
+            Invoke-WithoutHost { param($Path) ConvertTo-RnnTensor @(1, 2) | Export-NpyData -Path $Path -WhatIf } $target
             Test-Path -LiteralPath $target | Should -BeFalse
         }
 

@@ -86,7 +86,7 @@ Describe 'Export-RnnModel and Import-RnnModel' {
 
         It 'writes nothing with -WhatIf' {
             $path = Join-Path $TestDrive 'whatif.safetensors'
-            New-TrainedModel | Export-RnnModel $path -WhatIf
+            Invoke-WithoutHost { param($Model, $Path) $Model | Export-RnnModel $Path -WhatIf } (New-TrainedModel), $path
             Test-Path $path | Should -BeFalse
         }
 

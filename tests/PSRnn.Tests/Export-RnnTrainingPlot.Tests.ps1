@@ -77,7 +77,7 @@ Describe 'Export-RnnTrainingPlot' {
 
         It 'writes nothing with -WhatIf' {
             $path = Join-Path $TestDrive 'whatif.png'
-            New-TrainedModel | Export-RnnTrainingPlot $path -WhatIf
+            Invoke-WithoutHost { param($Model, $Path) $Model | Export-RnnTrainingPlot $Path -WhatIf } (New-TrainedModel), $path
             Test-Path -LiteralPath $path | Should -BeFalse
         }
 

@@ -4,7 +4,10 @@ BeforeAll {
     # Each statement its own Out-String, as each prompt line is its own pipeline (a view chosen for one object type
     # would otherwise shape the next ones).
     function Show { param([Parameter(ValueFromPipeline)] $InputObject) begin { $all = @() } process { $all += $InputObject } end { ($all | Out-String) -replace '\x1b\[[0-9;]*m' } }
-    function Show-List { param([Parameter(ValueFromPipeline)] $InputObject) process { ($InputObject | Format-List | Out-String) -replace '\x1b\[[0-9;]*m' } }
+    # The views are out of band, so Format-List alone prints them too; `Format-List * -Force` lists every property.
+    function Show-List { param([Parameter(ValueFromPipeline)] $InputObject) process { ($InputObject | Format-List * -Force | Out-String) -replace '\x1b\[[0-9;]*m' } }
+    # Losses and metrics as Keras prints them.
+    function Keras([double] $Value) { [PSRnn.Infrastructure.KerasFormat]::Number($Value) }
 
     $data = New-ToyData -Count 40
     $script:Model = New-RnnModel -InputShape 6, 2 -Seed 3 -Name toy | Add-LstmLayer 4 -ReturnSequences | Add-GruLayer 3 |
@@ -19,8 +22,9 @@ BeforeAll {
     $script:Windows = 1..30 | ConvertTo-RnnWindow -Lookback 5
     $script:Padded = @(@(1, 2, 3), @(4)) | ConvertTo-RnnSequenceBatch -IncludeLength
     $wav = Get-ChildItem (Join-Path $PSScriptRoot '../../examples/data/speech-digits-wav') -Recurse -Filter *.wav | Select-Object -First 3
-    $script:AudioFeatures = @($wav | Import-RnnAudio -Frames 20)
-    $script:AudioDataset = $wav | Import-RnnAudio -Frames 20 -LabelFrom Directory -Stack
+    # Not normalized, and so warned about: the views show them as they are.
+    $script:AudioFeatures = @($wav | Import-RnnAudio -Frames 20 -WarningAction SilentlyContinue)
+    $script:AudioDataset = $wav | Import-RnnAudio -Frames 20 -LabelFrom Directory -Stack -WarningAction SilentlyContinue
     $npz = Join-Path $TestDrive 'pair.npz'
     Export-NpyData $npz -InputObject ([ordered]@{ a = (1..3 | ConvertTo-RnnTensor) })
     $script:Archive = Import-NpyData $npz -AsHashtable
@@ -45,16 +49,17 @@ Describe 'Default views' {
 
     It 'adds the last epoch''s figures to a trained model''s summary' {
         $last = $Model.History[-1]
-        $Model | Show | Should -Match ([regex]::Escape(('Trained 2 epochs: loss {0:F4}, accuracy {1:F4}, val_loss {2:F4}' -f
-                    $last.Loss, $last.Metrics['accuracy'], $last.ValidationLoss)))
+        $Model | Show | Should -Match ([regex]::Escape(('Trained 2 epochs: loss {0}, accuracy {1}, val_loss {2}' -f
+                    (Keras $last.Loss), (Keras $last.Metrics['accuracy']), (Keras $last.ValidationLoss))))
     }
 
     It 'prints the history as a table of epoch, loss, metrics, validation figures and duration' {
         $text = $Model.History | Show
         $text | Should -Match 'Epoch\s+Loss\s+Metric\s+ValLoss\s+ValMetric\s+Seconds'
         foreach ($r in $Model.History) {
-            $text | Should -Match ('(?m)^\s+{0}\s+{1:F4}\s+accuracy {2:F4}\s+{3:F4}\s+accuracy {4:F4}\s+\d+\.\d$' -f
-                $r.Epoch, $r.Loss, $r.Metrics['accuracy'], $r.ValidationLoss, $r.ValidationMetrics['accuracy'])
+            $text | Should -Match ('(?m)^\s+{0}\s+{1}\s+accuracy {2}\s+{3}\s+accuracy {4}\s+\d+\.\d$' -f
+                $r.Epoch, ([regex]::Escape((Keras $r.Loss))), ([regex]::Escape((Keras $r.Metrics['accuracy']))),
+                ([regex]::Escape((Keras $r.ValidationLoss))), ([regex]::Escape((Keras $r.ValidationMetrics['accuracy']))))
         }
     }
 
@@ -67,17 +72,18 @@ Describe 'Default views' {
         $Archive['a'] | Show | Should -Match '^\s*a: Tensor \(3,\) int32'
     }
 
-    It 'prints an evaluation as a compact list' {
+    It 'prints an evaluation as a compact list, its figures as Keras prints them' {
         $text = $Evaluation | Show
         $text.Trim() -split '\r?\n' | Should -HaveCount 3
-        $text | Should -Match "(?m)^Loss\s+: $([regex]::Escape("$($Evaluation.Loss)"))$"
-        $text | Should -Match "(?m)^Accuracy : $([regex]::Escape("$($Evaluation.Accuracy)"))$"
+        $text | Should -Match "(?m)^Loss\s+: $([regex]::Escape((Keras $Evaluation.Loss)))$"
+        $text | Should -Match "(?m)^Accuracy : $([regex]::Escape((Keras $Evaluation.Accuracy)))$"
         $text | Should -Match '(?m)^Samples\s+: 40$'
         $Regression | Show | Should -Match '(?m)^MAE\s+: \d'
     }
 
     It 'prints a detailed evaluation as scikit-learn''s classification_report and the confusion matrix' {
         $text = $Detailed | Show
+        $text | Should -Match ([regex]::Escape(('Loss {0}, accuracy {1}, 40 samples' -f (Keras $Detailed.Loss), (Keras $Detailed.Accuracy))))
         $text | Should -Match 'precision\s+recall\s+f1-score\s+support'
         foreach ($c in $Detailed.PerClass) {
             $text | Should -Match ('{0}\s+{1:F2}\s+{2:F2}\s+{3:F2}\s+{4}' -f $c.Class, $c.Precision, $c.Recall, $c.F1, $c.Support)
@@ -125,6 +131,31 @@ Describe 'Default views' {
     It 'leaves files and archives to PowerShell''s own views' {
         $File | Show | Should -Match 'plot\.png'
         $Archive | Show | Should -Match '(?m)^a\s+a: Tensor \(3,\) int32'
+    }
+
+    It 'prints a number as Keras does: four decimals, or scientific below 1e-3' {
+        Keras 0.43216 | Should -Be '0.4322'
+        Keras 12.5 | Should -Be '12.5000'
+        Keras 0.0005 | Should -Be '5.0000e-04'
+        Keras 0 | Should -Be '0.0000e+00'
+        Keras -0.25 | Should -Be '-0.2500'
+    }
+}
+
+Describe 'The file from <Command> -PassThru' -ForEach @(
+    @{ Command = 'Export-NpyData'; Write = { param($Path) 1..3 | ConvertTo-RnnTensor | Export-NpyData $Path -PassThru }; Name = 'x.npy' }
+    @{ Command = 'Export-RnnModel'; Write = { param($Path) $Model | Export-RnnModel $Path -PassThru }; Name = 'm.safetensors' }
+    @{ Command = 'Export-RnnTrainingPlot'; Write = { param($Path) $Model | Export-RnnTrainingPlot $Path -PassThru }; Name = 'p.png' }
+    @{ Command = 'Export-RnnConfusionMatrix'; Write = { param($Path) $Detailed | Export-RnnConfusionMatrix $Path -PassThru }; Name = 'c.png' }
+) {
+    It 'is the file as Get-Item returns it, and prints as Get-Item''s does' {
+        $path = Join-Path $TestDrive $Name
+        $file = & $Write $path
+        $file.GetType().FullName | Should -Be 'System.IO.FileInfo'
+        $file.PSProvider.Name | Should -Be 'FileSystem'
+        $file.PSPath | Should -Be (Get-Item -LiteralPath $path).PSPath
+        $file.Length | Should -BeGreaterThan 0
+        $file | Show | Should -Be (Get-Item -LiteralPath $path | Show) -Because 'the file system''s table fills every column'
     }
 }
 

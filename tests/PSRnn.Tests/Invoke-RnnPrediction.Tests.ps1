@@ -110,7 +110,7 @@ Describe 'Get-RnnLayerWeight and Set-RnnLayerWeight' {
 
     It 'changes nothing with -WhatIf' {
         $before = (Get-RnnLayerWeight -Model $model -Layer 1 -Name bias).Data
-        Set-RnnLayerWeight -Model $model -Layer 1 -Name bias -Value ([float[]](9, 9)) -WhatIf
+        Invoke-WithoutHost { param($Model) Set-RnnLayerWeight -Model $Model -Layer 1 -Name bias -Value ([float[]](9, 9)) -WhatIf } $model
         (Get-RnnLayerWeight -Model $model -Layer 1 -Name bias).Data | Should -Be $before
     }
 }

@@ -76,10 +76,29 @@ Describe 'Invoke-RnnTraining' {
         }
     }
 
-    It 'writes an epoch line per epoch with -Verbose' {
-        $lines = New-ToyModel | Invoke-RnnTraining $data.X $data.OneHot -Epochs 2 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
-        @($lines).Count | Should -Be 2
-        "$($lines[0])" | Should -Match '^Epoch 1: loss \d+\.\d{4}, accuracy'
+    It 'writes the epoch lines to the verbose stream with -Quiet -Verbose' {
+        $lines = New-ToyModel | Invoke-RnnTraining $data.X $data.OneHot -Epochs 2 -Quiet -Verbose 4>&1 6>&1 |
+            Where-Object { $_.GetType().FullName -ne 'PSRnn.Engine.Models.Sequential' }
+        @($lines).Count | Should -Be 2 -Because 'nothing reaches the information stream with -Quiet'
+        $lines | ForEach-Object { $_ | Should -BeOfType ([System.Management.Automation.VerboseRecord]) }
+        "$($lines[0])" | Should -Match '^Epoch 1/2 - \d+(s|ms|us) - loss: \d+\.\d{4} - accuracy: \d+\.\d{4}$'
+    }
+
+    It 'gives each History record its tracked metrics as properties, keeping .Metrics' {
+        $m = New-ToyModel | Invoke-RnnTraining $data.X $data.OneHot -Epochs 3 -ValidationSplit 0.25 -Metric accuracy, mae
+        $m.History.Accuracy | Should -Be @($m.History | ForEach-Object { $_.Metrics['accuracy'] })
+        $m.History.MAE | Should -Be @($m.History | ForEach-Object { $_.Metrics['mae'] })
+        $m.History.ValLoss | Should -Be @($m.History.ValidationLoss)
+        $m.History.ValAccuracy | Should -Be @($m.History | ForEach-Object { $_.ValidationMetrics['accuracy'] })
+        $m.History.ValMAE | Should -Be @($m.History | ForEach-Object { $_.ValidationMetrics['mae'] })
+        $m.History[0].PSObject.Properties.Name | Should -Not -Contain 'Categorical_Accuracy' -Because 'only the metrics tracked are there'
+        $plain = New-ToyModel | Invoke-RnnTraining $data.X $data.OneHot -Epochs 1
+        $plain.History[0].Accuracy | Should -Be $plain.History[0].Metrics['accuracy']
+        $plain.History[0].PSObject.Properties.Name | Should -Not -Contain 'ValLoss' -Because 'it trained without validation'
+        # A model read back from its file has them too.
+        $file = Join-Path $TestDrive 'history.safetensors'
+        $m | Export-RnnModel $file
+        (Import-RnnModel $file).History.ValAccuracy | Should -Be $m.History.ValAccuracy
     }
 
     It 'warns when the inputs look unscaled, and only then' {
@@ -180,5 +199,73 @@ Describe 'Invoke-RnnTraining' {
             { New-ToyModel | Invoke-RnnTraining $data.X $data.OneHot -Loss hinge -ErrorAction Stop } |
                 Should -Throw -ErrorId 'LossUnknown,PSRnn.Commands.InvokeRnnTrainingCommand'
         }
+    }
+}
+
+Describe 'Invoke-RnnTraining''s epoch lines, as a script prints them' {
+    BeforeAll {
+        $script:Setup = @'
+$x = ConvertTo-RnnTensor -InputObject ([float[]] (1..1200 | ForEach-Object { [math]::Sin($_ * 1.7) })) -Shape 100, 6, 2
+$y = [long[]] (0..99 | ForEach-Object { $x.GetValue($_, 0, 0) -gt 0 })
+$model = New-RnnModel -InputShape 6, 2 -Seed 7 | Add-LstmLayer 8 | Add-DenseLayer 2 -Activation softmax
+'@
+    }
+
+    It 'prints Keras''s verbose=2 line an epoch where the output is redirected, and passes on only the model' {
+        $run = Invoke-ScriptFile ($Setup, @'
+$out = @($model | Invoke-RnnTraining -X $x -Y $y -Epochs 3 -ValidationSplit 0.2)
+"pipeline: $($out.Count) $($out[0].GetType().FullName)"
+foreach ($r in $model.History) {
+    'history: ' + (($r.Loss, $r.Metrics['accuracy'], $r.ValidationLoss, $r.ValidationMetrics['accuracy'] |
+        ForEach-Object { $_.ToString('F4', [cultureinfo]::InvariantCulture) }) -join ' ')
+}
+'@)
+        $run.ExitCode | Should -Be 0 -Because $run.Text
+        $run.Text | Should -Match '(?m)^pipeline: 1 PSRnn\.Engine\.Models\.Sequential$'
+        $lines = [regex]::Matches($run.Text, '(?m)^Epoch (\d+)/3 - \d+(?:s|ms|us) - loss: (\S+) - accuracy: (\S+) - val_loss: (\S+) - val_accuracy: (\S+)$')
+        $lines.Count | Should -Be 3 -Because $run.Text
+        $history = [regex]::Matches($run.Text, '(?m)^history: (.+)$') | ForEach-Object { $_.Groups[1].Value }
+        for ($e = 0; $e -lt 3; $e++) {
+            $g = $lines[$e].Groups
+            $g[1].Value | Should -Be ($e + 1)
+            ($g[2..5].Value -join ' ') | Should -Be $history[$e] -Because 'each line carries its epoch''s History figures'
+        }
+    }
+
+    It 'is silenced by -Quiet and -InformationAction Ignore, captured by 6>&1, and not repeated by -Verbose' {
+        $run = Invoke-ScriptFile ($Setup, @'
+'[quiet]'; $null = $model | Invoke-RnnTraining -X $x -Y $y -Epochs 2 -Quiet
+'[ignore]'; $null = $model | Invoke-RnnTraining -X $x -Y $y -Epochs 2 -InformationAction Ignore
+'[captured]'; $records = @($model | Invoke-RnnTraining -X $x -Y $y -Epochs 2 6>&1 | Where-Object { $_ -is [System.Management.Automation.InformationRecord] })
+"records: $($records.Count); tags: $($records[0].Tags -join ','); $($records[1].MessageData)"
+'[verbose]'; $null = $model | Invoke-RnnTraining -X $x -Y $y -Epochs 2 -Verbose
+'[end]'
+'@)
+        $run.ExitCode | Should -Be 0 -Because $run.Text
+        $text = $run.Text
+        $part = { param($From, $To) $text.Substring($text.IndexOf($From) + $From.Length, $text.IndexOf($To) - $text.IndexOf($From) - $From.Length).Trim() }
+        & $part '[quiet]' '[ignore]' | Should -BeNullOrEmpty
+        & $part '[ignore]' '[captured]' | Should -BeNullOrEmpty
+        & $part '[captured]' '[verbose]' | Should -Match '^records: 2; tags: PSHOST; Epoch 2/2 - \S+ - loss: \d\.\d{4} - accuracy: \d\.\d{4}$'
+        $verbose = & $part '[verbose]' '[end]'
+        $verbose -split '\n' | Should -HaveCount 2
+        $verbose | Should -Match '^Epoch 1/2 - .*\nEpoch 2/2 - '
+        $verbose | Should -Not -Match 'VERBOSE'
+    }
+
+    It 'prints no lines on a terminal, where the bar shows; -Verbose then prints them' -Skip:(-not $IsLinux -or -not (Get-Command script -CommandType Application -ErrorAction Ignore)) {
+        # $ProgressPreference hides the bar here: drawing it costs the host terminal queries (cursor position) that
+        # nothing answers on script(1)'s terminal, seconds each.
+        $run = Invoke-ScriptFile -Terminal $Setup, @'
+$ProgressPreference = 'SilentlyContinue'
+"terminal: $(-not [Console]::IsOutputRedirected)"
+'[default]'; $null = $model | Invoke-RnnTraining -X $x -Y $y -Epochs 2
+'[verbose]'; $null = $model | Invoke-RnnTraining -X $x -Y $y -Epochs 2 -Verbose
+'[end]'
+'@
+        $run.ExitCode | Should -Be 0 -Because $run.Text
+        $run.Text | Should -Match 'terminal: True'
+        $run.Text | Should -Match '(?s)\[default\]\s*\[verbose\]' -Because 'the bar stands for the lines at a terminal'
+        $run.Text | Should -Match '(?s)\[verbose\]\s*VERBOSE: Epoch 1/2 - .*VERBOSE: Epoch 2/2 - [^\n]*\s*\[end\]'
     }
 }

@@ -138,7 +138,7 @@ Describe 'Export-RnnConfusionMatrix' {
         $path = Join-Path $TestDrive 'exists.png'
         Set-Content -LiteralPath $path -Value 'x'
         { $report | Export-RnnConfusionMatrix $path } | Should -Throw -ErrorId 'ExportFileExists,PSRnn.Commands.ExportRnnConfusionMatrixCommand'
-        $report | Export-RnnConfusionMatrix (Join-Path $TestDrive 'whatif.png') -WhatIf
+        Invoke-WithoutHost { param($Report, $Path) $Report | Export-RnnConfusionMatrix $Path -WhatIf } $report, (Join-Path $TestDrive 'whatif.png')
         Test-Path (Join-Path $TestDrive 'whatif.png') | Should -BeFalse
     }
 }

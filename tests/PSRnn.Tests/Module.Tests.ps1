@@ -88,7 +88,9 @@ Describe 'Help for <Name>' -ForEach $cmdlets {
     }
 
     It 'describes every parameter' {
-        foreach ($parameter in $Command.Parameters.Keys | Where-Object { $_ -notin $common }) {
+        # Hidden parameters (DontShow: the one that catches a value after a switch) are left out of the help.
+        $shown = $Command.Parameters.Values | Where-Object { -not ($_.Attributes | Where-Object { $_ -is [Parameter] -and $_.DontShow }) }
+        foreach ($parameter in $shown.Name | Where-Object { $_ -notin $common }) {
             $entry = $help.Parameters.Parameter | Where-Object Name -EQ $parameter
             ($entry.Description.Text -join '') | Should -Not -BeNullOrEmpty -Because "-$parameter needs help"
         }

@@ -40,7 +40,8 @@ switch ($Kind) {
         $y = ConvertTo-RnnTensor -InputObject ([long[]](0, 1, 0, 1))
         $model = New-RnnModel -InputShape 2, 8 -Seed 5 -Name ckpt | Add-LstmLayer 192 | Add-DenseLayer 2 -Activation softmax
         [Console]::Out.WriteLine('ready')
-        $model | Invoke-RnnTraining -X $x -Y $y -Epochs 1000000 -BatchSize 4 -CheckpointPath $Target | Out-Null
+        # -Quiet: a line an epoch would fill the redirected stdout nobody reads after 'ready', and block the writer.
+        $model | Invoke-RnnTraining -X $x -Y $y -Epochs 1000000 -BatchSize 4 -CheckpointPath $Target -Quiet | Out-Null
     }
 }
 '@
@@ -144,7 +145,7 @@ function Resume-Checkpoint {
                 Import-Module $ModulePath
                 $x = ConvertTo-RnnTensor -InputObject ([float[]]::new(4 * 2 * 8)) -Shape 4, 2, 8
                 $y = ConvertTo-RnnTensor -InputObject ([long[]](0, 1, 0, 1))
-                Invoke-RnnTraining -X $x -Y $y -ResumeFrom $File -CheckpointPath $Folder | Out-Null
+                Invoke-RnnTraining -X $x -Y $y -ResumeFrom $File -CheckpointPath $Folder -Quiet | Out-Null
             }).AddArgument($ModulePath).AddArgument($File).AddArgument($Folder)
         $null = $ps.BeginInvoke()
         $deadline = [DateTime]::UtcNow.AddSeconds(60)

@@ -241,7 +241,7 @@ Describe 'Get-RnnStreamState and Set-RnnStreamState' {
 
     It 'honours -WhatIf' {
         $stream = $model | New-RnnStream
-        $stream | Set-RnnStreamState -Name lstm.h -Value ([float[]] @(1, 1, 1, 1)) -WhatIf
+        Invoke-WithoutHost { param($Stream) $Stream | Set-RnnStreamState -Name lstm.h -Value ([float[]] @(1, 1, 1, 1)) -WhatIf } $stream
         ($stream | Get-RnnStreamState)['lstm.h'].Data | Where-Object { $_ -ne 0 } | Should -BeNullOrEmpty
     }
 }

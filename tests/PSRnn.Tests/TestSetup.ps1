@@ -45,3 +45,43 @@ function Get-AllWeights {
     param($Model)
     @(Get-RnnLayerWeight -Model $Model | ForEach-Object { $_.Data })
 }
+
+# Where no progress bar can show, as in this run, training prints a line an epoch: the tests keep those lines out of
+# their output (a run that passes prints what a reader needs). The tests of the lines run scripts in a child process.
+$PSDefaultParameterValues = $PSDefaultParameterValues.Clone()
+$PSDefaultParameterValues['Invoke-RnnTraining:InformationAction'] = 'Ignore'
+
+# Runs $Code (its pieces one after another) as a saved .ps1 in a fresh process of this PowerShell, after importing the module under test, as a user
+# runs a script: its output redirected (here, as in a CI log) or, with -Terminal, on a pseudo-terminal (util-linux
+# `script`). Returns the text it printed (stdout and stderr, ANSI sequences removed) and its exit code.
+function Invoke-ScriptFile {
+    param([Parameter(Mandatory)] [string[]] $Code, [switch] $Terminal)
+    $path = Join-Path $TestDrive "script-$([guid]::NewGuid().ToString('n')).ps1"
+    Set-Content -LiteralPath $path -Value ("`$ErrorActionPreference = 'Stop'`nImport-Module '{0}'`n{1}" -f ($ModulePath -replace "'", "''"), ($Code -join "`n"))
+    $exe = [Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    [string[]] $command = @($exe) + @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -ne 'pwsh') { Join-Path $PSHOME 'pwsh.dll' }) +
+        @('-NoProfile', '-NonInteractive', '-File', $path)
+    $text = if ($Terminal) {
+        # script(1) gives the child a terminal of its own and copies what it shows to our (redirected) output.
+        $line = ($command | ForEach-Object { "'" + ($_ -replace "'", "'\''") + "'" }) -join ' '
+        $null | & script -qec $line /dev/null 2>&1 | Out-String
+    }
+    else { & $command[0] $command[1..($command.Count - 1)] 2>&1 | Out-String }
+    [pscustomobject]@{ Text = $text -replace '\x1b(\[[0-9;?]*[A-Za-z]|[=>])' -replace "`r"; ExitCode = $LASTEXITCODE }
+}
+
+# Runs $Script in a fresh runspace of this process, with the module imported and $Arguments as its arguments, and
+# returns its output. That runspace's host has no console: what a cmdlet writes to the host itself, past every stream
+# (the "What if:" lines of -WhatIf), stays out of the test run's output.
+function Invoke-WithoutHost {
+    param([Parameter(Mandatory)] [scriptblock] $Script, [object[]] $Arguments = @())
+    $ps = [powershell]::Create()
+    try {
+        $null = $ps.AddCommand('Import-Module').AddParameter('Name', $ModulePath).AddStatement().AddScript($Script.ToString())
+        foreach ($argument in $Arguments) { $null = $ps.AddArgument($argument) }
+        $output = $ps.Invoke()
+        if ($ps.Streams.Error.Count -gt 0) { throw $ps.Streams.Error[0] }
+        $output
+    }
+    finally { $ps.Dispose() }
+}

@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace PSRnn.Engine.Layers;
 
@@ -92,25 +94,9 @@ public static class ActivationFunctions
             case ActivationKind.Linear:
                 break;
             case ActivationKind.Tanh:
-                for (int i = 0; i < grad.Length; i++)
-                {
-                    grad[i] *= 1f - (y[i] * y[i]);
-                }
-
-                break;
             case ActivationKind.Sigmoid:
-                for (int i = 0; i < grad.Length; i++)
-                {
-                    grad[i] *= y[i] * (1f - y[i]);
-                }
-
-                break;
             case ActivationKind.Relu:
-                for (int i = 0; i < grad.Length; i++)
-                {
-                    grad[i] = y[i] > 0f ? grad[i] : 0f;
-                }
-
+                OfOutput(kind, y, grad);
                 break;
             case ActivationKind.Softmax:
                 for (int r = 0; r + width <= grad.Length; r += width)
@@ -133,6 +119,72 @@ public static class ActivationFunctions
 
                 break;
         }
+    }
+
+    // The derivatives that are functions of y, a vector at a time (SimpleRNN's step backward runs one per row), one
+    // operator struct each: every product and difference rounded as the scalar form rounds it (no fused multiply-add),
+    // so the bits do not depend on the width.
+    private static void OfOutput(ActivationKind kind, ReadOnlySpan<float> y, Span<float> grad)
+    {
+        switch (kind)
+        {
+            case ActivationKind.Tanh: OfOutput<TanhDerivative>(y, grad); break;
+            case ActivationKind.Sigmoid: OfOutput<SigmoidDerivative>(y, grad); break;
+            default: OfOutput<ReluDerivative>(y, grad); break;
+        }
+    }
+
+    private static void OfOutput<TOp>(ReadOnlySpan<float> y, Span<float> grad)
+        where TOp : struct, IOutputDerivative
+    {
+        int n = grad.Length, i = 0;
+        y = y[..n];
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        ref float gr = ref MemoryMarshal.GetReference(grad);
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+            {
+                TOp.Apply(Vector.LoadUnsafe(ref gr, (nuint)i), Vector.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref gr, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            grad[i] = TOp.Apply(grad[i], y[i]);
+        }
+    }
+
+    private interface IOutputDerivative
+    {
+        static abstract float Apply(float grad, float y);
+
+        static abstract Vector<float> Apply(Vector<float> grad, Vector<float> y);
+    }
+
+    // dy·(1 − y²)
+    private readonly struct TanhDerivative : IOutputDerivative
+    {
+        public static float Apply(float grad, float y) => grad * (1f - (y * y));
+
+        public static Vector<float> Apply(Vector<float> grad, Vector<float> y) => grad * (Vector<float>.One - (y * y));
+    }
+
+    // dy·y(1 − y)
+    private readonly struct SigmoidDerivative : IOutputDerivative
+    {
+        public static float Apply(float grad, float y) => grad * (y * (1f - y));
+
+        public static Vector<float> Apply(Vector<float> grad, Vector<float> y) => grad * (y * (Vector<float>.One - y));
+    }
+
+    // dy where y > 0 (NaN gives 0, as the comparison fails)
+    private readonly struct ReluDerivative : IOutputDerivative
+    {
+        public static float Apply(float grad, float y) => y > 0f ? grad : 0f;
+
+        public static Vector<float> Apply(Vector<float> grad, Vector<float> y) =>
+            Vector.ConditionalSelect(Vector.GreaterThan(y, Vector<float>.Zero), grad, Vector<float>.Zero);
     }
 
     private static float Scalar(ActivationKind kind, float x) => kind switch

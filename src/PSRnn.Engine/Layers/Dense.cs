@@ -27,7 +27,7 @@ public sealed class Dense : Layer
     public Dense(int units, ActivationKind activation = ActivationKind.Linear, bool useBias = true, string? name = null)
         : base(name)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
+        RequirePositive(units);
         Units = units;
         Activation = activation;
         UseBias = useBias;

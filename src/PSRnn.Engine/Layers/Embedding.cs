@@ -27,8 +27,8 @@ public sealed class Embedding : Layer
     public Embedding(int inputDim, int outputDim, string? name = null)
         : base(name)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputDim);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputDim);
+        RequirePositive(inputDim);
+        RequirePositive(outputDim);
         InputDim = inputDim;
         OutputDim = outputDim;
     }

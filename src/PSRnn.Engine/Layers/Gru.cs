@@ -43,6 +43,15 @@ public sealed class Gru : RecurrentLayer
         ResetAfter = resetAfter;
     }
 
+    private Gru(RecurrentSettings settings, bool resetAfter, ActivationKind recurrentActivation)
+        : base(settings)
+    {
+        _driver = new RecurrentDriver<GruCell>(this);
+        Driver = _driver;
+        ResetAfter = resetAfter;
+        RecurrentActivation = recurrentActivation;
+    }
+
     /// <inheritdoc />
     public override string KerasClassName => "GRU";
 
@@ -52,17 +61,13 @@ public sealed class Gru : RecurrentLayer
     /// <summary>Keras's recurrent_activation for the z and r gates: sigmoid by default (hard_sigmoid allowed).</summary>
     public ActivationKind RecurrentActivation { get; init; } = ActivationKind.Sigmoid;
 
+    /// <summary>The layer a saved Keras config describes: the shared keys, reset_after and recurrent_activation.</summary>
+    internal static Gru FromConfig(RecurrentSettings settings, ILayerConfig config) =>
+        new(settings, config.Bool("reset_after", true), config.Activation("recurrent_activation", "sigmoid"));
+
     /// <inheritdoc />
     public override RecurrentLayer CreateTwin(bool goBackwards, string name) =>
-        new Gru(Units, ReturnSequences, goBackwards, Dropout, RecurrentDropout, ResetAfter, name)
-        {
-            Activation = Activation,
-            RecurrentActivation = RecurrentActivation,
-            UseBias = UseBias,
-            KernelInitializer = KernelInitializer,
-            RecurrentInitializer = RecurrentInitializer,
-            BiasInitializer = BiasInitializer,
-        };
+        new Gru(Settings with { GoBackwards = goBackwards, Name = name }, ResetAfter, RecurrentActivation);
 
     /// <inheritdoc />
     protected override void AddConfig(IDictionary<string, object?> config)

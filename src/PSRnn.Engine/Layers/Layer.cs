@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using PSRnn.Engine.Models;
 using PSRnn.Engine.Tensors;
 
@@ -26,6 +27,11 @@ public abstract class Layer
 
     /// <summary>Creates a layer with a name (Keras style: <c>lstm</c>, <c>lstm_1</c>, …; the model assigns one when empty).</summary>
     protected Layer(string? name) => _name = name ?? "";
+
+    /// <summary>A size of the layer's configuration (units, a dimension), checked to be at least 1.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">It is 0 or negative; the message names it and its value.</exception>
+    private protected static int RequirePositive(int value, [CallerArgumentExpression(nameof(value))] string name = "") =>
+        value > 0 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} is {value}; it must be at least 1.");
 
     /// <summary>The layer's name, unique within its model.</summary>
     public string Name

@@ -38,6 +38,15 @@ public sealed class Lstm : RecurrentLayer
         Driver = _driver;
     }
 
+    private Lstm(RecurrentSettings settings, ActivationKind recurrentActivation, bool unitForgetBias)
+        : base(settings)
+    {
+        _driver = new RecurrentDriver<LstmCell>(this);
+        Driver = _driver;
+        RecurrentActivation = recurrentActivation;
+        UnitForgetBias = unitForgetBias;
+    }
+
     /// <inheritdoc />
     public override string KerasClassName => "LSTM";
 
@@ -60,18 +69,13 @@ public sealed class Lstm : RecurrentLayer
     /// <summary>Keras's unit_forget_bias: the forget-gate slice of the bias starts at 1 (the rest from the bias initializer).</summary>
     public bool UnitForgetBias { get; init; } = true;
 
+    /// <summary>The layer a saved Keras config describes: the shared keys, recurrent_activation and unit_forget_bias.</summary>
+    internal static Lstm FromConfig(RecurrentSettings settings, ILayerConfig config) =>
+        new(settings, config.Activation("recurrent_activation", "sigmoid"), config.Bool("unit_forget_bias", true));
+
     /// <inheritdoc />
     public override RecurrentLayer CreateTwin(bool goBackwards, string name) =>
-        new Lstm(Units, ReturnSequences, goBackwards, Dropout, RecurrentDropout, name)
-        {
-            Activation = Activation,
-            UseBias = UseBias,
-            KernelInitializer = KernelInitializer,
-            RecurrentInitializer = RecurrentInitializer,
-            BiasInitializer = BiasInitializer,
-            RecurrentActivation = RecurrentActivation,
-            UnitForgetBias = UnitForgetBias,
-        };
+        new Lstm(Settings with { GoBackwards = goBackwards, Name = name }, RecurrentActivation, UnitForgetBias);
 
     /// <inheritdoc />
     protected override void AddConfig(IDictionary<string, object?> config)

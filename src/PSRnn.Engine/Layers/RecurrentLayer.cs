@@ -26,7 +26,7 @@ public abstract class RecurrentLayer : Layer
     protected RecurrentLayer(int units, bool returnSequences, bool goBackwards, float dropout, float recurrentDropout, string? name)
         : base(name)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
+        RequirePositive(units);
         if (dropout is < 0 or >= 1 || float.IsNaN(dropout))
         {
             throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "Dropout must be in [0, 1).");
@@ -43,6 +43,21 @@ public abstract class RecurrentLayer : Layer
         Dropout = dropout;
         RecurrentDropout = recurrentDropout;
     }
+
+    /// <summary>Sets the shared configuration from a twin's or a saved config's settings.</summary>
+    private protected RecurrentLayer(RecurrentSettings settings)
+        : this(settings.Units, settings.ReturnSequences, settings.GoBackwards, settings.Dropout, settings.RecurrentDropout, settings.Name)
+    {
+        Activation = settings.Activation;
+        UseBias = settings.UseBias;
+        KernelInitializer = settings.KernelInitializer;
+        RecurrentInitializer = settings.RecurrentInitializer;
+        BiasInitializer = settings.BiasInitializer;
+    }
+
+    /// <summary>The shared configuration, for a twin (<see cref="CreateTwin"/>) to start from.</summary>
+    internal RecurrentSettings Settings => new(Units, ReturnSequences, GoBackwards, Dropout, RecurrentDropout, Activation, UseBias,
+        KernelInitializer, RecurrentInitializer, BiasInitializer, Name);
 
     /// <summary>The state size.</summary>
     public int Units { get; }
@@ -269,7 +284,7 @@ public abstract class RecurrentLayer : Layer
         {
             // dG holds the real rows only (compacted): their products, spread out; padding gets no gradient.
             int real = compact.RealRowCount;
-            Span<float> rows = compact.CompactRows.AsSpan(0, real * features);
+            Span<float> rows = compact.CompactRowsToWrite(real * features);
             Gemm.Multiply(false, true, real, features, gates, 1f, dGates, gates, kernel.Value, gates, 0f, rows, features);
             compact.ScatterRealRows(compact.CompactRows, features, dx.Buffer);
         }

@@ -179,8 +179,17 @@ internal sealed class RecurrentWorkspace
     /// <summary>R, the real rows of the batch (when <see cref="Compact"/>).</summary>
     public int RealRowCount;
 
-    /// <summary>(R, max(F, U)): the gathered rows of a whole-batch product's other operand.</summary>
+    /// <summary>
+    /// (R, max(F, U)): the gathered rows of a whole-batch product's other operand. Write it only through
+    /// <see cref="GatherRealRows"/> or <see cref="CompactRowsToWrite"/>, which keep track of what it holds.
+    /// </summary>
     public float[] CompactRows = [];
+
+    // What CompactRows holds: the real rows of this array at this stride and width (the forward's gathered input, which
+    // the kernel gradient reads again), or null. The arrays gathered from do not change between a forward and its
+    // backward (the input, its dropped copy, the cell's saved buffers), and each forward starts over.
+    private float[]? _gatheredFrom;
+    private int _gatheredStride, _gatheredWidth;
 
     /// <summary>
     /// The least share of masked rows (1/16) for which the whole-batch products go over the real rows only: a gathered
@@ -208,6 +217,7 @@ internal sealed class RecurrentWorkspace
     public void SetRealRows(SequenceMask? mask, int features)
     {
         int rows = Batch * Time;
+        _gatheredFrom = null;
         Compact = mask is not null && !t_neverCompact && (rows - mask.TotalRealSteps) * MinMaskedShare >= rows;
         if (!Compact)
         {
@@ -257,7 +267,30 @@ internal sealed class RecurrentWorkspace
     /// of <paramref name="source"/> into <paramref name="destination"/> (R, width), chunk by chunk (<see cref="UseSplit"/>).</summary>
     public void GatherRealRows(float[] source, int stride, int width, float[] destination)
     {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (ReferenceEquals(destination, CompactRows))
+        {
+            if (ReferenceEquals(_gatheredFrom, source) && _gatheredStride == stride && _gatheredWidth == width)
+            {
+                // Gathered already (the kernel gradient reads the rows the input projection gathered).
+                return;
+            }
+
+            _gatheredFrom = null;
+        }
+
         RunCopies(_gatherSamples, source, stride, width, destination);
+        if (ReferenceEquals(destination, CompactRows))
+        {
+            (_gatheredFrom, _gatheredStride, _gatheredWidth) = (source, stride, width);
+        }
+    }
+
+    /// <summary>The first <paramref name="length"/> floats of <see cref="CompactRows"/>, to overwrite (it then holds no gather).</summary>
+    public Span<float> CompactRowsToWrite(int length)
+    {
+        _gatheredFrom = null;
+        return CompactRows.AsSpan(0, length);
     }
 
     /// <summary>The inverse of <see cref="GatherRealRows"/>: row i of <paramref name="source"/> (R, width) to row

@@ -33,19 +33,21 @@ public sealed class SimpleRnn : RecurrentLayer
         Driver = _driver;
     }
 
+    private SimpleRnn(RecurrentSettings settings)
+        : base(settings)
+    {
+        _driver = new RecurrentDriver<SimpleRnnCell>(this);
+        Driver = _driver;
+    }
+
     /// <inheritdoc />
     public override string KerasClassName => "SimpleRNN";
 
+    /// <summary>The layer a saved Keras config describes (SimpleRNN has no keys beyond the shared ones).</summary>
+    internal static SimpleRnn FromConfig(RecurrentSettings settings, ILayerConfig config) => new(settings);
+
     /// <inheritdoc />
-    public override RecurrentLayer CreateTwin(bool goBackwards, string name) =>
-        new SimpleRnn(Units, ReturnSequences, goBackwards, Dropout, RecurrentDropout, name)
-        {
-            Activation = Activation,
-            UseBias = UseBias,
-            KernelInitializer = KernelInitializer,
-            RecurrentInitializer = RecurrentInitializer,
-            BiasInitializer = BiasInitializer,
-        };
+    public override RecurrentLayer CreateTwin(bool goBackwards, string name) => new SimpleRnn(Settings with { GoBackwards = goBackwards, Name = name });
 
     /// <inheritdoc />
     protected override void CreateParameters(int inputFeatures)

@@ -111,7 +111,7 @@ public static class KerasHdf5File
             // The reader checks every size it reads; this is a last guard, kept distinct (its inner exception) so that
             // the fuzz target reports it as a finding.
             throw Error("KerasCorrupt", DataErrorKind.InvalidData, path,
-                $"The HDF5 file is corrupt, or not laid out as Keras writes it ({e.GetType().Name}: {e.Message}).", e);
+                "The HDF5 file is corrupt, or not laid out as Keras writes it: its structure is not one PSRnn's reader expects.", e);
         }
     }
 

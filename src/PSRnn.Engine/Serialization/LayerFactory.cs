@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PSRnn.Engine.Data;
 using PSRnn.Engine.Layers;
 
 namespace PSRnn.Engine.Serialization;
@@ -9,8 +10,16 @@ namespace PSRnn.Engine.Serialization;
 /// </summary>
 internal static class LayerFactory
 {
+    // The recurrent layers by Keras class name: each reads its own keys (a new cell adds its line here).
+    private static readonly (string ClassName, Func<RecurrentSettings, ILayerConfig, RecurrentLayer> Create)[] Recurrents =
+    [
+        ("SimpleRNN", SimpleRnn.FromConfig),
+        ("LSTM", Lstm.FromConfig),
+        ("GRU", Gru.FromConfig),
+    ];
+
     /// <summary>The Keras class names this factory builds.</summary>
-    public static IReadOnlyList<string> ClassNames { get; } = ["Dense", "SimpleRNN", "LSTM", "GRU", "Dropout", "Embedding", "Bidirectional", "Masking"];
+    public static IReadOnlyList<string> ClassNames { get; } = ["Dense", .. Recurrents.Select(r => r.ClassName), "Dropout", "Embedding", "Bidirectional", "Masking"];
 
     /// <summary>Creates the (unbuilt) layer a serialized layer entry describes.</summary>
     /// <param name="entry">The entry: class_name and config.</param>
@@ -43,6 +52,15 @@ internal static class LayerFactory
             ? n.GetString() : null;
         try
         {
+            foreach ((string recurrentName, Func<RecurrentSettings, ILayerConfig, RecurrentLayer> create) in Recurrents)
+            {
+                if (recurrentName == className)
+                {
+                    var reader = new JsonLayerConfig(config, where, name);
+                    return create(RecurrentSettings.Read(reader), reader);
+                }
+            }
+
             return className switch
             {
                 "Dense" => new Dense(JsonConfig.Int(config, "units", where), Activation(config, "activation", where, "linear"),
@@ -51,7 +69,6 @@ internal static class LayerFactory
                     KernelInitializer = Initializer(config, "kernel_initializer", where, "glorot_uniform"),
                     BiasInitializer = Initializer(config, "bias_initializer", where, "zeros"),
                 },
-                "SimpleRNN" or "LSTM" or "GRU" => Recurrent(className, config, where, name),
                 "Dropout" => new DropoutLayer(JsonConfig.Float(config, "rate", where), name),
                 "Embedding" => new Embedding(JsonConfig.Int(config, "input_dim", where), JsonConfig.Int(config, "output_dim", where), name)
                 {
@@ -67,43 +84,8 @@ internal static class LayerFactory
         catch (ArgumentException e)
         {
             // Constructors reject out-of-range values (units ≤ 0, rates outside [0, 1), …).
-            throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} is invalid: {e.Message}", e);
+            throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} is invalid: {ExceptionText.Plain(e)}", e);
         }
-    }
-
-    private static RecurrentLayer Recurrent(string className, JsonElement config, string where, string? name)
-    {
-        int units = JsonConfig.Int(config, "units", where);
-        bool sequences = JsonConfig.Bool(config, "return_sequences", where, false);
-        bool backwards = JsonConfig.Bool(config, "go_backwards", where, false);
-        float dropout = JsonConfig.Float(config, "dropout", where, 0f);
-        float recurrentDropout = JsonConfig.Float(config, "recurrent_dropout", where, 0f);
-        ActivationKind activation = Activation(config, "activation", where, "tanh");
-        bool useBias = JsonConfig.Bool(config, "use_bias", where, true);
-        string kernel = Initializer(config, "kernel_initializer", where, "glorot_uniform");
-        string recurrent = Initializer(config, "recurrent_initializer", where, "orthogonal");
-        string bias = Initializer(config, "bias_initializer", where, "zeros");
-        return className switch
-        {
-            "SimpleRNN" => new SimpleRnn(units, sequences, backwards, dropout, recurrentDropout, name)
-            {
-                Activation = activation, UseBias = useBias,
-                KernelInitializer = kernel, RecurrentInitializer = recurrent, BiasInitializer = bias,
-            },
-            "LSTM" => new Lstm(units, sequences, backwards, dropout, recurrentDropout, name)
-            {
-                Activation = activation, UseBias = useBias,
-                KernelInitializer = kernel, RecurrentInitializer = recurrent, BiasInitializer = bias,
-                RecurrentActivation = Activation(config, "recurrent_activation", where, "sigmoid"),
-                UnitForgetBias = JsonConfig.Bool(config, "unit_forget_bias", where, true),
-            },
-            _ => new Gru(units, sequences, backwards, dropout, recurrentDropout, JsonConfig.Bool(config, "reset_after", where, true), name)
-            {
-                Activation = activation, UseBias = useBias,
-                KernelInitializer = kernel, RecurrentInitializer = recurrent, BiasInitializer = bias,
-                RecurrentActivation = Activation(config, "recurrent_activation", where, "sigmoid"),
-            },
-        };
     }
 
     private static Bidirectional Bidirectional(JsonElement config, string where, string? name)
@@ -117,7 +99,7 @@ internal static class LayerFactory
         JsonElement inner = JsonConfig.RequireObject(config, "layer", where);
         if (CreateLayer(inner, $"{where}.layer") is not RecurrentLayer forward)
         {
-            throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where}.layer must be SimpleRNN, LSTM or GRU.");
+            throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where}.layer must be {string.Join(", ", Recurrents.Select(r => r.ClassName))}.");
         }
 
         // Keras names the directions forward_<name> and backward_<name>; give the wrapper the inner name and put the saved ones back.
@@ -152,5 +134,21 @@ internal static class LayerFactory
         return Initializers.Names.Contains(text, StringComparer.Ordinal) ? text
             : throw new ModelConfigException("ModelBadConfig",
                 $"The model configuration's {where}.{key} is '{text}'; PSRnn knows {string.Join(", ", Initializers.Names)}.");
+    }
+
+    // A recurrent layer's config as it reads it back: JsonConfig's typed reads at this entry, plus the checks of names.
+    private sealed class JsonLayerConfig(JsonElement config, string where, string? name) : ILayerConfig
+    {
+        public string? Name => name;
+
+        public int Int(string key, int? fallback = null) => JsonConfig.Int(config, key, where, fallback);
+
+        public float Float(string key, float? fallback = null) => JsonConfig.Float(config, key, where, fallback);
+
+        public bool Bool(string key, bool fallback) => JsonConfig.Bool(config, key, where, fallback);
+
+        public ActivationKind Activation(string key, string fallback) => LayerFactory.Activation(config, key, where, fallback);
+
+        public string Initializer(string key, string fallback) => LayerFactory.Initializer(config, key, where, fallback);
     }
 }

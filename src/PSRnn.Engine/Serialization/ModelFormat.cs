@@ -3,7 +3,7 @@ namespace PSRnn.Engine.Serialization;
 /// <summary>The model file formats <see cref="ModelFormats.Detect(string)"/> tells apart by content.</summary>
 public enum ModelFormat
 {
-    /// <summary>PSRnn's own safetensors model file (also the fallback for content that is none of the others).</summary>
+    /// <summary>PSRnn's own safetensors model file (also the fallback for content too short or too damaged to tell).</summary>
     Safetensors,
 
     /// <summary>An ONNX ModelProto (protobuf).</summary>

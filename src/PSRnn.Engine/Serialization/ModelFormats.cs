@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using PSRnn.Engine.Data;
 using PSRnn.Engine.IO;
 
 namespace PSRnn.Engine.Serialization;
@@ -8,11 +10,15 @@ public static class ModelFormats
     /// <summary>HDF5's format signature, at the start of the superblock.</summary>
     private static readonly byte[] Hdf5Signature = [0x89, (byte)'H', (byte)'D', (byte)'F', (byte)'\r', (byte)'\n', 0x1A, (byte)'\n'];
 
+    /// <summary>NumPy's .npy magic string.</summary>
+    private static readonly byte[] NumpyMagic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
+
     // HDF5 puts the superblock at 0 or, after a user block, at 512, 1024, 2048, … (a power of two from 512).
     private const long FirstUserBlockOffset = 512;
 
     /// <summary>Reads the start of <paramref name="path"/> (a regular file: see <see cref="InputFile"/>) and names its format.</summary>
-    /// <exception cref="Data.DataFormatException"><c>FileNotRegular</c>: the path is a FIFO, a device, a socket or a directory.</exception>
+    /// <exception cref="DataFormatException"><c>FileNotRegular</c>: the path is a FIFO, a device, a socket or a directory;
+    /// <c>ModelFormatUnknown</c>: the content is none of the three formats (text, NumPy data, WAV, …).</exception>
     public static ModelFormat Detect(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -23,6 +29,7 @@ public static class ModelFormats
     /// <summary>Names the format of a seekable stream's content (from its current position), which is left where it was.</summary>
     /// <param name="stream">The content; its length bounds the HDF5 user-block offsets probed (at most 60 or so reads).</param>
     /// <param name="path">The file name; its extension decides only between ONNX and safetensors for content too short to tell.</param>
+    /// <exception cref="DataFormatException"><c>ModelFormatUnknown</c>: the content is none of the three formats.</exception>
     public static ModelFormat Detect(Stream stream, string? path)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -51,7 +58,18 @@ public static class ModelFormats
                 }
             }
 
-            return Detect(head[..read], path);
+            ModelFormat format = Detect(head[..read], path);
+            if (format != ModelFormat.Hdf5 && read >= 9 && head[0] != 0x08 && head[8] != (byte)'{'
+                && BinaryPrimitives.ReadUInt64LittleEndian(head) > (ulong)Math.Max(length - 8, 0))
+            {
+                // No ONNX tag, and a safetensors header length past the end with no '{' after it: none of the three (a
+                // damaged safetensors file keeps its '{' or a length that fits, and gets the safetensors reader's error).
+                throw new DataFormatException("ModelFormatUnknown", DataErrorKind.InvalidType, path, NotA(head[..read],
+                    "a safetensors, ONNX or Keras HDF5 model file",
+                    "Import-RnnModel reads the files Export-RnnModel, torch.onnx.export and Keras's model.save('m.h5') write."));
+            }
+
+            return format;
         }
         finally
         {
@@ -83,5 +101,19 @@ public static class ModelFormats
         }
 
         return string.Equals(Path.GetExtension(path), ".onnx", StringComparison.OrdinalIgnoreCase) ? ModelFormat.Onnx : ModelFormat.Safetensors;
+    }
+
+    /// <summary>
+    /// Why a file is not the <paramref name="expected"/> kind: the data it is instead, when PSRnn reads that kind with
+    /// another cmdlet (NumPy's files, WAV), and that cmdlet; else <paramref name="readers"/>, what reads the expected kind.
+    /// </summary>
+    internal static string NotA(ReadOnlySpan<byte> head, string expected, string readers)
+    {
+        (string kind, string reader)? other =
+            head.StartsWith(NumpyMagic) ? ("a NumPy .npy file", "Read it with Import-NpyData.")
+            : head.StartsWith("PK\x03\x04"u8) || head.StartsWith("PK\x05\x06"u8) ? ("a zip archive (NumPy's .npz is one)", "Read a .npz with Import-NpyData.")
+            : head.StartsWith("RIFF"u8) && head.Length >= 12 && head[8..12].SequenceEqual("WAVE"u8) ? ("a WAV file", "Read it with Import-RnnAudio.")
+            : null;
+        return other is { } it ? $"it is {it.kind}, not {expected}. {it.reader}" : $"it is not {expected} (its first bytes are no such file's). {readers}";
     }
 }

@@ -86,7 +86,7 @@ internal sealed class ModelReader(SafetensorsFile file)
             }
             catch (ArgumentException e)
             {
-                throw new ModelConfigException("ModelBadConfig", $"The model configuration's training_config.loss is invalid: {e.Message}", e);
+                throw new ModelConfigException("ModelBadConfig", $"The model configuration's training_config.loss is invalid: {ExceptionText.Plain(e)}", e);
             }
         }
 
@@ -221,7 +221,7 @@ internal sealed class ModelReader(SafetensorsFile file)
             }
             catch (Exception e) when (e is ModelException or ArgumentException)
             {
-                throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} does not fit the model: {e.Message}", e);
+                throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} does not fit the model: {ExceptionText.Plain(e)}", e);
             }
 
             index++;
@@ -359,7 +359,7 @@ internal sealed class ModelReader(SafetensorsFile file)
         }
         catch (ArgumentException e)
         {
-            throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} does not fit the model: {e.Message}", e);
+            throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} does not fit the model: {ExceptionText.Plain(e)}", e);
         }
 
         return optimizer;

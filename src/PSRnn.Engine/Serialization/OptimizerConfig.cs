@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PSRnn.Engine.Data;
 using PSRnn.Engine.Training;
 
 namespace PSRnn.Engine.Serialization;
@@ -62,7 +63,7 @@ internal static class OptimizerConfig
         }
         catch (ArgumentException e)
         {
-            throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} is invalid: {e.Message}", e);
+            throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} is invalid: {ExceptionText.Plain(e)}", e);
         }
     }
 }

@@ -97,6 +97,16 @@ public sealed class SafetensorsFile
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
         if (headerLength > (ulong)(available - 8))
         {
+            // A header length past the end and no '{' to start a header: not a damaged safetensors file but another kind.
+            Span<byte> head = stackalloc byte[16];
+            prefix.CopyTo(head);
+            int more = stream.ReadAtLeast(head[8..], 8, throwOnEndOfStream: false);
+            if (more > 0 && head[8] != (byte)'{')
+            {
+                throw Fail("SafetensorsNotRecognized", DataErrorKind.InvalidType, fileName, ModelFormats.NotA(head[..(8 + more)],
+                    "a safetensors file", "Give a model or checkpoint written by Export-RnnModel or Invoke-RnnTraining -CheckpointPath."));
+            }
+
             throw Fail("SafetensorsHeaderBeyondFile", DataErrorKind.InvalidData, fileName,
                 $"The header length is {headerLength} bytes but only {available - 8} follow it: the file is truncated or not safetensors.");
         }

@@ -433,6 +433,10 @@ public static class Gemm
                         {
                             int mc = Math.Min(mcMax, i1 - ic);
                             PackA<TKernel>(job, ic, mc, pc, kc, ap);
+
+                            // A last tile of one to three rows runs after the panel loop, over several whole panels a call.
+                            int tailRows = mc % mr;
+                            int widePanels = tailRows == 0 ? 0 : TKernel.WideTailPanels(tailRows);
                             for (int jr = 0; jr < nc; jr += nr)
                             {
                                 int nb = Math.Min(nr, nc - jr);
@@ -463,6 +467,10 @@ public static class Gemm
                                     {
                                         TKernel.Run(kc, aPanel, bPanel, ldb, cTile, job.Ldc, job.Alpha, beta);
                                     }
+                                    else if (nb == nr && widePanels > 0)
+                                    {
+                                        // Left for the wide tail below.
+                                    }
                                     else if (nb == nr && TKernel.HasRowTails)
                                     {
                                         // The last rows only, not the padded panel's MR (same bits as the edge tile).
@@ -477,10 +485,42 @@ public static class Gemm
                                     }
                                 }
                             }
+
+                            if (widePanels > 0)
+                            {
+                                WideTail<TKernel>(job, tailRows, widePanels, ap + ((nint)(mc - tailRows) * kc), prepacked, directB, bp,
+                                    ic + mc - tailRows, jc, nc / nr, pc, kc, beta);
+                            }
                         }
                     }
                 }
             }
+        }
+    }
+
+    // The last tile's rows (one to three) over the whole panels of a column block, widePanels a call, then the panels
+    // left one a call; each panel's B addressed as the panel loop addresses it (packed, prepacked or read in place).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void WideTail<TKernel>(Job job, int rows, int widePanels, float* aPanel, bool prepacked, bool directB,
+        float* packedB, int row, int jc, int panels, int pc, int kc, float beta)
+        where TKernel : struct, IGemmKernel
+    {
+        int nr = TKernel.NR;
+        nint ldb = directB ? job.Ldb : nr;
+        nint panelStride = directB ? nr : (nint)kc * nr;
+        float* first = prepacked ? job.PackedB + ((nint)pc * job.PackedStride) + ((nint)jc * kc)
+            : directB ? job.B + ((nint)pc * job.Ldb) + jc
+            : packedB;
+        float* cRow = job.C + (row * job.Ldc) + jc;
+        int q = 0;
+        for (; q + widePanels <= panels; q += widePanels)
+        {
+            TKernel.RunWideRows(rows, kc, aPanel, first + (q * panelStride), ldb, panelStride, cRow + (q * nr), job.Ldc, job.Alpha, beta);
+        }
+
+        for (; q < panels; q++)
+        {
+            TKernel.RunRows(rows, kc, aPanel, first + (q * panelStride), ldb, cRow + (q * nr), job.Ldc, job.Alpha, beta);
         }
     }
 
@@ -561,8 +601,31 @@ public static class Gemm
             float* panel = dst + ((nint)r0 * kc);
             if (job.TransA)
             {
-                // Stored k×m: the MR values of one k are contiguous.
+                // Stored k×m: the MR values of one k are contiguous (a weight gradient's xᵀ·dG packs B·T of them a
+                // tile: moved as vectors, not one float at a time).
                 float* src = job.A + ((nint)pc * lda) + ic + r0;
+                if (mb == mr && mr == 8 && Avx.IsSupported)
+                {
+                    for (int p = 0; p < kc; p++, src += lda)
+                    {
+                        Avx.Store(panel + ((nint)p * 8), Avx.LoadVector256(src));
+                    }
+
+                    continue;
+                }
+
+                if (mb == mr && mr == 6 && Sse2.IsSupported)
+                {
+                    for (int p = 0; p < kc; p++, src += lda)
+                    {
+                        float* d = panel + ((nint)p * 6);
+                        Sse.Store(d, Sse.LoadVector128(src));
+                        Sse2.StoreScalar((double*)(d + 4), Sse2.LoadScalarVector128((double*)(src + 4)));
+                    }
+
+                    continue;
+                }
+
                 for (int p = 0; p < kc; p++)
                 {
                     float* d = panel + ((nint)p * mr);
@@ -590,6 +653,27 @@ public static class Gemm
                 // Eight rows: two four-row blocks side by side, each transposed as B's columns are.
                 PackTransposed4(job.A + ((ic + r0) * lda) + pc, lda, kc, panel, 8);
                 PackTransposed4(job.A + ((ic + r0 + 4) * lda) + pc, lda, kc, panel + 4, 8);
+            }
+            else if (mb < mr && Sse.IsSupported)
+            {
+                // A last tile of fewer rows (a masked step's active rows, a batch chunk's tail): the padding rows zeroed
+                // at once, four real rows at a time transposed as above, the rest one by one.
+                new Span<float>(panel, kc * mr).Clear();
+                float* src = job.A + ((ic + r0) * lda) + pc;
+                int i = 0;
+                for (; i + 4 <= mb; i += 4)
+                {
+                    PackTransposed4(src + (i * lda), lda, kc, panel + i, mr);
+                }
+
+                for (; i < mb; i++)
+                {
+                    float* row = src + (i * lda);
+                    for (int p = 0; p < kc; p++)
+                    {
+                        panel[((nint)p * mr) + i] = row[p];
+                    }
+                }
             }
             else
             {

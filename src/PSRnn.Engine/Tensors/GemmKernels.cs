@@ -27,6 +27,16 @@ internal interface IGemmKernel
     /// <summary>Rows 0 … <paramref name="rows"/> − 1 (fewer than MR) of the tile, as <see cref="Run"/> with the edge merge's store.</summary>
     static virtual unsafe void RunRows(int rows, int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
         throw new NotSupportedException();
+
+    /// <summary>How many whole B panels one <see cref="RunWideRows"/> call covers for a tile of <paramref name="rows"/> rows; 0: none.</summary>
+    static virtual int WideTailPanels(int rows) => 0;
+
+    /// <summary>
+    /// Rows 0 … <paramref name="rows"/> − 1 of <see cref="WideTailPanels"/> tiles side by side, B's panels
+    /// <paramref name="panelStride"/> floats apart, as <see cref="RunRows"/> computes each of them.
+    /// </summary>
+    static virtual unsafe void RunWideRows(int rows, int kc, float* a, float* b, nint ldb, nint panelStride, float* c, nint ldc,
+        float alpha, float beta) => throw new NotSupportedException();
 }
 
 /// <summary>
@@ -44,6 +54,11 @@ internal readonly struct Vector512Kernel : IGemmKernel
 
     public static unsafe void RunRows(int rows, int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
         RowTailKernels.Run512(rows, kc, a, b, ldb, c, ldc, alpha, beta);
+
+    public static int WideTailPanels(int rows) => WideTailKernels.Panels512(rows);
+
+    public static unsafe void RunWideRows(int rows, int kc, float* a, float* b, nint ldb, nint panelStride, float* c, nint ldc,
+        float alpha, float beta) => WideTailKernels.Run512(rows, kc, a, b, ldb, panelStride, c, ldc, alpha, beta);
 
     // c[i, 0..31] += a[p, i] * b[p, 0..31] for p in 0..kc, i in 0..7.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -142,6 +157,11 @@ internal readonly struct Vector256Kernel : IGemmKernel
 
     public static unsafe void RunRows(int rows, int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
         RowTailKernels.Run256(rows, kc, a, b, ldb, c, ldc, alpha, beta);
+
+    public static int WideTailPanels(int rows) => WideTailKernels.Panels256(rows);
+
+    public static unsafe void RunWideRows(int rows, int kc, float* a, float* b, nint ldb, nint panelStride, float* c, nint ldc,
+        float alpha, float beta) => WideTailKernels.Run256(rows, kc, a, b, ldb, panelStride, c, ldc, alpha, beta);
 
     // c[i, 0..15] += a[p, i] * b[p, 0..15] for p in 0..kc, i in 0..5.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -213,7 +213,7 @@ internal static class RowTailKernels
 
     // One row of 16: c = alpha·acc (beta == 0, c not read) or alpha·acc + beta·c, unfused as the edge merge is.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Merge256(float* c, Vector256<float> lo, Vector256<float> hi, Vector256<float> alpha, Vector256<float> betaV, float beta)
+    internal static unsafe void Merge256(float* c, Vector256<float> lo, Vector256<float> hi, Vector256<float> alpha, Vector256<float> betaV, float beta)
     {
         if (beta == 0f)
         {
@@ -229,7 +229,7 @@ internal static class RowTailKernels
 
     // One row of 32, as Merge256.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Merge512(float* c, Vector512<float> lo, Vector512<float> hi, Vector512<float> alpha, Vector512<float> betaV, float beta)
+    internal static unsafe void Merge512(float* c, Vector512<float> lo, Vector512<float> hi, Vector512<float> alpha, Vector512<float> betaV, float beta)
     {
         if (beta == 0f)
         {
@@ -243,42 +243,42 @@ internal static class RowTailKernels
         }
     }
 
-    private interface IRowCount
+    internal interface IRowCount
     {
         static abstract int N { get; }
     }
 
-    private readonly struct R1 : IRowCount
+    internal readonly struct R1 : IRowCount
     {
         public static int N => 1;
     }
 
-    private readonly struct R2 : IRowCount
+    internal readonly struct R2 : IRowCount
     {
         public static int N => 2;
     }
 
-    private readonly struct R3 : IRowCount
+    internal readonly struct R3 : IRowCount
     {
         public static int N => 3;
     }
 
-    private readonly struct R4 : IRowCount
+    internal readonly struct R4 : IRowCount
     {
         public static int N => 4;
     }
 
-    private readonly struct R5 : IRowCount
+    internal readonly struct R5 : IRowCount
     {
         public static int N => 5;
     }
 
-    private readonly struct R6 : IRowCount
+    internal readonly struct R6 : IRowCount
     {
         public static int N => 6;
     }
 
-    private readonly struct R7 : IRowCount
+    internal readonly struct R7 : IRowCount
     {
         public static int N => 7;
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -344,50 +345,89 @@ public sealed class Tensor
     }
 
     /// <summary>Resolves a requested shape with at most one -1 against an element count.</summary>
+    /// <exception cref="ArgumentException">The shape does not fit the count; the message says why.</exception>
     public static int[] ResolveShape(IReadOnlyList<int> shape, long count)
     {
         ArgumentNullException.ThrowIfNull(shape);
+        return TryResolveShape(shape, count, out int[]? resolved, out string? problem)
+            ? resolved
+            : throw new ArgumentException($"Cannot reshape {count} elements into {FormatShape(shape)}: {problem}.", nameof(shape));
+    }
+
+    /// <summary>
+    /// Resolves a requested shape with at most one -1 against an element count, or says why it cannot: the reason
+    /// alone (such as "100 is not a multiple of 22050, the product of the other dimensions"), for callers that phrase
+    /// the rest of the message themselves.
+    /// </summary>
+    public static bool TryResolveShape(IReadOnlyList<int> shape, long count, [NotNullWhen(true)] out int[]? resolved,
+        [NotNullWhen(false)] out string? problem)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        resolved = null;
         int inferred = -1;
         long known = 1;
+        bool beyond = false;
         for (int d = 0; d < shape.Count; d++)
         {
             if (shape[d] == -1)
             {
                 if (inferred >= 0)
                 {
-                    throw new ArgumentException("Only one dimension of a shape can be -1.", nameof(shape));
+                    problem = "only one dimension can be -1 (inferred)";
+                    return false;
                 }
 
                 inferred = d;
             }
             else if (shape[d] < 0)
             {
-                throw new ArgumentException($"Dimension {shape[d]} is negative.", nameof(shape));
+                problem = string.Create(CultureInfo.InvariantCulture, $"dimension {shape[d]} is negative (only -1 stands for a dimension to infer)");
+                return false;
             }
-            else
+            else if (shape[d] == 0)
             {
-                known = checked(known * shape[d]);
+                known = 0;
+            }
+            else if (known != 0 && !beyond)
+            {
+                // Both factors are at most int.MaxValue, so this cannot overflow; past any tensor's length the exact
+                // product no longer matters (unless a later 0 makes it 0).
+                known *= shape[d];
+                beyond = known > int.MaxValue;
             }
         }
 
-        int[] result = shape.ToArray();
+        if (beyond && known != 0)
+        {
+            problem = "that shape holds more elements than a tensor can";
+            return false;
+        }
+
         if (inferred >= 0)
         {
             if (known == 0 || count % known != 0)
             {
-                throw new ArgumentException(
-                    $"Cannot reshape {count} elements into {FormatShape(shape)}.", nameof(shape));
+                problem = known == 0
+                    ? "the other dimensions hold no elements, so -1 cannot be inferred"
+                    : string.Create(CultureInfo.InvariantCulture, $"{count} is not a multiple of {known}, the product of the other dimensions");
+                return false;
             }
 
-            result[inferred] = (int)(count / known);
+            resolved = [.. shape];
+            resolved[inferred] = (int)(count / known);
         }
         else if (known != count)
         {
-            throw new ArgumentException(
-                $"Cannot reshape {count} elements into {FormatShape(shape)} ({known} elements).", nameof(shape));
+            problem = string.Create(CultureInfo.InvariantCulture, $"that shape holds {known} elements");
+            return false;
+        }
+        else
+        {
+            resolved = [.. shape];
         }
 
-        return result;
+        problem = null;
+        return true;
     }
 
     /// <summary>Shape, dtype and preview, as the console shows a tensor.</summary>

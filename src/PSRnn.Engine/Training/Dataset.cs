@@ -284,7 +284,15 @@ public sealed class Dataset
             for (int i = 0; i < values.Length; i++)
             {
                 float v = values[i];
-                if (v < 0 || v >= output.Features || v != MathF.Floor(v))
+                if (v != MathF.Floor(v))
+                {
+                    // A fraction is a different mistake from a class the model lacks: regression targets, or labels to round.
+                    throw new ModelException("LabelNotInteger",
+                        $"{yName}: sample {i / rowsPerSample} has the class label {v}, which is not a whole number. Class labels are integers "
+                        + $"0 to {output.Features - 1}; round or map them, or give one-hot rows (ConvertTo-RnnOneHot).");
+                }
+
+                if (v < 0 || v >= output.Features)
                 {
                     throw new ModelException("LabelOutOfRange",
                         $"{yName}: sample {i / rowsPerSample} has class label {v}, but the output layer has {output.Features} classes (0 to {output.Features - 1}).");

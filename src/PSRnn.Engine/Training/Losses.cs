@@ -27,8 +27,9 @@ public static class Losses
             "BINARYCROSSENTROPY" or "BCE" => new BinaryCrossentropy(),
             "MEANSQUAREDERROR" or "MSE" => new MeanSquaredError(),
             "MEANABSOLUTEERROR" or "MAE" => new MeanAbsoluteError(),
+            // No paramName: the message reaches users as it is, and .NET would append "(Parameter 'name')".
             _ => throw new ArgumentException(
-                $"Unknown loss '{name}'. Use one of: {string.Join(", ", Names)} (or mse, mae, bce).", nameof(name)),
+                $"Unknown loss '{name}'. Use one of: {string.Join(", ", Names)} (or mse, mae, bce)."),
         };
     }
 }

@@ -51,8 +51,11 @@ public abstract class Metric
     /// <inheritdoc/>
     public override string ToString() => $"{Name}: {Result}";
 
+    /// <summary>Whether the targets are class indices (one per row) rather than rows shaped like the outputs.</summary>
+    public virtual bool TakesClassLabels => false;
+
     /// <summary>Target values per row: width, or 1 for class indices.</summary>
-    private protected virtual int TargetsPerRow(int width) => width;
+    private int TargetsPerRow(int width) => TakesClassLabels ? 1 : width;
 
     /// <summary>Adds a validated batch.</summary>
     private protected abstract void UpdateCore(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int rows, int width);

@@ -27,9 +27,10 @@ public static class Metrics
             "SPARSECATEGORICALACCURACY" => new SparseCategoricalAccuracy(),
             "BINARYACCURACY" => new BinaryAccuracy(),
             "MAE" or "MEANABSOLUTEERROR" => new MeanAbsoluteErrorMetric(),
+            // No paramName: the message reaches users as it is, and .NET would append "(Parameter 'name')".
             _ => throw new ArgumentException(
                 $"Unknown metric '{name}'. Use accuracy, categorical_accuracy, sparse_categorical_accuracy, "
-                + "binary_accuracy or mae.", nameof(name)),
+                + "binary_accuracy or mae."),
         };
     }
 }

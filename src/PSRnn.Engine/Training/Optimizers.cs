@@ -20,8 +20,8 @@ public static class Optimizers
             "RMSPROP" => new RmsProp(learningRate ?? 0.001f),
             "ADAM" => new Adam(learningRate ?? 0.001f),
             "ADAMW" => new AdamW(learningRate ?? 0.001f),
-            _ => throw new ArgumentException(
-                $"Unknown optimizer '{name}'. Use one of: {string.Join(", ", Names)}.", nameof(name)),
+            // No paramName: the message reaches users as it is, and .NET would append "(Parameter 'name')".
+            _ => throw new ArgumentException($"Unknown optimizer '{name}'. Use one of: {string.Join(", ", Names)}."),
         };
     }
 }

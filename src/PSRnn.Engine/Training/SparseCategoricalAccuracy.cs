@@ -19,7 +19,8 @@ public sealed class SparseCategoricalAccuracy(string? name = null) : Metric(name
     /// <inheritdoc/>
     public override void Reset() => (_correct, _rows) = (0, 0);
 
-    private protected override int TargetsPerRow(int width) => 1;
+    /// <inheritdoc/>
+    public override bool TakesClassLabels => true;
 
     private protected override void UpdateCore(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int rows, int width)
     {

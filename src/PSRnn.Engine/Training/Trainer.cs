@@ -85,7 +85,8 @@ public static class Trainer
     /// The metrics named in <paramref name="names"/> (Keras's compile(metrics=[...]) names, fresh instances), or the
     /// loss's defaults when there are none.
     /// </summary>
-    /// <exception cref="ModelException">A name is not a metric PSRnn knows (MetricUnknown).</exception>
+    /// <exception cref="ModelException">A name is not a metric PSRnn knows (MetricUnknown), or the metric cannot read these
+    /// targets: class labels for one that compares outputs, or rows for sparse_categorical_accuracy (MetricTargetMismatch).</exception>
     public static IReadOnlyList<Metric> ResolveMetrics(Sequential model, Loss loss, Dataset data, IReadOnlyList<string>? names)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -95,14 +96,32 @@ public static class Trainer
             return DefaultMetrics(loss);
         }
 
-        try
+        List<Metric> metrics = [];
+        foreach (string name in names)
         {
-            return [.. names.Select(n => Metrics.FromName(n, model.OutputShape.Features, data.SparseTargets))];
+            Metric metric;
+            try
+            {
+                metric = Metrics.FromName(name, model.OutputShape.Features, data.SparseTargets);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ModelException("MetricUnknown", e.Message, e);
+            }
+
+            // Checked here, as the loss is, so that a metric that cannot read these targets fails before training.
+            if (metric.TakesClassLabels != data.SparseTargets)
+            {
+                throw new ModelException("MetricTargetMismatch", metric.TakesClassLabels
+                    ? $"The metric '{name}' ({metric.KerasName}) takes class labels (one integer per output row), but the targets are rows of values; use categorical_accuracy or accuracy."
+                    : $"The metric '{name}' ({metric.KerasName}) compares the outputs with targets of their shape, but the targets are class labels; "
+                        + "one-hot encode them (ConvertTo-RnnOneHot) or use accuracy.");
+            }
+
+            metrics.Add(metric);
         }
-        catch (ArgumentException e)
-        {
-            throw new ModelException("MetricUnknown", e.Message, e);
-        }
+
+        return metrics;
     }
 
     /// <summary>Trains <paramref name="model"/> as Keras's fit does and returns this run's history records.</summary>

@@ -25,12 +25,20 @@ public abstract class AddLayerCommandBase : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }
 
+    /// <summary>
+    /// <para type="description">Hidden: values no parameter takes, such as $true after a switch, so that the error says
+    /// how to write them.</para>
+    /// </summary>
+    [Parameter(ValueFromRemainingArguments = true, DontShow = true)]
+    public object[]? LeftoverArgument { get; set; }
+
     /// <summary>Creates the layer from the cmdlet's parameters.</summary>
     protected abstract Layer CreateLayer();
 
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        LeftoverArguments.ThrowIfAny(this, LeftoverArgument);
         Layer layer;
         try
         {
@@ -38,7 +46,7 @@ public abstract class AddLayerCommandBase : PSCmdlet
         }
         catch (ArgumentException e)
         {
-            ThrowTerminatingError(Errors.Create("LayerBadArgument", ErrorCategory.InvalidArgument, null, e.Message, e));
+            ThrowTerminatingError(Errors.Create("LayerBadArgument", ErrorCategory.InvalidArgument, null, Errors.Describe(e), e));
             return;
         }
 

@@ -55,7 +55,7 @@ public sealed class ConvertToRnnOneHotCommand : GatheringCmdlet
         catch (Exception e) when (e is ArgumentException or InvalidCastException or OverflowException)
         {
             ThrowTerminatingError(Errors.Create("TensorConversionFailed", ErrorCategory.InvalidArgument, value,
-                $"Cannot read the labels: {e.Message}", e));
+                $"Cannot read the labels: {Errors.Describe(e)}", e));
             return;
         }
 

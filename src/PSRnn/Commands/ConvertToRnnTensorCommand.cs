@@ -67,7 +67,7 @@ public sealed class ConvertToRnnTensorCommand : GatheringCmdlet
         catch (Exception e) when (e is ArgumentException or InvalidCastException or OverflowException)
         {
             ThrowTerminatingError(Errors.Create("TensorConversionFailed", ErrorCategory.InvalidArgument, value,
-                $"Cannot convert the input to a tensor: {e.Message}", e));
+                $"Cannot convert the input to a tensor: {Errors.Describe(e)}", e));
             return;
         }
 
@@ -78,16 +78,14 @@ public sealed class ConvertToRnnTensorCommand : GatheringCmdlet
 
         if (Shape is not null)
         {
-            try
-            {
-                tensor = tensor.Reshape(Shape);
-            }
-            catch (ArgumentException e)
+            if (!Tensor.TryResolveShape(Shape, tensor.Length, out int[]? shape, out string? problem))
             {
                 ThrowTerminatingError(Errors.Create("TensorShapeMismatch", ErrorCategory.InvalidArgument, Shape,
-                    $"Cannot reshape {tensor.Length} values of shape {tensor.ShapeText} into " +
-                    $"{Tensor.FormatShape(Shape)}: {e.Message}", e));
+                    $"Cannot reshape {tensor.Length} values of shape {tensor.ShapeText} into {Tensor.FormatShape(Shape)}: {problem}."));
+                return;
             }
+
+            tensor = tensor.Reshape(shape);
         }
 
         WriteObject(tensor);

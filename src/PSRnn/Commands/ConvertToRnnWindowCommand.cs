@@ -89,7 +89,7 @@ public sealed class ConvertToRnnWindowCommand : GatheringCmdlet
         catch (Exception e) when (e is ArgumentException or InvalidCastException or OverflowException)
         {
             ThrowTerminatingError(Errors.Create("TensorConversionFailed", ErrorCategory.InvalidArgument, value,
-                $"Cannot read the series: {e.Message}", e));
+                $"Cannot read the series: {Errors.Describe(e)}", e));
             return;
         }
 

@@ -39,10 +39,23 @@ public abstract class ExportFileCommandBase : PSCmdlet
     public SwitchParameter Force { get; set; }
 
     /// <summary>
-    /// <para type="description">Returns the written file as a FileInfo.</para>
+    /// <para type="description">Returns the written file as Get-Item does: a FileInfo with the file system provider's
+    /// properties, which its default table view shows.</para>
     /// </summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
+
+    /// <summary>
+    /// With -PassThru, writes the file as the FileSystem provider returns it (PSPath, PSParentPath, and on Unix the
+    /// UnixStat its table view reads for mode, owner and size): a bare FileInfo would print with empty columns.
+    /// </summary>
+    protected void WritePassThru(string file)
+    {
+        if (PassThru)
+        {
+            WriteObject(SessionState.InvokeProvider.Item.Get([file], force: true, literalPath: true), enumerateCollection: true);
+        }
+    }
 
     /// <summary>The file-system path the user named.</summary>
     protected string ResolveTarget()

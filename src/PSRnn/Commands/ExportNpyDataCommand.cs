@@ -78,7 +78,7 @@ public sealed class ExportNpyDataCommand : ExportFileCommandBase
         catch (Exception e) when (e is ArgumentException or InvalidCastException or OverflowException)
         {
             ThrowTerminatingError(Errors.Create("NpyExportInvalidInput", ErrorCategory.InvalidArgument, InputObject,
-                $"Cannot export the input as NumPy data: {e.Message}", e));
+                $"Cannot export the input as NumPy data: {Errors.Describe(e)}", e));
         }
     }
 
@@ -119,17 +119,14 @@ public sealed class ExportNpyDataCommand : ExportFileCommandBase
         }
         catch (ArgumentException e)
         {
-            ThrowTerminatingError(Errors.Create("NpyExportInvalidInput", ErrorCategory.InvalidArgument, file, e.Message, e));
+            ThrowTerminatingError(Errors.Create("NpyExportInvalidInput", ErrorCategory.InvalidArgument, file, Errors.Describe(e), e));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             ThrowTerminatingError(Errors.WriteFailed("NpyWriteFailed", file,
-                $"Cannot write '{file}': {e.Message}", e));
+                $"Cannot write '{file}': {Errors.Describe(e)}", e));
         }
 
-        if (PassThru)
-        {
-            WriteObject(new FileInfo(file));
-        }
+        WritePassThru(file);
     }
 }

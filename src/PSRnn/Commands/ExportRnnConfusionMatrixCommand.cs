@@ -87,9 +87,6 @@ public sealed class ExportRnnConfusionMatrixCommand : ExportFileCommandBase
 
         string title = string.IsNullOrWhiteSpace(Title) ? (Normalize ? "confusion matrix (row-normalized)" : "confusion matrix") : Title;
         PlotWriter.Write(this, file, Force, () => ConfusionMatrixPlot.RenderPng(ConfusionMatrix.Counts, ConfusionMatrix.Labels, title, Width, Height, Normalize), "ConfusionMatrixPlot");
-        if (PassThru)
-        {
-            WriteObject(new FileInfo(file));
-        }
+        WritePassThru(file);
     }
 }

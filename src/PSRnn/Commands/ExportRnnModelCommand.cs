@@ -138,12 +138,9 @@ public sealed class ExportRnnModelCommand : ExportFileCommandBase
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            ThrowTerminatingError(Errors.WriteFailed("ModelWriteFailed", file, $"Cannot write '{file}': {e.Message}", e));
+            ThrowTerminatingError(Errors.WriteFailed("ModelWriteFailed", file, $"Cannot write '{file}': {Errors.Describe(e)}", e));
         }
 
-        if (PassThru)
-        {
-            WriteObject(new FileInfo(file));
-        }
+        WritePassThru(file);
     }
 }

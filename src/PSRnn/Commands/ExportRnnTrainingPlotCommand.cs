@@ -86,9 +86,6 @@ public sealed class ExportRnnTrainingPlotCommand : ExportFileCommandBase
         string title = string.IsNullOrWhiteSpace(Title) ? Model.Name : Title;
         PlotWriter.Write(this, file, Force, () => TrainingPlot.RenderPng(Model.History, title, Width, Height), "TrainingPlot");
 
-        if (PassThru)
-        {
-            WriteObject(new FileInfo(file));
-        }
+        WritePassThru(file);
     }
 }

@@ -73,7 +73,7 @@ public sealed class ImportNpyDataCommand : ImportFileCommandBase
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            WriteError(Errors.Create("NpyReadFailed", ErrorCategory.ReadError, file, $"Cannot read '{file}': {e.Message}", e));
+            WriteError(Errors.Create("NpyReadFailed", ErrorCategory.ReadError, file, $"Cannot read '{file}': {Errors.Describe(e)}", e));
             return;
         }
 

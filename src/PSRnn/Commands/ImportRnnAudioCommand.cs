@@ -237,7 +237,7 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
         }
         catch (ArgumentException e)
         {
-            ThrowTerminatingError(Errors.Create("AudioOptionsInvalid", ErrorCategory.InvalidArgument, null, e.Message, e));
+            ThrowTerminatingError(Errors.Create("AudioOptionsInvalid", ErrorCategory.InvalidArgument, null, Errors.Describe(e), e));
         }
 
         RnnAudioLabelSource source = LabelCsv is not null ? RnnAudioLabelSource.Csv : LabelFrom;
@@ -360,7 +360,7 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            WriteError(Errors.Create("AudioReadFailed", ErrorCategory.ReadError, file, $"Cannot read '{file}': {e.Message}", e));
+            WriteError(Errors.Create("AudioReadFailed", ErrorCategory.ReadError, file, $"Cannot read '{file}': {Errors.Describe(e)}", e));
         }
 
         return null;
@@ -383,10 +383,16 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
         {
             ThrowTerminatingError(Errors.FromData(e, csv));
         }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // .NET's "Could not find file '…'" would name the path twice.
+            ThrowTerminatingError(new ErrorRecord(new ItemNotFoundException($"Cannot find the label CSV '{csv}' (-LabelCsv).", e),
+                "AudioLabelCsvNotFound", ErrorCategory.ObjectNotFound, csv));
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             ThrowTerminatingError(Errors.Create("AudioLabelCsvUnreadable", ErrorCategory.ReadError, csv,
-                $"Cannot read the label CSV '{csv}': {e.Message}", e));
+                $"Cannot read the label CSV '{csv}': {Errors.Describe(e)}", e));
         }
 
         return null!; // not reached: ThrowTerminatingError throws

@@ -75,11 +75,13 @@ public sealed class ImportRnnModelCommand : ImportFileCommandBase
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        foreach (string file in ResolvedFiles())
+        foreach (string file in ResolvedFiles("model (.safetensors, .onnx or Keras .h5)"))
         {
             try
             {
-                WriteObject(Load(file));
+                Sequential model = Load(file);
+                MetricProperties.AddToHistory(model);
+                WriteObject(model);
             }
             catch (DataFormatException e)
             {
@@ -91,7 +93,7 @@ public sealed class ImportRnnModelCommand : ImportFileCommandBase
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                WriteError(Errors.Create("ModelReadFailed", ErrorCategory.ReadError, file, $"Cannot read '{file}': {e.Message}", e));
+                WriteError(Errors.Create("ModelReadFailed", ErrorCategory.ReadError, file, $"Cannot read '{file}': {Errors.Describe(e)}", e));
             }
         }
     }

@@ -16,7 +16,12 @@ namespace PSRnn.Commands;
 /// optimizer (Adam by default, Keras's defaults). The loss follows the last layer unless -Loss says otherwise: softmax
 /// gives categorical cross-entropy (sparse when -Y holds class labels), sigmoid binary cross-entropy, anything else mean
 /// squared error. Each epoch adds a record (loss, accuracy or MAE, validation loss and metrics, duration) to the model's
-/// History; -Verbose prints them. Progress shows the epoch, batch, loss and time left. Ctrl+C stops at the next batch
+/// History. At a terminal a progress bar shows the epoch, batch, loss and time left; where no bar can show (output
+/// redirected to a file or pipe, as in a CI log, or a host without a console) each epoch prints Keras's verbose=2 line
+/// instead, "Epoch 3/10 - 2s - loss: 0.4321 - accuracy: 0.8750 - val_loss: ...", to the information stream (shown by
+/// default like Write-Host; -InformationAction Ignore or 6>$null hide it, 6>&amp;1 or -InformationVariable capture it).
+/// -Quiet shows neither; $ProgressPreference governs the bar. With -Verbose the line also goes to the verbose stream
+/// when it is not printed (at a terminal, or with -Quiet), so it never prints twice. Ctrl+C stops at the next batch
 /// and the model keeps the weights of the last completed epoch. Training again continues from the current weights and
 /// optimizer state. The model is passed on down the pipeline. -CheckpointPath saves the last and the best epoch (by
 /// validation loss, else loss) as training goes, with everything needed to resume; -ResumeFrom continues an interrupted
@@ -61,6 +66,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     private readonly CancellationTokenSource _stop = new();
     private DateTime _lastProgress;
     private double _bestCheckpoint;
+    private bool _epochLines;
 
     /// <summary>
     /// <para type="description">The model to train; it comes from the pipeline and is passed on. With -ResumeFrom it may be
@@ -192,6 +198,13 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     public SwitchParameter RestoreBestWeights { get; set; }
 
     /// <summary>
+    /// <para type="description">Hidden: values no parameter takes, such as $false after a switch, so that the error says
+    /// how to write them.</para>
+    /// </summary>
+    [Parameter(ValueFromRemainingArguments = true, DontShow = true)]
+    public object[]? LeftoverArgument { get; set; }
+
+    /// <summary>
     /// <para type="description">Truncated backpropagation through time: cuts each batch of sequences into windows of this
     /// many steps, run in order with the recurrent layers' states carried from window to window (zeros at each batch's
     /// start) and gradients stopped at the window boundaries, with an optimizer step per window (TBPTT with k1 = k2 = K).
@@ -236,9 +249,17 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     [ValidateRange(1, 1024)]
     public int? ThreadCount { get; set; }
 
+    /// <summary>
+    /// <para type="description">Trains silently: no progress bar and no line per epoch (Keras's verbose=0). The History
+    /// still records every epoch.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        LeftoverArguments.ThrowIfAny(this, LeftoverArgument);
         FitState? resume = ResumeFrom is null ? null : LoadCheckpoint(ResumeFrom);
         ModelData.RequireLayers(this, Model);
         Dataset train = ModelData.Create(this, Model, X, Y);
@@ -281,7 +302,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         }
         catch (ArgumentException e)
         {
-            ThrowTerminatingError(Errors.Create("OptimizerUnknown", ErrorCategory.InvalidArgument, Optimizer, e.Message, e));
+            ThrowTerminatingError(Errors.Create("OptimizerUnknown", ErrorCategory.InvalidArgument, Optimizer, Errors.Describe(e), e));
             return;
         }
 
@@ -300,9 +321,9 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
             RestoreBestWeights = RestoreBestWeights,
             ValidationSplit = ValidationData is null ? ValidationSplit : 0,
             Seed = Seed,
-            Progress = ReportProgress,
+            Progress = Quiet ? null : ReportProgress,
             Cancellation = _stop.Token,
-            EpochCompleted = CheckpointPath is null ? null : Checkpointer(CheckpointPath, resume),
+            EpochCompleted = EpochEnd(CheckpointPath is null ? null : Checkpointer(CheckpointPath, resume)),
             Resume = resume,
         };
 
@@ -313,14 +334,16 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         }
         catch (ArgumentOutOfRangeException e)
         {
-            ThrowTerminatingError(Errors.Create("FitSettingOutOfRange", ErrorCategory.InvalidArgument, e.ParamName, e.Message, e));
+            ThrowTerminatingError(Errors.Create("FitSettingOutOfRange", ErrorCategory.InvalidArgument, e.ParamName, Errors.Describe(e), e));
             return;
         }
 
-        IReadOnlyList<EpochRecord> records;
+        // Keras's Progbar redraws its bar on a terminal only and prints a line an epoch elsewhere; PowerShell's bar
+        // shows only on a console whose output is not redirected, in a host that has one.
+        _epochLines = !Quiet && (Console.IsOutputRedirected || Host.UI?.RawUI is null);
         try
         {
-            records = Trainer.Fit(Model, train, validation, loss, optimizer, options);
+            Trainer.Fit(Model, train, validation, loss, optimizer, options);
         }
         catch (OperationCanceledException)
         {
@@ -336,17 +359,16 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         {
             // A checkpoint could not be written: training stopped there, with that epoch's weights.
             ThrowTerminatingError(Errors.WriteFailed("CheckpointWriteFailed", CheckpointPath,
-                $"Cannot write a checkpoint to '{CheckpointPath}': {e.Message} Training stopped after epoch {Model.History.Count}.", e));
+                $"Cannot write a checkpoint to '{CheckpointPath}': {Errors.Describe(e)} Training stopped after epoch {Model.History.Count}.", e));
             return;
         }
         finally
         {
-            WriteProgress(new ProgressRecord(1, "Training " + Model.Name, "Done") { RecordType = ProgressRecordType.Completed });
-        }
-
-        foreach (EpochRecord r in records)
-        {
-            WriteVerbose(Describe(r));
+            MetricProperties.AddToHistory(Model);
+            if (!Quiet)
+            {
+                WriteProgress(new ProgressRecord(1, "Training " + Model.Name, "Done") { RecordType = ProgressRecordType.Completed });
+            }
         }
 
         WriteObject(Model);
@@ -374,7 +396,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            ThrowTerminatingError(Errors.Create("ModelReadFailed", ErrorCategory.ReadError, file, $"Cannot read '{file}': {e.Message}", e));
+            ThrowTerminatingError(Errors.Create("ModelReadFailed", ErrorCategory.ReadError, file, $"Cannot read '{file}': {Errors.Describe(e)}", e));
             throw; // not reached
         }
 
@@ -444,6 +466,24 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         return files[0];
     }
 
+    /// <summary>The EpochCompleted callback: the epoch's line, then the checkpoints if any.</summary>
+    private Action<EpochRecord, FitState> EpochEnd(Action<EpochRecord, FitState>? checkpointer) => (record, state) =>
+    {
+        // The epoch within this run, as Keras counts it (a resumed run goes on from its checkpoint's epochs).
+        string line = EpochLine(record, state.EpochsDone, Epochs);
+        if (_epochLines)
+        {
+            // PSHOST makes it show by default, as Write-Host does, while staying in the information stream.
+            WriteInformation(line, ["PSHOST"]);
+        }
+        else
+        {
+            WriteVerbose(line);
+        }
+
+        checkpointer?.Invoke(record, state);
+    };
+
     /// <summary>The EpochCompleted callback that writes the last and best checkpoints.</summary>
     private Action<EpochRecord, FitState> Checkpointer(string path, FitState? resume)
     {
@@ -492,7 +532,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         catch (Exception e) when (e is ArgumentException or InvalidCastException or OverflowException)
         {
             ThrowTerminatingError(Errors.Create("TensorConversionFailed", ErrorCategory.InvalidArgument, value,
-                $"Cannot read {what} of -ValidationData: {e.Message}", e));
+                $"Cannot read {what} of -ValidationData: {Errors.Describe(e)}", e));
             throw; // not reached
         }
     }
@@ -519,25 +559,25 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         });
     }
 
-    private static string Describe(EpochRecord r)
+    /// <summary>Keras's verbose=2 line: "Epoch 3/10 - 2s - loss: 0.4321 - accuracy: 0.8750 - val_loss: … - val_accuracy: …".</summary>
+    private static string EpochLine(EpochRecord r, int epoch, int epochs)
     {
         var text = new System.Text.StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"Epoch {r.Epoch}: loss {r.Loss:F4}");
+        text.Append(CultureInfo.InvariantCulture, $"Epoch {epoch}/{epochs} - {KerasFormat.Duration(r.Duration)} - loss: {KerasFormat.Number(r.Loss)}");
         foreach (var (name, value) in r.Metrics)
         {
-            text.Append(CultureInfo.InvariantCulture, $", {name} {value:F4}");
+            text.Append(CultureInfo.InvariantCulture, $" - {name}: {KerasFormat.Number(value)}");
         }
 
         if (r.ValidationLoss is { } vl)
         {
-            text.Append(CultureInfo.InvariantCulture, $", val_loss {vl:F4}");
+            text.Append(CultureInfo.InvariantCulture, $" - val_loss: {KerasFormat.Number(vl)}");
             foreach (var (name, value) in r.ValidationMetrics!)
             {
-                text.Append(CultureInfo.InvariantCulture, $", val_{name} {value:F4}");
+                text.Append(CultureInfo.InvariantCulture, $" - val_{name}: {KerasFormat.Number(value)}");
             }
         }
 
-        text.Append(CultureInfo.InvariantCulture, $" ({r.Duration.TotalSeconds:F1} s)");
         return text.ToString();
     }
 }

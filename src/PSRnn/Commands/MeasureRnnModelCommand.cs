@@ -111,8 +111,7 @@ public sealed class MeasureRnnModelCommand : ModelInputCommandBase
         output.Properties.Add(new PSNoteProperty("Loss", result.Loss));
         foreach (var (name, value) in result.Metrics)
         {
-            string title = name == "mae" ? "MAE" : CultureInfo.InvariantCulture.TextInfo.ToTitleCase(name);
-            output.Properties.Add(new PSNoteProperty(title, value));
+            output.Properties.Add(new PSNoteProperty(MetricProperties.Title(name), value));
         }
 
         output.Properties.Add(new PSNoteProperty("Samples", result.Samples));

@@ -130,7 +130,7 @@ public sealed class SetRnnStreamStateCommand : StreamCommandBase
         catch (Exception e) when (e is ArgumentException or InvalidCastException or OverflowException or FormatException)
         {
             ThrowTerminatingError(Errors.Create("StreamStateInvalidValue", ErrorCategory.InvalidArgument, value,
-                $"State '{known}': {e.Message} Give a tensor or an array of numbers, ({Stream.Batch}, {units}).", e));
+                $"State '{known}': {Errors.Describe(e)} Give a tensor or an array of numbers, ({Stream.Batch}, {units}).", e));
             throw;
         }
 

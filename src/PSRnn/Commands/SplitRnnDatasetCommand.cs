@@ -82,9 +82,17 @@ public sealed class SplitRnnDatasetCommand : PSCmdlet
     [Parameter]
     public SwitchParameter NoShuffle { get; set; }
 
+    /// <summary>
+    /// <para type="description">Hidden: values no parameter takes, such as $false after a switch, so that the error says
+    /// how to write them.</para>
+    /// </summary>
+    [Parameter(ValueFromRemainingArguments = true, DontShow = true)]
+    public object[]? LeftoverArgument { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        LeftoverArguments.ThrowIfAny(this, LeftoverArgument);
         if (Stratify && Y is null)
         {
             ThrowTerminatingError(Errors.Create("SplitStratifyNeedsY", ErrorCategory.InvalidArgument, null,

@@ -20,7 +20,7 @@ internal static class Errors
             "StreamBidirectional" or "StreamGoBackwards" or "StreamNoRecurrentLayer" or "StreamUnsupportedLayer" => ErrorCategory.InvalidOperation,
             "InsufficientMemory" => ErrorCategory.LimitsExceeded,
             "LayerNotFound" or "WeightNotFound" or "StreamStateUnknown" => ErrorCategory.ObjectNotFound,
-            "DataNotFinite" or "LabelOutOfRange" or "EmbeddingIndexOutOfRange" => ErrorCategory.InvalidData,
+            "DataNotFinite" or "LabelOutOfRange" or "LabelNotInteger" or "EmbeddingIndexOutOfRange" => ErrorCategory.InvalidData,
             _ => ErrorCategory.InvalidArgument,
         }, target);
 
@@ -43,6 +43,9 @@ internal static class Errors
                 _ => ErrorCategory.InvalidType,
             }, target)
             : Create(errorId, ErrorCategory.WriteError, target, message, exception);
+
+    /// <summary>An exception's message as a user should read it (<see cref="ExceptionText.Plain"/>).</summary>
+    public static string Describe(Exception exception) => ExceptionText.Plain(exception);
 
     /// <summary>An ErrorRecord for a path that matched nothing, as PowerShell's own cmdlets report it.</summary>
     public static ErrorRecord PathNotFound(string path) =>

@@ -137,7 +137,7 @@ internal static class PathResolver
         }
         catch (FileWriteException e)
         {
-            cmdlet.ThrowTerminatingError(Errors.WriteFailed(e.ErrorId, file, e.Message, e));
+            cmdlet.ThrowTerminatingError(Errors.WriteFailed(e.ErrorId, file, Errors.Describe(e), e));
         }
 
         bool exists = File.Exists(file);

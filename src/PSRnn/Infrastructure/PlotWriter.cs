@@ -22,7 +22,7 @@ internal static class PlotWriter
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
         {
             cmdlet.ThrowTerminatingError(Errors.Create(errorPrefix + "RendererMissing", ErrorCategory.NotInstalled, file,
-                $"Cannot draw the plot: the native drawing library (SkiaSharp) did not load on this platform: {e.Message}", e));
+                $"Cannot draw the plot: the native drawing library (SkiaSharp) did not load on this platform: {Errors.Describe(e)}", e));
             return;
         }
 
@@ -33,7 +33,7 @@ internal static class PlotWriter
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A full disk or a read-only folder keeps its own ID (DiskFull, WriteAccessDenied), as every export does.
-            cmdlet.ThrowTerminatingError(Errors.WriteFailed(errorPrefix + "WriteFailed", file, $"Cannot write '{file}': {e.Message}", e));
+            cmdlet.ThrowTerminatingError(Errors.WriteFailed(errorPrefix + "WriteFailed", file, $"Cannot write '{file}': {Errors.Describe(e)}", e));
         }
     }
 }

@@ -19,7 +19,7 @@ public sealed class TensorTransformationAttribute : ArgumentTransformationAttrib
         }
         catch (Exception e) when (e is ArgumentException or InvalidCastException or OverflowException)
         {
-            throw new ArgumentTransformationMetadataException($"Cannot convert the value to a tensor: {e.Message}", e);
+            throw new ArgumentTransformationMetadataException($"Cannot convert the value to a tensor: {Errors.Describe(e)}", e);
         }
     }
 }

@@ -30,7 +30,7 @@ public sealed class ValidateFitSettingAttribute(FitSetting setting) : ValidateAr
         }
         catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException)
         {
-            throw new ValidationMetadataException($"The argument is not a number: {e.Message}", e);
+            throw new ValidationMetadataException($"The argument is not a number: {Errors.Describe(e)}", e);
         }
 
         if (FitOptions.Check(Setting, value) is { } problem)

@@ -1,3 +1,4 @@
+using PSRnn.Engine.Data;
 using PSRnn.Engine.Serialization;
 
 namespace PSRnn.Engine.Tests.Security;
@@ -52,6 +53,20 @@ public sealed class FileFormatDetectionTests : IDisposable
         Assert.Equal(ModelFormat.Safetensors, Detect(safetensors, "x.onnx"));
         Assert.Equal(ModelFormat.Onnx, Detect([0x08, 0x07, 0x12, 0x00], "x.safetensors"));
         Assert.Equal(ModelFormat.Onnx, Detect([], "x.onnx"));
+    }
+
+    [Theory]
+    [InlineData("notes.txt", "just some text, not data", "it is not a safetensors, ONNX or Keras HDF5 model file")]
+    [InlineData("notes.safetensors", "just some text, not data", "it is not a safetensors, ONNX or Keras HDF5 model file")]
+    [InlineData("x.npy", "\u0093NUMPY\u0001\u0000v\u0000{'descr': '<f4'}", "it is a NumPy .npy file, not a safetensors, ONNX or Keras HDF5 model file. Read it with Import-NpyData.")]
+    [InlineData("x.npz", "PK\u0003\u0004\u0014\u0000\u0000\u0000\u0008\u0000 x.npy", "it is a zip archive (NumPy's .npz is one), not a safetensors")]
+    [InlineData("a.wav", "RIFF\u0024\u0000\u0000\u0000WAVEfmt ", "it is a WAV file, not a safetensors, ONNX or Keras HDF5 model file. Read it with Import-RnnAudio.")]
+    public void NamesContentThatIsNoModel(string name, string content, string message)
+    {
+        // Latin-1: each char one byte, as the files' own bytes.
+        var e = Assert.Throws<DataFormatException>(() => Detect(System.Text.Encoding.Latin1.GetBytes(content), name));
+        Assert.Equal("ModelFormatUnknown", e.ErrorId);
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -90,6 +90,16 @@ public sealed class BadModelFileTests
         Assert.Equal("SafetensorsHeaderBeyondFile", LoadError(bytes));
     }
 
+    [Fact]
+    public void ContentOfAnotherKindIsNotRecognized()
+    {
+        // A header length past the end and no '{' after it: not a damaged safetensors file, but text or NumPy data.
+        Assert.Equal("SafetensorsNotRecognized", LoadError("just some text, not data"u8.ToArray()));
+        byte[] npy = [0x93, .. "NUMPY"u8, 1, 0, 0x76, 0, .. "{'descr': '<f4'}"u8];
+        var e = Assert.Throws<DataFormatException>(() => SafetensorsFile.Read(new MemoryStream(npy), "x.npy"));
+        Assert.Equal("x.npy: it is a NumPy .npy file, not a safetensors file. Read it with Import-NpyData.", e.Message);
+    }
+
     [Theory]
     [InlineData("{not json", "SafetensorsBadHeader")]
     [InlineData("[1, 2]", "SafetensorsBadHeader")]

@@ -138,6 +138,44 @@ public sealed class ModelFileTests
         Assert.Equal(model.SnapshotWeights(), loaded.SnapshotWeights());
     }
 
+    // Each recurrent layer reads back its own keys (RecurrentSettings and the layer's FromConfig): every key away from
+    // Keras's default, so a key the reader drops or mixes up comes back as the default and fails here.
+    [Fact]
+    public void EveryRecurrentSettingSurvivesTheFile()
+    {
+        RecurrentLayer[] layers =
+        [
+            new SimpleRnn(5, returnSequences: true, goBackwards: true, dropout: 0.25f, recurrentDropout: 0.125f, name: "s")
+            {
+                Activation = ActivationKind.Relu, UseBias = false,
+                KernelInitializer = "he_normal", RecurrentInitializer = "lecun_uniform", BiasInitializer = "ones",
+            },
+            new Lstm(4, returnSequences: true, dropout: 0.5f, name: "l")
+            {
+                Activation = ActivationKind.Sigmoid, RecurrentActivation = ActivationKind.HardSigmoid, UnitForgetBias = false,
+                KernelInitializer = "glorot_normal", RecurrentInitializer = "random_normal", BiasInitializer = "random_uniform",
+            },
+            new Gru(3, returnSequences: true, goBackwards: true, recurrentDropout: 0.375f, resetAfter: false, name: "g")
+            {
+                RecurrentActivation = ActivationKind.HardSigmoid, UseBias = false, KernelInitializer = "lecun_normal",
+            },
+            new Gru(2, name: "g2") { Activation = ActivationKind.Relu, BiasInitializer = "he_uniform" },
+        ];
+        Sequential model = Build(SampleShape.Sequence(6, 2), layers);
+        Sequential back = RoundTrip(model, includeOptimizerState: false).Model;
+        for (int i = 0; i < layers.Length; i++)
+        {
+            IReadOnlyDictionary<string, object?> saved = layers[i].GetConfig();
+            IReadOnlyDictionary<string, object?> read = back.Layers[i].GetConfig();
+            Assert.Equal(layers[i].GetType(), back.Layers[i].GetType());
+            Assert.Equal(saved.Keys.Order(), read.Keys.Order());
+            foreach (string key in saved.Keys)
+            {
+                Assert.True(Equals(saved[key], read[key]), $"{layers[i].Name}.{key}: saved {saved[key]}, read {read[key]}");
+            }
+        }
+    }
+
     [Fact]
     public void OptimizerTensorsAreNamedByParameterPath()
     {

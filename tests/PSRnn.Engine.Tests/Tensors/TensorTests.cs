@@ -1,3 +1,4 @@
+using PSRnn.Engine.Data;
 using PSRnn.Engine.Tensors;
 
 namespace PSRnn.Engine.Tests.Tensors;
@@ -39,6 +40,29 @@ public sealed class TensorTests
         Assert.Equal(new[] { 3, 4 }, t.Shape);
         Assert.Throws<ArgumentException>(() => t.Reshape(5, -1));
         Assert.Throws<ArgumentException>(() => t.Reshape(-1, -1));
+    }
+
+    [Theory]
+    [InlineData(new[] { -1, 1, 22050 }, 100, "100 is not a multiple of 22050, the product of the other dimensions")]
+    [InlineData(new[] { 4, 2 }, 6, "that shape holds 8 elements")]
+    [InlineData(new[] { -1, -1 }, 6, "only one dimension can be -1 (inferred)")]
+    [InlineData(new[] { -2, 3 }, 6, "dimension -2 is negative (only -1 stands for a dimension to infer)")]
+    [InlineData(new[] { 0, -1 }, 6, "the other dimensions hold no elements, so -1 cannot be inferred")]
+    [InlineData(new[] { 65536, 65536, 65536 }, 6, "that shape holds more elements than a tensor can")]
+    public void ReshapeSaysWhyAShapeDoesNotFit(int[] shape, int count, string problem)
+    {
+        // The reason alone, for a caller's own message; Reshape says it once, and without .NET's "(Parameter 'shape')".
+        Assert.False(Tensor.TryResolveShape(shape, count, out _, out string? reason));
+        Assert.Equal(problem, reason);
+        var e = Assert.Throws<ArgumentException>(() => new Tensor(new float[count], count).Reshape(shape));
+        Assert.Equal($"Cannot reshape {count} elements into {Tensor.FormatShape(shape)}: {problem}.", ExceptionText.Plain(e));
+    }
+
+    [Fact]
+    public void AZeroDimensionEmptiesAnyShape()
+    {
+        Assert.True(Tensor.TryResolveShape([65536, 65536, 65536, 0], 0, out int[]? shape, out _));
+        Assert.Equal([65536, 65536, 65536, 0], shape);
     }
 
     [Fact]

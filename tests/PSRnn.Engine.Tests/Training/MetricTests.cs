@@ -1,3 +1,6 @@
+using PSRnn.Engine.Layers;
+using PSRnn.Engine.Models;
+using PSRnn.Engine.Tensors;
 using PSRnn.Engine.Training;
 
 namespace PSRnn.Engine.Tests.Training;
@@ -96,5 +99,34 @@ public class MetricTests
         Assert.Throws<ArgumentException>(() => Metrics.FromName("auc", 2, false));
         Assert.Throws<ArgumentException>(() => new CategoricalAccuracy().Update(new float[6], new float[5], 2, 3));
         Assert.Throws<ArgumentException>(() => new SparseCategoricalAccuracy().Update(new float[6], new float[6], 2, 3));
+    }
+    [Theory]
+    [InlineData("mae", true, "compares the outputs with targets of their shape, but the targets are class labels")]
+    [InlineData("categorical_accuracy", true, "but the targets are class labels")]
+    [InlineData("sparse_categorical_accuracy", false, "takes class labels (one integer per output row), but the targets are rows of values")]
+    public void ResolvingRefusesAMetricThatCannotReadTheTargets(string name, bool labels, string message)
+    {
+        // Refused before training, as a loss is: the metric's Update would otherwise fail inside the first batch.
+        var model = new Sequential(SampleShape.Sequence(3, 2), seed: 1);
+        model.Add(new Lstm(4));
+        model.Add(new Dense(2, ActivationKind.Softmax));
+        var x = new Tensor(new float[4 * 3 * 2], 4, 3, 2);
+        Tensor y = labels ? new Tensor(new long[] { 0, 1, 0, 1 }, 4) : new Tensor(new float[] { 1, 0, 0, 1, 1, 0, 0, 1 }, 4, 2);
+        Dataset data = Dataset.Create(x, y, model);
+        var e = Assert.Throws<ModelException>(() => Trainer.ResolveMetrics(model, Trainer.ResolveLoss(model, null, data), data, [name]));
+        Assert.Equal("MetricTargetMismatch", e.ErrorId);
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFractionalLabelIsNotAWholeNumberRatherThanOutOfRange()
+    {
+        var model = new Sequential(SampleShape.Sequence(3, 2), seed: 1);
+        model.Add(new Lstm(4));
+        model.Add(new Dense(2, ActivationKind.Softmax));
+        var x = new Tensor(new float[2 * 3 * 2], 2, 3, 2);
+        var e = Assert.Throws<ModelException>(() => Dataset.Create(x, new Tensor(new double[] { 0.5, 1 }, 2), model));
+        Assert.Equal("LabelNotInteger", e.ErrorId);
+        Assert.Equal("LabelOutOfRange", Assert.Throws<ModelException>(() => Dataset.Create(x, new Tensor(new double[] { 2, 1 }, 2), model)).ErrorId);
     }
 }

@@ -96,7 +96,7 @@ public static class OnnxImporter
         {
             // The layers rejected what the graph describes (a shape that does not chain, say).
             throw new DataFormatException(UnsupportedGraphErrorId, DataErrorKind.InvalidType, fileName,
-                $"The ONNX graph does not make a valid PSRnn model: {e.Message}", e);
+                $"The ONNX graph does not make a valid PSRnn model: {ExceptionText.Plain(e)}", e);
         }
     }
 

@@ -1,0 +1,241 @@
+# Every error a user meets reads as PSRnn's (issue 15, item 6): a broad table of bad inputs through every cmdlet and the
+# tensor methods scripts call, and every refused fixture file through the cmdlet that reads its kind. Each error must
+# carry a FullyQualifiedErrorId of PSRnn's own (not a .NET exception's type name, not PowerShell's binder's), and a
+# message in plain words: no "(Parameter 'x')" that .NET appends to an ArgumentException, no raw exception type names,
+# no .NET default messages. The issue's examples also check the ID and the words that point the right way.
+# Cases marked Binder are PowerShell's parameter binder answering under its own IDs (ValidateRange and the like, as for
+# every cmdlet); only their wording is checked, for the text PSRnn's validation and transformation attributes add.
+BeforeDiscovery {
+    $cases = @(
+        # The issue's examples.
+        @{ Name = 'Import-RnnModel on a folder'; Id = 'PathIsFolder'; Match = 'model \(\.safetensors, \.onnx or Keras \.h5\)'; Script = { Import-RnnModel -LiteralPath $TestDrive } }
+        @{ Name = 'Import-RnnModel on a text file'; Id = 'ModelFormatUnknown'; Match = 'not a safetensors, ONNX or Keras HDF5 model file'; Script = { Import-RnnModel $files.Text } }
+        @{ Name = 'Import-RnnModel on a NumPy .npy file'; Id = 'ModelFormatUnknown'; Match = 'NumPy \.npy file.*Import-NpyData'; Script = { Import-RnnModel $files.Npy } }
+        @{ Name = 'Import-RnnModel on a NumPy .npz archive'; Id = 'ModelFormatUnknown'; Match = 'zip archive.*Import-NpyData'; Script = { Import-RnnModel $files.Npz } }
+        @{ Name = 'Import-RnnModel on a WAV file'; Id = 'ModelFormatUnknown'; Match = 'WAV file.*Import-RnnAudio'; Script = { Import-RnnModel $files.Wav } }
+        @{ Name = 'Import-RnnModel on text named .safetensors'; Id = 'ModelFormatUnknown'; Match = 'not a safetensors'; Script = { Import-RnnModel $files.TextSafetensors } }
+        @{ Name = 'Invoke-RnnTraining -ResumeFrom a .npy file'; Id = 'SafetensorsNotRecognized'; Match = 'NumPy \.npy file.*Import-NpyData'; Script = { Invoke-RnnTraining -X $x -Y $labels -ResumeFrom $files.Npy } }
+        @{ Name = 'Invoke-RnnTraining -ResumeFrom a text file'; Id = 'SafetensorsNotRecognized'; Match = 'not a safetensors file'; Script = { Invoke-RnnTraining -X $x -Y $labels -ResumeFrom $files.TextSafetensors } }
+        @{ Name = 'Invoke-RnnTraining -Optimizer adagrad'; Id = 'OptimizerUnknown'; Match = 'sgd, rmsprop, adam, adamw'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Optimizer adagrad } }
+        @{ Name = 'Invoke-RnnTraining -Loss crossentropy'; Id = 'LossUnknown'; Match = 'categorical_crossentropy'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Loss crossentropy } }
+        @{ Name = 'Invoke-RnnTraining -Metric auc'; Id = 'MetricUnknown'; Match = 'binary_accuracy or mae'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Metric auc } }
+        @{ Name = 'ConvertTo-RnnTensor -Shape -1,1,22050 of 100 values'; Id = 'TensorShapeMismatch'; Match = '^Cannot reshape 100 values of shape \(100,\) into \(-1, 1, 22050\): 100 is not a multiple of 22050'; Script = { ConvertTo-RnnTensor -InputObject ([float[]]::new(100)) -Shape -1, 1, 22050 } }
+        @{ Name = 'ConvertTo-RnnTensor -Shape 4,2 of 6 values'; Id = 'TensorShapeMismatch'; Match = 'that shape holds 8 elements'; Script = { ConvertTo-RnnTensor -InputObject ([float[]]::new(6)) -Shape 4, 2 } }
+        @{ Name = 'ConvertTo-RnnTensor -Shape -1,-1'; Id = 'TensorShapeMismatch'; Match = 'only one dimension can be -1'; Script = { ConvertTo-RnnTensor -InputObject ([float[]]::new(6)) -Shape -1, -1 } }
+        @{ Name = 'the .Reshape() method'; Id = 'TensorShapeMismatch'; Match = '^Cannot reshape 6 elements into \(4, 2\): that shape holds 8 elements\.$'; Script = { $six.Reshape(4, 2) } }
+        @{ Name = 'the .GetValue() method out of range'; Id = 'TensorIndexInvalid'; Match = 'Index 5 is out of range for axis 0'; Script = { $six.GetValue(5, 0) } }
+        @{ Name = 'the .GetValue() method with too few indices'; Id = 'TensorIndexInvalid'; Match = 'takes 2 indices, not 1'; Script = { $six.GetValue(0) } }
+        @{ Name = 'the .SetValue() method with text'; Id = 'TensorValueInvalid'; Match = "'abc' is not a number"; Script = { $six.SetValue('abc', 0, 0) } }
+        @{ Name = 'the .SetValue() method with a fraction for integers'; Id = 'TensorValueInvalid'; Match = 'not an integer'; Script = { (ConvertTo-RnnTensor -InputObject ([long[]](0, 1))).SetValue(0.5, 0) } }
+        @{ Name = 'the .ToScalar() method of six values'; Id = 'TensorNotScalar'; Match = 'exactly one element'; Script = { $six.ToScalar() } }
+        @{ Name = 'Invoke-RnnTraining with fractional labels'; Id = 'LabelNotInteger'; Match = 'class label 0\.5, which is not a whole number'; Script = { $model | Invoke-RnnTraining -X $x -Y ([double[]](0.5, 1, 0, 1)) } }
+        @{ Name = 'Measure-RnnModel with fractional labels'; Id = 'LabelNotInteger'; Match = 'not a whole number'; Script = { $model | Measure-RnnModel -X $x -Y ([double[]](0.5, 1, 0, 1)) } }
+        @{ Name = 'Invoke-RnnTraining with a label the model lacks'; Id = 'LabelOutOfRange'; Match = 'class label 7'; Script = { $model | Invoke-RnnTraining -X $x -Y ([long[]](0, 7, 0, 1)) } }
+        @{ Name = 'Add-LstmLayer -ReturnSequences $true'; Id = 'SwitchTakesNoValue'; Match = '-ReturnSequences is a switch.*-ReturnSequences alone, or with a colon \(-ReturnSequences:\$true\)'; Script = { New-RnnModel -InputShape 3, 2 | Add-LstmLayer 4 -ReturnSequences $true } }
+        @{ Name = 'Add-GruLayer -Bidirectional $false'; Id = 'SwitchTakesNoValue'; Match = '-Bidirectional:\$false'; Script = { New-RnnModel -InputShape 3, 2 | Add-GruLayer 4 -Bidirectional $false } }
+        @{ Name = 'Add-EmbeddingLayer -MaskZero $true'; Id = 'SwitchTakesNoValue'; Match = '-MaskZero'; Script = { New-RnnModel -InputShape 3 | Add-EmbeddingLayer 10 4 -MaskZero $true } }
+        @{ Name = 'Invoke-RnnTraining -Shuffle $false'; Id = 'SwitchTakesNoValue'; Match = '-Shuffle:\$false'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Shuffle $false } }
+        @{ Name = 'Split-RnnDataset -Stratify $true'; Id = 'SwitchTakesNoValue'; Match = '-Stratify'; Script = { Split-RnnDataset -X $x -Y $labels -Stratify $true } }
+        @{ Name = 'Add-LstmLayer with a second value by position'; Id = 'ArgumentNotExpected'; Match = "'5' was left over"; Script = { New-RnnModel -InputShape 3, 2 | Add-LstmLayer 4 5 } }
+        @{ Name = 'Invoke-RnnTraining -Metric mae with class labels'; Id = 'MetricTargetMismatch'; Match = 'class labels; one-hot encode them'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Metric mae } }
+        @{ Name = 'Measure-RnnModel -Metric mae with class labels'; Id = 'MetricTargetMismatch'; Match = 'class labels'; Script = { $model | Measure-RnnModel -X $x -Y $labels -Metric mae } }
+        @{ Name = 'Invoke-RnnTraining -Metric categorical_accuracy with class labels'; Id = 'MetricTargetMismatch'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Metric categorical_accuracy } }
+        @{ Name = 'Invoke-RnnTraining -Metric sparse_categorical_accuracy with one-hot rows'; Id = 'MetricTargetMismatch'; Match = 'takes class labels'; Script = { $model | Invoke-RnnTraining -X $x -Y $oneHot -Metric sparse_categorical_accuracy } }
+
+        # The sweep: every cmdlet at least once, and the engine's checks they reach.
+        @{ Name = 'Import-NpyData on a folder'; Script = { Import-NpyData -LiteralPath $TestDrive } }
+        @{ Name = 'Import-NpyData on a text file'; Script = { Import-NpyData $files.TextNpy } }
+        @{ Name = 'Import-NpyData on a missing file'; Script = { Import-NpyData (Join-Path $TestDrive 'missing.npy') } }
+        @{ Name = 'Import-NpyData on a model file'; Script = { Import-NpyData $files.Model } }
+        @{ Name = 'Export-NpyData over an existing file'; Script = { $x | Export-NpyData $files.Npy } }
+        @{ Name = 'Export-NpyData of text'; Script = { Export-NpyData (Join-Path $TestDrive 's.npy') -InputObject 'abc' } }
+        @{ Name = 'Export-NpyData into a missing folder'; Script = { $x | Export-NpyData (Join-Path $TestDrive 'nofolder/x.npy') } }
+        @{ Name = 'Export-NpyData to another extension'; Script = { $x | Export-NpyData (Join-Path $TestDrive 'x.txt') } }
+        @{ Name = 'Export-NpyData of an unsafe .npz entry name'; Script = { Export-NpyData (Join-Path $TestDrive 'a.npz') -InputObject @{ '../a' = $x } } }
+        @{ Name = 'Import-RnnAudio on a text file'; Script = { Import-RnnAudio $files.TextWav } }
+        @{ Name = 'Import-RnnAudio on a folder'; Script = { Import-RnnAudio -LiteralPath $TestDrive } }
+        @{ Name = 'Import-RnnAudio -LabelFrom Csv without -LabelCsv'; Script = { Import-RnnAudio $files.Wav -LabelFrom Csv } }
+        @{ Name = 'Import-RnnAudio -LabelCsv of a missing file'; Script = { Import-RnnAudio $files.Wav -LabelFrom Csv -LabelCsv (Join-Path $TestDrive 'nope.csv') } }
+        @{ Name = 'Import-RnnAudio -LabelCsv of text'; Script = { Import-RnnAudio $files.Wav -LabelFrom Csv -LabelCsv $files.Text } }
+        @{ Name = 'Import-RnnAudio -Coefficients above -MelBands'; Script = { Import-RnnAudio $files.Wav -Coefficients 80 -MelBands 40 } }
+        @{ Name = 'ConvertTo-RnnTensor -DType Int32 of a fraction'; Script = { ConvertTo-RnnTensor -InputObject 0.5 -DType Int32 } }
+        @{ Name = 'ConvertTo-RnnTensor -DType UInt8 of 300'; Script = { ConvertTo-RnnTensor -InputObject 300 -DType UInt8 } }
+        @{ Name = 'ConvertTo-RnnTensor of text'; Script = { ConvertTo-RnnTensor -InputObject 'abc' } }
+        @{ Name = 'ConvertTo-RnnTensor of ragged lists'; Script = { ConvertTo-RnnTensor @(@(1, 2), @(3)) } }
+        @{ Name = 'ConvertTo-RnnTensor of a hashtable'; Script = { ConvertTo-RnnTensor @{ a = 1 } } }
+        @{ Name = 'ConvertTo-RnnOneHot of fractions'; Id = 'OneHotNonIntegerLabel'; Script = { ConvertTo-RnnTensor -InputObject ([double[]](0.5, 1)) | ConvertTo-RnnOneHot -NumClasses 2 } }
+        @{ Name = 'ConvertTo-RnnOneHot beyond -NumClasses'; Script = { ConvertTo-RnnOneHot -InputObject ([long[]](0, 5)) -NumClasses 3 } }
+        @{ Name = 'ConvertTo-RnnOneHot of text'; Script = { ConvertTo-RnnOneHot -InputObject 'abc' } }
+        @{ Name = 'ConvertTo-RnnWindow longer than the series'; Script = { ConvertTo-RnnWindow -InputObject ([float[]](1..10)) -Lookback 20 } }
+        @{ Name = 'ConvertTo-RnnWindow -TargetColumn outside'; Script = { ConvertTo-RnnWindow -InputObject ([float[, ]]::new(10, 2)) -Lookback 3 -TargetColumn 5 } }
+        @{ Name = 'ConvertTo-RnnWindow of a 3-D tensor'; Script = { ConvertTo-RnnWindow -InputObject $x -Lookback 2 } }
+        @{ Name = 'ConvertTo-RnnSequenceBatch of tables'; Script = { ConvertTo-RnnSequenceBatch -InputObject @(, ([float[, ]]::new(2, 2)), ([float[, ]]::new(2, 3))) } }
+        @{ Name = 'ConvertTo-RnnSequenceBatch of text'; Script = { ConvertTo-RnnSequenceBatch -InputObject @('ab', 'c') } }
+        @{ Name = 'ConvertTo-RnnSequenceBatch of nothing'; Script = { ConvertTo-RnnSequenceBatch -InputObject @() } }
+        @{ Name = 'Split-RnnDataset of X and Y of other lengths'; Script = { Split-RnnDataset -X $x -Y (ConvertTo-RnnTensor -InputObject ([long[]](0, 1))) } }
+        @{ Name = 'Split-RnnDataset -Stratify with a class of one'; Script = { Split-RnnDataset -X $x -Y (ConvertTo-RnnTensor -InputObject ([long[]](0, 0, 0, 1))) -Stratify -TestFraction 0.5 } }
+        @{ Name = 'Split-RnnDataset -TestCount beyond the rows'; Script = { Split-RnnDataset -X $x -Y $labels -TestCount 10 } }
+        @{ Name = 'New-RnnModel -InputShape 0'; Script = { New-RnnModel -InputShape 0 } }
+        @{ Name = 'New-RnnModel -InputShape -5, 3'; Script = { New-RnnModel -InputShape -5, 3 } }
+        @{ Name = 'Add-LstmLayer -Activation foo'; Script = { New-RnnModel -InputShape 3, 2 | Add-LstmLayer 4 -Activation foo } }
+        @{ Name = 'Add-GruLayer -RecurrentActivation foo'; Script = { New-RnnModel -InputShape 3, 2 | Add-GruLayer 4 -RecurrentActivation foo } }
+        @{ Name = 'Add-SimpleRnnLayer after a vector output'; Script = { New-RnnModel -InputShape 3, 2 | Add-LstmLayer 4 | Add-SimpleRnnLayer 4 } }
+        @{ Name = 'Add-DenseLayer with a name taken'; Script = { New-RnnModel -InputShape 3, 2 | Add-DenseLayer 2 -Name a | Add-DenseLayer 2 -Name a } }
+        @{ Name = 'Add-DropoutLayer with a value by position too many'; Script = { New-RnnModel -InputShape 3, 2 | Add-DropoutLayer 0.2 0.3 } }
+        @{ Name = 'Add-EmbeddingLayer not first'; Script = { New-RnnModel -InputShape 3, 2 | Add-LstmLayer 4 -ReturnSequences | Add-EmbeddingLayer 10 4 } }
+        @{ Name = 'Add-EmbeddingLayer too large'; Script = { New-RnnModel -InputShape 3 | Add-EmbeddingLayer 2000000000 2000 } }
+        @{ Name = 'Add-MaskingLayer not first'; Script = { New-RnnModel -InputShape 3, 2 | Add-LstmLayer 4 -ReturnSequences | Add-MaskingLayer } }
+        @{ Name = 'Invoke-RnnTraining with other features'; Script = { $model | Invoke-RnnTraining -X $wide -Y $labels } }
+        @{ Name = 'Invoke-RnnTraining with fewer targets'; Script = { $model | Invoke-RnnTraining -X $x -Y ([long[]](0, 1)) } }
+        @{ Name = 'Invoke-RnnTraining with 2-D input to a recurrent layer'; Script = { $model | Invoke-RnnTraining -X ([float[, ]]::new(4, 2)) -Y $labels } }
+        @{ Name = 'Invoke-RnnTraining with NaN'; Script = { $model | Invoke-RnnTraining -X (ConvertTo-RnnTensor -InputObject ([float[]]@([float]::NaN) * 24) -Shape 4, 3, 2) -Y $labels } }
+        @{ Name = 'Invoke-RnnTraining with one-hot rows of other width'; Script = { $model | Invoke-RnnTraining -X $x -Y (ConvertTo-RnnOneHot -InputObject ([long[]](0, 1, 2, 1))) } }
+        @{ Name = 'Invoke-RnnTraining -Loss mae with class labels'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Loss mae } }
+        @{ Name = 'Invoke-RnnTraining -Loss sparse_categorical_crossentropy with one-hot rows'; Script = { $model | Invoke-RnnTraining -X $x -Y $oneHot -Loss sparse_categorical_crossentropy } }
+        @{ Name = 'Invoke-RnnTraining of an empty model'; Script = { New-RnnModel -InputShape 3, 2 | Invoke-RnnTraining -X $x -Y $labels } }
+        @{ Name = 'Invoke-RnnTraining -TruncatedBptt 0'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -TruncatedBptt 0 } }
+        @{ Name = 'Invoke-RnnTraining -TruncatedBptt of a fixed-length model'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -TruncatedBptt 2 } }
+        @{ Name = 'Invoke-RnnTraining -TruncatedBptt of a bidirectional model'; Script = { $bidirectional | Invoke-RnnTraining -X $x -Y $labels -TruncatedBptt 2 } }
+        @{ Name = 'Invoke-RnnTraining -ValidationData of other features'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ValidationData $wide, $labels } }
+        @{ Name = 'Invoke-RnnTraining -ValidationData of text'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ValidationData 'a', 'b' } }
+        @{ Name = 'Invoke-RnnTraining -ResumeFrom a missing file'; Script = { Invoke-RnnTraining -X $x -Y $labels -ResumeFrom (Join-Path $TestDrive 'missing.safetensors') } }
+        @{ Name = 'Invoke-RnnTraining -ResumeFrom a model file'; Script = { Invoke-RnnTraining -X $x -Y $labels -ResumeFrom $files.Model } }
+        @{ Name = 'Invoke-RnnTraining with an Embedding id outside the vocabulary'; Script = { $embedding | Invoke-RnnTraining -X (ConvertTo-RnnTensor @(@(1, 2, 9), @(1, 2, 3))) -Y ([long[]](0, 1)) } }
+        @{ Name = 'Measure-RnnModel -Detailed -ClassNames of other count'; Script = { $model | Measure-RnnModel -X $x -Y $labels -Detailed -ClassNames a, b, c } }
+        @{ Name = 'Measure-RnnModel -Detailed of a regression model'; Script = { $dense | Measure-RnnModel -X $x -Y (ConvertTo-RnnTensor -InputObject ([float[]]::new(24)) -Shape 4, 3, 2) -Detailed } }
+        @{ Name = 'Measure-RnnModel -Loss foo'; Script = { $model | Measure-RnnModel -X $x -Y $labels -Loss foo } }
+        @{ Name = 'Measure-RnnModel with fewer targets'; Script = { $model | Measure-RnnModel -X $x -Y ([long[]](0, 1)) } }
+        @{ Name = 'Invoke-RnnPrediction with other features'; Script = { $model | Invoke-RnnPrediction -X $wide } }
+        @{ Name = 'Invoke-RnnPrediction -Sample -Temperature -1'; Script = { $model | Invoke-RnnPrediction -X $x -Sample -Temperature -1 } }
+        @{ Name = 'Invoke-RnnPrediction -Sample of a linear output'; Script = { $dense | Invoke-RnnPrediction -X $x -Sample } }
+        @{ Name = 'Invoke-RnnPrediction -Stream of another batch'; Script = { $stream | Invoke-RnnPrediction -X (ConvertTo-RnnTensor -InputObject ([float[]]::new(12)) -Shape 2, 3, 2) } }
+        @{ Name = 'Invoke-RnnPrediction with a fractional Embedding id'; Script = { $embedding | Invoke-RnnPrediction -X (ConvertTo-RnnTensor @(@(1, 2, 0.5), @(1, 2, 3))) } }
+        @{ Name = 'New-RnnStream of a bidirectional model'; Script = { $bidirectional | New-RnnStream } }
+        @{ Name = 'New-RnnStream of a model without a recurrent layer'; Script = { $dense | New-RnnStream } }
+        @{ Name = 'New-RnnStream of a -GoBackwards layer'; Script = { New-RnnModel -InputShape 0, 2 | Add-LstmLayer 3 -GoBackwards | New-RnnStream } }
+        @{ Name = 'Reset-RnnStream -Index beyond the stream'; Script = { $stream | Reset-RnnStream -Index 5 } }
+        @{ Name = 'Invoke-RnnPrediction -Stream of a model that changed since'; Script = { $m = New-RnnModel -InputShape 0, 2 | Add-LstmLayer 3 -ReturnSequences; $s = $m | New-RnnStream; $null = $m | Add-DenseLayer 1; $s | Invoke-RnnPrediction -X ([float[, ]]::new(2, 2)) } }
+        @{ Name = 'Set-RnnStreamState of an unknown state'; Script = { $stream | Set-RnnStreamState -Name nope -Value 1 } }
+        @{ Name = 'Set-RnnStreamState of another shape'; Script = { $stream | Set-RnnStreamState -Name lstm.h -Value ([float[]](1, 2)) } }
+        @{ Name = 'Set-RnnStreamState of text'; Script = { $stream | Set-RnnStreamState -State @{ 'lstm.h' = 'abc' } } }
+        @{ Name = 'Get-RnnLayerWeight of layer 9'; Script = { Get-RnnLayerWeight -Model $model -Layer 9 } }
+        @{ Name = 'Get-RnnLayerWeight of an unknown layer name'; Script = { Get-RnnLayerWeight -Model $model -Layer nope } }
+        @{ Name = 'Get-RnnLayerWeight of an unknown weight'; Script = { Get-RnnLayerWeight -Model $model -Layer 0 -Name nope } }
+        @{ Name = 'Set-RnnLayerWeight of another shape'; Script = { Set-RnnLayerWeight -Model $model -Layer 0 -Name kernel -Value $six } }
+        @{ Name = 'Set-RnnLayerWeight of an unknown weight'; Script = { Set-RnnLayerWeight -Model $model -Layer 0 -Name nope -Value $six } }
+        @{ Name = 'Export-RnnModel over an existing file'; Script = { $model | Export-RnnModel $files.Model } }
+        @{ Name = 'Export-RnnModel of an empty model'; Script = { New-RnnModel -InputShape 3, 2 | Export-RnnModel (Join-Path $TestDrive 'e.safetensors') } }
+        @{ Name = 'Export-RnnModel -Streaming of a bidirectional model'; Script = { $bidirectional | Export-RnnModel (Join-Path $TestDrive 'b.onnx') -Format Onnx -Streaming } }
+        @{ Name = 'Export-RnnModel -Streaming of a masked model'; Script = { New-RnnModel -InputShape 0, 2 | Add-MaskingLayer | Add-LstmLayer 3 | Export-RnnModel (Join-Path $TestDrive 'm.onnx') -Format Onnx -Streaming } }
+        @{ Name = 'Export-RnnTrainingPlot over an existing file'; Script = { $model | Export-RnnTrainingPlot $files.Text } }
+        @{ Name = 'Export-RnnConfusionMatrix over an existing file'; Script = { $report | Export-RnnConfusionMatrix $files.Text } }
+        @{ Name = 'Import-RnnModel of a missing file'; Script = { Import-RnnModel (Join-Path $TestDrive 'missing.safetensors') } }
+        @{ Name = 'Import-RnnModel -Into of weights for other layers'; Script = { Import-RnnModel (Join-Path $fixtures 'keras/lstm_gru_dense.weights.h5') -Into $model } }
+        @{ Name = 'Import-RnnModel -Into with a safetensors file'; Script = { Import-RnnModel $files.Model -Into $model } }
+        @{ Name = 'Import-RnnModel of a Keras layer PSRnn lacks'; Script = { Import-RnnModel (Join-Path $fixtures 'keras/unknown_layer.h5') } }
+        @{ Name = 'Import-RnnModel of a model file with units 0'; Script = { Import-RnnModel (Edit-ModelFile 'units0' 'units\u0022:4' 'units\u0022:0') } }
+        @{ Name = 'Import-RnnModel of a model file with an unknown activation'; Script = { Import-RnnModel (Edit-ModelFile 'activation' 'activation\u0022:\u0022tanh' 'activation\u0022:\u0022tanx') } }
+        @{ Name = 'Import-RnnModel of a model file with an unknown loss'; Script = { Import-RnnModel (Edit-ModelFile 'loss' 'sparse_categorical_crossentropy' 'sparse_categorical_crossentropx') } }
+
+        # PowerShell's binder answers these; PSRnn's attributes add to some of their messages.
+        @{ Name = 'Invoke-RnnTraining -X of text'; Binder = $true; Script = { $model | Invoke-RnnTraining -X 'abc' -Y $labels } }
+        @{ Name = 'Invoke-RnnTraining -BatchSize 0'; Binder = $true; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -BatchSize 0 } }
+        @{ Name = 'Invoke-RnnTraining -ValidationSplit 1.5'; Binder = $true; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ValidationSplit 1.5 } }
+        @{ Name = 'Invoke-RnnTraining -ClipNorm -1'; Binder = $true; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ClipNorm -1 } }
+        @{ Name = 'Set-RnnLayerWeight -Value of text'; Binder = $true; Script = { Set-RnnLayerWeight -Model $model -Layer 0 -Name bias -Value 'abc' } }
+        @{ Name = 'Get-RnnStreamState -Stream of text'; Binder = $true; Script = { Get-RnnStreamState -Stream 'abc' } }
+        @{ Name = 'Measure-RnnModel -Y of text'; Binder = $true; Script = { $model | Measure-RnnModel -X $x -Y 'abc' } }
+        @{ Name = 'Export-RnnConfusionMatrix of a report without a matrix'; Binder = $true; Script = { $model | Measure-RnnModel -X $x -Y $labels | Export-RnnConfusionMatrix (Join-Path $TestDrive 'c.png') } }
+    )
+
+    # Every refused fixture file, through the cmdlet that reads its kind (the ones that load give no error and are passed).
+    $fixtures = Join-Path $PSScriptRoot '../fixtures'
+    $reader = @{ '.npy' = 'Import-NpyData'; '.npz' = 'Import-NpyData'; '.wav' = 'Import-RnnAudio'; '.safetensors' = 'Import-RnnModel'; '.onnx' = 'Import-RnnModel'; '.h5' = 'Import-RnnModel' }
+    $fixtureFiles = @(foreach ($folder in 'fuzz/npy', 'fuzz/npz', 'fuzz/wav', 'fuzz/model', 'fuzz/onnx', 'fuzz/keras', 'npy/bad', 'audio/bad', 'keras/hostile') {
+            foreach ($file in Get-ChildItem -LiteralPath (Join-Path $fixtures $folder) -File | Where-Object { $reader.ContainsKey($_.Extension) }) {
+                @{ File = "$folder/$($file.Name)"; Path = $file.FullName; Command = $reader[$file.Extension] }
+            }
+        })
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSetup.ps1')
+    $fixtures = Join-Path $PSScriptRoot '../fixtures'
+
+    $x = ConvertTo-RnnTensor -InputObject ([float[]](1..24 | ForEach-Object { $_ / 24 })) -Shape 4, 3, 2
+    $wide = ConvertTo-RnnTensor -InputObject ([float[]]::new(60)) -Shape 4, 3, 5
+    $labels = ConvertTo-RnnTensor -InputObject ([long[]](0, 1, 0, 1))
+    $oneHot = $labels | ConvertTo-RnnOneHot -NumClasses 2
+    $six = ConvertTo-RnnTensor -InputObject ([float[]](1..6)) -Shape 2, 3
+    $model = New-RnnModel -InputShape 3, 2 -Seed 1 | Add-LstmLayer 4 | Add-DenseLayer 2 -Activation softmax
+    $null = $model | Invoke-RnnTraining -X $x -Y $labels -Epochs 1 3>$null 6>$null
+    $report = $model | Measure-RnnModel -X $x -Y $labels -Detailed
+    $bidirectional = New-RnnModel -InputShape 3, 2 | Add-LstmLayer 4 -Bidirectional | Add-DenseLayer 2 -Activation softmax
+    $dense = New-RnnModel -InputShape 3, 2 | Add-DenseLayer 2
+    $embedding = New-RnnModel -InputShape 3 | Add-EmbeddingLayer 5 2 | Add-LstmLayer 2 | Add-DenseLayer 2 -Activation softmax
+    $stream = New-RnnModel -InputShape 0, 2 | Add-LstmLayer 4 | New-RnnStream
+
+    # Files of the wrong kind for the cmdlet they are given to.
+    $files = @{
+        Text = Join-Path $TestDrive 'notes.txt'; TextNpy = Join-Path $TestDrive 'notes.npy'; TextWav = Join-Path $TestDrive 'notes.wav'
+        TextSafetensors = Join-Path $TestDrive 'notes.safetensors'; Npy = Join-Path $TestDrive 'x.npy'; Npz = Join-Path $TestDrive 'x.npz'
+        Model = Join-Path $TestDrive 'model.safetensors'; Wav = (Get-ChildItem -LiteralPath (Join-Path $fixtures 'audio/good') -Filter *.wav | Select-Object -First 1).FullName
+    }
+    foreach ($text in 'Text', 'TextNpy', 'TextWav', 'TextSafetensors') { Set-Content -LiteralPath $files[$text] -Value 'just some text, not data' }
+    $x | Export-NpyData -LiteralPath $files.Npy
+    Export-NpyData -LiteralPath $files.Npz -InputObject ([ordered]@{ x = $x })
+    $model | Export-RnnModel -LiteralPath $files.Model
+
+    # The model file with one piece of its metadata replaced by another of the same length (the header keeps its size).
+    function Edit-ModelFile([string] $Name, [string] $From, [string] $To) {
+        $text = [Text.Encoding]::Latin1.GetString([IO.File]::ReadAllBytes($files.Model))
+        if (-not $text.Contains($From) -or $From.Length -ne $To.Length) { throw "Cannot edit '$From' in the model file." }
+        $path = Join-Path $TestDrive "$Name.safetensors"
+        [IO.File]::WriteAllBytes($path, [Text.Encoding]::Latin1.GetBytes($text.Replace($From, $To)))
+        $path
+    }
+
+    # The error records a script block writes or throws (its output, warnings and information are dropped).
+    function Get-ErrorRecord([scriptblock] $Script) {
+        @(try { & $Script 2>&1 3>$null 6>$null | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } } catch { $_ })
+    }
+
+    # What is wrong with an error as a user reads it; nothing when it is PSRnn's own, in plain words.
+    $script:PowerShellIds = 'PositionalParameterNotFound', 'NamedParameterNotFound', 'ParameterArgumentValidationError',
+    'ParameterArgumentTransformationError', 'MissingArgument', 'CannotConvertArgument', 'CannotConvertArgumentNoMessage',
+    'AmbiguousParameterSet', 'InputObjectNotBound', 'MissingMandatoryParameter', 'ParameterBindingFailed',
+    'ParameterArgumentValidationErrorNullNotAllowed', 'MethodInvocationException', 'ScriptMethodRuntimeException',
+    'RuntimeException', 'MethodCountCouldNotFindBest', 'NotSpecified', 'InvokeMethodOnNull'
+    $script:DotNetWording = @(
+        "\(Parameter '", 'Exception calling "', '\b\w+Exception\b', 'Actual value was', 'Object reference not set',
+        'Index was outside the bounds', 'Input string was not in a correct format', 'Specified argument was out of the range',
+        'Value cannot be null', 'Arithmetic operation resulted in an overflow', 'Sequence contains no', 'The given key',
+        'Unable to cast object', 'Nullable object must have a value', 'Could not find (file|a part of the path)',
+        'Operation is not valid due to the current state', 'was not in a correct format')
+    function Get-MessageProblem($Record, [bool] $Binder) {
+        $id, $command = "$($Record.FullyQualifiedErrorId)" -split ',', 2
+        if (-not $Binder) {
+            if ($id -cnotmatch '^[A-Z][A-Za-z0-9]+$' -or $id -match 'Exception$' -or $id -in $PowerShellIds) { "the ID '$id' is not PSRnn's own" }
+            if ($command -and $command -notlike 'PSRnn.Commands.*') { "the error comes from '$command', not a PSRnn cmdlet" }
+        }
+        foreach ($text in "$Record", $Record.Exception.Message) {
+            foreach ($pattern in $DotNetWording) { if ($text -match $pattern) { "the message has .NET wording ('$($Matches[0])'): $text" } }
+        }
+    }
+}
+
+Describe 'Error: <Name>' -ForEach $cases {
+    It 'is PSRnn''s, in plain words' {
+        $records = Get-ErrorRecord $Script
+        $records | Should -Not -BeNullOrEmpty -Because 'the input is wrong'
+        foreach ($record in $records) { Get-MessageProblem $record ([bool] $Binder) | Should -BeNullOrEmpty }
+        if ($Id) { ("$($records[0].FullyQualifiedErrorId)" -split ',')[0] | Should -Be $Id }
+        if ($Match) { "$($records[0])" | Should -Match $Match }
+    }
+}
+
+Describe 'Refused fixture <File>' -ForEach $fixtureFiles {
+    It 'is PSRnn''s error, in plain words, through <Command>' {
+        foreach ($record in Get-ErrorRecord { & $Command -LiteralPath $Path }) { Get-MessageProblem $record $false | Should -BeNullOrEmpty }
+    }
+}
