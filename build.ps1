@@ -3,9 +3,9 @@
     Builds, tests, packages and demonstrates PSRnn: the one entry point for developers and CI.
 .DESCRIPTION
     -Task Build    restores and compiles the module (src/PSRnn and the projects it references, nothing else), publishes
-                   it and lays it out in out/PSRnn (git-ignored), with its help. A first build on a 2-core machine takes
-                   about a minute; a repeated one reuses the compiler's outputs and the help (cached in out/help-cache
-                   while its inputs' hash is unchanged).
+                   it and lays it out in out/PSRnn (git-ignored), with its help. A first build takes about 25 s on an idle
+                   2-core machine (more when it is busy); a repeated one reuses the compiler's outputs and the help
+                   (cached in out/help-cache while its inputs' hash is unchanged).
     -Task Test     builds the whole solution (the module, the xunit tests, the benchmarks, so that they keep compiling),
                    runs the xunit engine tests and the Pester cmdlet tests, and ends with the line 'N passed, N failed'
                    over both suites; exits non-zero on any failure.
