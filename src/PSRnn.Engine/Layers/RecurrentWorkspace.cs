@@ -267,20 +267,20 @@ internal sealed class RecurrentWorkspace
     /// of <paramref name="source"/> into <paramref name="destination"/> (R, width), chunk by chunk (<see cref="UseSplit"/>).</summary>
     public void GatherRealRows(float[] source, int stride, int width, float[] destination)
     {
-        ArgumentNullException.ThrowIfNull(destination);
-        if (ReferenceEquals(destination, CompactRows))
+        bool intoCompact = ReferenceEquals(destination, CompactRows);
+        if (intoCompact && ReferenceEquals(_gatheredFrom, source) && _gatheredStride == stride && _gatheredWidth == width)
         {
-            if (ReferenceEquals(_gatheredFrom, source) && _gatheredStride == stride && _gatheredWidth == width)
-            {
-                // Gathered already (the kernel gradient reads the rows the input projection gathered).
-                return;
-            }
+            // Gathered already (the kernel gradient reads the rows the input projection gathered).
+            return;
+        }
 
+        if (intoCompact)
+        {
             _gatheredFrom = null;
         }
 
         RunCopies(_gatherSamples, source, stride, width, destination);
-        if (ReferenceEquals(destination, CompactRows))
+        if (intoCompact)
         {
             (_gatheredFrom, _gatheredStride, _gatheredWidth) = (source, stride, width);
         }
