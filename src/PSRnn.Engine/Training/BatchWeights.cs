@@ -23,19 +23,30 @@ internal sealed class BatchWeights
     public static BatchWeights? For(Dataset data, IReadOnlyList<string>? weightedMetrics) =>
         data.HasSampleWeights || weightedMetrics is { Count: > 0 } ? new BatchWeights(data.HasSampleWeights) : null;
 
-    /// <summary>Gathers the weights of a batch's rows: <paramref name="steps"/> a sample from step <paramref name="from"/>.</summary>
-    public void Gather(Dataset data, ReadOnlySpan<int> indices, int from, int steps)
+    /// <summary>Weights of one batch given row by row (the loss and metric tests' way in).</summary>
+    internal static BatchWeights ForRows(ReadOnlySpan<float> rows)
     {
-        int rows = indices.Length * steps;
+        var weights = new BatchWeights(true);
+        rows.CopyTo(weights.Size(rows.Length));
+        return weights;
+    }
+
+    /// <summary>Gathers the weights of a batch's rows: <paramref name="steps"/> a sample from step <paramref name="from"/>.</summary>
+    public void Gather(Dataset data, ReadOnlySpan<int> indices, int from, int steps) =>
+        data.GatherRowWeights(indices, from, steps, Size(indices.Length * steps));
+
+    // The row buffer for a batch of this many rows, every row active.
+    private Span<float> Size(int rows)
+    {
         if (_rows.Length < rows)
         {
             _rows = new float[rows];
             _compact = new float[rows];
         }
 
-        data.GatherRowWeights(indices, from, steps, _rows);
         _count = rows;
         _compactActive = false;
+        return _rows.AsSpan(0, rows);
     }
 
     /// <summary>The loss reads every row.</summary>

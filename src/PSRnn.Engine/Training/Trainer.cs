@@ -715,7 +715,7 @@ public static class Trainer
     // The batch loss (and its gradient when one is asked for); with a sequence mask on the output, over the real steps
     // only (masked rows get a zero gradient; a batch of padding alone has loss 0).
     // With sample weights, Keras's weighted sum over the rows (WeightedLoss), and the weights the weighted metrics read.
-    private static double ComputeLoss(Loss loss, Activations output, ReadOnlySpan<float> targets, Span<float> gradient,
+    internal static double ComputeLoss(Loss loss, Activations output, ReadOnlySpan<float> targets, Span<float> gradient,
         bool fromLogits, MaskedRows masked, BatchWeights? weights = null)
     {
         if (!masked.Gather(output, targets))
