@@ -99,7 +99,7 @@ public sealed class MeasureRnnModelCommand : ModelInputCommandBase
 
     /// <summary>
     /// <para type="description">Metrics weighted by -SampleWeight (Keras's weighted_metrics), reported as Invoke-RnnTraining's
-    /// -WeightedMetric reports them (WeightedAccuracy when the accuracy is reported unweighted too).</para>
+    /// -WeightedMetric reports them (Weighted_Accuracy when the accuracy is reported unweighted too).</para>
     /// </summary>
     [Parameter]
     [ArgumentCompleter(typeof(MetricCompleter))]
