@@ -75,6 +75,19 @@ Describe 'Invoke-RnnTraining -ClassWeight and -SampleWeight' {
         Get-AllWeights $perStep | Should -Be (Get-AllWeights $perSample)
     }
 
+    It 'weighs per-step targets window by window under -TruncatedBptt as the whole sequences do' {
+        $steps = New-ToyData -Count 12 -Steps 6 -Features 2 -Seed 6
+        $y = ConvertTo-RnnTensor ([long[]] (0..71 | ForEach-Object { ($_ * 7) % 3 % 2 })) -Shape 12, 6
+        $w = ConvertTo-RnnTensor ([float[]] (0..71 | ForEach-Object { ($_ % 6) * 0.5 + ($_ % 5) })) -Shape 12, 6
+        $m = New-RnnModel -InputShape 0, 2 -Seed 2 | Add-LstmLayer 3 -ReturnSequences | Add-DenseLayer 2 -Activation softmax |
+            Invoke-RnnTraining $steps.X $y -Epochs 1 -BatchSize 5 -TruncatedBptt 4 -SampleWeight $w -ValidationData $steps.X, $y, $w
+        # Validation runs in windows of 4 and 2 steps: each window must read its own steps' weights.
+        $full = ($m | Measure-RnnModel -X $steps.X -Y $y -SampleWeight $w -BatchSize 5).Loss
+        [math]::Abs($m.History[-1].ValidationLoss - $full) | Should -BeLessThan (1e-6 * $full)
+        $unweighted = ($m | Measure-RnnModel -X $steps.X -Y $y -BatchSize 5).Loss
+        [math]::Abs($unweighted - $full) | Should -BeGreaterThan 1e-3
+    }
+
     It 'resumes a weighted run exactly, and refuses other weights on resume' {
         $straight = New-ToyModel | Invoke-RnnTraining $data.X $data.Labels -Epochs 3 -BatchSize 8 -ClassWeight @{ 0 = 3.0 }
         $stem = Join-Path $TestDrive 'weighted'

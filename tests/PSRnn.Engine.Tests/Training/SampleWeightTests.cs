@@ -151,6 +151,22 @@ public sealed class SampleWeightTests
         Assert.NotEqual(unweighted, byClass);
     }
 
+    [Fact]
+    public void ASingleSigmoidOutputsClassIsItsZeroOrOneTarget()
+    {
+        var model = new Sequential(SampleShape.Sequence(2, 2), seed: 4);
+        model.Add(new Gru(3));
+        model.Add(new Dense(1, ActivationKind.Sigmoid));
+        Dataset data = Dataset.Create(new Tensor(new float[4 * 2 * 2], 4, 2, 2), new Tensor(new float[] { 0, 1, 1, 0 }, 4, 1), model);
+        Dataset weighted = ClassWeights.Apply(model, data, new Dictionary<int, double> { [0] = 2.5 });
+        var rows = new float[4];
+        weighted.GatherRowWeights([0, 1, 2, 3], 0, 1, rows);
+        Assert.Equal([2.5f, 1f, 1f, 2.5f], rows);
+        Assert.Equal(new Dictionary<int, double> { [0] = 1.0, [1] = 1.0 }, ClassWeights.Balanced(model, data));
+        Assert.Equal("ClassWeightUnknownClass", Assert.Throws<ModelException>(() =>
+            ClassWeights.Apply(model, data, new Dictionary<int, double> { [2] = 1.0 })).ErrorId);
+    }
+
     [Theory]
     [InlineData(new[] { 1f, 2f, -1f }, "SampleWeightNegative")]
     [InlineData(new[] { 1f, float.NaN, 1f }, "SampleWeightNotFinite")]
