@@ -137,6 +137,20 @@ BeforeDiscovery {
         @{ Name = 'Import-RnnModel of a model file with an unknown activation'; Script = { Import-RnnModel (Edit-ModelFile 'activation' 'activation\u0022:\u0022tanh' 'activation\u0022:\u0022tanx') } }
         @{ Name = 'Import-RnnModel of a model file with an unknown loss'; Script = { Import-RnnModel (Edit-ModelFile 'loss' 'sparse_categorical_crossentropy' 'sparse_categorical_crossentropx') } }
 
+        # Sample and class weights (issue 16, point 2).
+        @{ Name = 'Invoke-RnnTraining -SampleWeight of the wrong count'; Id = 'SampleWeightCountMismatch'; Match = 'has 3 weights, but there are 4 samples'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -SampleWeight ([float[]](1, 1, 1)) } }
+        @{ Name = 'Invoke-RnnTraining -SampleWeight per step without per-step targets'; Id = 'SampleWeightShapeMismatch'; Match = 'a weight per step needs a model that returns sequences'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -SampleWeight (ConvertTo-RnnTensor ([float[]]::new(12)) -Shape 4, 3) } }
+        @{ Name = 'Invoke-RnnTraining -SampleWeight negative'; Id = 'SampleWeightNegative'; Match = 'sample 2 has the weight -1'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -SampleWeight ([float[]](1, 1, -1, 1)) } }
+        @{ Name = 'Invoke-RnnTraining -SampleWeight NaN'; Id = 'SampleWeightNotFinite'; Match = 'finite and not negative'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -SampleWeight ([float[]](1, [float]::NaN, 1, 1)) } }
+        @{ Name = 'Invoke-RnnTraining -SampleWeight of text'; Id = 'TensorConversionFailed'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ValidationData $x, $labels, 'heavy' } }
+        @{ Name = 'Invoke-RnnTraining -ClassWeight for a class the model lacks'; Id = 'ClassWeightUnknownClass'; Match = 'class 5, but the model has 2 classes'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ClassWeight @{ 5 = 2.0 } } }
+        @{ Name = 'Invoke-RnnTraining -ClassWeight negative'; Id = 'ClassWeightInvalid'; Match = 'finite and not negative'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ClassWeight @{ 0 = -2.0 } } }
+        @{ Name = 'Invoke-RnnTraining -ClassWeight of a word'; Id = 'ClassWeightNotMap'; Match = "or 'balanced'"; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ClassWeight heavy } }
+        @{ Name = 'Invoke-RnnTraining -ClassWeight with a key that is no class'; Id = 'ClassWeightNotMap'; Match = 'not a whole class index'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ClassWeight @{ cat = 2.0 } } }
+        @{ Name = 'Invoke-RnnTraining -ClassWeight with -SampleWeight'; Id = 'ClassWeightWithSampleWeight'; Match = 'not both'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ClassWeight balanced -SampleWeight ([float[]](1, 1, 1, 1)) } }
+        @{ Name = 'Invoke-RnnTraining -ClassWeight with per-step targets'; Id = 'ClassWeightPerStepTargets'; Match = '3\+ dimensional targets'; Script = { New-RnnModel -InputShape 3, 2 | Add-LstmLayer 2 -ReturnSequences | Add-DenseLayer 2 -Activation softmax | Invoke-RnnTraining -X $x -Y (ConvertTo-RnnTensor ([long[]]::new(12)) -Shape 4, 3) -ClassWeight @{ 0 = 2.0 } } }
+        @{ Name = 'Measure-RnnModel -SampleWeight of the wrong count'; Id = 'SampleWeightCountMismatch'; Script = { $model | Measure-RnnModel -X $x -Y $labels -SampleWeight ([float[]](1, 1)) } }
+
         # PowerShell's binder answers these; PSRnn's attributes add to some of their messages.
         @{ Name = 'Invoke-RnnTraining -X of text'; Binder = $true; Script = { $model | Invoke-RnnTraining -X 'abc' -Y $labels } }
         @{ Name = 'Invoke-RnnTraining -BatchSize 0'; Binder = $true; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -BatchSize 0 } }

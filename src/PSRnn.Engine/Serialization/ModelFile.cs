@@ -334,6 +334,11 @@ public static class ModelFile
         w.WritePropertyName("best_monitored");
         JsonConfig.WriteDouble(w, state.BestMonitored);
         w.WriteNumber("wait", state.Wait);
+        if (state.SampleWeightDigest is { } digest)
+        {
+            w.WriteString("sample_weight_digest", digest);
+        }
+
         if (state.Settings is { } s)
         {
             w.WriteStartObject("settings");

@@ -445,6 +445,8 @@ internal sealed class ModelReader(SafetensorsFile file)
             Wait = wait,
             BestWeights = bestWeights,
             Settings = settings,
+            SampleWeightDigest = JsonConfig.Member(c, "sample_weight_digest") is not { } digest ? null
+                : digest.ValueKind == JsonValueKind.String ? digest.GetString() : throw JsonConfig.Bad(where + ".sample_weight_digest", "a string"),
         };
     }
 

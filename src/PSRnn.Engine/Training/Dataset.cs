@@ -9,7 +9,7 @@ namespace PSRnn.Engine.Training;
 /// shapes, NaN and infinity (naming the first bad sample), and class labels against the output width.
 /// Batches are gathered from it into reusable buffers.
 /// </summary>
-public sealed class Dataset
+public sealed partial class Dataset
 {
     private readonly float[] _x;
     private readonly float[]? _y;
@@ -244,7 +244,7 @@ public sealed class Dataset
         int sample = Time * Features;
         float[] x = _x.AsSpan(start * sample, length * sample).ToArray();
         float[]? y = _y is null ? null : _y.AsSpan(start * TargetsPerSample, length * TargetsPerSample).ToArray();
-        return new Dataset(x, length, Time, Features, IsSequence, y, TargetWidth, SparseTargets, 0);
+        return new Dataset(x, length, Time, Features, IsSequence, y, TargetWidth, SparseTargets, 0).WithWeightsOf(this, start, length);
     }
 
     private static (float[] Values, int Width, bool Sparse, long Inexact) Targets(Tensor y, int count, Sequential model, string name)

@@ -43,6 +43,10 @@ public sealed class FitOptions
     /// null or empty reports the loss's default (<see cref="Trainer.DefaultMetrics"/>).</summary>
     public IReadOnlyList<string>? Metrics { get; init; }
 
+    /// <summary>Metrics weighted by the sample (or class) weights, as Keras's compile(weighted_metrics=[...]): reported under
+    /// their name, or <c>weighted_&lt;name&gt;</c> when an unweighted metric has it; null or empty: none.</summary>
+    public IReadOnlyList<string>? WeightedMetrics { get; init; }
+
     /// <summary>
     /// Truncated back-propagation through time, TBPTT(k1 = k2 = K): each batch of sequences is cut into windows of this
     /// many steps, run in order with every recurrent layer's state carried from one window to the next (zeros at the

@@ -30,6 +30,9 @@ public sealed class FitState
     /// <summary>With RestoreBestWeights: the best epoch's weights (as <see cref="Models.Sequential.SnapshotWeights"/>), else null.</summary>
     public IReadOnlyList<float>? BestWeights { get; init; }
 
+    /// <summary>The training data's <see cref="Dataset.SampleWeightDigest"/> (null: unweighted): a resumed run must have the same weights.</summary>
+    public string? SampleWeightDigest { get; init; }
+
     /// <summary>The run's settings (callbacks and cancellation left out), so a resumed run can use the same ones.</summary>
     public FitOptions? Settings { get; init; }
 }

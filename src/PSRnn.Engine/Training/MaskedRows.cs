@@ -83,6 +83,15 @@ internal sealed class MaskedRows
         }
     }
 
+    /// <summary>The entries of <paramref name="full"/> (one per row) at the rows the last <see cref="Gather"/> kept.</summary>
+    public void GatherRowValues(ReadOnlySpan<float> full, Span<float> dest)
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            dest[i] = full[_rows[i]];
+        }
+    }
+
     private static void Grow(ref float[] buffer, int length)
     {
         if (buffer.Length < length)

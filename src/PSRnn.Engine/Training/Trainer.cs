@@ -154,7 +154,8 @@ public static class Trainer
         int window = windows > 1 ? options.TruncatedBptt!.Value : train.Time;
         WorkspaceEstimate.Ensure(model, Math.Min(options.BatchSize, train.Count), window, training: true);
         int validationWindows = validation is null ? 1 : Windows(model, validation, options.TruncatedBptt);
-        IReadOnlyList<Metric> metrics = ResolveMetrics(model, loss, train, options.Metrics);
+        BatchWeights? weights = BatchWeights.For(train, options.WeightedMetrics);
+        IReadOnlyList<Metric> metrics = WeightedMetric.Append(ResolveMetrics(model, loss, train, options.Metrics), model, loss, train, options.WeightedMetrics, weights);
         IReadOnlyList<Parameter> parameters = model.Parameters;
         FitState? resume = options.Resume;
         Rng shuffleRng;
@@ -168,6 +169,13 @@ public static class Trainer
         {
             // A resumed run is the same run: its shuffle stream continues and no new stream is taken.
             shuffleRng = new Rng(resume.Shuffle);
+        }
+
+        if (resume is not null && resume.SampleWeightDigest != train.SampleWeightDigest)
+        {
+            throw new ModelException("ResumeSampleWeightMismatch", resume.SampleWeightDigest is null
+                ? "The checkpoint's run had no sample or class weights, but this one has; resume with the same data and weights."
+                : "The checkpoint's run was weighted (-SampleWeight or -ClassWeight), and these weights differ or are missing; resume with the same ones.");
         }
 
         model.Loss = loss;
@@ -280,6 +288,7 @@ public static class Trainer
                                 int from = w * window, steps = Math.Min(window, train.Time - from);
                                 bool trains = perStep || w == windows - 1;
                                 train.GatherWindow(order.AsSpan(start, size), from, steps, batch, trains ? targets : null, perStep);
+                                weights?.Gather(train, order.AsSpan(start, size), perStep ? from : 0, perStep ? steps : 1);
                                 if (!trains)
                                 {
                                     // Last-step targets: this window only carries the state to the next one.
@@ -291,7 +300,7 @@ public static class Trainer
                                     Activations windowOutput = model.Forward(batch, training: true);
                                     gradient.ResizeLike(windowOutput);
                                     ReadOnlySpan<float> windowTargets = targets.AsSpan(0, size * (perStep ? steps * perStepValues : train.TargetsPerSample));
-                                    double windowLoss = ComputeLoss(loss, windowOutput, windowTargets, gradient.Span, fused || IsLogits(model, loss), masked);
+                                    double windowLoss = ComputeLoss(loss, windowOutput, windowTargets, gradient.Span, fused || IsLogits(model, loss), masked, weights);
                                     if (!double.IsFinite(windowLoss))
                                     {
                                         Restore();
@@ -329,11 +338,12 @@ public static class Trainer
                     }
 
                     train.Gather(order.AsSpan(start, size), batch, targets);
+                    weights?.Gather(train, order.AsSpan(start, size), 0, train.RowsPerSample);
                     model.ZeroGradients();
                     Activations output = model.Forward(batch, training: true);
                     gradient.ResizeLike(output);
                     double batchLoss = ComputeLoss(loss, output, targets.AsSpan(0, size * train.TargetsPerSample), gradient.Span,
-                        fused || IsLogits(model, loss), masked);
+                        fused || IsLogits(model, loss), masked, weights);
                     if (!double.IsFinite(batchLoss))
                     {
                         Restore();
@@ -365,8 +375,8 @@ public static class Trainer
                 if (validation is not null)
                 {
                     EvaluationResult v = validationWindows > 1
-                        ? EvaluateWindowed(model, validation, loss, fused, batchSize, options.Metrics, options.TruncatedBptt!.Value)
-                        : EvaluateFused(model, validation, loss, fused, batchSize, options.Metrics);
+                        ? EvaluateWindowed(model, validation, loss, fused, batchSize, options.Metrics, options.TruncatedBptt!.Value, options.WeightedMetrics)
+                        : EvaluateFused(model, validation, loss, fused, batchSize, options.Metrics, options.WeightedMetrics);
                     valLoss = v.Loss;
                     valMetrics = v.Metrics;
                 }
@@ -408,6 +418,7 @@ public static class Trainer
                         Wait = wait,
                         BestWeights = best is null ? null : (float[])best.Clone(),
                         Settings = options.WithoutCallbacks(),
+                        SampleWeightDigest = train.SampleWeightDigest,
                     });
                 }
 
@@ -451,8 +462,9 @@ public static class Trainer
     /// <param name="batchSize">Samples per forward pass.</param>
     /// <param name="threadCount">Threads the matrix products may use (see <see cref="ComputeThreads"/>); null: one per processor.</param>
     /// <param name="metrics">Metric names as <see cref="FitOptions.Metrics"/>; null: the loss's defaults.</param>
+    /// <param name="weightedMetrics">Metrics weighted by the data's sample weights, as <see cref="FitOptions.WeightedMetrics"/>.</param>
     public static EvaluationResult Evaluate(Sequential model, Dataset data, Loss loss, int batchSize = 32, int? threadCount = null,
-        IReadOnlyList<string>? metrics = null)
+        IReadOnlyList<string>? metrics = null, IReadOnlyList<string>? weightedMetrics = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -464,7 +476,7 @@ public static class Trainer
         bool fused = Fuse(model, loss, true);
         try
         {
-            return EvaluateFused(model, data, loss, fused, batchSize, metrics);
+            return EvaluateFused(model, data, loss, fused, batchSize, metrics, weightedMetrics);
         }
         finally
         {
@@ -524,9 +536,10 @@ public static class Trainer
     }
 
     private static EvaluationResult EvaluateFused(Sequential model, Dataset data, Loss loss, bool fused, int batchSize,
-        IReadOnlyList<string>? metricNames)
+        IReadOnlyList<string>? metricNames, IReadOnlyList<string>? weightedNames)
     {
-        IReadOnlyList<Metric> metrics = ResolveMetrics(model, loss, data, metricNames);
+        BatchWeights? weights = BatchWeights.For(data, weightedNames);
+        IReadOnlyList<Metric> metrics = WeightedMetric.Append(ResolveMetrics(model, loss, data, metricNames), model, loss, data, weightedNames, weights);
         foreach (Metric m in metrics)
         {
             m.Reset();
@@ -549,9 +562,10 @@ public static class Trainer
             }
 
             data.Gather(indices.AsSpan(0, size), batch, targets);
+            weights?.Gather(data, indices.AsSpan(0, size), 0, data.RowsPerSample);
             Activations output = model.Forward(batch, training: false);
             ReadOnlySpan<float> t = targets.AsSpan(0, size * data.TargetsPerSample);
-            sum += ComputeLoss(loss, output, t, Span<float>.Empty, fused || IsLogits(model, loss), masked) * size;
+            sum += ComputeLoss(loss, output, t, Span<float>.Empty, fused || IsLogits(model, loss), masked, weights) * size;
             UpdateMetrics(metrics, model, output, probabilities, t, fused, masked);
         }
 
@@ -563,9 +577,10 @@ public static class Trainer
     // workspaces hold K steps; the loss is the mean over the rows that count (real steps of per-step outputs, or the
     // samples), as the full sequences give it up to rounding.
     private static EvaluationResult EvaluateWindowed(Sequential model, Dataset data, Loss loss, bool fused, int batchSize,
-        IReadOnlyList<string>? metricNames, int window)
+        IReadOnlyList<string>? metricNames, int window, IReadOnlyList<string>? weightedNames)
     {
-        IReadOnlyList<Metric> metrics = ResolveMetrics(model, loss, data, metricNames);
+        BatchWeights? weights = BatchWeights.For(data, weightedNames);
+        IReadOnlyList<Metric> metrics = WeightedMetric.Append(ResolveMetrics(model, loss, data, metricNames), model, loss, data, weightedNames, weights);
         foreach (Metric m in metrics)
         {
             m.Reset();
@@ -608,6 +623,7 @@ public static class Trainer
                     int from = w * window, steps = Math.Min(window, data.Time - from);
                     bool counts = perStep || w == windows - 1;
                     data.GatherWindow(indices.AsSpan(0, size), from, steps, batch, counts ? targets : null, perStep);
+                    weights?.Gather(data, indices.AsSpan(0, size), perStep ? from : 0, perStep ? steps : 1);
                     Activations output = model.Forward(batch, training: false);
                     if (!counts)
                     {
@@ -615,7 +631,7 @@ public static class Trainer
                     }
 
                     ReadOnlySpan<float> t = targets.AsSpan(0, size * (perStep ? steps * perStepValues : data.TargetsPerSample));
-                    double value = ComputeLoss(loss, output, t, Span<float>.Empty, fused || IsLogits(model, loss), masked);
+                    double value = ComputeLoss(loss, output, t, Span<float>.Empty, fused || IsLogits(model, loss), masked, weights);
                     long rows = CountedRows(output, masked);
                     sum += value * rows;
                     counted += rows;
@@ -698,17 +714,24 @@ public static class Trainer
 
     // The batch loss (and its gradient when one is asked for); with a sequence mask on the output, over the real steps
     // only (masked rows get a zero gradient; a batch of padding alone has loss 0).
-    private static double ComputeLoss(Loss loss, Activations output, ReadOnlySpan<float> targets, Span<float> gradient,
-        bool fromLogits, MaskedRows masked)
+    // With sample weights, Keras's weighted sum over the rows (WeightedLoss), and the weights the weighted metrics read.
+    internal static double ComputeLoss(Loss loss, Activations output, ReadOnlySpan<float> targets, Span<float> gradient,
+        bool fromLogits, MaskedRows masked, BatchWeights? weights = null)
     {
         if (!masked.Gather(output, targets))
         {
-            return loss.Compute(output.Span, targets, output.Rows, output.Features, gradient, fromLogits);
+            weights?.UseAll();
+            return weights is { WeighsLoss: true }
+                ? WeightedLoss.Compute(loss, output.Span, targets, weights.Active, output.Rows, output.Features, gradient, fromLogits)
+                : loss.Compute(output.Span, targets, output.Rows, output.Features, gradient, fromLogits);
         }
 
+        weights?.UseMasked(masked);
+        Span<float> compactGradient = gradient.IsEmpty ? Span<float>.Empty : masked.Gradient;
         double value = masked.Count == 0 ? 0
-            : loss.Compute(masked.Outputs, masked.Targets, masked.Count, output.Features,
-                gradient.IsEmpty ? Span<float>.Empty : masked.Gradient, fromLogits);
+            : weights is { WeighsLoss: true }
+                ? WeightedLoss.Compute(loss, masked.Outputs, masked.Targets, weights.Active, masked.Count, output.Features, compactGradient, fromLogits)
+                : loss.Compute(masked.Outputs, masked.Targets, masked.Count, output.Features, compactGradient, fromLogits);
         if (!gradient.IsEmpty)
         {
             if (masked.Count == 0)

@@ -144,10 +144,11 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     public string[]? Metric { get; set; }
 
     /// <summary>
-    /// <para type="description">Validation samples and targets, as two values: -ValidationData $xTest, $yTest.</para>
+    /// <para type="description">Validation samples and targets, as two values: -ValidationData $xTest, $yTest; a third value
+    /// weighs the validation samples as -SampleWeight does (Keras's (x, y, sample_weight) tuple).</para>
     /// </summary>
     [Parameter]
-    [ValidateCount(2, 2)]
+    [ValidateCount(2, 3)]
     public object[]? ValidationData { get; set; }
 
     /// <summary>
@@ -256,6 +257,39 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
+    /// <summary>
+    /// <para type="description">Weighs each sample's loss (Keras's sample_weight): a weight per sample (N), or per step (N, T)
+    /// for per-step targets of models that return sequences. The batch loss is the sum of weight × loss over the batch's
+    /// samples (or real steps) divided by their number, as Keras's; weight 0 leaves a sample out. Weights must be finite and
+    /// not negative. With -ValidationSplit the held-out samples keep their weights for the validation loss. Metrics stay
+    /// unweighted unless -WeightedMetric names them. A resumed run must be given the same weights.</para>
+    /// </summary>
+    [Parameter]
+    [TensorTransformation]
+    [ValidateNotNull]
+    public Tensor? SampleWeight { get; set; }
+
+    /// <summary>
+    /// <para type="description">Weighs each training sample by its class (Keras's class_weight): a hashtable of class index
+    /// to weight, such as @{0 = 2.0; 1 = 1.0} (classes left out weigh 1), or 'balanced', scikit-learn's
+    /// compute_class_weight: samples / (classes × samples of the class), counted over the training samples after any
+    /// -ValidationSplit. The class is the label, the one-hot row's largest entry, or the 0/1 target of a single sigmoid
+    /// output. Validation is not class-weighted, as in Keras. Not with -SampleWeight, nor with per-step targets.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNull]
+    public object? ClassWeight { get; set; }
+
+    /// <summary>
+    /// <para type="description">Metrics reported weighted by -SampleWeight or -ClassWeight (Keras's weighted_metrics), by the
+    /// names -Metric takes: under their name, or weighted_&lt;name&gt; when -Metric (or the default metric) has it already,
+    /// as Keras names them; for validation, with val_ before.</para>
+    /// </summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(MetricCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[]? WeightedMetric { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -263,12 +297,26 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         FitState? resume = ResumeFrom is null ? null : LoadCheckpoint(ResumeFrom);
         ModelData.RequireLayers(this, Model);
         Dataset train = ModelData.Create(this, Model, X, Y);
+        if (SampleWeight is not null)
+        {
+            if (ClassWeight is not null)
+            {
+                ThrowTerminatingError(Errors.Create("ClassWeightWithSampleWeight", ErrorCategory.InvalidArgument, ClassWeight,
+                    "Give -ClassWeight or -SampleWeight, not both (Keras: \"You cannot `class_weight` and `sample_weight` at the same time.\"); "
+                    + "multiply the class weights into the sample weights instead."));
+            }
+
+            train = WeightArguments.WithSampleWeights(this, train, SampleWeight, "-SampleWeight");
+        }
+
         Dataset? validation = null;
         if (ValidationData is not null)
         {
             Tensor vx = Transform(ValidationData[0], "the validation samples");
             Tensor vy = Transform(ValidationData[1], "the validation targets");
             validation = ModelData.Create(this, Model, vx, vy, "validation data");
+            validation = ValidationData.Length > 2
+                ? WeightArguments.WithSampleWeights(this, validation, ValidationData[2], "the validation weights") : validation;
         }
         else if (ValidationSplit > 0)
         {
@@ -281,6 +329,9 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
                 ThrowTerminatingError(Errors.FromModel(e, ValidationSplit));
             }
         }
+
+        // After the split: Keras weighs (and counts 'balanced' over) the samples fit trains on.
+        train = ClassWeight is null ? train : WeightArguments.WithClassWeights(this, Model, train, ClassWeight);
 
         Loss loss;
         Optimizer optimizer;
@@ -310,6 +361,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         {
             ThreadCount = ThreadCount,
             Metrics = Metric,
+            WeightedMetrics = WeightedMetric,
             Epochs = Epochs,
             BatchSize = BatchSize,
             Shuffle = Shuffle,

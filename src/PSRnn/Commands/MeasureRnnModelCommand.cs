@@ -87,18 +87,38 @@ public sealed class MeasureRnnModelCommand : ModelInputCommandBase
     [ValidateNotNullOrEmpty]
     public string[]? ClassNames { get; set; }
 
+    /// <summary>
+    /// <para type="description">Weighs each sample's loss, as Keras's evaluate(sample_weight=...): a weight per sample (N),
+    /// or per step (N, T) for per-step targets; the loss is the sum of weight × loss over each batch divided by its size.
+    /// Metrics stay unweighted unless -WeightedMetric names them.</para>
+    /// </summary>
+    [Parameter]
+    [TensorTransformation]
+    [ValidateNotNull]
+    public Tensor? SampleWeight { get; set; }
+
+    /// <summary>
+    /// <para type="description">Metrics weighted by -SampleWeight (Keras's weighted_metrics), reported as Invoke-RnnTraining's
+    /// -WeightedMetric reports them (Weighted_Accuracy when the accuracy is reported unweighted too).</para>
+    /// </summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(MetricCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[]? WeightedMetric { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         ModelData.RequireLayers(this, Model);
         Dataset data = ModelData.Create(this, Model, X, Y);
+        data = SampleWeight is null ? data : WeightArguments.WithSampleWeights(this, data, SampleWeight, "-SampleWeight");
         EvaluationResult result;
         try
         {
             // The training loss by default; its sparse or one-hot form follows the targets given here.
             string? name = Loss ?? (Model.Loss?.KerasName == "sparse_categorical_crossentropy" ? "categorical_crossentropy" : Model.Loss?.KerasName);
             Loss loss = Trainer.ResolveLoss(Model, name, data);
-            result = Trainer.Evaluate(Model, data, loss, BatchSize, ThreadCount, Metric);
+            result = Trainer.Evaluate(Model, data, loss, BatchSize, ThreadCount, Metric, WeightedMetric);
         }
         catch (ModelException e)
         {
