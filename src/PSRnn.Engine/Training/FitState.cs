@@ -30,6 +30,9 @@ public sealed class FitState
     /// <summary>With RestoreBestWeights: the best epoch's weights (as <see cref="Models.Sequential.SnapshotWeights"/>), else null.</summary>
     public IReadOnlyList<float>? BestWeights { get; init; }
 
+    /// <summary>ReduceLROnPlateau's state after the last completed epoch (the rate it set is the optimizer's), or null.</summary>
+    public Schedules.PlateauState? Plateau { get; init; }
+
     /// <summary>The run's settings (callbacks and cancellation left out), so a resumed run can use the same ones.</summary>
     public FitOptions? Settings { get; init; }
 }

@@ -170,6 +170,8 @@ public static class Trainer
             shuffleRng = new Rng(resume.Shuffle);
         }
 
+        // Keras's ReduceLROnPlateau starts afresh each run (on_train_begin); a resumed run continues the checkpoint's.
+        Schedules.PlateauState? plateau = Schedules.PlateauRun.Begin(options, optimizer, resume);
         model.Loss = loss;
         model.Optimizer = optimizer;
 
@@ -397,6 +399,7 @@ public static class Trainer
                     }
                 }
 
+                options.ReduceLROnPlateau?.OnEpochEnd(plateau!, valLoss ?? epochLoss, optimizer);
                 if (options.EpochCompleted is { } completed)
                 {
                     completed(record, new FitState
@@ -407,6 +410,7 @@ public static class Trainer
                         BestMonitored = bestMonitored,
                         Wait = wait,
                         BestWeights = best is null ? null : (float[])best.Clone(),
+                        Plateau = plateau?.Clone(),
                         Settings = options.WithoutCallbacks(),
                     });
                 }
