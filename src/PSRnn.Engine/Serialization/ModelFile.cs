@@ -284,7 +284,7 @@ public static class ModelFile
             w.WriteStartObject("optimizer");
             w.WriteString("class_name", optimizer.KerasName);
             w.WritePropertyName("config");
-            JsonConfig.Write(w, OptimizerConfig.ToConfig(optimizer));
+            JsonConfig.Write(w, ScheduleConfig.WithSchedule(optimizer, OptimizerConfig.ToConfig(optimizer)));
             w.WriteString("iterations", optimizer.Iterations.ToString(CultureInfo.InvariantCulture));
             w.WriteEndObject();
         }
@@ -334,6 +334,7 @@ public static class ModelFile
         w.WritePropertyName("best_monitored");
         JsonConfig.WriteDouble(w, state.BestMonitored);
         w.WriteNumber("wait", state.Wait);
+        ScheduleConfig.WriteState(w, state.Plateau);
         if (state.Settings is { } s)
         {
             w.WriteStartObject("settings");
@@ -347,6 +348,7 @@ public static class ModelFile
             WriteOptional(w, "global_clip_norm", s.GlobalClipNorm);
             WriteOptional(w, "clip_value", s.ClipValue);
             WriteOptional(w, "truncated_bptt", s.TruncatedBptt);
+            ScheduleConfig.WriteSettings(w, s.ReduceLROnPlateau);
             if (s.Seed is { } seed)
             {
                 w.WriteString("seed", seed.ToString(CultureInfo.InvariantCulture));

@@ -97,7 +97,7 @@ public abstract class Optimizer
     public void Step(IReadOnlyList<Parameter> parameters)
     {
         EnsureSlots(parameters);
-        // A schedule's rate is checked before any parameter changes (ModelException LearningRateScheduleInvalidRate).
+        // A schedule's rate is checked before any parameter changes (ModelException ScheduledLearningRateInvalid).
         float lr = Schedule is { } schedule ? schedule.RateAt(Iterations) : _learningRate;
         BeginStep(Iterations + 1, lr);
         float decay = WeightDecay is float wd ? wd * lr : 0f;

@@ -7,7 +7,7 @@ namespace PSRnn.Engine.Training.Schedules;
 /// <c>lr = initial · ((1 − α) · ½ m_mul^i (1 + cos(π · fraction)) + α)</c>.
 /// </summary>
 /// <remarks>With t_mul &lt; 1 the periods shrink geometrically and sum to first_decay_steps / (1 − t_mul) steps; Keras's
-/// formula is NaN after that, and training stops there (<c>LearningRateScheduleInvalidRate</c>).</remarks>
+/// formula is NaN after that, and training stops there (<c>ScheduledLearningRateInvalid</c>).</remarks>
 public sealed class CosineDecayRestarts : LearningRateSchedule
 {
     /// <summary>Creates the schedule; Keras's arguments and defaults.</summary>

@@ -28,13 +28,13 @@ public abstract class LearningRateSchedule
     /// The learning rate of step <paramref name="step"/> (0 is the first update), as Keras's <c>schedule(step)</c>.
     /// </summary>
     /// <exception cref="ModelException">The rate at that step is negative, NaN or infinite in float32
-    /// (<c>LearningRateScheduleInvalidRate</c>): the schedule cannot drive an optimizer there.</exception>
+    /// (<c>ScheduledLearningRateInvalid</c>): the schedule cannot drive an optimizer there.</exception>
     public float RateAt(long step)
     {
         float rate = Evaluate(step);
         if (!float.IsFinite(rate) || rate < 0)
         {
-            throw new ModelException("LearningRateScheduleInvalidRate", string.Create(CultureInfo.InvariantCulture,
+            throw new ModelException("ScheduledLearningRateInvalid", string.Create(CultureInfo.InvariantCulture,
                 $"The {this} schedule gives the learning rate {rate} at step {step}; a learning rate must be a finite number ≥ 0. Training stops before that step, with the weights of the last completed epoch; choose parameters that keep the rate finite."));
         }
 
@@ -74,10 +74,10 @@ public abstract class LearningRateSchedule
     /// <summary>The schedule's formula at a (non-negative) step, in double precision.</summary>
     private protected abstract double Compute(double step);
 
-    /// <summary>A learning rate argument: finite and ≥ 0 (<c>LearningRateScheduleInvalidRate</c> otherwise).</summary>
+    /// <summary>A learning rate argument: finite and ≥ 0 (<c>LearningRateScheduleRateInvalid</c> otherwise).</summary>
     private protected static double Rate(double value, string parameter) =>
         double.IsFinite(value) && value >= 0 ? value
-            : throw Invalid("LearningRateScheduleInvalidRate", parameter, value, "a learning rate must be a finite number ≥ 0");
+            : throw Invalid("LearningRateScheduleRateInvalid", parameter, value, "a learning rate must be a finite number ≥ 0");
 
     /// <summary>A step count that divides: finite and > 0 (Keras's ValueError on decay_steps ≤ 0).</summary>
     private protected static double Steps(double value, string parameter) =>
