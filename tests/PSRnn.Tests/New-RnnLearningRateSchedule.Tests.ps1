@@ -42,7 +42,7 @@ Describe 'New-RnnLearningRateSchedule <Name>' -ForEach $scheduleCases {
 Describe 'New-RnnLearningRateSchedule' {
     It 'prints its kind and Keras''s arguments, and lists rates to plot' {
         $schedule = New-RnnLearningRateSchedule -Exponential -InitialRate 0.1 -DecaySteps 10 -DecayRate 0.5 -Staircase
-        $text = $schedule | Out-String -Width 300
+        $text = $schedule | Out-String
         $text | Should -Match 'ExponentialDecay'
         $text | Should -Match 'decay_steps=10, decay_rate=0\.5, staircase=True'
         "$schedule" | Should -Be 'ExponentialDecay(initial_learning_rate=0.1, decay_steps=10, decay_rate=0.5, staircase=True)'
