@@ -158,6 +158,19 @@ public sealed class ScheduleTests
         Assert.Equal(id, Assert.Throws<ModelException>(create).ErrorId);
     }
 
+    [Theory]
+    [InlineData("""{"class_name": "StepDecay", "config": {}}""")]
+    [InlineData("""{"class_name": "ExponentialDecay", "config": {"initial_learning_rate": 0.1, "decay_steps": 0, "decay_rate": 0.5}}""")]
+    [InlineData("""{"class_name": "PiecewiseConstantDecay", "config": {"boundaries": [1.5], "values": [0.1, 0.2]}}""")]
+    [InlineData("""{"class_name": "CosineDecay", "config": {"decay_steps": 10}}""")]
+    public void AModelFileWithABadScheduleIsRefusedAsABadConfig(string serialized)
+    {
+        using JsonDocument config = JsonDocument.Parse($$"""{"learning_rate": {{serialized}}}""");
+        ModelConfigException e = Assert.Throws<ModelConfigException>(() => ScheduleConfig.ReadOptimizer("adam", config.RootElement, "training_config.optimizer"));
+        Assert.Equal("ModelBadConfig", e.ErrorId);
+        Assert.Contains("training_config.optimizer.config.learning_rate", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void PlateauWithAScheduleIsRefused()
     {
