@@ -32,6 +32,7 @@
         'Add-EmbeddingLayer'
         'Add-MaskingLayer'
         'Invoke-RnnTraining'
+        'New-RnnLearningRateSchedule'
         'Measure-RnnModel'
         'Invoke-RnnPrediction'
         'New-RnnStream'

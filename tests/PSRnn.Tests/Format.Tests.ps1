@@ -53,14 +53,21 @@ Describe 'Default views' {
                     (Keras $last.Loss), (Keras $last.Metrics['accuracy']), (Keras $last.ValidationLoss))))
     }
 
-    It 'prints the history as a table of epoch, loss, metrics, validation figures and duration' {
+    It 'prints the history as a table of epoch, loss, metrics, validation figures, learning rate and duration' {
         $text = $Model.History | Show
-        $text | Should -Match 'Epoch\s+Loss\s+Metric\s+ValLoss\s+ValMetric\s+Seconds'
+        $text | Should -Match 'Epoch\s+Loss\s+Metric\s+ValLoss\s+ValMetric\s+LearningRate\s+Seconds'
         foreach ($r in $Model.History) {
-            $text | Should -Match ('(?m)^\s+{0}\s+{1}\s+accuracy {2}\s+{3}\s+accuracy {4}\s+\d+\.\d$' -f
+            $text | Should -Match ('(?m)^\s+{0}\s+{1}\s+accuracy {2}\s+{3}\s+accuracy {4}\s+0\.001\s+\d+\.\d$' -f
                 $r.Epoch, ([regex]::Escape((Keras $r.Loss))), ([regex]::Escape((Keras $r.Metrics['accuracy']))),
                 ([regex]::Escape((Keras $r.ValidationLoss))), ([regex]::Escape((Keras $r.ValidationMetrics['accuracy']))))
         }
+    }
+
+    It 'prints a learning-rate schedule as its kind, initial rate and Keras''s arguments' {
+        $text = New-RnnLearningRateSchedule -CosineRestarts -InitialRate 0.1 -FirstDecaySteps 50 | Show
+        $text | Should -Match '(?m)^Schedule\s+: CosineDecayRestarts$'
+        $text | Should -Match '(?m)^InitialRate : 0\.1$'
+        $text | Should -Match '(?m)^Arguments\s+: initial_learning_rate=0\.1, first_decay_steps=50, t_mul=2, m_mul=1, alpha=0$'
     }
 
     It 'prints a tensor as its shape, dtype and a NumPy-style preview' {
@@ -173,6 +180,7 @@ Describe 'Format-List shows every property of <Name>' -ForEach @(
     @{ Name = 'audio features'; Get = { $AudioFeatures[0] } }
     @{ Name = 'an audio dataset'; Get = { $AudioDataset } }
     @{ Name = 'a stream'; Get = { $Stream } }
+    @{ Name = 'a learning-rate schedule'; Get = { New-RnnLearningRateSchedule -Polynomial -InitialRate 0.1 -DecaySteps 10 -Cycle } }
 ) {
     It 'lists them all' {
         $object = & $Get
@@ -187,7 +195,8 @@ Describe 'Every output type has a view test' {
     It 'covers the OutputType of every cmdlet' {
         # Types PowerShell formats itself, and those this file checks above.
         $covered = 'FileInfo', 'OrderedDictionary', 'Sequential', 'Tensor', 'PSRnn.Evaluation', 'PSRnn.DetailedEvaluation',
-            'RnnDatasetSplit', 'WindowedSeries', 'PaddedSequences', 'RnnAudioFeatures', 'RnnAudioDataset', 'RnnStream'
+            'RnnDatasetSplit', 'WindowedSeries', 'PaddedSequences', 'RnnAudioFeatures', 'RnnAudioDataset', 'RnnStream',
+            'LearningRateSchedule'
         foreach ($command in Get-Command -Module PSRnn -CommandType Cmdlet) {
             foreach ($type in $command.OutputType) {
                 ($type.Name -split '\.')[-1] | Should -BeIn ($covered | ForEach-Object { ($_ -split '\.')[-1] }) -Because "$($command.Name) outputs $($type.Name)"

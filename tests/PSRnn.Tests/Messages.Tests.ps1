@@ -42,6 +42,18 @@ BeforeDiscovery {
         @{ Name = 'Invoke-RnnTraining -Metric categorical_accuracy with class labels'; Id = 'MetricTargetMismatch'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Metric categorical_accuracy } }
         @{ Name = 'Invoke-RnnTraining -Metric sparse_categorical_accuracy with one-hot rows'; Id = 'MetricTargetMismatch'; Match = 'takes class labels'; Script = { $model | Invoke-RnnTraining -X $x -Y $oneHot -Metric sparse_categorical_accuracy } }
 
+        # Issue 16: learning-rate schedules and ReduceLROnPlateau.
+        @{ Name = 'New-RnnLearningRateSchedule -DecaySteps 0'; Id = 'LearningRateScheduleStepsNotPositive'; Match = 'greater than 0'; Script = { New-RnnLearningRateSchedule -Exponential -InitialRate 0.1 -DecaySteps 0 -DecayRate 0.5 } }
+        @{ Name = 'New-RnnLearningRateSchedule -InitialRate -1'; Id = 'LearningRateScheduleRateInvalid'; Match = 'finite number ≥ 0'; Script = { New-RnnLearningRateSchedule -Polynomial -InitialRate -1 -DecaySteps 5 } }
+        @{ Name = 'New-RnnLearningRateSchedule -DecayRate -0.5'; Id = 'LearningRateScheduleInvalidFactor'; Match = 'negative or NaN'; Script = { New-RnnLearningRateSchedule -Exponential -InitialRate 0.1 -DecaySteps 5 -DecayRate -0.5 } }
+        @{ Name = 'New-RnnLearningRateSchedule -Boundaries 10, 5'; Id = 'LearningRateScheduleBoundariesNotIncreasing'; Match = '5 follows 10'; Script = { New-RnnLearningRateSchedule -PiecewiseConstant -Boundaries 10, 5 -Values 1, 2, 3 } }
+        @{ Name = 'New-RnnLearningRateSchedule -Values one short'; Id = 'LearningRateScheduleValuesCountMismatch'; Match = 'one value more than boundaries'; Script = { New-RnnLearningRateSchedule -PiecewiseConstant -Boundaries 10 -Values 1 } }
+        @{ Name = 'Invoke-RnnTraining -LearningRate with -LearningRateSchedule'; Id = 'LearningRateWithSchedule'; Match = 'Give one of them'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -LearningRate 0.1 -LearningRateSchedule (New-RnnLearningRateSchedule -Cosine -InitialRate 0.1 -DecaySteps 5) } }
+        @{ Name = 'Invoke-RnnTraining -ReduceLRFactor 2'; Id = 'ReduceLRFactorOutOfRange'; Match = 'less than 1'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ReduceLROnPlateau -ReduceLRFactor 2 } }
+        @{ Name = 'Invoke-RnnTraining -ReduceLRPatience without -ReduceLROnPlateau'; Id = 'ReduceLRWithoutSwitch'; Match = 'add -ReduceLROnPlateau'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ReduceLRPatience 2 } }
+        @{ Name = 'Invoke-RnnTraining -ReduceLROnPlateau with a schedule'; Id = 'ReduceLROnPlateauWithSchedule'; Match = 'Use one or the other'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ReduceLROnPlateau -LearningRateSchedule (New-RnnLearningRateSchedule -Cosine -InitialRate 0.1 -DecaySteps 5) } }
+        @{ Name = 'Invoke-RnnTraining with a schedule whose rate turns NaN'; Id = 'ScheduledLearningRateInvalid'; Match = 'learning rate NaN at step'; Script = { (New-RnnModel -InputShape 3, 2 -Seed 1 | Add-LstmLayer 4 | Add-DenseLayer 2 -Activation softmax) | Invoke-RnnTraining -X $x -Y $labels -Epochs 9 -BatchSize 1 -LearningRateSchedule (New-RnnLearningRateSchedule -CosineRestarts -InitialRate 0.1 -FirstDecaySteps 2 -TMul 0.5) } }
+
         # The sweep: every cmdlet at least once, and the engine's checks they reach.
         @{ Name = 'Import-NpyData on a folder'; Script = { Import-NpyData -LiteralPath $TestDrive } }
         @{ Name = 'Import-NpyData on a text file'; Script = { Import-NpyData $files.TextNpy } }

@@ -20,7 +20,7 @@ $model.History
 $model | Measure-RnnModel -X $split.XTest -Y $split.YTest -Detailed
 '@
         $run.ExitCode | Should -Be 0 -Because $run.Text
-        $run.Text | Should -Match '(?m)^Epoch\s+Loss\s+Metric\s+ValLoss\s+ValMetric\s+Seconds$'
+        $run.Text | Should -Match '(?m)^Epoch\s+Loss\s+Metric\s+ValLoss\s+ValMetric\s+LearningRate\s+Seconds$'
         $run.Text | Should -Match '(?m)^\s+3\s+\d\.\d{4}\s+accuracy \d\.\d{4}'
         $run.Text | Should -Match '(?m)^Loss \d\.\d{4}, accuracy \d\.\d{4}, 50 samples$'
         $run.Text | Should -Match '(?m)^\s+precision\s+recall\s+f1-score\s+support$'
@@ -64,7 +64,7 @@ $model.History
 '@
         $run.ExitCode | Should -Be 0 -Because $run.Text
         $run.Text | Should -Match 'Model: "sequential"'
-        $run.Text | Should -Match '(?m)^Epoch\s+Loss\s+Metric\s+ValLoss\s+ValMetric\s+Seconds$'
+        $run.Text | Should -Match '(?m)^Epoch\s+Loss\s+Metric\s+ValLoss\s+ValMetric\s+LearningRate\s+Seconds$'
         $run.Text | Should -Not -Match '(?m)^Epoch\s+: 1$'
         $run.Text | Should -Match '(?m)^DType\s+: Int32$'
         $run.Text | Should -Match '(?m)^ShapeText\s+: \(2, 3\)$'

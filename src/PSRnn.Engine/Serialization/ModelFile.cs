@@ -284,7 +284,7 @@ public static class ModelFile
             w.WriteStartObject("optimizer");
             w.WriteString("class_name", optimizer.KerasName);
             w.WritePropertyName("config");
-            JsonConfig.Write(w, OptimizerConfig.ToConfig(optimizer));
+            JsonConfig.Write(w, ScheduleConfig.WithSchedule(optimizer, OptimizerConfig.ToConfig(optimizer)));
             w.WriteString("iterations", optimizer.Iterations.ToString(CultureInfo.InvariantCulture));
             w.WriteEndObject();
         }
@@ -339,6 +339,7 @@ public static class ModelFile
             w.WriteString("sample_weight_digest", digest);
         }
 
+        ScheduleConfig.WriteState(w, state.Plateau);
         if (state.Settings is { } s)
         {
             w.WriteStartObject("settings");
@@ -352,6 +353,7 @@ public static class ModelFile
             WriteOptional(w, "global_clip_norm", s.GlobalClipNorm);
             WriteOptional(w, "clip_value", s.ClipValue);
             WriteOptional(w, "truncated_bptt", s.TruncatedBptt);
+            ScheduleConfig.WriteSettings(w, s.ReduceLROnPlateau);
             if (s.Seed is { } seed)
             {
                 w.WriteString("seed", seed.ToString(CultureInfo.InvariantCulture));

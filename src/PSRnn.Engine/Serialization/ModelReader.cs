@@ -332,7 +332,7 @@ internal sealed class ModelReader(SafetensorsFile file)
     {
         const string where = "training_config.optimizer";
         string name = JsonConfig.String(opt, "class_name", where);
-        Optimizer optimizer = OptimizerConfig.FromConfig(name, JsonConfig.Member(opt, "config") ?? default, where);
+        Optimizer optimizer = ScheduleConfig.ReadOptimizer(name, JsonConfig.Member(opt, "config") ?? default, where);
         ulong iterations = JsonConfig.Member(opt, "iterations") is { } it ? JsonConfig.UInt64(it, where + ".iterations") : 0;
         if (iterations > long.MaxValue)
         {
@@ -433,6 +433,7 @@ internal sealed class ModelReader(SafetensorsFile file)
                 ClipValue = Setting(s, "clip_value", at, FitSetting.ClipValue, null),
                 TruncatedBptt = Setting(s, "truncated_bptt", at, FitSetting.TruncatedBptt, null) is { } k ? (int)k : null,
                 Seed = JsonConfig.Member(s, "seed") is { } sd ? JsonConfig.UInt64(sd, at + ".seed") : null,
+                ReduceLROnPlateau = ScheduleConfig.ReadSettings(s, at),
             };
         }
 
@@ -447,6 +448,7 @@ internal sealed class ModelReader(SafetensorsFile file)
             Settings = settings,
             SampleWeightDigest = JsonConfig.Member(c, "sample_weight_digest") is not { } digest ? null
                 : digest.ValueKind == JsonValueKind.String ? digest.GetString() : throw JsonConfig.Bad(where + ".sample_weight_digest", "a string"),
+            Plateau = ScheduleConfig.ReadState(c, where),
         };
     }
 

@@ -35,6 +35,9 @@ public sealed class EpochRecord
     /// <summary>Wall time of the epoch, validation included.</summary>
     public TimeSpan Duration { get; }
 
-    /// <summary>The optimizer's learning rate during the epoch.</summary>
+    /// <summary>
+    /// The optimizer's learning rate when the epoch ended, as Keras logs <c>learning_rate</c>: the rate of the next step
+    /// (a schedule's rate at the optimizer's iterations then), before ReduceLROnPlateau's reduction at that epoch's end.
+    /// </summary>
     public float LearningRate { get; }
 }

@@ -59,6 +59,10 @@ public sealed class FitOptions
     /// (<c>TruncatedBpttBidirectional</c>).</remarks>
     public int? TruncatedBptt { get; init; }
 
+    /// <summary>Keras's ReduceLROnPlateau callback (see <see cref="Schedules.ReduceLROnPlateau"/>); null: none. Fit refuses
+    /// it for an optimizer a schedule drives (<c>ReduceLROnPlateauWithSchedule</c>).</summary>
+    public Schedules.ReduceLROnPlateau? ReduceLROnPlateau { get; init; }
+
     /// <summary>Seeds the shuffles of this run; null derives it from the model's seed and how many runs it has had.</summary>
     public ulong? Seed { get; init; }
 
@@ -169,6 +173,7 @@ public sealed class FitOptions
         GlobalClipNorm = GlobalClipNorm,
         ClipValue = ClipValue,
         TruncatedBptt = TruncatedBptt,
+        ReduceLROnPlateau = ReduceLROnPlateau,
         Seed = Seed,
     };
 }

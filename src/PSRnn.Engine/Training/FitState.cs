@@ -32,6 +32,8 @@ public sealed class FitState
 
     /// <summary>The training data's <see cref="Dataset.SampleWeightDigest"/> (null: unweighted): a resumed run must have the same weights.</summary>
     public string? SampleWeightDigest { get; init; }
+    /// <summary>ReduceLROnPlateau's state after the last completed epoch (the rate it set is the optimizer's), or null.</summary>
+    public Schedules.PlateauState? Plateau { get; init; }
 
     /// <summary>The run's settings (callbacks and cancellation left out), so a resumed run can use the same ones.</summary>
     public FitOptions? Settings { get; init; }

@@ -1,4 +1,5 @@
 using PSRnn.Engine.Layers;
+using PSRnn.Engine.Training.Schedules;
 
 namespace PSRnn.Engine.Training;
 
@@ -23,13 +24,24 @@ public abstract class Optimizer
     /// <summary>Keras's name: <c>sgd</c>, <c>rmsprop</c>, <c>adam</c>, <c>adamw</c>.</summary>
     public abstract string KerasName { get; }
 
-    /// <summary>The learning rate of the next step; may be changed between steps (a schedule).</summary>
+    /// <summary>
+    /// The learning rate of the next step, as Keras's <c>optimizer.learning_rate</c>: with a <see cref="Schedule"/>, its
+    /// rate at <see cref="Iterations"/> (unchecked: a rate the schedule cannot step with shows here as it is); else the
+    /// constant, which may be changed between steps.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Negative, NaN or infinite.</exception>
+    /// <exception cref="InvalidOperationException">Set while a schedule drives the rate (Keras's "not settable"): clear
+    /// <see cref="Schedule"/> first.</exception>
     public float LearningRate
     {
-        get => _learningRate;
+        get => Schedule is { } schedule ? schedule.Evaluate(Iterations) : _learningRate;
         set
         {
+            if (Schedule is not null)
+            {
+                throw new InvalidOperationException("A learning-rate schedule drives this optimizer, so its learning rate cannot be set; clear the schedule first.");
+            }
+
             if (!float.IsFinite(value) || value < 0)
             {
                 throw new ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be a finite number ≥ 0.");
@@ -38,6 +50,12 @@ public abstract class Optimizer
             _learningRate = value;
         }
     }
+
+    /// <summary>
+    /// Keras's <c>learning_rate=LearningRateSchedule</c>: when set, step t (0-based) uses <c>Schedule.RateAt(t)</c>, with
+    /// t = <see cref="Iterations"/>, so the count goes on across runs and through saved state; null: the constant rate.
+    /// </summary>
+    public LearningRateSchedule? Schedule { get; set; }
 
     /// <summary>
     /// Keras's decoupled <c>weight_decay</c>, or null for none: before the update, <c>w = w − w·wd·lr</c> for every
@@ -79,7 +97,8 @@ public abstract class Optimizer
     public void Step(IReadOnlyList<Parameter> parameters)
     {
         EnsureSlots(parameters);
-        float lr = LearningRate;
+        // A schedule's rate is checked before any parameter changes (ModelException ScheduledLearningRateInvalid).
+        float lr = Schedule is { } schedule ? schedule.RateAt(Iterations) : _learningRate;
         BeginStep(Iterations + 1, lr);
         float decay = WeightDecay is float wd ? wd * lr : 0f;
         for (int i = 0; i < parameters.Count; i++)
@@ -253,7 +272,7 @@ public abstract class Optimizer
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"{KerasName}(learning_rate={LearningRate})";
+    public override string ToString() => $"{KerasName}(learning_rate={(Schedule is { } s ? s : LearningRate)})";
 
     /// <summary>Computes the constants of step <paramref name="t"/> (1-based) before any parameter is updated.</summary>
     private protected virtual void BeginStep(long t, float learningRate)

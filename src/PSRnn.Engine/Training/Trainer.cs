@@ -178,6 +178,8 @@ public static class Trainer
                 : "The checkpoint's run was weighted (-SampleWeight or -ClassWeight), and these weights differ or are missing; resume with the same ones.");
         }
 
+        // Keras's ReduceLROnPlateau starts afresh each run (on_train_begin); a resumed run continues the checkpoint's.
+        Schedules.PlateauState? plateau = Schedules.PlateauRun.Begin(options, optimizer, resume);
         model.Loss = loss;
         model.Optimizer = optimizer;
 
@@ -407,6 +409,7 @@ public static class Trainer
                     }
                 }
 
+                options.ReduceLROnPlateau?.OnEpochEnd(plateau!, valLoss ?? epochLoss, optimizer);
                 if (options.EpochCompleted is { } completed)
                 {
                     completed(record, new FitState
@@ -417,6 +420,7 @@ public static class Trainer
                         BestMonitored = bestMonitored,
                         Wait = wait,
                         BestWeights = best is null ? null : (float[])best.Clone(),
+                        Plateau = plateau?.Clone(),
                         Settings = options.WithoutCallbacks(),
                         SampleWeightDigest = train.SampleWeightDigest,
                     });

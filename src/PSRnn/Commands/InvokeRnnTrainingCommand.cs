@@ -6,6 +6,7 @@ using PSRnn.Engine.Models;
 using PSRnn.Engine.Serialization;
 using PSRnn.Engine.Tensors;
 using PSRnn.Engine.Training;
+using PSRnn.Engine.Training.Schedules;
 using PSRnn.Infrastructure;
 
 namespace PSRnn.Commands;
@@ -67,6 +68,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     private DateTime _lastProgress;
     private double _bestCheckpoint;
     private bool _epochLines;
+    private ReduceLROnPlateau? _runPlateau;
 
     /// <summary>
     /// <para type="description">The model to train; it comes from the pipeline and is passed on. With -ResumeFrom it may be
@@ -251,6 +253,65 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     public int? ThreadCount { get; set; }
 
     /// <summary>
+    /// <para type="description">Drives the learning rate per optimizer step with a schedule from
+    /// New-RnnLearningRateSchedule (Keras's learning_rate=schedule). The step is the optimizer's count of updates, so it goes
+    /// on across runs of the same model and through checkpoints; the schedule is saved with the model. Not with
+    /// -LearningRate (the schedule has its own initial rate) nor -ReduceLROnPlateau (Keras refuses both too). A model
+    /// trained with a schedule keeps it for later runs until -LearningRate or -Optimizer replaces it.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNull]
+    public LearningRateSchedule? LearningRateSchedule { get; set; }
+
+    /// <summary>
+    /// <para type="description">Keras's ReduceLROnPlateau: multiplies the learning rate by -ReduceLRFactor when the
+    /// validation loss (or the loss, without validation data) has not improved by -ReduceLRMinDelta for -ReduceLRPatience
+    /// epochs, never below -ReduceLRMinRate, then waits -ReduceLRCooldown epochs before counting again. Its state starts
+    /// afresh each run, as Keras's, and is carried through checkpoints. Each epoch's LearningRate is the rate before its
+    /// reduction, as Keras logs it.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter ReduceLROnPlateau { get; set; }
+
+    /// <summary>
+    /// <para type="description">With -ReduceLROnPlateau, the factor of each reduction (Keras's factor, default 0.1): greater
+    /// than 0 and less than 1.</para>
+    /// </summary>
+    [Parameter]
+    public double ReduceLRFactor { get; set; } = 0.1;
+
+    /// <summary>
+    /// <para type="description">With -ReduceLROnPlateau, the epochs without improvement before a reduction (Keras's
+    /// patience, default 10).</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int ReduceLRPatience { get; set; } = 10;
+
+    /// <summary>
+    /// <para type="description">With -ReduceLROnPlateau, the least decrease of the monitored loss that counts as an
+    /// improvement (Keras's min_delta, default 0.0001).</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0.0, double.MaxValue)]
+    public double ReduceLRMinDelta { get; set; } = 1e-4;
+
+    /// <summary>
+    /// <para type="description">With -ReduceLROnPlateau, the epochs after a reduction before epochs without improvement
+    /// count again (Keras's cooldown, default 0).</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int ReduceLRCooldown { get; set; }
+
+    /// <summary>
+    /// <para type="description">With -ReduceLROnPlateau, the rate it never goes below (Keras's min_lr, default 0).</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0.0, double.MaxValue)]
+    public double ReduceLRMinRate { get; set; }
+
+    /// <summary>
     /// <para type="description">Trains silently: no progress bar and no line per epoch (Keras's verbose=0). The History
     /// still records every epoch.</para>
     /// </summary>
@@ -335,16 +396,22 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
 
         Loss loss;
         Optimizer optimizer;
+        ReduceLROnPlateau? plateau = null;
         try
         {
+            plateau = ScheduleArguments.Plateau(this, MyInvocation.BoundParameters, _runPlateau);
             loss = Trainer.ResolveLoss(Model, Loss, train);
             // A resumed run keeps its loss unless told otherwise.
             loss = resume is not null && Loss is null && Model.Loss is { } runLoss ? runLoss : loss;
             optimizer = Optimizer is null && Model.Optimizer is { } kept ? kept : Optimizers.Create(Optimizer ?? "adam", (float?)LearningRate);
             if (LearningRate is { } rate)
             {
+                // An explicit rate replaces the schedule a kept optimizer has.
+                optimizer.Schedule = null;
                 optimizer.LearningRate = (float)rate;
             }
+
+            optimizer.Schedule = LearningRateSchedule ?? optimizer.Schedule;
         }
         catch (ModelException e)
         {
@@ -369,6 +436,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
             GlobalClipNorm = GlobalClipNorm,
             ClipValue = ClipValue,
             TruncatedBptt = TruncatedBptt,
+            ReduceLROnPlateau = plateau,
             EarlyStoppingPatience = EarlyStoppingPatience,
             RestoreBestWeights = RestoreBestWeights,
             ValidationSplit = ValidationData is null ? ValidationSplit : 0,
@@ -490,6 +558,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
             EarlyStoppingPatience = given.ContainsKey(nameof(EarlyStoppingPatience)) ? EarlyStoppingPatience : run.EarlyStoppingPatience;
             RestoreBestWeights = given.ContainsKey(nameof(RestoreBestWeights)) ? RestoreBestWeights : run.RestoreBestWeights;
             Seed = given.ContainsKey(nameof(Seed)) ? Seed : run.Seed;
+            _runPlateau = run.ReduceLROnPlateau;
         }
 
         return state;

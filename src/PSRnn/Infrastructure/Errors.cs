@@ -16,7 +16,7 @@ internal static class Errors
     public static ErrorRecord FromModel(ModelException exception, object? target) =>
         new(exception, exception.ErrorId, exception.ErrorId switch
         {
-            "ModelEmpty" or "TrainingLossNotFinite" or "StreamModelChanged" => ErrorCategory.InvalidOperation,
+            "ModelEmpty" or "TrainingLossNotFinite" or "StreamModelChanged" or "ScheduledLearningRateInvalid" => ErrorCategory.InvalidOperation,
             "StreamBidirectional" or "StreamGoBackwards" or "StreamNoRecurrentLayer" or "StreamUnsupportedLayer" => ErrorCategory.InvalidOperation,
             "InsufficientMemory" => ErrorCategory.LimitsExceeded,
             "LayerNotFound" or "WeightNotFound" or "StreamStateUnknown" => ErrorCategory.ObjectNotFound,
