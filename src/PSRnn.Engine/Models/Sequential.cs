@@ -82,7 +82,7 @@ public sealed class Sequential
 
     /// <summary>Whether a training run is under way (set by the trainer): a callback of the run may read, predict with,
     /// evaluate and save the model, but not train it again or add layers.</summary>
-    internal bool InTraining { get; set; }
+    public bool InTraining { get; internal set; }
 
     /// <summary>Fails while the model is being trained (a callback that trains or grows its own model).</summary>
     internal void ThrowIfTraining()
