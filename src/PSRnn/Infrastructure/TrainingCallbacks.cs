@@ -168,7 +168,8 @@ internal sealed class TrainingCallbacks : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            Fail(cmdlet, errorId, ErrorCategory.WriteError, path, $"Cannot write the training log '{path}': {Errors.Describe(e)}", e);
+            Fail(cmdlet, errorId, e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError, path,
+                $"Cannot write the training log '{path}': {Errors.Describe(e)}", e);
             throw; // not reached
         }
     }
