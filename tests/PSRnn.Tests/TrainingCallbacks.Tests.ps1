@@ -173,6 +173,33 @@ Describe 'Invoke-RnnTraining -OnEpochEnd' {
         $script:inside | Should -Be ($model | Invoke-RnnPrediction -X $data.X).Data
     }
 
+    It 'keeps the last completed epoch''s weights when Ctrl+C lands while it runs' {
+        $model = New-Model
+        $inCallback = [Threading.ManualResetEventSlim]::new()
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                    param($ModulePath, $Model, $X, $Y, $Signal)
+                    Import-Module $ModulePath
+                    $Model | Invoke-RnnTraining -X $X -Y $Y -Epochs 10 -Quiet -OnEpochEnd {
+                        param($record)
+                        if ($record.Epoch -eq 2) { $Signal.Set(); while ($true) { Start-Sleep -Milliseconds 20 } }
+                    }
+                }).AddArgument($ModulePath).AddArgument($model).AddArgument($data.X).AddArgument($data.Labels).AddArgument($inCallback)
+            $null = $ps.BeginInvoke()
+            $inCallback.Wait([TimeSpan]::FromMinutes(5)) | Should -BeTrue -Because 'the callback of epoch 2 runs'
+            $ps.Stop()
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally { $ps.Dispose() }
+        $model.History.Count | Should -Be 2
+        $reference = New-Model
+        $reference | Invoke-RnnTraining -X $data.X -Y $data.Labels -Epochs 2 -Quiet | Out-Null
+        Get-AllWeights $model | Should -Be (Get-AllWeights $reference)
+        $model | Invoke-RnnTraining -X $data.X -Y $data.Labels -Quiet | Out-Null
+        $model.History.Count | Should -Be 3
+    }
+
     It 'takes only a script block' {
         $err = { New-Model | Invoke-RnnTraining -X $data.X -Y $data.Labels -OnEpochEnd 'Write-Host hi' } | Should -Throw -PassThru
         $err.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentTransformationError,*'
