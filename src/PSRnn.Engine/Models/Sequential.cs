@@ -101,7 +101,7 @@ public sealed class Sequential
     /// <summary>Adds a layer: names it if unnamed, builds it for the current output shape, and initializes it.</summary>
     /// <exception cref="ModelException">The layer does not fit after the current last layer, or its name is taken, or the
     /// model would exceed <see cref="MaxLayers"/> (<c>ModelTooManyLayers</c>), one array per weight (<c>LayerTooLarge</c>)
-    /// or this process's memory (<c>InsufficientMemory</c>).</exception>
+    /// or this process's memory (<c>InsufficientMemory</c>), or the model is being trained (<c>ModelInTraining</c>).</exception>
     public void Add(Layer layer)
     {
         ArgumentNullException.ThrowIfNull(layer);

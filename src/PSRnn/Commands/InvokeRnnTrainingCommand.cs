@@ -47,6 +47,16 @@ namespace PSRnn.Commands;
 ///   <para>Writes sequential.last.safetensors and sequential.best.safetensors after every epoch; after a crash or Ctrl+C,
 ///   the second line finishes the 50 epochs from the last checkpoint with the run's settings.</para>
 /// </example>
+/// <example>
+///   <code>
+///     $model | Invoke-RnnTraining -X $x -Y $y -Epochs 50 -ValidationSplit 0.1 -LogPath ./run.csv -TensorBoardPath ./tb -OnEpochEnd {
+///         param($record, $model)
+///         if ($record.ValAccuracy -ge 0.99) { $record.StopTraining = $true }
+///     }
+///   </code>
+///   <para>Keras's callbacks=[CSVLogger('run.csv'), TensorBoard('./tb'), a callback that sets model.stop_training]: logs
+///   every epoch to a CSV file and TensorBoard event files, and stops once the validation accuracy reaches 0.99.</para>
+/// </example>
 /// <example runnable="true">
 ///   <code>
 ///     $x = ConvertTo-RnnTensor -InputObject ([float[]] (1..1200 | ForEach-Object { [math]::Sin($_ * 1.7) })) -Shape 100, 6, 2
