@@ -147,6 +147,8 @@ Describe 'Invoke-RnnTraining -OnEpochEnd' {
     }
 
     It 'writes its non-terminating errors to the error stream and trains on' {
+        # The callback follows its own scope's preference (the suite runs with Stop, which would make them terminating).
+        $ErrorActionPreference = 'Continue'
         $model = New-Model
         $model | Invoke-RnnTraining -X $data.X -Y $data.Labels -Epochs 2 -Quiet -OnEpochEnd { param($record) Write-Error "note $($record.Epoch)" -ErrorId CallbackNote } -ErrorVariable errors -ErrorAction SilentlyContinue | Out-Null
         $errors.FullyQualifiedErrorId | Should -Be 'CallbackNote,PSRnn.Commands.InvokeRnnTrainingCommand', 'CallbackNote,PSRnn.Commands.InvokeRnnTrainingCommand'
