@@ -270,6 +270,12 @@ Describe 'Invoke-RnnTraining -LogPath' {
             { $model | Invoke-RnnTraining -X $data.X -Y $data.Labels -Quiet -LogPath '/sys/kernel/psrnn-run.csv' } |
                 Should -Throw -ErrorId 'LogWriteFailed,PSRnn.Commands.InvokeRnnTrainingCommand'
         }
+        if (-not $IsWindows -and (Get-Command mkfifo -ErrorAction Ignore)) {
+            $fifo = Join-Path $TestDrive 'pipe.csv'
+            & mkfifo $fifo
+            { $model | Invoke-RnnTraining -X $data.X -Y $data.Labels -Quiet -LogPath $fifo } |
+                Should -Throw -ErrorId 'FileNotRegular,PSRnn.Commands.InvokeRnnTrainingCommand'
+        }
         $model.History.Count | Should -Be 0
     }
 }

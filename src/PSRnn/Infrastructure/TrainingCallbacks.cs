@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using PSRnn.Engine.IO;
 using PSRnn.Engine.Models;
 using PSRnn.Engine.Training;
 using PSRnn.Engine.Training.Logs;
@@ -168,8 +169,10 @@ internal sealed class TrainingCallbacks : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            Fail(cmdlet, errorId, e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError, path,
-                $"Cannot write the training log '{path}': {Errors.Describe(e)}", e);
+            string message = $"Cannot write the training log '{path}': {Errors.Describe(e)}";
+            // A FileWriteException (a FIFO or device, a dangling link) keeps its own ID, as other writers report it.
+            cmdlet.ThrowTerminatingError(e is FileWriteException ? Errors.WriteFailed(errorId, path, message, e)
+                : Errors.Create(errorId, e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError, path, message, e));
             throw; // not reached
         }
     }

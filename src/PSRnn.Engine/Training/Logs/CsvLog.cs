@@ -1,4 +1,5 @@
 using System.Text;
+using PSRnn.Engine.IO;
 
 namespace PSRnn.Engine.Training.Logs;
 
@@ -30,9 +31,12 @@ public sealed class CsvLog : IDisposable
     /// epoch logged after the checkpoint it resumes from was taken, so it is trained again), and appends (append=True,
     /// no second header).
     /// </summary>
+    /// <exception cref="FileWriteException"><c>FileNotRegular</c>: the path is a FIFO, a device, a socket or a folder (a
+    /// pipe without a reader would block training forever), or a dangling or looping link.</exception>
     public static CsvLog Open(string path, int epochsDone)
     {
         ArgumentNullException.ThrowIfNull(path);
+        path = AtomicFile.ResolveTarget(path);
         if (epochsDone > 0 && File.Exists(path))
         {
             var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
