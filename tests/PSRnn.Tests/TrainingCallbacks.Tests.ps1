@@ -225,6 +225,17 @@ Describe 'Invoke-RnnTraining -OnBatchEnd' {
         $last.Accuracy | Should -Be $model.History.Accuracy
     }
 
+    It 'ends the epoch and the run after the batch that sets StopTraining, as Keras' {
+        $model = New-Model
+        $script:epochEnds = 0
+        $model | Invoke-RnnTraining -X $data.X -Y $data.Labels -Epochs 3 -BatchSize 10 -ValidationSplit 0.25 -Quiet `
+            -OnBatchEnd { param($progress) if ($progress.Batch -eq 2) { $progress.StopTraining = $true } } -OnEpochEnd { $script:epochEnds++ } | Out-Null
+        $model.History.Count | Should -Be 1
+        $model.History[0].ValLoss | Should -Not -BeNullOrEmpty
+        $model.Optimizer.Iterations | Should -Be 2
+        $script:epochEnds | Should -Be 1
+    }
+
     It 'runs once a batch with truncated BPTT' {
         $model = New-RnnModel -InputShape 0, 2 -Seed 3 | Add-LstmLayer 4 | Add-DenseLayer 2 -Activation softmax
         $script:count = 0

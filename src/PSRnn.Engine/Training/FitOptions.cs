@@ -69,8 +69,10 @@ public sealed class FitOptions
     public Action<EpochRecord, FitState>? EpochCompleted { get; init; }
 
     /// <summary>
-    /// Asked after every completed epoch, after <see cref="EpochCompleted"/>: true ends the run there with that epoch's
-    /// weights, as Keras's <c>model.stop_training = True</c> in a callback (no early-stopping restore).
+    /// Asked after every batch (after <see cref="Progress"/>) and every completed epoch (after <see cref="EpochCompleted"/>):
+    /// true ends the run there, as Keras's <c>model.stop_training = True</c> in a callback (no early-stopping restore).
+    /// After a batch, the epoch ends early: its record has the figures of the batches done and the validation figures,
+    /// and the model keeps its weights.
     /// </summary>
     public Func<bool>? StopRequested { get; init; }
 

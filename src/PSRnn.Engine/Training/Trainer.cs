@@ -327,6 +327,11 @@ public static class Trainer
                             Detach(recurrent);
                         }
 
+                        if (options.StopRequested?.Invoke() == true)
+                        {
+                            break;
+                        }
+
                         continue;
                     }
 
@@ -358,6 +363,13 @@ public static class Trainer
                         Call(model, loss, report, new TrainingProgress(epoch, options.Epochs, b + 1, batches, lossSum / seen, elapsed,
                             TimeSpan.FromTicks((long)(elapsed.Ticks * ((total - done) / done))))
                         { Metrics = SoFar(metrics, options) });
+                    }
+
+                    // Keras's stop_training set in on_train_batch_end: the epoch ends here, its figures those of the
+                    // batches done, validated and recorded as any epoch.
+                    if (options.StopRequested?.Invoke() == true)
+                    {
+                        break;
                     }
                 }
 

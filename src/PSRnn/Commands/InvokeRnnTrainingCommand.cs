@@ -285,8 +285,9 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     /// <summary>
     /// <para type="description">Runs after every training batch, as Keras's on_train_batch_end: { param($progress, $model) … }.
     /// $progress has Epoch, Batch (from 1; Keras's batch index is Batch − 1), Batches, and the epoch's running Loss and
-    /// Metrics (Keras's batch logs, also as its Logs dictionary). With -TruncatedBptt it runs once a batch, after its last
-    /// window. Otherwise as -OnEpochEnd.</para>
+    /// Metrics (Keras's batch logs, also as its Logs dictionary), and StopTraining: $true ends the epoch there (validated
+    /// and recorded with the batches done, -OnEpochEnd run for it) and the training, as Keras's stop_training set in
+    /// on_train_batch_end. With -TruncatedBptt it runs once a batch, after its last window. Otherwise as -OnEpochEnd.</para>
     /// </summary>
     [Parameter]
     [CallbackTransformation]

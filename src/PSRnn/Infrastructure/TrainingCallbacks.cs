@@ -37,7 +37,7 @@ internal sealed class TrainingCallbacks : IDisposable
         _tensorBoardPath = tensorBoardPath;
     }
 
-    /// <summary>Whether an -OnEpochEnd callback set StopTraining.</summary>
+    /// <summary>Whether a callback set StopTraining.</summary>
     public bool StopRequested { get; private set; }
 
     /// <summary>
@@ -129,7 +129,9 @@ internal sealed class TrainingCallbacks : IDisposable
     {
         if (_onBatchEnd is not null && progress.Window == progress.Windows)
         {
-            Invoke(_onBatchEnd, new RnnBatchEnd(_model.History.Count + 1, progress));
+            var batch = new RnnBatchEnd(_model.History.Count + 1, progress);
+            Invoke(_onBatchEnd, batch);
+            StopRequested |= batch.StopTraining;
         }
     }
 

@@ -40,4 +40,8 @@ public sealed class RnnBatchEnd
 
     /// <summary>Keras's on_train_batch_end logs: loss and the metrics so far.</summary>
     public OrderedDictionary Logs { get; }
+
+    /// <summary>Set to $true to end training after this batch (Keras's model.stop_training in on_train_batch_end): the
+    /// epoch ends early, is validated and recorded with the figures of its batches so far, and -OnEpochEnd runs for it.</summary>
+    public bool StopTraining { get; set; }
 }

@@ -42,6 +42,30 @@ public sealed class FitCallbackTests
     }
 
     [Fact]
+    public void StopRequestedAfterABatchEndsTheEpochThereValidatedAndRecorded()
+    {
+        var (model, data, loss) = Setup();
+        var (_, validation, _) = Setup();
+        var seen = new List<TrainingProgress>();
+        int epochsCompleted = 0;
+        var options = new FitOptions
+        {
+            Epochs = 3,
+            BatchSize = 10,
+            Progress = seen.Add,
+            EpochCompleted = (_, _) => epochsCompleted++,
+            StopRequested = () => seen.Count == 2,
+        };
+        Trainer.Fit(model, data, validation, loss, new Adam(), options);
+        Assert.Equal(2, seen.Count);
+        Assert.Equal(1, epochsCompleted);
+        EpochRecord record = Assert.Single(model.History);
+        Assert.Equal(seen[^1].Loss, record.Loss, 12);
+        Assert.NotNull(record.ValidationLoss);
+        Assert.Equal(2, model.Optimizer!.Iterations);
+    }
+
+    [Fact]
     public void ProgressCarriesTheRunningMetricsOnlyWhenAsked()
     {
         var (model, data, loss) = Setup();
