@@ -112,6 +112,12 @@ BeforeDiscovery {
         @{ Name = 'Invoke-RnnTraining -ValidationData of text'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ValidationData 'a', 'b' } }
         @{ Name = 'Invoke-RnnTraining -ResumeFrom a missing file'; Script = { Invoke-RnnTraining -X $x -Y $labels -ResumeFrom (Join-Path $TestDrive 'missing.safetensors') } }
         @{ Name = 'Invoke-RnnTraining -ResumeFrom a model file'; Script = { Invoke-RnnTraining -X $x -Y $labels -ResumeFrom $files.Model } }
+        @{ Name = 'Invoke-RnnTraining -LogPath in a missing folder'; Id = 'LogFolderNotFound'; Match = 'does not exist'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -LogPath (Join-Path $TestDrive 'nofolder/run.csv') } }
+        @{ Name = 'Invoke-RnnTraining -LogPath a folder'; Id = 'LogPathIsFolder'; Match = 'give the CSV file'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -LogPath $TestDrive } }
+        @{ Name = 'Invoke-RnnTraining -TensorBoardPath a file'; Id = 'TensorBoardPathIsFile'; Match = 'give a folder'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -TensorBoardPath $files.Text } }
+        @{ Name = 'Invoke-RnnTraining in its own -OnEpochEnd'; Id = 'ModelInTraining'; Match = 'is being trained'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Quiet -OnEpochEnd { param($r, $m) $m | Invoke-RnnTraining -X $x -Y $labels } } }
+        @{ Name = 'Add-DenseLayer in -OnEpochEnd'; Id = 'ModelInTraining'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Quiet -OnEpochEnd { param($r, $m) $m | Add-DenseLayer 2 } } }
+        @{ Name = 'Invoke-RnnTraining -OnEpochEnd of text'; Binder = $true; Match = 'script block in braces'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -OnEpochEnd 'Write-Host hi' } }
         @{ Name = 'Invoke-RnnTraining with an Embedding id outside the vocabulary'; Script = { $embedding | Invoke-RnnTraining -X (ConvertTo-RnnTensor @(@(1, 2, 9), @(1, 2, 3))) -Y ([long[]](0, 1)) } }
         @{ Name = 'Measure-RnnModel -Detailed -ClassNames of other count'; Script = { $model | Measure-RnnModel -X $x -Y $labels -Detailed -ClassNames a, b, c } }
         @{ Name = 'Measure-RnnModel -Detailed of a regression model'; Script = { $dense | Measure-RnnModel -X $x -Y (ConvertTo-RnnTensor -InputObject ([float[]]::new(24)) -Shape 4, 3, 2) -Detailed } }

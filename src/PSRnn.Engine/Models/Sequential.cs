@@ -19,6 +19,10 @@ public sealed class Sequential
     public const int MaxLayers = 65_536;
 
     private readonly List<Layer> _layers = [];
+
+    // What Layers hands out: a script's $model.Layers.Clear() must not reach the list (it would bypass the name index,
+    // and empty the model under a training run).
+    private readonly System.Collections.ObjectModel.ReadOnlyCollection<Layer> _layersView;
     private readonly List<EpochRecord> _history = [];
 
     // Names in use (case-insensitive, with how many layers hold each) and, per default stem, the first suffix that may
@@ -40,6 +44,7 @@ public sealed class Sequential
                 $"The input shape {inputShape} has a dimension that is not positive.");
         }
 
+        _layersView = _layers.AsReadOnly();
         InputShape = inputShape;
         Name = string.IsNullOrWhiteSpace(name) ? "sequential" : name;
         Seed = seed ?? Rng.NewSeed();
@@ -55,7 +60,7 @@ public sealed class Sequential
     public ulong Seed { get; }
 
     /// <summary>The layers, first to last.</summary>
-    public IReadOnlyList<Layer> Layers => _layers;
+    public IReadOnlyList<Layer> Layers => _layersView;
 
     /// <summary>One sample's output shape (the input shape while the model is empty).</summary>
     public SampleShape OutputShape => _layers.Count == 0 ? InputShape : _layers[^1].OutputShape;
@@ -75,16 +80,32 @@ public sealed class Sequential
     /// <summary>The optimizer of the last training run, with its state, or null before training.</summary>
     public Optimizer? Optimizer { get; internal set; }
 
+    /// <summary>Whether a training run is under way (set by the trainer): a callback of the run may read, predict with,
+    /// evaluate and save the model, but not train it again or add layers.</summary>
+    public bool InTraining { get; internal set; }
+
+    /// <summary>Fails while the model is being trained (a callback that trains or grows its own model).</summary>
+    internal void ThrowIfTraining()
+    {
+        if (InTraining)
+        {
+            throw new ModelException("ModelInTraining",
+                $"Model '{Name}' is being trained; it cannot be trained again or get new layers until that run ends " +
+                "(a -OnEpochEnd or -OnBatchEnd callback may read, save, evaluate and predict with it).");
+        }
+    }
+
     /// <summary>How many random streams the model has handed out (layers and training runs), so none repeats.</summary>
     internal ulong StreamsUsed { get; set; }
 
     /// <summary>Adds a layer: names it if unnamed, builds it for the current output shape, and initializes it.</summary>
     /// <exception cref="ModelException">The layer does not fit after the current last layer, or its name is taken, or the
     /// model would exceed <see cref="MaxLayers"/> (<c>ModelTooManyLayers</c>), one array per weight (<c>LayerTooLarge</c>)
-    /// or this process's memory (<c>InsufficientMemory</c>).</exception>
+    /// or this process's memory (<c>InsufficientMemory</c>), or the model is being trained (<c>ModelInTraining</c>).</exception>
     public void Add(Layer layer)
     {
         ArgumentNullException.ThrowIfNull(layer);
+        ThrowIfTraining();
         if (_layers.Count >= MaxLayers)
         {
             throw new ModelException("ModelTooManyLayers",

@@ -77,6 +77,18 @@ public sealed class FitOptions
     public Action<EpochRecord, FitState>? EpochCompleted { get; init; }
 
     /// <summary>
+    /// Asked after every batch (after <see cref="Progress"/>) and every completed epoch (after <see cref="EpochCompleted"/>):
+    /// true ends the run there, as Keras's <c>model.stop_training = True</c> in a callback (no early-stopping restore).
+    /// After a batch, the epoch ends early: its record has the figures of the batches done and the validation figures,
+    /// and the model keeps its weights.
+    /// </summary>
+    public Func<bool>? StopRequested { get; init; }
+
+    /// <summary>Fills <see cref="TrainingProgress.Metrics"/> (the epoch's metrics so far) in every report: a dictionary
+    /// a batch, so only when asked.</summary>
+    public bool ProgressMetrics { get; init; }
+
+    /// <summary>
     /// Continues an interrupted run from a checkpoint's state instead of starting one: the epochs already done are
     /// skipped and the shuffle generator and early-stopping state are put back. The model must hold the checkpoint's
     /// weights, optimizer state and dropout generators (ModelFile.Load does that).

@@ -135,6 +135,7 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(options);
         model.EnsureNotEmpty();
+        model.ThrowIfTraining();
         RequireTargets(train);
         if (validation is not null)
         {
@@ -241,6 +242,7 @@ public static class Trainer
         var clock = Stopwatch.StartNew();
         using ComputeThreads.Scope threads = ComputeThreads.Use(options.ThreadCount);
         bool fused = Fuse(model, loss, true);
+        model.InTraining = true;
         try
         {
             for (int epoch = (resume?.EpochsDone ?? 0) + 1; epoch <= options.Epochs; epoch++)
@@ -325,15 +327,20 @@ public static class Trainer
                                     double done = ((((epoch - 1) * (double)batches) + b) * windows) + w + 1;
                                     double total = (double)options.Epochs * batches * windows;
                                     TimeSpan elapsed = clock.Elapsed;
-                                    windowReport(new TrainingProgress(epoch, options.Epochs, b + 1, batches, seen > 0 ? lossSum / seen : double.NaN, elapsed,
+                                    Call(model, loss, windowReport, new TrainingProgress(epoch, options.Epochs, b + 1, batches, seen > 0 ? lossSum / seen : double.NaN, elapsed,
                                         TimeSpan.FromTicks((long)(elapsed.Ticks * ((total - done) / done))))
-                                    { Window = w + 1, Windows = windows });
+                                    { Window = w + 1, Windows = windows, Metrics = SoFar(metrics, options) });
                                 }
                             }
                         }
                         finally
                         {
                             Detach(recurrent);
+                        }
+
+                        if (options.StopRequested?.Invoke() == true)
+                        {
+                            break;
                         }
 
                         continue;
@@ -365,8 +372,16 @@ public static class Trainer
                         double done = ((epoch - 1) * (double)batches) + b + 1;
                         double total = (double)options.Epochs * batches;
                         TimeSpan elapsed = clock.Elapsed;
-                        report(new TrainingProgress(epoch, options.Epochs, b + 1, batches, lossSum / seen, elapsed,
-                            TimeSpan.FromTicks((long)(elapsed.Ticks * ((total - done) / done)))));
+                        Call(model, loss, report, new TrainingProgress(epoch, options.Epochs, b + 1, batches, lossSum / seen, elapsed,
+                            TimeSpan.FromTicks((long)(elapsed.Ticks * ((total - done) / done))))
+                        { Metrics = SoFar(metrics, options) });
+                    }
+
+                    // Keras's stop_training set in on_train_batch_end: the epoch ends here, its figures those of the
+                    // batches done, validated and recorded as any epoch.
+                    if (options.StopRequested?.Invoke() == true)
+                    {
+                        break;
                     }
                 }
 
@@ -412,7 +427,7 @@ public static class Trainer
                 options.ReduceLROnPlateau?.OnEpochEnd(plateau!, valLoss ?? epochLoss, optimizer);
                 if (options.EpochCompleted is { } completed)
                 {
-                    completed(record, new FitState
+                    Call(model, loss, completed, record, new FitState
                     {
                         EpochsDone = epoch,
                         Shuffle = shuffleRng.GetState(),
@@ -435,6 +450,11 @@ public static class Trainer
 
                     break;
                 }
+
+                if (options.StopRequested?.Invoke() == true)
+                {
+                    break;
+                }
             }
         }
         catch
@@ -447,6 +467,7 @@ public static class Trainer
         }
         finally
         {
+            model.InTraining = false;
             Fuse(model, loss, false);
         }
 
@@ -458,6 +479,38 @@ public static class Trainer
             optimizer.SetState(parameters, lastGoodState, lastGoodIterations);
         }
     }
+
+    // A callback sees the model as a user does: the last layer's activation unfused, so that Invoke-RnnPrediction or
+    // Measure-RnnModel inside it give probabilities (and Evaluate's own unfusing does not leak into the run).
+    private static void Call<T>(Sequential model, Loss loss, Action<T> callback, T argument)
+    {
+        Fuse(model, loss, false);
+        try
+        {
+            callback(argument);
+        }
+        finally
+        {
+            Fuse(model, loss, true);
+        }
+    }
+
+    private static void Call<T1, T2>(Sequential model, Loss loss, Action<T1, T2> callback, T1 first, T2 second)
+    {
+        Fuse(model, loss, false);
+        try
+        {
+            callback(first, second);
+        }
+        finally
+        {
+            Fuse(model, loss, true);
+        }
+    }
+
+    // The running metrics a batch report carries, only when asked (a dictionary a batch).
+    private static Dictionary<string, double>? SoFar(IReadOnlyList<Metric> metrics, FitOptions options) =>
+        options.ProgressMetrics ? metrics.ToDictionary(m => m.Name, m => m.Result) : null;
 
     /// <summary>Keras's evaluate: the mean loss and the default metrics over <paramref name="data"/>.</summary>
     /// <param name="model">The model.</param>

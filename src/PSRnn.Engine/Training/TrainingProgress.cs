@@ -17,4 +17,8 @@ public readonly record struct TrainingProgress(int Epoch, int Epochs, int Batch,
 
     /// <summary>Windows per batch (truncated BPTT); 1 without it.</summary>
     public int Windows { get; init; } = 1;
+
+    /// <summary>The epoch's training metrics so far by Keras name (Keras's on_train_batch_end logs), when
+    /// <see cref="FitOptions.ProgressMetrics"/> asks for them; else null.</summary>
+    public IReadOnlyDictionary<string, double>? Metrics { get; init; }
 }

@@ -48,6 +48,16 @@ namespace PSRnn.Commands;
 ///   <para>Writes sequential.last.safetensors and sequential.best.safetensors after every epoch; after a crash or Ctrl+C,
 ///   the second line finishes the 50 epochs from the last checkpoint with the run's settings.</para>
 /// </example>
+/// <example>
+///   <code>
+///     $model | Invoke-RnnTraining -X $x -Y $y -Epochs 50 -ValidationSplit 0.1 -LogPath ./run.csv -TensorBoardPath ./tb -OnEpochEnd {
+///         param($record, $model)
+///         if ($record.ValAccuracy -ge 0.99) { $record.StopTraining = $true }
+///     }
+///   </code>
+///   <para>Keras's callbacks=[CSVLogger('run.csv'), TensorBoard('./tb'), a callback that sets model.stop_training]: logs
+///   every epoch to a CSV file and TensorBoard event files, and stops once the validation accuracy reaches 0.99.</para>
+/// </example>
 /// <example runnable="true">
 ///   <code>
 ///     $x = ConvertTo-RnnTensor -InputObject ([float[]] (1..1200 | ForEach-Object { [math]::Sin($_ * 1.7) })) -Shape 100, 6, 2
@@ -69,6 +79,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     private double _bestCheckpoint;
     private bool _epochLines;
     private ReduceLROnPlateau? _runPlateau;
+    private TrainingCallbacks? _callbacks;
 
     /// <summary>
     /// <para type="description">The model to train; it comes from the pipeline and is passed on. With -ResumeFrom it may be
@@ -351,10 +362,68 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string[]? WeightedMetric { get; set; }
 
+    /// <summary>
+    /// <para type="description">Runs after every epoch, once its figures (validation included) are known and its log
+    /// lines, logs and checkpoints are written, as Keras's on_epoch_end: { param($record, $model) … }. $record has the
+    /// epoch's Epoch, Loss, metrics (Accuracy, ValLoss, ValAccuracy, … as History rows), LearningRate, Duration, Keras's
+    /// Logs dictionary, and StopTraining: set $record.StopTraining = $true to end training after this epoch (Keras's
+    /// model.stop_training), with its weights. It runs in the caller's scope on the pipeline thread, so Write-Host,
+    /// Export-RnnModel, Invoke-RnnPrediction and the script's variables work inside; its output is discarded (as
+    /// Measure-Command's). An error it throws stops training with the weights of the last completed epoch and is
+    /// reported as the script's own error. It may read, save, evaluate and predict with the model, not train it again
+    /// or add layers (ModelInTraining).</para>
+    /// </summary>
+    [Parameter]
+    [CallbackTransformation]
+    public ScriptBlock? OnEpochEnd { get; set; }
+
+    /// <summary>
+    /// <para type="description">Runs after every training batch, as Keras's on_train_batch_end: { param($progress, $model) … }.
+    /// $progress has Epoch, Batch (from 1; Keras's batch index is Batch − 1), Batches, and the epoch's running Loss and
+    /// Metrics (Keras's batch logs, also as its Logs dictionary), and StopTraining: $true ends the epoch there (validated
+    /// and recorded with the batches done, -OnEpochEnd run for it) and the training, as Keras's stop_training set in
+    /// on_train_batch_end. With -TruncatedBptt it runs once a batch, after its last window. Otherwise as -OnEpochEnd.</para>
+    /// </summary>
+    [Parameter]
+    [CallbackTransformation]
+    public ScriptBlock? OnBatchEnd { get; set; }
+
+    /// <summary>
+    /// <para type="description">Writes Keras's CSVLogger file: a header "epoch," and the sorted log names (accuracy,
+    /// learning_rate, loss, val_accuracy, val_learning_rate, val_loss, … — without validation data the val_ columns say
+    /// NA, as Keras writes them), then a row an epoch with the epoch counted from 0 within the run as Keras does; numbers
+    /// as Python prints them (round-trip precision, invariant culture), lines ending CRLF. A new run replaces the file
+    /// (Keras's append=False); with -ResumeFrom the rows of the epochs done are kept and the run appends without a second
+    /// header. Each row is flushed to disk as its epoch ends, so a crash keeps every finished epoch. The folder must
+    /// exist.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LogPath { get; set; }
+
+    /// <summary>
+    /// <para type="description">Writes TensorBoard event files, as Keras's TensorBoard callback: in &lt;folder&gt;/train
+    /// epoch_loss, epoch_&lt;metric&gt; and epoch_learning_rate, and in &lt;folder&gt;/validation epoch_loss and
+    /// epoch_&lt;metric&gt; of the validation figures (and evaluation_&lt;name&gt;_vs_iterations by optimizer step), at
+    /// step = the epoch from 0. The folder is made if missing; each run writes new files (events.out.tfevents.…),
+    /// flushed every epoch. View them with: tensorboard --logdir &lt;folder&gt;.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TensorBoardPath { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         LeftoverArguments.ThrowIfAny(this, LeftoverArgument);
+        Sequential? given = Model;
+        if (given?.InTraining == true)
+        {
+            ThrowTerminatingError(Errors.Create("ModelInTraining", ErrorCategory.InvalidOperation, given,
+                $"Model '{given.Name}' is being trained; it cannot be trained again until that run ends (a -OnEpochEnd or " +
+                "-OnBatchEnd callback may read, save, evaluate and predict with it)."));
+        }
+
         FitState? resume = ResumeFrom is null ? null : LoadCheckpoint(ResumeFrom);
         ModelData.RequireLayers(this, Model);
         Dataset train = ModelData.Create(this, Model, X, Y);
@@ -441,9 +510,11 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
             RestoreBestWeights = RestoreBestWeights,
             ValidationSplit = ValidationData is null ? ValidationSplit : 0,
             Seed = Seed,
-            Progress = Quiet ? null : ReportProgress,
+            Progress = Quiet && OnBatchEnd is null ? null : BatchEnd,
+            ProgressMetrics = OnBatchEnd is not null,
             Cancellation = _stop.Token,
             EpochCompleted = EpochEnd(CheckpointPath is null ? null : Checkpointer(CheckpointPath, resume)),
+            StopRequested = () => _callbacks?.StopRequested == true,
             Resume = resume,
         };
 
@@ -461,9 +532,21 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         // Keras's Progbar redraws its bar on a terminal only and prints a line an epoch elsewhere; PowerShell's bar
         // shows only on a console whose output is not redirected, in a host that has one.
         _epochLines = !Quiet && (Console.IsOutputRedirected || Host.UI?.RawUI is null);
+        _callbacks = TrainingCallbacks.Open(this, Model, OnEpochEnd, OnBatchEnd, LogPath, TensorBoardPath, resume?.EpochsDone ?? 0);
         try
         {
             Trainer.Fit(Model, train, validation, loss, optimizer, options);
+        }
+        catch (RuntimeException e) when (_callbacks.Raised(e))
+        {
+            // A callback's own error goes on as the script raised it (its message, ID and position: ThrowTerminatingError
+            // would restamp them as this cmdlet's); the trainer has put back the last completed epoch's weights.
+            throw;
+        }
+        catch (TrainingLogException e)
+        {
+            ThrowTerminatingError(e.ErrorRecord);
+            return;
         }
         catch (OperationCanceledException)
         {
@@ -484,6 +567,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         }
         finally
         {
+            _callbacks.Dispose();
             MetricProperties.AddToHistory(Model);
             if (!Quiet)
             {
@@ -498,7 +582,11 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     protected override void StopProcessing() => _stop.Cancel();
 
     /// <inheritdoc />
-    public void Dispose() => _stop.Dispose();
+    public void Dispose()
+    {
+        _stop.Dispose();
+        _callbacks?.Dispose();
+    }
 
     /// <summary>Reads a checkpoint, sets up the model from it, and takes the run's settings for parameters not given.</summary>
     private FitState LoadCheckpoint(string path)
@@ -602,8 +690,22 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
             WriteVerbose(line);
         }
 
+        // Logs before the checkpoint: a resumed run drops CSV rows past its checkpoint, so a crash between the two loses nothing.
+        _callbacks?.Log(record, state);
         checkpointer?.Invoke(record, state);
+        _callbacks?.EpochEnd(record);
     };
+
+    /// <summary>The Progress callback: the progress bar unless -Quiet, then -OnBatchEnd.</summary>
+    private void BatchEnd(TrainingProgress p)
+    {
+        if (!Quiet)
+        {
+            ReportProgress(p);
+        }
+
+        _callbacks?.BatchEnd(p);
+    }
 
     /// <summary>The EpochCompleted callback that writes the last and best checkpoints.</summary>
     private Action<EpochRecord, FitState> Checkpointer(string path, FitState? resume)

@@ -33,18 +33,25 @@ internal static class MetricProperties
                 break;
             }
 
-            foreach (var (name, value) in record.Metrics)
-            {
-                Add(wrapped, Title(name), value);
-            }
+            AddTo(wrapped, record);
+        }
+    }
 
-            if (record.ValidationLoss is { } validationLoss)
+    /// <summary>Gives <paramref name="target"/> the note properties of <paramref name="record"/>'s metrics (Accuracy,
+    /// ValLoss, ValAccuracy, …), as History records have.</summary>
+    public static void AddTo(PSObject target, EpochRecord record)
+    {
+        foreach (var (name, value) in record.Metrics)
+        {
+            Add(target, Title(name), value);
+        }
+
+        if (record.ValidationLoss is { } validationLoss)
+        {
+            Add(target, "ValLoss", validationLoss);
+            foreach (var (name, value) in record.ValidationMetrics ?? new Dictionary<string, double>())
             {
-                Add(wrapped, "ValLoss", validationLoss);
-                foreach (var (name, value) in record.ValidationMetrics ?? new Dictionary<string, double>())
-                {
-                    Add(wrapped, "Val" + Title(name), value);
-                }
+                Add(target, "Val" + Title(name), value);
             }
         }
     }
