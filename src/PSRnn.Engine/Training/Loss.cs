@@ -58,6 +58,13 @@ public abstract class Loss
         return ComputeCore(outputs, targets, rows, width, gradient, fromLogits);
     }
 
+    /// <summary>
+    /// The loss's parameters by Keras's argument names (Huber's <c>delta</c>, the focal losses' <c>alpha</c> and
+    /// <c>gamma</c>), as Keras's get_config has them: what a model file records so that the loss comes back as it was.
+    /// Empty for losses without parameters.
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, object> Config { get; } = new Dictionary<string, object>();
+
     /// <inheritdoc/>
     public override string ToString() => KerasName;
 
