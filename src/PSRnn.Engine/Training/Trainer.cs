@@ -708,7 +708,7 @@ public static class Trainer
 
     // The batch loss (and its gradient when one is asked for); with a sequence mask on the output, over the real steps
     // only (masked rows get a zero gradient; a batch of padding alone has loss 0).
-    private static double ComputeLoss(Loss loss, Activations output, ReadOnlySpan<float> targets, Span<float> gradient,
+    internal static double ComputeLoss(Loss loss, Activations output, ReadOnlySpan<float> targets, Span<float> gradient,
         bool fromLogits, MaskedRows masked)
     {
         if (!masked.Gather(output, targets))
