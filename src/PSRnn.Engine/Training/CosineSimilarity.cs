@@ -20,8 +20,7 @@ public sealed class CosineSimilarity : Loss
     /// <inheritdoc/>
     public override OutputActivation? FusedActivation => null;
 
-    private protected override double ComputeCore(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int rows,
-        int width, Span<float> gradient, bool fromLogits)
+    internal override void CheckTargets(ReadOnlySpan<float> targets, int width)
     {
         if (width < 2)
         {
@@ -29,7 +28,12 @@ public sealed class CosineSimilarity : Loss
                 "cosine_similarity compares vectors along the last axis, but the output has 1 value per row, whose cosine is only a sign and "
                 + "gives no gradient; give the model 2 or more output units, or use mean_squared_error.");
         }
+    }
 
+    private protected override double ComputeCore(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int rows,
+        int width, Span<float> gradient, bool fromLogits)
+    {
+        CheckTargets(targets, width);
         double scale = 1.0 / rows;
         bool wantGradient = !gradient.IsEmpty;
         double total = 0;

@@ -68,6 +68,12 @@ public abstract class Loss
     /// <inheritdoc/>
     public override string ToString() => KerasName;
 
+    /// <summary>Fails with a <see cref="Layers.ModelException"/> when the loss cannot read these targets for outputs of
+    /// <paramref name="width"/> values a row; <see cref="Compute"/> checks each batch the same way.</summary>
+    internal virtual void CheckTargets(ReadOnlySpan<float> targets, int width)
+    {
+    }
+
     /// <summary>How many target values each row has: width for dense targets, 1 for class indices.</summary>
     private protected virtual int TargetsPerRow(int width) => width;
 

@@ -21,19 +21,23 @@ public sealed class Poisson : Loss
     /// <inheritdoc/>
     public override OutputActivation? FusedActivation => null;
 
+    internal override void CheckTargets(ReadOnlySpan<float> targets, int width)
+    {
+        foreach (float t in targets)
+        {
+            if (!(t >= 0))
+            {
+                throw new ModelException("LossTargetNegative", string.Create(CultureInfo.InvariantCulture,
+                    $"poisson takes counts as targets (0 or more), but a target is {t}; shift or rescale the targets, or use mean_squared_error or huber."));
+            }
+        }
+    }
+
     private protected override double ComputeCore(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int rows,
         int width, Span<float> gradient, bool fromLogits)
     {
         int count = rows * width;
-        for (int i = 0; i < count; i++)
-        {
-            if (!(targets[i] >= 0))
-            {
-                throw new ModelException("LossTargetNegative", string.Create(CultureInfo.InvariantCulture,
-                    $"poisson takes counts as targets (0 or more), but a target is {targets[i]}; shift or rescale the targets, or use mean_squared_error or huber."));
-            }
-        }
-
+        CheckTargets(targets, width);
         double scale = 1.0 / count;
         bool wantGradient = !gradient.IsEmpty;
         double total = 0;

@@ -65,6 +65,8 @@ public static class Trainer
                     $"{loss.KerasName} needs targets shaped like the output, but the targets are class labels; one-hot encode them (ConvertTo-RnnOneHot) or use a cross-entropy loss.");
             }
 
+            // Before Fit touches the model: a loss that cannot read these targets fails here (poisson's counts, cosine's width).
+            loss.CheckTargets(data.TargetValues, model.OutputShape.Features);
             return loss;
         }
 

@@ -131,7 +131,7 @@ public class KerasLossTrainingTests
     }
 
     [Fact]
-    public void FocalWithClassLabelsAndOptionsWithoutALossAreRefused()
+    public void TargetsAndOptionsTheLossCannotTakeAreRefusedUpFront()
     {
         var model = new Sequential(SampleShape.Sequence(Steps, Features), "loss16", 16);
         model.Add(new Lstm(3));
@@ -141,5 +141,10 @@ public class KerasLossTrainingTests
             Assert.Throws<ModelException>(() => Trainer.ResolveLoss(model, "categorical_focal_crossentropy", labels)).ErrorId);
         Assert.Equal("LossOptionWithoutLoss", Assert.Throws<ModelException>(() =>
             Trainer.ResolveLoss(model, null, labels, new Dictionary<string, object?> { ["delta"] = 1.0 })).ErrorId);
+
+        // Refused before training touches the model, which keeps no loss.
+        Dataset negative = Dataset.Create(new Tensor(new float[4 * Steps * Features], 4, Steps, Features), new Tensor(new float[] { 0, 1, 2, 1, 0, 0, 0, 0, 0, 0, 0, -1 }, 4, 3), model);
+        Assert.Equal("LossTargetNegative", Assert.Throws<ModelException>(() => Trainer.ResolveLoss(model, "poisson", negative)).ErrorId);
+        Assert.Null(model.Loss);
     }
 }
