@@ -13,7 +13,7 @@ namespace PSRnn.Engine.Training;
 /// <c>bce = max(x, 0) − x·y + log(1 + exp(−|x|))</c> (Keras's from_logits path clips σ(x), which differs only where
 /// |x| &gt; 16); gradient <c>w(−γ(1 − p_t)^(γ−1)(2y − 1)·p(1 − p)·bce + (1 − p_t)^γ(p − y))/(rows·width)</c>.
 /// </remarks>
-public sealed class BinaryFocalCrossentropy : Loss
+public sealed class BinaryFocalCrossentropy : ElementwiseLoss
 {
     /// <summary>Creates the loss.</summary>
     /// <param name="applyClassBalancing">Whether to weight class 1 by α and class 0 by 1 − α (Keras default false).</param>
@@ -53,49 +53,35 @@ public sealed class BinaryFocalCrossentropy : Loss
     /// <inheritdoc/>
     public override IReadOnlyDictionary<string, object> Config { get; }
 
-    private protected override double ComputeCore(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int rows,
-        int width, Span<float> gradient, bool fromLogits)
+    private protected override double Element(double x, double y, bool fromLogits, out double derivative)
     {
-        int count = rows * width;
-        double scale = 1.0 / count;
-        bool wantGradient = !gradient.IsEmpty;
-        double total = 0;
-        for (int i = 0; i < count; i++)
+        double w = ApplyClassBalancing ? (y * Alpha) + ((1 - y) * (1 - Alpha)) : 1;
+        double p, oneMinusP, bce, dBce, dP;
+        if (fromLogits)
         {
-            double x = outputs[i], y = targets[i];
-            double w = ApplyClassBalancing ? (y * Alpha) + ((1 - y) * (1 - Alpha)) : 1;
-            double p, oneMinusP, bce, dBce, dP;
-            if (fromLogits)
-            {
-                // σ(x) and 1 − σ(x) = σ(−x) without overflow: exp of a non-positive number only.
-                double e = Math.Exp(-Math.Abs(x));
-                p = x >= 0 ? 1 / (1 + e) : e / (1 + e);
-                oneMinusP = x >= 0 ? e / (1 + e) : 1 / (1 + e);
-                bce = Math.Max(x, 0) - (x * y) + Math.Log(1 + e);
-                dBce = p - y;
-                dP = p * oneMinusP;
-            }
-            else
-            {
-                p = x;
-                oneMinusP = 1 - x;
-                double clipped = CrossEntropyRows.ClipProbability(x, out bool inside);
-                bce = -((y * Math.Log(clipped)) + ((1 - y) * Math.Log(1 - clipped)));
-                dBce = inside ? (-y / clipped) + ((1 - y) / (1 - clipped)) : 0;
-                dP = 1;
-            }
-
-            // 1 − p_t = y(1 − p) + (1 − y)p, kept apart from p so that it does not round to 0 early.
-            double oneMinusPt = (y * oneMinusP) + ((1 - y) * p);
-            double factor = FocalFactor.Value(oneMinusPt, Gamma);
-            total += w * factor * bce;
-            if (wantGradient)
-            {
-                double dPt = ((2 * y) - 1) * dP;
-                gradient[i] = (float)(w * ((-FocalFactor.Slope(oneMinusPt, Gamma) * dPt * bce) + (factor * dBce)) * scale);
-            }
+            // σ(x) and 1 − σ(x) = σ(−x) without overflow: exp of a non-positive number only.
+            double e = Math.Exp(-Math.Abs(x));
+            p = x >= 0 ? 1 / (1 + e) : e / (1 + e);
+            oneMinusP = x >= 0 ? e / (1 + e) : 1 / (1 + e);
+            bce = Math.Max(x, 0) - (x * y) + Math.Log(1 + e);
+            dBce = p - y;
+            dP = p * oneMinusP;
+        }
+        else
+        {
+            p = x;
+            oneMinusP = 1 - x;
+            double clipped = CrossEntropyRows.ClipProbability(x, out bool inside);
+            bce = -((y * Math.Log(clipped)) + ((1 - y) * Math.Log(1 - clipped)));
+            dBce = inside ? (-y / clipped) + ((1 - y) / (1 - clipped)) : 0;
+            dP = 1;
         }
 
-        return total * scale;
+        // 1 − p_t = y(1 − p) + (1 − y)p, kept apart from p so that it does not round to 0 early.
+        double oneMinusPt = (y * oneMinusP) + ((1 - y) * p);
+        double factor = FocalFactor.Value(oneMinusPt, Gamma);
+        double dPt = ((2 * y) - 1) * dP;
+        derivative = w * ((-FocalFactor.Slope(oneMinusPt, Gamma) * dPt * bce) + (factor * dBce));
+        return w * factor * bce;
     }
 }

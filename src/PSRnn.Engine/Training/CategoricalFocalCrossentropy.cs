@@ -66,18 +66,7 @@ public sealed class CategoricalFocalCrossentropy : Loss
 
     private double FromLogits(ReadOnlySpan<float> x, ReadOnlySpan<float> y, double scale, Span<float> g)
     {
-        double max = double.NegativeInfinity;
-        for (int j = 0; j < x.Length; j++)
-        {
-            max = Math.Max(max, x[j]);
-        }
-
-        double sumExp = 0;
-        for (int j = 0; j < x.Length; j++)
-        {
-            sumExp += Math.Exp(x[j] - max);
-        }
-
+        (double max, double sumExp) = CrossEntropyRows.Exponents(x);
         double logSum = Math.Log(sumExp);
         double loss = 0, sumA = 0;
         for (int j = 0; j < x.Length; j++)

@@ -45,7 +45,4 @@ internal struct ConfusionCounts
 
         Seen += outputs.Length;
     }
-
-    /// <summary>Keras's divide_no_nan: <paramref name="a"/> / <paramref name="b"/>, 0 when b is 0; NaN when nothing was seen.</summary>
-    public readonly double Ratio(long a, long b) => Seen == 0 ? double.NaN : b == 0 ? 0 : (double)a / b;
 }

@@ -6,7 +6,7 @@ namespace PSRnn.Engine.Training;
 /// <c>e/(rows·width)</c> inside, <c>δ·sign(e)/(rows·width)</c> outside. PyTorch's <c>F.huber_loss</c> is the same.
 /// Does not fuse with an activation.
 /// </summary>
-public sealed class Huber : Loss
+public sealed class Huber : ElementwiseLoss
 {
     /// <summary>Creates the loss.</summary>
     /// <param name="delta">Where the loss turns from quadratic to linear (Keras default 1.0); finite, greater than 0.</param>
@@ -33,25 +33,11 @@ public sealed class Huber : Loss
     /// <inheritdoc/>
     public override IReadOnlyDictionary<string, object> Config { get; }
 
-    private protected override double ComputeCore(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int rows,
-        int width, Span<float> gradient, bool fromLogits)
+    private protected override double Element(double output, double target, bool fromLogits, out double derivative)
     {
-        int count = rows * width;
-        double scale = 1.0 / count, delta = Delta;
-        bool wantGradient = !gradient.IsEmpty;
-        double total = 0;
-        for (int i = 0; i < count; i++)
-        {
-            double e = (double)outputs[i] - targets[i];
-            double a = Math.Abs(e);
-            bool inside = a <= delta;
-            total += inside ? 0.5 * e * e : (delta * a) - (0.5 * delta * delta);
-            if (wantGradient)
-            {
-                gradient[i] = (float)((inside ? e : delta * Math.Sign(e)) * scale);
-            }
-        }
-
-        return total * scale;
+        double e = output - target, a = Math.Abs(e), delta = Delta;
+        bool inside = a <= delta;
+        derivative = inside ? e : delta * Math.Sign(e);
+        return inside ? 0.5 * e * e : (delta * a) - (0.5 * delta * delta);
     }
 }

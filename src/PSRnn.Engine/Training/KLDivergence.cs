@@ -7,7 +7,7 @@ namespace PSRnn.Engine.Training;
 /// outputs are probability distributions (a softmax output); PyTorch's <c>F.kl_div(log p, y, reduction='sum')/rows</c>
 /// is the same on the clipped values. Does not fuse with an activation.
 /// </summary>
-public sealed class KLDivergence : Loss
+public sealed class KLDivergence : ElementwiseLoss
 {
     private const double Epsilon = 1e-7;
 
@@ -17,25 +17,12 @@ public sealed class KLDivergence : Loss
     /// <inheritdoc/>
     public override OutputActivation? FusedActivation => null;
 
-    private protected override double ComputeCore(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int rows,
-        int width, Span<float> gradient, bool fromLogits)
-    {
-        int count = rows * width;
-        double scale = 1.0 / rows;
-        bool wantGradient = !gradient.IsEmpty;
-        double total = 0;
-        for (int i = 0; i < count; i++)
-        {
-            double y = Math.Clamp((double)targets[i], Epsilon, 1);
-            double o = outputs[i];
-            double p = Math.Clamp(o, Epsilon, 1);
-            total += y * Math.Log(y / p);
-            if (wantGradient)
-            {
-                gradient[i] = o >= Epsilon && o <= 1 ? (float)(-y / p * scale) : 0f;
-            }
-        }
+    private protected override bool SumsLastAxis => true;
 
-        return total * scale;
+    private protected override double Element(double output, double target, bool fromLogits, out double derivative)
+    {
+        double y = Math.Clamp(target, Epsilon, 1), p = Math.Clamp(output, Epsilon, 1);
+        derivative = output >= Epsilon && output <= 1 ? -y / p : 0;
+        return y * Math.Log(y / p);
     }
 }

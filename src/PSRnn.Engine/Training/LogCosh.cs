@@ -5,7 +5,7 @@ namespace PSRnn.Engine.Training;
 /// overflow, <c>x + softplus(−2x) − log 2</c>; averaged over the last axis and then over rows. Gradient
 /// <c>tanh(x)/(rows·width)</c>. Does not fuse with an activation.
 /// </summary>
-public sealed class LogCosh : Loss
+public sealed class LogCosh : ElementwiseLoss
 {
     /// <inheritdoc/>
     public override string KerasName => "log_cosh";
@@ -13,25 +13,11 @@ public sealed class LogCosh : Loss
     /// <inheritdoc/>
     public override OutputActivation? FusedActivation => null;
 
-    private protected override double ComputeCore(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int rows,
-        int width, Span<float> gradient, bool fromLogits)
+    private protected override double Element(double output, double target, bool fromLogits, out double derivative)
     {
-        int count = rows * width;
-        double scale = 1.0 / count;
-        bool wantGradient = !gradient.IsEmpty;
-        double total = 0;
-        for (int i = 0; i < count; i++)
-        {
-            double x = (double)outputs[i] - targets[i];
-            double z = -2 * x;
-            // softplus(z) = max(z, 0) + log(1 + exp(−|z|)): exp of a non-positive number only.
-            total += x + Math.Max(z, 0) + Math.Log(1 + Math.Exp(-Math.Abs(z))) - Math.Log(2);
-            if (wantGradient)
-            {
-                gradient[i] = (float)(Math.Tanh(x) * scale);
-            }
-        }
-
-        return total * scale;
+        double x = output - target, z = -2 * x;
+        derivative = Math.Tanh(x);
+        // softplus(z) = max(z, 0) + log(1 + exp(−|z|)): exp of a non-positive number only.
+        return x + Math.Max(z, 0) + Math.Log(1 + Math.Exp(-Math.Abs(z))) - Math.Log(2);
     }
 }

@@ -11,7 +11,7 @@ namespace PSRnn.Engine.Training;
 /// </summary>
 /// <remarks>A negative target is refused with <c>LossTargetNegative</c> (Keras does not check): the targets are counts,
 /// and with t &lt; 0 the loss has no lower bound as o → 0, so training would run to −∞ rather than fit.</remarks>
-public sealed class Poisson : Loss
+public sealed class Poisson : ElementwiseLoss
 {
     private const double Epsilon = 1e-7;
 
@@ -33,24 +33,10 @@ public sealed class Poisson : Loss
         }
     }
 
-    private protected override double ComputeCore(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int rows,
-        int width, Span<float> gradient, bool fromLogits)
+    private protected override double Element(double output, double target, bool fromLogits, out double derivative)
     {
-        int count = rows * width;
-        CheckTargets(targets, width);
-        double scale = 1.0 / count;
-        bool wantGradient = !gradient.IsEmpty;
-        double total = 0;
-        for (int i = 0; i < count; i++)
-        {
-            double o = outputs[i] + Epsilon, t = targets[i];
-            total += outputs[i] - (t * Math.Log(o));
-            if (wantGradient)
-            {
-                gradient[i] = (float)((1 - (t / o)) * scale);
-            }
-        }
-
-        return total * scale;
+        double shifted = output + Epsilon;
+        derivative = 1 - (target / shifted);
+        return output - (target * Math.Log(shifted));
     }
 }

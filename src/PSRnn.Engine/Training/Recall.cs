@@ -1,25 +1,15 @@
 namespace PSRnn.Engine.Training;
 
 /// <summary>
-/// Keras's <c>Recall</c> metric at its default threshold 0.5: <c>TP / (TP + FN)</c> over every element since the last
-/// reset (one binary decision per element, so one-hot and multi-label outputs are counted per class and pooled, as
-/// Keras does without class_id or top_k), with a prediction positive when above 0.5 and a target when not 0; 0 when
-/// no target was positive (Keras's divide_no_nan). The counts accumulate over the epoch's batches.
+/// Keras's <c>Recall</c> metric at its default threshold 0.5: <c>TP / (TP + FN)</c> over the epoch's elements (see
+/// <see cref="ConfusionMetric"/>); 0 when no target was positive (Keras's divide_no_nan).
 /// </summary>
 /// <param name="name">The name to report under; null for <c>recall</c>.</param>
-public sealed class Recall(string? name = null) : Metric(name)
+public sealed class Recall(string? name = null) : ConfusionMetric(name)
 {
-    private ConfusionCounts _counts;
-
     /// <inheritdoc/>
     public override string KerasName => "recall";
 
-    /// <inheritdoc/>
-    public override double Result => _counts.Ratio(_counts.TruePositives, _counts.TruePositives + _counts.FalseNegatives);
-
-    /// <inheritdoc/>
-    public override void Reset() => _counts = default;
-
-    private protected override void UpdateCore(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int rows, int width) =>
-        _counts.Add(outputs, targets, 0.5f);
+    private protected override double Ratio(in ConfusionCounts counts) =>
+        DivideNoNan(counts.TruePositives, counts.TruePositives + counts.FalseNegatives);
 }

@@ -7,19 +7,7 @@ namespace PSRnn.Engine.Tests.Training;
 /// <summary>Issue 16's losses against tests/fixtures/losses16 (PyTorch float64, or Keras's formula in torch ops).</summary>
 public class KerasLossTests
 {
-    private static readonly Lazy<JsonDocument> Document = new(() => JsonDocument.Parse(File.ReadAllText(
-        Path.Combine(AppContext.BaseDirectory, "fixtures", "losses16", "losses16_cases.json"))));
-
-    public static TheoryData<string> CaseNames()
-    {
-        var data = new TheoryData<string>();
-        foreach (JsonElement c in Document.Value.RootElement.GetProperty("losses").EnumerateArray())
-        {
-            data.Add(c.GetProperty("name").GetString()!);
-        }
-
-        return data;
-    }
+    public static TheoryData<string> CaseNames() => KerasFixtures.Names("losses");
 
     public static TheoryData<string, bool> NewLosses => new()
     {
@@ -28,8 +16,7 @@ public class KerasLossTests
         { "binary_focal_crossentropy", false }, { "binary_focal_crossentropy", true },
     };
 
-    private static JsonElement Case(string name) => Document.Value.RootElement.GetProperty("losses").EnumerateArray()
-        .Single(c => c.GetProperty("name").GetString() == name);
+    private static JsonElement Case(string name) => KerasFixtures.Case("losses", name);
 
     private static Dictionary<string, object?> Options(JsonElement c) => c.GetProperty("options").EnumerateObject()
         .ToDictionary(p => p.Name, p => p.Value.ValueKind switch
@@ -92,21 +79,7 @@ public class KerasLossTests
             };
         }
 
-        var gradient = new float[rows * width];
-        loss.Compute(outputs, targets, rows, width, gradient, fromLogits);
-        for (int i = 0; i < outputs.Length; i++)
-        {
-            float original = outputs[i];
-            float up = original + 1e-3f, down = original - 1e-3f;
-            outputs[i] = up;
-            double plus = loss.Compute(outputs, targets, rows, width, [], fromLogits);
-            outputs[i] = down;
-            double minus = loss.Compute(outputs, targets, rows, width, [], fromLogits);
-            outputs[i] = original;
-            double numeric = (plus - minus) / ((double)up - down);
-            Assert.True(Math.Abs(numeric - gradient[i]) <= 1e-4 + (1e-3 * Math.Abs(numeric)),
-                $"{name} fromLogits={fromLogits} [{i}]: analytic {gradient[i]}, numeric {numeric}");
-        }
+        TrainingFixtures.AssertGradientMatchesCentralDifferences(loss, outputs, targets, rows, width, fromLogits, $"{name} fromLogits={fromLogits}");
     }
 
     [Theory]

@@ -6,22 +6,9 @@ namespace PSRnn.Engine.Tests.Training;
 /// <summary>Issue 16's metrics against NumPy transcriptions of Keras's algorithms (tests/fixtures/losses16).</summary>
 public class KerasMetricTests
 {
-    private static readonly Lazy<JsonDocument> Document = new(() => JsonDocument.Parse(File.ReadAllText(
-        Path.Combine(AppContext.BaseDirectory, "fixtures", "losses16", "losses16_cases.json"))));
+    public static TheoryData<string> CaseNames() => KerasFixtures.Names("metrics");
 
-    public static TheoryData<string> CaseNames()
-    {
-        var data = new TheoryData<string>();
-        foreach (JsonElement c in Document.Value.RootElement.GetProperty("metrics").EnumerateArray())
-        {
-            data.Add(c.GetProperty("name").GetString()!);
-        }
-
-        return data;
-    }
-
-    private static JsonElement Case(string name) => Document.Value.RootElement.GetProperty("metrics").EnumerateArray()
-        .Single(c => c.GetProperty("name").GetString() == name);
+    private static JsonElement Case(string name) => KerasFixtures.Case("metrics", name);
 
     [Theory]
     [MemberData(nameof(CaseNames))]
