@@ -147,4 +147,26 @@ public class KerasLossTrainingTests
         Assert.Equal("LossTargetNegative", Assert.Throws<ModelException>(() => Trainer.ResolveLoss(model, "poisson", negative)).ErrorId);
         Assert.Null(model.Loss);
     }
+
+    [Theory]
+    [InlineData("compiled_huber", "huber", "delta", 0.5)]
+    [InlineData("compiled_focal", "binary_focal_crossentropy", "gamma", 3.0)]
+    [InlineData("compiled_kld", "kl_divergence", null, null)]
+    [InlineData("compiled_smoothed", null, null, null)]
+    [InlineData("compiled_custom", null, null, null)]
+    public void AKerasModelFileBringsItsCompiledLossWhenPsrnnHasIt(string file, string? kerasName, string? option, object? value)
+    {
+        Sequential model = KerasHdf5File.Load(Path.Combine(AppContext.BaseDirectory, "fixtures", "losses16", file + ".h5"));
+        Assert.Equal(kerasName, model.Loss?.KerasName);
+        if (option is not null)
+        {
+            Assert.Equal(value, model.Loss!.Config[option]);
+        }
+
+        if (file == "compiled_focal")
+        {
+            Assert.Equal(true, model.Loss!.Config["apply_class_balancing"]);
+            Assert.Equal(0.4, model.Loss.Config["alpha"]);
+        }
+    }
 }
