@@ -44,6 +44,14 @@ Describe 'Invoke-RnnTraining -Loss (issue 16)' {
         $kept | Should -Be (($model | Measure-RnnModel -X $data.X -Y $values).Loss)
     }
 
+    It 'imports a Keras .h5 with the loss its compile saved' {
+        $fixtures = Join-Path $PSScriptRoot '../fixtures/losses16'
+        $huber = Import-RnnModel (Join-Path $fixtures 'compiled_huber.h5')
+        $huber.Loss.KerasName | Should -Be 'huber'
+        $huber.Loss.Config['delta'] | Should -Be 0.5
+        (Import-RnnModel (Join-Path $fixtures 'compiled_custom.h5')).Loss | Should -BeNullOrEmpty
+    }
+
     It 'resumes a focal run from its checkpoint to the same weights, with its options' {
         $new = { New-LossModel 1 sigmoid }
         $options = @{ gamma = 1.5; alpha = 0.4; apply_class_balancing = $true }
