@@ -71,11 +71,11 @@ Describe 'Validation of Keras names' {
 
     It 'refuses an unknown metric with MetricUnknown, naming the ones it knows' {
         $model = New-Classifier
-        $err = { $model | Invoke-RnnTraining $data.X $data.Labels -Metric auc } | Should -Throw -PassThru
+        $err = { $model | Invoke-RnnTraining $data.X $data.Labels -Metric f1_score } | Should -Throw -PassThru
         $err.FullyQualifiedErrorId | Should -Be 'MetricUnknown,PSRnn.Commands.InvokeRnnTrainingCommand'
-        $err.Exception.Message | Should -Match "'auc'.*binary_accuracy"
+        $err.Exception.Message | Should -Match "'f1_score'.*binary_accuracy"
         $model.History.Count | Should -Be 0 -Because 'nothing trained'
-        { $model | Measure-RnnModel $data.X $data.Labels -Metric auc } | Should -Throw -ErrorId 'MetricUnknown,PSRnn.Commands.MeasureRnnModelCommand'
+        { $model | Measure-RnnModel $data.X $data.Labels -Metric f1_score } | Should -Throw -ErrorId 'MetricUnknown,PSRnn.Commands.MeasureRnnModelCommand'
     }
 
     It 'refuses an unknown layer with LayerNotFound' {

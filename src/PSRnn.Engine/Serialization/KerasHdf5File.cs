@@ -56,6 +56,8 @@ public static class KerasHdf5File
                 ?? throw Error("KerasNoWeights", DataErrorKind.InvalidData, path, "The Keras model file has no model_weights group.");
             float[][] values = ReadWeights(file, weights, model, path);
             Assign(model, values);
+            // compile(loss=...) as saved beside the model, when PSRnn has that loss (else none: training chooses).
+            model.Loss = KerasCompileConfig.ReadLoss(Hdf5Attributes.ReadStrings(file, file.Root, "training_config"));
             return model;
         });
     }

@@ -277,6 +277,12 @@ public static class ModelFile
         if (model.Loss is { } loss)
         {
             w.WriteString("loss", loss.KerasName);
+            if (loss.Config.Count > 0)
+            {
+                // Keras's get_config of the loss (Huber's delta, the focal alpha and gamma), so that it comes back as trained.
+                w.WritePropertyName("loss_config");
+                JsonConfig.Write(w, loss.Config);
+            }
         }
 
         if (optimizer is not null)

@@ -82,9 +82,9 @@ internal sealed class ModelReader(SafetensorsFile file)
             string name = lossName.ValueKind == JsonValueKind.String ? lossName.GetString()! : throw JsonConfig.Bad("training_config.loss", "a string");
             try
             {
-                loss = Losses.FromName(name);
+                loss = Losses.FromName(name, LossConfig.Read(training));
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is ArgumentException or ModelException)
             {
                 throw new ModelConfigException("ModelBadConfig", $"The model configuration's training_config.loss is invalid: {ExceptionText.Plain(e)}", e);
             }

@@ -17,18 +17,7 @@ internal static class CrossEntropyRows
     /// </summary>
     public static double FromLogits(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int label, double scale, Span<float> gradient)
     {
-        double max = double.NegativeInfinity;
-        for (int j = 0; j < x.Length; j++)
-        {
-            max = Math.Max(max, x[j]);
-        }
-
-        double sumExp = 0;
-        for (int j = 0; j < x.Length; j++)
-        {
-            sumExp += Math.Exp(x[j] - max);
-        }
-
+        (double max, double sumExp) = Exponents(x);
         double logSumExp = Math.Log(sumExp);
         double loss = 0;
         double targetSum = 0;
@@ -103,6 +92,24 @@ internal static class CrossEntropyRows
         }
 
         return loss;
+    }
+
+    /// <summary>The largest logit m and Σ exp(x − m), from which log softmax is x − m − log Σ without overflow.</summary>
+    public static (double Max, double SumExp) Exponents(ReadOnlySpan<float> x)
+    {
+        double max = double.NegativeInfinity;
+        for (int j = 0; j < x.Length; j++)
+        {
+            max = Math.Max(max, x[j]);
+        }
+
+        double sumExp = 0;
+        for (int j = 0; j < x.Length; j++)
+        {
+            sumExp += Math.Exp(x[j] - max);
+        }
+
+        return (max, sumExp);
     }
 
     /// <summary>clip(p, ε, 1 − ε); <paramref name="inside"/> is whether the clip passes the gradient.</summary>

@@ -239,6 +239,9 @@ public sealed partial class Dataset
     /// <summary>Target values per sample (rows × width).</summary>
     public int TargetsPerSample => _y is null ? 0 : _y.Length / Count;
 
+    /// <summary>Every target, flat (empty without targets).</summary>
+    internal ReadOnlySpan<float> TargetValues => _y;
+
     private Dataset Slice(int start, int length)
     {
         int sample = Time * Features;

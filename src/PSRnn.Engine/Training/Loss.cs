@@ -58,8 +58,21 @@ public abstract class Loss
         return ComputeCore(outputs, targets, rows, width, gradient, fromLogits);
     }
 
+    /// <summary>
+    /// The loss's parameters by Keras's argument names (Huber's <c>delta</c>, the focal losses' <c>alpha</c> and
+    /// <c>gamma</c>), as Keras's get_config has them: what a model file records so that the loss comes back as it was.
+    /// Empty for losses without parameters.
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, object> Config { get; } = new Dictionary<string, object>();
+
     /// <inheritdoc/>
     public override string ToString() => KerasName;
+
+    /// <summary>Fails with a <see cref="Layers.ModelException"/> when the loss cannot read these targets for outputs of
+    /// <paramref name="width"/> values a row; <see cref="Compute"/> checks each batch the same way.</summary>
+    internal virtual void CheckTargets(ReadOnlySpan<float> targets, int width)
+    {
+    }
 
     /// <summary>How many target values each row has: width for dense targets, 1 for class indices.</summary>
     private protected virtual int TargetsPerRow(int width) => width;

@@ -21,18 +21,28 @@ public static class Trainer
     /// The loss to train with: the named one, or Keras's usual choice for the last layer's activation — softmax:
     /// categorical cross-entropy (sparse when the targets are class labels), sigmoid: binary cross-entropy, else MSE.
     /// </summary>
-    /// <exception cref="ModelException">The named loss does not suit the targets.</exception>
-    public static Loss ResolveLoss(Sequential model, string? lossName, Dataset data)
+    /// <param name="model">The model.</param>
+    /// <param name="lossName">The loss's Keras name; null or empty for the default.</param>
+    /// <param name="data">The training data.</param>
+    /// <param name="lossOptions">The named loss's options (see <see cref="Losses.FromName(string, IReadOnlyDictionary{string, object?}?)"/>).</param>
+    /// <exception cref="ModelException">The named loss does not suit the targets, or its options are wrong.</exception>
+    public static Loss ResolveLoss(Sequential model, string? lossName, Dataset data, IReadOnlyDictionary<string, object?>? lossOptions = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         model.EnsureNotEmpty();
         Loss loss;
+        if (string.IsNullOrWhiteSpace(lossName) && lossOptions is { Count: > 0 })
+        {
+            throw new ModelException("LossOptionWithoutLoss",
+                "Loss options were given without a loss; name the loss they are for (-Loss huber -LossOption @{ delta = 0.5 }).");
+        }
+
         if (!string.IsNullOrWhiteSpace(lossName))
         {
             try
             {
-                loss = Losses.FromName(lossName);
+                loss = Losses.FromName(lossName, lossOptions);
             }
             catch (ArgumentException e)
             {
@@ -55,6 +65,8 @@ public static class Trainer
                     $"{loss.KerasName} needs targets shaped like the output, but the targets are class labels; one-hot encode them (ConvertTo-RnnOneHot) or use a cross-entropy loss.");
             }
 
+            // Before Fit touches the model: a loss that cannot read these targets fails here (poisson's counts, cosine's width).
+            loss.CheckTargets(data.TargetValues, model.OutputShape.Features);
             return loss;
         }
 

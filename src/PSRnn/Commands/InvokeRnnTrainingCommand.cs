@@ -139,7 +139,10 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
 
     /// <summary>
     /// <para type="description">The loss, by Keras name (categorical_crossentropy, sparse_categorical_crossentropy,
-    /// binary_crossentropy, mse, mae); by default chosen from the last layer's activation.</para>
+    /// binary_crossentropy, mse, mae, huber, log_cosh, kl_divergence or kld, poisson, cosine_similarity,
+    /// categorical_focal_crossentropy, binary_focal_crossentropy); by default chosen from the last layer's activation.
+    /// Cross-entropies (focal ones too) fuse with a softmax or sigmoid last layer and read a linear one as logits, as
+    /// Keras's from_logits=True.</para>
     /// </summary>
     [Parameter]
     [ArgumentCompleter(typeof(LossCompleter))]
@@ -147,8 +150,19 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     public string? Loss { get; set; }
 
     /// <summary>
+    /// <para type="description">The loss's parameters, by Keras's argument names, as a hashtable: huber's delta (default
+    /// 1.0); categorical_focal_crossentropy's alpha (0.25) and gamma (2.0); binary_focal_crossentropy's
+    /// apply_class_balancing ($false), alpha (0.25) and gamma (2.0). For example -Loss huber -LossOption @{ delta = 0.5 },
+    /// as keras.losses.Huber(delta=0.5). They are saved with the model and its checkpoints.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNull]
+    public System.Collections.Hashtable? LossOption { get; set; }
+
+    /// <summary>
     /// <para type="description">The metrics to report each epoch, by Keras name (accuracy, categorical_accuracy,
-    /// sparse_categorical_accuracy, binary_accuracy, mae), as compile(metrics=[...]); by default accuracy for
+    /// sparse_categorical_accuracy, binary_accuracy, mae, precision, recall, auc, pr_auc,
+    /// top_k_categorical_accuracy, sparse_top_k_categorical_accuracy), as compile(metrics=[...]); by default accuracy for
     /// classifiers and mae otherwise. They go into the History, training and validation.</para>
     /// </summary>
     [Parameter]
@@ -469,7 +483,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         try
         {
             plateau = ScheduleArguments.Plateau(this, MyInvocation.BoundParameters, _runPlateau);
-            loss = Trainer.ResolveLoss(Model, Loss, train);
+            loss = Trainer.ResolveLoss(Model, Loss, train, LossOptions.FromHashtable(LossOption));
             // A resumed run keeps its loss unless told otherwise.
             loss = resume is not null && Loss is null && Model.Loss is { } runLoss ? runLoss : loss;
             optimizer = Optimizer is null && Model.Optimizer is { } kept ? kept : Optimizers.Create(Optimizer ?? "adam", (float?)LearningRate);

@@ -65,7 +65,8 @@ public sealed class MeasureRnnModelCommand : ModelInputCommandBase
 
     /// <summary>
     /// <para type="description">The metrics to report, by Keras name (accuracy, categorical_accuracy,
-    /// sparse_categorical_accuracy, binary_accuracy, mae); by default accuracy for classifiers and MAE otherwise.</para>
+    /// sparse_categorical_accuracy, binary_accuracy, mae, precision, recall, auc, pr_auc,
+    /// top_k_categorical_accuracy, sparse_top_k_categorical_accuracy); by default accuracy for classifiers and MAE otherwise.</para>
     /// </summary>
     [Parameter]
     [ArgumentCompleter(typeof(MetricCompleter))]
@@ -117,7 +118,8 @@ public sealed class MeasureRnnModelCommand : ModelInputCommandBase
         {
             // The training loss by default; its sparse or one-hot form follows the targets given here.
             string? name = Loss ?? (Model.Loss?.KerasName == "sparse_categorical_crossentropy" ? "categorical_crossentropy" : Model.Loss?.KerasName);
-            Loss loss = Trainer.ResolveLoss(Model, name, data);
+            // The training loss keeps its options (Huber's delta, the focal alpha and gamma).
+            Loss loss = Trainer.ResolveLoss(Model, name, data, Loss is null ? LossOptions.FromConfig(Model.Loss) : null);
             result = Trainer.Evaluate(Model, data, loss, BatchSize, ThreadCount, Metric, WeightedMetric);
         }
         catch (ModelException e)

@@ -40,13 +40,15 @@ internal sealed class OptimizerCompleter : NameCompleter
 internal sealed class LossCompleter : NameCompleter
 {
     protected override IReadOnlyList<string> Names { get; } =
-        ["categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy", "mse", "mae"];
+        ["categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy", "mse", "mae", "huber", "log_cosh",
+         "kl_divergence", "poisson", "cosine_similarity", "categorical_focal_crossentropy", "binary_focal_crossentropy"];
 }
 
 internal sealed class MetricCompleter : NameCompleter
 {
     protected override IReadOnlyList<string> Names { get; } =
-        ["accuracy", "categorical_accuracy", "sparse_categorical_accuracy", "binary_accuracy", "mae"];
+        ["accuracy", "categorical_accuracy", "sparse_categorical_accuracy", "binary_accuracy", "mae", "precision", "recall", "auc",
+         "pr_auc", "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy"];
 }
 
 internal sealed class WeightNameCompleter : NameCompleter

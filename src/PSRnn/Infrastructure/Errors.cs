@@ -20,7 +20,7 @@ internal static class Errors
             "StreamBidirectional" or "StreamGoBackwards" or "StreamNoRecurrentLayer" or "StreamUnsupportedLayer" => ErrorCategory.InvalidOperation,
             "InsufficientMemory" => ErrorCategory.LimitsExceeded,
             "LayerNotFound" or "WeightNotFound" or "StreamStateUnknown" => ErrorCategory.ObjectNotFound,
-            "DataNotFinite" or "LabelOutOfRange" or "LabelNotInteger" or "EmbeddingIndexOutOfRange" => ErrorCategory.InvalidData,
+            "DataNotFinite" or "LabelOutOfRange" or "LabelNotInteger" or "EmbeddingIndexOutOfRange" or "LossTargetNegative" => ErrorCategory.InvalidData,
             _ => ErrorCategory.InvalidArgument,
         }, target);
 

@@ -14,7 +14,13 @@ internal static class MetricProperties
 {
     /// <summary>The property name of a Keras metric name: <c>accuracy</c> → Accuracy, <c>mae</c> → MAE.</summary>
     public static string Title(string metric) =>
-        metric == "mae" ? "MAE" : CultureInfo.InvariantCulture.TextInfo.ToTitleCase(metric);
+        metric switch
+        {
+            "mae" => "MAE",
+            "auc" => "AUC",
+            "pr_auc" => "PR_AUC",
+            _ => CultureInfo.InvariantCulture.TextInfo.ToTitleCase(metric),
+        };
 
     /// <summary>
     /// Gives every History record of <paramref name="model"/> a note property per metric it tracked, and ValLoss with

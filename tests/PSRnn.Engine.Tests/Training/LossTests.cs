@@ -79,24 +79,7 @@ public class LossTests
             }
         }
 
-        var gradient = new float[rows * width];
-        loss.Compute(outputs, targets, rows, width, gradient, fromLogits);
-        for (int i = 0; i < outputs.Length; i++)
-        {
-            float original = outputs[i];
-            float up = original + 1e-3f, down = original - 1e-3f;
-            outputs[i] = up;
-            double plus = loss.Compute(outputs, targets, rows, width, [], fromLogits);
-            outputs[i] = down;
-            double minus = loss.Compute(outputs, targets, rows, width, [], fromLogits);
-            outputs[i] = original;
-
-            // The loss is evaluated in double, so the difference quotient over the float step actually
-            // taken is accurate to O(h²) ≈ 1e-6 times the curvature.
-            double numeric = (plus - minus) / ((double)up - down);
-            Assert.True(Math.Abs(numeric - gradient[i]) <= 1e-4 + (1e-3 * Math.Abs(numeric)),
-                $"{name} fromLogits={fromLogits} [{i}]: analytic {gradient[i]}, numeric {numeric}");
-        }
+        TrainingFixtures.AssertGradientMatchesCentralDifferences(loss, outputs, targets, rows, width, fromLogits, $"{name} fromLogits={fromLogits}");
     }
 
     [Theory]

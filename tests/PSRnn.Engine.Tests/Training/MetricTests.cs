@@ -96,7 +96,7 @@ public class MetricTests
     [Fact]
     public void FactoryRejectsUnknownNamesAndUpdateRejectsBadLengths()
     {
-        Assert.Throws<ArgumentException>(() => Metrics.FromName("auc", 2, false));
+        Assert.Throws<ArgumentException>(() => Metrics.FromName("f1_score", 2, false));
         Assert.Throws<ArgumentException>(() => new CategoricalAccuracy().Update(new float[6], new float[5], 2, 3));
         Assert.Throws<ArgumentException>(() => new SparseCategoricalAccuracy().Update(new float[6], new float[6], 2, 3));
     }

@@ -51,6 +51,31 @@ internal static class TrainingFixtures
         }
     }
 
+    /// <summary>
+    /// Checks <paramref name="loss"/>'s gradient at <paramref name="outputs"/> against central differences of step 1e-3.
+    /// The loss is evaluated in double, so the quotient over the float step actually taken is accurate to O(h²) ≈ 1e-6
+    /// times the curvature.
+    /// </summary>
+    public static void AssertGradientMatchesCentralDifferences(Loss loss, float[] outputs, float[] targets, int rows, int width,
+        bool fromLogits, string what)
+    {
+        var gradient = new float[rows * width];
+        loss.Compute(outputs, targets, rows, width, gradient, fromLogits);
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            float original = outputs[i];
+            float up = original + 1e-3f, down = original - 1e-3f;
+            outputs[i] = up;
+            double plus = loss.Compute(outputs, targets, rows, width, [], fromLogits);
+            outputs[i] = down;
+            double minus = loss.Compute(outputs, targets, rows, width, [], fromLogits);
+            outputs[i] = original;
+            double numeric = (plus - minus) / ((double)up - down);
+            Assert.True(Math.Abs(numeric - gradient[i]) <= 1e-4 + (1e-3 * Math.Abs(numeric)),
+                $"{what} [{i}]: analytic {gradient[i]}, numeric {numeric}");
+        }
+    }
+
     /// <summary>Parameters of the given sizes and values, with their trainable flags.</summary>
     public static Parameter[] MakeParameters(JsonElement values, JsonElement trainable)
     {
