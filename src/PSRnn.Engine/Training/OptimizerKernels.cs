@@ -7,7 +7,7 @@ namespace PSRnn.Engine.Training;
 /// generic over <see cref="ISimdOps{TVec}"/>, and run with the widest path allowed, then narrower ones for the
 /// tail; all paths compute the same operations in the same order, so they agree bit for bit.
 /// </summary>
-internal static class OptimizerKernels
+internal static partial class OptimizerKernels
 {
     /// <summary>The widest path this machine accelerates.</summary>
     public static VectorPath DetectedPath { get; } =
