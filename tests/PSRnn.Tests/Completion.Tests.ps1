@@ -57,7 +57,7 @@ Describe 'Validation of Keras names' {
     }
 
     It 'refuses an unknown optimizer with OptimizerUnknown' {
-        $err = { New-Classifier | Invoke-RnnTraining $data.X $data.Labels -Optimizer adagrad } | Should -Throw -PassThru
+        $err = { New-Classifier | Invoke-RnnTraining $data.X $data.Labels -Optimizer ftrl } | Should -Throw -PassThru
         $err.FullyQualifiedErrorId | Should -Be 'OptimizerUnknown,PSRnn.Commands.InvokeRnnTrainingCommand'
         $err.Exception.Message | Should -Match 'adam'
     }
