@@ -17,6 +17,10 @@ BeforeDiscovery {
         @{ Name = 'Invoke-RnnTraining -ResumeFrom a .npy file'; Id = 'SafetensorsNotRecognized'; Match = 'NumPy \.npy file.*Import-NpyData'; Script = { Invoke-RnnTraining -X $x -Y $labels -ResumeFrom $files.Npy } }
         @{ Name = 'Invoke-RnnTraining -ResumeFrom a text file'; Id = 'SafetensorsNotRecognized'; Match = 'not a safetensors file'; Script = { Invoke-RnnTraining -X $x -Y $labels -ResumeFrom $files.TextSafetensors } }
         @{ Name = 'Invoke-RnnTraining -Optimizer ftrl'; Id = 'OptimizerUnknown'; Match = 'sgd, rmsprop, adam, adamw'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Optimizer ftrl } }
+        @{ Name = 'Invoke-RnnTraining -Optimizer adam -Momentum 0.9'; Id = 'MomentumNeedsSgd'; Match = 'add -Optimizer sgd'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Optimizer adam -Momentum 0.9 } }
+        @{ Name = 'Invoke-RnnTraining -Optimizer sgd -Nesterov'; Id = 'NesterovNeedsMomentum'; Match = 'add -Momentum'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Optimizer sgd -Nesterov } }
+        @{ Name = 'Invoke-RnnTraining -Momentum 1.5'; Id = 'MomentumOutOfRange'; Match = 'below 1'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Optimizer sgd -Momentum 1.5 } }
+        @{ Name = 'Invoke-RnnTraining -WeightDecay -1'; Id = 'WeightDecayOutOfRange'; Match = 'finite number ≥ 0'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -WeightDecay -1 } }
         @{ Name = 'Invoke-RnnTraining -Loss crossentropy'; Id = 'LossUnknown'; Match = 'categorical_crossentropy'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Loss crossentropy } }
         @{ Name = 'Invoke-RnnTraining -Metric auc'; Id = 'MetricUnknown'; Match = 'binary_accuracy or mae'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Metric auc } }
         @{ Name = 'ConvertTo-RnnTensor -Shape -1,1,22050 of 100 values'; Id = 'TensorShapeMismatch'; Match = '^Cannot reshape 100 values of shape \(100,\) into \(-1, 1, 22050\): 100 is not a multiple of 22050'; Script = { ConvertTo-RnnTensor -InputObject ([float[]]::new(100)) -Shape -1, 1, 22050 } }
