@@ -21,6 +21,7 @@ BeforeDiscovery {
         @{ Name = 'Invoke-RnnTraining -Optimizer sgd -Nesterov'; Id = 'NesterovNeedsMomentum'; Match = 'add -Momentum'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Optimizer sgd -Nesterov } }
         @{ Name = 'Invoke-RnnTraining -Momentum 1.5'; Id = 'MomentumOutOfRange'; Match = 'below 1'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Optimizer sgd -Momentum 1.5 } }
         @{ Name = 'Invoke-RnnTraining -WeightDecay -1'; Id = 'WeightDecayOutOfRange'; Match = 'finite number ≥ 0'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -WeightDecay -1 } }
+        @{ Name = 'Add-LstmLayer -KernelRegularizer l3:1e-4'; Id = 'RegularizerInvalid'; Match = 'l2:1e-4, l1:1e-5 or l1_l2:1e-5,1e-4'; Script = { New-RnnModel -InputShape 6, 2 | Add-LstmLayer 3 -KernelRegularizer 'l3:1e-4' } }
         @{ Name = 'Invoke-RnnTraining -Loss crossentropy'; Id = 'LossUnknown'; Match = 'categorical_crossentropy'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Loss crossentropy } }
         @{ Name = 'Invoke-RnnTraining -Metric auc'; Id = 'MetricUnknown'; Match = 'binary_accuracy or mae'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Metric auc } }
         @{ Name = 'ConvertTo-RnnTensor -Shape -1,1,22050 of 100 values'; Id = 'TensorShapeMismatch'; Match = '^Cannot reshape 100 values of shape \(100,\) into \(-1, 1, 22050\): 100 is not a multiple of 22050'; Script = { ConvertTo-RnnTensor -InputObject ([float[]]::new(100)) -Shape -1, 1, 22050 } }

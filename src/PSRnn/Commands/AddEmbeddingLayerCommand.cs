@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using PSRnn.Engine.Layers;
+using PSRnn.Infrastructure;
 
 namespace PSRnn.Commands;
 
