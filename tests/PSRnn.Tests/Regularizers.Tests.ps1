@@ -36,6 +36,9 @@ Describe 'Layer regularizers' {
         $model.Layers[1].Regularizers.ContainsKey('bias') | Should -BeFalse
         (New-RnnModel -InputShape 6 | Add-EmbeddingLayer 10 4 -EmbeddingsRegularizer l2).Layers[0].Regularizers['embeddings'].L2 |
             Should -Be ([float] 0.01)
+        # Unquoted, PowerShell reads l1_l2:1e-5,1e-4 as an array of two: it is taken as written.
+        "$((New-RnnModel -InputShape 6, 2 | Add-SimpleRnnLayer 3 -BiasRegularizer l1_l2:1e-5,1e-4).Layers[0].Regularizers['bias'])" |
+            Should -Be 'l1_l2:1E-05,0.0001'
         (New-RnnModel -InputShape 6, 2 | Add-GruLayer 3 -Bidirectional -KernelRegularizer l1:1e-5).Parameters |
             Where-Object Regularizer | Should -HaveCount 2
     }

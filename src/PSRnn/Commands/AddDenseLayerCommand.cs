@@ -52,12 +52,14 @@ public sealed class AddDenseLayerCommand : AddLayerCommandBase
     /// l2:1e-4 (l2·Σw², no ½), l1:1e-5 (l1·Σ|w|) or l1_l2:1e-5,1e-4 (both).</para>
     /// </summary>
     [Parameter]
+    [CommaJoined]
     public string? KernelRegularizer { get; set; }
 
     /// <summary>
     /// <para type="description">A penalty on the bias (Keras's bias_regularizer), written as -KernelRegularizer.</para>
     /// </summary>
     [Parameter]
+    [CommaJoined]
     public string? BiasRegularizer { get; set; }
 
     /// <inheritdoc />

@@ -63,6 +63,7 @@ public sealed class AddEmbeddingLayerCommand : AddLayerCommandBase
     /// embeddings_regularizer): l2:1e-4 (l2·Σw², no ½), l1:1e-5 (l1·Σ|w|) or l1_l2:1e-5,1e-4 (both).</para>
     /// </summary>
     [Parameter]
+    [CommaJoined]
     public string? EmbeddingsRegularizer { get; set; }
 
     /// <inheritdoc />
