@@ -49,15 +49,7 @@ internal static class OptimizerConfig
             ["epsilon"] = a.Epsilon,
             ["weight_decay"] = a.WeightDecay,
         },
-        Nadam n => new()
-        {
-            ["learning_rate"] = n.LearningRate,
-            ["beta_1"] = n.Beta1,
-            ["beta_2"] = n.Beta2,
-            ["epsilon"] = n.Epsilon,
-            ["weight_decay"] = n.WeightDecay,
-        },
-        Adamax a => new()
+        AdaptiveMomentOptimizer a => new()
         {
             ["learning_rate"] = a.LearningRate,
             ["beta_1"] = a.Beta1,
@@ -88,13 +80,13 @@ internal static class OptimizerConfig
                 "sgd" => new Sgd(JsonConfig.Float(c, "learning_rate", where, 0.01f), JsonConfig.Float(c, "momentum", where, 0f),
                     JsonConfig.Bool(c, "nesterov", where, false), JsonConfig.OptionalFloat(c, "weight_decay", where)),
                 "adagrad" => new Adagrad(Rate(c, where), JsonConfig.Float(c, "initial_accumulator_value", where, 0.1f),
-                    JsonConfig.Float(c, "epsilon", where, 1e-7f), JsonConfig.OptionalFloat(c, "weight_decay", where)),
+                    Epsilon(c, where), JsonConfig.OptionalFloat(c, "weight_decay", where)),
                 "adadelta" => new Adadelta(Rate(c, where), JsonConfig.Float(c, "rho", where, 0.95f),
-                    JsonConfig.Float(c, "epsilon", where, 1e-7f), JsonConfig.OptionalFloat(c, "weight_decay", where)),
+                    Epsilon(c, where), JsonConfig.OptionalFloat(c, "weight_decay", where)),
                 "nadam" => new Nadam(Rate(c, where), JsonConfig.Float(c, "beta_1", where, 0.9f), JsonConfig.Float(c, "beta_2", where, 0.999f),
-                    JsonConfig.Float(c, "epsilon", where, 1e-7f), JsonConfig.OptionalFloat(c, "weight_decay", where)),
+                    Epsilon(c, where), JsonConfig.OptionalFloat(c, "weight_decay", where)),
                 "adamax" => new Adamax(Rate(c, where), JsonConfig.Float(c, "beta_1", where, 0.9f), JsonConfig.Float(c, "beta_2", where, 0.999f),
-                    JsonConfig.Float(c, "epsilon", where, 1e-7f), JsonConfig.OptionalFloat(c, "weight_decay", where)),
+                    Epsilon(c, where), JsonConfig.OptionalFloat(c, "weight_decay", where)),
                 _ => throw new ModelConfigException("ModelBadConfig",
                     $"The model configuration's {where} names optimizer '{name}'; PSRnn has {string.Join(", ", Optimizers.Names)}."),
             };
@@ -106,4 +98,6 @@ internal static class OptimizerConfig
     }
 
     private static float Rate(JsonElement c, string where) => JsonConfig.Float(c, "learning_rate", where, 0.001f);
+
+    private static float Epsilon(JsonElement c, string where) => JsonConfig.Float(c, "epsilon", where, 1e-7f);
 }

@@ -6,7 +6,7 @@ namespace PSRnn.Engine.Training;
 /// </summary>
 /// <remarks>PyTorch's Adamax adds ε inside the maximum (<c>max(β2·u, |g| + ε)</c>) and defaults to lr 0.002, ε 1e-8;
 /// the two agree when ε is negligible.</remarks>
-public sealed class Adamax : Optimizer
+public sealed class Adamax : AdaptiveMomentOptimizer
 {
     private static readonly string[] Slots = ["momentum", "norm"];
     private float _alpha;
@@ -18,24 +18,12 @@ public sealed class Adamax : Optimizer
     /// <param name="epsilon">ε, added to the norm.</param>
     /// <param name="weightDecay">Decoupled weight decay, or null.</param>
     public Adamax(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f, float? weightDecay = null)
-        : base(learningRate, weightDecay)
+        : base(learningRate, beta1, beta2, epsilon, weightDecay)
     {
-        Beta1 = OptimizerArguments.Decay(beta1, "beta_1", nameof(beta1));
-        Beta2 = OptimizerArguments.Decay(beta2, "beta_2", nameof(beta2));
-        Epsilon = OptimizerArguments.NonNegative(epsilon, "epsilon", nameof(epsilon));
     }
 
     /// <inheritdoc/>
     public override string KerasName => "adamax";
-
-    /// <summary>β1.</summary>
-    public float Beta1 { get; }
-
-    /// <summary>β2.</summary>
-    public float Beta2 { get; }
-
-    /// <summary>ε.</summary>
-    public float Epsilon { get; }
 
     private protected override string[] SlotNamesCore => Slots;
 

@@ -13,7 +13,7 @@ namespace PSRnn.Engine.Training;
 /// Keras 3 raises 0.96 to the step itself; Keras 2 and PyTorch's NAdam use <c>0.96^(0.004·t)</c> (momentum_decay 0.004),
 /// and PyTorch also places ε and the bias terms differently: it is not the reference.
 /// </remarks>
-public sealed class Nadam : Optimizer
+public sealed class Nadam : AdaptiveMomentOptimizer
 {
     private const double ScheduleDecay = 0.96;
     private static readonly string[] Slots = ["momentum", "velocity"];
@@ -28,24 +28,12 @@ public sealed class Nadam : Optimizer
     /// <param name="epsilon">ε, added to √v̂.</param>
     /// <param name="weightDecay">Decoupled weight decay, or null.</param>
     public Nadam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f, float? weightDecay = null)
-        : base(learningRate, weightDecay)
+        : base(learningRate, beta1, beta2, epsilon, weightDecay)
     {
-        Beta1 = OptimizerArguments.Decay(beta1, "beta_1", nameof(beta1));
-        Beta2 = OptimizerArguments.Decay(beta2, "beta_2", nameof(beta2));
-        Epsilon = OptimizerArguments.NonNegative(epsilon, "epsilon", nameof(epsilon));
     }
 
     /// <inheritdoc/>
     public override string KerasName => "nadam";
-
-    /// <summary>β1.</summary>
-    public float Beta1 { get; }
-
-    /// <summary>β2.</summary>
-    public float Beta2 { get; }
-
-    /// <summary>ε.</summary>
-    public float Epsilon { get; }
 
     private protected override string[] SlotNamesCore => Slots;
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace PSRnn.Engine.Training;
@@ -150,12 +151,8 @@ internal static partial class OptimizerKernels
         for (; i <= w.Length - TOps.Count; i += TOps.Count)
         {
             TVec gi = TOps.LoadReadOnly(g, i);
-            TVec mi = TOps.Load(m, i);
-            mi = TOps.Add(mi, TOps.Multiply(TOps.Subtract(gi, mi), oneMinusBeta1));
-            TOps.Store(mi, m, i);
-            TVec vi = TOps.Load(v, i);
-            vi = TOps.Add(vi, TOps.Multiply(TOps.Subtract(TOps.Multiply(gi, gi), vi), oneMinusBeta2));
-            TOps.Store(vi, v, i);
+            TVec mi = MovingAverage<TOps, TVec>(m, i, gi, oneMinusBeta1);
+            TVec vi = MovingAverage<TOps, TVec>(v, i, TOps.Multiply(gi, gi), oneMinusBeta2);
             TVec mHat = TOps.Add(TOps.Multiply(mi, c1), TOps.Multiply(gi, c2));
             TVec denominator = TOps.Add(TOps.Sqrt(TOps.Divide(vi, correction)), eps);
             TOps.Store(TOps.Subtract(TOps.Load(w, i), TOps.Divide(TOps.Multiply(mHat, lr), denominator)), w, i);
@@ -177,9 +174,7 @@ internal static partial class OptimizerKernels
         for (; i <= w.Length - TOps.Count; i += TOps.Count)
         {
             TVec gi = TOps.LoadReadOnly(g, i);
-            TVec mi = TOps.Load(m, i);
-            mi = TOps.Add(mi, TOps.Multiply(TOps.Subtract(gi, mi), vOneMinusBeta1));
-            TOps.Store(mi, m, i);
+            TVec mi = MovingAverage<TOps, TVec>(m, i, gi, vOneMinusBeta1);
             // |g| as max(g, 0 − g): exact, and the interface needs no Abs.
             TVec ui = TOps.Max(TOps.Multiply(vBeta2, TOps.Load(u, i)), TOps.Max(gi, TOps.Subtract(zero, gi)));
             TOps.Store(ui, u, i);
@@ -187,5 +182,17 @@ internal static partial class OptimizerKernels
         }
 
         return i;
+    }
+
+    /// <summary>Keras's moment update <c>s = s + (x − s)(1−β)</c> at lane block <paramref name="i"/>; returns the new s.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec MovingAverage<TOps, TVec>(Span<float> s, int i, TVec x, TVec oneMinusBeta)
+        where TOps : ISimdOps<TVec>
+        where TVec : struct
+    {
+        TVec si = TOps.Load(s, i);
+        si = TOps.Add(si, TOps.Multiply(TOps.Subtract(x, si), oneMinusBeta));
+        TOps.Store(si, s, i);
+        return si;
     }
 }

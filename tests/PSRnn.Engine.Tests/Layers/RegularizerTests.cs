@@ -9,29 +9,15 @@ namespace PSRnn.Engine.Tests.Layers;
 /// <summary>Keras's L1/L2 weight regularizers against torch autograd in float64 (tests/fixtures/regularizers16).</summary>
 public class RegularizerTests
 {
-    private static readonly Lazy<JsonDocument> Document = new(() => JsonDocument.Parse(
-        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "fixtures", "regularizers16", "regularizer_cases.json"))));
+    private static readonly FixtureCases Cases = new("regularizers16", "regularizer_cases.json", "regularizers");
 
-    public static TheoryData<string> Names
-    {
-        get
-        {
-            var data = new TheoryData<string>();
-            foreach (JsonElement c in Document.Value.RootElement.GetProperty("regularizers").EnumerateArray())
-            {
-                data.Add(c.GetProperty("name").GetString()!);
-            }
-
-            return data;
-        }
-    }
+    public static TheoryData<string> Names => Cases.Names;
 
     [Theory]
     [MemberData(nameof(Names))]
     public void PenaltyAndGradientMatchTorch(string name)
     {
-        JsonElement c = Document.Value.RootElement.GetProperty("regularizers").EnumerateArray()
-            .Single(e => e.GetProperty("name").GetString() == name);
+        JsonElement c = Cases[name];
         Regularizer r = Regularizer.Parse(c.GetProperty("text").GetString()!);
         Assert.Equal((float)c.GetProperty("l1").GetDouble(), r.L1);
         Assert.Equal((float)c.GetProperty("l2").GetDouble(), r.L2);

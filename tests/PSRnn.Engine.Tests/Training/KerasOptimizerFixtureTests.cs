@@ -10,28 +10,15 @@ namespace PSRnn.Engine.Tests.Training;
 /// </summary>
 public class KerasOptimizerFixtureTests
 {
-    private static readonly Lazy<JsonDocument> Document = new(() => JsonDocument.Parse(
-        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "fixtures", "optimizers16", "optimizer_cases.json"))));
+    private static readonly FixtureCases Cases = new("optimizers16", "optimizer_cases.json", "optimizers");
 
-    public static TheoryData<string> Names
-    {
-        get
-        {
-            var data = new TheoryData<string>();
-            foreach (JsonElement c in Cases())
-            {
-                data.Add(c.GetProperty("name").GetString()!);
-            }
-
-            return data;
-        }
-    }
+    public static TheoryData<string> Names => Cases.Names;
 
     [Theory]
     [MemberData(nameof(Names))]
     public void EveryStepMatchesTheReferenceOnEveryVectorPath(string name)
     {
-        JsonElement c = Cases().Single(e => e.GetProperty("name").GetString() == name);
+        JsonElement c = Cases[name];
         float[][]? firstPath = null;
         foreach (VectorPath path in new[] { VectorPath.Vector256, VectorPath.Vector128, VectorPath.Scalar })
         {
@@ -104,8 +91,6 @@ public class KerasOptimizerFixtureTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new Adamax(beta2: 1f));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Nadam(weightDecay: -0.1f));
     }
-
-    private static JsonElement.ArrayEnumerator Cases() => Document.Value.RootElement.GetProperty("optimizers").EnumerateArray();
 
     private static Optimizer Make(JsonElement c)
     {
