@@ -13,9 +13,9 @@ internal static class WeightPenalty
     public static double Of(IReadOnlyList<Parameter> parameters)
     {
         double total = 0;
-        foreach (Parameter p in parameters)
+        for (int i = 0; i < parameters.Count; i++)
         {
-            if (p.Trainable && p.Regularizer is { } r)
+            if (parameters[i] is { Trainable: true, Regularizer: { } r } p)
             {
                 total += r.Penalty(p.Value);
             }
@@ -27,10 +27,11 @@ internal static class WeightPenalty
     /// <summary>Adds each penalty's gradient to its weight's gradient (after backward) and returns the penalty.</summary>
     public static double AddGradients(IReadOnlyList<Parameter> parameters)
     {
+        // Indexed, not foreach: an interface enumerator would allocate on every training step.
         double total = 0;
-        foreach (Parameter p in parameters)
+        for (int i = 0; i < parameters.Count; i++)
         {
-            if (p.Trainable && p.Regularizer is { } r)
+            if (parameters[i] is { Trainable: true, Regularizer: { } r } p)
             {
                 total += r.Penalty(p.Value);
                 r.AddGradient(p.Value, p.Gradient);
