@@ -15,7 +15,7 @@ Describe 'Tab completion' {
     }
 
     It 'completes -Optimizer, -Loss and -Metric with Keras''s names' {
-        Get-Completion 'Invoke-RnnTraining -Optimizer a' | Should -Be @('adam', 'adamw')
+        Get-Completion 'Invoke-RnnTraining -Optimizer a' | Should -Be @('adadelta', 'adagrad', 'adam', 'adamax', 'adamw')
         Get-Completion 'Invoke-RnnTraining -Loss sp' | Should -Be @('sparse_categorical_crossentropy')
         Get-Completion 'Invoke-RnnTraining -Metric b' | Should -Be @('binary_accuracy')
         Get-Completion 'Measure-RnnModel -Loss m' | Should -Be @('mse', 'mae')
@@ -57,7 +57,7 @@ Describe 'Validation of Keras names' {
     }
 
     It 'refuses an unknown optimizer with OptimizerUnknown' {
-        $err = { New-Classifier | Invoke-RnnTraining $data.X $data.Labels -Optimizer adagrad } | Should -Throw -PassThru
+        $err = { New-Classifier | Invoke-RnnTraining $data.X $data.Labels -Optimizer ftrl } | Should -Throw -PassThru
         $err.FullyQualifiedErrorId | Should -Be 'OptimizerUnknown,PSRnn.Commands.InvokeRnnTrainingCommand'
         $err.Exception.Message | Should -Match 'adam'
     }

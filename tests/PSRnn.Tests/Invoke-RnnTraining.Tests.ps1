@@ -194,7 +194,7 @@ Describe 'Invoke-RnnTraining' {
         }
 
         It 'refuses an unknown optimizer or loss' {
-            { New-ToyModel | Invoke-RnnTraining $data.X $data.OneHot -Optimizer adadelta -ErrorAction Stop } |
+            { New-ToyModel | Invoke-RnnTraining $data.X $data.OneHot -Optimizer ftrl -ErrorAction Stop } |
                 Should -Throw -ErrorId 'OptimizerUnknown,PSRnn.Commands.InvokeRnnTrainingCommand'
             { New-ToyModel | Invoke-RnnTraining $data.X $data.OneHot -Loss hinge -ErrorAction Stop } |
                 Should -Throw -ErrorId 'LossUnknown,PSRnn.Commands.InvokeRnnTrainingCommand'

@@ -16,7 +16,12 @@ BeforeDiscovery {
         @{ Name = 'Import-RnnModel on text named .safetensors'; Id = 'ModelFormatUnknown'; Match = 'not a safetensors'; Script = { Import-RnnModel $files.TextSafetensors } }
         @{ Name = 'Invoke-RnnTraining -ResumeFrom a .npy file'; Id = 'SafetensorsNotRecognized'; Match = 'NumPy \.npy file.*Import-NpyData'; Script = { Invoke-RnnTraining -X $x -Y $labels -ResumeFrom $files.Npy } }
         @{ Name = 'Invoke-RnnTraining -ResumeFrom a text file'; Id = 'SafetensorsNotRecognized'; Match = 'not a safetensors file'; Script = { Invoke-RnnTraining -X $x -Y $labels -ResumeFrom $files.TextSafetensors } }
-        @{ Name = 'Invoke-RnnTraining -Optimizer adagrad'; Id = 'OptimizerUnknown'; Match = 'sgd, rmsprop, adam, adamw'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Optimizer adagrad } }
+        @{ Name = 'Invoke-RnnTraining -Optimizer ftrl'; Id = 'OptimizerUnknown'; Match = 'sgd, rmsprop, adam, adamw'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Optimizer ftrl } }
+        @{ Name = 'Invoke-RnnTraining -Optimizer adam -Momentum 0.9'; Id = 'MomentumNeedsSgd'; Match = 'add -Optimizer sgd'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Optimizer adam -Momentum 0.9 } }
+        @{ Name = 'Invoke-RnnTraining -Optimizer sgd -Nesterov'; Id = 'NesterovNeedsMomentum'; Match = 'add -Momentum'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Optimizer sgd -Nesterov } }
+        @{ Name = 'Invoke-RnnTraining -Momentum 1.5'; Id = 'MomentumOutOfRange'; Match = 'below 1'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Optimizer sgd -Momentum 1.5 } }
+        @{ Name = 'Invoke-RnnTraining -WeightDecay -1'; Id = 'WeightDecayOutOfRange'; Match = 'finite number ≥ 0'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -WeightDecay -1 } }
+        @{ Name = 'Add-LstmLayer -KernelRegularizer l3:1e-4'; Id = 'RegularizerInvalid'; Match = 'l2:1e-4, l1:1e-5 or l1_l2:1e-5,1e-4'; Script = { New-RnnModel -InputShape 6, 2 | Add-LstmLayer 3 -KernelRegularizer 'l3:1e-4' } }
         @{ Name = 'Invoke-RnnTraining -Loss crossentropy'; Id = 'LossUnknown'; Match = 'categorical_crossentropy'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Loss crossentropy } }
         @{ Name = 'Invoke-RnnTraining -Metric f1_score'; Id = 'MetricUnknown'; Match = 'binary_accuracy, mae, precision, recall, auc'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Metric f1_score } }
         @{ Name = 'Invoke-RnnTraining -LossOption of an option the loss lacks'; Id = 'LossOptionUnknown'; Match = 'huber has no option gamma; its options are delta'; Script = { $model | Invoke-RnnTraining -X $x -Y $oneHot -Loss huber -LossOption @{ gamma = 2 } } }

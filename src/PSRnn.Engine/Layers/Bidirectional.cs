@@ -44,6 +44,11 @@ public sealed class Bidirectional : Layer
         layer.Name = "forward_" + RemovePrefix(inner, "forward_");
         ForwardLayer = layer;
         BackwardLayer = layer.CreateTwin(goBackwards: true, "backward_" + RemovePrefix(inner, "backward_"));
+        foreach ((string weight, Regularizer regularizer) in layer.Regularizers)
+        {
+            BackwardLayer.SetRegularizer(weight, regularizer); // Keras's backward layer is a copy of the forward's config
+        }
+
     }
 
     /// <inheritdoc />

@@ -128,15 +128,20 @@ public sealed class Dense : Layer
     }
 
     /// <inheritdoc />
-    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
+    public override IReadOnlyDictionary<string, object?> GetConfig()
     {
-        ["name"] = Name,
-        ["units"] = Units,
-        ["activation"] = Activation.KerasName(),
-        ["use_bias"] = UseBias,
-        ["kernel_initializer"] = KernelInitializer,
-        ["bias_initializer"] = BiasInitializer,
-    };
+        var config = new Dictionary<string, object?>
+        {
+            ["name"] = Name,
+            ["units"] = Units,
+            ["activation"] = Activation.KerasName(),
+            ["use_bias"] = UseBias,
+            ["kernel_initializer"] = KernelInitializer,
+            ["bias_initializer"] = BiasInitializer,
+        };
+        AddRegularizerConfig(config);
+        return config;
+    }
 
     /// <inheritdoc />
     protected override SampleShape OnBuild(SampleShape input)

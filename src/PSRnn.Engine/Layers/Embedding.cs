@@ -140,14 +140,19 @@ public sealed class Embedding : Layer
     }
 
     /// <inheritdoc />
-    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
+    public override IReadOnlyDictionary<string, object?> GetConfig()
     {
-        ["name"] = Name,
-        ["input_dim"] = InputDim,
-        ["output_dim"] = OutputDim,
-        ["embeddings_initializer"] = EmbeddingsInitializer,
-        ["mask_zero"] = MaskZero,
-    };
+        var config = new Dictionary<string, object?>
+        {
+            ["name"] = Name,
+            ["input_dim"] = InputDim,
+            ["output_dim"] = OutputDim,
+            ["embeddings_initializer"] = EmbeddingsInitializer,
+            ["mask_zero"] = MaskZero,
+        };
+        AddRegularizerConfig(config);
+        return config;
+    }
 
     /// <inheritdoc />
     internal override SequenceMask? ComputeMask(Activations input) => MaskZero ? _mask : null;

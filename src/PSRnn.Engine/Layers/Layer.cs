@@ -94,9 +94,64 @@ public abstract class Layer
     public void Build(SampleShape input)
     {
         _parameters.Clear();
+        _borrowed.Clear();
         OutputShape = OnBuild(input);
+        ApplyRegularizers();
         InputShape = input;
         IsBuilt = true;
+    }
+
+    // Keras's kernel_regularizer and the like, by the weight they apply to (kernel, recurrent_kernel, bias, embeddings).
+    private readonly Dictionary<string, Regularizer> _regularizers = [];
+    private readonly HashSet<Parameter> _borrowed = [];
+
+    /// <summary>The weights' regularizers (Keras's kernel_regularizer, recurrent_regularizer, bias_regularizer,
+    /// embeddings_regularizer), by weight name.</summary>
+    public IReadOnlyDictionary<string, Regularizer> Regularizers => _regularizers;
+
+    /// <summary>
+    /// Sets (or with null removes) the regularizer of the weight named <paramref name="parameterName"/> (<c>kernel</c>,
+    /// <c>recurrent_kernel</c>, <c>bias</c>, <c>embeddings</c>); it counts in the loss from the next training step.
+    /// </summary>
+    public void SetRegularizer(string parameterName, Regularizer? regularizer)
+    {
+        ArgumentNullException.ThrowIfNull(parameterName);
+        if (regularizer is null)
+        {
+            _regularizers.Remove(parameterName);
+        }
+        else
+        {
+            _regularizers[parameterName] = regularizer;
+        }
+
+        ApplyRegularizers();
+    }
+
+    /// <summary>Writes the set regularizers into a Keras config as <c>&lt;key&gt;_regularizer</c> entries.</summary>
+    protected void AddRegularizerConfig(IDictionary<string, object?> config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        foreach ((string weight, Regularizer regularizer) in _regularizers)
+        {
+            config[RegularizerKey(weight)] = regularizer.ToKerasConfig();
+        }
+    }
+
+    /// <summary>Keras's config key for a weight's regularizer: recurrent_kernel → recurrent_regularizer, kernel → kernel_regularizer.</summary>
+    internal static string RegularizerKey(string parameterName) =>
+        (parameterName == "recurrent_kernel" ? "recurrent" : parameterName) + "_regularizer";
+
+    private void ApplyRegularizers()
+    {
+        foreach (Parameter p in _parameters)
+        {
+            // A wrapper's parameters are its inner layers': theirs to set.
+            if (!_borrowed.Contains(p))
+            {
+                p.Regularizer = _regularizers.GetValueOrDefault(p.Name);
+            }
+        }
     }
 
     /// <summary>Fills the parameters from Keras's initializers, drawing from <paramref name="rng"/>.</summary>
@@ -150,7 +205,11 @@ public abstract class Layer
     }
 
     /// <summary>Registers an existing parameter (a wrapper exposing its inner layers' weights).</summary>
-    protected void AddParameter(Parameter parameter) => _parameters.Add(parameter);
+    protected void AddParameter(Parameter parameter)
+    {
+        _parameters.Add(parameter);
+        _borrowed.Add(parameter);
+    }
 
     /// <summary>Throws the standard error for a layer that needs (batch, time, features) input.</summary>
     protected void RequireSequence(SampleShape input)

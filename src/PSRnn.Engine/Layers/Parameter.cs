@@ -57,6 +57,9 @@ public sealed class Parameter
     /// <summary>The gradient of the loss with respect to <see cref="Value"/>, accumulated by backward passes.</summary>
     public float[] Gradient => _gradient ?? Allocate(ref _gradient);
 
+    /// <summary>The penalty on this weight counted in the training loss (set by its layer), or null.</summary>
+    public Regularizer? Regularizer { get; internal set; }
+
     /// <summary>Whether the optimizer updates it (Keras's <c>trainable</c>).</summary>
     public bool Trainable { get; set; } = true;
 

@@ -143,6 +143,7 @@ public abstract class RecurrentLayer : Layer
             ["bias_initializer"] = BiasInitializer,
         };
         AddConfig(config);
+        AddRegularizerConfig(config);
         return config;
     }
 

@@ -40,6 +40,13 @@ internal static class LayerFactory
 
     private static Layer CreateLayer(JsonElement entry, string where)
     {
+        Layer layer = CreateLayerOnly(entry, where);
+        WeightRegularizers.Read(layer, JsonConfig.Member(entry, "config") ?? default, where);
+        return layer;
+    }
+
+    private static Layer CreateLayerOnly(JsonElement entry, string where)
+    {
         string className = JsonConfig.String(entry, "class_name", where);
         JsonElement config = JsonConfig.Member(entry, "config") ?? default;
         if (config.ValueKind is not (JsonValueKind.Object or JsonValueKind.Undefined))

@@ -35,6 +35,28 @@ internal static class OptimizerConfig
             ["nesterov"] = sgd.Nesterov,
             ["weight_decay"] = sgd.WeightDecay,
         },
+        Adagrad a => new()
+        {
+            ["learning_rate"] = a.LearningRate,
+            ["initial_accumulator_value"] = a.InitialAccumulatorValue,
+            ["epsilon"] = a.Epsilon,
+            ["weight_decay"] = a.WeightDecay,
+        },
+        Adadelta a => new()
+        {
+            ["learning_rate"] = a.LearningRate,
+            ["rho"] = a.Rho,
+            ["epsilon"] = a.Epsilon,
+            ["weight_decay"] = a.WeightDecay,
+        },
+        AdaptiveMomentOptimizer a => new()
+        {
+            ["learning_rate"] = a.LearningRate,
+            ["beta_1"] = a.Beta1,
+            ["beta_2"] = a.Beta2,
+            ["epsilon"] = a.Epsilon,
+            ["weight_decay"] = a.WeightDecay,
+        },
         _ => throw new ArgumentException($"Cannot save optimizer {optimizer.KerasName}.", nameof(optimizer)),
     };
 
@@ -57,6 +79,14 @@ internal static class OptimizerConfig
                     JsonConfig.Bool(c, "centered", where, false), JsonConfig.OptionalFloat(c, "weight_decay", where)),
                 "sgd" => new Sgd(JsonConfig.Float(c, "learning_rate", where, 0.01f), JsonConfig.Float(c, "momentum", where, 0f),
                     JsonConfig.Bool(c, "nesterov", where, false), JsonConfig.OptionalFloat(c, "weight_decay", where)),
+                "adagrad" => new Adagrad(Rate(c, where), JsonConfig.Float(c, "initial_accumulator_value", where, 0.1f),
+                    Epsilon(c, where), JsonConfig.OptionalFloat(c, "weight_decay", where)),
+                "adadelta" => new Adadelta(Rate(c, where), JsonConfig.Float(c, "rho", where, 0.95f),
+                    Epsilon(c, where), JsonConfig.OptionalFloat(c, "weight_decay", where)),
+                "nadam" => new Nadam(Rate(c, where), JsonConfig.Float(c, "beta_1", where, 0.9f), JsonConfig.Float(c, "beta_2", where, 0.999f),
+                    Epsilon(c, where), JsonConfig.OptionalFloat(c, "weight_decay", where)),
+                "adamax" => new Adamax(Rate(c, where), JsonConfig.Float(c, "beta_1", where, 0.9f), JsonConfig.Float(c, "beta_2", where, 0.999f),
+                    Epsilon(c, where), JsonConfig.OptionalFloat(c, "weight_decay", where)),
                 _ => throw new ModelConfigException("ModelBadConfig",
                     $"The model configuration's {where} names optimizer '{name}'; PSRnn has {string.Join(", ", Optimizers.Names)}."),
             };
@@ -66,4 +96,8 @@ internal static class OptimizerConfig
             throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} is invalid: {ExceptionText.Plain(e)}", e);
         }
     }
+
+    private static float Rate(JsonElement c, string where) => JsonConfig.Float(c, "learning_rate", where, 0.001f);
+
+    private static float Epsilon(JsonElement c, string where) => JsonConfig.Float(c, "epsilon", where, 1e-7f);
 }

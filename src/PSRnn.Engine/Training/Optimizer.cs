@@ -21,7 +21,7 @@ public abstract class Optimizer
         WeightDecay = weightDecay;
     }
 
-    /// <summary>Keras's name: <c>sgd</c>, <c>rmsprop</c>, <c>adam</c>, <c>adamw</c>.</summary>
+    /// <summary>Keras's name: <c>sgd</c>, <c>rmsprop</c>, <c>adam</c>, <c>adamw</c>, <c>adagrad</c>, <c>adadelta</c>, <c>nadam</c>, <c>adamax</c>.</summary>
     public abstract string KerasName { get; }
 
     /// <summary>
@@ -121,7 +121,7 @@ public abstract class Optimizer
     }
 
     /// <summary>
-    /// The optimizer's state for saving: a copy of every slot of every trainable parameter (zeros before the first
+    /// The optimizer's state for saving: a copy of every slot of every trainable parameter (the initial values before the first
     /// step). Save <see cref="Iterations"/> with it.
     /// </summary>
     /// <param name="parameters">The model's parameters, as given to <see cref="Step"/>.</param>
@@ -274,6 +274,9 @@ public abstract class Optimizer
     /// <inheritdoc/>
     public override string ToString() => $"{KerasName}(learning_rate={(Schedule is { } s ? s : LearningRate)})";
 
+    /// <summary>The value every slot starts at (Keras's initializer: zeros, or Adagrad's initial_accumulator_value).</summary>
+    private protected virtual float InitialSlotValue => 0f;
+
     /// <summary>Computes the constants of step <paramref name="t"/> (1-based) before any parameter is updated.</summary>
     private protected virtual void BeginStep(long t, float learningRate)
     {
@@ -314,6 +317,7 @@ public abstract class Optimizer
                     for (int s = 0; s < count; s++)
                     {
                         slots[s] = new float[p.Length];
+                        Array.Fill(slots[s], InitialSlotValue);
                     }
 
                     _slots[i] = slots;

@@ -7,7 +7,7 @@ namespace PSRnn.Engine.Training;
 /// generic over <see cref="ISimdOps{TVec}"/>, and run with the widest path allowed, then narrower ones for the
 /// tail; all paths compute the same operations in the same order, so they agree bit for bit.
 /// </summary>
-internal static class OptimizerKernels
+internal static partial class OptimizerKernels
 {
     /// <summary>The widest path this machine accelerates.</summary>
     public static VectorPath DetectedPath { get; } =
@@ -234,12 +234,8 @@ internal static class OptimizerKernels
         for (; i <= w.Length - TOps.Count; i += TOps.Count)
         {
             TVec gi = TOps.LoadReadOnly(g, i);
-            TVec mi = TOps.Load(m, i);
-            mi = TOps.Add(mi, TOps.Multiply(TOps.Subtract(gi, mi), oneMinusBeta1));
-            TOps.Store(mi, m, i);
-            TVec vi = TOps.Load(v, i);
-            vi = TOps.Add(vi, TOps.Multiply(TOps.Subtract(TOps.Multiply(gi, gi), vi), oneMinusBeta2));
-            TOps.Store(vi, v, i);
+            TVec mi = MovingAverage<TOps, TVec>(m, i, gi, oneMinusBeta1);
+            TVec vi = MovingAverage<TOps, TVec>(v, i, TOps.Multiply(gi, gi), oneMinusBeta2);
             if (amsgrad)
             {
                 vi = TOps.Max(TOps.Load(vHat, i), vi);

@@ -4,7 +4,7 @@ namespace PSRnn.Engine.Training;
 public static class Optimizers
 {
     /// <summary>The names this factory accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["sgd", "rmsprop", "adam", "adamw"];
+    public static IReadOnlyList<string> Names { get; } = ["sgd", "rmsprop", "adam", "adamw", "adagrad", "adadelta", "nadam", "adamax"];
 
     /// <summary>
     /// The optimizer named <paramref name="name"/> (case-insensitive) with Keras's defaults, and the given learning
@@ -20,6 +20,10 @@ public static class Optimizers
             "RMSPROP" => new RmsProp(learningRate ?? 0.001f),
             "ADAM" => new Adam(learningRate ?? 0.001f),
             "ADAMW" => new AdamW(learningRate ?? 0.001f),
+            "ADAGRAD" => new Adagrad(learningRate ?? 0.001f),
+            "ADADELTA" => new Adadelta(learningRate ?? 0.001f),
+            "NADAM" => new Nadam(learningRate ?? 0.001f),
+            "ADAMAX" => new Adamax(learningRate ?? 0.001f),
             // No paramName: the message reaches users as it is, and .NET would append "(Parameter 'name')".
             _ => throw new ArgumentException($"Unknown optimizer '{name}'. Use one of: {string.Join(", ", Names)}."),
         };

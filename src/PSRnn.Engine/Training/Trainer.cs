@@ -327,6 +327,7 @@ public static class Trainer
 
                                     UpdateMetrics(metrics, model, windowOutput, probabilities, windowTargets, fused, masked);
                                     model.Backward(gradient);
+                                    windowLoss += WeightPenalty.AddGradients(parameters);
                                     Clip(parameters, options);
                                     optimizer.Step(parameters);
                                     long counted = CountedRows(windowOutput, masked);
@@ -375,6 +376,7 @@ public static class Trainer
 
                     UpdateMetrics(metrics, model, output, probabilities, targets.AsSpan(0, size * train.TargetsPerSample), fused, masked);
                     model.Backward(gradient);
+                    batchLoss += WeightPenalty.AddGradients(parameters);
                     Clip(parameters, options);
                     optimizer.Step(parameters);
                     lossSum += batchLoss * size;
@@ -638,7 +640,7 @@ public static class Trainer
             UpdateMetrics(metrics, model, output, probabilities, t, fused, masked);
         }
 
-        return new EvaluationResult(sum / data.Count,
+        return new EvaluationResult((sum / data.Count) + WeightPenalty.Of(model.Parameters),
             metrics.ToDictionary(m => m.Name, m => m.Result), data.Count);
     }
 
@@ -713,7 +715,8 @@ public static class Trainer
             }
         }
 
-        return new EvaluationResult(counted > 0 ? sum / counted : 0, metrics.ToDictionary(m => m.Name, m => m.Result), data.Count);
+        return new EvaluationResult((counted > 0 ? sum / counted : 0) + WeightPenalty.Of(model.Parameters),
+            metrics.ToDictionary(m => m.Name, m => m.Result), data.Count);
     }
 
     // How many windows of K steps a batch of data's sequences is cut into (1: full BPTT), after checking K and the model.

@@ -47,7 +47,27 @@ public sealed class AddDenseLayerCommand : AddLayerCommandBase
     [Parameter]
     public bool UseBias { get; set; } = true;
 
+    /// <summary>
+    /// <para type="description">A penalty on the kernel counted in the training loss (Keras's kernel_regularizer):
+    /// l2:1e-4 (l2·Σw², no ½), l1:1e-5 (l1·Σ|w|) or l1_l2:1e-5,1e-4 (both).</para>
+    /// </summary>
+    [Parameter]
+    [CommaJoined]
+    public string? KernelRegularizer { get; set; }
+
+    /// <summary>
+    /// <para type="description">A penalty on the bias (Keras's bias_regularizer), written as -KernelRegularizer.</para>
+    /// </summary>
+    [Parameter]
+    [CommaJoined]
+    public string? BiasRegularizer { get; set; }
+
     /// <inheritdoc />
-    protected override Layer CreateLayer() =>
-        new Dense(Units, ActivationArgument.Parse(this, Activation, nameof(Activation)), UseBias, Name);
+    protected override Layer CreateLayer()
+    {
+        var layer = new Dense(Units, ActivationArgument.Parse(this, Activation, nameof(Activation)), UseBias, Name);
+        RegularizerArgument.Apply(this, layer, "kernel", KernelRegularizer, nameof(KernelRegularizer));
+        RegularizerArgument.Apply(this, layer, "bias", BiasRegularizer, nameof(BiasRegularizer));
+        return layer;
+    }
 }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using PSRnn.Engine.Layers;
+using PSRnn.Infrastructure;
 
 namespace PSRnn.Commands;
 
@@ -57,6 +58,19 @@ public sealed class AddEmbeddingLayerCommand : AddLayerCommandBase
     [Parameter]
     public SwitchParameter MaskZero { get; set; }
 
+    /// <summary>
+    /// <para type="description">A penalty on the embedding matrix counted in the training loss (Keras's
+    /// embeddings_regularizer): l2:1e-4 (l2·Σw², no ½), l1:1e-5 (l1·Σ|w|) or l1_l2:1e-5,1e-4 (both).</para>
+    /// </summary>
+    [Parameter]
+    [CommaJoined]
+    public string? EmbeddingsRegularizer { get; set; }
+
     /// <inheritdoc />
-    protected override Layer CreateLayer() => new Embedding(InputDim, OutputDim, Name) { MaskZero = MaskZero.IsPresent };
+    protected override Layer CreateLayer()
+    {
+        var layer = new Embedding(InputDim, OutputDim, Name) { MaskZero = MaskZero.IsPresent };
+        RegularizerArgument.Apply(this, layer, "embeddings", EmbeddingsRegularizer, nameof(EmbeddingsRegularizer));
+        return layer;
+    }
 }

@@ -61,6 +61,28 @@ public abstract class AddRecurrentLayerCommandBase : AddLayerCommandBase
     [Parameter]
     public bool UseBias { get; set; } = true;
 
+    /// <summary>
+    /// <para type="description">A penalty on the input kernel counted in the training loss (Keras's kernel_regularizer):
+    /// l2:1e-4 (l2·Σw², no ½), l1:1e-5 (l1·Σ|w|) or l1_l2:1e-5,1e-4 (both).</para>
+    /// </summary>
+    [Parameter]
+    [CommaJoined]
+    public string? KernelRegularizer { get; set; }
+
+    /// <summary>
+    /// <para type="description">A penalty on the recurrent kernel (Keras's recurrent_regularizer), written as -KernelRegularizer.</para>
+    /// </summary>
+    [Parameter]
+    [CommaJoined]
+    public string? RecurrentRegularizer { get; set; }
+
+    /// <summary>
+    /// <para type="description">A penalty on the bias (Keras's bias_regularizer), written as -KernelRegularizer.</para>
+    /// </summary>
+    [Parameter]
+    [CommaJoined]
+    public string? BiasRegularizer { get; set; }
+
     /// <summary>Creates the one-direction layer.</summary>
     protected abstract RecurrentLayer CreateRecurrentLayer(ActivationKind activation);
 
@@ -68,6 +90,9 @@ public abstract class AddRecurrentLayerCommandBase : AddLayerCommandBase
     protected sealed override Layer CreateLayer()
     {
         RecurrentLayer layer = CreateRecurrentLayer(ActivationArgument.Parse(this, Activation, nameof(Activation)));
+        RegularizerArgument.Apply(this, layer, "kernel", KernelRegularizer, nameof(KernelRegularizer));
+        RegularizerArgument.Apply(this, layer, "recurrent_kernel", RecurrentRegularizer, nameof(RecurrentRegularizer));
+        RegularizerArgument.Apply(this, layer, "bias", BiasRegularizer, nameof(BiasRegularizer));
         if (!Bidirectional)
         {
             return layer;

@@ -122,7 +122,8 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     public int BatchSize { get; set; } = 32;
 
     /// <summary>
-    /// <para type="description">The optimizer: adam (default), adamw, rmsprop or sgd, with Keras's defaults. Without it, a model
+    /// <para type="description">The optimizer: adam (default), adamw, rmsprop, sgd, adagrad, adadelta, nadam or adamax, with
+    /// Keras 3's defaults. Without it, a model
     /// trained before keeps its optimizer and state.</para>
     /// </summary>
     [Parameter]
@@ -136,6 +137,26 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     [Parameter]
     [ValidateRange(0.0, 1e6)]
     public double? LearningRate { get; set; }
+
+    /// <summary>
+    /// <para type="description">SGD's momentum (Keras's SGD(momentum=...)), at least 0 and below 1: m = momentum·m − lr·g,
+    /// w = w + m. For -Optimizer sgd only (without -Optimizer it applies to a model's kept SGD, or makes one).</para>
+    /// </summary>
+    [Parameter]
+    public double? Momentum { get; set; }
+
+    /// <summary>
+    /// <para type="description">Nesterov momentum for SGD (Keras's nesterov=True): w = w + momentum·m − lr·g. Needs -Momentum.</para>
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Nesterov { get; set; }
+
+    /// <summary>
+    /// <para type="description">Keras 3's decoupled weight decay, for any optimizer: before each update every weight (biases
+    /// too) is shrunk, w = w − w·WeightDecay·lr. AdamW has 0.004 unless this is given; the others none.</para>
+    /// </summary>
+    [Parameter]
+    public double? WeightDecay { get; set; }
 
     /// <summary>
     /// <para type="description">The loss, by Keras name (categorical_crossentropy, sparse_categorical_crossentropy,
@@ -486,14 +507,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
             loss = Trainer.ResolveLoss(Model, Loss, train, LossOptions.FromHashtable(LossOption));
             // A resumed run keeps its loss unless told otherwise.
             loss = resume is not null && Loss is null && Model.Loss is { } runLoss ? runLoss : loss;
-            optimizer = Optimizer is null && Model.Optimizer is { } kept ? kept : Optimizers.Create(Optimizer ?? "adam", (float?)LearningRate);
-            if (LearningRate is { } rate)
-            {
-                // An explicit rate replaces the schedule a kept optimizer has.
-                optimizer.Schedule = null;
-                optimizer.LearningRate = (float)rate;
-            }
-
+            optimizer = OptimizerChoice.Resolve(Model.Optimizer, Optimizer, (float?)LearningRate, (float?)Momentum, Nesterov, (float?)WeightDecay);
             optimizer.Schedule = LearningRateSchedule ?? optimizer.Schedule;
         }
         catch (ModelException e)

@@ -34,7 +34,7 @@ internal sealed class GateActivationCompleter : NameCompleter
 
 internal sealed class OptimizerCompleter : NameCompleter
 {
-    protected override IReadOnlyList<string> Names { get; } = ["adam", "adamw", "rmsprop", "sgd"];
+    protected override IReadOnlyList<string> Names { get; } = ["adadelta", "adagrad", "adam", "adamax", "adamw", "nadam", "rmsprop", "sgd"];
 }
 
 internal sealed class LossCompleter : NameCompleter

@@ -149,11 +149,18 @@ public sealed class TrainerTests
         }
     }
 
-    [Fact]
-    public void TrainingAllocatesNothingPerBatchOnceSized()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // kernel regularizers: their penalty and gradient each step
+    public void TrainingAllocatesNothingPerBatchOnceSized(bool regularized)
     {
         (Tensor x, Tensor y) = Toy(64, 6);
         Sequential model = Model(2);
+        foreach (Layer layer in model.Layers.Where(_ => regularized))
+        {
+            layer.SetRegularizer("kernel", Regularizer.Parse("l1_l2:1e-5,1e-4"));
+        }
+
         Dataset data = Dataset.Create(x, y, model);
         Loss loss = Trainer.ResolveLoss(model, null, data);
         var adam = new Adam();

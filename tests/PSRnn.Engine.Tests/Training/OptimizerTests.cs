@@ -8,7 +8,7 @@ public class OptimizerTests
 {
     public static TheoryData<string> FixtureNames => TrainingFixtures.Names("optimizers");
 
-    public static TheoryData<string> FactoryNames => new() { "sgd", "rmsprop", "adam", "adamw" };
+    public static TheoryData<string> FactoryNames => new() { "sgd", "rmsprop", "adam", "adamw", "adagrad", "adadelta", "nadam", "adamax" };
 
     /// <summary>Every fixture case through every vector path this machine can run; all must give the same bits.</summary>
     [Theory]
@@ -119,6 +119,11 @@ public class OptimizerTests
         { "adam", () => new Adam() },
         { "adam amsgrad", () => new Adam(amsgrad: true) },
         { "adamw", () => new AdamW() },
+        { "adagrad", () => new Adagrad(0.05f) },
+        { "adadelta weight decay", () => new Adadelta(0.5f, weightDecay: 0.1f) },
+        { "nadam", () => new Nadam(0.01f) },
+        { "adamax", () => new Adamax(0.01f) },
+        { "sgd nesterov weight decay", () => new Sgd(0.05f, 0.9f, nesterov: true, weightDecay: 0.05f) },
     };
 
     [Fact]
@@ -205,7 +210,7 @@ public class OptimizerTests
     [Fact]
     public void BadArgumentsAreRejected()
     {
-        Assert.Throws<ArgumentException>(() => Optimizers.Create("adagrad"));
+        Assert.Throws<ArgumentException>(() => Optimizers.Create("ftrl"));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(momentum: 1.5f));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Adam(beta1: 1f));
         Assert.Throws<ArgumentOutOfRangeException>(() => new RmsProp(rho: -0.1f));
