@@ -12,12 +12,15 @@ namespace PSRnn.Engine.Training;
 /// Goadrich): with P = TP + FP, slope = ΔTP / max(ΔP, 0) and intercept = TP_{i+1} − slope·P_{i+1}, the area is
 /// <c>Σ_i slope·(ΔTP + intercept·log(P_i / P_{i+1})) / (TP_{i+1} + FN_{i+1})</c>, each division 0 where its divisor is 0
 /// and the log ratio 1 unless both P are positive. 0 when the epoch had no positive (or no negative, for ROC) target.
+/// Weighted (-WeightedMetric), each element adds its row's sample weight to its bucket instead of 1, as Keras's
+/// segment sums of <c>y_true·w</c> and <c>(1 − y_true)·w</c>; a zero total weight gives 0.
 /// </remarks>
 public sealed class Auc : Metric
 {
     private const int Thresholds = 200;
-    private readonly long[] _positives = new long[Thresholds];
-    private readonly long[] _negatives = new long[Thresholds];
+    // Per-bucket counts (weight sums when weighted; whole numbers, exact, when not).
+    private readonly double[] _positives = new double[Thresholds];
+    private readonly double[] _negatives = new double[Thresholds];
     private long _seen;
 
     /// <summary>Creates the metric.</summary>
@@ -43,20 +46,32 @@ public sealed class Auc : Metric
         _seen = 0;
     }
 
-    private protected override void UpdateCore(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int rows, int width)
+    /// <inheritdoc/>
+    internal override bool CountsWeights => true;
+
+    private protected override void UpdateCore(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int rows, int width) =>
+        Add(outputs, targets, default, width);
+
+    private protected override void UpdateWeightedCore(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets,
+        ReadOnlySpan<float> weights, int rows, int width) =>
+        Add(outputs, targets, weights, width);
+
+    // Adds each element to its bucket with its row's weight, or 1 when weights is empty.
+    private void Add(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, int width)
     {
         for (int i = 0; i < outputs.Length; i++)
         {
+            double w = weights.IsEmpty ? 1 : weights[i / width];
             float p = Math.Clamp(outputs[i], 0f, 1f);
             // NaN compares false everywhere: it lands in bucket 0 (above −ε only), as Keras's cast of NaN does not promise more.
             int bucket = float.IsNaN(p) ? 0 : Math.Max((int)MathF.Ceiling(p * (Thresholds - 1)) - 1, 0);
             if (targets[i] != 0)
             {
-                _positives[bucket]++;
+                _positives[bucket] += w;
             }
             else
             {
-                _negatives[bucket]++;
+                _negatives[bucket] += w;
             }
         }
 

@@ -31,6 +31,32 @@ public abstract class Metric
     /// <param name="width">The number of classes or features.</param>
     public void Update(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int rows, int width)
     {
+        Validate(outputs, targets, rows, width);
+        UpdateCore(outputs, targets, rows, width);
+    }
+
+    /// <summary>
+    /// Whether the metric adds sample weights into its own counts (Keras's confusion metrics, whose result is a ratio of
+    /// weighted counts) through <see cref="UpdateWeighted"/>; false for a mean of row values, which
+    /// <see cref="WeightedMetric"/> weighs row by row.
+    /// </summary>
+    internal virtual bool CountsWeights => false;
+
+    /// <summary>Adds a batch whose row r carries the sample weight <paramref name="weights"/>[r], applied to every
+    /// element of the row (Keras broadcasts sample_weight over the output's last axis).</summary>
+    internal void UpdateWeighted(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, int rows, int width)
+    {
+        Validate(outputs, targets, rows, width);
+        if (weights.Length != rows)
+        {
+            throw new ArgumentException($"weights has {weights.Length} elements; expected one a row, {rows}.", nameof(weights));
+        }
+
+        UpdateWeightedCore(outputs, targets, weights, rows, width);
+    }
+
+    private void Validate(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int rows, int width)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         long count = (long)rows * width;
@@ -44,8 +70,6 @@ public abstract class Metric
         {
             throw new ArgumentException($"targets has {targets.Length} elements; expected {targetCount}.", nameof(targets));
         }
-
-        UpdateCore(outputs, targets, rows, width);
     }
 
     /// <inheritdoc/>
@@ -59,6 +83,11 @@ public abstract class Metric
 
     /// <summary>Adds a validated batch.</summary>
     private protected abstract void UpdateCore(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int rows, int width);
+
+    /// <summary>Adds a validated weighted batch; only a metric whose <see cref="CountsWeights"/> is true has one.</summary>
+    private protected virtual void UpdateWeightedCore(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights,
+        int rows, int width) =>
+        throw new NotSupportedException($"{Name} is a mean of row values: WeightedMetric weighs it row by row.");
 
     /// <summary>NumPy's argmax: the first index of the largest value (NaN counts as largest, as in NumPy).</summary>
     private protected static int ArgMax(ReadOnlySpan<float> row)

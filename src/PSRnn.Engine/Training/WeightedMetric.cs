@@ -5,7 +5,9 @@ namespace PSRnn.Engine.Training;
 /// <summary>
 /// A metric of Keras's compile(weighted_metrics=[...]): the row values of a mean metric (accuracy: 1 or 0 a row; mae: the
 /// row's mean |o − t|) averaged with the sample weights, <c>Σ w_r·v_r / Σ w_r</c> (Keras's Mean with sample_weight;
-/// 0 when every weight so far is 0, as Keras's divide_no_nan). Reported under the metric's name, or
+/// 0 when every weight so far is 0, as Keras's divide_no_nan). A confusion metric (precision, recall, auc, pr_auc:
+/// <see cref="Metric.CountsWeights"/>) instead adds each element's weight into its counts and reports their ratio, as
+/// Keras's update_confusion_matrix_variables (0 when a divisor's weight is 0). Reported under the metric's name, or
 /// <c>weighted_&lt;name&gt;</c> when an unweighted metric already has it (keras/src/trainers/compile_utils.py).
 /// </summary>
 internal sealed class WeightedMetric : Metric
@@ -26,7 +28,7 @@ internal sealed class WeightedMetric : Metric
     public override bool TakesClassLabels => _inner.TakesClassLabels;
 
     /// <inheritdoc/>
-    public override double Result => _rows == 0 ? double.NaN : _weight == 0 ? 0 : _sum / _weight;
+    public override double Result => _inner.CountsWeights ? _inner.Result : _rows == 0 ? double.NaN : _weight == 0 ? 0 : _sum / _weight;
 
     /// <summary>
     /// <paramref name="unweighted"/> followed by the weighted metrics <paramref name="names"/> (checked as -Metric's names),
@@ -57,11 +59,21 @@ internal sealed class WeightedMetric : Metric
     }
 
     /// <inheritdoc/>
-    public override void Reset() => (_sum, _weight, _rows) = (0, 0, 0);
+    public override void Reset()
+    {
+        _inner.Reset();
+        (_sum, _weight, _rows) = (0, 0, 0);
+    }
 
     private protected override void UpdateCore(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int rows, int width)
     {
         ReadOnlySpan<float> w = _weights.Active;
+        if (_inner.CountsWeights)
+        {
+            _inner.UpdateWeighted(outputs, targets, w, rows, width);
+            return;
+        }
+
         int targetsPerRow = targets.Length / Math.Max(rows, 1);
         for (int r = 0; r < rows; r++)
         {

@@ -390,7 +390,8 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     /// <summary>
     /// <para type="description">Metrics reported weighted by -SampleWeight or -ClassWeight (Keras's weighted_metrics), by the
     /// names -Metric takes: under their name, or weighted_&lt;name&gt; when -Metric (or the default metric) has it already,
-    /// as Keras names them; for validation, with val_ before.</para>
+    /// as Keras names them; for validation, with val_ before. Mean metrics (accuracies, mae, top-k) average each row's value
+    /// with its weight; precision, recall, auc and pr_auc add the weights into their confusion counts, as Keras.</para>
     /// </summary>
     [Parameter]
     [ArgumentCompleter(typeof(MetricCompleter))]
