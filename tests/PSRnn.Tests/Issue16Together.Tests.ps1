@@ -134,6 +134,44 @@ Describe 'Exact resume with every part at once' {
         @((Import-Csv -LiteralPath $cutCsv).epoch) | Should -Be '0', '1', '2', '3'
         [IO.File]::ReadAllBytes($cutCsv) | Should -Be ([IO.File]::ReadAllBytes($wholeCsv))
     }
+
+    It 'ends an interrupted run (plateau, Nesterov SGD, sample weights, regularizers, a loss option, -LogPath) as the run never interrupted' {
+        $weights = ConvertTo-RnnTensor ([float[]] @(0..39 | ForEach-Object { 0.5 + ($_ % 4) }))
+        $fit = @{ X = $data.X; Y = $data.OneHot; BatchSize = 10; ValidationSplit = 0.25; SampleWeight = $weights; Quiet = $true
+            Loss = 'categorical_focal_crossentropy'; LossOption = @{ gamma = 1.5 } }
+        $plateau = @{ Optimizer = 'sgd'; LearningRate = 0.2; Momentum = 0.9; Nesterov = $true; ReduceLROnPlateau = $true; ReduceLRFactor = 0.5
+            ReduceLRPatience = 1; ReduceLRMinDelta = 0.01 }
+        $regularized = { New-Model -Regularizers @{ KernelRegularizer = 'l2:0.01'; BiasRegularizer = 'l1:0.01' } }
+        $whole = & $regularized | Invoke-RnnTraining @fit @plateau -Epochs 5 -LogPath (Join-Path $TestDrive 'whole5.csv')
+        @($whole.History.LearningRate | Select-Object -Unique).Count | Should -BeGreaterThan 1
+
+        $stem = Join-Path $TestDrive 'plateaucut'
+        { & $regularized | Invoke-RnnTraining @fit @plateau -Epochs 5 -LogPath (Join-Path $TestDrive 'cut5.csv') -CheckpointPath $stem `
+                -OnEpochEnd { param($record) if ($record.Epoch -eq 3) { throw 'interrupted' } } } | Should -Throw 'interrupted'
+        $resumed = Invoke-RnnTraining @fit -Epochs 5 -ResumeFrom "$stem.last.safetensors" -LogPath (Join-Path $TestDrive 'cut5.csv')
+
+        Get-AllWeights $resumed | Should -Be (Get-AllWeights $whole)
+        $resumed.History.Loss | Should -Be $whole.History.Loss
+        $resumed.History.ValidationLoss | Should -Be $whole.History.ValidationLoss
+        $resumed.History.LearningRate | Should -Be $whole.History.LearningRate
+        $resumed.Optimizer.LearningRate | Should -Be $whole.Optimizer.LearningRate
+        $resumed.Optimizer.Nesterov | Should -BeTrue
+        $resumed.Loss.Config['gamma'] | Should -Be 1.5
+        [IO.File]::ReadAllBytes((Join-Path $TestDrive 'cut5.csv')) | Should -Be ([IO.File]::ReadAllBytes((Join-Path $TestDrive 'whole5.csv')))
+    }
+}
+
+Describe '-ValidationSplit with -SampleWeight' {
+    It 'weights the validation loss with the held-out samples'' own weights, as Keras splits sample_weight' {
+        $weights = ConvertTo-RnnTensor ([float[]] @(0..39 | ForEach-Object { 0.5 + ($_ % 4) }))
+        $model = New-Model | Invoke-RnnTraining -X $data.X -Y $data.Labels -SampleWeight $weights -ValidationSplit 0.25 -Epochs 1 -Quiet
+        # The last quarter, as Keras's validation_split takes it.
+        $tailX = ConvertTo-RnnTensor ([float[]] $data.X.Data[360..479]) -Shape 10, 6, 2
+        $tailY = ConvertTo-RnnTensor ([long[]] $labels[30..39])
+        $tailW = ConvertTo-RnnTensor ([float[]] $weights.Data[30..39])
+        Assert-Near $model.History[0].ValidationLoss ($model | Measure-RnnModel -X $tailX -Y $tailY -SampleWeight $tailW).Loss
+        [math]::Abs($model.History[0].ValidationLoss - ($model | Measure-RnnModel -X $tailX -Y $tailY).Loss) | Should -BeGreaterThan 1e-4
+    }
 }
 
 Describe 'Measure-RnnModel on a model trained with a loss option and regularizers' {
