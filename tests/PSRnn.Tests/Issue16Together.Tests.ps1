@@ -10,19 +10,6 @@ BeforeAll {
     function New-Model([int] $Units = 2, [string] $Activation = 'softmax', [hashtable] $Regularizers = @{}) {
         New-RnnModel -InputShape 6, 2 -Seed 3 | Add-LstmLayer 4 @Regularizers | Add-DenseLayer $Units -Activation $Activation
     }
-    # Keras's penalty from the weights, independently of the engine: l1·Σ|w| + l2·Σw².
-    function Get-Penalty($Model) {
-        $total = 0.0
-        foreach ($p in $Model.Parameters) {
-            if ($p.Regularizer) {
-                foreach ($w in $p.Value) { $total += $p.Regularizer.L1 * [math]::Abs($w) + $p.Regularizer.L2 * $w * $w }
-            }
-        }
-        $total
-    }
-    function Assert-Near([double] $Actual, [double] $Expected, [double] $Tolerance = 1e-6) {
-        [math]::Abs($Actual - $Expected) | Should -BeLessOrEqual ($Tolerance * [math]::Max(1, [math]::Abs($Expected)))
-    }
     function ConvertFrom-Invariant([string] $Text) { [double]::Parse($Text, [cultureinfo]::InvariantCulture) }
 }
 
