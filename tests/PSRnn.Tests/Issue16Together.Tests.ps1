@@ -146,6 +146,23 @@ Describe 'Exact resume with every part at once' {
         $resumed.Loss.Config['gamma'] | Should -Be 1.5
         [IO.File]::ReadAllBytes((Join-Path $TestDrive 'cut5.csv')) | Should -Be ([IO.File]::ReadAllBytes((Join-Path $TestDrive 'whole5.csv')))
     }
+
+    It 'ends a run cut inside an epoch by -OnBatchEnd (plateau, early stopping with best weights, adamax with weight decay) as the run never cut' {
+        $fit = @{ X = $data.X; Y = $data.Labels; BatchSize = 10; ValidationSplit = 0.25; Quiet = $true }
+        $settings = @{ Optimizer = 'adamax'; LearningRate = 0.05; WeightDecay = 0.01; ReduceLROnPlateau = $true; ReduceLRPatience = 1
+            ReduceLRMinDelta = 0.01; EarlyStoppingPatience = 3; RestoreBestWeights = $true }
+        $whole = New-Model | Invoke-RnnTraining @fit @settings -Epochs 12
+        # Early stopping ends the run before epoch 12, after the plateau has reduced the rate.
+        $whole.History.Count | Should -BeLessThan 12
+        @($whole.History.LearningRate | Select-Object -Unique).Count | Should -BeGreaterThan 1
+        $stem = Join-Path $TestDrive 'batchcut'
+        { New-Model | Invoke-RnnTraining @fit @settings -Epochs 12 -CheckpointPath $stem `
+                -OnBatchEnd { param($batch) if ($batch.Epoch -eq 3 -and $batch.Batch -eq 2) { throw 'cut' } } } | Should -Throw 'cut'
+        $resumed = Invoke-RnnTraining @fit -Epochs 12 -ResumeFrom "$stem.last.safetensors"
+        Get-AllWeights $resumed | Should -Be (Get-AllWeights $whole)
+        $resumed.History.Loss | Should -Be $whole.History.Loss
+        $resumed.History.LearningRate | Should -Be $whole.History.LearningRate
+    }
 }
 
 Describe '-ValidationSplit with -SampleWeight' {
