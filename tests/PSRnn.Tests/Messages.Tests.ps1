@@ -178,6 +178,12 @@ BeforeDiscovery {
         @{ Name = 'Invoke-RnnTraining -ClassWeight with -SampleWeight'; Id = 'ClassWeightWithSampleWeight'; Match = 'not both'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ClassWeight balanced -SampleWeight ([float[]](1, 1, 1, 1)) } }
         @{ Name = 'Invoke-RnnTraining -ClassWeight with per-step targets'; Id = 'ClassWeightPerStepTargets'; Match = '3\+ dimensional targets'; Script = { New-RnnModel -InputShape 3, 2 | Add-LstmLayer 2 -ReturnSequences | Add-DenseLayer 2 -Activation softmax | Invoke-RnnTraining -X $x -Y (ConvertTo-RnnTensor ([long[]]::new(12)) -Shape 4, 3) -ClassWeight @{ 0 = 2.0 } } }
         @{ Name = 'Measure-RnnModel -SampleWeight of the wrong count'; Id = 'SampleWeightCountMismatch'; Script = { $model | Measure-RnnModel -X $x -Y $labels -SampleWeight ([float[]](1, 1)) } }
+        @{ Name = 'Invoke-RnnTraining -ResumeFrom a weighted run without its weights'; Id = 'ResumeSampleWeightMismatch'; Match = 'ClassWeight'; Script = { $stem = Join-Path $TestDrive 'weighted-resume'; New-RnnModel -InputShape 3, 2 -Seed 1 | Add-LstmLayer 4 | Add-DenseLayer 2 -Activation softmax | Invoke-RnnTraining -X $x -Y $labels -ClassWeight @{ 0 = 2.0 } -CheckpointPath $stem -Quiet | Out-Null; Invoke-RnnTraining -X $x -Y $labels -Epochs 2 -ResumeFrom "$stem.last.safetensors" -Quiet } }
+
+        # Issue 16's losses and logs, as the review of the merged parts found them missing here.
+        @{ Name = 'Invoke-RnnTraining -Loss cosine_similarity on one output'; Id = 'LossWidthTooSmall'; Match = '2 or more output units'; Script = { New-RnnModel -InputShape 3, 2 | Add-LstmLayer 2 | Add-DenseLayer 1 | Invoke-RnnTraining -X $x -Y (ConvertTo-RnnTensor ([float[]](1, 0, 1, 0)) -Shape 4, 1) -Loss cosine_similarity -Quiet } }
+        @{ Name = 'Invoke-RnnTraining -TensorBoardPath inside a file'; Id = 'TensorBoardPathIsFile'; Match = 'is a file, not a folder'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Quiet -TensorBoardPath (Join-Path $files.Text 'tb') } }
+        @{ Name = 'Invoke-RnnTraining -LogPath inside a file'; Id = 'LogFolderNotFound'; Match = 'is a file\)'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Quiet -LogPath (Join-Path $files.Text 'run.csv') } }
 
         # PowerShell's binder answers these; PSRnn's attributes add to some of their messages.
         @{ Name = 'Invoke-RnnTraining -X of text'; Binder = $true; Script = { $model | Invoke-RnnTraining -X 'abc' -Y $labels } }

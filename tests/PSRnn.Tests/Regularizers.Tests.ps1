@@ -11,19 +11,6 @@ BeforeAll {
         $d = if ($Plain) { @{} } else { @{ KernelRegularizer = 'l1_l2:0.01,0.3' } }
         New-RnnModel -InputShape 6, 2 -Seed 21 | Add-LstmLayer 3 @r | Add-DenseLayer 2 -Activation softmax @d
     }
-    # Keras's penalty from the weights, independently of the engine: l1·Σ|w| + l2·Σw².
-    function Get-Penalty($Model) {
-        $total = 0.0
-        foreach ($p in $Model.Parameters) {
-            if ($p.Regularizer) {
-                foreach ($w in $p.Value) { $total += $p.Regularizer.L1 * [math]::Abs($w) + $p.Regularizer.L2 * $w * $w }
-            }
-        }
-        $total
-    }
-    function Assert-Near([double] $Actual, [double] $Expected, [double] $Tolerance = 1e-6) {
-        [math]::Abs($Actual - $Expected) | Should -BeLessOrEqual ($Tolerance * [math]::Max(1, [math]::Abs($Expected)))
-    }
 }
 
 Describe 'Layer regularizers' {

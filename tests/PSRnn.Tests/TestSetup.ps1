@@ -46,6 +46,22 @@ function Get-AllWeights {
     @(Get-RnnLayerWeight -Model $Model | ForEach-Object { $_.Data })
 }
 
+# A regularized model's penalty as Keras counts it, from the weights, independently of the engine: l1·Σ|w| + l2·Σw².
+function Get-Penalty($Model) {
+    $total = 0.0
+    foreach ($p in $Model.Parameters) {
+        if ($p.Regularizer) {
+            foreach ($w in $p.Value) { $total += $p.Regularizer.L1 * [math]::Abs($w) + $p.Regularizer.L2 * $w * $w }
+        }
+    }
+    $total
+}
+
+# Equal within a relative tolerance (absolute below 1).
+function Assert-Near([double] $Actual, [double] $Expected, [double] $Tolerance = 1e-6) {
+    [math]::Abs($Actual - $Expected) | Should -BeLessOrEqual ($Tolerance * [math]::Max(1, [math]::Abs($Expected)))
+}
+
 # Where no progress bar can show, as in this run, training prints a line an epoch: the tests keep those lines out of
 # their output (a run that passes prints what a reader needs). The tests of the lines run scripts in a child process.
 $PSDefaultParameterValues = $PSDefaultParameterValues.Clone()

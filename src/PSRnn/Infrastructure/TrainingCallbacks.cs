@@ -64,7 +64,7 @@ internal sealed class TrainingCallbacks : IDisposable
                 if (folder is not null && !Directory.Exists(folder))
                 {
                     Fail(cmdlet, "LogFolderNotFound", ErrorCategory.ObjectNotFound, logPath,
-                        $"Cannot write the training log '{logPath}': the folder '{folder}' does not exist.");
+                        $"Cannot write the training log '{logPath}': the folder '{folder}' does not exist{(FileOnPath(folder) is { } blocker ? $" ('{blocker}' is a file)" : "")}.");
                 }
 
                 callbacks._csv = Opened(cmdlet, "LogWriteFailed", logPath, () => CsvLog.Open(file, epochsDone));
@@ -77,6 +77,13 @@ internal sealed class TrainingCallbacks : IDisposable
                 {
                     Fail(cmdlet, "TensorBoardPathIsFile", ErrorCategory.InvalidArgument, tensorBoardPath,
                         $"-TensorBoardPath '{tensorBoardPath}' is a file; give a folder (made if missing), which gets train and validation folders of event files.");
+                }
+
+                // A file further up would fail the folder's creation with .NET's "Could not find a part of the path".
+                if (FileOnPath(folder) is { } blocker)
+                {
+                    Fail(cmdlet, "TensorBoardPathIsFile", ErrorCategory.InvalidArgument, tensorBoardPath,
+                        $"-TensorBoardPath '{tensorBoardPath}' cannot be made: '{blocker}' is a file, not a folder; give a folder (made if missing), which gets train and validation folders of event files.");
                 }
 
                 callbacks._tensorBoard = Opened(cmdlet, "LogWriteFailed", tensorBoardPath, () => new TensorBoardLog(folder));
@@ -190,6 +197,25 @@ internal sealed class TrainingCallbacks : IDisposable
             throw new TrainingLogException(Errors.Create("LogWriteFailed", ErrorCategory.WriteError, path,
                 $"Cannot write the training log '{path}': {Errors.Describe(e)} Training stopped with the weights of the last epoch written.", e));
         }
+    }
+
+    /// <summary>The nearest existing item above (or at) <paramref name="path"/> when it is a file, which no folder can be made in.</summary>
+    private static string? FileOnPath(string path)
+    {
+        for (string? p = path; !string.IsNullOrEmpty(p); p = Path.GetDirectoryName(p))
+        {
+            if (File.Exists(p))
+            {
+                return p;
+            }
+
+            if (Directory.Exists(p))
+            {
+                return null;
+            }
+        }
+
+        return null;
     }
 
     private static void Fail(PSCmdlet cmdlet, string errorId, ErrorCategory category, string path, string message, Exception? inner = null) =>
