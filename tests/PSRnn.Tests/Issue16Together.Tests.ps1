@@ -122,6 +122,48 @@ Describe 'Exact resume with every part at once' {
         [IO.File]::ReadAllBytes($cutCsv) | Should -Be ([IO.File]::ReadAllBytes($wholeCsv))
     }
 
+    It 'resumes exactly from the original command line (the optimizer settings given again), as Keras''s BackupAndRestore' {
+        $schedule = New-RnnLearningRateSchedule -Cosine -InitialRate 0.02 -DecaySteps 12 -WarmupSteps 4 -WarmupTarget 0.05
+        $fit = @{ X = $data.X; Y = $data.Labels; BatchSize = 10; Epochs = 4; Optimizer = 'nadam'; LearningRateSchedule = $schedule
+            WeightDecay = 1e-3; Quiet = $true }
+        $whole = New-Model | Invoke-RnnTraining @fit
+        $stem = Join-Path $TestDrive 'cmdline'
+        { New-Model | Invoke-RnnTraining @fit -CheckpointPath $stem -OnEpochEnd { param($record) if ($record.Epoch -eq 2) { throw 'interrupted' } } } |
+            Should -Throw 'interrupted'
+        $resumed = Invoke-RnnTraining @fit -ResumeFrom "$stem.last.safetensors"
+        Get-AllWeights $resumed | Should -Be (Get-AllWeights $whole)
+        $resumed.Optimizer.Iterations | Should -Be 16
+        $resumed.History.LearningRate | Should -Be $whole.History.LearningRate
+    }
+
+    It 'keeps the checkpoint''s plateau-reduced rate when -LearningRate is given again, and says so' {
+        $fit = @{ X = $data.X; Y = $data.Labels; BatchSize = 10; Epochs = 6; Optimizer = 'sgd'; LearningRate = 0.5; ReduceLROnPlateau = $true
+            ReduceLRPatience = 0; ReduceLRMinDelta = 10; Quiet = $true }
+        $whole = New-Model | Invoke-RnnTraining @fit
+        $stem = Join-Path $TestDrive 'plateau-rate'
+        { New-Model | Invoke-RnnTraining @fit -CheckpointPath $stem -OnEpochEnd { param($record) if ($record.Epoch -eq 3) { throw 'interrupted' } } } |
+            Should -Throw 'interrupted'
+        $resumed = Invoke-RnnTraining @fit -ResumeFrom "$stem.last.safetensors" -WarningVariable warned -WarningAction SilentlyContinue
+        Get-AllWeights $resumed | Should -Be (Get-AllWeights $whole)
+        $resumed.History.LearningRate | Should -Be $whole.History.LearningRate
+        "$warned" | Should -Match 'learning rate .* continues'
+    }
+
+    It 'refuses optimizer settings the checkpoint''s run did not have (<Case>)' -ForEach @(
+        @{ Case = 'another optimizer'; Extra = @{ Optimizer = 'adam' } }
+        @{ Case = 'another weight decay'; Extra = @{ WeightDecay = 0.5 } }
+        @{ Case = 'momentum on nadam'; Extra = @{ Momentum = 0.9 } }
+        @{ Case = 'a rate for a scheduled run'; Extra = @{ LearningRate = 0.1 } }
+    ) {
+        $schedule = New-RnnLearningRateSchedule -Exponential -InitialRate 0.02 -DecaySteps 4 -DecayRate 0.5
+        $fit = @{ X = $data.X; Y = $data.Labels; BatchSize = 10; Epochs = 3; Quiet = $true }
+        $stem = Join-Path $TestDrive "mismatch-$($Case.Length)"
+        { New-Model | Invoke-RnnTraining @fit -Optimizer nadam -LearningRateSchedule $schedule -CheckpointPath $stem `
+                -OnEpochEnd { param($record) if ($record.Epoch -eq 1) { throw 'interrupted' } } } | Should -Throw 'interrupted'
+        { Invoke-RnnTraining @fit @Extra -ResumeFrom "$stem.last.safetensors" } |
+            Should -Throw -ErrorId 'ResumeOptimizerMismatch,PSRnn.Commands.InvokeRnnTrainingCommand'
+    }
+
     It 'ends an interrupted run (plateau, Nesterov SGD, sample weights, regularizers, a loss option, -LogPath) as the run never interrupted' {
         $weights = ConvertTo-RnnTensor ([float[]] @(0..39 | ForEach-Object { 0.5 + ($_ % 4) }))
         $fit = @{ X = $data.X; Y = $data.OneHot; BatchSize = 10; ValidationSplit = 0.25; SampleWeight = $weights; Quiet = $true

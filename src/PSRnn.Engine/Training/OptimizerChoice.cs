@@ -75,4 +75,54 @@ public static class OptimizerChoice
 
         return optimizer;
     }
+
+    /// <summary>
+    /// The optimizer of a resumed run: the checkpoint's, whose slots, step count, schedule position and rate are the run's
+    /// (as Keras's BackupAndRestore restores the optimizer's variables over what compile built), so the original command
+    /// line resumes exactly. Settings given again must describe that optimizer. A learning rate given again leaves the
+    /// checkpoint's rate (which a plateau may have reduced from it) in place, as Keras's restore does; the caller says so
+    /// when the two differ.
+    /// </summary>
+    /// <param name="kept">The checkpoint's optimizer.</param>
+    /// <param name="name">The optimizer's Keras name, or null.</param>
+    /// <param name="momentum">SGD's momentum, or null.</param>
+    /// <param name="nesterov">Whether -Nesterov was given.</param>
+    /// <param name="weightDecay">The weight decay, or null.</param>
+    /// <param name="schedule">The learning-rate schedule, or null.</param>
+    /// <param name="learningRate">The learning rate, or null.</param>
+    /// <exception cref="ModelException">A setting that is not the checkpoint optimizer's (<c>ResumeOptimizerMismatch</c>).</exception>
+    public static Optimizer ForResume(Optimizer kept, string? name, float? momentum, bool nesterov, float? weightDecay,
+        Schedules.LearningRateSchedule? schedule, float? learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(kept);
+        string? problem = null;
+        if (name is not null && !string.Equals(name.Trim(), kept.KerasName, StringComparison.OrdinalIgnoreCase))
+        {
+            problem = $"-Optimizer {name}";
+        }
+        else if (momentum is float mu && (kept is not Sgd sgd || sgd.Momentum != mu))
+        {
+            problem = $"-Momentum {mu}";
+        }
+        else if (nesterov && kept is not Sgd { Nesterov: true })
+        {
+            problem = "-Nesterov";
+        }
+        else if (weightDecay is float wd && kept.WeightDecay != wd)
+        {
+            problem = $"-WeightDecay {wd}";
+        }
+        else if (schedule is not null && kept.Schedule?.ToString() != schedule.ToString())
+        {
+            problem = $"-LearningRateSchedule {schedule}";
+        }
+        else if (learningRate is not null && kept.Schedule is not null)
+        {
+            problem = "-LearningRate (the checkpoint's rate follows a schedule)";
+        }
+
+        return problem is null ? kept : throw new ModelException("ResumeOptimizerMismatch",
+            $"The checkpoint's run trained with {kept}; {problem} describes another optimizer, whose state the checkpoint does not hold. "
+            + "Resume with the run's own settings (or none: the checkpoint's are used), or start a new run without -ResumeFrom.");
+    }
 }

@@ -508,8 +508,22 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
             loss = Trainer.ResolveLoss(Model, Loss, train, LossOptions.FromHashtable(LossOption));
             // A resumed run keeps its loss unless told otherwise.
             loss = resume is not null && Loss is null && Model.Loss is { } runLoss ? runLoss : loss;
-            optimizer = OptimizerChoice.Resolve(Model.Optimizer, Optimizer, (float?)LearningRate, (float?)Momentum, Nesterov, (float?)WeightDecay);
-            optimizer.Schedule = LearningRateSchedule ?? optimizer.Schedule;
+            if (resume is not null && Model.Optimizer is { } run)
+            {
+                // The checkpoint's optimizer carries the run's state: the original command line resumes exactly.
+                optimizer = OptimizerChoice.ForResume(run, Optimizer, (float?)Momentum, Nesterov, (float?)WeightDecay, LearningRateSchedule,
+                    (float?)LearningRate);
+                if (LearningRate is { } asked && (float)asked != optimizer.LearningRate)
+                {
+                    WriteWarning(string.Create(CultureInfo.InvariantCulture,
+                        $"The checkpoint's learning rate {optimizer.LearningRate} continues, as Keras's BackupAndRestore restores it; -LearningRate {asked} is not applied to a resumed run."));
+                }
+            }
+            else
+            {
+                optimizer = OptimizerChoice.Resolve(Model.Optimizer, Optimizer, (float?)LearningRate, (float?)Momentum, Nesterov, (float?)WeightDecay);
+                optimizer.Schedule = LearningRateSchedule ?? optimizer.Schedule;
+            }
         }
         catch (ModelException e)
         {
