@@ -285,7 +285,10 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     /// <para type="description">Continues the run a checkpoint file (from -CheckpointPath) was taken from: the epochs done
     /// are skipped, and the weights, optimizer state, shuffle order and dropout generators are put back, so with the same
     /// -X and -Y the run ends exactly as if it had never stopped. Settings not given (-Epochs, -BatchSize, -Shuffle,
-    /// -ValidationSplit, clipping, early stopping, -TruncatedBptt) are the run's.</para>
+    /// -ValidationSplit, clipping, early stopping, -TruncatedBptt) are the run's. The optimizer is the checkpoint's, as
+    /// Keras's BackupAndRestore restores it: -Optimizer, -LearningRateSchedule, -Momentum, -Nesterov and -WeightDecay may
+    /// be given again but must be the run's (else ResumeOptimizerMismatch), and -LearningRate given again leaves the
+    /// checkpoint's rate in place (with a warning when they differ).</para>
     /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = ResumeSet)]
     [ValidateNotNullOrEmpty]
