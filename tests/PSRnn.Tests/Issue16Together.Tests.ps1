@@ -235,6 +235,7 @@ Describe 'Measure-RnnModel on a model trained with a loss option and regularizer
         # Huber is a mean over the last axis, then over the samples; the penalty counted once.
         Assert-Near $measured ($sum / 80 + (Get-Penalty $model))
         ($model | Measure-RnnModel -X $data.X -Y $values -Loss huber).Loss | Should -Not -Be $measured
+        ($model | Measure-RnnModel -X $data.X -Y $values -Loss huber -LossOption @{ delta = 0.25 }).Loss | Should -Be $measured
     }
 }
 

@@ -57,11 +57,20 @@ public sealed class MeasureRnnModelCommand : ModelInputCommandBase
     public Tensor Y { get; set; } = null!;
 
     /// <summary>
-    /// <para type="description">The loss by Keras name; by default the model's training loss.</para>
+    /// <para type="description">The loss by Keras name, as Invoke-RnnTraining's -Loss takes it; by default the model's
+    /// training loss, with its options.</para>
     /// </summary>
     [Parameter]
     [ArgumentCompleter(typeof(LossCompleter))]
     public string? Loss { get; set; }
+
+    /// <summary>
+    /// <para type="description">The parameters of the -Loss named here, by Keras's argument names, as Invoke-RnnTraining's
+    /// -LossOption takes them (-Loss huber -LossOption @{ delta = 0.5 }).</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNull]
+    public System.Collections.Hashtable? LossOption { get; set; }
 
     /// <summary>
     /// <para type="description">The metrics to report, by Keras name (accuracy, categorical_accuracy,
@@ -119,7 +128,8 @@ public sealed class MeasureRnnModelCommand : ModelInputCommandBase
             // The training loss by default; its sparse or one-hot form follows the targets given here.
             string? name = Loss ?? (Model.Loss?.KerasName == "sparse_categorical_crossentropy" ? "categorical_crossentropy" : Model.Loss?.KerasName);
             // The training loss keeps its options (Huber's delta, the focal alpha and gamma).
-            Loss loss = Trainer.ResolveLoss(Model, name, data, Loss is null ? LossOptions.FromConfig(Model.Loss) : null);
+            Loss loss = Trainer.ResolveLoss(Model, name, data,
+                Loss is null && LossOption is null ? LossOptions.FromConfig(Model.Loss) : LossOptions.FromHashtable(LossOption));
             result = Trainer.Evaluate(Model, data, loss, BatchSize, ThreadCount, Metric, WeightedMetric);
         }
         catch (ModelException e)
