@@ -68,13 +68,20 @@ public sealed record AudioRecipe
     }
 
     /// <summary>
-    /// Checks that <paramref name="model"/> takes these features and, when there are classes, has one output each.
+    /// This recipe for <paramref name="model"/>: checked that the model takes these features (and, when there are classes,
+    /// has one output each, or one sigmoid output for two); without <see cref="Frames"/> and for a model of fixed steps,
+    /// with <see cref="Frames"/> set to those steps (the stack was padded to its longest file, which the model's steps are).
     /// </summary>
     /// <exception cref="ModelException"><c>AudioRecipeMismatch</c>, saying what differs.</exception>
-    public void CheckFits(Sequential model)
+    public AudioRecipe FitTo(Sequential model)
     {
         ArgumentNullException.ThrowIfNull(model);
         SampleShape input = model.InputShape;
+        if (Frames is null && input is { IsSequence: true, Time: int steps })
+        {
+            return (this with { Frames = steps }).FitTo(model);
+        }
+
         string? problem = !input.IsSequence ? "takes token sequences, not audio features"
             : input.Features != FeatureCount ? string.Create(CultureInfo.InvariantCulture, $"takes {input.Features} features per step, the recipe makes {FeatureCount}")
             : input.Time is int t && Frames != t ? string.Create(CultureInfo.InvariantCulture, $"takes {t} steps, the recipe makes {(Frames is int f ? f.ToString(CultureInfo.InvariantCulture) : "as many as the longest file")}")
@@ -86,6 +93,8 @@ public sealed record AudioRecipe
             throw new ModelException("AudioRecipeMismatch",
                 $"Model '{model.Name}' {problem}, so this recipe is not the one it was built for; give the dataset or recipe of the features the model is trained on.");
         }
+
+        return this;
     }
 
     /// <summary>Reads a WAV file and computes its features, unpadded: (frames, features).</summary>
