@@ -32,6 +32,22 @@ namespace PSRnn.Commands;
 ///   <para>The model file keeps the recipe: later, Invoke-RnnPrediction -Model (Import-RnnModel ./digits.safetensors) -Path ./new/*.wav
 ///   names the digit of each new file.</para>
 /// </example>
+/// <example runnable="true">
+///   <code>
+///     $le = { param($v) [BitConverter]::GetBytes($v) }
+///     $pcm = [int16[]] (0..7999 | ForEach-Object { 8000 * [math]::Sin($_ * 2 * [math]::PI * 440 / 16000) })
+///     $bytes = [byte[]]::new(16000); [Buffer]::BlockCopy($pcm, 0, $bytes, 0, 16000)
+///     $header = [Text.Encoding]::ASCII.GetBytes('RIFF') + (&amp; $le 16036) + [Text.Encoding]::ASCII.GetBytes('WAVEfmt ') + (&amp; $le 16) +
+///         (&amp; $le ([int16] 1)) + (&amp; $le ([int16] 1)) + (&amp; $le 16000) + (&amp; $le 32000) + (&amp; $le ([int16] 2)) + (&amp; $le ([int16] 16)) +
+///         [Text.Encoding]::ASCII.GetBytes('data') + (&amp; $le 16000)
+///     [IO.File]::WriteAllBytes("$PWD/tone.wav", [byte[]] ($header + $bytes))
+///     $data = Import-RnnAudio ./tone.wav -Normalize -Frames 60 -Stack
+///     $model = New-RnnModel -InputShape 60, 13 -Seed 1 | Add-GruLayer 8 | Set-RnnAudioRecipe -Dataset $data -PassThru
+///     $model.AudioRecipe.Frames
+///   </code>
+///   <para>Runs as written: half a second of a 440 Hz tone read as 13 normalized MFCCs in 60 frames; the model
+///   records that recipe (60).</para>
+/// </example>
 [Cmdlet(VerbsCommon.Set, "RnnAudioRecipe", SupportsShouldProcess = true, DefaultParameterSetName = DatasetSet)]
 [OutputType(typeof(Sequential))]
 public sealed class SetRnnAudioRecipeCommand : PSCmdlet
