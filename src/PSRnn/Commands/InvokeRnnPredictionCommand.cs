@@ -28,6 +28,11 @@ namespace PSRnn.Commands;
 /// explicit -Sample). A float32 tensor chunk is read in place and the
 /// stream reuses its buffers from call to call: only the returned outputs are new. Not thread-safe: one call on a
 /// stream at a time.</para>
+/// <para type="description">-Path (wildcards) or -LiteralPath (Get-ChildItem output binds here) names WAV files
+/// instead: each is read through the model's audio recipe (Set-RnnAudioRecipe, kept in its model file), the files are
+/// stacked as Import-RnnAudio -Model -Stack stacks them, and each gives one RnnAudioPrediction: Path, Class (the
+/// recipe's class name), ClassIndex and Probability. A model without a recipe is refused (AudioRecipeMissing); a file
+/// that is missing or not readable audio is a non-terminating error naming it, and the others are still predicted.</para>
 /// </summary>
 /// <example>
 ///   <code>
@@ -42,6 +47,13 @@ namespace PSRnn.Commands;
 ///   </code>
 ///   <para>For a character model with per-step softmax outputs: draws the next character of every step at temperature
 ///   0.8 and takes the last step's, as Keras's text-generation example's sample(preds, 0.8).</para>
+/// </example>
+/// <example>
+///   <code>
+///     $model = Import-RnnModel ./digits.safetensors
+///     Get-ChildItem ./new -Filter *.wav | Invoke-RnnPrediction -Model $model | Format-Table Path, Class, Probability
+///   </code>
+///   <para>Names the digit spoken in each new file, with the model's own feature recipe (see Set-RnnAudioRecipe).</para>
 /// </example>
 /// <example runnable="true">
 ///   <code>
