@@ -145,27 +145,7 @@ public sealed class AudioRecipeTests
 
         Sequential interrupted = Model(2);
         interrupted.AudioRecipe = recipe;
-        using var stop = new CancellationTokenSource();
-        byte[]? checkpoint = null;
-        var options = new FitOptions
-        {
-            Epochs = 3,
-            BatchSize = 8,
-            Cancellation = stop.Token,
-            EpochCompleted = (record, state) =>
-            {
-                using var buffer = new MemoryStream();
-                ModelFile.ToSafetensors(interrupted, true, state).Write(buffer);
-                checkpoint = buffer.ToArray();
-                if (state.EpochsDone == 1)
-                {
-                    stop.Cancel();
-                }
-            },
-        };
-        Assert.Throws<OperationCanceledException>(() => Trainer.Fit(interrupted, data, null, loss, new Adam(0.01f), options));
-
-        LoadedModel loaded = ModelFile.FromSafetensors(SafetensorsFile.Read(new MemoryStream(checkpoint!), null), null);
+        LoadedModel loaded = InterruptedRun.Checkpoint(interrupted, data, null, loss, epochs: 3, stopAfter: 1);
         AssertSame(recipe, loaded.Model.AudioRecipe);
 
         // Resumed into a model piped without a recipe (Invoke-RnnTraining -ResumeFrom): the checkpoint's comes with the state.
