@@ -124,6 +124,9 @@ Describe 'Import-RnnAudio -Model' {
         $yes = Get-ChildItem (Join-Path $Labeled 'yes') -Filter *.wav | Import-RnnAudio -Model $Loaded -LabelFrom Directory -Stack 3>$null
         $yes.Classes | Should -Be @('no', 'yes')
         $yes.Y.Data | Should -Be @(1, 1, 1)
+        $unlabelled = Get-ChildItem (Join-Path $Labeled 'yes') -Filter *.wav | Import-RnnAudio -Model $Loaded -Stack 3>$null
+        $unlabelled.Y | Should -BeNullOrEmpty
+        $unlabelled.Recipe.Classes | Should -Be @('no', 'yes') -Because 'the dataset carries the model''s recipe'
     }
 
     It 'leaves out a file labelled with a class the model lacks (AudioLabelNotInModel)' {

@@ -469,7 +469,8 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
             y = new Tensor(indexes, indexes.Length);
         }
 
-        var recipe = new AudioRecipe { Options = _options, Frames = Frames, Padding = Padding, Truncating = Truncating, PaddingValue = PaddingValue, Classes = classes };
+        // With -Model, the model's own recipe (its classes too, even when these files have no labels).
+        AudioRecipe recipe = _recipe ?? new AudioRecipe { Options = _options, Frames = Frames, Padding = Padding, Truncating = Truncating, PaddingValue = PaddingValue, Classes = classes };
         WriteObject(new RnnAudioDataset(x, y, classes, [.. results.Select(r => r.Path)], lengths, Padding, PaddingValue, recipe));
     }
 }
