@@ -18,6 +18,7 @@
         'Import-NpyData'
         'Export-NpyData'
         'Import-RnnAudio'
+        'Set-RnnAudioRecipe'
         'ConvertTo-RnnTensor'
         'ConvertTo-RnnOneHot'
         'ConvertTo-RnnWindow'

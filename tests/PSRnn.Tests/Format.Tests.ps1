@@ -25,6 +25,9 @@ BeforeAll {
     # Not normalized, and so warned about: the views show them as they are.
     $script:AudioFeatures = @($wav | Import-RnnAudio -Frames 20 -WarningAction SilentlyContinue)
     $script:AudioDataset = $wav | Import-RnnAudio -Frames 20 -LabelFrom Directory -Stack -WarningAction SilentlyContinue
+    $audioModel = New-RnnModel -InputShape 20, 13 -Seed 1 | Add-GruLayer 2 | Add-DenseLayer $AudioDataset.Classes.Count -Activation softmax |
+        Set-RnnAudioRecipe -Dataset $AudioDataset -PassThru
+    $script:AudioPredictions = @($wav | Invoke-RnnPrediction -Model $audioModel)
     $npz = Join-Path $TestDrive 'pair.npz'
     Export-NpyData $npz -InputObject ([ordered]@{ a = (1..3 | ConvertTo-RnnTensor) })
     $script:Archive = Import-NpyData $npz -AsHashtable
@@ -124,6 +127,8 @@ Describe 'Default views' {
         $AudioDataset | Show | Should -Match 'Files\s+: 3'
         $AudioFeatures | Show | Should -Match '(?m)^Label\s+Features\s+Duration\s+SampleRate\s+Path'
         $AudioFeatures | Show | Should -Match '\(20, 13\) float32\s+\d\.\d{3} s\s+16000'
+        $AudioPredictions | Show | Should -Match '(?m)^Class\s+Probability\s+ClassIndex\s+Path'
+        $AudioPredictions | Show | Should -Match '(?m)^\S+\s+0\.\d{4}\s+\d+\s+/'
     }
 
     It 'prints a stream as its model, batch, steps, layers and state names with their shapes' {
@@ -179,6 +184,7 @@ Describe 'Format-List shows every property of <Name>' -ForEach @(
     @{ Name = 'padded sequences'; Get = { $Padded } }
     @{ Name = 'audio features'; Get = { $AudioFeatures[0] } }
     @{ Name = 'an audio dataset'; Get = { $AudioDataset } }
+    @{ Name = 'an audio prediction'; Get = { $AudioPredictions[0] } }
     @{ Name = 'a stream'; Get = { $Stream } }
     @{ Name = 'a learning-rate schedule'; Get = { New-RnnLearningRateSchedule -Polynomial -InitialRate 0.1 -DecaySteps 10 -Cycle } }
 ) {
@@ -195,7 +201,7 @@ Describe 'Every output type has a view test' {
     It 'covers the OutputType of every cmdlet' {
         # Types PowerShell formats itself, and those this file checks above.
         $covered = 'FileInfo', 'OrderedDictionary', 'Sequential', 'Tensor', 'PSRnn.Evaluation', 'PSRnn.DetailedEvaluation',
-            'RnnDatasetSplit', 'WindowedSeries', 'PaddedSequences', 'RnnAudioFeatures', 'RnnAudioDataset', 'RnnStream',
+            'RnnDatasetSplit', 'WindowedSeries', 'PaddedSequences', 'RnnAudioFeatures', 'RnnAudioDataset', 'RnnAudioPrediction', 'RnnStream',
             'LearningRateSchedule'
         foreach ($command in Get-Command -Module PSRnn -CommandType Cmdlet) {
             foreach ($type in $command.OutputType) {

@@ -64,6 +64,13 @@ BeforeDiscovery {
         @{ Name = 'Invoke-RnnTraining -ReduceLROnPlateau with a schedule'; Id = 'ReduceLROnPlateauWithSchedule'; Match = 'Use one or the other'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ReduceLROnPlateau -LearningRateSchedule (New-RnnLearningRateSchedule -Cosine -InitialRate 0.1 -DecaySteps 5) } }
         @{ Name = 'Invoke-RnnTraining with a schedule whose rate turns NaN'; Id = 'ScheduledLearningRateInvalid'; Match = 'learning rate NaN at step'; Script = { (New-RnnModel -InputShape 3, 2 -Seed 1 | Add-LstmLayer 4 | Add-DenseLayer 2 -Activation softmax) | Invoke-RnnTraining -X $x -Y $labels -Epochs 9 -BatchSize 1 -LearningRateSchedule (New-RnnLearningRateSchedule -CosineRestarts -InitialRate 0.1 -FirstDecaySteps 2 -TMul 0.5) } }
 
+        # Issue 17: the audio recipe in the model.
+        @{ Name = 'Import-RnnAudio -Model of a model without a recipe'; Id = 'AudioRecipeMissing'; Match = 'has no audio recipe.*Set-RnnAudioRecipe -Model \$model -Dataset \$data'; Script = { Import-RnnAudio $files.Wav -Model $model } }
+        @{ Name = 'Invoke-RnnPrediction -Path with a model without a recipe'; Id = 'AudioRecipeMissing'; Match = 'saved before recipes were kept'; Script = { Invoke-RnnPrediction -Model $model -Path $files.Wav } }
+        @{ Name = 'Import-RnnAudio -Model with -Frames'; Id = 'AudioRecipeConflict'; Match = '-Frames cannot be given too'; Script = { $d = Import-RnnAudio $files.Wav -Frames 3 -Normalize -Stack; Import-RnnAudio $files.Wav -Frames 3 -Model (New-RnnModel -InputShape 3, 13 | Add-GruLayer 2 | Set-RnnAudioRecipe -Dataset $d -PassThru) } }
+        @{ Name = 'Set-RnnAudioRecipe on a model of other features'; Id = 'AudioRecipeMismatch'; Match = 'takes 2 features per step, the recipe makes 13'; Script = { $model | Set-RnnAudioRecipe -Dataset (Import-RnnAudio $files.Wav -Frames 3 -Normalize -Stack) } }
+        @{ Name = 'Invoke-RnnPrediction -Path with per-step outputs'; Id = 'AudioPredictionPerStep'; Match = 'output per step, not one per file'; Script = { $d = Import-RnnAudio $files.Wav -Frames 3 -Normalize -Stack; Invoke-RnnPrediction -Path $files.Wav -Model (New-RnnModel -InputShape 3, 13 | Add-DenseLayer 2 | Set-RnnAudioRecipe -Dataset $d -PassThru) } }
+
         # The sweep: every cmdlet at least once, and the engine's checks they reach.
         @{ Name = 'Import-NpyData on a folder'; Script = { Import-NpyData -LiteralPath $TestDrive } }
         @{ Name = 'Import-NpyData on a text file'; Script = { Import-NpyData $files.TextNpy } }

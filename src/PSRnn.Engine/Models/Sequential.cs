@@ -95,6 +95,12 @@ public sealed class Sequential
         }
     }
 
+    /// <summary>
+    /// How audio becomes this model's input (Import-RnnAudio's settings and the class names), saved in its model file;
+    /// null when the model was not given one.
+    /// </summary>
+    public Audio.AudioRecipe? AudioRecipe { get; set; }
+
     /// <summary>How many random streams the model has handed out (layers and training runs), so none repeats.</summary>
     internal ulong StreamsUsed { get; set; }
 

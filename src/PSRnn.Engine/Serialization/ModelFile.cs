@@ -17,7 +17,7 @@ namespace PSRnn.Engine.Serialization;
 /// <c>checkpoint.order</c> (I32) and <c>checkpoint.best_weights</c>. <c>__metadata__</c> (strings): <c>format</c>
 /// (<see cref="FormatName"/>), <c>format_version</c>, <c>model_config</c> (Keras-style JSON: name, input shape, seed,
 /// each layer's class name and get_config), <c>training_config</c> (JSON: loss, history, random generator states,
-/// optimizer hyper-parameters and iterations) and, in a checkpoint, <c>checkpoint</c> (JSON: epochs done, shuffle
+/// optimizer hyper-parameters and iterations), <c>audio_recipe</c> when the model has an <see cref="Audio.AudioRecipe"/> and, in a checkpoint, <c>checkpoint</c> (JSON: epochs done, shuffle
 /// state, early stopping, the run's settings).
 /// </summary>
 /// <remarks>
@@ -89,6 +89,11 @@ public static class ModelFile
             ["model_config"] = Json(w => WriteModelConfig(w, model)),
             ["training_config"] = Json(w => WriteTrainingConfig(w, model, paths, optimizer)),
         };
+        if (model.AudioRecipe is { } recipe)
+        {
+            metadata[AudioRecipeConfig.Key] = Json(w => AudioRecipeConfig.Write(w, recipe));
+        }
+
         if (checkpoint is not null)
         {
             metadata["checkpoint"] = Json(w => WriteCheckpoint(w, checkpoint));
@@ -177,6 +182,7 @@ public static class ModelFile
 
         target.ReplaceHistory(source.History);
         target.StreamsUsed = source.StreamsUsed;
+        target.AudioRecipe = source.AudioRecipe ?? target.AudioRecipe;
         target.Loss = source.Loss;
         target.Optimizer = source.Optimizer;
     }

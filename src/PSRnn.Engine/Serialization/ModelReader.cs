@@ -38,6 +38,7 @@ internal sealed class ModelReader(SafetensorsFile file)
         using JsonDocument modelDoc = Parse(modelText, "model_config");
         using JsonDocument? trainingDoc = meta.TryGetValue("training_config", out string? t) ? Parse(t, "training_config") : null;
         using JsonDocument? checkpointDoc = meta.TryGetValue("checkpoint", out string? c) ? Parse(c, "checkpoint") : null;
+        using JsonDocument? recipeDoc = meta.TryGetValue(AudioRecipeConfig.Key, out string? r) ? Parse(r, AudioRecipeConfig.Key) : null;
 
         // Built from the configuration without weight memory (LayerFactory marks the layers WeightsFromFile): the
         // shapes it implies are checked against the file's tensors before anything of that size is allocated.
@@ -105,6 +106,7 @@ internal sealed class ModelReader(SafetensorsFile file)
         }
 
         FitState? checkpoint = checkpointDoc is null ? null : ReadCheckpoint(checkpointDoc.RootElement, model);
+        Audio.AudioRecipe? recipe = recipeDoc is null ? null : AudioRecipeConfig.Read(recipeDoc.RootElement);
 
         string[] unexpected = file.Tensors.Select(x => x.Name).Where(n => !_used.Contains(n)).ToArray();
         if (unexpected.Length > 0)
@@ -144,6 +146,7 @@ internal sealed class ModelReader(SafetensorsFile file)
         model.ReplaceHistory(history);
         model.Loss = loss;
         model.Optimizer = optimizer;
+        model.AudioRecipe = recipe;
         return new LoadedModel(model, checkpoint);
     }
 

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using PSRnn.Engine.Audio;
 using PSRnn.Engine.Data;
+using PSRnn.Engine.Models;
 using PSRnn.Engine.Tensors;
 using PSRnn.Infrastructure;
 using PSRnn.Models;
@@ -92,7 +93,13 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
     // Above this magnitude features are taken as unscaled (MFCC c0 is typically -100 to 0; normalized values are small).
     private const float UnscaledMagnitude = 10f;
 
+    // The settings Import-RnnAudio -Model takes from the model's recipe.
+    private static readonly string[] FeatureParameters = [nameof(SampleRate), nameof(Feature), nameof(Coefficients), nameof(Deltas),
+        nameof(MelBands), nameof(Frames), nameof(Padding), nameof(Truncating), nameof(PaddingValue), nameof(TrimSilence), nameof(Normalize)];
+
     private readonly List<string> _files = [];
+    private AudioRecipe? _recipe;
+    private AudioFeatureOptions _options = new();
 
     // Real frames that equal the padding value on every feature, which a Masking layer would skip, and the first file with one.
     private long _paddingLikeFrames;
@@ -206,6 +213,18 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
     [Parameter]
     public SwitchParameter Stack { get; set; }
 
+    /// <summary>
+    /// <para type="description">A model whose recipe (recorded by Set-RnnAudioRecipe and kept in its model file) gives
+    /// every feature setting: the sample rate, feature kind, coefficients, mel bands, deltas, trimming, normalization,
+    /// frames, padding and truncating sides and padding value, so the features are exactly those the model was trained
+    /// on; with -LabelFrom, Y indexes the model's classes in its order. Giving any of those settings too is an error
+    /// (AudioRecipeConflict), and so is a model without a recipe (AudioRecipeMissing). Files of another sample rate are
+    /// resampled to the recipe's.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Sequential? Model { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -215,6 +234,12 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
     /// <inheritdoc />
     protected override void EndProcessing()
     {
+        _recipe = Model is null ? null : AudioRecipeBinding.Require(this, Model, FeatureParameters);
+        if (_recipe is not null)
+        {
+            UseRecipe(_recipe);
+        }
+
         var options = new AudioFeatureOptions
         {
             SampleRate = SampleRate,
@@ -225,6 +250,7 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
             TrimSilenceDb = TrimSilence,
             Normalize = Normalize,
         };
+        _options = options;
         try
         {
             options.Validate();
@@ -297,6 +323,14 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
         }
 
         WarnOfPaddingLikeFrames();
+    }
+
+    private void UseRecipe(AudioRecipe recipe)
+    {
+        AudioFeatureOptions o = recipe.Options;
+        (SampleRate, Feature, Coefficients, MelBands, Deltas, TrimSilence, Normalize) =
+            (o.SampleRate, o.Feature, o.Coefficients, o.MelBands, o.Deltas, o.TrimSilenceDb, o.Normalize);
+        (Frames, Padding, Truncating, PaddingValue) = (recipe.Frames, recipe.Padding, recipe.Truncating, recipe.PaddingValue);
     }
 
     private void CountPaddingLikeFrames(ReadOnlySpan<float> fitted, int features, int paddingSteps, string file)
@@ -407,6 +441,15 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
             return;
         }
 
+        if (_recipe is not null && source != RnnAudioLabelSource.None)
+        {
+            results = AudioRecipeBinding.KnownLabels(this, _recipe, results);
+            if (results.Count == 0)
+            {
+                return;
+            }
+        }
+
         Tensor x = SequenceFitting.Stack(results.ConvertAll(r => r.Features), Frames, Padding, Truncating, PaddingValue);
         int steps = x.Dim(1), features = x.Dim(2);
         int[] lengths = [.. results.Select(r => SequenceFitting.FittedLength(r.Frames, steps))];
@@ -420,11 +463,14 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
         Tensor? y = null;
         if (source != RnnAudioLabelSource.None)
         {
-            classes = [.. results.Select(r => r.Label!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
-            long[] indexes = [.. results.Select(r => (long)Array.BinarySearch(classes, r.Label, StringComparer.Ordinal))];
+            classes = _recipe is { Classes.Count: > 0 } ? [.. _recipe.Classes]
+                : [.. results.Select(r => r.Label!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+            long[] indexes = [.. results.Select(r => (long)Array.IndexOf(classes, r.Label))];
             y = new Tensor(indexes, indexes.Length);
         }
 
-        WriteObject(new RnnAudioDataset(x, y, classes, [.. results.Select(r => r.Path)], lengths, Padding, PaddingValue));
+        // With -Model, the model's own recipe (its classes too, even when these files have no labels).
+        AudioRecipe recipe = _recipe ?? new AudioRecipe { Options = _options, Frames = Frames, Padding = Padding, Truncating = Truncating, PaddingValue = PaddingValue, Classes = classes };
+        WriteObject(new RnnAudioDataset(x, y, classes, [.. results.Select(r => r.Path)], lengths, Padding, PaddingValue, recipe));
     }
 }

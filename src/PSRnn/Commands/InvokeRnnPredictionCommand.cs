@@ -4,6 +4,7 @@ using PSRnn.Engine.Models;
 using PSRnn.Engine.Tensors;
 using PSRnn.Engine.Training;
 using PSRnn.Infrastructure;
+using PSRnn.Models;
 
 namespace PSRnn.Commands;
 
@@ -27,6 +28,11 @@ namespace PSRnn.Commands;
 /// explicit -Sample). A float32 tensor chunk is read in place and the
 /// stream reuses its buffers from call to call: only the returned outputs are new. Not thread-safe: one call on a
 /// stream at a time.</para>
+/// <para type="description">-Path (wildcards) or -LiteralPath (Get-ChildItem output binds here) names WAV files
+/// instead: each is read through the model's audio recipe (Set-RnnAudioRecipe, kept in its model file), the files are
+/// stacked as Import-RnnAudio -Model -Stack stacks them, and each gives one RnnAudioPrediction: Path, Class (the
+/// recipe's class name), ClassIndex and Probability. A model without a recipe is refused (AudioRecipeMissing); a file
+/// that is missing or not readable audio is a non-terminating error naming it, and the others are still predicted.</para>
 /// </summary>
 /// <example>
 ///   <code>
@@ -41,6 +47,13 @@ namespace PSRnn.Commands;
 ///   </code>
 ///   <para>For a character model with per-step softmax outputs: draws the next character of every step at temperature
 ///   0.8 and takes the last step's, as Keras's text-generation example's sample(preds, 0.8).</para>
+/// </example>
+/// <example>
+///   <code>
+///     $model = Import-RnnModel ./digits.safetensors
+///     Get-ChildItem ./new -Filter *.wav | Invoke-RnnPrediction -Model $model | Format-Table Path, Class, Probability
+///   </code>
+///   <para>Names the digit spoken in each new file, with the model's own feature recipe (see Set-RnnAudioRecipe).</para>
 /// </example>
 /// <example runnable="true">
 ///   <code>
@@ -63,7 +76,7 @@ namespace PSRnn.Commands;
 ///   <para>Runs as written: the outputs of an (untrained) model for eight sequences.</para>
 /// </example>
 [Cmdlet(VerbsLifecycle.Invoke, "RnnPrediction", DefaultParameterSetName = ProbabilitiesSet)]
-[OutputType(typeof(Tensor))]
+[OutputType(typeof(Tensor), typeof(RnnAudioPrediction))]
 public sealed class InvokeRnnPredictionCommand : PSCmdlet
 {
     private const string ProbabilitiesSet = "Probabilities";
@@ -72,6 +85,10 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     private const string StreamSet = "Stream";
     private const string StreamClassSet = "StreamClass";
     private const string StreamSampleSet = "StreamSample";
+    private const string AudioPathSet = "AudioPath";
+    private const string AudioLiteralPathSet = "AudioLiteralPath";
+
+    private readonly List<string> _audioFiles = [];
 
     /// <summary>
     /// <para type="description">The model; it comes from the pipeline.</para>
@@ -79,6 +96,8 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ProbabilitiesSet)]
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ClassSet)]
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = SampleSet)]
+    [Parameter(Mandatory = true, ParameterSetName = AudioPathSet)]
+    [Parameter(Mandatory = true, ParameterSetName = AudioLiteralPathSet)]
     [ValidateNotNull]
     public Sequential Model { get; set; } = null!;
 
@@ -97,10 +116,35 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     /// With -Stream, the next chunk: (sequences, steps, features) of any number of steps, or (steps, features) for a
     /// stream of one sequence.</para>
     /// </summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ProbabilitiesSet)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ClassSet)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = SampleSet)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = StreamSet)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = StreamClassSet)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = StreamSampleSet)]
     [TensorTransformation]
     [ValidateNotNull]
     public Tensor X { get; set; } = null!;
+
+    /// <summary>
+    /// <para type="description">WAV files to name the class of (wildcards allowed; from the pipeline too), instead of
+    /// -X: each is read through the model's audio recipe (Set-RnnAudioRecipe; kept in its model file) exactly as
+    /// Import-RnnAudio -Model -Stack reads them, and gives one object with Path, Class (the class name), ClassIndex and
+    /// Probability. A model without a recipe is refused (AudioRecipeMissing); a file that cannot be read is a
+    /// non-terminating error naming it, and the others are still predicted.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = AudioPathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    /// <summary>
+    /// <para type="description">WAV files as -Path, taken literally (no wildcards). Get-ChildItem output binds here.</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = AudioLiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
 
     /// <summary>
     /// <para type="description">Samples per forward pass (default 32). Not with -Stream: a stream's chunks have its
@@ -109,6 +153,8 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     [Parameter(ParameterSetName = ProbabilitiesSet)]
     [Parameter(ParameterSetName = ClassSet)]
     [Parameter(ParameterSetName = SampleSet)]
+    [Parameter(ParameterSetName = AudioPathSet)]
+    [Parameter(ParameterSetName = AudioLiteralPathSet)]
     [ValidateRange(1, int.MaxValue)]
     public int BatchSize { get; set; } = 32;
 
@@ -118,6 +164,8 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     [Parameter(ParameterSetName = ProbabilitiesSet)]
     [Parameter(ParameterSetName = ClassSet)]
     [Parameter(ParameterSetName = SampleSet)]
+    [Parameter(ParameterSetName = AudioPathSet)]
+    [Parameter(ParameterSetName = AudioLiteralPathSet)]
     [ValidateRange(1, 1024)]
     public int? ThreadCount { get; set; }
 
@@ -155,6 +203,17 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        if (ParameterSetName is AudioPathSet or AudioLiteralPathSet)
+        {
+            bool literal = ParameterSetName == AudioLiteralPathSet;
+            foreach (string path in literal ? LiteralPath : Path)
+            {
+                _audioFiles.AddRange(PathResolver.ResolveExisting(this, path, literal, "WAV"));
+            }
+
+            return;
+        }
+
         bool streaming = ParameterSetName is StreamSet or StreamClassSet or StreamSampleSet;
         if (streaming)
         {
@@ -215,6 +274,15 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
         }
 
         WriteObject(new Tensor(Trainer.ToClasses(outputs, shape.Features), dims[..^1]));
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        if (ParameterSetName is AudioPathSet or AudioLiteralPathSet && !Stopping)
+        {
+            AudioPrediction.Run(this, Model, _audioFiles, BatchSize, ThreadCount);
+        }
     }
 
     /// <summary>Feeds -X to the stream as its next chunk and writes the outputs for it.</summary>

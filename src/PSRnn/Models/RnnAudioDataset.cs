@@ -7,8 +7,10 @@ namespace PSRnn.Models;
 public sealed class RnnAudioDataset
 {
     /// <summary>Creates the dataset.</summary>
-    public RnnAudioDataset(Tensor x, Tensor? y, string[] classes, string[] paths, int[] lengths, SequenceSide padding, float paddingValue)
+    public RnnAudioDataset(Tensor x, Tensor? y, string[] classes, string[] paths, int[] lengths, SequenceSide padding, float paddingValue,
+        AudioRecipe recipe)
     {
+        Recipe = recipe;
         X = x;
         Y = y;
         Classes = classes;
@@ -38,6 +40,12 @@ public sealed class RnnAudioDataset
 
     /// <summary>Where the padding went: before the speech (Pre) or after it (Post).</summary>
     public SequenceSide Padding { get; }
+
+    /// <summary>
+    /// How these features were made (Import-RnnAudio's settings and <see cref="Classes"/>): Set-RnnAudioRecipe gives it
+    /// to the model trained on them, and Import-RnnAudio -Model and Invoke-RnnPrediction -Path follow it.
+    /// </summary>
+    public AudioRecipe Recipe { get; }
 
     /// <summary>The value of every feature of a padding step: the -MaskValue of the Add-MaskingLayer that skips it.</summary>
     public float PaddingValue { get; }

@@ -80,28 +80,7 @@ public sealed class MaskedModelFileTests
         Loss loss = Trainer.ResolveLoss(straight, null, data);
         Trainer.Fit(straight, data, validation, loss, new Adam(0.01f), new FitOptions { Epochs = 3, BatchSize = 8 });
 
-        Sequential interrupted = Models[name]();
-        using var stop = new CancellationTokenSource();
-        byte[]? checkpoint = null;
-        var options = new FitOptions
-        {
-            Epochs = 3,
-            BatchSize = 8,
-            Cancellation = stop.Token,
-            EpochCompleted = (_, state) =>
-            {
-                using var buffer = new MemoryStream();
-                ModelFile.ToSafetensors(interrupted, true, state).Write(buffer);
-                checkpoint = buffer.ToArray();
-                if (state.EpochsDone == 1)
-                {
-                    stop.Cancel();
-                }
-            },
-        };
-        Assert.Throws<OperationCanceledException>(() => Trainer.Fit(interrupted, data, validation, loss, new Adam(0.01f), options));
-
-        LoadedModel loaded = ModelFile.FromSafetensors(SafetensorsFile.Read(new MemoryStream(checkpoint!), null), null);
+        LoadedModel loaded = InterruptedRun.Checkpoint(Models[name](), data, validation, loss, epochs: 3, stopAfter: 1);
         FitState state = Assert.IsType<FitState>(loaded.Checkpoint);
         Sequential resumed = loaded.Model;
         Assert.Equal(straight.Layers[0].KerasClassName, resumed.Layers[0].KerasClassName);
