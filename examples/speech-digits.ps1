@@ -109,7 +109,18 @@ $byAccent | Group-Object Accent | ForEach-Object {
     [pscustomobject]@{ Accent = $_.Name; Utterances = $_.Count; Accuracy = '{0:p1}' -f (($_.Group | Measure-Object Right -Average).Average) }
 } | Format-Table -AutoSize | Out-String | Write-Host
 
-# 6. Save the model, the training curves and the confusion matrix.
+# 6. The recipe travels with the model: the dataset's features were made by Import-RnnAudio with these settings
+#    (tools/make-speech-digits.ps1), so the model records them, and WAV files go to it by path. The sample files are
+#    utterances of held-out speakers.
+$samples = @(Get-ChildItem -LiteralPath (Join-Path $dataFolder 'speech-digits-wav') -Recurse -Filter *.wav)
+$model | Set-RnnAudioRecipe -Dataset ($samples |
+    Import-RnnAudio -LabelFrom Directory -TrimSilence 40 -Normalize -Padding Post -Coefficients 13 -Stack)
+$byPath = @(Invoke-RnnPrediction -Model $model -LiteralPath $samples.FullName)
+$right = @($byPath | Where-Object { $_.Class -eq (Split-Path -Leaf (Split-Path -Parent $_.Path)) }).Count
+Write-Host ("The {0} sample WAV files, read through the model's recipe (Invoke-RnnPrediction -Path): {1} of {0} right" -f
+    $byPath.Count, $right)
+
+# 7. Save the model (with its recipe), the training curves and the confusion matrix.
 $null = New-Item -ItemType Directory -Force -Path $OutputFolder
 $modelFile = $model | Export-RnnModel -LiteralPath (Join-Path $OutputFolder 'speech-digits.safetensors') -Force -PassThru
 $plotFile = $model | Export-RnnTrainingPlot -LiteralPath (Join-Path $OutputFolder 'speech-digits-training.png') -Force -PassThru
