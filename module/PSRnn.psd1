@@ -29,6 +29,7 @@
         'Add-GruLayer'
         'Add-DenseLayer'
         'Add-DropoutLayer'
+        'Add-SpecAugmentLayer'
         'Add-EmbeddingLayer'
         'Add-MaskingLayer'
         'Invoke-RnnTraining'
