@@ -107,6 +107,8 @@ BeforeDiscovery {
         @{ Name = 'Add-EmbeddingLayer not first'; Script = { New-RnnModel -InputShape 3, 2 | Add-LstmLayer 4 -ReturnSequences | Add-EmbeddingLayer 10 4 } }
         @{ Name = 'Add-EmbeddingLayer too large'; Script = { New-RnnModel -InputShape 3 | Add-EmbeddingLayer 2000000000 2000 } }
         @{ Name = 'Add-MaskingLayer not first'; Script = { New-RnnModel -InputShape 3, 2 | Add-LstmLayer 4 -ReturnSequences | Add-MaskingLayer } }
+        @{ Name = 'Add-SpecAugmentLayer -FrequencyMaskWidth above the features'; Id = 'SpecAugmentWidthTooLarge'; Match = 'give at most 2'; Script = { New-RnnModel -InputShape 3, 2 | Add-SpecAugmentLayer -FrequencyMasks 1 -FrequencyMaskWidth 3 } }
+        @{ Name = 'Add-SpecAugmentLayer -TimeMaskProportion 0'; Id = 'LayerBadArgument'; Match = 'above 0 and at most 1'; Script = { New-RnnModel -InputShape 3, 2 | Add-SpecAugmentLayer -TimeMasks 1 -TimeMaskWidth 2 -TimeMaskProportion 0 } }
         @{ Name = 'Invoke-RnnTraining with other features'; Script = { $model | Invoke-RnnTraining -X $wide -Y $labels } }
         @{ Name = 'Invoke-RnnTraining with fewer targets'; Script = { $model | Invoke-RnnTraining -X $x -Y ([long[]](0, 1)) } }
         @{ Name = 'Invoke-RnnTraining with 2-D input to a recurrent layer'; Script = { $model | Invoke-RnnTraining -X ([float[, ]]::new(4, 2)) -Y $labels } }

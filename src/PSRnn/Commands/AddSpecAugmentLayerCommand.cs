@@ -13,6 +13,13 @@ namespace PSRnn.Commands;
 /// resumed checkpoint continues them exactly. Its input is (batch, time, features): put it first (or after
 /// Add-MaskingLayer) on spectrogram or MFCC features from Import-RnnAudio.</para>
 /// </summary>
+/// <example>
+///   <code>
+///     $model | Add-MaskingLayer | Add-SpecAugmentLayer -TimeMasks 2 -TimeMaskWidth 20 -TimeMaskProportion 0.2 -MaskValue Mean
+///   </code>
+///   <para>Masks runs of frames within each utterance's real (unpadded) frames, each at most a fifth of them, with the
+///   utterance's mean.</para>
+/// </example>
 /// <example runnable="true">
 ///   <code>
 ///     New-RnnModel -InputShape 100, 13 -Seed 1 | Add-SpecAugmentLayer -FrequencyMasks 2 -FrequencyMaskWidth 3 -TimeMasks 2 -TimeMaskWidth 10 | Add-LstmLayer 32 | Add-DenseLayer 10 -Activation softmax
