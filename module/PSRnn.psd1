@@ -18,6 +18,7 @@
         'Import-NpyData'
         'Export-NpyData'
         'Import-RnnAudio'
+        'New-RnnAudioAugmentation'
         'ConvertTo-RnnTensor'
         'ConvertTo-RnnOneHot'
         'ConvertTo-RnnWindow'
