@@ -15,6 +15,7 @@ Describe 'New-RnnAudioAugmentation' {
         "$a" | Should -Be 'Speed 0.9, 1.1; NoiseSnr 10 to 30 dB (White, Pink); GainDb -6 to 6; ShiftMs 100'
         (New-RnnAudioAugmentation -NoiseSnr 20).NoiseSnrDb.Item1 | Should -Be 20
         "$((New-RnnAudioAugmentation -NoiseSnr 20).NoiseColors)" | Should -Be 'White'
+        "$(New-RnnAudioAugmentation -ReverbRt60 0.2, 0.6)" | Should -Be 'ReverbRt60 0.2 to 0.6 s'
     }
 
     It 'refuses bad settings with stable IDs' {
@@ -22,6 +23,7 @@ Describe 'New-RnnAudioAugmentation' {
         { New-RnnAudioAugmentation -GainDb 6, -6 } | Should -Throw -ErrorId 'AudioAugmentationRangeReversed,PSRnn.Commands.NewRnnAudioAugmentationCommand'
         { New-RnnAudioAugmentation -Speed 3 } | Should -Throw -ErrorId 'AudioAugmentationInvalid,PSRnn.Commands.NewRnnAudioAugmentationCommand' -ExpectedMessage '*outside 0.5 to 2*'
         { New-RnnAudioAugmentation -ShiftMs -5 } | Should -Throw -ErrorId 'AudioAugmentationInvalid,PSRnn.Commands.NewRnnAudioAugmentationCommand'
+        { New-RnnAudioAugmentation -ReverbRt60 0 } | Should -Throw -ErrorId 'AudioAugmentationInvalid,PSRnn.Commands.NewRnnAudioAugmentationCommand' -ExpectedMessage '*above 0 and at most 5 s*'
         { New-RnnAudioAugmentation -NoiseColor Pink } | Should -Throw -ErrorId 'AudioAugmentationNoiseColorWithoutSnr,PSRnn.Commands.NewRnnAudioAugmentationCommand'
         { New-RnnAudioAugmentation } | Should -Throw -ErrorId 'AudioAugmentationEmpty,PSRnn.Commands.NewRnnAudioAugmentationCommand'
         { New-RnnAudioAugmentation -NoiseSnr 1, 2, 3 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,PSRnn.Commands.NewRnnAudioAugmentationCommand'
@@ -47,7 +49,7 @@ Describe 'Import-RnnAudio -Augment' {
     }
 
     It 'is deterministic from -Seed and stacks into one dataset' {
-        $augment = New-RnnAudioAugmentation -NoiseSnr 5, 15 -NoiseColor Pink, Brown -GainDb -3, 3 -ShiftMs 20
+        $augment = New-RnnAudioAugmentation -NoiseSnr 5, 15 -NoiseColor Pink, Brown -GainDb -3, 3 -ShiftMs 20 -ReverbRt60 0.2, 0.4
         $a = $Wavs | Import-RnnAudio -LabelFrom Directory -Normalize -Frames 40 -Augment $augment -Copies 3 -Seed 9 -Stack
         $b = $Wavs | Import-RnnAudio -LabelFrom Directory -Normalize -Frames 40 -Augment $augment -Copies 3 -Seed 9 -Stack
         $c = $Wavs | Import-RnnAudio -LabelFrom Directory -Normalize -Frames 40 -Augment $augment -Copies 3 -Seed 10 -Stack

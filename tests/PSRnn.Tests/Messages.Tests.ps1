@@ -78,6 +78,12 @@ BeforeDiscovery {
         @{ Name = 'Import-RnnAudio on a folder'; Script = { Import-RnnAudio -LiteralPath $TestDrive } }
         @{ Name = 'Import-RnnAudio -LabelFrom Csv without -LabelCsv'; Script = { Import-RnnAudio $files.Wav -LabelFrom Csv } }
         @{ Name = 'Import-RnnAudio -LabelCsv of a missing file'; Script = { Import-RnnAudio $files.Wav -LabelFrom Csv -LabelCsv (Join-Path $TestDrive 'nope.csv') } }
+        @{ Name = 'Import-RnnAudio -Copies without -Augment'; Id = 'AudioCopiesWithoutAugment'; Match = 'add -Augment'; Script = { Import-RnnAudio $files.Wav -Copies 2 } }
+        @{ Name = 'New-RnnAudioAugmentation -NoiseSnr 30, 10'; Id = 'AudioAugmentationRangeReversed'; Match = 'low end is above the high end'; Script = { New-RnnAudioAugmentation -NoiseSnr 30, 10 } }
+        @{ Name = 'New-RnnAudioAugmentation -Speed 3'; Id = 'AudioAugmentationInvalid'; Match = 'outside 0\.5 to 2'; Script = { New-RnnAudioAugmentation -Speed 3 } }
+        @{ Name = 'New-RnnAudioAugmentation -ReverbRt60 0'; Id = 'AudioAugmentationInvalid'; Match = 'above 0 and at most 5 s'; Script = { New-RnnAudioAugmentation -ReverbRt60 0 } }
+        @{ Name = 'New-RnnAudioAugmentation -NoiseColor without -NoiseSnr'; Id = 'AudioAugmentationNoiseColorWithoutSnr'; Match = 'add -NoiseSnr'; Script = { New-RnnAudioAugmentation -NoiseColor Pink } }
+        @{ Name = 'New-RnnAudioAugmentation with nothing'; Id = 'AudioAugmentationEmpty'; Match = 'changes nothing'; Script = { New-RnnAudioAugmentation } }
         @{ Name = 'Import-RnnAudio -LabelCsv of text'; Script = { Import-RnnAudio $files.Wav -LabelFrom Csv -LabelCsv $files.Text } }
         @{ Name = 'Import-RnnAudio -Coefficients above -MelBands'; Script = { Import-RnnAudio $files.Wav -Coefficients 80 -MelBands 40 } }
         @{ Name = 'ConvertTo-RnnTensor -DType Int32 of a fraction'; Script = { ConvertTo-RnnTensor -InputObject 0.5 -DType Int32 } }

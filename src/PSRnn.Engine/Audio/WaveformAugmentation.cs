@@ -6,11 +6,13 @@ namespace PSRnn.Engine.Audio;
 /// <summary>
 /// Waveform augmentation settings, applied to prepared samples (after resampling and trimming, before the features):
 /// speed perturbation (Kaldi's, as sox speed: the samples are read as if recorded at rate·s and resampled to the
-/// rate, so the duration is divided by s and every frequency multiplied by it), a time shift, additive noise at an
-/// SNR, and a gain, in that order.
+/// rate, so the duration is divided by s and every frequency multiplied by it), a time shift, reverberation by a
+/// simulated room impulse response (<see cref="RoomImpulse"/>), additive noise at an SNR, and a gain, in that order
+/// (noise after the reverberation, as Kaldi's reverberate_data_dir adds it).
 /// <para>Per copy, drawn from the copy's own stream (u uniform): the speed is Speeds[copy mod count] (cycled, so
 /// 0.9, 1.1 with two copies is Kaldi's three-way perturbation beside the original); the shift an integer number of
-/// samples uniform in [−S, S] (zeros shifted in, the length kept); the SNR uniform in [lo, hi] dB and the colour
+/// samples uniform in [−S, S] (zeros shifted in, the length kept); the RT60 uniform in [lo, hi] s and a fresh
+/// impulse response (the length kept: the tail past the end is dropped); the SNR uniform in [lo, hi] dB and the colour
 /// uniform over NoiseColors, the noise n scaled so that 10·log₁₀(Σx² / Σn²) is that SNR exactly; the gain uniform
 /// in [lo, hi] dB, y ← y·10^(g/20).</para>
 /// </summary>
@@ -19,15 +21,19 @@ public sealed class WaveformAugmentation
     /// <summary>The smallest and largest speed factor accepted.</summary>
     public const double MinSpeed = 0.5, MaxSpeed = 2.0;
 
+    /// <summary>The largest reverberation time accepted, in seconds (a cathedral's).</summary>
+    public const double MaxRt60 = 5.0;
+
     /// <summary>Creates validated settings.</summary>
     /// <param name="speeds">Speed factors, cycled over the copies; empty for none.</param>
     /// <param name="noiseSnrDb">The SNR range in dB (lo, hi), or null for no noise.</param>
     /// <param name="noiseColors">The noise colours to draw from (white when empty).</param>
     /// <param name="gainDb">The gain range in dB (lo, hi), or null for none.</param>
     /// <param name="shiftMs">The largest time shift, in ms, either way (0 for none).</param>
+    /// <param name="reverbRt60">The reverberation time range in seconds (lo, hi), above 0 and at most <see cref="MaxRt60"/>, or null for none.</param>
     /// <exception cref="ArgumentException">A value out of range, or a range whose low end is above its high end.</exception>
     public WaveformAugmentation(IReadOnlyList<double>? speeds, (double Low, double High)? noiseSnrDb, IReadOnlyList<NoiseColor>? noiseColors,
-        (double Low, double High)? gainDb, double shiftMs)
+        (double Low, double High)? gainDb, double shiftMs, (double Low, double High)? reverbRt60 = null)
     {
         Speeds = [.. speeds ?? []];
         foreach (double s in Speeds)
@@ -47,6 +53,11 @@ public sealed class WaveformAugmentation
         }
 
         ShiftMs = shiftMs;
+        ReverbRt60 = CheckRange(reverbRt60, "reverberation time", "s");
+        if (ReverbRt60 is { } rt && !(rt.Low > 0 && rt.High <= MaxRt60))
+        {
+            throw new ArgumentOutOfRangeException(nameof(reverbRt60), Text($"The reverberation time range {rt.Low} to {rt.High} s must be above 0 and at most {MaxRt60} s; rooms are about 0.2 to 1 s."));
+        }
     }
 
     /// <summary>The speed factors, cycled over the copies.</summary>
@@ -63,6 +74,9 @@ public sealed class WaveformAugmentation
 
     /// <summary>The largest time shift in ms, either way.</summary>
     public double ShiftMs { get; }
+
+    /// <summary>The reverberation time range in seconds, or null for none.</summary>
+    public (double Low, double High)? ReverbRt60 { get; }
 
     /// <summary>
     /// The original samples followed by <paramref name="copies"/> augmented copies. Copy k of file
@@ -97,6 +111,11 @@ public sealed class WaveformAugmentation
             int most = (int)Math.Round(ShiftMs * sampleRate / 1000.0);
             int shift = rng.NextInt((2 * most) + 1) - most;
             y = Shift(y, shift);
+        }
+
+        if (ReverbRt60 is { } rt60)
+        {
+            y = RoomImpulse.Apply(y, RoomImpulse.Generate(rng.Uniform(rt60.Low, rt60.High), sampleRate, rng));
         }
 
         if (NoiseSnrDb is { } snr)
@@ -178,6 +197,11 @@ public sealed class WaveformAugmentation
         if (Speeds.Count > 0)
         {
             parts.Add("Speed " + string.Join(", ", Speeds.Select(s => s.ToString(CultureInfo.InvariantCulture))));
+        }
+
+        if (ReverbRt60 is { } r)
+        {
+            parts.Add(Text($"ReverbRt60 {r.Low} to {r.High} s"));
         }
 
         if (NoiseSnrDb is { } n)

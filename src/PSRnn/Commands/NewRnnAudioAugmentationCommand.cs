@@ -5,14 +5,17 @@ using PSRnn.Infrastructure;
 namespace PSRnn.Commands;
 
 /// <summary>
-/// <para type="synopsis">Creates waveform augmentation settings for Import-RnnAudio -Augment: speed perturbation, noise, gain and time shift.</para>
+/// <para type="synopsis">Creates waveform augmentation settings for Import-RnnAudio -Augment: speed perturbation, time shift, reverberation, noise and gain.</para>
 /// <para type="description">Returns the settings Import-RnnAudio -Augment applies to each file's samples after
 /// resampling and -TrimSilence, before the features, to make -Copies augmented versions of every file beside the
 /// original. In order: -Speed, Kaldi's speed perturbation (the samples are read as if recorded at rate × factor and
 /// resampled with the same polyphase filter as -SampleRate, so a factor of 1.1 makes the file 1/1.1 as long and every
 /// frequency, the pitch included, 1.1 times as high); the factors are taken in turn, copy after copy, so -Speed 0.9,
 /// 1.1 with -Copies 2 is Kaldi's three-way perturbation. -ShiftMs moves the samples by a whole number of samples drawn
-/// uniformly up to that many ms either way, zeros shifted in, the length kept. -NoiseSnr adds Gaussian noise of a
+/// uniformly up to that many ms either way, zeros shifted in, the length kept. -ReverbRt60 convolves with a simulated
+/// room impulse response, exponentially decaying Gaussian noise whose energy falls 60 dB in a reverberation time drawn
+/// uniformly from the range in seconds, scaled to unit energy (the length kept: the tail past the end is dropped).
+/// -NoiseSnr then adds Gaussian noise of a
 /// colour drawn from -NoiseColor (White flat, Pink 1/f, Brown 1/f²) scaled to an SNR drawn uniformly from the range
 /// (10 · log10 of the signal's power over the noise's power, exactly); silent files get no noise. -GainDb multiplies by
 /// a gain drawn uniformly from the range in dB. A range is two numbers, low then high, or one for a fixed value.</para>
@@ -75,6 +78,14 @@ public sealed class NewRnnAudioAugmentationCommand : PSCmdlet
     [Parameter]
     public double ShiftMs { get; set; }
 
+    /// <summary>
+    /// <para type="description">The reverberation time (RT60) range in seconds of a simulated room: low, high (or one
+    /// value), above 0 and at most 5; rooms are about 0.2 to 1 s.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateCount(1, 2)]
+    public double[]? ReverbRt60 { get; set; }
+
     /// <inheritdoc />
     protected override void EndProcessing()
     {
@@ -84,15 +95,15 @@ public sealed class NewRnnAudioAugmentationCommand : PSCmdlet
                 "-NoiseColor chooses the colour of the added noise; add -NoiseSnr (low, high in dB) to add noise."));
         }
 
-        if (Speed is null && NoiseSnr is null && GainDb is null && ShiftMs == 0)
+        if (Speed is null && NoiseSnr is null && GainDb is null && ShiftMs == 0 && ReverbRt60 is null)
         {
             ThrowTerminatingError(Errors.Create("AudioAugmentationEmpty", ErrorCategory.InvalidArgument, null,
-                "The augmentation changes nothing: give at least one of -Speed, -NoiseSnr, -GainDb or -ShiftMs."));
+                "The augmentation changes nothing: give at least one of -Speed, -NoiseSnr, -GainDb, -ShiftMs or -ReverbRt60."));
         }
 
         try
         {
-            WriteObject(new WaveformAugmentation(Speed, Range(NoiseSnr), NoiseColor, Range(GainDb), ShiftMs));
+            WriteObject(new WaveformAugmentation(Speed, Range(NoiseSnr), NoiseColor, Range(GainDb), ShiftMs, Range(ReverbRt60)));
         }
         catch (ArgumentOutOfRangeException e)
         {

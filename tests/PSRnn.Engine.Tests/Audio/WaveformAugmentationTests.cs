@@ -169,6 +169,59 @@ public sealed class WaveformAugmentationTests
         Assert.NotEqual(a[1], settings.Versions(x, Rate, 4, 11, 3)[1]);
     }
 
+    // Schroeder's backward integration of h² gives the energy decay curve; its slope from −5 to −35 dB (T30) times
+    // two is the RT60.
+    [Theory]
+    [InlineData(0.2)]
+    [InlineData(0.5)]
+    [InlineData(1.0)]
+    public void RoomImpulseDecaysSixtyDecibelsInRt60(double rt60)
+    {
+        for (ulong seed = 1; seed <= 3; seed++)
+        {
+            float[] h = RoomImpulse.Generate(rt60, Rate, new Rng(seed));
+            Assert.Equal(1.0, h.Sum(v => (double)v * v), 5);
+            var edc = new double[h.Length];
+            double tail = 0;
+            for (int n = h.Length - 1; n >= 0; n--)
+            {
+                tail += (double)h[n] * h[n];
+                edc[n] = 10 * Math.Log10(tail);
+            }
+
+            int t5 = Array.FindIndex(edc, v => v <= -5), t35 = Array.FindIndex(edc, v => v <= -35);
+            double measured = 2.0 * (t35 - t5) / Rate;
+            Assert.InRange(measured, rt60 * 0.9, rt60 * 1.1);
+        }
+    }
+
+    // Reverberation is linear and time-invariant: the copy of an impulse is the impulse response, and the copy of any
+    // signal (same seed, same draws) is that response convolved with it, cut to the signal's length.
+    [Fact]
+    public void ReverberationConvolvesWithTheRoomsResponse()
+    {
+        var settings = new WaveformAugmentation(null, null, null, null, 0, (0.05, 0.1));
+        var impulse = new float[2000];
+        impulse[0] = 1f;
+        float[] h = settings.Apply(impulse, Rate, 1.0, new Rng(4));
+        // RT60 0.05 to 0.1 s: 801 to 1601 samples of response, then (FFT rounding aside) nothing.
+        Assert.InRange(Array.FindLastIndex(h, v => Math.Abs(v) > 1e-6), 700, 1601);
+        Assert.All(h[1602..], v => Assert.True(Math.Abs(v) < 1e-6));
+        float[] x = Tone(300, 2000);
+        float[] y = settings.Apply(x, Rate, 1.0, new Rng(4));
+        Assert.Equal(x.Length, y.Length);
+        for (int i = 0; i < y.Length; i += 37)
+        {
+            double sum = 0;
+            for (int k = 0; k <= i; k++)
+            {
+                sum += (double)h[k] * x[i - k];
+            }
+
+            Assert.Equal(sum, y[i], 1e-5);
+        }
+    }
+
     [Fact]
     public void RejectsBadSettings()
     {
@@ -177,5 +230,8 @@ public sealed class WaveformAugmentationTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new WaveformAugmentation([3.0], null, null, null, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new WaveformAugmentation(null, (double.NaN, 3), null, null, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new WaveformAugmentation(null, null, null, null, -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WaveformAugmentation(null, null, null, null, 0, (0, 0.5)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WaveformAugmentation(null, null, null, null, 0, (0.5, 9)));
+        Assert.Throws<ArgumentException>(() => new WaveformAugmentation(null, null, null, null, 0, (0.8, 0.3)));
     }
 }
