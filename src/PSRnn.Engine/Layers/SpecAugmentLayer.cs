@@ -16,16 +16,11 @@ namespace PSRnn.Engine.Layers;
 /// μ_b = (1/N_b) Σ x over its N_b real values. Forward (inference): y = x.</para>
 /// <para>Backward: dx = dy ⊙ k, plus for the mean (1/N_b) Σ_masked dy on each real value of sample b (μ depends on x).</para>
 /// </summary>
-public sealed class SpecAugmentLayer : Layer
+public sealed class SpecAugmentLayer : TrainingNoiseLayer
 {
-    private readonly Activations _y = new();
-    private readonly Activations _dx = new();
     private float[] _keep = [];
     private double[] _count = [];
-    private bool _masked;
-    private bool _hasForward;
     private SequenceMask? _mask;
-    private Rng? _rng;
 
     /// <summary>Creates the layer.</summary>
     /// <param name="frequencyMasks">Frequency masks per sample (Park et al.'s m_F), 0 or more.</param>
@@ -76,32 +71,11 @@ public sealed class SpecAugmentLayer : Layer
     public SpecAugmentMaskValue MaskValue { get; }
 
     /// <inheritdoc />
-    internal override IReadOnlyList<Rng> RandomStreams => _rng is null ? [] : [_rng];
+    protected override bool IsActive => FrequencyMasks > 0 || TimeMasks > 0;
 
     /// <inheritdoc />
-    public override void Initialize(Rng rng) => InitializeStreams(rng);
-
-    /// <inheritdoc />
-    internal override void InitializeStreams(Rng rng)
+    protected override void TrainingForward(Activations input, Activations output, Rng rng)
     {
-        ArgumentNullException.ThrowIfNull(rng);
-        _rng = new Rng(rng.NextUInt64());
-    }
-
-    /// <inheritdoc />
-    public override Activations Forward(Activations input, bool training)
-    {
-        CheckInput(input);
-        _y.ResizeLike(input);
-        _hasForward = true;
-        input.Span.CopyTo(_y.Span);
-        _masked = training && (FrequencyMasks > 0 || TimeMasks > 0);
-        if (!_masked)
-        {
-            return _y;
-        }
-
-        Rng rng = _rng ?? throw new InvalidOperationException("Initialize the layer before training it.");
         int batch = input.Batch, time = input.Time, features = input.Features;
         if (_keep.Length < input.Length)
         {
@@ -117,7 +91,8 @@ public sealed class SpecAugmentLayer : Layer
         Span<float> keep = _keep.AsSpan(0, input.Length);
         keep.Fill(1f);
         ReadOnlySpan<float> x = input.Span;
-        Span<float> y = _y.Span;
+        Span<float> y = output.Span;
+        x.CopyTo(y);
         for (int b = 0; b < batch; b++)
         {
             int steps = _mask?.RealSteps(b) ?? time;
@@ -181,8 +156,6 @@ public sealed class SpecAugmentLayer : Layer
                 }
             }
         }
-
-        return _y;
     }
 
     // torchaudio's draw: v = u·W, start = ⌊u'·(L − v)⌋, end = start + ⌊v⌋ (nothing drawn when W < 1).
@@ -201,33 +174,10 @@ public sealed class SpecAugmentLayer : Layer
     private bool IsReal(int b, int t) => _mask is not { } m || m[b, t];
 
     /// <inheritdoc />
-    public override Activations? Backward(Activations outputGradient, bool computeInputGradient)
+    protected override void TrainingBackward(Activations outputGradient, Activations inputGradient)
     {
-        ArgumentNullException.ThrowIfNull(outputGradient);
-        if (!_hasForward)
-        {
-            throw new InvalidOperationException("Backward needs a Forward first.");
-        }
-
-        if (outputGradient.Length != _y.Length)
-        {
-            throw new ArgumentException($"The output gradient has {outputGradient.Length} elements; the last output had {_y.Length}.", nameof(outputGradient));
-        }
-
-        if (!computeInputGradient)
-        {
-            return null;
-        }
-
-        _dx.ResizeLike(outputGradient);
         ReadOnlySpan<float> dy = outputGradient.Span;
-        Span<float> dx = _dx.Span;
-        if (!_masked)
-        {
-            dy.CopyTo(dx);
-            return _dx;
-        }
-
+        Span<float> dx = inputGradient.Span;
         int time = outputGradient.Time, features = outputGradient.Features, size = time * features;
         ReadOnlySpan<float> keep = _keep.AsSpan(0, outputGradient.Length);
         for (int b = 0; b < outputGradient.Batch; b++)
@@ -256,8 +206,6 @@ public sealed class SpecAugmentLayer : Layer
                 }
             }
         }
-
-        return _dx;
     }
 
     /// <inheritdoc />

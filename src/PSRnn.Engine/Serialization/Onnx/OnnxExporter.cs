@@ -152,7 +152,7 @@ public static partial class OnnxExporter
         int last = -1;
         for (int i = 0; i < model.Layers.Count; i++)
         {
-            if (model.Layers[i] is not (DropoutLayer or SpecAugmentLayer))
+            if (model.Layers[i] is not TrainingNoiseLayer)
             {
                 last = i;
             }
@@ -165,7 +165,7 @@ public static partial class OnnxExporter
             string? output = i == last ? OutputName : null;
             x = layer switch
             {
-                DropoutLayer or SpecAugmentLayer => x,
+                TrainingNoiseLayer => x,
                 Masking masking => builder.Masking(masking, x, output),
                 Dense dense => builder.Dense(dense, x, output),
                 Embedding embedding => builder.Embedding(embedding, x, output),
