@@ -187,6 +187,7 @@ Describe 'Format-List shows every property of <Name>' -ForEach @(
     @{ Name = 'an audio prediction'; Get = { $AudioPredictions[0] } }
     @{ Name = 'a stream'; Get = { $Stream } }
     @{ Name = 'a learning-rate schedule'; Get = { New-RnnLearningRateSchedule -Polynomial -InitialRate 0.1 -DecaySteps 10 -Cycle } }
+    @{ Name = 'audio augmentation settings'; Get = { New-RnnAudioAugmentation -Speed 0.9, 1.1 -NoiseSnr 10, 30 -GainDb -3, 3 -ShiftMs 10 -ReverbRt60 0.3 } }
 ) {
     It 'lists them all' {
         $object = & $Get
@@ -202,7 +203,7 @@ Describe 'Every output type has a view test' {
         # Types PowerShell formats itself, and those this file checks above.
         $covered = 'FileInfo', 'OrderedDictionary', 'Sequential', 'Tensor', 'PSRnn.Evaluation', 'PSRnn.DetailedEvaluation',
             'RnnDatasetSplit', 'WindowedSeries', 'PaddedSequences', 'RnnAudioFeatures', 'RnnAudioDataset', 'RnnAudioPrediction', 'RnnStream',
-            'LearningRateSchedule'
+            'LearningRateSchedule', 'WaveformAugmentation'
         foreach ($command in Get-Command -Module PSRnn -CommandType Cmdlet) {
             foreach ($type in $command.OutputType) {
                 ($type.Name -split '\.')[-1] | Should -BeIn ($covered | ForEach-Object { ($_ -split '\.')[-1] }) -Because "$($command.Name) outputs $($type.Name)"

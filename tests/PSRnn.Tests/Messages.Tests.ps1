@@ -85,6 +85,12 @@ BeforeDiscovery {
         @{ Name = 'Import-RnnAudio on a folder'; Script = { Import-RnnAudio -LiteralPath $TestDrive } }
         @{ Name = 'Import-RnnAudio -LabelFrom Csv without -LabelCsv'; Script = { Import-RnnAudio $files.Wav -LabelFrom Csv } }
         @{ Name = 'Import-RnnAudio -LabelCsv of a missing file'; Script = { Import-RnnAudio $files.Wav -LabelFrom Csv -LabelCsv (Join-Path $TestDrive 'nope.csv') } }
+        @{ Name = 'Import-RnnAudio -Copies without -Augment'; Id = 'AudioCopiesWithoutAugment'; Match = 'add -Augment'; Script = { Import-RnnAudio $files.Wav -Copies 2 } }
+        @{ Name = 'New-RnnAudioAugmentation -NoiseSnr 30, 10'; Id = 'AudioAugmentationRangeReversed'; Match = 'low end is above the high end'; Script = { New-RnnAudioAugmentation -NoiseSnr 30, 10 } }
+        @{ Name = 'New-RnnAudioAugmentation -Speed 3'; Id = 'AudioAugmentationInvalid'; Match = 'outside 0\.5 to 2'; Script = { New-RnnAudioAugmentation -Speed 3 } }
+        @{ Name = 'New-RnnAudioAugmentation -ReverbRt60 0'; Id = 'AudioAugmentationInvalid'; Match = 'above 0 and at most 5 s'; Script = { New-RnnAudioAugmentation -ReverbRt60 0 } }
+        @{ Name = 'New-RnnAudioAugmentation -NoiseColor without -NoiseSnr'; Id = 'AudioAugmentationNoiseColorWithoutSnr'; Match = 'add -NoiseSnr'; Script = { New-RnnAudioAugmentation -NoiseColor Pink } }
+        @{ Name = 'New-RnnAudioAugmentation with nothing'; Id = 'AudioAugmentationEmpty'; Match = 'changes nothing'; Script = { New-RnnAudioAugmentation } }
         @{ Name = 'Import-RnnAudio -LabelCsv of text'; Script = { Import-RnnAudio $files.Wav -LabelFrom Csv -LabelCsv $files.Text } }
         @{ Name = 'Import-RnnAudio -Coefficients above -MelBands'; Script = { Import-RnnAudio $files.Wav -Coefficients 80 -MelBands 40 } }
         @{ Name = 'ConvertTo-RnnTensor -DType Int32 of a fraction'; Script = { ConvertTo-RnnTensor -InputObject 0.5 -DType Int32 } }
@@ -114,6 +120,8 @@ BeforeDiscovery {
         @{ Name = 'Add-EmbeddingLayer not first'; Script = { New-RnnModel -InputShape 3, 2 | Add-LstmLayer 4 -ReturnSequences | Add-EmbeddingLayer 10 4 } }
         @{ Name = 'Add-EmbeddingLayer too large'; Script = { New-RnnModel -InputShape 3 | Add-EmbeddingLayer 2000000000 2000 } }
         @{ Name = 'Add-MaskingLayer not first'; Script = { New-RnnModel -InputShape 3, 2 | Add-LstmLayer 4 -ReturnSequences | Add-MaskingLayer } }
+        @{ Name = 'Add-SpecAugmentLayer -FrequencyMaskWidth above the features'; Id = 'SpecAugmentWidthTooLarge'; Match = 'give at most 2'; Script = { New-RnnModel -InputShape 3, 2 | Add-SpecAugmentLayer -FrequencyMasks 1 -FrequencyMaskWidth 3 } }
+        @{ Name = 'Add-SpecAugmentLayer -TimeMaskProportion 0'; Id = 'LayerBadArgument'; Match = 'above 0 and at most 1'; Script = { New-RnnModel -InputShape 3, 2 | Add-SpecAugmentLayer -TimeMasks 1 -TimeMaskWidth 2 -TimeMaskProportion 0 } }
         @{ Name = 'Invoke-RnnTraining with other features'; Script = { $model | Invoke-RnnTraining -X $wide -Y $labels } }
         @{ Name = 'Invoke-RnnTraining with fewer targets'; Script = { $model | Invoke-RnnTraining -X $x -Y ([long[]](0, 1)) } }
         @{ Name = 'Invoke-RnnTraining with 2-D input to a recurrent layer'; Script = { $model | Invoke-RnnTraining -X ([float[, ]]::new(4, 2)) -Y $labels } }

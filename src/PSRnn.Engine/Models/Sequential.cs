@@ -415,6 +415,7 @@ public sealed class Sequential
         "Embedding" => "embedding",
         "Bidirectional" => "bidirectional",
         "Masking" => "masking",
+        "SpecAugment" => "spec_augment",
         _ => layer.KerasClassName.ToLowerInvariant(),
     };
 

@@ -19,7 +19,7 @@ internal static class LayerFactory
     ];
 
     /// <summary>The Keras class names this factory builds.</summary>
-    public static IReadOnlyList<string> ClassNames { get; } = ["Dense", .. Recurrents.Select(r => r.ClassName), "Dropout", "Embedding", "Bidirectional", "Masking"];
+    public static IReadOnlyList<string> ClassNames { get; } = ["Dense", .. Recurrents.Select(r => r.ClassName), "Dropout", "Embedding", "Bidirectional", "Masking", "SpecAugment"];
 
     /// <summary>Creates the (unbuilt) layer a serialized layer entry describes.</summary>
     /// <param name="entry">The entry: class_name and config.</param>
@@ -84,6 +84,7 @@ internal static class LayerFactory
                 },
                 "Masking" => new Masking(JsonConfig.Float(config, "mask_value", where, 0f), name),
                 "Bidirectional" => Bidirectional(config, where, name),
+                "SpecAugment" => SpecAugmentConfig.Create(config, where, name),
                 _ => throw new ModelConfigException("ModelUnknownLayer",
                     $"The model configuration's {where} is a layer type PSRnn does not have; it builds {string.Join(", ", ClassNames)}."),
             };

@@ -225,6 +225,29 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
     [ValidateNotNull]
     public Sequential? Model { get; set; }
 
+    /// <summary>
+    /// <para type="description">Waveform augmentation settings from New-RnnAudioAugmentation (speed perturbation,
+    /// noise, gain, time shift), applied after resampling and -TrimSilence, before the features: each file gives its
+    /// original and then -Copies augmented versions, with the same Path and Label, one after another (as Kaldi's speed
+    /// perturbation keeps the original beside its copies). Augment the training files only.</para>
+    /// </summary>
+    [Parameter]
+    public WaveformAugmentation? Augment { get; set; }
+
+    /// <summary>
+    /// <para type="description">With -Augment: how many augmented versions of each file, beside the original (1 by default).</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 1000)]
+    public int Copies { get; set; } = 1;
+
+    /// <summary>
+    /// <para type="description">With -Augment: the seed of the augmentation draws. The same files in the same order with
+    /// the same seed give the same copies; without it each run differs.</para>
+    /// </summary>
+    [Parameter]
+    public ulong? Seed { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -240,6 +263,13 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
             UseRecipe(_recipe);
         }
 
+        if (Augment is null && (MyInvocation.BoundParameters.ContainsKey(nameof(Copies)) || Seed is not null))
+        {
+            ThrowTerminatingError(Errors.Create("AudioCopiesWithoutAugment", ErrorCategory.InvalidArgument, null,
+                "-Copies and -Seed are for augmented copies; add -Augment (settings from New-RnnAudioAugmentation)."));
+        }
+
+        ulong augmentSeed = Seed ?? Rng.NewSeed();
         var options = new AudioFeatureOptions
         {
             SampleRate = SampleRate,
@@ -283,25 +313,22 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
                 WriteProgress(progress);
             }
 
-            RnnAudioFeatures? result = ReadFile(file, source, table, options);
-            if (result is null)
+            foreach (RnnAudioFeatures result in ReadFile(file, source, table, options, (augmentSeed, i)))
             {
-                continue;
-            }
+                foreach (float v in result.Features.AsSpan<float>())
+                {
+                    smallest = Math.Min(smallest, v);
+                    largest = Math.Max(largest, v);
+                }
 
-            foreach (float v in result.Features.AsSpan<float>())
-            {
-                smallest = Math.Min(smallest, v);
-                largest = Math.Max(largest, v);
-            }
-
-            if (Stack)
-            {
-                results.Add(result);
-            }
-            else
-            {
-                WriteObject(result);
+                if (Stack)
+                {
+                    results.Add(result);
+                }
+                else
+                {
+                    WriteObject(result);
+                }
             }
         }
 
@@ -359,7 +386,7 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
             "those files out.");
     }
 
-    private RnnAudioFeatures? ReadFile(string file, RnnAudioLabelSource source, LabelTable? table, AudioFeatureOptions options)
+    private List<RnnAudioFeatures> ReadFile(string file, RnnAudioLabelSource source, LabelTable? table, AudioFeatureOptions options, (ulong Seed, int Index) augment)
     {
         string? label = source switch
         {
@@ -371,22 +398,28 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
         {
             WriteError(Errors.Create("AudioLabelNotFound", ErrorCategory.ObjectNotFound, file,
                 $"'{file}' has no row in the label CSV '{LabelCsv}'; add one (file,label) or leave the file out."));
-            return null;
+            return [];
         }
 
         try
         {
             WavAudio audio = WavReader.Read(file);
-            float[] samples = AudioFeatures.Prepare(audio, options, file);
-            Tensor features = AudioFeatures.Compute(samples, options, file);
-            if (Frames is int frames && !Stack)
+            float[] prepared = AudioFeatures.Prepare(audio, options, file);
+            List<RnnAudioFeatures> versions = [];
+            foreach (float[] samples in Augment?.Versions(prepared, options.SampleRate, Copies, augment.Seed, augment.Index, file) ?? [prepared])
             {
-                int real = SequenceFitting.FittedLength(features.Dim(0), frames);
-                features = SequenceFitting.Fit(features, frames, Padding, Truncating, PaddingValue);
-                CountPaddingLikeFrames(features.AsSpan<float>(), features.Dim(1), frames - real, file);
+                Tensor features = AudioFeatures.Compute(samples, options, file);
+                if (Frames is int frames && !Stack)
+                {
+                    int real = SequenceFitting.FittedLength(features.Dim(0), frames);
+                    features = SequenceFitting.Fit(features, frames, Padding, Truncating, PaddingValue);
+                    CountPaddingLikeFrames(features.AsSpan<float>(), features.Dim(1), frames - real, file);
+                }
+
+                versions.Add(new RnnAudioFeatures(file, label, features, options.SampleRate, (double)samples.Length / options.SampleRate));
             }
 
-            return new RnnAudioFeatures(file, label, features, options.SampleRate, (double)samples.Length / options.SampleRate);
+            return versions;
         }
         catch (DataFormatException e)
         {
@@ -397,7 +430,7 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
             WriteError(Errors.Create("AudioReadFailed", ErrorCategory.ReadError, file, $"Cannot read '{file}': {Errors.Describe(e)}", e));
         }
 
-        return null;
+        return [];
     }
 
     private LabelTable ReadLabelTable()

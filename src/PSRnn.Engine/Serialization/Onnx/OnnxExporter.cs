@@ -19,7 +19,7 @@ namespace PSRnn.Engine.Serialization.Onnx;
 /// reads a negative id as counting from the end of the table, where PSRnn rejects it.</para>
 /// <para>Per layer (L the layer name, which prefixes every tensor it adds):
 /// Dense: MatMul(x, kernel) + bias, then the activation node(s) — MatMul broadcasts, so 2-D and 3-D input alike.
-/// Dropout: nothing (identity at inference). Embedding: Gather(embeddings, ids, axis 0) (+ Reshape for (B, T, 1) ids).
+/// Dropout, SpecAugment: nothing (identity at inference). Embedding: Gather(embeddings, ids, axis 0) (+ Reshape for (B, T, 1) ids).
 /// SimpleRNN / LSTM / GRU / Bidirectional: Transpose (B, T, F)→(T, B, F); the ONNX RNN / LSTM / GRU operator with
 /// direction forward, reverse (go_backwards) or bidirectional; then for return_sequences Y (T, D, B, H) → [Slice
 /// reversing time, for go_backwards, as Keras returns the sequence in processing order] → Transpose (B, T, D, H) →
@@ -152,7 +152,7 @@ public static partial class OnnxExporter
         int last = -1;
         for (int i = 0; i < model.Layers.Count; i++)
         {
-            if (model.Layers[i] is not DropoutLayer)
+            if (model.Layers[i] is not TrainingNoiseLayer)
             {
                 last = i;
             }
@@ -165,7 +165,7 @@ public static partial class OnnxExporter
             string? output = i == last ? OutputName : null;
             x = layer switch
             {
-                DropoutLayer => x,
+                TrainingNoiseLayer => x,
                 Masking masking => builder.Masking(masking, x, output),
                 Dense dense => builder.Dense(dense, x, output),
                 Embedding embedding => builder.Embedding(embedding, x, output),
@@ -183,7 +183,7 @@ public static partial class OnnxExporter
 
         if (last < 0)
         {
-            // Only Dropout layers: the model is the identity.
+            // Only Dropout and SpecAugment layers: the model is the identity.
             graph.AddNode("Identity", OutputName, [x]);
         }
 
