@@ -340,7 +340,8 @@ public static class Trainer
                                     double done = ((((epoch - 1) * (double)batches) + b) * windows) + w + 1;
                                     double total = (double)options.Epochs * batches * windows;
                                     TimeSpan elapsed = clock.Elapsed;
-                                    Call(model, loss, windowReport, new TrainingProgress(epoch, options.Epochs, b + 1, batches, seen > 0 ? lossSum / seen : double.NaN, elapsed,
+                                    using var unfused = new UnfusedScope(model, loss);
+                                    windowReport(new TrainingProgress(epoch, options.Epochs, b + 1, batches, seen > 0 ? lossSum / seen : double.NaN, elapsed,
                                         TimeSpan.FromTicks((long)(elapsed.Ticks * ((total - done) / done))))
                                     { Window = w + 1, Windows = windows, Metrics = SoFar(metrics, options) });
                                 }
@@ -386,7 +387,8 @@ public static class Trainer
                         double done = ((epoch - 1) * (double)batches) + b + 1;
                         double total = (double)options.Epochs * batches;
                         TimeSpan elapsed = clock.Elapsed;
-                        Call(model, loss, report, new TrainingProgress(epoch, options.Epochs, b + 1, batches, lossSum / seen, elapsed,
+                        using var unfused = new UnfusedScope(model, loss);
+                        report(new TrainingProgress(epoch, options.Epochs, b + 1, batches, lossSum / seen, elapsed,
                             TimeSpan.FromTicks((long)(elapsed.Ticks * ((total - done) / done))))
                         { Metrics = SoFar(metrics, options) });
                     }
@@ -441,7 +443,8 @@ public static class Trainer
                 options.ReduceLROnPlateau?.OnEpochEnd(plateau!, valLoss ?? epochLoss, optimizer);
                 if (options.EpochCompleted is { } completed)
                 {
-                    Call(model, loss, completed, record, new FitState
+                    using var unfused = new UnfusedScope(model, loss);
+                    completed(record, new FitState
                     {
                         EpochsDone = epoch,
                         Shuffle = shuffleRng.GetState(),
@@ -496,30 +499,18 @@ public static class Trainer
 
     // A callback sees the model as a user does: the last layer's activation unfused, so that Invoke-RnnPrediction or
     // Measure-RnnModel inside it give probabilities (and Evaluate's own unfusing does not leak into the run).
-    private static void Call<T>(Sequential model, Loss loss, Action<T> callback, T argument)
+    private readonly struct UnfusedScope : IDisposable
     {
-        Fuse(model, loss, false);
-        try
-        {
-            callback(argument);
-        }
-        finally
-        {
-            Fuse(model, loss, true);
-        }
-    }
+        private readonly Sequential _model;
+        private readonly Loss _loss;
 
-    private static void Call<T1, T2>(Sequential model, Loss loss, Action<T1, T2> callback, T1 first, T2 second)
-    {
-        Fuse(model, loss, false);
-        try
+        public UnfusedScope(Sequential model, Loss loss)
         {
-            callback(first, second);
+            (_model, _loss) = (model, loss);
+            Fuse(model, loss, false);
         }
-        finally
-        {
-            Fuse(model, loss, true);
-        }
+
+        public void Dispose() => Fuse(_model, _loss, true);
     }
 
     // The running metrics a batch report carries, only when asked (a dictionary a batch).
