@@ -25,6 +25,8 @@
         'ConvertTo-RnnWindow'
         'ConvertTo-RnnSequenceBatch'
         'Split-RnnDataset'
+        'Select-RnnSample'
+        'Join-RnnTensor'
         'New-RnnModel'
         'Add-SimpleRnnLayer'
         'Add-LstmLayer'
