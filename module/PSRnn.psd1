@@ -36,6 +36,8 @@
         'Add-SpecAugmentLayer'
         'Add-EmbeddingLayer'
         'Add-MaskingLayer'
+        'Add-NormalizationLayer'
+        'Invoke-RnnAdapt'
         'Invoke-RnnTraining'
         'New-RnnLearningRateSchedule'
         'Measure-RnnModel'
