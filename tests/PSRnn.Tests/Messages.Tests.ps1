@@ -71,6 +71,25 @@ BeforeDiscovery {
         @{ Name = 'Set-RnnAudioRecipe on a model of other features'; Id = 'AudioRecipeMismatch'; Match = 'takes 2 features per step, the recipe makes 13'; Script = { $model | Set-RnnAudioRecipe -Dataset (Import-RnnAudio $files.Wav -Frames 3 -Normalize -Stack) } }
         @{ Name = 'Invoke-RnnPrediction -Path with per-step outputs'; Id = 'AudioPredictionPerStep'; Match = 'output per step, not one per file'; Script = { $d = Import-RnnAudio $files.Wav -Frames 3 -Normalize -Stack; Invoke-RnnPrediction -Path $files.Wav -Model (New-RnnModel -InputShape 3, 13 | Add-DenseLayer 2 | Set-RnnAudioRecipe -Dataset $d -PassThru) } }
 
+        # Rows, slices and tables (issue 22).
+        @{ Name = 'Select-RnnSample -Index beyond the samples'; Id = 'SampleIndexOutOfRange'; Match = 'Index 9 .* out of range for axis 0 with size 2'; Script = { Select-RnnSample $six -Index 9 } }
+        @{ Name = 'Select-RnnSample -Mask of the wrong length'; Id = 'SampleMaskLengthMismatch'; Match = '-Mask has 3 values; the tensor of shape \(2, 3\) has 2 samples'; Script = { Select-RnnSample $six -Mask ([bool[]](1, 0, 1)) } }
+        @{ Name = 'Select-RnnSample -Mask of numbers'; Id = 'SampleMaskNotBool'; Match = 'give bool values'; Script = { Select-RnnSample $six -Mask ([int[]](1, 0)) } }
+        @{ Name = 'Select-RnnSample -Random beyond the samples'; Id = 'SampleRandomTooMany'; Match = 'more samples than the 2 there are'; Script = { Select-RnnSample $six -Random 3 } }
+        @{ Name = 'Select-RnnSample -Random of tensors of other counts'; Id = 'SampleCountMismatch'; Match = 'the same random samples need the same count'; Script = { $six, $x | Select-RnnSample -Random 1 } }
+        @{ Name = 'Select-RnnSample -First with -Last'; Id = 'SampleRangeConflict'; Match = '-First or -Last, not both'; Script = { Select-RnnSample $six -First 1 -Last 1 } }
+        @{ Name = 'Select-RnnSample of a scalar'; Id = 'SampleTensorScalar'; Match = 'has no samples'; Script = { Select-RnnSample (ConvertTo-RnnTensor 5) -First 1 } }
+        @{ Name = 'Join-RnnTensor of other shapes'; Id = 'JoinShapeMismatch'; Match = 'Tensor 1 has shape \(4, 3, 2\) and tensor 0 \(2, 3\)'; Script = { $six, $x | Join-RnnTensor } }
+        @{ Name = 'Join-RnnTensor of other dtypes'; Id = 'JoinDTypeMismatch'; Match = 'Tensor 1 is int64 and tensor 0 float32'; Script = { $six, (ConvertTo-RnnTensor ([long[]](1..3)) -Shape 1, 3) | Join-RnnTensor } }
+        @{ Name = 'Join-RnnTensor -Axis 2 of matrices'; Id = 'JoinAxisOutOfRange'; Match = 'Axis 2 is out of range for a tensor of rank 2'; Script = { $six, $six | Join-RnnTensor -Axis 2 } }
+        @{ Name = 'the .Slice() method beyond an axis'; Id = 'TensorIndexInvalid'; Match = 'Index 5 is out of range for axis 0 with size 2'; Script = { $six.Slice(5) } }
+        @{ Name = 'the .Slice() method with a bad range'; Id = 'TensorIndexInvalid'; Match = "give a whole number or a range such as '1:3'"; Script = { $six.Slice('1:x') } }
+        @{ Name = 'ConvertTo-RnnTensor -Property of a missing column'; Id = 'TableColumnMissing'; Match = "Row 1 has no property 'c'; it has a, b"; Script = { [pscustomobject]@{ a = 1; b = 2 } | ConvertTo-RnnTensor -Property a, c } }
+        @{ Name = 'ConvertTo-RnnTensor -Property of a bad cell'; Id = 'TableValueInvalid'; Match = "Row 2, column 'a': '1,5' is not a number"; Script = { @{ a = '1' }, @{ a = '1,5' } | ConvertTo-RnnTensor -Property a } }
+        @{ Name = 'ConvertTo-RnnTensor -Property of dates without features'; Id = 'TableDateTimeColumn'; Match = 'give -DateTimeFeatures'; Script = { [pscustomobject]@{ t = '2024-01-01T10:00' } | ConvertTo-RnnTensor -Property t } }
+        @{ Name = 'ConvertTo-RnnTensor -DateTimeFeatures without -Property'; Id = 'DateTimeFeaturesWithoutProperty'; Match = 'give the columns with -Property'; Script = { ConvertTo-RnnTensor 1 -DateTimeFeatures Hour } }
+        @{ Name = 'ConvertTo-RnnWindow -TargetProperty not among -Property'; Id = 'WindowTargetPropertyInvalid'; Match = "-TargetProperty 'c' is not among -Property \(a, b\)"; Script = { 1..9 | ForEach-Object { [pscustomobject]@{ a = $_; b = $_ } } | ConvertTo-RnnWindow -Property a, b -TargetProperty c -Lookback 2 } }
+        @{ Name = 'ConvertTo-RnnWindow -TargetProperty without -Property'; Id = 'WindowPropertyMissing'; Match = 'name their columns with -Property'; Script = { 1..9 | ConvertTo-RnnWindow -TargetProperty a -Lookback 2 } }
         # The sweep: every cmdlet at least once, and the engine's checks they reach.
         @{ Name = 'Import-NpyData on a folder'; Script = { Import-NpyData -LiteralPath $TestDrive } }
         @{ Name = 'Import-NpyData on a text file'; Script = { Import-NpyData $files.TextNpy } }

@@ -213,11 +213,14 @@ public sealed class Sequential
     }
 
     /// <summary>Runs every layer. The result belongs to the last layer.</summary>
-    public Activations Forward(Activations input, bool training)
+    public Activations Forward(Activations input, bool training) => ForwardThrough(input, _layers.Count, training);
+
+    /// <summary>Runs the first <paramref name="count"/> layers (what the next one receives). The result belongs to the last run.</summary>
+    internal Activations ForwardThrough(Activations input, int count, bool training)
     {
         RequireLayers();
         Activations x = input;
-        foreach (Layer layer in _layers)
+        foreach (Layer layer in _layers.Take(count))
         {
             Activations y = layer.Forward(x, training);
             // Keras's mask propagation: each layer says what mask its output carries (a recurrent layer without
@@ -237,7 +240,8 @@ public sealed class Sequential
     public void Backward(Activations outputGradient)
     {
         int first = 0;
-        while (first < _layers.Count && _layers[first].Parameters.Count == 0)
+        // Frozen parameters (a Normalization's statistics) need no gradient either.
+        while (first < _layers.Count && _layers[first].Parameters.All(p => !p.Trainable))
         {
             first++;
         }
@@ -416,6 +420,7 @@ public sealed class Sequential
         "Bidirectional" => "bidirectional",
         "Masking" => "masking",
         "SpecAugment" => "spec_augment",
+        "Normalization" => "normalization",
         _ => layer.KerasClassName.ToLowerInvariant(),
     };
 

@@ -19,7 +19,7 @@ internal static class LayerFactory
     ];
 
     /// <summary>The Keras class names this factory builds.</summary>
-    public static IReadOnlyList<string> ClassNames { get; } = ["Dense", .. Recurrents.Select(r => r.ClassName), "Dropout", "Embedding", "Bidirectional", "Masking", "SpecAugment"];
+    public static IReadOnlyList<string> ClassNames { get; } = ["Dense", .. Recurrents.Select(r => r.ClassName), "Dropout", "Embedding", "Bidirectional", "Masking", "SpecAugment", "Normalization"];
 
     /// <summary>Creates the (unbuilt) layer a serialized layer entry describes.</summary>
     /// <param name="entry">The entry: class_name and config.</param>
@@ -85,6 +85,7 @@ internal static class LayerFactory
                 "Masking" => new Masking(JsonConfig.Float(config, "mask_value", where, 0f), name),
                 "Bidirectional" => Bidirectional(config, where, name),
                 "SpecAugment" => SpecAugmentConfig.Create(config, where, name),
+                "Normalization" => Normalization(config, where, name),
                 _ => throw new ModelConfigException("ModelUnknownLayer",
                     $"The model configuration's {where} is a layer type PSRnn does not have; it builds {string.Join(", ", ClassNames)}."),
             };
@@ -94,6 +95,18 @@ internal static class LayerFactory
             // Constructors reject out-of-range values (units ≤ 0, rates outside [0, 1), …).
             throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} is invalid: {ExceptionText.Plain(e)}", e);
         }
+    }
+
+    private static Normalization Normalization(JsonElement config, string where, string? name)
+    {
+        // PSRnn's (and Keras's default) axis is the last: the features.
+        if (config.TryGetProperty("axis", out JsonElement axis) && !(axis.ValueKind == JsonValueKind.Number && axis.GetInt32() == -1))
+        {
+            throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} normalizes over axis {axis}; PSRnn normalizes the features (axis -1).");
+        }
+
+        // Statistics come with the weights: a saved model's layer is as adapted as it was.
+        return new Normalization(JsonConfig.Bool(config, "invert", where, false), name) { IsAdapted = true };
     }
 
     private static Bidirectional Bidirectional(JsonElement config, string where, string? name)

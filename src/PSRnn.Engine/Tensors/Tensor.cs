@@ -258,6 +258,32 @@ public sealed class Tensor
         return new Tensor(Data, ResolveShape(shape, Length));
     }
 
+    /// <summary>
+    /// NumPy's basic indexing, <c>x[1:3, ::2, -1]</c>: one <see cref="TensorRange"/> per leading axis (the rest whole); a
+    /// single position drops its axis. The result is a copy (the engine's tensors are contiguous).
+    /// </summary>
+    /// <exception cref="ArgumentException">More ranges than axes, or several ellipses.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A single position outside its axis.</exception>
+    public Tensor Slice(params TensorRange[] ranges)
+    {
+        ArgumentNullException.ThrowIfNull(ranges);
+        return TensorCopy.Slice(this, ranges);
+    }
+
+    /// <summary>NumPy's <c>take</c>: the positions <paramref name="indices"/> (negative from the end, in any order,
+    /// repeats allowed) along <paramref name="axis"/>, copied.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index or the axis out of range.</exception>
+    public Tensor Take(ReadOnlySpan<int> indices, int axis = 0) => TensorCopy.Take(this, indices, axis);
+
+    /// <summary>NumPy's <c>concatenate</c> along <paramref name="axis"/>: tensors of one dtype whose other dimensions match.</summary>
+    /// <exception cref="ArgumentException">No tensors, shapes that differ off the axis, or 0-d tensors.</exception>
+    /// <exception cref="ArrayTypeMismatchException">Tensors of different dtypes.</exception>
+    public static Tensor Concatenate(IReadOnlyList<Tensor> tensors, int axis = 0)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        return TensorCopy.Concatenate(tensors, axis);
+    }
+
     /// <summary>A deep copy (the name is kept).</summary>
     public Tensor Clone() => new((Array)Data.Clone(), _shape) { Name = Name };
 

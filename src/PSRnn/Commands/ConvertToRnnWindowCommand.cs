@@ -18,6 +18,9 @@ namespace PSRnn.Commands;
 /// Start (the step where each window begins). Windows keep the series' order: split them chronologically
 /// (Split-RnnDataset -NoShuffle), not at random, to avoid training on the future. A series shorter than
 /// Lookback + Horizon, sizes below 1, NaN or infinite values and unknown target columns are errors.</para>
+/// <para type="description">With -Property the series comes straight from objects, one per step (Import-Csv …): the
+/// named properties are its features, read as ConvertTo-RnnTensor -Property reads them (date columns become the sin
+/// and cos of each -DateTimeFeatures), and -TargetProperty names the ones to predict.</para>
 /// </summary>
 /// <example>
 ///   <code>
@@ -39,6 +42,12 @@ namespace PSRnn.Commands;
 ///     $w.X.Shape; $w.Y.Shape    # 88 12 1, then 88 1
 ///   </code>
 ///   <para>A sine wave cut into windows of 12 steps, each with the following value as its target.</para>
+/// </example>
+/// <example>
+///   <code>
+///     $w = Import-Csv sensor.csv | ConvertTo-RnnWindow -Property Time, Load, Temperature -DateTimeFeatures Hour, Weekday -TargetProperty Load -Lookback 24
+///   </code>
+///   <para>Windows of 24 rows of six features (sin and cos of the hour and weekday, Load, Temperature), each with the next Load.</para>
 /// </example>
 [Cmdlet(VerbsData.ConvertTo, "RnnWindow")]
 [OutputType(typeof(WindowedSeries))]
@@ -75,6 +84,27 @@ public sealed class ConvertToRnnWindowCommand : GatheringCmdlet
     [Alias("TargetColumns")]
     public int[]? TargetColumn { get; set; }
 
+    /// <summary>
+    /// <para type="description">Read the input objects as the series' steps, these properties as its features.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Property { get; set; }
+
+    /// <summary>
+    /// <para type="description">With -Property: the properties to predict (numeric ones of -Property); all by default.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? TargetProperty { get; set; }
+
+    /// <summary>
+    /// <para type="description">With -Property: the cyclical features (sin and cos each) that a date column becomes.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public DateTimeFeature[]? DateTimeFeatures { get; set; }
+
     /// <inheritdoc />
     protected override object? CurrentInput => InputObject;
 
@@ -82,9 +112,38 @@ public sealed class ConvertToRnnWindowCommand : GatheringCmdlet
     protected override void Emit(object? value)
     {
         Tensor series;
+        int[]? targets = TargetColumn;
+        if ((TargetProperty is not null || DateTimeFeatures is not null) && Property is null)
+        {
+            ThrowTerminatingError(Errors.Create("WindowPropertyMissing", ErrorCategory.InvalidArgument, TargetProperty,
+                "-TargetProperty and -DateTimeFeatures read objects: name their columns with -Property."));
+            return;
+        }
+
+        if (TargetProperty is not null && TargetColumn is not null)
+        {
+            ThrowTerminatingError(Errors.Create("WindowTargetConflict", ErrorCategory.InvalidArgument, TargetProperty,
+                "Give the targets once: -TargetProperty (names) or -TargetColumn (positions)."));
+            return;
+        }
+
         try
         {
-            series = TensorArgument.Convert(value, null, out _);
+            if (Property is not null)
+            {
+                double[,] table = TableRows.Read(TableRows.AsRows(value), Property, DateTimeFeatures, out List<string> columns, out bool[] isDate);
+                series = TableRows.ToTensor(table, null, out _);
+                targets = TargetProperty is null ? targets : [.. TargetProperty.Select(name => TargetIndex(name, columns, isDate))];
+            }
+            else
+            {
+                series = TensorArgument.Convert(value, null, out _);
+            }
+        }
+        catch (DataFormatException e)
+        {
+            ThrowTerminatingError(Errors.FromData(e, value));
+            return;
         }
         catch (Exception e) when (e is ArgumentException or InvalidCastException or OverflowException)
         {
@@ -95,11 +154,25 @@ public sealed class ConvertToRnnWindowCommand : GatheringCmdlet
 
         try
         {
-            WriteObject(SeriesWindows.Create(series, Lookback, Horizon, Stride, TargetColumn));
+            WriteObject(SeriesWindows.Create(series, Lookback, Horizon, Stride, targets));
         }
         catch (DataFormatException e)
         {
             ThrowTerminatingError(Errors.FromData(e, value));
         }
+    }
+
+    // The output column of a target property: its place among -Property, past the columns date properties became.
+    private int TargetIndex(string name, List<string> columns, bool[] isDate)
+    {
+        int p = Array.FindIndex(Property!, q => string.Equals(q, name, StringComparison.OrdinalIgnoreCase));
+        if (p < 0 || isDate[p])
+        {
+            throw new DataFormatException("WindowTargetPropertyInvalid", DataErrorKind.InvalidData, null,
+                p < 0 ? $"-TargetProperty '{name}' is not among -Property ({string.Join(", ", Property!)})."
+                      : $"-TargetProperty '{name}' is a date column; the targets are numbers.");
+        }
+
+        return columns.FindIndex(c => string.Equals(c, Property![p], StringComparison.Ordinal));
     }
 }

@@ -28,10 +28,12 @@ internal static class ModelData
             cmdlet.WriteWarning($"{data.InexactValues} values of {name} were rounded converting to float32, the engine's precision.");
         }
 
-        if (data.LooksUnscaled && name == "X")
+        // A model that scales its own input (a Normalization layer before any other) takes raw values.
+        bool scalesItself = model.Layers.TakeWhile(l => l is Masking or Normalization or TrainingNoiseLayer).Any(l => l is Normalization);
+        if (data.LooksUnscaled && name == "X" && !scalesItself)
         {
             cmdlet.WriteWarning(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"{name} holds values up to {data.MaxAbsInput:G4} in magnitude: recurrent layers learn poorly from unscaled inputs. Normalize each feature to mean 0 and variance 1 (per utterance for speech features)."));
+                $"{name} holds values up to {data.MaxAbsInput:G4} in magnitude: recurrent layers learn poorly from unscaled inputs. Normalize each feature to mean 0 and variance 1 (per utterance for speech features), or let the model do it: Add-NormalizationLayer first, then Invoke-RnnAdapt."));
         }
 
         return data;

@@ -6,7 +6,7 @@ using PSRnn.Engine.Tensors;
 namespace PSRnn.Infrastructure;
 
 /// <summary>
-/// The tensor methods scripts call — .Reshape(), .GetValue(), .SetValue(), .ToScalar() — as PowerShell code methods
+/// The tensor methods scripts call — .Reshape(), .GetValue(), .SetValue(), .ToScalar(), .Slice() — as PowerShell code methods
 /// (module/PSRnn.Types.ps1xml) over the engine's: a bad argument is an error with PSRnn's ID and the engine's plain
 /// message, where PowerShell reports any .NET method's exception as 'Exception calling "Reshape" with "2" argument(s)'
 /// under the exception type's name.
@@ -42,6 +42,14 @@ public static class TensorMethods
         });
     }
 
+    /// <summary>
+    /// The tensor's <see cref="Tensor.Slice"/>, one argument an axis: a whole number (that position; the axis is dropped)
+    /// or NumPy's text for a range ('1:3', '::2', '::-1', ':', '...'); a bad one is TensorIndexInvalid.
+    /// </summary>
+    public static object Slice(PSObject instance, object? i0 = null, object? i1 = null, object? i2 = null, object? i3 = null,
+        object? i4 = null, object? i5 = null, object? i6 = null, object? i7 = null) =>
+        Call(instance, "TensorIndexInvalid", t => ((Tensor)t).Slice(Ranges(i0, i1, i2, i3, i4, i5, i6, i7)));
+
     /// <summary>The tensor's <see cref="Tensor.ToScalar"/>; a tensor of other than one element is TensorNotScalar.</summary>
     public static object ToScalar(PSObject instance) =>
         Call(instance, "TensorNotScalar", t => ((Tensor)t).ToScalar());
@@ -57,6 +65,33 @@ public static class TensorMethods
         {
             throw new TensorMethodException(errorId, ErrorCategory.InvalidArgument, Errors.Describe(e), e);
         }
+    }
+
+    // The ranges given (trailing nulls are the parameters left out).
+    private static TensorRange[] Ranges(params object?[] given)
+    {
+        int count = Array.FindLastIndex(given, v => v is not null) + 1;
+        var ranges = new TensorRange[count];
+        for (int k = 0; k < count; k++)
+        {
+            object? raw = TensorArgument.Unwrap(given[k]);
+            try
+            {
+                ranges[k] = raw switch
+                {
+                    string text => TensorRange.Parse(text),
+                    null or System.Collections.IEnumerable => throw new FormatException(),
+                    _ => TensorRange.At(LanguagePrimitives.ConvertTo<int>(raw)),
+                };
+            }
+            catch (Exception e) when (e is FormatException or InvalidCastException or PSInvalidCastException)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"Index {k} is '{raw}': give a whole number or a range such as '1:3', '::2', ':' or '...' (to pick rows by a list, use Select-RnnSample -Index)."), e);
+            }
+        }
+
+        return ranges;
     }
 
     /// <summary>The whole numbers given (trailing nulls are the parameters left out), or those of one array given alone.</summary>

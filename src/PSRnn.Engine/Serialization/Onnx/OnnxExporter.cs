@@ -18,6 +18,7 @@ namespace PSRnn.Engine.Serialization.Onnx;
 /// not PSRnn's float ids, because that is what ONNX's Gather and other exporters' tokenizers use; note that Gather
 /// reads a negative id as counting from the end of the table, where PSRnn rejects it.</para>
 /// <para>Per layer (L the layer name, which prefixes every tensor it adds):
+/// Normalization: Sub(x, mean), Div by max(√variance, 1e-7) (inverted: Mul, Add), the scale folded into one constant.
 /// Dense: MatMul(x, kernel) + bias, then the activation node(s) — MatMul broadcasts, so 2-D and 3-D input alike.
 /// Dropout, SpecAugment: nothing (identity at inference). Embedding: Gather(embeddings, ids, axis 0) (+ Reshape for (B, T, 1) ids).
 /// SimpleRNN / LSTM / GRU / Bidirectional: Transpose (B, T, F)→(T, B, F); the ONNX RNN / LSTM / GRU operator with
@@ -168,6 +169,7 @@ public static partial class OnnxExporter
                 TrainingNoiseLayer => x,
                 Masking masking => builder.Masking(masking, x, output),
                 Dense dense => builder.Dense(dense, x, output),
+                Normalization normalization => builder.Normalization(normalization, x, output),
                 Embedding embedding => builder.Embedding(embedding, x, output),
                 Bidirectional wrapper => builder.Recurrent(wrapper.Name, wrapper.ForwardLayer, wrapper.BackwardLayer, x, output),
                 RecurrentLayer recurrent => builder.Recurrent(recurrent.Name, recurrent, null, x, output),
@@ -264,6 +266,26 @@ public static partial class OnnxExporter
             }
 
             return linear ? z : Activation(dense.Activation, layer, z, output ?? $"{layer}/output");
+        }
+
+        /// <summary>Normalization: Sub and Div by s = max(√σ², ε) (inverted: Mul and Add), s computed here in float32
+        /// as the layer computes it, so ONNX Runtime rounds each value as PSRnn does.</summary>
+        public string Normalization(Normalization normalization, string x, string? output)
+        {
+            string layer = normalization.Name;
+            int f = normalization.Mean.Length;
+            var scale = new float[f];
+            for (int i = 0; i < f; i++)
+            {
+                scale[i] = MathF.Max(MathF.Sqrt(normalization.Variance.Value[i]), Layers.Normalization.Epsilon);
+            }
+
+            string mean = graph.AddFloat($"{layer}/mean", [f], normalization.Mean.Value);
+            string s = graph.AddFloat($"{layer}/scale", [f], scale);
+            string result = output ?? $"{layer}/output";
+            return normalization.Invert
+                ? graph.AddNode("Add", result, [graph.AddNode("Mul", $"{layer}/Mul", [x, s]), mean])
+                : graph.AddNode("Div", result, [graph.AddNode("Sub", $"{layer}/Sub", [x, mean]), s]);
         }
 
         /// <summary>Embedding: Gather rows of the table by id; (B, T, 1) ids need a Reshape to (B, T, D).</summary>
