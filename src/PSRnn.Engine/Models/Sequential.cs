@@ -246,11 +246,40 @@ public sealed class Sequential
             first++;
         }
 
+        BackwardFrom(outputGradient, first);
+    }
+
+    /// <summary>
+    /// Back-propagates d(f)/d(output) through every layer, as <see cref="Backward(Activations)"/>, and returns d(f)/d(input)
+    /// (B, T, F): every layer, the first included, computes its input gradient. What attribution methods need (saliency,
+    /// integrated gradients); parameter gradients are accumulated as usual. The result is the first layer's buffer, valid
+    /// until its next Backward.
+    /// </summary>
+    /// <exception cref="ModelException"><c>InputGradientUnavailable</c>: the first layer is an Embedding (token ids have
+    /// no gradient).</exception>
+    public Activations BackwardToInput(Activations outputGradient)
+    {
+        RequireLayers();
+        if (_layers[0] is Embedding)
+        {
+            throw new ModelException("InputGradientUnavailable",
+                $"Model '{Name}' starts with an Embedding layer: its inputs are token ids, which have no gradient. " +
+                "Gradient attributions need feature inputs (samples, time steps, features).");
+        }
+
+        return BackwardFrom(outputGradient, -1)!;
+    }
+
+    // Input gradients for the layers after `first` (-1: every layer); returns the last one computed.
+    private Activations? BackwardFrom(Activations outputGradient, int first)
+    {
         Activations? grad = outputGradient;
         for (int i = _layers.Count - 1; i >= 0 && grad is not null; i--)
         {
             grad = _layers[i].Backward(grad, computeInputGradient: i > first);
         }
+
+        return grad;
     }
 
     /// <summary>Sets every parameter's gradient to zero.</summary>
