@@ -220,8 +220,10 @@ public sealed class Sequential
     {
         RequireLayers();
         Activations x = input;
-        foreach (Layer layer in _layers.Take(count))
+        // Indexed: this runs every batch and must not allocate.
+        for (int i = 0; i < count; i++)
         {
+            Layer layer = _layers[i];
             Activations y = layer.Forward(x, training);
             // Keras's mask propagation: each layer says what mask its output carries (a recurrent layer without
             // return_sequences none, a Masking layer its own).
@@ -241,7 +243,7 @@ public sealed class Sequential
     {
         int first = 0;
         // Frozen parameters (a Normalization's statistics) need no gradient either.
-        while (first < _layers.Count && _layers[first].Parameters.All(p => !p.Trainable))
+        while (first < _layers.Count && !HasTrainable(_layers[first]))
         {
             first++;
         }
@@ -437,6 +439,21 @@ public sealed class Sequential
 
     /// <summary>Fails unless the model has layers.</summary>
     internal void EnsureNotEmpty() => RequireLayers();
+
+    // A loop, not LINQ: Backward runs every batch and must not allocate.
+    private static bool HasTrainable(Layer layer)
+    {
+        IReadOnlyList<Parameter> parameters = layer.Parameters;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            if (parameters[i].Trainable)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static string DefaultName(Layer layer) => layer.KerasClassName switch
     {
