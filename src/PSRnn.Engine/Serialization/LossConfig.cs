@@ -6,7 +6,7 @@ namespace PSRnn.Engine.Serialization;
 internal static class LossConfig
 {
     /// <summary>The options recorded beside the loss's name, or null when there are none (files before issue 16).</summary>
-    /// <exception cref="ModelConfigException">loss_config is not an object of numbers and booleans.</exception>
+    /// <exception cref="ModelConfigException">loss_config is not an object of numbers, booleans and text.</exception>
     public static Dictionary<string, object?>? Read(JsonElement training)
     {
         if (JsonConfig.Member(training, "loss_config") is not { } config)
@@ -27,6 +27,7 @@ internal static class LossConfig
             {
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
+                JsonValueKind.String => p.Value.GetString(),
                 _ => JsonConfig.ReadDouble(p.Value, where),
             };
         }

@@ -247,7 +247,8 @@ public sealed partial class Dataset
         int sample = Time * Features;
         float[] x = _x.AsSpan(start * sample, length * sample).ToArray();
         float[]? y = _y is null ? null : _y.AsSpan(start * TargetsPerSample, length * TargetsPerSample).ToArray();
-        return new Dataset(x, length, Time, Features, IsSequence, y, TargetWidth, SparseTargets, 0).WithWeightsOf(this, start, length);
+        return new Dataset(x, length, Time, Features, IsSequence, y, TargetWidth, SparseTargets, 0) { HasLabelSequences = HasLabelSequences }
+            .WithWeightsOf(this, start, length);
     }
 
     private static (float[] Values, int Width, bool Sparse, long Inexact) Targets(Tensor y, int count, Sequential model, string name)

@@ -64,6 +64,21 @@ internal sealed class LossOptionReader
         return raw is bool flag ? flag : throw Invalid(key, raw, "$true or $false");
     }
 
+    /// <summary>The text option named <paramref name="key"/>, one of <paramref name="allowed"/> (case ignored), or
+    /// <paramref name="fallback"/>.</summary>
+    public string Choice(string key, string fallback, IReadOnlyList<string> allowed)
+    {
+        _known.Add(key);
+        if (!_options.Remove(key, out object? raw))
+        {
+            return fallback;
+        }
+
+        return raw is string text && allowed.FirstOrDefault(a => a.Equals(text, StringComparison.OrdinalIgnoreCase)) is { } match
+            ? match
+            : throw Invalid(key, raw, "one of " + string.Join(", ", allowed));
+    }
+
     /// <summary>Fails when an option was given that the loss does not take.</summary>
     public void EnsureNoneLeft()
     {

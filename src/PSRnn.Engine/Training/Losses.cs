@@ -10,7 +10,7 @@ public static class Losses
     [
         "categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy",
         "mean_squared_error", "mean_absolute_error", "huber", "log_cosh", "kl_divergence", "poisson",
-        "cosine_similarity", "categorical_focal_crossentropy", "binary_focal_crossentropy",
+        "cosine_similarity", "categorical_focal_crossentropy", "binary_focal_crossentropy", "ctc",
     ];
 
     /// <summary>
@@ -25,7 +25,8 @@ public static class Losses
     /// The loss named <paramref name="name"/> (as <see cref="FromName(string)"/>) with <paramref name="options"/>, Keras's
     /// constructor arguments by name (case ignored): <c>delta</c> for huber; <c>alpha</c> and <c>gamma</c> for
     /// categorical_focal_crossentropy; <c>apply_class_balancing</c>, <c>alpha</c> and <c>gamma</c> for
-    /// binary_focal_crossentropy. Values are numbers (or $true/$false for apply_class_balancing).
+    /// binary_focal_crossentropy; <c>reduction</c> (sum_over_batch_size or mean) and <c>zero_infinity</c> for ctc. Values are
+    /// numbers, $true/$false for apply_class_balancing and zero_infinity, text for reduction.
     /// </summary>
     /// <exception cref="ArgumentException">The name is not a known loss.</exception>
     /// <exception cref="Layers.ModelException">An option the loss does not take (<c>LossOptionUnknown</c>) or a value out of
@@ -53,6 +54,9 @@ public static class Losses
                 o.Flag("apply_class_balancing", false),
                 o.Number("alpha", 0.25, a => a is >= 0 and <= 1, "a number from 0 to 1"),
                 o.Number("gamma", 2.0, g => double.IsFinite(g) && g >= 0, Finite0OrMore)),
+            "CTC" => o => new CtcLoss(
+                o.Choice("reduction", "sum_over_batch_size", ["sum_over_batch_size", "mean"]) == "mean" ? CtcReduction.Mean : CtcReduction.SumOverBatchSize,
+                o.Flag("zero_infinity", false)),
             // No paramName: the message reaches users as it is, and .NET would append "(Parameter 'name')".
             _ => throw new ArgumentException(
                 $"Unknown loss '{name}'. Use one of: {string.Join(", ", Names)} (or mse, mae, bce, kld)."),

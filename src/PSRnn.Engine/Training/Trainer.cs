@@ -49,6 +49,19 @@ public static class Trainer
                 throw new ModelException("LossUnknown", e.Message, e);
             }
 
+            // A sequence loss reads label sequences (CTC); it checks the model and the targets itself.
+            if (loss is SequenceLoss sequence)
+            {
+                sequence.CheckData(model, data, "Y");
+                return loss;
+            }
+
+            if (data.HasLabelSequences)
+            {
+                throw new ModelException("LossTargetMismatch",
+                    $"The targets are label sequences, which only the ctc loss reads; {loss.KerasName} needs targets shaped like the output.");
+            }
+
             // Keras users say categorical_crossentropy; integer labels then need the sparse form.
             if (data.SparseTargets && loss.KerasName == "categorical_crossentropy")
             {
@@ -70,6 +83,13 @@ public static class Trainer
             return loss;
         }
 
+        if (data.HasLabelSequences)
+        {
+            Loss ctc = Losses.FromName("ctc", lossOptions);
+            ((SequenceLoss)ctc).CheckData(model, data, "Y");
+            return ctc;
+        }
+
         ActivationKind last = LastActivation(model);
         return last switch
         {
@@ -89,6 +109,8 @@ public static class Trainer
             "categorical_crossentropy" => [new CategoricalAccuracy("accuracy")],
             "sparse_categorical_crossentropy" => [new SparseCategoricalAccuracy("accuracy")],
             "binary_crossentropy" => [new BinaryAccuracy("accuracy")],
+            // Row metrics do not read label sequences; evaluation adds the error rate (EvaluateFused).
+            "ctc" => [],
             _ => [new MeanAbsoluteErrorMetric("mae")],
         };
     }
@@ -106,6 +128,12 @@ public static class Trainer
         if (names is null || names.Count == 0)
         {
             return DefaultMetrics(loss);
+        }
+
+        if (loss is SequenceLoss)
+        {
+            throw new ModelException("CtcMetric", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"-Metric {string.Join(", ", names)}: metrics compare rows, but {loss.KerasName} trains on label sequences. Leave -Metric out: validation and Measure-RnnModel report the ErrorRate (edit distance of the greedy decoding)."));
         }
 
         List<Metric> metrics = [];
@@ -156,6 +184,21 @@ public static class Trainer
 
         // The same ranges as Invoke-RnnTraining's parameters and a checkpoint's settings, before any work.
         options.Validate();
+        if (loss is SequenceLoss sequence)
+        {
+            sequence.CheckData(model, train, "Y");
+            if (validation is not null)
+            {
+                sequence.CheckData(model, validation, "validation data");
+            }
+
+            if (options.TruncatedBptt is not null)
+            {
+                throw new ModelException("CtcTruncatedBptt",
+                    $"{loss.KerasName} aligns each whole label sequence with its whole input, so it cannot train on windows of steps; train without -TruncatedBptt.");
+            }
+        }
+
         if (options.Resume is { } state && (state.EpochsDone is < 0 or > FitOptions.MaxEpochs || state.Wait < 0))
         {
             throw new ArgumentOutOfRangeException(nameof(options), state.EpochsDone,
@@ -607,6 +650,13 @@ public static class Trainer
             m.Reset();
         }
 
+        CtcErrorRate? errorRate = null;
+        if (loss is SequenceLoss sequence)
+        {
+            sequence.CheckData(model, data, "Y");
+            errorRate = new CtcErrorRate();
+        }
+
         batchSize = Math.Clamp(batchSize, 1, data.Count);
         WorkspaceEstimate.Ensure(model, batchSize, data.Time, training: false);
         var batch = new Activations();
@@ -629,10 +679,16 @@ public static class Trainer
             ReadOnlySpan<float> t = targets.AsSpan(0, size * data.TargetsPerSample);
             sum += ComputeLoss(loss, output, t, Span<float>.Empty, fused || IsLogits(model, loss), masked, weights) * size;
             UpdateMetrics(metrics, model, output, probabilities, t, fused, masked);
+            errorRate?.Update(output, t, fused || IsLogits(model, loss));
         }
 
-        return new EvaluationResult((sum / data.Count) + WeightPenalty.Of(model.Parameters),
-            metrics.ToDictionary(m => m.Name, m => m.Result), data.Count);
+        Dictionary<string, double> values = metrics.ToDictionary(m => m.Name, m => m.Result);
+        if (errorRate is not null)
+        {
+            values[CtcErrorRate.Name] = errorRate.Result;
+        }
+
+        return new EvaluationResult((sum / data.Count) + WeightPenalty.Of(model.Parameters), values, data.Count);
     }
 
     // Validation under truncated BPTT: each batch run window by window with the states carried (no gradient), so the
@@ -781,6 +837,12 @@ public static class Trainer
     internal static double ComputeLoss(Loss loss, Activations output, ReadOnlySpan<float> targets, Span<float> gradient,
         bool fromLogits, MaskedRows masked, BatchWeights? weights = null)
     {
+        if (loss is SequenceLoss sequence)
+        {
+            // Whole sequences: the loss reads the mask's real steps and the packed label sequences itself.
+            return sequence.ComputeBatch(output, targets, gradient, fromLogits);
+        }
+
         if (!masked.Gather(output, targets))
         {
             weights?.UseAll();
@@ -814,6 +876,11 @@ public static class Trainer
     private static void UpdateMetrics(IReadOnlyList<Metric> metrics, Sequential model, Activations output, Activations probabilities,
         ReadOnlySpan<float> targets, bool fused, MaskedRows masked)
     {
+        if (metrics.Count == 0)
+        {
+            return;
+        }
+
         bool useMasked = output.IsSequence && output.Mask is { AllReal: false };
         ReadOnlySpan<float> values = useMasked ? masked.Outputs : output.Span;
         int rows = useMasked ? masked.Count : output.Rows;
