@@ -38,7 +38,7 @@ internal static class CtcTargets
         {
             LabelSequences labels = LabelSequences.FromPadded(y, targetLengths ?? RaggedTargets.LengthsOf(y), yName);
             Dataset data = Dataset.CreateWithLabelSequences(x, labels, model, name);
-            ModelData.Warn(cmdlet, data, name);
+            ModelData.Warn(cmdlet, model, data, name);
             return data;
         }
         catch (ModelException e)

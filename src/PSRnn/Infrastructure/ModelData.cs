@@ -30,12 +30,12 @@ internal static class ModelData
             throw; // not reached: ThrowTerminatingError always throws
         }
 
-        Warn(cmdlet, data, name);
+        Warn(cmdlet, model, data, name);
         return data;
     }
 
     /// <summary>The warnings a dataset deserves: values rounded to float32, inputs that look unscaled.</summary>
-    public static void Warn(PSCmdlet cmdlet, Dataset data, string name)
+    public static void Warn(PSCmdlet cmdlet, Sequential model, Dataset data, string name)
     {
         if (data.InexactValues > 0)
         {
