@@ -31,7 +31,10 @@ namespace PSRnn.Commands;
 /// <para type="description">-Path (wildcards) or -LiteralPath (Get-ChildItem output binds here) names WAV files
 /// instead: each is read through the model's audio recipe (Set-RnnAudioRecipe, kept in its model file), the files are
 /// stacked as Import-RnnAudio -Model -Stack stacks them, and each gives one RnnAudioPrediction: Path, Class (the
-/// recipe's class name), ClassIndex and Probability. A model without a recipe is refused (AudioRecipeMissing); a file
+/// recipe's class name), ClassIndex and Probability.</para>
+/// <para type="description">-Decode Greedy|Beam turns a CTC model's per-step softmax outputs (symbol 0 the blank) into
+/// label sequences, one RnnTranscription per sample: Sample, Labels, Text (the -ClassNames of the labels joined by
+/// -Separator) and LogProbability. -ClassNames names the symbols other than the blank, label 1 first. A model without a recipe is refused (AudioRecipeMissing); a file
 /// that is missing or not readable audio is a non-terminating error naming it, and the others are still predicted.</para>
 /// </summary>
 /// <example>
@@ -47,6 +50,13 @@ namespace PSRnn.Commands;
 ///   </code>
 ///   <para>For a character model with per-step softmax outputs: draws the next character of every step at temperature
 ///   0.8 and takes the last step's, as Keras's text-generation example's sample(preds, 0.8).</para>
+/// </example>
+/// <example>
+///   <code>
+///     $model | Invoke-RnnPrediction -X $xTest -Decode Beam -BeamWidth 16 -ClassNames (0..9) -Separator ' '
+///   </code>
+///   <para>For a CTC model over the ten digits plus the blank: each utterance's digit string, such as "3 1 4", with its
+///   log probability.</para>
 /// </example>
 /// <example>
 ///   <code>
@@ -76,7 +86,7 @@ namespace PSRnn.Commands;
 ///   <para>Runs as written: the outputs of an (untrained) model for eight sequences.</para>
 /// </example>
 [Cmdlet(VerbsLifecycle.Invoke, "RnnPrediction", DefaultParameterSetName = ProbabilitiesSet)]
-[OutputType(typeof(Tensor), typeof(RnnAudioPrediction))]
+[OutputType(typeof(Tensor), typeof(RnnAudioPrediction), typeof(RnnTranscription))]
 public sealed class InvokeRnnPredictionCommand : PSCmdlet
 {
     private const string ProbabilitiesSet = "Probabilities";
@@ -87,6 +97,7 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     private const string StreamSampleSet = "StreamSample";
     private const string AudioPathSet = "AudioPath";
     private const string AudioLiteralPathSet = "AudioLiteralPath";
+    private const string DecodeSet = "Decode";
 
     private readonly List<string> _audioFiles = [];
 
@@ -96,6 +107,7 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ProbabilitiesSet)]
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ClassSet)]
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = SampleSet)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = DecodeSet)]
     [Parameter(Mandatory = true, ParameterSetName = AudioPathSet)]
     [Parameter(Mandatory = true, ParameterSetName = AudioLiteralPathSet)]
     [ValidateNotNull]
@@ -119,6 +131,7 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ProbabilitiesSet)]
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ClassSet)]
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = SampleSet)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = DecodeSet)]
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = StreamSet)]
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = StreamClassSet)]
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = StreamSampleSet)]
@@ -153,6 +166,7 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     [Parameter(ParameterSetName = ProbabilitiesSet)]
     [Parameter(ParameterSetName = ClassSet)]
     [Parameter(ParameterSetName = SampleSet)]
+    [Parameter(ParameterSetName = DecodeSet)]
     [Parameter(ParameterSetName = AudioPathSet)]
     [Parameter(ParameterSetName = AudioLiteralPathSet)]
     [ValidateRange(1, int.MaxValue)]
@@ -164,6 +178,7 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     [Parameter(ParameterSetName = ProbabilitiesSet)]
     [Parameter(ParameterSetName = ClassSet)]
     [Parameter(ParameterSetName = SampleSet)]
+    [Parameter(ParameterSetName = DecodeSet)]
     [Parameter(ParameterSetName = AudioPathSet)]
     [Parameter(ParameterSetName = AudioLiteralPathSet)]
     [ValidateRange(1, 1024)]
@@ -199,6 +214,42 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     [Parameter(ParameterSetName = SampleSet)]
     [Parameter(ParameterSetName = StreamSampleSet)]
     public ulong? Seed { get; set; }
+
+    /// <summary>
+    /// <para type="description">Decodes the per-step softmax outputs of a CTC model (symbol 0 the blank) into label
+    /// sequences: Greedy (best path: the most probable symbol of each real step, repeats collapsed, blanks dropped) or Beam
+    /// (CTC prefix beam search, -BeamWidth prefixes, no language model). Gives one object per sample: Sample, Labels (the
+    /// symbol indices 1 … C − 1), Text (with -ClassNames) and LogProbability (of the best path for Greedy, of the labels'
+    /// alignments the beam kept for Beam). Padding steps (the mask's) are not read. The model must end in a per-step
+    /// softmax (DecodeNeedsPerStepSoftmax).</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = DecodeSet)]
+    public CtcDecoding Decode { get; set; }
+
+    /// <summary>
+    /// <para type="description">With -Decode Beam, the prefixes kept at each step (default 100, as Keras's ctc_decode);
+    /// wider is slower and closer to the most probable label sequence.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = DecodeSet)]
+    [ValidateRange(1, 1_000_000)]
+    public int BeamWidth { get; set; } = CtcDecoder.DefaultBeamWidth;
+
+    /// <summary>
+    /// <para type="description">With -Decode, the names of the symbols other than the blank, in index order: the first
+    /// names label 1, the last label C − 1 (for digits: -ClassNames (0..9)). Each sample's Text is its labels' names
+    /// joined by -Separator.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = DecodeSet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? ClassNames { get; set; }
+
+    /// <summary>
+    /// <para type="description">With -Decode and -ClassNames, what goes between the names in Text (default: nothing, for
+    /// characters; ' ' for words).</para>
+    /// </summary>
+    [Parameter(ParameterSetName = DecodeSet)]
+    [ValidateNotNull]
+    public string Separator { get; set; } = string.Empty;
 
     /// <inheritdoc />
     protected override void ProcessRecord()
@@ -236,6 +287,12 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
         }
 
         Dataset data = ModelData.Create(this, Model, X, null);
+        if (ParameterSetName == DecodeSet)
+        {
+            WriteDecoded(data);
+            return;
+        }
+
         float[] outputs;
         try
         {
@@ -324,6 +381,40 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
         else
         {
             WriteObject(new Tensor(y.Span.ToArray(), dims));
+        }
+    }
+
+    /// <summary>Decodes every sample with the CTC decoder and writes one RnnTranscription each.</summary>
+    private void WriteDecoded(Dataset data)
+    {
+        if (Decode != CtcDecoding.Beam && MyInvocation.BoundParameters.ContainsKey(nameof(BeamWidth)))
+        {
+            ThrowTerminatingError(Errors.Create("BeamWidthNeedsBeam", ErrorCategory.InvalidArgument, BeamWidth,
+                "-BeamWidth is the width of the beam search: give it with -Decode Beam."));
+        }
+
+        int labels = Model.OutputShape.Features - 1;
+        if (ClassNames is not null && ClassNames.Length != labels && Model.OutputShape.IsSequence)
+        {
+            ThrowTerminatingError(Errors.Create("ClassNamesCountMismatch", ErrorCategory.InvalidArgument, ClassNames,
+                $"-ClassNames has {ClassNames.Length} names but the model has {labels} symbols besides the blank (0); name symbols 1 … {labels}, in order."));
+        }
+
+        CtcHypothesis[] decoded;
+        try
+        {
+            decoded = CtcDecoder.Decode(Model, data, Decode, BeamWidth, BatchSize, ThreadCount);
+        }
+        catch (ModelException e)
+        {
+            ThrowTerminatingError(Errors.FromModel(e, Model));
+            return;
+        }
+
+        for (int i = 0; i < decoded.Length; i++)
+        {
+            string? text = ClassNames is null ? null : string.Join(Separator, decoded[i].Labels.Select(l => ClassNames[l - 1]));
+            WriteObject(new RnnTranscription(i, decoded[i].Labels, text, decoded[i].LogProbability));
         }
     }
 

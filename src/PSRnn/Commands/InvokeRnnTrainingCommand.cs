@@ -100,12 +100,22 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     public Tensor X { get; set; } = null!;
 
     /// <summary>
-    /// <para type="description">The targets: one-hot rows or values (samples, outputs), or class labels (samples).</para>
+    /// <para type="description">The targets: one-hot rows or values (samples, outputs), or class labels (samples). For
+    /// -Loss ctc, label sequences: an array of label arrays, one per sample, of any lengths (@(@(3, 1, 4), @(1), @())),
+    /// or a (samples, labels) tensor padded with 0 after each sequence, or with -TargetLengths.</para>
     /// </summary>
     [Parameter(Mandatory = true, Position = 1)]
-    [TensorTransformation]
+    [TargetTransformation]
     [ValidateNotNull]
     public Tensor Y { get; set; } = null!;
+
+    /// <summary>
+    /// <para type="description">For -Loss ctc with a padded -Y: each sample's number of labels (PyTorch's target_lengths);
+    /// the values after them in its row are ignored. Without it, a row ends at its last non-zero value. Implies -Loss ctc.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNull]
+    public int[]? TargetLengths { get; set; }
 
     /// <summary>
     /// <para type="description">Passes over the data (default 1, as Keras).</para>
@@ -161,9 +171,11 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     /// <summary>
     /// <para type="description">The loss, by Keras name (categorical_crossentropy, sparse_categorical_crossentropy,
     /// binary_crossentropy, mse, mae, huber, log_cosh, kl_divergence or kld, poisson, cosine_similarity,
-    /// categorical_focal_crossentropy, binary_focal_crossentropy); by default chosen from the last layer's activation.
+    /// categorical_focal_crossentropy, binary_focal_crossentropy, ctc); by default chosen from the last layer's activation,
+    /// or ctc for jagged targets, -TargetLengths, or a model trained with ctc.
     /// Cross-entropies (focal ones too) fuse with a softmax or sigmoid last layer and read a linear one as logits, as
-    /// Keras's from_logits=True.</para>
+    /// Keras's from_logits=True. ctc (connectionist temporal classification, blank = symbol 0) needs a per-step softmax
+    /// output and label sequences as -Y.</para>
     /// </summary>
     [Parameter]
     [ArgumentCompleter(typeof(LossCompleter))]
@@ -173,7 +185,9 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
     /// <summary>
     /// <para type="description">The loss's parameters, by Keras's argument names, as a hashtable: huber's delta (default
     /// 1.0); categorical_focal_crossentropy's alpha (0.25) and gamma (2.0); binary_focal_crossentropy's
-    /// apply_class_balancing ($false), alpha (0.25) and gamma (2.0). For example -Loss huber -LossOption @{ delta = 0.5 },
+    /// apply_class_balancing ($false), alpha (0.25) and gamma (2.0); ctc's reduction ('sum_over_batch_size', Keras's mean of
+    /// the samples' losses, by default; or 'mean', PyTorch's, each divided by its target length first) and zero_infinity
+    /// ($false: a target too long for its input is an error; $true counts it 0). For example -Loss huber -LossOption @{ delta = 0.5 },
     /// as keras.losses.Huber(delta=0.5). They are saved with the model and its checkpoints.</para>
     /// </summary>
     [Parameter]
@@ -465,7 +479,20 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
 
         FitState? resume = ResumeFrom is null ? null : LoadCheckpoint(ResumeFrom);
         ModelData.RequireLayers(this, Model);
-        Dataset train = ModelData.Create(this, Model, X, Y);
+        bool ctc = CtcTargets.Wanted(Loss, Model.Loss, Y, TargetLengths);
+        if (TargetLengths is not null && !ctc)
+        {
+            ThrowTerminatingError(Errors.Create("TargetLengthsWithoutCtc", ErrorCategory.InvalidArgument, TargetLengths,
+                $"-TargetLengths gives the lengths of label sequences, which only -Loss ctc reads; -Loss is {Loss}."));
+        }
+
+        Dataset train = ctc ? CtcTargets.Create(this, Model, X, Y, TargetLengths) : ModelData.Create(this, Model, X, Y);
+        if (ctc && (SampleWeight is not null || ClassWeight is not null || ValidationData is { Length: > 2 }))
+        {
+            ThrowTerminatingError(Errors.Create("CtcSampleWeight", ErrorCategory.InvalidArgument, SampleWeight ?? ClassWeight,
+                "ctc does not take sample or class weights (-SampleWeight, -ClassWeight, validation weights); train without them."));
+        }
+
         if (SampleWeight is not null)
         {
             if (ClassWeight is not null)
@@ -482,8 +509,8 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         if (ValidationData is not null)
         {
             Tensor vx = Transform(ValidationData[0], "the validation samples");
-            Tensor vy = Transform(ValidationData[1], "the validation targets");
-            validation = ModelData.Create(this, Model, vx, vy, "validation data");
+            Tensor vy = Transform(ValidationData[1], "the validation targets", targets: true);
+            validation = ctc ? CtcTargets.Create(this, Model, vx, vy, null, "validation data") : ModelData.Create(this, Model, vx, vy, "validation data");
             validation = ValidationData.Length > 2
                 ? WeightArguments.WithSampleWeights(this, validation, ValidationData[2], "the validation weights") : validation;
         }
@@ -508,7 +535,8 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         try
         {
             plateau = ScheduleArguments.Plateau(this, MyInvocation.BoundParameters, _runPlateau);
-            loss = Trainer.ResolveLoss(Model, Loss, train, LossOptions.FromHashtable(LossOption));
+            (string? lossName, IReadOnlyDictionary<string, object?>? lossOptions) = CtcTargets.Loss(Loss, LossOption, Model.Loss, ctc);
+            loss = Trainer.ResolveLoss(Model, lossName, train, lossOptions);
             // A resumed run keeps its loss unless told otherwise.
             loss = resume is not null && Loss is null && Model.Loss is { } runLoss ? runLoss : loss;
             if (resume is not null && Model.Optimizer is { } run)
@@ -792,13 +820,14 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         };
     }
 
-    private Tensor Transform(object value, string what)
+    private Tensor Transform(object value, string what, bool targets = false)
     {
         try
         {
-            return TensorArgument.Convert(value, null, out _);
+            // Targets may be jagged label sequences (CTC); samples never are.
+            return targets ? TargetTransformationAttribute.Convert(value) : TensorArgument.Convert(value, null, out _);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidCastException or OverflowException)
+        catch (Exception e) when (e is ArgumentException or InvalidCastException or OverflowException or ArgumentTransformationMetadataException)
         {
             ThrowTerminatingError(Errors.Create("TensorConversionFailed", ErrorCategory.InvalidArgument, value,
                 $"Cannot read {what} of -ValidationData: {Errors.Describe(e)}", e));

@@ -21,6 +21,9 @@ namespace PSRnn.Commands;
 /// listed, even one absent from -Y. Predicted classes are the argmax of the outputs (a single sigmoid output: above
 /// 0.5); the true classes are the labels, or the argmax of one-hot rows. Models that output every step count every
 /// step. A model that is not a classifier is an error (ReportNeedsClassifier).</para>
+/// <para type="description">A CTC model (trained with -Loss ctc, or -Loss ctc here) reads label sequences as -Y and
+/// reports its CTC loss and ErrorRate: the Levenshtein distance between each sample's labels and its greedy decoding,
+/// summed over the samples and divided by the summed number of labels (the digit or character error rate).</para>
 /// </summary>
 /// <example>
 ///   <code>
@@ -49,12 +52,21 @@ namespace PSRnn.Commands;
 public sealed class MeasureRnnModelCommand : ModelInputCommandBase
 {
     /// <summary>
-    /// <para type="description">The targets: one-hot rows or values, or class labels.</para>
+    /// <para type="description">The targets: one-hot rows or values, or class labels; for a CTC model, label sequences
+    /// as Invoke-RnnTraining -Loss ctc takes them (an array of label arrays, or a 0-padded tensor, or with -TargetLengths).</para>
     /// </summary>
     [Parameter(Mandatory = true, Position = 1)]
-    [TensorTransformation]
+    [TargetTransformation]
     [ValidateNotNull]
     public Tensor Y { get; set; } = null!;
+
+    /// <summary>
+    /// <para type="description">For a CTC model with a padded -Y: each sample's number of labels (PyTorch's
+    /// target_lengths), as Invoke-RnnTraining's -TargetLengths.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateNotNull]
+    public int[]? TargetLengths { get; set; }
 
     /// <summary>
     /// <para type="description">The loss by Keras name, as Invoke-RnnTraining's -Loss takes it; by default the model's
@@ -120,15 +132,29 @@ public sealed class MeasureRnnModelCommand : ModelInputCommandBase
     protected override void ProcessRecord()
     {
         ModelData.RequireLayers(this, Model);
-        Dataset data = ModelData.Create(this, Model, X, Y);
+        bool ctc = CtcTargets.Wanted(Loss, Model.Loss, Y, TargetLengths);
+        if (ctc && (Detailed || SampleWeight is not null))
+        {
+            ThrowTerminatingError(Errors.Create(Detailed ? "ReportNeedsClassifier" : "CtcSampleWeight", ErrorCategory.InvalidArgument, Model,
+                Detailed ? "-Detailed reports per-class figures of a classifier; a CTC model transcribes label sequences: read its ErrorRate."
+                    : "ctc does not take sample weights; measure without -SampleWeight."));
+        }
+
+        if (TargetLengths is not null && !ctc)
+        {
+            ThrowTerminatingError(Errors.Create("TargetLengthsWithoutCtc", ErrorCategory.InvalidArgument, TargetLengths,
+                "-TargetLengths gives the lengths of label sequences, which only a CTC model (or -Loss ctc) reads."));
+        }
+
+        Dataset data = ctc ? CtcTargets.Create(this, Model, X, Y, TargetLengths) : ModelData.Create(this, Model, X, Y);
         data = SampleWeight is null ? data : WeightArguments.WithSampleWeights(this, data, SampleWeight, "-SampleWeight");
         EvaluationResult result;
         try
         {
             // The training loss by default; its sparse or one-hot form follows the targets given here.
             string? name = Loss ?? (Model.Loss?.KerasName == "sparse_categorical_crossentropy" ? "categorical_crossentropy" : Model.Loss?.KerasName);
-            // The training loss keeps its options (Huber's delta, the focal alpha and gamma).
-            Loss loss = Trainer.ResolveLoss(Model, name, data,
+            // The training loss keeps its options (Huber's delta, the focal alpha and gamma, ctc's reduction).
+            Loss loss = Trainer.ResolveLoss(Model, ctc ? name ?? "ctc" : name, data,
                 Loss is null && LossOption is null ? LossOptions.FromConfig(Model.Loss) : LossOptions.FromHashtable(LossOption));
             result = Trainer.Evaluate(Model, data, loss, BatchSize, ThreadCount, Metric, WeightedMetric);
         }

@@ -41,7 +41,7 @@ internal sealed class LossCompleter : NameCompleter
 {
     protected override IReadOnlyList<string> Names { get; } =
         ["categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy", "mse", "mae", "huber", "log_cosh",
-         "kl_divergence", "poisson", "cosine_similarity", "categorical_focal_crossentropy", "binary_focal_crossentropy"];
+         "kl_divergence", "poisson", "cosine_similarity", "categorical_focal_crossentropy", "binary_focal_crossentropy", "ctc"];
 }
 
 internal sealed class MetricCompleter : NameCompleter

@@ -19,6 +19,7 @@ internal static class MetricProperties
             "mae" => "MAE",
             "auc" => "AUC",
             "pr_auc" => "PR_AUC",
+            "error_rate" => "ErrorRate",
             _ => CultureInfo.InvariantCulture.TextInfo.ToTitleCase(metric),
         };
 

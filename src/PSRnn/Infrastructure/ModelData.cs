@@ -12,6 +12,13 @@ internal static class ModelData
     /// <summary>The dataset for <paramref name="model"/>, or a terminating error with the engine's error ID.</summary>
     public static Dataset Create(PSCmdlet cmdlet, Sequential model, Tensor x, Tensor? y, string name = "X")
     {
+        if (y is not null && RaggedTargets.LengthsOf(y) is not null)
+        {
+            cmdlet.ThrowTerminatingError(Errors.Create("TargetsRagged", ErrorCategory.InvalidArgument, y,
+                $"The targets of {name} are arrays of different lengths, which only -Loss ctc reads (label sequences); "
+                + "give a tensor shaped like the model's output, or train with -Loss ctc."));
+        }
+
         Dataset data;
         try
         {
@@ -23,6 +30,13 @@ internal static class ModelData
             throw; // not reached: ThrowTerminatingError always throws
         }
 
+        Warn(cmdlet, data, name);
+        return data;
+    }
+
+    /// <summary>The warnings a dataset deserves: values rounded to float32, inputs that look unscaled.</summary>
+    public static void Warn(PSCmdlet cmdlet, Dataset data, string name)
+    {
         if (data.InexactValues > 0)
         {
             cmdlet.WriteWarning($"{data.InexactValues} values of {name} were rounded converting to float32, the engine's precision.");
@@ -33,8 +47,6 @@ internal static class ModelData
             cmdlet.WriteWarning(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"{name} holds values up to {data.MaxAbsInput:G4} in magnitude: recurrent layers learn poorly from unscaled inputs. Normalize each feature to mean 0 and variance 1 (per utterance for speech features)."));
         }
-
-        return data;
     }
 
     /// <summary>Checks that the model has layers.</summary>
