@@ -65,30 +65,7 @@ public sealed class CtcTrainingTests
 
         double Objective() => Trainer.ComputeLoss(loss, model.Forward(batch, training: false), targets, Span<float>.Empty, true, new MaskedRows());
 
-        const float h = 1e-2f;
-        int checkedCount = 0;
-        foreach (Layer layer in model.Layers)
-        {
-            for (int p = 0; p < layer.Parameters.Count; p++)
-            {
-                Parameter parameter = layer.Parameters[p];
-                float[] analytic = (float[])parameter.Gradient.Clone();
-                for (int i = 0; i < parameter.Length; i += Math.Max(1, parameter.Length / 30))
-                {
-                    float saved = parameter.Value[i];
-                    parameter.Value[i] = saved + h;
-                    double plus = Objective();
-                    parameter.Value[i] = saved - h;
-                    double minus = Objective();
-                    parameter.Value[i] = saved;
-                    double numeric = (plus - minus) / (2 * h);
-                    Assert.True(Math.Abs(numeric - analytic[i]) <= (2e-3 * Math.Max(1, Math.Abs(numeric))) + 2e-4,
-                        $"{layer.Name}.{layer.ParameterNames[p]}[{i}]: numeric {numeric:G6}, backward {analytic[i]:G6}");
-                    checkedCount++;
-                }
-            }
-        }
-
+        int checkedCount = Tests.Models.ParameterGradients.AssertMatchCentralDifferences(model, Objective, 30);
         Assert.True(checkedCount > 50);
     }
 
