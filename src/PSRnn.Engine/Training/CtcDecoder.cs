@@ -198,6 +198,7 @@ public static class CtcDecoder
     internal sealed class StepReader
     {
         private double[] _logY = [];
+        private int[] _steps = [];
 
         public ReadOnlySpan<double> LogProbabilities => _logY;
 
@@ -205,23 +206,21 @@ public static class CtcDecoder
         public int Read(Activations output, int b, bool fromLogits)
         {
             int time = output.Time, classes = output.Features;
+            if (_steps.Length < time)
+            {
+                _steps = new int[time];
+            }
+
             if (_logY.Length < time * classes)
             {
                 _logY = new double[time * classes];
             }
 
-            SequenceMask? mask = output.Mask is { } m && m.Batch == output.Batch && m.Time == time ? m : null;
+            int steps = SequenceLoss.RealSteps(output, b, _steps);
             ReadOnlySpan<float> y = output.Span;
-            int steps = 0;
-            for (int t = 0; t < time; t++)
+            for (int t = 0; t < steps; t++)
             {
-                if (mask is not null && !mask[b, t])
-                {
-                    continue;
-                }
-
-                CtcLoss.LogRow(y.Slice(((b * time) + t) * classes, classes), fromLogits, _logY.AsSpan(steps * classes, classes));
-                steps++;
+                CtcLoss.LogRow(y.Slice(((b * time) + _steps[t]) * classes, classes), fromLogits, _logY.AsSpan(t * classes, classes));
             }
 
             return steps;
