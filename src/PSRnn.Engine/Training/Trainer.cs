@@ -133,7 +133,7 @@ public static class Trainer
         if (loss is SequenceLoss)
         {
             throw new ModelException("CtcMetric", string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"-Metric {string.Join(", ", names)}: metrics compare rows, but {loss.KerasName} trains on label sequences. Leave -Metric out: validation and Measure-RnnModel report the ErrorRate (edit distance of the greedy decoding)."));
+                $"The metrics {string.Join(", ", names)} compare rows, but {loss.KerasName} trains on label sequences. Leave -Metric and -WeightedMetric out: validation and Measure-RnnModel report the ErrorRate (edit distance of the greedy decoding)."));
         }
 
         List<Metric> metrics = [];
