@@ -28,6 +28,8 @@ BeforeAll {
     $audioModel = New-RnnModel -InputShape 20, 13 -Seed 1 | Add-GruLayer 2 | Add-DenseLayer $AudioDataset.Classes.Count -Activation softmax |
         Set-RnnAudioRecipe -Dataset $AudioDataset -PassThru
     $script:AudioPredictions = @($wav | Invoke-RnnPrediction -Model $audioModel)
+    $ctcModel = New-RnnModel -InputShape 0, 2 -Seed 2 | Add-GruLayer 3 -ReturnSequences | Add-DenseLayer 3 -Activation softmax
+    $script:Transcriptions = @($ctcModel | Invoke-RnnPrediction -X $data.X -Decode Greedy -ClassNames a, b -Separator ' ')
     $npz = Join-Path $TestDrive 'pair.npz'
     Export-NpyData $npz -InputObject ([ordered]@{ a = (1..3 | ConvertTo-RnnTensor) })
     $script:Archive = Import-NpyData $npz -AsHashtable
@@ -131,6 +133,14 @@ Describe 'Default views' {
         $AudioPredictions | Show | Should -Match '(?m)^\S+\s+0\.\d{4}\s+\d+\s+/'
     }
 
+    It 'prints transcriptions as a table of samples, labels, text and log probabilities' {
+        $text = $Transcriptions | Show
+        $text | Should -Match '(?m)^\s*Sample\s+Labels\s+Text\s+LogProbability'
+        $withLabels = $Transcriptions | Where-Object { $_.Labels.Count -gt 1 } | Select-Object -First 1
+        $withLabels | Should -Not -BeNullOrEmpty
+        $withLabels | Show | Should -Match ('(?m)^\s*{0}\s+{1}\s+{2}\s+-\d+\.\d{{4}}\s*$' -f $withLabels.Sample, ($withLabels.Labels -join ' '), [regex]::Escape($withLabels.Text))
+    }
+
     It 'prints a stream as its model, batch, steps, layers and state names with their shapes' {
         $text = $Stream | Show
         $text | Should -Match 'Model\s+: watcher'
@@ -185,6 +195,7 @@ Describe 'Format-List shows every property of <Name>' -ForEach @(
     @{ Name = 'audio features'; Get = { $AudioFeatures[0] } }
     @{ Name = 'an audio dataset'; Get = { $AudioDataset } }
     @{ Name = 'an audio prediction'; Get = { $AudioPredictions[0] } }
+    @{ Name = 'a transcription'; Get = { $Transcriptions[0] } }
     @{ Name = 'a stream'; Get = { $Stream } }
     @{ Name = 'a learning-rate schedule'; Get = { New-RnnLearningRateSchedule -Polynomial -InitialRate 0.1 -DecaySteps 10 -Cycle } }
     @{ Name = 'audio augmentation settings'; Get = { New-RnnAudioAugmentation -Speed 0.9, 1.1 -NoiseSnr 10, 30 -GainDb -3, 3 -ShiftMs 10 -ReverbRt60 0.3 } }
@@ -202,7 +213,7 @@ Describe 'Every output type has a view test' {
     It 'covers the OutputType of every cmdlet' {
         # Types PowerShell formats itself, and those this file checks above.
         $covered = 'FileInfo', 'OrderedDictionary', 'Sequential', 'Tensor', 'PSRnn.Evaluation', 'PSRnn.DetailedEvaluation',
-            'RnnDatasetSplit', 'WindowedSeries', 'PaddedSequences', 'RnnAudioFeatures', 'RnnAudioDataset', 'RnnAudioPrediction', 'RnnStream',
+            'RnnDatasetSplit', 'WindowedSeries', 'PaddedSequences', 'RnnAudioFeatures', 'RnnAudioDataset', 'RnnAudioPrediction', 'RnnTranscription', 'RnnStream',
             'LearningRateSchedule', 'WaveformAugmentation'
         foreach ($command in Get-Command -Module PSRnn -CommandType Cmdlet) {
             foreach ($type in $command.OutputType) {

@@ -221,6 +221,14 @@ BeforeDiscovery {
         @{ Name = 'Invoke-RnnTraining -LogPath inside a file'; Id = 'LogFolderNotFound'; Match = 'is a file\)'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -Quiet -LogPath (Join-Path $files.Text 'run.csv') } }
 
         # PowerShell's binder answers these; PSRnn's attributes add to some of their messages.
+        # CTC (issue 18): a per-step softmax over 2 symbols and the blank, 4 samples of 3 steps.
+        @{ Name = 'Invoke-RnnTraining -Loss ctc with a target too long'; Id = 'CtcTargetTooLong'; Match = 'sample 2 has 3 labels, which need at least 4 steps'; Script = { $ctc | Invoke-RnnTraining -X $x -Y @(@(1), @(2), @(1, 1, 2), @()) -Quiet } }
+        @{ Name = 'Invoke-RnnTraining -Loss ctc with a blank label'; Id = 'CtcLabelIsBlank'; Match = '0 is CTC''s blank'; Script = { $ctc | Invoke-RnnTraining -X $x -Y @(@(1), @(0), @(1), @()) -Quiet } }
+        @{ Name = 'Invoke-RnnTraining -Loss ctc with a label past the symbols'; Id = 'LabelOutOfRange'; Match = 'has the label 7 at position 1'; Script = { $ctc | Invoke-RnnTraining -X $x -Y @(@(1, 7), @(2), @(1), @()) -Quiet } }
+        @{ Name = 'Invoke-RnnTraining -Loss ctc on a last-step model'; Id = 'CtcNeedsPerStepSoftmax'; Match = 'softmax over the symbols at every step'; Script = { $model | Invoke-RnnTraining -X $x -Y @(@(1), @(1), @(1), @()) -Loss ctc -Quiet } }
+        @{ Name = 'Invoke-RnnTraining with jagged targets for mse'; Id = 'TargetsRagged'; Match = 'only -Loss ctc reads'; Script = { $ctc | Invoke-RnnTraining -X $x -Y @(@(1), @(1, 2), @(1), @()) -Loss mse -Quiet } }
+        @{ Name = 'Invoke-RnnPrediction -Decode on a last-step model'; Id = 'DecodeNeedsPerStepSoftmax'; Match = 'Decode a CTC model'; Script = { $model | Invoke-RnnPrediction -X $x -Decode Beam } }
+        @{ Name = 'Measure-RnnModel of a CTC model with too few label sequences'; Id = 'SampleCountMismatch'; Match = 'X has 4 samples but Y has 2 label sequences'; Script = { $ctc | Measure-RnnModel -X $x -Y @(@(1), @(1, 2)) -Loss ctc } }
         @{ Name = 'Invoke-RnnTraining -X of text'; Binder = $true; Script = { $model | Invoke-RnnTraining -X 'abc' -Y $labels } }
         @{ Name = 'Invoke-RnnTraining -BatchSize 0'; Binder = $true; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -BatchSize 0 } }
         @{ Name = 'Invoke-RnnTraining -ValidationSplit 1.5'; Binder = $true; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ValidationSplit 1.5 } }
@@ -257,6 +265,7 @@ BeforeAll {
     $dense = New-RnnModel -InputShape 3, 2 | Add-DenseLayer 2
     $embedding = New-RnnModel -InputShape 3 | Add-EmbeddingLayer 5 2 | Add-LstmLayer 2 | Add-DenseLayer 2 -Activation softmax
     $stream = New-RnnModel -InputShape 0, 2 | Add-LstmLayer 4 | New-RnnStream
+    $ctc = New-RnnModel -InputShape 0, 2 -Seed 1 | Add-GruLayer 3 -ReturnSequences | Add-DenseLayer 3 -Activation softmax
 
     # Files of the wrong kind for the cmdlet they are given to.
     $files = @{

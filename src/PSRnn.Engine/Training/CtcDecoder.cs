@@ -40,10 +40,6 @@ public static class CtcDecoder
         }
 
         using ComputeThreads.Scope threads = ComputeThreads.Use(threadCount);
-        batchSize = Math.Clamp(batchSize, 1, data.Count);
-        WorkspaceEstimate.Ensure(model, batchSize, data.Time, training: false);
-        var batch = new Activations();
-        var indices = new int[batchSize];
         var results = new CtcHypothesis[data.Count];
         var reader = new StepReader();
         // Logits from the last layer (its softmax fused away) give exact log-probabilities; restored as it was found.
@@ -51,16 +47,8 @@ public static class CtcDecoder
         dense.FuseActivationIntoLoss = true;
         try
         {
-            for (int start = 0; start < data.Count; start += batchSize)
+            Trainer.ForwardInBatches(model, data, batchSize, (start, size, output) =>
             {
-                int size = Math.Min(batchSize, data.Count - start);
-                for (int i = 0; i < size; i++)
-                {
-                    indices[i] = start + i;
-                }
-
-                data.Gather(indices.AsSpan(0, size), batch, null);
-                Activations output = model.Forward(batch, training: false);
                 for (int b = 0; b < size; b++)
                 {
                     int steps = reader.Read(output, b, fromLogits: true);
@@ -68,7 +56,7 @@ public static class CtcDecoder
                         ? Beam(reader.LogProbabilities, steps, output.Features, beamWidth)
                         : Greedy(reader.LogProbabilities, steps, output.Features);
                 }
-            }
+            });
         }
         finally
         {
@@ -210,6 +198,7 @@ public static class CtcDecoder
     internal sealed class StepReader
     {
         private double[] _logY = [];
+        private int[] _steps = [];
 
         public ReadOnlySpan<double> LogProbabilities => _logY;
 
@@ -217,23 +206,21 @@ public static class CtcDecoder
         public int Read(Activations output, int b, bool fromLogits)
         {
             int time = output.Time, classes = output.Features;
+            if (_steps.Length < time)
+            {
+                _steps = new int[time];
+            }
+
             if (_logY.Length < time * classes)
             {
                 _logY = new double[time * classes];
             }
 
-            SequenceMask? mask = output.Mask is { } m && m.Batch == output.Batch && m.Time == time ? m : null;
+            int steps = SequenceLoss.RealSteps(output, b, _steps);
             ReadOnlySpan<float> y = output.Span;
-            int steps = 0;
-            for (int t = 0; t < time; t++)
+            for (int t = 0; t < steps; t++)
             {
-                if (mask is not null && !mask[b, t])
-                {
-                    continue;
-                }
-
-                CtcLoss.LogRow(y.Slice(((b * time) + t) * classes, classes), fromLogits, _logY.AsSpan(steps * classes, classes));
-                steps++;
+                CtcLoss.LogRow(y.Slice(((b * time) + _steps[t]) * classes, classes), fromLogits, _logY.AsSpan(t * classes, classes));
             }
 
             return steps;

@@ -99,7 +99,6 @@ public abstract class SequenceLoss : Loss
     {
         int batch = output.Batch, time = output.Time, classes = output.Features;
         int width = packedTargets.Length / batch;
-        SequenceMask? mask = output.Mask is { } m && m.Batch == batch && m.Time == time ? m : null;
         int[] steps = ArrayPool<int>.Shared.Rent(Math.Max(batch * time, 1));
         int[] lengths = ArrayPool<int>.Shared.Rent(batch * 2);
         int[] labels = ArrayPool<int>.Shared.Rent(Math.Max(batch * (width - 1), 1));
@@ -108,16 +107,7 @@ public abstract class SequenceLoss : Loss
             int labelCount = 0;
             for (int b = 0; b < batch; b++)
             {
-                int real = 0;
-                for (int t = 0; t < time; t++)
-                {
-                    if (mask is null || mask[b, t])
-                    {
-                        steps[(b * time) + real++] = t;
-                    }
-                }
-
-                lengths[b] = real;
+                lengths[b] = RealSteps(output, b, steps.AsSpan(b * time, time));
                 labelCount += LabelSequences.Unpack(packedTargets.Slice(b * width, width), labels.AsSpan(labelCount));
                 lengths[batch + b] = (int)packedTargets[b * width];
             }
@@ -131,6 +121,25 @@ public abstract class SequenceLoss : Loss
             ArrayPool<int>.Shared.Return(lengths);
             ArrayPool<int>.Shared.Return(labels);
         }
+    }
+
+    /// <summary>
+    /// The real steps of sample <paramref name="b"/> of a per-step output, in order, into <paramref name="steps"/>: the
+    /// mask's, or every step without one; returns how many.
+    /// </summary>
+    internal static int RealSteps(Activations output, int b, Span<int> steps)
+    {
+        SequenceMask? mask = output.Mask is { } m && m.Batch == output.Batch && m.Time == output.Time ? m : null;
+        int real = 0;
+        for (int t = 0; t < output.Time; t++)
+        {
+            if (mask is null || mask[b, t])
+            {
+                steps[real++] = t;
+            }
+        }
+
+        return real;
     }
 
     /// <summary>

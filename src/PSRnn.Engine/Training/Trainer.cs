@@ -133,7 +133,7 @@ public static class Trainer
         if (loss is SequenceLoss)
         {
             throw new ModelException("CtcMetric", string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"-Metric {string.Join(", ", names)}: metrics compare rows, but {loss.KerasName} trains on label sequences. Leave -Metric out: validation and Measure-RnnModel report the ErrorRate (edit distance of the greedy decoding)."));
+                $"The metrics {string.Join(", ", names)} compare rows, but {loss.KerasName} trains on label sequences. Leave -Metric and -WeightedMetric out: validation and Measure-RnnModel report the ErrorRate (edit distance of the greedy decoding)."));
         }
 
         List<Metric> metrics = [];
@@ -600,10 +600,26 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(data);
         model.EnsureNotEmpty();
         using ComputeThreads.Scope threads = ComputeThreads.Use(threadCount);
+        float[]? result = null;
+        ForwardInBatches(model, data, batchSize, (start, size, output) =>
+        {
+            int perSample = output.Length / size;
+            result ??= new float[(long)perSample * data.Count];
+            output.Span.CopyTo(result.AsSpan(start * perSample, size * perSample));
+        });
+        return result!;
+    }
+
+    /// <summary>
+    /// Runs the samples of <paramref name="data"/> through <paramref name="model"/> in order, <paramref name="batchSize"/> at
+    /// a time (inference), and hands each batch's output to <paramref name="each"/> with its first sample and size; the
+    /// output lives in the model's buffers until the next batch.
+    /// </summary>
+    internal static void ForwardInBatches(Sequential model, Dataset data, int batchSize, Action<int, int, Activations> each)
+    {
         batchSize = Math.Clamp(batchSize, 1, data.Count);
         WorkspaceEstimate.Ensure(model, batchSize, data.Time, training: false);
         var batch = new Activations();
-        float[]? result = null;
         var indices = new int[batchSize];
         for (int start = 0; start < data.Count; start += batchSize)
         {
@@ -614,13 +630,8 @@ public static class Trainer
             }
 
             data.Gather(indices.AsSpan(0, size), batch, null);
-            Activations output = model.Forward(batch, training: false);
-            int perSample = output.Length / size;
-            result ??= new float[(long)perSample * data.Count];
-            output.Span.CopyTo(result.AsSpan(start * perSample, size * perSample));
+            each(start, size, model.Forward(batch, training: false));
         }
-
-        return result!;
     }
 
     /// <summary>

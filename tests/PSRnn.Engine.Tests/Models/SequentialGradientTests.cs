@@ -78,28 +78,7 @@ public sealed class SequentialGradientTests
             return loss.Compute(y.Span, targets, y.Rows, y.Features, Span<float>.Empty, fromLogits: fused);
         }
 
-        const float h = 1e-2f;
-        foreach (Layer layer in model.Layers)
-        {
-            for (int p = 0; p < layer.Parameters.Count; p++)
-            {
-                Parameter parameter = layer.Parameters[p];
-                float[] analytic = (float[])parameter.Gradient.Clone();
-                int step = Math.Max(1, parameter.Length / 40);
-                for (int i = 0; i < parameter.Length; i += step)
-                {
-                    float saved = parameter.Value[i];
-                    parameter.Value[i] = saved + h;
-                    double plus = Objective();
-                    parameter.Value[i] = saved - h;
-                    double minus = Objective();
-                    parameter.Value[i] = saved;
-                    double numeric = (plus - minus) / (2 * h);
-                    Assert.True(Math.Abs(numeric - analytic[i]) <= 2e-3 * Math.Max(1, Math.Abs(numeric)) + 2e-4,
-                        $"{layer.Name}.{layer.ParameterNames[p]}[{i}]: numeric {numeric:G6}, backward {analytic[i]:G6}");
-                }
-            }
-        }
+        ParameterGradients.AssertMatchCentralDifferences(model, Objective, 40);
     }
 
     private static Activations Input(int batch, int time, int features, int seed)

@@ -32,9 +32,7 @@ public sealed class CtcDecoderTests
     [MemberData(nameof(BeamNames))]
     public void WideBeamFindsTheExactBestLabelSequence(string name)
     {
-        JsonElement c = CtcFixtures.Beam(name);
-        int time = c.GetProperty("time").GetInt32(), classes = c.GetProperty("classes").GetInt32();
-        double[] logY = CtcFixtures.LogSoftmax(TrainingFixtures.Floats(c.GetProperty("logits")), classes);
+        (JsonElement c, int time, int classes, double[] logY) = ReadBeam(name);
         // Wide enough that nothing is pruned: every prefix of up to `time` labels fits.
         CtcHypothesis h = CtcDecoder.Beam(logY, time, classes, beamWidth: 100_000);
         Assert.Equal(CtcFixtures.Ints(c.GetProperty("best")), h.Labels);
@@ -45,9 +43,7 @@ public sealed class CtcDecoderTests
     [MemberData(nameof(BeamNames))]
     public void BeamProbabilityIsTheForwardProbabilityOfItsLabelsOrLessWhenPruned(string name)
     {
-        JsonElement c = CtcFixtures.Beam(name);
-        int time = c.GetProperty("time").GetInt32(), classes = c.GetProperty("classes").GetInt32();
-        double[] logY = CtcFixtures.LogSoftmax(TrainingFixtures.Floats(c.GetProperty("logits")), classes);
+        (JsonElement c, int time, int classes, double[] logY) = ReadBeam(name);
         foreach (int width in new[] { 1, 3, 100_000 })
         {
             CtcHypothesis h = CtcDecoder.Beam(logY, time, classes, width);
@@ -90,6 +86,13 @@ public sealed class CtcDecoderTests
         CtcHypothesis beam = CtcDecoder.Beam(logY, 2, 2, 10);
         Assert.Equal([1], beam.Labels);
         Assert.Equal(Math.Log(0.64), beam.LogProbability, 12);
+    }
+
+    private static (JsonElement Case, int Time, int Classes, double[] LogY) ReadBeam(string name)
+    {
+        JsonElement c = CtcFixtures.Beam(name);
+        int classes = c.GetProperty("classes").GetInt32();
+        return (c, c.GetProperty("time").GetInt32(), classes, CtcFixtures.LogSoftmax(TrainingFixtures.Floats(c.GetProperty("logits")), classes));
     }
 
     private static double Forward(double[] logY, int steps, int classes, int[] labels)

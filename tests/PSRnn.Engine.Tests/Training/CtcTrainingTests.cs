@@ -65,30 +65,7 @@ public sealed class CtcTrainingTests
 
         double Objective() => Trainer.ComputeLoss(loss, model.Forward(batch, training: false), targets, Span<float>.Empty, true, new MaskedRows());
 
-        const float h = 1e-2f;
-        int checkedCount = 0;
-        foreach (Layer layer in model.Layers)
-        {
-            for (int p = 0; p < layer.Parameters.Count; p++)
-            {
-                Parameter parameter = layer.Parameters[p];
-                float[] analytic = (float[])parameter.Gradient.Clone();
-                for (int i = 0; i < parameter.Length; i += Math.Max(1, parameter.Length / 30))
-                {
-                    float saved = parameter.Value[i];
-                    parameter.Value[i] = saved + h;
-                    double plus = Objective();
-                    parameter.Value[i] = saved - h;
-                    double minus = Objective();
-                    parameter.Value[i] = saved;
-                    double numeric = (plus - minus) / (2 * h);
-                    Assert.True(Math.Abs(numeric - analytic[i]) <= (2e-3 * Math.Max(1, Math.Abs(numeric))) + 2e-4,
-                        $"{layer.Name}.{layer.ParameterNames[p]}[{i}]: numeric {numeric:G6}, backward {analytic[i]:G6}");
-                    checkedCount++;
-                }
-            }
-        }
-
+        int checkedCount = Tests.Models.ParameterGradients.AssertMatchCentralDifferences(model, Objective, 30);
         Assert.True(checkedCount > 50);
     }
 
@@ -151,6 +128,50 @@ public sealed class CtcTrainingTests
         Assert.Equal("CtcNeedsPerStepSoftmax", Assert.Throws<ModelException>(() => Trainer.ResolveLoss(lastStep, "ctc", vectors)).ErrorId);
         Assert.Equal("DecodeNeedsPerStepSoftmax", Assert.Throws<ModelException>(() =>
             CtcDecoder.Decode(lastStep, Dataset.Create(x, null, lastStep), CtcDecoding.Greedy)).ErrorId);
+    }
+
+    [Fact]
+    public void RealStepsAreTheMasksWhereverThePaddingIs()
+    {
+        // The same sequences padded after and before: the GRU skips the padding, so CTC sees the same steps.
+        Sequential model = Model(2);
+        (Tensor after, LabelSequences y) = Toy(6, 10, 4);
+        float[] values = after.ToSingleArray(out _);
+        var before = new float[values.Length];
+        for (int i = 0; i < 6; i++)
+        {
+            int real = 0;
+            while (real < 10 && values.AsSpan(((i * 10) + real) * 3, 3).IndexOfAnyExcept(0f) >= 0)
+            {
+                real++;
+            }
+
+            values.AsSpan(i * 30, real * 3).CopyTo(before.AsSpan((i * 30) + ((10 - real) * 3)));
+        }
+
+        var loss = new CtcLoss();
+        double post = Trainer.Evaluate(model, Dataset.CreateWithLabelSequences(after, y, model), loss).Loss;
+        double pre = Trainer.Evaluate(model, Dataset.CreateWithLabelSequences(new Tensor(before, 6, 10, 3), y, model), loss).Loss;
+        Assert.True(post > 0);
+        Assert.Equal(post, pre, 5);
+    }
+
+    [Fact]
+    public void EmbeddingMaskZeroGivesTheInputLengths()
+    {
+        var model = new Sequential(SampleShape.Vector(4), seed: 3);
+        model.Add(new Embedding(6, 4) { MaskZero = true });
+        model.Add(new Gru(5, returnSequences: true));
+        model.Add(new Dense(3, ActivationKind.Softmax));
+        var ids = new Tensor(new float[] { 3, 4, 0, 0, 1, 2, 5, 1 }, 2, 4);
+        // Sample 0 has two real tokens: two labels fit, three do not.
+        Assert.IsType<CtcLoss>(Trainer.ResolveLoss(model, "ctc", Dataset.CreateWithLabelSequences(ids, new LabelSequences([[1, 2], [2, 2, 1]]), model)));
+        var e = Assert.Throws<ModelException>(() =>
+            Trainer.ResolveLoss(model, "ctc", Dataset.CreateWithLabelSequences(ids, new LabelSequences([[1, 2, 1], [1]]), model)));
+        Assert.Equal("CtcTargetTooLong", e.ErrorId);
+        Assert.Contains("sample 0", e.Message, StringComparison.Ordinal);
+        Dataset fits = Dataset.CreateWithLabelSequences(ids, new LabelSequences([[1, 2], [2, 2, 1]]), model);
+        Assert.True(double.IsFinite(Trainer.Evaluate(model, fits, new CtcLoss()).Loss));
     }
 
     [Fact]
