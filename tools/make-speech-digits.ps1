@@ -58,7 +58,7 @@
     Deterministic: the same -Seed and espeak-ng version give the same arrays and files (only the npz entries' time
     stamps differ; the noise uses its own seeded generator per utterance, so the order in which files are made does
     not matter). espeak-ng writes 22,050 Hz WAV files;
-    they are written with -w (its --stdout header carries a bogus size). About a minute and a half on 2 cores.
+    they are written with -w (its --stdout header carries a bogus size). 1.5 to 3 minutes on 2 cores (85 s quiet, 187 s busy).
     Never uses flite or festival: they are kept for an independent check of the trained model.
 
     Needs: espeak-ng (installed with apt-get when missing and running as root) and the built module
