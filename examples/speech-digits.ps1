@@ -2,112 +2,91 @@
 .SYNOPSIS
     The main job: a spoken-digit recognizer that is tested on voices it never heard.
 .DESCRIPTION
-    Loads PSRnn's embedded dataset (examples/data/speech-digits.npz: 2,400 utterances of "zero" … "nine" by 120
-    synthetic speakers — 10 accents × 12 voice variants of espeak-ng, at many speeds and pitches, with background
-    noise — as 13 MFCCs per 10 ms frame, each utterance its own length, zero-padded after the speech; made by
-    tools/make-speech-digits.ps1), splits it by speaker (the 20 test speakers never appear in training), trains the
-    seed's network behind a masking layer
+    Loads PSRnn's embedded dataset (examples/data/speech-digits.npz: 4,320 utterances of "zero" … "nine" by 432
+    synthetic speakers — 32 espeak-ng voices (its eight English ones, and 24 other languages' voices reading the English
+    words) in 10 accent families, each voice with 10 or 24 of espeak-ng's voice variants, at many speeds, pitches and
+    amplitudes, with white, pink, brown, babble or hum noise at 5-40 dB SNR — as 13 MFCCs per 10 ms frame, each
+    utterance its own length, zero-padded after the speech; made by tools/make-speech-digits.ps1), splits it by speaker
+    (the 80 test speakers never appear in training), trains
 
-        Masking -> LSTM(128, return_sequences) -> LSTM(128) -> Dense(10, softmax), Adam, cross-entropy
+        Masking -> SpecAugment -> Bidirectional GRU(64, return_sequences) -> Bidirectional GRU(64) -> Dense(10, softmax),
+        Adam with cosine decay, cross-entropy
 
-    (the masking layer finds the padding, all-zero frames, and the LSTMs skip it: each utterance is learnt from its own
-    frames, however long, with nothing cut or padded in front of it)
+    (the masking layer finds the padding, all-zero frames, and the GRUs skip it: each utterance is learnt from its own
+    frames, however long; SpecAugment masks bands of coefficients and runs of frames while training only)
 
     with a progress bar (or, with its output redirected, Keras's line an epoch: loss and accuracy, and on the unseen
-    speakers val_loss and val_accuracy), prints the accuracy on the unseen speakers, and saves the trained model
-    (speech-digits.safetensors), a PNG of the training curves (speech-digits-training.png) and one of the held-out
-    confusion matrix (speech-digits-confusion.png) in -OutputFolder.
-    About a minute on a 2-core machine.
+    speakers val_loss and val_accuracy), prints the accuracy on the unseen speakers (per digit and per accent family),
+    records the features' recipe in the model and reads the 20 sample WAV files through it, and saves the trained model
+    (speech-digits.safetensors, with its recipe), a PNG of the training curves (speech-digits-training.png) and one of
+    the held-out confusion matrix (speech-digits-confusion.png) in -OutputFolder.
+    About a minute on a 2-core machine. With -LeaveOneAccentOut it then trains once per accent family without that
+    family and tests on all of its speakers (about ten times longer; tools/Measure-AccentHoldout.ps1 writes the same
+    table to files). The data loading, the splits, the network and train-and-score are in speech-digits.common.ps1,
+    which both scripts dot-source.
 
-    Run it after a build with: dotnet pwsh ./examples/speech-digits.ps1   (-Quick for a smoke run of a few seconds)
+    Run it after a build with: dotnet pwsh ./examples/speech-digits.ps1   (-Quick for a smoke run of a few seconds:
+    every 7th utterance, two epochs; with -LeaveOneAccentOut two families of one epoch)
     To see Import-RnnAudio make the same features from WAV files, try it on the sample files:
         Get-ChildItem examples/data/speech-digits-wav -Recurse -Filter *.wav |
             Import-RnnAudio -LabelFrom Directory -TrimSilence 40 -Normalize -Padding Post -Stack
 #>
 [CmdletBinding()]
 param(
-    # Training epochs.
-    [ValidateRange(1, 1000)] [int] $Epochs = 15,
-    # Samples per batch.
-    [ValidateRange(1, 4096)] [int] $BatchSize = 64,
+    # Training epochs (24, as speech-digits.common.ps1's $SpeechDigitsDefaults).
+    [ValidateRange(1, 1000)] [int] $Epochs,
+    # Samples per batch (64, as $SpeechDigitsDefaults).
+    [ValidateRange(1, 4096)] [int] $BatchSize,
     # Where the model and the PNG go (out/speech-digits under the repository by default; created if missing).
     [string] $OutputFolder = (Join-Path $PSScriptRoot '../out/speech-digits'),
-    # A smoke run: a subset of the data and two epochs.
+    # A smoke run: every 7th utterance and two epochs (and, with -LeaveOneAccentOut, two families of one epoch).
     [switch] $Quick,
-    # Also return the trained model and the held-out data (Model, XTest, YTest, Classes, Score), for a session to go on with.
+    # Also leave one accent family out in turn (train without it, test on all its speakers) and print the table.
+    [switch] $LeaveOneAccentOut,
+    # Also return the trained model and the held-out data (Model, XTest, YTest, Classes, Score, AccentHoldout), for a session to go on with.
     [switch] $PassThru,
+    # The network's seed (its initial weights, shuffles and SpecAugment masks).
     [uint32] $Seed = 42
 )
 $ErrorActionPreference = 'Stop'
 $built = Join-Path $PSScriptRoot '../out/PSRnn/PSRnn.psd1'
 # Use the module already loaded (as the smoke tests do), else this checkout's build, else an installed one.
 if (-not (Get-Module PSRnn)) { if (Test-Path -LiteralPath $built) { Import-Module $built } else { Import-Module PSRnn } }
-if ($Quick) { $Epochs = 2 }
+. (Join-Path $PSScriptRoot 'speech-digits.common.ps1')         # the dataset, its splits, the network, train-and-score
+if (-not $Epochs) { $Epochs = if ($Quick) { 2 } else { $SpeechDigitsDefaults.Epochs } }
+if (-not $BatchSize) { $BatchSize = $SpeechDigitsDefaults.BatchSize }
 $watch = [Diagnostics.Stopwatch]::StartNew()
 
-# 1. The dataset: float16 features in a deflated npz, and a JSON beside it naming the classes and speakers. Each row of x
-#    is one utterance's frames followed by zero frames up to the longest utterance; lengths holds its real frames.
+# 1. The dataset: float16 features in a deflated npz, and a JSON beside it naming the classes, speakers and accent
+#    families. Each row of x is one utterance's frames followed by zero frames up to the longest utterance.
 $dataFolder = Join-Path $PSScriptRoot 'data'
-$data = Import-NpyData -LiteralPath (Join-Path $dataFolder 'speech-digits.npz') -AsHashtable
-$meta = Get-Content -LiteralPath (Join-Path $dataFolder 'speech-digits.json') -Raw | ConvertFrom-Json
-$x = ConvertTo-RnnTensor -InputObject $data['x'] -DType Float32     # the engine trains on float32
-$y = $data['y']                                                     # digit indexes (int8): sparse cross-entropy
-$test = $data['test'].ToArray()                                     # true for the held-out speakers' utterances
-$frames = $data['lengths'].ToArray() | Measure-Object -Minimum -Maximum -Average
+$data = Import-SpeechDigits -Folder $dataFolder
+$meta = $data.Meta
+$frames = $data.Lengths | Measure-Object -Minimum -Maximum -Average
 
-# 2. Speaker-disjoint split: the test mask comes with the data, so the same voices are always held out.
-function Select-Row {
-    # Rows of a tensor by index (a copy), keeping its dtype.
-    param($Tensor, [int[]] $Index)
-    $shape = $Tensor.Shape
-    $rowLength = [int]($Tensor.Length / $shape[0])
-    $source = $Tensor.Data
-    $rows = [Array]::CreateInstance($source.GetType().GetElementType(), $Index.Count * $rowLength)
-    for ($i = 0; $i -lt $Index.Count; $i++) { [Array]::Copy($source, $Index[$i] * $rowLength, $rows, $i * $rowLength, $rowLength) }
-    $shape[0] = $Index.Count
-    ConvertTo-RnnTensor -InputObject $rows -Shape $shape
-}
-$trainIndex = [Collections.Generic.List[int]]::new(); $testIndex = [Collections.Generic.List[int]]::new()
-for ($i = 0; $i -lt $test.Length; $i++) { if ($test[$i]) { $testIndex.Add($i) } else { $trainIndex.Add($i) } }
-if ($Quick) {
-    # Every 8th utterance: all speakers and digits still appear, in an eighth of the time.
-    $trainIndex = @($trainIndex | Where-Object { $_ % 8 -eq 0 }); $testIndex = @($testIndex | Where-Object { $_ % 8 -eq 0 })
-}
-$xTrain = Select-Row $x $trainIndex; $yTrain = Select-Row $y $trainIndex
-$xTest = Select-Row $x $testIndex; $yTest = Select-Row $y $testIndex
+# 2. Speaker-disjoint split: the test mask comes with the data, so the same voices are always held out (-Quick: every
+#    7th utterance, every digit and nearly every speaker still there).
+$split = Get-SpeechDigitsSplit $data -Quick:$Quick
 $testSpeakers = @($meta.speakers | Where-Object test)
-Write-Host ("{0} utterances of {1} speakers ({2} accents): {3} to train; {4} to test, by {5} speakers never heard in training" -f
-    $x.Shape[0], $meta.counts.speakers, $meta.counts.accents, $trainIndex.Count, $testIndex.Count, $testSpeakers.Count)
+Write-Host ("{0} utterances of {1} speakers ({2} espeak-ng voices in {3} accent families): {4} to train; {5} to test, by {6} speakers never heard in training" -f
+    $data.X.Shape[0], $meta.counts.speakers, $meta.counts.voices, $meta.counts.families, $split.Train.Count, $split.Test.Count, $testSpeakers.Count)
 Write-Host ("13 MFCCs per 10 ms frame; utterances of {0}-{1} frames (mean {2:n0}), zero-padded after the speech to {3}" -f
-    $frames.Minimum, $frames.Maximum, $frames.Average, $x.Shape[1])
+    $frames.Minimum, $frames.Maximum, $frames.Average, $data.X.Shape[1])
 
-# 3. The seed's network, behind a masking layer: any number of frames (0), and the all-zero padding frames are skipped.
-$model = New-RnnModel -InputShape 0, 13 -Name speech_digits -Seed $Seed |
-    Add-MaskingLayer -MaskValue 0 |
-    Add-LstmLayer 128 -ReturnSequences |
-    Add-LstmLayer 128 |
-    Add-DenseLayer 10 -Activation softmax
-Write-Host ("Masking -> LSTM(128, return_sequences) -> LSTM(128) -> Dense(10, softmax): {0:n0} weights; {1} epochs of batches of {2}" -f
-    $model.ParameterCount, $Epochs, $BatchSize)
+# 3-4. The network (New-SpeechDigitsModel in speech-digits.common.ps1), trained validating on the unseen speakers
+#    (val_loss, val_accuracy): a progress bar at a terminal, Keras's line an epoch in a log.
+Write-Host ("{0}; {1} epochs of batches of {2}, Adam at {3} with cosine decay" -f $SpeechDigitsNetwork, $Epochs, $BatchSize,
+    $SpeechDigitsDefaults.LearningRate)
+$run = Invoke-SpeechDigitsRun $data $split -Epochs $Epochs -BatchSize $BatchSize -Seed $Seed
+$model = $run.Model; $score = $run.Score
+Write-Host ("{0:n0} weights" -f $model.ParameterCount)
 
-# 4. Train, validating on the unseen speakers (val_loss, val_accuracy): a progress bar at a terminal, Keras's line an
-#    epoch in a log.
-$null = $model | Invoke-RnnTraining -X $xTrain -Y $yTrain -Epochs $Epochs -BatchSize $BatchSize -Optimizer adam `
-    -ValidationData $xTest, $yTest
-
-# 5. The held-out accuracy, per digit (precision, recall, F1) and per accent too.
-$score = $model | Measure-RnnModel -X $xTest -Y $yTest -Detailed -ClassNames $meta.classes
+# 5. The held-out accuracy, per digit (precision, recall, F1) and per accent family too.
 Write-Host ("Held-out accuracy (speakers never heard in training): {0:p1} of {1} utterances (loss {2:n4})" -f
     $score.Accuracy, $score.Samples, $score.Loss)
 $score.PerClass | Format-Table -AutoSize | Out-String | Write-Host
-$predicted = $model | Invoke-RnnPrediction -X $xTest -Class
-$predictedArray = $predicted.ToArray(); $truth = $yTest.ToArray(); $speakerOf = (Select-Row $data['speaker'] $testIndex).ToArray()
-$byAccent = for ($i = 0; $i -lt $truth.Length; $i++) {
-    [pscustomobject]@{ Accent = $meta.speakers[$speakerOf[$i]].accent; Right = [int]($predictedArray[$i] -eq $truth[$i]) }
-}
-$byAccent | Group-Object Accent | ForEach-Object {
-    [pscustomobject]@{ Accent = $_.Name; Utterances = $_.Count; Accuracy = '{0:p1}' -f (($_.Group | Measure-Object Right -Average).Average) }
-} | Format-Table -AutoSize | Out-String | Write-Host
+$run.ByFamily | Select-Object @{ n = 'Family'; e = 'Name' }, Utterances, @{ n = 'Accuracy'; e = { '{0:p1}' -f $_.Accuracy } } |
+    Format-Table -AutoSize | Out-String | Write-Host
 
 # 6. The recipe travels with the model: the dataset's features were made by Import-RnnAudio with these settings
 #    (tools/make-speech-digits.ps1), so the model records them, and WAV files go to it by path. The sample files are
@@ -129,5 +108,17 @@ $matrixFile = $score | Export-RnnConfusionMatrix -LiteralPath (Join-Path $Output
     -Title 'spoken digits, unseen speakers'
 Write-Host "Saved the training curves to $($plotFile.FullName)"
 Write-Host "Saved the confusion matrix to $($matrixFile.FullName)"
+
+# 8. Optionally, leave one accent family out: train without it, test on all its speakers (tools/Measure-AccentHoldout.ps1
+#    makes the full table; -Quick: two families, every 7th utterance, one epoch).
+$accentRows = $null
+if ($LeaveOneAccentOut) {
+    $families = if ($Quick) { @($meta.families[0], $meta.families[-1]) } else { @($meta.families) }
+    Write-Host ("Leave one accent family out: {0} trainings of {1} epochs" -f $families.Count, ($Quick ? 1 : $Epochs))
+    $accentRows = @(Invoke-SpeechDigitsAccentHoldout $data -Family $families -Quick:$Quick -Epochs ($Quick ? 1 : $Epochs) -BatchSize $BatchSize -Seed $Seed)
+    Format-SpeechDigitsAccentTable $accentRows | Write-Host
+}
 Write-Host ("done in {0:n0} s" -f $watch.Elapsed.TotalSeconds)
-if ($PassThru) { [pscustomobject]@{ Model = $model; XTest = $xTest; YTest = $yTest; Classes = $meta.classes; Score = $score } }
+if ($PassThru) {
+    [pscustomobject]@{ Model = $model; XTest = $run.XTest; YTest = $run.YTest; Classes = $meta.classes; Score = $score; AccentHoldout = $accentRows }
+}

@@ -3,8 +3,8 @@
 .SYNOPSIS
     Makes PSRnn's embedded spoken-digit dataset: examples/data/speech-digits.npz (+ .json) and a few of its WAV files.
 .DESCRIPTION
-    Synthesizes the words "zero" … "nine" with espeak-ng (a Debian package) over many speakers, adds background noise,
-    and turns every utterance into features with PSRnn's own Import-RnnAudio, exactly as a user would:
+    Synthesizes the words "zero" … "nine" with espeak-ng (a Debian package) over many voices and voice variants, adds
+    background noise, and turns every utterance into features with PSRnn's own Import-RnnAudio, exactly as a user would:
 
         Import-RnnAudio -LabelFrom Directory -TrimSilence 40 -Normalize -Padding Post -Stack   (13 MFCC)
 
@@ -13,41 +13,64 @@
     (mask value 0) skips the padding. No real frame is all zeros (checked after the float16 rounding), so the mask the
     layer finds is exactly the lengths.
 
-    Speakers. A speaker is one espeak-ng voice (an accent) with one voice variant (+m1 … +m7, +f1 … +f5: different
-    pitch, formants, breathiness): 10 accents × 12 variants = 120 speakers. The accents are espeak-ng's eight English
-    voices (en-gb, en-us, en-gb-scotland, en-gb-x-rp, en-gb-x-gbclan, en-gb-x-gbcwmd, en-029, en-us-nyc) and two voices
-    of other languages reading the English words with their own phonology (af: Afrikaans, cy: Welsh). en-uk is the same
-    voice as en-gb and the MBROLA voices are not installed, so they are not used.
+    Voices. Every English voice espeak-ng 1.51 has without MBROLA (en-gb, en-gb-x-rp, en-gb-x-gbclan, en-gb-x-gbcwmd,
+    en-gb-scotland, en-us, en-us-nyc, en-029; en-uk and the en-* MBROLA voices are MBROLA, not installed, so skipped),
+    and 24 voices of other languages reading the English words with their own phonology: Afrikaans, German, Dutch,
+    Swedish, Danish, Norwegian, Icelandic; French, Italian, Portuguese, Romanian, Catalan; Welsh, Irish, Scottish
+    Gaelic; Polish, Czech, Slovak, Croatian; Finnish, Hungarian, Estonian, Latvian, Lithuanian. A listen-free check
+    keeps a voice only if each of its ten words lasts 0.4 to 2 times as long as en-us's: Spanish (a candidate) spells
+    "two" out ("te uve doble o", 2.5×) and is rejected. Voices that read Latin-script English with the English voice
+    itself (ru, el, hi, vi switch to English for every word: espeak-ng -x shows "(en)") are not candidates.
+    Each voice belongs to one of ten accent families, for leave-one-accent-out (tools/Measure-AccentHoldout.ps1):
+    British (en-gb, RP), Northern English (Lancaster, West Midlands), Scottish, American (en-us, New York City),
+    Caribbean, Germanic-L1, Romance-L1, Celtic-L1, Slavic-L1, Uralic-Baltic-L1.
 
-    Utterances. Each speaker says each digit -Renditions times (2 by default: 2,400 utterances), every time at a speed
-    (-s, words per minute) and pitch (-p, 0–99) drawn from a seeded generator, then with white, pink or brown noise
-    mixed in at a signal-to-noise ratio of 10–30 dB (also drawn). The clean synthesis is cut to its speech (espeak-ng
-    leaves 0.3–0.5 s of trailing silence) with 30–80 ms of margin before the noise goes on, so the margins are noise,
-    not digital silence.
+    Speakers. A speaker is one voice with one of espeak-ng's voice variants (espeak-ng --voices=variant: 102, less Mr
+    and fast, which sound as no variant at a speed we set, and caleb and klatt6, which sound as klatt), dealt out from a
+    seeded shuffle so the whole list spreads over the voices: -EnglishVariants (24) per English voice and
+    -OtherVariants (10) per other voice, 432 speakers. en-gb is given to espeak-ng as 'en' (the same voice file):
+    espeak-ng 1.51 ignores a variant after 'en-gb', so "en-gb+f3" sounds exactly as "en-gb".
 
-    Split. Speaker-disjoint: for each accent, 2 of its 12 variants (drawn) are test speakers, so 20 of 120 speakers
-    (400 utterances) never appear in training. The npz records it per utterance ('test', 'speaker').
+    Utterances. Each speaker says each digit -Renditions times (1 by default: 4,320 utterances), every time at a speed
+    (-s, 100-280 words per minute), pitch (-p, 5-95) and amplitude (-a, 40-190; the loudest clip) drawn from a seeded
+    generator, then with white, pink, brown, babble or mains-hum noise mixed in at a signal-to-noise ratio of 5-40 dB
+    (babble 10-40 dB; also drawn). Babble is six talkers at once: sentences without digits read by drawn voices and
+    variants. The clean synthesis is cut to its speech (espeak-ng leaves 0.3-0.5 s of trailing silence) with 30-80 ms
+    of margin before the noise goes on, so the margins are noise, not digital silence.
+
+    Split. Speaker-disjoint: for each voice, a sixth of its English variants (4 of 24) or a fifth of the others (2 of
+    10), drawn, are test speakers, so 80 of 432 speakers (800 utterances) never appear in training. The npz records it
+    per utterance ('test', 'speaker'); the JSON gives every speaker its voice, variant, accent and family.
 
     Output (examples/data, committed):
       speech-digits.npz   x (N, T, 13) float16 — per-utterance normalized MFCCs, zero-padded after the speech to the
                           longest utterance's T frames; lengths (N,) int16 — each utterance's real frames;
                           y (N,) int8 — the digit; speaker (N,) int16 — index into the JSON's speakers;
-                          test (N,) bool — the held-out speakers' utterances; saved deflated (np.savez_compressed).
-      speech-digits.json  classes, speakers (voice, variant, accent, test), the recipe and the counts.
+                          test (N,) bool — the held-out speakers' utterances; noise (N,) int8 — the noise, an index into
+                          the JSON's recipe.noises; snr (N,) int8 — its SNR in dB; saved deflated (np.savez_compressed).
+                          Padding is nearly free: deflate packs the zero frames to almost nothing, so the file costs about
+                          2 bytes a real value (4.4 MiB for 4,320 utterances of 14-139 frames).
+      speech-digits.json  classes, families, speakers (voice, espeak-ng voice, variant, accent, family, test), the
+                          recipe (with the rejected voices) and the counts.
       speech-digits-wav/<digit>/*.wav   two utterances a digit from test speakers (22,050 Hz, 16-bit), to show
                           Import-RnnAudio on real files.
 
     Deterministic: the same -Seed and espeak-ng version give the same arrays and files (only the npz entries' time
     stamps differ; the noise uses its own seeded generator per utterance, so the order in which files are made does
     not matter). espeak-ng writes 22,050 Hz WAV files;
-    they are written with -w (its --stdout header carries a bogus size). About a minute on 2 cores.
+    they are written with -w (its --stdout header carries a bogus size). 1.5 to 3 minutes on 2 cores (85 s quiet, 187 s busy).
+    Never uses flite or festival: they are kept for an independent check of the trained model.
 
     Needs: espeak-ng (installed with apt-get when missing and running as root) and the built module
     (dotnet pwsh ./build.ps1 -Task Build).
 .PARAMETER Renditions
-    How many times each speaker says each digit (each with its own speed, pitch and noise).
+    How many times each speaker says each digit (each with its own speed, pitch, amplitude and noise).
+.PARAMETER EnglishVariants
+    Voice variants (speakers) per English voice; a sixth of them are held out.
+.PARAMETER OtherVariants
+    Voice variants (speakers) per other language's voice; a fifth of them are held out.
 .PARAMETER Seed
-    The seed of every random choice: speeds, pitches, noise, margins, test speakers.
+    The seed of every random choice: variants, speeds, pitches, amplitudes, noise, babble, margins, test speakers.
 .PARAMETER OutputFolder
     Where the npz, json and sample WAV folder go (examples/data by default).
 .PARAMETER WorkFolder
@@ -55,11 +78,13 @@
 .EXAMPLE
     dotnet pwsh ./tools/make-speech-digits.ps1
 .EXAMPLE
-    dotnet pwsh ./tools/make-speech-digits.ps1 -WorkFolder /tmp/digits -KeepWork    # keep all 2,400 WAV files
+    dotnet pwsh ./tools/make-speech-digits.ps1 -WorkFolder /tmp/digits -KeepWork    # keep all 4,320 WAV files
 #>
 [CmdletBinding()]
 param(
-    [ValidateRange(1, 10)] [int] $Renditions = 2,
+    [ValidateRange(1, 10)] [int] $Renditions = 1,
+    [ValidateRange(6, 98)] [int] $EnglishVariants = 24,
+    [ValidateRange(5, 98)] [int] $OtherVariants = 10,
     [int] $Seed = 2024,
     [string] $OutputFolder = (Join-Path $PSScriptRoot '../examples/data'),
     [string] $WorkFolder = (Join-Path ([IO.Path]::GetTempPath()) "psrnn-speech-digits-$PID"),
@@ -137,12 +162,9 @@ public static class SpeechDigitsNoise
         return -1;
     }
 
-    // Cuts the clean synthesis to its speech (10 ms frames within 50 dB of the loudest) plus margins, then adds
-    // white, pink or brown noise at snrDb below the speech's RMS. Returns the number of samples written.
-    public static int Corrupt(string input, string output, string kind, double snrDb, double marginSeconds, int seed)
+    // The speech's first and last 10 ms frame (within floorDb of the loudest frame), or (-1, -1) for silence.
+    static (int First, int Last) SpeechFrames(short[] clean, int hop, double floorDb)
     {
-        short[] clean = ReadPcm16(input, out int rate);
-        int hop = rate / 100;
         int frames = Math.Max(1, clean.Length / hop);
         var rms = new double[frames];
         double loudest = 0;
@@ -153,8 +175,55 @@ public static class SpeechDigitsNoise
             rms[f] = n == 0 ? 0 : Math.Sqrt(sum / n);
             loudest = Math.Max(loudest, rms[f]);
         }
-        double floor = loudest * Math.Pow(10, -50 / 20.0);
-        int first = Array.FindIndex(rms, r => r > floor), last = Array.FindLastIndex(rms, r => r > floor);
+        double floor = loudest * Math.Pow(10, -floorDb / 20.0);
+        return (Array.FindIndex(rms, r => r > floor), Array.FindLastIndex(rms, r => r > floor));
+    }
+
+    // Seconds of speech in a WAV file (frames within 40 dB of the loudest): the voices' listen-free check.
+    public static double SpeechSeconds(string path)
+    {
+        short[] clean = ReadPcm16(path, out int rate);
+        var (first, last) = SpeechFrames(clean, rate / 100, 40);
+        return first < 0 ? 0 : (last - first + 1) / 100.0;
+    }
+
+    static double[] babble = Array.Empty<double>();
+
+    // Babble: `talkers` voices at once, each reading the given sentences (WAV files) in its own seeded order with
+    // short pauses, summed into one track of `seconds` that Corrupt reads from a random offset.
+    public static void SetBabble(string[] paths, int talkers, int seconds, int seed)
+    {
+        var sentences = new short[paths.Length][];
+        int rate = 0;
+        for (int p = 0; p < paths.Length; p++)
+        {
+            short[] s = ReadPcm16(paths[p], out rate);
+            var (first, last) = SpeechFrames(s, rate / 100, 50);
+            int hop = rate / 100;
+            sentences[p] = s[(first * hop)..Math.Min(s.Length, (last + 1) * hop)];
+        }
+        var rng = new Random(seed);
+        var track = new double[seconds * rate];
+        for (int t = 0; t < talkers; t++)
+        {
+            int pos = -rng.Next(rate);           // each talker starts at its own moment
+            while (pos < track.Length)
+            {
+                short[] s = sentences[rng.Next(sentences.Length)];
+                for (int i = 0; i < s.Length; i++) if (pos + i >= 0 && pos + i < track.Length) track[pos + i] += s[i];
+                pos += s.Length + rng.Next(rate / 10, rate / 3);
+            }
+        }
+        babble = track;
+    }
+
+    // Cuts the clean synthesis to its speech (10 ms frames within 50 dB of the loudest) plus margins, then adds
+    // white, pink, brown, babble or hum noise at snrDb below the speech's RMS. Returns the number of samples written.
+    public static int Corrupt(string input, string output, string kind, double snrDb, double marginSeconds, int seed)
+    {
+        short[] clean = ReadPcm16(input, out int rate);
+        int hop = rate / 100;
+        var (first, last) = SpeechFrames(clean, hop, 50);
         if (first < 0) throw new InvalidDataException(input + " is silent");
         int margin = (int)(marginSeconds * rate);
         int start = Math.Max(0, first * hop - margin), end = Math.Min(clean.Length, (last + 1) * hop + margin);
@@ -167,6 +236,8 @@ public static class SpeechDigitsNoise
         int length = end - start;
         var noise = new double[length];
         double b0 = 0, b1 = 0, b2 = 0, brown = 0;
+        int offset = kind == "babble" ? rng.Next(babble.Length - length) : 0;
+        double mains = rng.Next(2) == 0 ? 50 : 60, phase = rng.NextDouble() * 2 * Math.PI;
         for (int i = 0; i < length; i++)
         {
             // Gaussian white noise (Box–Muller), coloured by Kellet's economy pink filter or a leaky integrator.
@@ -179,6 +250,13 @@ public static class SpeechDigitsNoise
                     noise[i] = b0 + b1 + b2 + white * 0.1848; break;
                 case "brown":
                     brown = 0.995 * brown + white * 0.1; noise[i] = brown; break;
+                case "babble":
+                    noise[i] = babble[offset + i]; break;
+                case "hum":
+                    // Mains hum: 50 or 60 Hz and its first harmonics (amplitude 1/k), over a faint hiss.
+                    double h = 0;
+                    for (int k = 1; k <= 6; k++) h += Math.Sin(2 * Math.PI * k * mains * i / rate + k * phase) / k;
+                    noise[i] = h + 0.05 * white; break;
                 default:
                     noise[i] = white; break;
             }
@@ -196,54 +274,141 @@ public static class SpeechDigitsNoise
 }
 '@
 
-# --- the plan: every utterance's speaker and settings, drawn up front from one seeded generator --------------------
-$accents = [ordered]@{
-    'en-gb'          = 'British English'
-    'en-us'          = 'American English'
-    'en-gb-scotland' = 'Scottish English'
-    'en-gb-x-rp'     = 'Received Pronunciation'
-    'en-gb-x-gbclan' = 'Lancaster English'
-    'en-gb-x-gbcwmd' = 'West Midlands English'
-    'en-029'         = 'Caribbean English'
-    'en-us-nyc'      = 'New York City English'
-    'af'             = 'Afrikaans-accented English'
-    'cy'             = 'Welsh-accented English'
+# --- the voices: espeak-ng's English voices, and other languages' voices reading the English words ----------------
+# Id (as the file names and the JSON name it), the -v argument, the accent and its family (for leave-one-accent-out).
+# en-gb is given as 'en' (the same voice file, gmw/en): espeak-ng 1.51 ignores a variant after 'en-gb' ("en-gb+f3"
+# sounds exactly as "en-gb"), so the old dataset's twelve en-gb speakers were one voice at different speeds and pitches.
+$candidates = @'
+en-gb           en              British English           British
+en-gb-x-rp      en-gb-x-rp      Received Pronunciation    British
+en-gb-x-gbclan  en-gb-x-gbclan  Lancaster English         Northern English
+en-gb-x-gbcwmd  en-gb-x-gbcwmd  West Midlands English     Northern English
+en-gb-scotland  en-gb-scotland  Scottish English          Scottish
+en-us           en-us           American English          American
+en-us-nyc       en-us-nyc       New York City English     American
+en-029          en-029          Caribbean English         Caribbean
+af              af              Afrikaans                 Germanic-L1
+de              de              German                    Germanic-L1
+nl              nl              Dutch                     Germanic-L1
+sv              sv              Swedish                   Germanic-L1
+da              da              Danish                    Germanic-L1
+nb              nb              Norwegian                 Germanic-L1
+is              is              Icelandic                 Germanic-L1
+fr              fr              French                    Romance-L1
+it              it              Italian                   Romance-L1
+pt              pt              Portuguese                Romance-L1
+ro              ro              Romanian                  Romance-L1
+ca              ca              Catalan                   Romance-L1
+es              es              Spanish                   Romance-L1
+cy              cy              Welsh                     Celtic-L1
+ga              ga              Irish                     Celtic-L1
+gd              gd              Scottish Gaelic           Celtic-L1
+pl              pl              Polish                    Slavic-L1
+cs              cs              Czech                     Slavic-L1
+sk              sk              Slovak                    Slavic-L1
+hr              hr              Croatian                  Slavic-L1
+fi              fi              Finnish                   Uralic-Baltic-L1
+hu              hu              Hungarian                 Uralic-Baltic-L1
+et              et              Estonian                  Uralic-Baltic-L1
+lv              lv              Latvian                   Uralic-Baltic-L1
+lt              lt              Lithuanian                Uralic-Baltic-L1
+'@ -split '\r?\n' | ForEach-Object {
+    $f = $_ -split '\s{2,}'
+    [pscustomobject]@{ Id = $f[0]; Espeak = $f[1]; Accent = $f[2]; Family = $f[3]; English = $f[0] -like 'en*' }
 }
-$variants = 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'f1', 'f2', 'f3', 'f4', 'f5'
 $classes = 'zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'
-$speeds = 120, 135, 150, 165, 180, 195, 210          # espeak-ng -s, words per minute (175 is its default)
-$pitches = 25, 35, 45, 50, 55, 65, 75               # espeak-ng -p, 0-99 (50 is its default)
-$noises = 'white', 'pink', 'brown'
-$snrs = 10, 12, 15, 18, 20, 22, 25, 30              # dB below the speech's RMS
+
+# Listen-free check of each voice's reading: the ten words at espeak-ng's defaults, their speech timed against en-us's.
+# A voice is rejected when any word is under 0.4 or over 2 times as long (es spells "two" out, "te uve doble o": 2.5×).
+$checkFolder = Join-Path $WorkFolder 'check'
+$null = New-Item -ItemType Directory -Force -Path $checkFolder
+$seconds = @{}
+foreach ($v in $candidates) {
+    $seconds[$v.Id] = foreach ($digit in 0..9) {
+        $wav = Join-Path $checkFolder "$($v.Id)-$digit.wav"
+        & espeak-ng -v $v.Espeak -w $wav $classes[$digit]
+        if ($LASTEXITCODE -ne 0) { throw "espeak-ng has no voice '$($v.Espeak)'." }
+        [SpeechDigitsNoise]::SpeechSeconds($wav)
+    }
+}
+$voices = foreach ($v in $candidates) {
+    $ratios = foreach ($digit in 0..9) { $seconds[$v.Id][$digit] / $seconds['en-us'][$digit] }
+    $worst = $ratios | Sort-Object { [Math]::Abs([Math]::Log($_)) } | Select-Object -Last 1
+    if ($worst -lt 0.4 -or $worst -gt 2) {
+        Write-Host ("Rejected voice {0} ({1}): a word takes {2:n2}× en-us's time" -f $v.Id, $v.Accent, $worst)
+    } else { $v }
+}
+
+# Voice variants: every one espeak-ng lists (espeak-ng --voices=variant), less four that sound exactly as another
+# (Mr and fast as no variant at a speed we set ourselves, caleb and klatt6 as klatt), dealt out in a seeded order.
+$duplicates = 'Mr', 'fast', 'caleb', 'klatt6'
+$variants = @(& espeak-ng --voices=variant | Select-Object -Skip 1 | ForEach-Object { if ($_ -match '!v/(\S+)') { $Matches[1] } } |
+    Where-Object { $_ -and $_ -notin $duplicates } | Sort-Object -Culture '')
+$speeds = 100, 120, 140, 160, 175, 190, 210, 230, 250, 280           # espeak-ng -s, words per minute (175 is its default)
+$pitches = 5, 15, 25, 35, 45, 50, 55, 65, 75, 85, 95                  # espeak-ng -p, 0-99 (50 is its default)
+$amplitudes = 40, 70, 100, 130, 160, 190                              # espeak-ng -a, 0-200 (100 is its default; loud ones clip)
+$noises = 'white', 'pink', 'brown', 'babble', 'hum'
+$snrs = 5, 8, 10, 12, 15, 18, 20, 25, 30, 35, 40                      # dB below the speech's RMS (babble: 10 dB and up)
 $rng = [Random]::new($Seed)
 
+# Speakers: an English voice with -EnglishVariants variants (2 held out), another language's voice with
+# -OtherVariants (1 held out). Variants are dealt from the shuffled list, reshuffled when it runs out, never twice to one voice.
 $speakers = [Collections.Generic.List[object]]::new()
-foreach ($voice in $accents.Keys) {
-    # Two test variants per accent, drawn: those speakers are heard only at test time.
-    $testVariants = $variants | Sort-Object { $rng.Next() } | Select-Object -First 2
-    foreach ($variant in $variants) {
+$deck = [Collections.Generic.Queue[string]]::new()
+foreach ($v in $voices) {
+    $count = if ($v.English) { $EnglishVariants } else { $OtherVariants }
+    $mine = [Collections.Generic.List[string]]::new()
+    while ($mine.Count -lt $count) {
+        if ($deck.Count -eq 0) { foreach ($name in ($variants | Sort-Object { $rng.Next() })) { $deck.Enqueue($name) } }
+        $name = $deck.Dequeue()
+        if (-not $mine.Contains($name)) { $mine.Add($name) }
+    }
+    $testCount = if ($v.English) { [int][Math]::Floor($EnglishVariants / 6) } else { [int][Math]::Floor($OtherVariants / 5) }
+    $testVariants = $mine | Sort-Object { $rng.Next() } | Select-Object -First $testCount
+    foreach ($variant in $mine) {
         $speakers.Add([pscustomobject]@{
-                id = $speakers.Count; voice = $voice; variant = $variant; accent = $accents[$voice]
-                test = $variant -in $testVariants
+                id = $speakers.Count; voice = $v.Id; espeak = "$($v.Espeak)+$variant"; variant = $variant; accent = $v.Accent
+                family = $v.Family; test = $variant -in $testVariants
             })
     }
 }
+$families = @($voices.Family | Select-Object -Unique)
 
 $plan = foreach ($s in $speakers) {
     foreach ($digit in 0..9) {
         foreach ($r in 1..$Renditions) {
             [pscustomobject]@{
-                Speaker = $s.id; Voice = "$($s.voice)+$($s.variant)"; Digit = $digit; Word = $classes[$digit]
+                Speaker = $s.id; Voice = $s.espeak; Digit = $digit; Word = $classes[$digit]
                 Speed = $speeds[$rng.Next($speeds.Count)]; Pitch = $pitches[$rng.Next($pitches.Count)]
-                Noise = $noises[$rng.Next($noises.Count)]; Snr = $snrs[$rng.Next($snrs.Count)]
+                Amplitude = $amplitudes[$rng.Next($amplitudes.Count)]
+                Noise = ($noise = $rng.Next($noises.Count))
+                # Babble is speech: at 5-8 dB the other talkers are as clear as the digit, so it starts at 10 dB.
+                Snr = if ($noises[$noise] -eq 'babble') { $snrs[2 + $rng.Next($snrs.Count - 2)] } else { $snrs[$rng.Next($snrs.Count)] }
                 Margin = 0.03 + 0.01 * $rng.Next(6); NoiseSeed = $rng.Next()
                 Name = '{0:d3}-{1}-{2}-r{3}.wav' -f $s.id, $s.voice, $s.variant, $r
             }
         }
     }
 }
-Write-Host ("{0} speakers ({1} accents × {2} variants; {3} held out), {4} utterances" -f $speakers.Count, $accents.Count,
-    $variants.Count, @($speakers | Where-Object test).Count, @($plan).Count)
+Write-Host ("{0} speakers ({1} voices in {2} accent families, {3} of espeak-ng's variants; {4} held out), {5} utterances" -f
+    $speakers.Count, @($voices).Count, $families.Count, @($speakers.variant | Sort-Object -Unique).Count,
+    @($speakers | Where-Object test).Count, @($plan).Count)
+
+# Babble: sentences without digits read by other speakers (voices and variants drawn), six talking at once.
+$babbleText = 'The quick brown fox jumps over the lazy dog.', 'She sells sea shells by the sea shore.',
+'Please call Stella and ask her to bring these things with her from the store.', 'A large red kite flew above the old harbour wall.',
+'We walked along the river until the rain began to fall.', 'Could you pass the salt and the pepper, please?',
+'The library closes early on the last day of the month.', 'Birds were singing in the garden behind the house.'
+$babbleFolder = Join-Path $WorkFolder 'babble'
+$null = New-Item -ItemType Directory -Force -Path $babbleFolder
+$babbleFiles = for ($k = 0; $k -lt 16; $k++) {
+    $voice = @($voices)[$rng.Next(@($voices).Count)]; $variant = $variants[$rng.Next($variants.Count)]
+    $wav = Join-Path $babbleFolder "babble-$k.wav"
+    & espeak-ng -v "$($voice.Espeak)+$variant" -s $speeds[$rng.Next($speeds.Count)] -p $pitches[$rng.Next($pitches.Count)] -w $wav $babbleText[$k % $babbleText.Count]
+    if ($LASTEXITCODE -ne 0) { throw 'espeak-ng failed on the babble.' }
+    $wav
+}
+[SpeechDigitsNoise]::SetBabble([string[]] $babbleFiles, 6, 30, $rng.Next())
 
 # --- synthesis and noise ---------------------------------------------------------------------------------------------
 $cleanFolder = Join-Path $WorkFolder 'clean'
@@ -254,9 +419,9 @@ foreach ($u in $plan) {
     $clean = Join-Path $cleanFolder $u.Digit $u.Name
     $noisy = Join-Path $noisyFolder $u.Digit $u.Name
     # -w writes a proper header (--stdout's is bogus); 22,050 Hz, 16-bit mono.
-    & espeak-ng -v $u.Voice -s $u.Speed -p $u.Pitch -w $clean $u.Word
+    & espeak-ng -v $u.Voice -s $u.Speed -p $u.Pitch -a $u.Amplitude -w $clean $u.Word
     if ($LASTEXITCODE -ne 0) { throw "espeak-ng failed for $($u.Voice) '$($u.Word)'." }
-    $null = [SpeechDigitsNoise]::Corrupt($clean, $noisy, $u.Noise, $u.Snr, $u.Margin, $u.NoiseSeed)
+    $null = [SpeechDigitsNoise]::Corrupt($clean, $noisy, $noises[$u.Noise], $u.Snr, $u.Margin, $u.NoiseSeed)
     if ((++$done % 100) -eq 0) {
         Write-Progress -Activity 'Synthesizing digits' -Status "$done of $(@($plan).Count)" -PercentComplete (100 * $done / @($plan).Count)
     }
@@ -284,10 +449,14 @@ if ($bad -ge 0) { throw "Row $([Math]::Floor($bad / $steps)), frame $($bad % $st
 $y = ConvertTo-RnnTensor -InputObject ([sbyte[]] @($plan.Digit)) -DType Int8
 $speaker = ConvertTo-RnnTensor -InputObject ([short[]] @($plan.Speaker)) -DType Int16
 $test = ConvertTo-RnnTensor -InputObject ([bool[]] @($plan | ForEach-Object { $speakers[$_.Speaker].test })) -DType Bool
+$noise = ConvertTo-RnnTensor -InputObject ([sbyte[]] @($plan.Noise)) -DType Int8
+$snr = ConvertTo-RnnTensor -InputObject ([sbyte[]] @($plan.Snr)) -DType Int8
 
 $null = New-Item -ItemType Directory -Force -Path $OutputFolder
 $npz = Join-Path $OutputFolder 'speech-digits.npz'
-Export-NpyData -Path $npz -InputObject ([ordered]@{ x = $x; lengths = $lengths; y = $y; speaker = $speaker; test = $test }) -Compress -Force
+Export-NpyData -Path $npz -InputObject ([ordered]@{
+        x = $x; lengths = $lengths; y = $y; speaker = $speaker; test = $test; noise = $noise; snr = $snr
+    }) -Compress -Force
 
 $durations = foreach ($f in $files) { (Get-Item -LiteralPath $f).Length / 2 / 22050 }
 $meta = [ordered]@{
@@ -299,10 +468,14 @@ $meta = [ordered]@{
         y       = 'int8 (N): the digit, an index into classes'
         speaker = 'int16 (N): an index into speakers'
         test    = 'bool (N): true for the held-out speakers (speaker-disjoint split)'
+        noise   = 'int8 (N): the background noise, an index into recipe.noises'
+        snr     = 'int8 (N): its signal-to-noise ratio in dB'
     }
     classes     = $classes
+    families    = $families
     counts      = [ordered]@{
-        utterances = $n; speakers = $speakers.Count; accents = $accents.Count; variants = $variants.Count
+        utterances = $n; speakers = $speakers.Count; voices = @($voices).Count; families = $families.Count
+        variants = @($speakers.variant | Sort-Object -Unique).Count
         testSpeakers = @($speakers | Where-Object test).Count; testUtterances = @($plan | Where-Object { $speakers[$_.Speaker].test }).Count
         meanSeconds = [math]::Round(($durations | Measure-Object -Average).Average, 3)
         maxSeconds = [math]::Round(($durations | Measure-Object -Maximum).Maximum, 3)
@@ -310,7 +483,9 @@ $meta = [ordered]@{
         minFrames = [int] ($data.Lengths | Measure-Object -Minimum).Minimum; maxFrames = $steps
     }
     recipe      = [ordered]@{
-        seed = $Seed; renditions = $Renditions; speeds = $speeds; pitches = $pitches; noises = $noises; snrDb = $snrs
+        seed = $Seed; renditions = $Renditions; englishVariants = $EnglishVariants; otherVariants = $OtherVariants
+        speeds = $speeds; pitches = $pitches; amplitudes = $amplitudes; noises = $noises; snrDb = $snrs
+        rejectedVoices = @($candidates | Where-Object { $_.Id -notin $voices.Id } | ForEach-Object Id)
         espeakNg = ((& espeak-ng --version) -join ' ')
     }
     speakers    = $speakers

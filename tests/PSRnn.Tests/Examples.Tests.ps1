@@ -10,11 +10,23 @@ BeforeDiscovery {
             Script    = 'speech-digits.ps1'
             # The example writes its model and PNG; keep them in Pester's TestDrive.
             Arguments = @{ Quick = $true; OutputFolder = '<TestDrive>' }
-            Expect    = @('by 20 speakers never heard in training', 'utterances of \d+-\d+ frames \(mean \d+\), zero-padded after the speech to \d+',
-                'Masking -> LSTM\(128, return_sequences\)',
+            Expect    = @('by 80 speakers never heard in training', '32 espeak-ng voices in 10 accent families',
+                'utterances of \d+-\d+ frames \(mean \d+\), zero-padded after the speech to \d+',
+                'Masking -> SpecAugment\(.*\) -> Bidirectional GRU\(64, return_sequences\)',
                 'Epoch 2/2 - \S+ - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}', 'Held-out accuracy \(speakers never heard in training\): \d+(\.\d)? %',
+                'Family\s+Utterances\s+Accuracy', 'Uralic-Baltic-L1\s+\d+\s+\d+(\.\d)? %',
                 'Saved the model to .*speech-digits\.safetensors', 'Saved the training curves to .*speech-digits-training\.png',
                 'Saved the confusion matrix to .*speech-digits-confusion\.png', 'done in')
+        }
+        @{
+            # Leave one accent family out, quick: two families (the first and the last), one epoch each, and the table.
+            Script    = 'speech-digits.ps1'
+            Arguments = @{ Quick = $true; LeaveOneAccentOut = $true; OutputFolder = '<TestDrive>' }
+            Expect    = @('Held-out accuracy', 'Leave one accent family out: 2 trainings of 1 epochs',
+                '\| held-out family \| voices \| speakers \| utterances \| accuracy \|',
+                '\| British \| en-gb en-gb-x-rp \| 48 \| \d+ \| \d+(\.\d)? % \|',
+                '\| Uralic-Baltic-L1 \| fi hu et lv lt \| 50 \| \d+ \| \d+(\.\d)? % \|',
+                '\| \*\*mean\*\* \| \| \| \| \*\*\d+(\.\d)? %\*\* \|', '\| \*\*worst\*\* \((British|Uralic-Baltic-L1)\)', 'done in')
         }
         @{
             Script    = 'timeseries-forecast.ps1'
@@ -63,5 +75,37 @@ Describe 'examples/<Script>' -ForEach $examples {
             (($Arguments | ConvertTo-Json -Compress) -replace "'", "''"), ($path -replace "'", "''"))
         $run.ExitCode | Should -Be 0 -Because $run.Text
         foreach ($pattern in $Expect) { $run.Text | Should -Match $pattern }
+    }
+}
+
+Describe 'tools/Measure-AccentHoldout.ps1' {
+    It 'writes the leave-one-accent-out table: a row a held-out family, then the mean and the worst, as Markdown and CSV' {
+        $folder = Join-Path $TestDrive 'accent-holdout'
+        $tool = Join-Path $PSScriptRoot '../../tools/Measure-AccentHoldout.ps1'
+        $run = Invoke-ScriptFile ("& '{0}' -Quick -Family Scottish, Celtic-L1 -OutputFolder '{1}' | Out-Null" -f ($tool -replace "'", "''"), ($folder -replace "'", "''"))
+        $run.ExitCode | Should -Be 0 -Because $run.Text
+        $meta = Get-Content -LiteralPath (Join-Path $PSScriptRoot '../../examples/data/speech-digits.json') -Raw | ConvertFrom-Json
+        $rows = @(Import-Csv -LiteralPath (Join-Path $folder 'accent-holdout.csv'))
+        $rows.Family | Should -Be @('Scottish', 'Celtic-L1')
+        ($rows[0].PSObject.Properties.Name -join ',') | Should -Be 'Family,Voices,Speakers,Utterances,Accuracy,Seconds'
+        foreach ($r in $rows) {
+            $speakers = @($meta.speakers | Where-Object family -EQ $r.Family)
+            [int] $r.Speakers | Should -Be $speakers.Count
+            $r.Voices | Should -Be ((@($speakers.voice | Select-Object -Unique)) -join ' ')
+            # -Quick tests every 7th utterance of the family: all of its speakers' rows, one in seven.
+            [int] $r.Utterances | Should -BeGreaterThan ($speakers.Count * 10 / 7 - 2)
+            [int] $r.Utterances | Should -BeLessThan ($speakers.Count * 10 / 7 + 2)
+            [double] $r.Accuracy | Should -BeGreaterOrEqual 0
+            [double] $r.Accuracy | Should -BeLessOrEqual 1
+        }
+        $md = @(Get-Content -LiteralPath (Join-Path $folder 'accent-holdout.md'))
+        $md[0] | Should -Be '| held-out family | voices | speakers | utterances | accuracy |'
+        $md[2] | Should -Match '^\| Scottish \| en-gb-scotland \| 24 \| \d+ \| \d+(\.\d)? % \|$'
+        $md[3] | Should -Match '^\| Celtic-L1 \| cy ga gd \| 30 \| '
+        $mean = ([double] $rows[0].Accuracy + [double] $rows[1].Accuracy) / 2
+        $md[4] | Should -Be ('| **mean** | | | | **{0:p1}** |' -f $mean)
+        $worst = $rows | Sort-Object { [double] $_.Accuracy } | Select-Object -First 1
+        $md[5] | Should -Be ('| **worst** ({0}) | | | | **{1:p1}** |' -f $worst.Family, [double] $worst.Accuracy)
+        $md[-1] | Should -Match '^\d{4}-\d\d-\d\d, .* \(\d+ cores\), `tools/Measure-AccentHoldout\.ps1 -Quick -Family Scottish, Celtic-L1`: 1 epochs a run'
     }
 }

@@ -9,7 +9,7 @@ BeforeAll {
 }
 
 Describe 'The embedded spoken-digit dataset' {
-    It 'holds x (N, T, 13) float16, lengths int16, y int8, speaker int16 and a bool test mask, as its JSON says' {
+    It 'holds x (N, T, 13) float16, lengths int16, y int8, speaker int16, a bool test mask, noise and snr int8, as its JSON says' {
         $n = $Meta.counts.utterances
         $Data['x'].DType | Should -Be 'Float16'
         $Data['x'].Shape | Should -Be @($n, $Meta.counts.maxFrames, 13)
@@ -23,9 +23,31 @@ Describe 'The embedded spoken-digit dataset' {
         $Data['y'].Shape | Should -Be @($n)
         $Data['speaker'].DType | Should -Be 'Int16'
         $Data['test'].DType | Should -Be 'Bool'
+        $Data['noise'].DType | Should -Be 'Int8'
+        $Data['snr'].DType | Should -Be 'Int8'
+        @($Data['noise'].ToArray() | Sort-Object -Unique) | Should -Be @(0..($Meta.recipe.noises.Count - 1))
+        $snr = $Data['snr'].ToArray() | Measure-Object -Minimum -Maximum
+        @($snr.Minimum, $snr.Maximum) | Should -Be @(($Meta.recipe.snrDb | Measure-Object -Minimum).Minimum, ($Meta.recipe.snrDb | Measure-Object -Maximum).Maximum)
         $Meta.classes | Should -Be @('zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine')
         @($Meta.speakers).Count | Should -Be $Meta.counts.speakers
-        (Get-Item -LiteralPath (Join-Path $DataFolder 'speech-digits.npz')).Length | Should -BeLessThan 4MB
+        (Get-Item -LiteralPath (Join-Path $DataFolder 'speech-digits.npz')).Length | Should -BeLessThan 5MB
+    }
+
+    It 'has many voices and variants, each speaker in one of its ten accent families' {
+        $Meta.families.Count | Should -Be 10
+        $Meta.counts.families | Should -Be 10
+        @($Meta.speakers.family | Sort-Object -Unique) | Should -Be @($Meta.families | Sort-Object)
+        @($Meta.speakers.voice | Sort-Object -Unique).Count | Should -Be $Meta.counts.voices
+        $Meta.counts.voices | Should -BeGreaterOrEqual 30
+        @($Meta.speakers.variant | Sort-Object -Unique).Count | Should -Be $Meta.counts.variants
+        $Meta.counts.variants | Should -BeGreaterOrEqual 90 -Because 'the whole variant list is spread over the speakers'
+        foreach ($voice in ($Meta.speakers | Group-Object voice)) {
+            @($voice.Group.family | Sort-Object -Unique).Count | Should -Be 1 -Because "a voice ($($voice.Name)) is in one family"
+            @($voice.Group.variant | Sort-Object -Unique).Count | Should -Be $voice.Count -Because 'a voice has each variant once'
+        }
+        @($Meta.speakers | Where-Object { $_.voice -like 'en*' } | ForEach-Object voice | Sort-Object -Unique) |
+            Should -Be @('en-029', 'en-gb', 'en-gb-scotland', 'en-gb-x-gbclan', 'en-gb-x-gbcwmd', 'en-gb-x-rp', 'en-us', 'en-us-nyc')
+        $Meta.recipe.rejectedVoices | Should -Be @('es')
     }
 
     It 'pads each utterance after its speech with zero frames that a masking layer finds, and no real frame is all zeros' {
@@ -45,7 +67,7 @@ Describe 'The embedded spoken-digit dataset' {
         @($counts) | Should -Be @($Meta.counts.utterances / 10)
     }
 
-    It 'splits by speaker: no test speaker is heard in training, and every accent is in both parts' {
+    It 'splits by speaker: no test speaker is heard in training, and every voice is in both parts' {
         $speaker = $Data['speaker'].ToArray(); $test = $Data['test'].ToArray()
         $trainSpeakers = [Collections.Generic.HashSet[int]]::new(); $testSpeakers = [Collections.Generic.HashSet[int]]::new()
         $speakerIsTest = @($Meta.speakers.test); $disagree = 0
@@ -56,8 +78,9 @@ Describe 'The embedded spoken-digit dataset' {
         $disagree | Should -Be 0 -Because 'the mask marks exactly the JSON''s test speakers'
         $testSpeakers.Overlaps($trainSpeakers) | Should -BeFalse
         $testSpeakers.Count | Should -Be $Meta.counts.testSpeakers
-        $accents = { param($ids) @($ids | ForEach-Object { $Meta.speakers[$_].accent } | Sort-Object -Unique) }
-        & $accents $testSpeakers | Should -Be (& $accents $trainSpeakers)
+        $voices = { param($ids) @($ids | ForEach-Object { $Meta.speakers[$_].voice } | Sort-Object -Unique) }
+        & $voices $testSpeakers | Should -Be (& $voices $trainSpeakers)
+        (& $voices $testSpeakers).Count | Should -Be $Meta.counts.voices
     }
 
     It 'gives, through Import-RnnAudio, the stored rows for its sample WAV files' {
