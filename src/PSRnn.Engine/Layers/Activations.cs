@@ -60,6 +60,19 @@ public sealed class Activations
     }
 
     /// <summary>
+    /// Makes these activations a second view of <paramref name="other"/>'s live elements (same buffer, same shape), for a
+    /// layer whose output equals its input bit for bit: no copy. Valid until <paramref name="other"/> is resized.
+    /// </summary>
+    internal void ViewOf(Activations other)
+    {
+        _buffer = other._buffer;
+        Batch = other.Batch;
+        Time = other.Time;
+        Features = other.Features;
+        IsSequence = other.IsSequence;
+    }
+
+    /// <summary>
     /// The sequence mask that goes with these activations (Keras's <c>_keras_mask</c>): which steps are real. Null when
     /// every step is (no Masking layer or mask_zero upstream, or the activations are not a sequence).
     /// </summary>

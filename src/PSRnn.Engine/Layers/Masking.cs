@@ -56,6 +56,21 @@ public sealed class Masking : Layer
         _mask.Resize(batch, time);
         Span<bool> real = _mask.Values;
         ReadOnlySpan<float> x = input.Span;
+        if (MaskValue == 0f)
+        {
+            // y = x·m is x itself here, bit for bit (a padding step's ±0 times 0 keeps its sign, as in Keras): the output
+            // is a view of the input, and only the mask is computed. The copy cost a serial pass over the whole batch.
+            for (int r = 0; r < batch * time; r++)
+            {
+                real[r] = x.Slice(r * features, features).IndexOfAnyExcept(0f) >= 0;
+            }
+
+            _y.ViewOf(input);
+            _mask.Update();
+            _hasForward = true;
+            return _y;
+        }
+
         _y.ResizeLike(input);
         Span<float> y = _y.Span;
         for (int r = 0; r < batch * time; r++)

@@ -203,6 +203,26 @@ public sealed class MaskingTests
     }
 
     [Fact]
+    public void MaskValueZeroPassesTheInputThroughBitForBit()
+    {
+        // Keras computes x·m: with mask value 0 a padding step is ±0, and ±0·0 keeps its sign, so y is x's bits.
+        var masking = new Masking(0f, "m");
+        masking.Build(SampleShape.Sequence(4, 2));
+        var x = new Activations(1, 4, 2, true);
+        float[] values = [1, 0, -0f, 0, float.NaN, 0, 0, -2];
+        values.CopyTo(x.Span);
+        Activations y = masking.Forward(x, training: false);
+        Assert.Equal(
+            values.Select(BitConverter.SingleToInt32Bits).ToArray(),
+            y.Span.ToArray().Select(BitConverter.SingleToInt32Bits).ToArray());
+        Assert.Equal([true, false, true, true], Enumerable.Range(0, 4).Select(t => masking.Mask[0, t]).ToArray());
+        var dy = new Activations(1, 4, 2, true);
+        dy.Span.Fill(1f);
+        Activations dx = masking.Backward(dy, computeInputGradient: true)!;
+        Assert.Equal([1f, 1f, 0f, 0f, 1f, 1f, 1f, 1f], dx.Span.ToArray());
+    }
+
+    [Fact]
     public void AMaskValueThatMatchesNothingMasksNothing()
     {
         var model = new Sequential(SampleShape.Sequence(4, 2), "m", 1);
