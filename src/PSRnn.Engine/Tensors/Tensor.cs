@@ -216,6 +216,22 @@ public sealed class Tensor
     public float[] ToSingleArray(out long inexact) => ScalarConversion.ToSingle(Data, out inexact);
 
     /// <summary>
+    /// The values as float32 to read: a float32 tensor's own array (no copy; the caller must not write it), any other
+    /// dtype converted as <see cref="ToSingleArray"/> does.
+    /// </summary>
+    /// <param name="inexact">How many elements did not convert exactly.</param>
+    internal float[] SinglesToRead(out long inexact)
+    {
+        if (Data is float[] own && Data.GetType() == typeof(float[]))
+        {
+            inexact = 0;
+            return own;
+        }
+
+        return ToSingleArray(out inexact);
+    }
+
+    /// <summary>
     /// A copy converted to <paramref name="dtype"/>, as NumPy's <c>astype</c> but never silently wrong: integer
     /// dtypes refuse fractions and out-of-range values (<see cref="InvalidCastException"/>); float dtypes round.
     /// </summary>

@@ -118,7 +118,10 @@ public sealed partial class Dataset
             throw new ModelException("InputEmpty", $"{name} holds no samples.");
         }
 
-        float[] xs = x.ToSingleArray(out long inexact);
+        // Read in place when X is float32 already, as Keras's NumPy adapter slices the caller's array batch by batch: a
+        // script that trains -Epochs 1 in a loop would otherwise copy (and page in) all of X on every call. The dataset
+        // only ever reads it.
+        float[] xs = x.SinglesToRead(out long inexact);
         CheckFinite(xs, count, name);
 
         float[]? ys = null;

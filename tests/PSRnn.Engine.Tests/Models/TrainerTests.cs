@@ -56,6 +56,27 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void AFloat32XIsReadInPlaceAndOtherDTypesAreConverted()
+    {
+        // Keras's NumPy adapter slices the caller's array batch by batch; PSRnn's dataset reads a float32 X in place too
+        // (no copy a call, for scripts that train -Epochs 1 in a loop) and converts any other dtype once.
+        var model = new Sequential(SampleShape.Sequence(2, 1), "m", 1);
+        model.Add(new SimpleRnn(2));
+        var single = new Tensor(new float[] { 1, 2, 3, 4 }, 2, 2, 1);
+        var dataset = Dataset.Create(single, null, model);
+        var batch = new Activations();
+        ((float[])single.Data)[2] = 30;
+        dataset.Gather([1], batch, null);
+        Assert.Equal([30f, 4f], batch.Span.ToArray());
+
+        var wide = new Tensor(new double[] { 1, 2, 3, 4 }, 2, 2, 1);
+        var converted = Dataset.Create(wide, null, model);
+        ((double[])wide.Data)[2] = 30;
+        converted.Gather([1], batch, null);
+        Assert.Equal([3f, 4f], batch.Span.ToArray());
+    }
+
+    [Fact]
     public void EvaluateEqualsTheLastValidationLoss()
     {
         (Tensor x, Tensor y) = Toy(96, 2);

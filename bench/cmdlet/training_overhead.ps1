@@ -1,0 +1,62 @@
+<#
+.SYNOPSIS
+    Issue 19, point 2: what Invoke-RnnTraining adds over the engine's Trainer.Fit, as a script calls it (-Epochs 1 in a
+    loop, as the speech demo's callers do): the same model, data and settings, one epoch a call, timed alternately.
+.DESCRIPTION
+    For W2 (LSTM(128) × 2) and W6 (SimpleRNN(128)) of ../../shared/bench/WORKLOADS.md — 28 × 28 inputs, batch 32, Adam,
+    sparse cross-entropy, float32 data of -Samples samples — each pass times -Calls calls of
+        Invoke-RnnTraining -Model $m -X $x -Y $y -Epochs 1 -BatchSize 32 -Optimizer adam -Quiet
+    and -Calls calls of the engine's Trainer.Fit on a Dataset made once from the same tensors, alternating, and reports
+    the median over passes of samples/s on each side and their ratio (cmdlet / engine; the target is at least 0.90).
+    Run after `dotnet pwsh ./build.ps1 -Task Build`:
+
+        dotnet pwsh ./bench/cmdlet/training_overhead.ps1 [-Samples 1024] [-Calls 5] [-Passes 5] [-ThreadCount 2]
+#>
+param([int] $Samples = 1024, [int] $Calls = 5, [int] $Passes = 5, [int] $ThreadCount = 2,
+    [string[]] $Workload = @('W2_seqmnist', 'W6_simple'),
+    [string] $ModulePath = (Join-Path $PSScriptRoot '../../out/PSRnn/PSRnn.psd1'))
+$ErrorActionPreference = 'Stop'
+Import-Module $ModulePath -Force
+
+function New-Workload([string] $Name) {
+    $model = New-RnnModel -InputShape 28, 28 -Name $Name -Seed 1
+    $model = switch ($Name) {
+        'W2_seqmnist' { $model | Add-LstmLayer 128 -ReturnSequences | Add-LstmLayer 128 }
+        'W6_simple' { $model | Add-SimpleRnnLayer 128 }
+        default { throw "Unknown workload '$Name'." }
+    }
+    $model | Add-DenseLayer 10 -Activation softmax
+}
+
+$random = [Random]::new(20261203)
+$values = [float[]]::new($Samples * 28 * 28)
+for ($i = 0; $i -lt $values.Length; $i++) { $values[$i] = [float]($random.NextDouble() * 2 - 1) }
+$labels = [long[]]::new($Samples)
+for ($i = 0; $i -lt $Samples; $i++) { $labels[$i] = $random.Next(10) }
+$x = ConvertTo-RnnTensor -InputObject $values -Shape $Samples, 28, 28
+$y = ConvertTo-RnnTensor -InputObject $labels -Shape $Samples
+
+foreach ($name in $Workload) {
+    $cmdletModel = New-Workload $name
+    $engineModel = New-Workload $name
+    # The engine loads in the module's own load context: its types are reached through the model's assembly.
+    $engineAssembly = $engineModel.GetType().Assembly
+    $type = { param($n) $engineAssembly.GetType("PSRnn.Engine.Training.$n", $true) }
+    $data = (& $type Dataset)::Create($x, $y, $engineModel, 'X')
+    $loss = (& $type Trainer)::ResolveLoss($engineModel, 'sparse_categorical_crossentropy', $data, $null)
+    $adam = (& $type Adam)::new(0.001)
+    $options = (& $type FitOptions)::new()
+    $options.Epochs = 1; $options.BatchSize = 32; $options.ThreadCount = $ThreadCount; $options.Seed = 3
+    $trainer = & $type Trainer
+    $cmdlet = { $null = Invoke-RnnTraining -Model $cmdletModel -X $x -Y $y -Epochs 1 -BatchSize 32 -Optimizer adam -ThreadCount $ThreadCount -Quiet }
+    $engine = { $null = $trainer::Fit($engineModel, $data, $null, $loss, $adam, $options) }
+    & $cmdlet; & $engine   # warm-up: JIT, buffers
+    $rates = foreach ($p in 1..$Passes) {
+        $t = [Diagnostics.Stopwatch]::StartNew(); for ($c = 0; $c -lt $Calls; $c++) { & $cmdlet }; $cmdletSeconds = $t.Elapsed.TotalSeconds
+        $t = [Diagnostics.Stopwatch]::StartNew(); for ($c = 0; $c -lt $Calls; $c++) { & $engine }; $engineSeconds = $t.Elapsed.TotalSeconds
+        [pscustomobject]@{ Cmdlet = $Samples * $Calls / $cmdletSeconds; Engine = $Samples * $Calls / $engineSeconds; Ratio = $engineSeconds / $cmdletSeconds }
+    }
+    $median = { param($v) $s = @($v | Sort-Object); $s[[int](($s.Count - 1) / 2)] }
+    '{0,-12} cmdlet {1,8:F0} samples/s, engine {2,8:F0} samples/s; cmdlet/engine median {3:F3} (passes {4})' -f $name,
+        (& $median $rates.Cmdlet), (& $median $rates.Engine), (& $median $rates.Ratio), (($rates.Ratio | ForEach-Object { $_.ToString('F2') }) -join ' ')
+}
