@@ -63,6 +63,8 @@ Describe 'Add-NormalizationLayer and Invoke-RnnAdapt' {
         { New-RnnModel -InputShape 9, 5 | Add-LstmLayer 2 | Invoke-RnnAdapt -X $x } | Should -Throw -ErrorId 'AdaptLayerNotNormalization,*'
         { $model | Invoke-RnnAdapt -X $x -Layer 2 } | Should -Throw -ErrorId 'AdaptLayerNotNormalization,*'
         { $model | Invoke-RnnAdapt -X $x -Layer 9 } | Should -Throw -ErrorId 'LayerNotFound,*'
+        { $model | Invoke-RnnAdapt -X $x -Layer nosuch } | Should -Throw -ErrorId 'LayerNotFound,*'
+        { $model | Invoke-RnnAdapt -X $x -Layer -1 } | Should -Throw -ErrorId 'AdaptLayerNotNormalization,*'
         { New-RnnModel -InputShape 9, 5 | Add-NormalizationLayer -Mean 1, 2 -Variance 1, 1 } | Should -Throw -ErrorId 'NormalizationStatisticsMismatch,*'
         { New-RnnModel -InputShape 9, 5 | Add-NormalizationLayer -Mean 1, 2, 3, 4, 5 } | Should -Throw -ErrorId 'LayerBadArgument,*'
         $allPadding = ConvertTo-RnnTensor ([float[]]::new(90)) -Shape 2, 9, 5

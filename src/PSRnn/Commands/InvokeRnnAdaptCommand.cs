@@ -87,20 +87,14 @@ public sealed class InvokeRnnAdaptCommand : PSCmdlet
     {
         object? key = TensorArgument.Unwrap(Layer);
         Normalization? found = null;
-        IReadOnlyList<Layer> layers = Model.Layers;
-        if (key is null)
+        try
         {
-            found = layers.OfType<Normalization>().FirstOrDefault();
+            // The model's own lookup (index, negative from the end, or name), as Get-RnnLayerWeight's -Layer.
+            found = key is null ? Model.Layers.OfType<Normalization>().FirstOrDefault() : Model.GetLayer(key) as Normalization;
         }
-        else if (key is string name)
+        catch (ModelException e)
         {
-            found = layers.FirstOrDefault(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase)) as Normalization
-                ?? (layers.Any(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase)) ? null : throw NotFound($"The model has no layer '{name}'."));
-        }
-        else if (LanguagePrimitives.TryConvertTo(key, out int index))
-        {
-            found = index >= 0 && index < layers.Count ? layers[index] as Normalization
-                : throw NotFound($"The model has {layers.Count} layers; there is no layer {index}.");
+            ThrowTerminatingError(Errors.FromModel(e, Layer));
         }
 
         if (found is null)
@@ -110,11 +104,5 @@ public sealed class InvokeRnnAdaptCommand : PSCmdlet
         }
 
         return found!;
-    }
-
-    private PipelineStoppedException NotFound(string message)
-    {
-        ThrowTerminatingError(Errors.Create("LayerNotFound", ErrorCategory.ObjectNotFound, Layer, message));
-        return new PipelineStoppedException();
     }
 }
