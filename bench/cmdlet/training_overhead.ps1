@@ -7,7 +7,8 @@
     sparse cross-entropy, float32 data of -Samples samples — each pass times -Calls calls of
         Invoke-RnnTraining -Model $m -X $x -Y $y -Epochs 1 -BatchSize 32 -Optimizer adam -Quiet
     and -Calls calls of the engine's Trainer.Fit on a Dataset made once from the same tensors, alternating, and reports
-    the median over passes of samples/s on each side and their ratio (cmdlet / engine; the target is at least 0.90).
+    the median over passes of samples/s on each side and their ratio (engine time / cmdlet time; the target is at least
+    0.90); then the same for Measure-RnnModel against Trainer.Evaluate and Invoke-RnnPrediction against Trainer.Predict.
     Run after `dotnet pwsh ./build.ps1 -Task Build`:
 
         dotnet pwsh ./bench/cmdlet/training_overhead.ps1 [-Samples 1024] [-Calls 5] [-Passes 5] [-ThreadCount 2]
@@ -50,13 +51,23 @@ foreach ($name in $Workload) {
     $trainer = & $type Trainer
     $cmdlet = { $null = Invoke-RnnTraining -Model $cmdletModel -X $x -Y $y -Epochs 1 -BatchSize 32 -Optimizer adam -ThreadCount $ThreadCount -Quiet }
     $engine = { $null = $trainer::Fit($engineModel, $data, $null, $loss, $adam, $options) }
-    & $cmdlet; & $engine   # warm-up: JIT, buffers
-    $rates = foreach ($p in 1..$Passes) {
-        $t = [Diagnostics.Stopwatch]::StartNew(); for ($c = 0; $c -lt $Calls; $c++) { & $cmdlet }; $cmdletSeconds = $t.Elapsed.TotalSeconds
-        $t = [Diagnostics.Stopwatch]::StartNew(); for ($c = 0; $c -lt $Calls; $c++) { & $engine }; $engineSeconds = $t.Elapsed.TotalSeconds
-        [pscustomobject]@{ Cmdlet = $Samples * $Calls / $cmdletSeconds; Engine = $Samples * $Calls / $engineSeconds; Ratio = $engineSeconds / $cmdletSeconds }
+    $pairs = [ordered]@{
+        'Invoke-RnnTraining -Epochs 1' = $cmdlet, $engine
+        'Measure-RnnModel' = { $null = Measure-RnnModel -Model $cmdletModel -X $x -Y $y -ThreadCount $ThreadCount },
+            { $null = $trainer::Evaluate($engineModel, $data, $loss, 32, $ThreadCount, $null) }
+        'Invoke-RnnPrediction' = { $null = Invoke-RnnPrediction -Model $cmdletModel -X $x -ThreadCount $ThreadCount },
+            { $null = $trainer::Predict($engineModel, $data, 32, $ThreadCount) }
     }
-    $median = { param($v) $s = @($v | Sort-Object); $s[[int](($s.Count - 1) / 2)] }
-    '{0,-12} cmdlet {1,8:F0} samples/s, engine {2,8:F0} samples/s; cmdlet/engine median {3:F3} (passes {4})' -f $name,
-        (& $median $rates.Cmdlet), (& $median $rates.Engine), (& $median $rates.Ratio), (($rates.Ratio | ForEach-Object { $_.ToString('F2') }) -join ' ')
+    foreach ($case in $pairs.Keys) {
+        $cmdletCall, $engineCall = $pairs[$case]
+        & $cmdletCall; & $engineCall   # warm-up: JIT, buffers
+        $rates = foreach ($p in 1..$Passes) {
+            $t = [Diagnostics.Stopwatch]::StartNew(); for ($c = 0; $c -lt $Calls; $c++) { & $cmdletCall }; $cmdletSeconds = $t.Elapsed.TotalSeconds
+            $t = [Diagnostics.Stopwatch]::StartNew(); for ($c = 0; $c -lt $Calls; $c++) { & $engineCall }; $engineSeconds = $t.Elapsed.TotalSeconds
+            [pscustomobject]@{ Cmdlet = $Samples * $Calls / $cmdletSeconds; Engine = $Samples * $Calls / $engineSeconds; Ratio = $engineSeconds / $cmdletSeconds }
+        }
+        $median = { param($v) $s = @($v | Sort-Object); $s[[int](($s.Count - 1) / 2)] }
+        '{0,-12} {1,-29} cmdlet {2,8:F0} samples/s, engine {3,8:F0}; engine time / cmdlet time, median {4:F3} (passes {5})' -f $name, $case,
+            (& $median $rates.Cmdlet), (& $median $rates.Engine), (& $median $rates.Ratio), (($rates.Ratio | ForEach-Object { $_.ToString('F2') }) -join ' ')
+    }
 }
