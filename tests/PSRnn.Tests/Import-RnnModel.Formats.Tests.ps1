@@ -56,6 +56,21 @@ Describe 'Import-RnnModel of models made elsewhere' {
             Get-MaxDifference (Invoke-RnnPrediction -Model $back -X $data.X) (Invoke-RnnPrediction -Model $model -X $data.X) | Should -BeLessOrEqual 1e-6
         }
 
+        It 'keeps a Bidirectional -MergeMode through a model file, and exports it to ONNX' {
+            $data = New-ToyData -Count 8
+            $model = New-RnnModel -InputShape 6, 2 -Seed 3 | Add-LstmLayer 5 -Bidirectional -MergeMode Ave -ReturnSequences |
+                Add-GruLayer 4 -Bidirectional -MergeMode Mul | Add-DenseLayer 2 -Activation Softmax
+            $model.Layers[0].OutputShape.Features | Should -Be 5
+            $model.Layers[1].MergeMode | Should -Be 'Mul'
+            $path = Join-Path $TestDrive 'merged.safetensors'
+            $model | Export-RnnModel $path
+            $back = Import-RnnModel $path
+            $back.Layers[0].MergeMode | Should -Be 'Ave'
+            (Invoke-RnnPrediction -Model $back -X $data.X).ToArray() | Should -Be (Invoke-RnnPrediction -Model $model -X $data.X).ToArray()
+            $model | Export-RnnModel (Join-Path $TestDrive 'merged.onnx') -Format Onnx
+            Test-Path (Join-Path $TestDrive 'merged.onnx') | Should -BeTrue
+        }
+
         It 'tells the format by content, not by extension' {
             $path = Join-Path $TestDrive 'model.bin'
             Copy-Item (Join-Path $OnnxFixtures 'gru_seq.onnx') $path

@@ -5,15 +5,17 @@ using PSRnn.Engine.Tensors;
 namespace PSRnn.Engine.Layers;
 
 /// <summary>
-/// Keras's Bidirectional(layer, merge_mode="concat"): the recurrent layer runs over the input as given
+/// Keras's Bidirectional(layer, merge_mode): the recurrent layer runs over the input as given
 /// (<see cref="ForwardLayer"/>) and a twin with go_backwards runs over it from the last step to the first
-/// (<see cref="BackwardLayer"/>); their outputs are concatenated on the feature axis.
-/// <para>Shapes: x (B, T, F); each direction outputs (B, T, U) with return_sequences, else (B, U); y (B, T, 2U) or (B, 2U).</para>
+/// (<see cref="BackwardLayer"/>); their outputs are merged (<see cref="MergeMode"/>).
+/// <para>Shapes: x (B, T, F); each direction outputs (B, T, U) with return_sequences, else (B, U); y (B, T, M) or (B, M),
+/// M = 2U for concat, else U.</para>
 /// <para>Forward, as keras/src/layers/rnn/bidirectional.py: yf = fwd(x); yb = bwd(x), whose returned sequence is in its
-/// processing order, so with return_sequences it is flipped in time before the merge:
-/// y[b, t] = [yf[b, t], yb[b, T − 1 − t]]; without, y[b] = [yf[b], yb[b]] (each direction's last state).</para>
-/// <para>Backward: dyf[b, t] = dy[b, t, :U]; dyb[b, T − 1 − t] = dy[b, t, U:]; both directions see the same input, so
-/// dx = fwdᵀ(dyf) + bwdᵀ(dyb).</para>
+/// processing order, so with return_sequences it is flipped in time before the merge: with f = yf[b, t] and
+/// g = yb[b, T − 1 − t] (without return_sequences, each direction's last state), y[b, t] = [f, g] (concat), f + g (sum),
+/// f ⊙ g (mul) or (f + g) / 2 (ave).</para>
+/// <para>Backward: concat dyf[b, t] = dy[b, t, :U], dyb[b, T − 1 − t] = dy[b, t, U:]; sum dyf = dyb = dy; ave both dy / 2;
+/// mul dyf = dy ⊙ g, dyb = dy ⊙ f; both directions see the same input, so dx = fwdᵀ(dyf) + bwdᵀ(dyb).</para>
 /// Parameters are the forward layer's followed by the backward layer's (Keras's get_weights order), named
 /// <c>forward.kernel</c>, …, <c>backward.kernel</c>, … outside the layer.
 /// </summary>
@@ -24,14 +26,22 @@ public sealed class Bidirectional : Layer
     private readonly Activations _dBackward = new();
     private readonly Activations _dx = new();
     private bool _hasForward;
+    private Activations? _yf, _yb;
 
     /// <summary>Wraps <paramref name="layer"/> (the forward direction) and a go_backwards twin of it.</summary>
     /// <param name="layer">The recurrent layer; it must not itself go backwards (Keras raises then too).</param>
     /// <param name="name">The wrapper's name, or null for the model to assign one.</param>
+    /// <param name="mergeMode">How the directions' outputs merge (Keras's default: concat).</param>
     /// <exception cref="ArgumentException"><paramref name="layer"/> has go_backwards set.</exception>
-    public Bidirectional(RecurrentLayer layer, string? name = null)
+    public Bidirectional(RecurrentLayer layer, string? name = null, BidirectionalMerge mergeMode = BidirectionalMerge.Concat)
         : base(name)
     {
+        if (!Enum.IsDefined(mergeMode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(mergeMode), mergeMode, "The merge mode is concat, sum, mul or ave.");
+        }
+
+        MergeMode = mergeMode;
         ArgumentNullException.ThrowIfNull(layer);
         if (layer.GoBackwards)
         {
@@ -54,8 +64,11 @@ public sealed class Bidirectional : Layer
     /// <inheritdoc />
     public override string KerasClassName => "Bidirectional";
 
-    /// <summary>Keras's merge_mode; only "concat" is supported.</summary>
-    public string MergeMode { get; } = "concat";
+    /// <summary>How the directions' outputs merge (Keras's merge_mode).</summary>
+    public BidirectionalMerge MergeMode { get; }
+
+    /// <summary>Keras's name of a merge mode: concat, sum, mul, ave.</summary>
+    public static string KerasMergeName(BidirectionalMerge mode) => mode.ToString().ToLowerInvariant();
 
     /// <summary>The direction that reads the input from the first step to the last.</summary>
     public RecurrentLayer ForwardLayer { get; }
@@ -96,33 +109,39 @@ public sealed class Bidirectional : Layer
         CheckInput(input);
         Activations yf = ForwardLayer.Forward(input, training);
         Activations yb = BackwardLayer.Forward(input, training);
-        int batch = input.Batch, units = yf.Features, width = 2 * units;
-        Span<float> forward = yf.Span, backward = yb.Span;
-        if (ReturnSequences)
+        int batch = input.Batch, units = yf.Features, width = MergeMode == BidirectionalMerge.Concat ? 2 * units : units;
+        int time = ReturnSequences ? input.Time : 1;
+        _yf = yf;
+        _yb = yb;
+        _y.Resize(batch, time, width, isSequence: ReturnSequences);
+        ReadOnlySpan<float> forward = yf.Span, backward = yb.Span;
+        Span<float> y = _y.Span;
+        for (int b = 0; b < batch; b++)
         {
-            int time = input.Time;
-            _y.Resize(batch, time, width, isSequence: true);
-            Span<float> y = _y.Span;
-            for (int b = 0; b < batch; b++)
+            for (int t = 0; t < time; t++)
             {
-                for (int t = 0; t < time; t++)
+                // f = yf[b, t], g = yb[b, T − 1 − t] (time is 1 for vectors: each direction's last state).
+                int row = (b * time) + t, flipped = (b * time) + (time - 1 - t);
+                ReadOnlySpan<float> f = forward.Slice(row * units, units), g = backward.Slice(flipped * units, units);
+                Span<float> merged = y.Slice(row * width, width);
+                switch (MergeMode)
                 {
-                    // y[b, t] = [yf[b, t], yb[b, T − 1 − t]]
-                    int row = (b * time) + t, flipped = (b * time) + (time - 1 - t);
-                    forward.Slice(row * units, units).CopyTo(y.Slice(row * width, units));
-                    backward.Slice(flipped * units, units).CopyTo(y.Slice((row * width) + units, units));
+                    case BidirectionalMerge.Concat:
+                        f.CopyTo(merged);
+                        g.CopyTo(merged[units..]);
+                        break;
+                    case BidirectionalMerge.Sum:
+                        TensorPrimitives.Add(f, g, merged);
+                        break;
+                    case BidirectionalMerge.Mul:
+                        TensorPrimitives.Multiply(f, g, merged);
+                        break;
+                    default:
+                        // (f + g) / 2: halving is exact, so this is Keras's (y + y_rev) / 2 to the bit.
+                        TensorPrimitives.Add(f, g, merged);
+                        TensorPrimitives.Multiply(merged, 0.5f, merged);
+                        break;
                 }
-            }
-        }
-        else
-        {
-            _y.Resize(batch, 1, width, isSequence: false);
-            Span<float> y = _y.Span;
-            for (int b = 0; b < batch; b++)
-            {
-                // y[b] = [yf[b], yb[b]]
-                forward.Slice(b * units, units).CopyTo(y.Slice(b * width, units));
-                backward.Slice(b * units, units).CopyTo(y.Slice((b * width) + units, units));
             }
         }
 
@@ -130,7 +149,7 @@ public sealed class Bidirectional : Layer
         _zeroMasked = ReturnSequences && input.Mask is { AllReal: false } ? input.Mask : null;
         if (_zeroMasked is not null)
         {
-            ZeroMaskedRows(_y.Span, _zeroMasked, 2 * units);
+            ZeroMaskedRows(_y.Span, _zeroMasked, width);
         }
 
         _hasForward = true;
@@ -166,8 +185,8 @@ public sealed class Bidirectional : Layer
             throw new ArgumentException($"The output gradient has {outputGradient.Length} elements; the last output had {_y.Length}.", nameof(outputGradient));
         }
 
-        int batch = _y.Batch, time = _y.Time, width = _y.Features, units = width / 2;
-        ReadOnlySpan<float> dy = outputGradient.Span;
+        int batch = _y.Batch, time = _y.Time, width = _y.Features, units = _yf!.Features;
+        ReadOnlySpan<float> dy = outputGradient.Span, forward = _yf.Span, backward = _yb!.Span;
         _dForward.Resize(batch, time, units, _y.IsSequence);
         _dBackward.Resize(batch, time, units, _y.IsSequence);
         Span<float> dForward = _dForward.Span, dBackward = _dBackward.Span;
@@ -175,10 +194,29 @@ public sealed class Bidirectional : Layer
         {
             for (int t = 0; t < time; t++)
             {
-                // The split undoes the merge: dyf[b, t] = dy[b, t, :U]; dyb[b, T − 1 − t] = dy[b, t, U:] (time is 1 for vectors).
+                // The merge's gradient to each direction; the backward direction's rows are flipped in time.
                 int row = (b * time) + t, flipped = (b * time) + (time - 1 - t);
-                dy.Slice(row * width, units).CopyTo(dForward.Slice(row * units, units));
-                dy.Slice((row * width) + units, units).CopyTo(dBackward.Slice(flipped * units, units));
+                ReadOnlySpan<float> d = dy.Slice(row * width, width);
+                Span<float> df = dForward.Slice(row * units, units), dg = dBackward.Slice(flipped * units, units);
+                switch (MergeMode)
+                {
+                    case BidirectionalMerge.Concat:
+                        d[..units].CopyTo(df);
+                        d[units..].CopyTo(dg);
+                        break;
+                    case BidirectionalMerge.Sum:
+                        d.CopyTo(df);
+                        d.CopyTo(dg);
+                        break;
+                    case BidirectionalMerge.Mul:
+                        TensorPrimitives.Multiply(d, backward.Slice(flipped * units, units), df);
+                        TensorPrimitives.Multiply(d, forward.Slice(row * units, units), dg);
+                        break;
+                    default:
+                        TensorPrimitives.Multiply(d, 0.5f, df);
+                        df.CopyTo(dg);
+                        break;
+                }
             }
         }
 
@@ -216,7 +254,7 @@ public sealed class Bidirectional : Layer
     public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
     {
         ["name"] = Name,
-        ["merge_mode"] = MergeMode,
+        ["merge_mode"] = KerasMergeName(MergeMode),
         ["layer"] = Serialize(ForwardLayer),
         ["backward_layer"] = Serialize(BackwardLayer),
     };
@@ -237,7 +275,7 @@ public sealed class Bidirectional : Layer
         }
 
         SampleShape inner = ForwardLayer.OutputShape;
-        return inner with { Features = 2 * inner.Features };
+        return MergeMode == BidirectionalMerge.Concat ? inner with { Features = 2 * inner.Features } : inner;
     }
 
     // Keras's serialize_keras_object: {"class_name": …, "config": {…}}.

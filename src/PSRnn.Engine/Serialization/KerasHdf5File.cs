@@ -22,7 +22,7 @@ namespace PSRnn.Engine.Serialization;
 /// weights are matched to the model's by position, and each layer's weights by order; Keras's shapes and gate orders
 /// are PSRnn's, so the values are copied unchanged (F64 and F16 converted to float32).</para>
 /// <para>The model configuration is built with <see cref="LayerFactory"/> for Sequential models of InputLayer, Dense,
-/// SimpleRNN, LSTM, GRU, Dropout, Embedding and Bidirectional (merge_mode concat); Keras 2's initializer objects become
+/// SimpleRNN, LSTM, GRU, Dropout, Embedding and Bidirectional (merge_mode concat, sum, mul or ave); Keras 2's initializer objects become
 /// PSRnn's initializer names. Everything is read and checked before a model is built or a weight is set.</para>
 /// <para>The file is read by PSRnn's own bounded HDF5 reader (<see cref="Hdf5File"/>), which checks the whole group tree
 /// first and never opens another file: external and user-defined links (<c>KerasUnsafeExternalLink</c>), external storage

@@ -111,11 +111,19 @@ internal static class LayerFactory
 
     private static Bidirectional Bidirectional(JsonElement config, string where, string? name)
     {
-        string mode = JsonConfig.String(config, "merge_mode", where, "concat");
-        if (mode != "concat")
+        // Keras writes merge_mode null for None, which returns the two directions as two outputs: no Sequential can.
+        bool none = config.TryGetProperty("merge_mode", out JsonElement written) && written.ValueKind == JsonValueKind.Null;
+        string mode = none ? "None" : JsonConfig.String(config, "merge_mode", where, "concat");
+        BidirectionalMerge merge = mode switch
         {
-            throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} has merge_mode '{mode}'; PSRnn supports 'concat'.");
-        }
+            "concat" => BidirectionalMerge.Concat,
+            "sum" => BidirectionalMerge.Sum,
+            "mul" => BidirectionalMerge.Mul,
+            "ave" => BidirectionalMerge.Ave,
+            _ => throw new ModelConfigException("ModelBadConfig",
+                $"The model configuration's {where} has merge_mode {(none ? "None (two outputs, which a Sequential model cannot pass on)" : $"'{mode}'")}; " +
+                "PSRnn supports 'concat', 'sum', 'mul' and 'ave'."),
+        };
 
         JsonElement inner = JsonConfig.RequireObject(config, "layer", where);
         if (CreateLayer(inner, $"{where}.layer") is not RecurrentLayer forward)
@@ -126,7 +134,7 @@ internal static class LayerFactory
         // Keras names the directions forward_<name> and backward_<name>; give the wrapper the inner name and put the saved ones back.
         string forwardName = forward.Name;
         forward.Name = forwardName.StartsWith("forward_", StringComparison.Ordinal) ? forwardName["forward_".Length..] : forwardName;
-        var layer = new Bidirectional(forward, name);
+        var layer = new Bidirectional(forward, name, merge);
         if (forwardName.Length > 0)
         {
             layer.ForwardLayer.Name = forwardName;

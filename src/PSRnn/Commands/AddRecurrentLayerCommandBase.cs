@@ -36,10 +36,17 @@ public abstract class AddRecurrentLayerCommandBase : AddLayerCommandBase
 
     /// <summary>
     /// <para type="description">Wraps the layer in Keras's Bidirectional: a second copy reads the sequence backwards and the
-    /// two outputs are concatenated.</para>
+    /// two outputs are merged as -MergeMode says (concatenated by default).</para>
     /// </summary>
     [Parameter]
     public SwitchParameter Bidirectional { get; set; }
+
+    /// <summary>
+    /// <para type="description">With -Bidirectional, how the two directions' outputs f and g merge (Keras's merge_mode):
+    /// Concat [f, g] (2 × units features, the default), Sum f + g, Mul f × g, or Ave (f + g) / 2 (units features).</para>
+    /// </summary>
+    [Parameter]
+    public BidirectionalMerge? MergeMode { get; set; }
 
     /// <summary>
     /// <para type="description">The fraction of the inputs dropped in training (Keras dropout), per sample, the same at every step.</para>
@@ -93,12 +100,18 @@ public abstract class AddRecurrentLayerCommandBase : AddLayerCommandBase
         RegularizerArgument.Apply(this, layer, "kernel", KernelRegularizer, nameof(KernelRegularizer));
         RegularizerArgument.Apply(this, layer, "recurrent_kernel", RecurrentRegularizer, nameof(RecurrentRegularizer));
         RegularizerArgument.Apply(this, layer, "bias", BiasRegularizer, nameof(BiasRegularizer));
+        if (MergeMode is not null && !Bidirectional)
+        {
+            ThrowTerminatingError(Errors.Create("MergeModeWithoutBidirectional", ErrorCategory.InvalidArgument, MergeMode,
+                "-MergeMode says how Bidirectional merges its two directions; add -Bidirectional, or leave -MergeMode out."));
+        }
+
         if (!Bidirectional)
         {
             return layer;
         }
 
-        return new Bidirectional(layer, Name);
+        return new Bidirectional(layer, Name, MergeMode ?? BidirectionalMerge.Concat);
     }
 
     /// <summary>The name for the inner layer: none when wrapped (the wrapper takes -Name).</summary>

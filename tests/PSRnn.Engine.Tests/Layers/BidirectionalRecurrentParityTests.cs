@@ -13,11 +13,29 @@ public sealed class BidirectionalRecurrentParityTests
     [InlineData("bidirectional_lstm_last")]
     [InlineData("bidirectional_gru_sequences")]
     [InlineData("bidirectional_gru_last")]
+    [InlineData("bidirectional_simplernn_sequences_sum")]
+    [InlineData("bidirectional_simplernn_last_sum")]
+    [InlineData("bidirectional_lstm_sequences_sum")]
+    [InlineData("bidirectional_lstm_last_sum")]
+    [InlineData("bidirectional_gru_sequences_sum")]
+    [InlineData("bidirectional_gru_last_sum")]
+    [InlineData("bidirectional_simplernn_sequences_mul")]
+    [InlineData("bidirectional_simplernn_last_mul")]
+    [InlineData("bidirectional_lstm_sequences_mul")]
+    [InlineData("bidirectional_lstm_last_mul")]
+    [InlineData("bidirectional_gru_sequences_mul")]
+    [InlineData("bidirectional_gru_last_mul")]
+    [InlineData("bidirectional_simplernn_sequences_ave")]
+    [InlineData("bidirectional_simplernn_last_ave")]
+    [InlineData("bidirectional_lstm_sequences_ave")]
+    [InlineData("bidirectional_lstm_last_ave")]
+    [InlineData("bidirectional_gru_sequences_ave")]
+    [InlineData("bidirectional_gru_last_ave")]
     public void MatchesPyTorch(string name)
     {
         var testCase = WrapperFixtures.Case(name);
         Activations input = WrapperFixtures.Input(testCase);
-        var layer = new Bidirectional(Inner(testCase), "bidirectional");
+        var layer = new Bidirectional(Inner(testCase), "bidirectional", Merge(testCase));
         layer.Build(SampleShape.Sequence(input.Time, input.Features));
         layer.Initialize(new Rng(1));
         WrapperFixtures.AssertParity(layer, testCase);
@@ -32,11 +50,35 @@ public sealed class BidirectionalRecurrentParityTests
     [InlineData("GRU", false)]
     public void GradientsMatchCentralDifferences(string kind, bool returnSequences)
     {
-        var layer = new Bidirectional(Create(kind, 3, returnSequences), "bidirectional");
-        layer.Build(SampleShape.Sequence(5, 4));
-        layer.Initialize(new Rng(2));
-        GradientCheck.Check(layer, GradientCheck.RandomInput(2, 5, 4, true, 7));
+        foreach (BidirectionalMerge merge in Enum.GetValues<BidirectionalMerge>())
+        {
+            var layer = new Bidirectional(Create(kind, 3, returnSequences), "bidirectional", merge);
+            layer.Build(SampleShape.Sequence(5, 4));
+            layer.Initialize(new Rng(2));
+            GradientCheck.Check(layer, GradientCheck.RandomInput(2, 5, 4, true, 7));
+        }
     }
+
+    [Fact]
+    public void AMergeOtherThanConcatKeepsTheUnitsAndItsNameInTheConfig()
+    {
+        var layer = new Bidirectional(new Lstm(5, returnSequences: true), "bidirectional", BidirectionalMerge.Ave);
+        layer.Build(SampleShape.Sequence(6, 3));
+        Assert.Equal(5, layer.OutputShape.Features);
+        Assert.Equal("ave", layer.GetConfig()["merge_mode"]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Bidirectional(new Lstm(2), null, (BidirectionalMerge)9));
+    }
+
+    private static BidirectionalMerge Merge(System.Text.Json.JsonElement testCase) =>
+        testCase.GetProperty("config").GetProperty("merge_mode").GetString() switch
+        {
+            "concat" => BidirectionalMerge.Concat,
+            "sum" => BidirectionalMerge.Sum,
+            "mul" => BidirectionalMerge.Mul,
+            "ave" => BidirectionalMerge.Ave,
+            string other => throw new InvalidDataException($"merge_mode {other}"),
+            null => throw new InvalidDataException("merge_mode missing"),
+        };
 
     [Theory]
     [InlineData("SimpleRNN")]

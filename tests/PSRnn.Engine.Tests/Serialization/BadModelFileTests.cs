@@ -140,6 +140,20 @@ public sealed class BadModelFileTests
         Assert.Equal("ModelBadConfig", LoadError(Bytes(WithMetadata("model_config", config))));
     }
 
+    [Theory]
+    [InlineData("null")]
+    [InlineData("\"max\"")]
+    public void BidirectionalMergeModeOutsideKerasFour(string mode)
+    {
+        var model = new Sequential(SampleShape.Sequence(5, 3), "bad", 4);
+        model.Add(new Bidirectional(new SimpleRnn(2), mergeMode: BidirectionalMerge.Sum));
+        SafetensorsFile good = ModelFile.ToSafetensors(model, false);
+        Assert.Contains("\"merge_mode\":\"sum\"", good.Metadata["model_config"], StringComparison.Ordinal);
+        var metadata = good.Metadata.ToDictionary(kv => kv.Key, kv => kv.Value);
+        metadata["model_config"] = metadata["model_config"].Replace("\"merge_mode\":\"sum\"", "\"merge_mode\":" + mode, StringComparison.Ordinal);
+        Assert.Equal("ModelBadConfig", LoadError(Bytes(new SafetensorsFile(good.Tensors, metadata))));
+    }
+
     [Fact]
     public void MissingTensor() =>
         Assert.Equal("ModelTensorMissing", LoadError(Bytes(WithTensors(ts => ts.Where(t => t.Name != "layers.0.recurrent_kernel")))));

@@ -77,6 +77,18 @@ public sealed class OnnxExportTests
             new Lstm(5, returnSequences: true) { RecurrentActivation = ActivationKind.HardSigmoid })),
         ["bidirectional_gru_reset_after"] = m => m.Add(new Bidirectional(new Gru(5, returnSequences: true))),
         ["bidirectional_gru_reset_before_last"] = m => m.Add(new Bidirectional(new Gru(5, resetAfter: false))),
+        ["bidirectional_lstm_sequences_sum"] = m => m.Add(new Bidirectional(new Lstm(5, returnSequences: true), mergeMode: BidirectionalMerge.Sum)),
+        ["bidirectional_simple_rnn_last_sum"] = m => m.Add(new Bidirectional(new SimpleRnn(4), mergeMode: BidirectionalMerge.Sum)),
+        ["bidirectional_gru_sequences_mul"] = m => m.Add(new Bidirectional(new Gru(5, returnSequences: true), mergeMode: BidirectionalMerge.Mul)),
+        ["bidirectional_lstm_last_mul"] = m => m.Add(new Bidirectional(new Lstm(5), mergeMode: BidirectionalMerge.Mul)),
+        ["bidirectional_simple_rnn_sequences_ave"] = m => m.Add(new Bidirectional(new SimpleRnn(4, returnSequences: true), mergeMode: BidirectionalMerge.Ave)),
+        ["bidirectional_gru_last_ave"] = m => m.Add(new Bidirectional(new Gru(5), mergeMode: BidirectionalMerge.Ave)),
+        ["stacked_bidirectional_merges"] = m =>
+        {
+            m.Add(new Bidirectional(new Gru(4, returnSequences: true), mergeMode: BidirectionalMerge.Ave));
+            m.Add(new Bidirectional(new Lstm(3), mergeMode: BidirectionalMerge.Sum));
+            m.Add(new Dense(2, ActivationKind.Softmax));
+        },
         ["stacked_lstm_gru_rnn_softmax"] = m =>
         {
             m.Add(new Lstm(6, returnSequences: true));

@@ -171,7 +171,7 @@ public static partial class OnnxExporter
                 Dense dense => builder.Dense(dense, x, output),
                 Normalization normalization => builder.Normalization(normalization, x, output),
                 Embedding embedding => builder.Embedding(embedding, x, output),
-                Bidirectional wrapper => builder.Recurrent(wrapper.Name, wrapper.ForwardLayer, wrapper.BackwardLayer, x, output),
+                Bidirectional wrapper => builder.Bidirectional(wrapper, x, output),
                 RecurrentLayer recurrent => builder.Recurrent(recurrent.Name, recurrent, null, x, output),
                 _ => throw Unsupported($"Layer '{layer.Name}' ({layer.KerasClassName}) has no ONNX export."),
             };
@@ -307,6 +307,35 @@ public static partial class OnnxExporter
 
             string gathered = graph.AddNode("Gather", $"{layer}/Gather", [e, ids], OnnxAttribute.Int("axis", 0));
             return graph.AddNode("Reshape", result, [gathered, Constant("const/shape_0_0_-1", 0, 0, -1)]);
+        }
+
+        /// <summary>
+        /// Bidirectional: the operator's two directions side by side (concat), or, for the other merge modes, those
+        /// (…, 2U) features reshaped to (…, 2, U) and reduced over the direction axis: ReduceSum (sum), ReduceProd (mul),
+        /// ReduceMean ((f + g) / 2, ave).
+        /// </summary>
+        public string Bidirectional(Bidirectional wrapper, string x, string? output)
+        {
+            string layer = wrapper.Name;
+            if (wrapper.MergeMode == BidirectionalMerge.Concat)
+            {
+                return Recurrent(layer, wrapper.ForwardLayer, wrapper.BackwardLayer, x, output);
+            }
+
+            string both = Recurrent(layer, wrapper.ForwardLayer, wrapper.BackwardLayer, x, $"{layer}/directions");
+            int units = wrapper.ForwardLayer.Units;
+            string split = wrapper.ReturnSequences
+                ? graph.AddNode("Reshape", $"{layer}/directions_2u", [both, Constant($"const/shape_0_0_2_{units}", 0, 0, 2, units)])
+                : graph.AddNode("Reshape", $"{layer}/directions_2u", [both, Constant($"const/shape_0_2_{units}", 0, 2, units)]);
+            string result = output ?? $"{layer}/output";
+            OnnxAttribute keep = OnnxAttribute.Int("keepdims", 0);
+            return wrapper.MergeMode switch
+            {
+                // Opset 17: ReduceSum takes its axes as an input, ReduceProd and ReduceMean as an attribute.
+                BidirectionalMerge.Sum => graph.AddNode("ReduceSum", result, [split, Constant("const/-2", -2)], keep),
+                BidirectionalMerge.Mul => graph.AddNode("ReduceProd", result, [split], OnnxAttribute.Ints("axes", -2), keep),
+                _ => graph.AddNode("ReduceMean", result, [split], OnnxAttribute.Ints("axes", -2), keep),
+            };
         }
 
         /// <summary>SimpleRNN, LSTM or GRU, one direction or both (<paramref name="backward"/> set for Bidirectional).</summary>
