@@ -36,6 +36,7 @@
         'Add-SpecAugmentLayer'
         'Add-EmbeddingLayer'
         'Add-MaskingLayer'
+        'Add-GlobalPoolingLayer'
         'Add-NormalizationLayer'
         'Invoke-RnnAdapt'
         'Invoke-RnnTraining'

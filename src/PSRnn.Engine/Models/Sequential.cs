@@ -467,6 +467,8 @@ public sealed class Sequential
         "Masking" => "masking",
         "SpecAugment" => "spec_augment",
         "Normalization" => "normalization",
+        "GlobalAveragePooling1D" => "global_average_pooling1d",
+        "GlobalMaxPooling1D" => "global_max_pooling1d",
         _ => layer.KerasClassName.ToLowerInvariant(),
     };
 

@@ -19,7 +19,7 @@ internal static class LayerFactory
     ];
 
     /// <summary>The Keras class names this factory builds.</summary>
-    public static IReadOnlyList<string> ClassNames { get; } = ["Dense", .. Recurrents.Select(r => r.ClassName), "Dropout", "Embedding", "Bidirectional", "Masking", "SpecAugment", "Normalization"];
+    public static IReadOnlyList<string> ClassNames { get; } = ["Dense", .. Recurrents.Select(r => r.ClassName), "Dropout", "Embedding", "Bidirectional", "Masking", "SpecAugment", "Normalization", "GlobalAveragePooling1D", "GlobalMaxPooling1D"];
 
     /// <summary>Creates the (unbuilt) layer a serialized layer entry describes.</summary>
     /// <param name="entry">The entry: class_name and config.</param>
@@ -86,6 +86,8 @@ internal static class LayerFactory
                 "Bidirectional" => Bidirectional(config, where, name),
                 "SpecAugment" => SpecAugmentConfig.Create(config, where, name),
                 "Normalization" => Normalization(config, where, name),
+                "GlobalAveragePooling1D" => Pooling(GlobalPoolingMode.Average, config, where, name),
+                "GlobalMaxPooling1D" => Pooling(GlobalPoolingMode.Max, config, where, name),
                 _ => throw new ModelConfigException("ModelUnknownLayer",
                     $"The model configuration's {where} is a layer type PSRnn does not have; it builds {string.Join(", ", ClassNames)}."),
             };
@@ -95,6 +97,18 @@ internal static class LayerFactory
             // Constructors reject out-of-range values (units ≤ 0, rates outside [0, 1), …).
             throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} is invalid: {ExceptionText.Plain(e)}", e);
         }
+    }
+
+    private static GlobalPooling1D Pooling(GlobalPoolingMode mode, JsonElement config, string where, string? name)
+    {
+        // PSRnn pools the steps of (samples, steps, features) into (samples, features), Keras's defaults.
+        if (JsonConfig.String(config, "data_format", where, "channels_last") != "channels_last" || JsonConfig.Bool(config, "keepdims", where, false))
+        {
+            throw new ModelConfigException("ModelBadConfig",
+                $"The model configuration's {where} pools with data_format channels_first or keepdims true; PSRnn pools (samples, steps, features) to (samples, features).");
+        }
+
+        return new GlobalPooling1D(mode, name);
     }
 
     private static Normalization Normalization(JsonElement config, string where, string? name)

@@ -83,6 +83,13 @@ public sealed class OnnxExportTests
         ["bidirectional_lstm_last_mul"] = m => m.Add(new Bidirectional(new Lstm(5), mergeMode: BidirectionalMerge.Mul)),
         ["bidirectional_simple_rnn_sequences_ave"] = m => m.Add(new Bidirectional(new SimpleRnn(4, returnSequences: true), mergeMode: BidirectionalMerge.Ave)),
         ["bidirectional_gru_last_ave"] = m => m.Add(new Bidirectional(new Gru(5), mergeMode: BidirectionalMerge.Ave)),
+        ["lstm_average_pooling_softmax"] = m =>
+        {
+            m.Add(new Lstm(5, returnSequences: true));
+            m.Add(new GlobalPooling1D(GlobalPoolingMode.Average));
+            m.Add(new Dense(3, ActivationKind.Softmax));
+        },
+        ["gru_max_pooling"] = m => { m.Add(new Gru(4, returnSequences: true)); m.Add(new GlobalPooling1D(GlobalPoolingMode.Max)); },
         ["stacked_bidirectional_merges"] = m =>
         {
             m.Add(new Bidirectional(new Gru(4, returnSequences: true), mergeMode: BidirectionalMerge.Ave));

@@ -33,6 +33,7 @@ public static partial class OnnxExporter
     private const long OnnxBool = 9;
     private const long OnnxInt32 = 6;
     private const long OnnxInt64 = 7;
+    private const long OnnxFloat = 1;
 
     private sealed partial class GraphBuilder
     {
@@ -189,6 +190,52 @@ public static partial class OnnxExporter
                 graph.AddNode("Unsqueeze", $"{m}/{name}_valid_bt1", [valid, Constant("const/2", 2)]));
             _restore[kind] = restore;
             return restore;
+        }
+
+        /// <summary>
+        /// GlobalAveragePooling1D / GlobalMaxPooling1D over axis 1 of (B, T, F). Unmasked: ReduceMean or ReduceMax. Under a
+        /// mask m (B, T): average Σ m·x / max(Σ m, 1), max ReduceMax(Where(m, x, −∞)) with zeros where no step is real.
+        /// </summary>
+        public string Pooling(GlobalPooling1D pooling, string x, string? output)
+        {
+            string layer = pooling.Name;
+            string result = output ?? $"{layer}/output";
+            OnnxAttribute keep = OnnxAttribute.Int("keepdims", 0);
+            bool average = pooling.Mode == GlobalPoolingMode.Average;
+            if (_real is null)
+            {
+                return graph.AddNode(average ? "ReduceMean" : "ReduceMax", result, [x], OnnxAttribute.Ints("axes", 1), keep);
+            }
+
+            string m = _real;
+            string real3 = graph.AddNode("Unsqueeze", $"{layer}/real_bt1", [m, Constant("const/2", 2)]);
+            string count = graph.AddNode("ReduceSum", $"{layer}/real_steps", [m, Constant("const/1", 1)], OnnxAttribute.Int("keepdims", 1));
+            if (average)
+            {
+                string weights = graph.AddNode("Cast", $"{layer}/real_bt1_float", [real3], OnnxAttribute.Int("to", OnnxFloat));
+                string sum = graph.AddNode("ReduceSum", $"{layer}/sum", [graph.AddNode("Mul", $"{layer}/masked_x", [x, weights]), Constant("const/1", 1)], keep);
+                string one = Int64Scalar("const/scalar_int64_1", 1);
+                string divisor = graph.AddNode("Cast", $"{layer}/divisor", [graph.AddNode("Max", $"{layer}/count_at_least_1", [count, one])],
+                    OnnxAttribute.Int("to", OnnxFloat));
+                return graph.AddNode("Div", result, [sum, divisor]);
+            }
+
+            string lowest = FloatScalar("const/scalar_float_-inf", float.NegativeInfinity);
+            string isReal = graph.AddNode("Cast", $"{layer}/real_bt1_bool", [real3], OnnxAttribute.Int("to", OnnxBool));
+            string max = graph.AddNode("ReduceMax", $"{layer}/max", [graph.AddNode("Where", $"{layer}/real_or_-inf", [isReal, x, lowest])],
+                OnnxAttribute.Ints("axes", 1), keep);
+            string any = graph.AddNode("Greater", $"{layer}/any_real", [count, Int64Scalar("const/scalar_int64_0", 0)]);
+            return graph.AddNode("Where", result, [any, max, FloatZero()]);
+        }
+
+        private string FloatScalar(string name, float value)
+        {
+            if (_constants.Add(name))
+            {
+                graph.AddFloat(name, [], [value]);
+            }
+
+            return name;
         }
 
         private string FloatZero()

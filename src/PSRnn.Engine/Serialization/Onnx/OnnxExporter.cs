@@ -170,6 +170,7 @@ public static partial class OnnxExporter
                 Masking masking => builder.Masking(masking, x, output),
                 Dense dense => builder.Dense(dense, x, output),
                 Normalization normalization => builder.Normalization(normalization, x, output),
+                GlobalPooling1D pooling => builder.Pooling(pooling, x, output),
                 Embedding embedding => builder.Embedding(embedding, x, output),
                 Bidirectional wrapper => builder.Bidirectional(wrapper, x, output),
                 RecurrentLayer recurrent => builder.Recurrent(recurrent.Name, recurrent, null, x, output),

@@ -1,0 +1,42 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSetup.ps1')
+}
+
+Describe 'Add-GlobalPoolingLayer' {
+    It 'adds Keras''s GlobalAveragePooling1D by default and GlobalMaxPooling1D with -Mode Max' {
+        # A second pooling has no sequence left to pool.
+        { New-RnnModel -InputShape 7, 3 | Add-GruLayer 4 -ReturnSequences | Add-GlobalPoolingLayer | Add-GlobalPoolingLayer -Mode Max } |
+            Should -Throw -ErrorId 'LayerNeedsSequence,PSRnn.Commands.AddGlobalPoolingLayerCommand'
+        $model = New-RnnModel -InputShape 7, 3 | Add-GruLayer 4 -ReturnSequences | Add-GlobalPoolingLayer
+        $model.Layers[1].KerasClassName | Should -Be 'GlobalAveragePooling1D'
+        $model.Layers[1].Name | Should -Be 'global_average_pooling1d'
+        $model.Layers[1].OutputShape.Features | Should -Be 4
+        (New-RnnModel -InputShape 7, 3 | Add-LstmLayer 2 -ReturnSequences | Add-GlobalPoolingLayer Max).Layers[1].KerasClassName | Should -Be 'GlobalMaxPooling1D'
+    }
+
+    It 'pools only the real steps: a padded sample predicts as it does alone' {
+        # The average: an LSTM repeats its last real output over padding, which a mask-blind mean would count.
+        $rows = 0..5 | ForEach-Object { [float](0.3 + $_ / 7) }
+        $padded = ConvertTo-RnnTensor -InputObject ([float[]] ($rows[0..3] + @(0, 0, 0, 0) + $rows[0..5] + $rows[0..1])) -Shape 2, 4, 2
+        $alone = ConvertTo-RnnTensor -InputObject ([float[]] $rows[0..3]) -Shape 1, 2, 2
+        $model = New-RnnModel -InputShape 0, 2 -Seed 4 | Add-MaskingLayer | Add-LstmLayer 3 -ReturnSequences | Add-GlobalPoolingLayer | Add-DenseLayer 2 -Activation softmax
+        $together = (Invoke-RnnPrediction -Model $model -X $padded).ToArray()
+        $single = (Invoke-RnnPrediction -Model $model -X $alone).ToArray()
+        # Rows of (N, 2) probabilities: the padded sample's row 0 against the sample alone.
+        [Math]::Abs($together[0, 0] - $single[0, 0]) | Should -BeLessThan 1e-6
+        [Math]::Abs($together[0, 1] - $single[0, 1]) | Should -BeLessThan 1e-6
+        [Math]::Abs($together[0, 0] - $together[1, 0]) | Should -BeGreaterThan 1e-6   # the other sample differs
+    }
+
+    It 'trains, and keeps its mode through a model file' {
+        $x = ConvertTo-RnnTensor -InputObject ([float[]] (1..96 | ForEach-Object { [Math]::Sin($_ * 0.7) })) -Shape 12, 4, 2
+        $y = ConvertTo-RnnTensor -InputObject ([long[]] (0..11 | ForEach-Object { $_ % 2 }))
+        $model = New-RnnModel -InputShape 4, 2 -Seed 2 | Add-SimpleRnnLayer 3 -ReturnSequences | Add-GlobalPoolingLayer -Mode Max | Add-DenseLayer 2 -Activation softmax
+        $null = $model | Invoke-RnnTraining -X $x -Y $y -Epochs 2 -Quiet
+        $path = Join-Path $TestDrive 'pool.safetensors'
+        $model | Export-RnnModel $path
+        $back = Import-RnnModel $path
+        $back.Layers[1].Mode | Should -Be 'Max'
+        (Invoke-RnnPrediction -Model $back -X $x).ToArray() | Should -Be (Invoke-RnnPrediction -Model $model -X $x).ToArray()
+    }
+}
