@@ -37,6 +37,7 @@
         'Add-EmbeddingLayer'
         'Add-MaskingLayer'
         'Add-GlobalPoolingLayer'
+        'Add-LayerNormalizationLayer'
         'Add-NormalizationLayer'
         'Invoke-RnnAdapt'
         'Invoke-RnnTraining'

@@ -469,6 +469,7 @@ public sealed class Sequential
         "Normalization" => "normalization",
         "GlobalAveragePooling1D" => "global_average_pooling1d",
         "GlobalMaxPooling1D" => "global_max_pooling1d",
+        "LayerNormalization" => "layer_normalization",
         _ => layer.KerasClassName.ToLowerInvariant(),
     };
 

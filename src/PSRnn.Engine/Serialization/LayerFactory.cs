@@ -19,7 +19,7 @@ internal static class LayerFactory
     ];
 
     /// <summary>The Keras class names this factory builds.</summary>
-    public static IReadOnlyList<string> ClassNames { get; } = ["Dense", .. Recurrents.Select(r => r.ClassName), "Dropout", "Embedding", "Bidirectional", "Masking", "SpecAugment", "Normalization", "GlobalAveragePooling1D", "GlobalMaxPooling1D"];
+    public static IReadOnlyList<string> ClassNames { get; } = ["Dense", .. Recurrents.Select(r => r.ClassName), "Dropout", "Embedding", "Bidirectional", "Masking", "SpecAugment", "Normalization", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "LayerNormalization"];
 
     /// <summary>Creates the (unbuilt) layer a serialized layer entry describes.</summary>
     /// <param name="entry">The entry: class_name and config.</param>
@@ -88,6 +88,7 @@ internal static class LayerFactory
                 "Normalization" => Normalization(config, where, name),
                 "GlobalAveragePooling1D" => Pooling(GlobalPoolingMode.Average, config, where, name),
                 "GlobalMaxPooling1D" => Pooling(GlobalPoolingMode.Max, config, where, name),
+                "LayerNormalization" => LayerNormalization(config, where, name),
                 _ => throw new ModelConfigException("ModelUnknownLayer",
                     $"The model configuration's {where} is a layer type PSRnn does not have; it builds {string.Join(", ", ClassNames)}."),
             };
@@ -97,6 +98,24 @@ internal static class LayerFactory
             // Constructors reject out-of-range values (units ≤ 0, rates outside [0, 1), …).
             throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} is invalid: {ExceptionText.Plain(e)}", e);
         }
+    }
+
+    private static LayerNormalization LayerNormalization(JsonElement config, string where, string? name)
+    {
+        // Keras writes axis as -1 or [-1]; PSRnn normalizes the features of each step.
+        JsonElement? axis = JsonConfig.Member(config, "axis");
+        bool lastAxis = axis is null
+            || (axis.Value.ValueKind == JsonValueKind.Number && axis.Value.GetInt32() == -1)
+            || (axis.Value.ValueKind == JsonValueKind.Array && axis.Value.GetArrayLength() == 1
+                && axis.Value[0].ValueKind == JsonValueKind.Number && axis.Value[0].GetInt32() == -1);
+        if (!lastAxis || JsonConfig.Bool(config, "rms_scaling", where, false))
+        {
+            throw new ModelConfigException("ModelBadConfig",
+                $"The model configuration's {where} normalizes another axis or with rms_scaling; PSRnn's LayerNormalization normalizes the features (axis -1) by mean and variance.");
+        }
+
+        return new LayerNormalization(JsonConfig.Float(config, "epsilon", where, 1e-3f), JsonConfig.Bool(config, "center", where, true),
+            JsonConfig.Bool(config, "scale", where, true), name);
     }
 
     private static GlobalPooling1D Pooling(GlobalPoolingMode mode, JsonElement config, string where, string? name)

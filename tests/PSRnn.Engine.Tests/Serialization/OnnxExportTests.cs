@@ -89,6 +89,14 @@ public sealed class OnnxExportTests
             m.Add(new GlobalPooling1D(GlobalPoolingMode.Average));
             m.Add(new Dense(3, ActivationKind.Softmax));
         },
+        ["lstm_layer_normalization_dense"] = m =>
+        {
+            m.Add(new Lstm(5, returnSequences: true));
+            m.Add(new LayerNormalization());
+            m.Add(new Dense(3, ActivationKind.Softmax));
+        },
+        ["layer_normalization_no_scale_gru"] = m => { m.Add(new LayerNormalization(1e-5f, scale: false)); m.Add(new Gru(4)); },
+        ["layer_normalization_no_center_last"] = m => { m.Add(new SimpleRnn(4)); m.Add(new LayerNormalization(center: false)); },
         ["gru_max_pooling"] = m => { m.Add(new Gru(4, returnSequences: true)); m.Add(new GlobalPooling1D(GlobalPoolingMode.Max)); },
         ["stacked_bidirectional_merges"] = m =>
         {

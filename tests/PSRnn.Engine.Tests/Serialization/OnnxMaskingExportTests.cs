@@ -60,6 +60,7 @@ public sealed class OnnxMaskingExportTests(ITestOutputHelper output)
         ["bidirectional_simple_rnn_sequences_ave"] = m => m.Add(new Bidirectional(new SimpleRnn(4, returnSequences: true), mergeMode: BidirectionalMerge.Ave)),
         ["lstm_sequences_average_pooling"] = m => { m.Add(new Lstm(4, returnSequences: true)); m.Add(new GlobalPooling1D(GlobalPoolingMode.Average)); },
         ["dense_per_step_max_pooling"] = m => { m.Add(new Dense(4, ActivationKind.Tanh)); m.Add(new GlobalPooling1D(GlobalPoolingMode.Max)); },
+        ["layer_normalization_then_lstm"] = m => { m.Add(new LayerNormalization()); m.Add(new Lstm(3, returnSequences: true)); },
         ["average_pooling_only"] = m => m.Add(new GlobalPooling1D(GlobalPoolingMode.Average)),
         ["masking_only"] = _ => { },
         ["dense_per_step"] = m => m.Add(new Dense(4, ActivationKind.Tanh)),

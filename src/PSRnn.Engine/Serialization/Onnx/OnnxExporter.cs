@@ -171,6 +171,7 @@ public static partial class OnnxExporter
                 Dense dense => builder.Dense(dense, x, output),
                 Normalization normalization => builder.Normalization(normalization, x, output),
                 GlobalPooling1D pooling => builder.Pooling(pooling, x, output),
+                LayerNormalization norm => builder.LayerNormalization(norm, x, output),
                 Embedding embedding => builder.Embedding(embedding, x, output),
                 Bidirectional wrapper => builder.Bidirectional(wrapper, x, output),
                 RecurrentLayer recurrent => builder.Recurrent(recurrent.Name, recurrent, null, x, output),
@@ -287,6 +288,19 @@ public static partial class OnnxExporter
             return normalization.Invert
                 ? graph.AddNode("Add", result, [graph.AddNode("Mul", $"{layer}/Mul", [x, s]), mean])
                 : graph.AddNode("Div", result, [graph.AddNode("Sub", $"{layer}/Sub", [x, mean]), s]);
+        }
+
+        /// <summary>LayerNormalization: ONNX's LayerNormalization (opset 17) over axis −1, γ of ones and no B when absent.</summary>
+        public string LayerNormalization(LayerNormalization norm, string x, string? output)
+        {
+            string layer = norm.Name;
+            int f = norm.InputShape.Features;
+            IReadOnlyList<Parameter> p = norm.Parameters;
+            float[] gamma = norm.Scale ? p[0].Value : Enumerable.Repeat(1f, f).ToArray();
+            string scale = graph.AddFloat($"{layer}/gamma", [f], gamma);
+            string[] inputs = norm.Center ? [x, scale, graph.AddFloat($"{layer}/beta", [f], p[norm.Scale ? 1 : 0].Value)] : [x, scale];
+            return graph.AddNode("LayerNormalization", output ?? $"{layer}/output", inputs,
+                OnnxAttribute.Int("axis", -1), OnnxAttribute.Float("epsilon", norm.Epsilon));
         }
 
         /// <summary>Embedding: Gather rows of the table by id; (B, T, 1) ids need a Reshape to (B, T, D).</summary>

@@ -40,3 +40,37 @@ Describe 'Add-GlobalPoolingLayer' {
         (Invoke-RnnPrediction -Model $back -X $x).ToArray() | Should -Be (Invoke-RnnPrediction -Model $model -X $x).ToArray()
     }
 }
+
+Describe 'Add-LayerNormalizationLayer' {
+    It 'adds Keras''s LayerNormalization (epsilon 1e-3, gamma and beta) and normalizes each step' {
+        $model = New-RnnModel -InputShape 3, 4 | Add-LayerNormalizationLayer
+        $layer = $model.Layers[0]
+        $layer.KerasClassName | Should -Be 'LayerNormalization'
+        $layer.Name | Should -Be 'layer_normalization'
+        $layer.ParameterNames | Should -Be 'gamma', 'beta'
+        $x = ConvertTo-RnnTensor -InputObject ([float[]] (1..24 | ForEach-Object { $_ * $_ % 7 })) -Shape 2, 3, 4
+        $y = (Invoke-RnnPrediction -Model $model -X $x).ToArray()
+        foreach ($b in 0..1) {
+            foreach ($t in 0..2) {
+                $row = foreach ($f in 0..3) { $y[$b, $t, $f] }
+                [Math]::Abs(($row | Measure-Object -Sum).Sum) | Should -BeLessThan 1e-5
+            }
+        }
+        (New-RnnModel -InputShape 3, 4 | Add-LayerNormalizationLayer -Center $false -Epsilon 1e-5).Layers[0].ParameterNames | Should -Be 'gamma'
+    }
+
+    It 'trains between recurrent layers and keeps its settings through a model file' {
+        $x = ConvertTo-RnnTensor -InputObject ([float[]] (1..96 | ForEach-Object { [Math]::Cos($_ * 0.3) })) -Shape 12, 4, 2
+        $y = ConvertTo-RnnTensor -InputObject ([long[]] (0..11 | ForEach-Object { $_ % 2 }))
+        $model = New-RnnModel -InputShape 4, 2 -Seed 2 | Add-GruLayer 3 -ReturnSequences | Add-LayerNormalizationLayer -Epsilon 1e-4 |
+            Add-SimpleRnnLayer 3 | Add-DenseLayer 2 -Activation softmax
+        $before = $model.Layers[1].Parameters[0].Value.Clone()
+        $null = $model | Invoke-RnnTraining -X $x -Y $y -Epochs 2 -Quiet
+        $model.Layers[1].Parameters[0].Value | Should -Not -Be $before
+        $path = Join-Path $TestDrive 'norm.safetensors'
+        $model | Export-RnnModel $path
+        $back = Import-RnnModel $path
+        $back.Layers[1].Epsilon | Should -Be ([float] 1e-4)
+        (Invoke-RnnPrediction -Model $back -X $x).ToArray() | Should -Be (Invoke-RnnPrediction -Model $model -X $x).ToArray()
+    }
+}
