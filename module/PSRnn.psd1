@@ -38,6 +38,7 @@
         'Add-MaskingLayer'
         'Add-GlobalPoolingLayer'
         'Add-LayerNormalizationLayer'
+        'Add-Conv1DLayer'
         'Add-NormalizationLayer'
         'Invoke-RnnAdapt'
         'Invoke-RnnTraining'

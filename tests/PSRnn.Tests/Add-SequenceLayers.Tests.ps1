@@ -74,3 +74,29 @@ Describe 'Add-LayerNormalizationLayer' {
         (Invoke-RnnPrediction -Model $back -X $x).ToArray() | Should -Be (Invoke-RnnPrediction -Model $model -X $x).ToArray()
     }
 }
+
+Describe 'Add-Conv1DLayer' {
+    It 'adds Keras''s Conv1D with its paddings, strides and dilation' {
+        $model = New-RnnModel -InputShape 10, 3 | Add-Conv1DLayer 4 3 -Strides 2 -Padding Same -Activation relu
+        $layer = $model.Layers[0]
+        $layer.KerasClassName | Should -Be 'Conv1D'
+        $layer.OutputShape.Time | Should -Be 5
+        $layer.OutputShape.Features | Should -Be 4
+        $layer.Parameters[0].Shape | Should -Be 3, 3, 4
+        (New-RnnModel -InputShape 10, 3 | Add-Conv1DLayer 2 3).Layers[0].OutputShape.Time | Should -Be 8
+        (New-RnnModel -InputShape 10, 3 | Add-Conv1DLayer 2 3 -Padding Causal -DilationRate 3).Layers[0].OutputShape.Time | Should -Be 10
+    }
+
+    It 'trains in front of a GRU on sequences of any length and keeps its settings through a model file' {
+        $x = ConvertTo-RnnTensor -InputObject ([float[]] (1..160 | ForEach-Object { [Math]::Sin($_ * 0.4) })) -Shape 8, 10, 2
+        $y = ConvertTo-RnnTensor -InputObject ([long[]] (0..7 | ForEach-Object { $_ % 2 }))
+        $model = New-RnnModel -InputShape 0, 2 -Seed 3 | Add-Conv1DLayer 3 2 -Padding Causal -DilationRate 2 | Add-GruLayer 3 | Add-DenseLayer 2 -Activation softmax
+        $null = $model | Invoke-RnnTraining -X $x -Y $y -Epochs 2 -Quiet
+        $path = Join-Path $TestDrive 'conv.safetensors'
+        $model | Export-RnnModel $path
+        $back = Import-RnnModel $path
+        $back.Layers[0].Padding | Should -Be 'Causal'
+        $back.Layers[0].DilationRate | Should -Be 2
+        (Invoke-RnnPrediction -Model $back -X $x).ToArray() | Should -Be (Invoke-RnnPrediction -Model $model -X $x).ToArray()
+    }
+}

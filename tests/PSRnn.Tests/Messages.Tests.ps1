@@ -11,6 +11,8 @@ BeforeDiscovery {
         @{ Name = 'Import-RnnModel on a folder'; Id = 'PathIsFolder'; Match = 'model \(\.safetensors, \.onnx or Keras \.h5\)'; Script = { Import-RnnModel -LiteralPath $TestDrive } }
         @{ Name = '-MergeMode without -Bidirectional'; Id = 'MergeModeWithoutBidirectional'; Match = 'add -Bidirectional'; Script = { New-RnnModel -InputShape 5, 2 | Add-LstmLayer 3 -MergeMode Sum } }
         @{ Name = 'Add-LayerNormalizationLayer -Epsilon 0'; Id = 'LayerNormalizationEpsilon'; Match = 'positive number'; Script = { New-RnnModel -InputShape 5, 2 | Add-LayerNormalizationLayer -Epsilon 0 } }
+        @{ Name = 'Add-Conv1DLayer -Strides 2 -DilationRate 2'; Id = 'ConvStridesWithDilation'; Match = 'give one of them'; Script = { New-RnnModel -InputShape 9, 2 | Add-Conv1DLayer 3 2 -Strides 2 -DilationRate 2 } }
+        @{ Name = 'Add-Conv1DLayer wider than the sequence'; Id = 'ConvInputTooShort'; Match = 'needs at least 5 steps'; Script = { New-RnnModel -InputShape 4, 2 | Add-Conv1DLayer 3 5 } }
         @{ Name = 'Import-RnnModel on a text file'; Id = 'ModelFormatUnknown'; Match = 'not a safetensors, ONNX or Keras HDF5 model file'; Script = { Import-RnnModel $files.Text } }
         @{ Name = 'Import-RnnModel on a NumPy .npy file'; Id = 'ModelFormatUnknown'; Match = 'NumPy \.npy file.*Import-NpyData'; Script = { Import-RnnModel $files.Npy } }
         @{ Name = 'Import-RnnModel on a NumPy .npz archive'; Id = 'ModelFormatUnknown'; Match = 'zip archive.*Import-NpyData'; Script = { Import-RnnModel $files.Npz } }

@@ -470,6 +470,7 @@ public sealed class Sequential
         "GlobalAveragePooling1D" => "global_average_pooling1d",
         "GlobalMaxPooling1D" => "global_max_pooling1d",
         "LayerNormalization" => "layer_normalization",
+        "Conv1D" => "conv1d",
         _ => layer.KerasClassName.ToLowerInvariant(),
     };
 

@@ -19,7 +19,7 @@ internal static class LayerFactory
     ];
 
     /// <summary>The Keras class names this factory builds.</summary>
-    public static IReadOnlyList<string> ClassNames { get; } = ["Dense", .. Recurrents.Select(r => r.ClassName), "Dropout", "Embedding", "Bidirectional", "Masking", "SpecAugment", "Normalization", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "LayerNormalization"];
+    public static IReadOnlyList<string> ClassNames { get; } = ["Dense", .. Recurrents.Select(r => r.ClassName), "Dropout", "Embedding", "Bidirectional", "Masking", "SpecAugment", "Normalization", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "LayerNormalization", "Conv1D"];
 
     /// <summary>Creates the (unbuilt) layer a serialized layer entry describes.</summary>
     /// <param name="entry">The entry: class_name and config.</param>
@@ -89,6 +89,7 @@ internal static class LayerFactory
                 "GlobalAveragePooling1D" => Pooling(GlobalPoolingMode.Average, config, where, name),
                 "GlobalMaxPooling1D" => Pooling(GlobalPoolingMode.Max, config, where, name),
                 "LayerNormalization" => LayerNormalization(config, where, name),
+                "Conv1D" => Conv1D(config, where, name),
                 _ => throw new ModelConfigException("ModelUnknownLayer",
                     $"The model configuration's {where} is a layer type PSRnn does not have; it builds {string.Join(", ", ClassNames)}."),
             };
@@ -98,6 +99,38 @@ internal static class LayerFactory
             // Constructors reject out-of-range values (units ≤ 0, rates outside [0, 1), …).
             throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} is invalid: {ExceptionText.Plain(e)}", e);
         }
+    }
+
+    private static Conv1D Conv1D(JsonElement config, string where, string? name)
+    {
+        if (JsonConfig.String(config, "data_format", where, "channels_last") != "channels_last" || JsonConfig.Int(config, "groups", where, 1) != 1)
+        {
+            throw new ModelConfigException("ModelBadConfig",
+                $"The model configuration's {where} is a Conv1D with data_format channels_first or groups; PSRnn convolves (samples, steps, features) in one group.");
+        }
+
+        string padding = JsonConfig.String(config, "padding", where, "valid");
+        Conv1DPadding pad = padding switch
+        {
+            "valid" => Conv1DPadding.Valid,
+            "same" => Conv1DPadding.Same,
+            "causal" => Conv1DPadding.Causal,
+            _ => throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where}.padding is '{padding}'; Conv1D pads valid, same or causal."),
+        };
+        return new Conv1D(OneInt(config, "filters", where, null), OneInt(config, "kernel_size", where, null), OneInt(config, "strides", where, 1), pad,
+            OneInt(config, "dilation_rate", where, 1), Activation(config, "activation", where, "linear"), JsonConfig.Bool(config, "use_bias", where, true), name);
+    }
+
+    // Keras writes a 1-D convolution's sizes as an int or a one-element list.
+    private static int OneInt(JsonElement config, string key, string where, int? fallback)
+    {
+        if (JsonConfig.Member(config, key) is { ValueKind: JsonValueKind.Array } list)
+        {
+            return list.GetArrayLength() == 1 && list[0].ValueKind == JsonValueKind.Number && list[0].TryGetInt32(out int one) ? one
+                : throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where}.{key} must be one integer.");
+        }
+
+        return JsonConfig.Int(config, key, where, fallback);
     }
 
     private static LayerNormalization LayerNormalization(JsonElement config, string where, string? name)

@@ -32,6 +32,8 @@ internal static class WorkspaceEstimate
                 Bidirectional b => 2 * Recurrent(b.ForwardLayer, features, training, rows, ref largestArray),
                 RecurrentLayer r => Recurrent(r, features, training, rows, ref largestArray),
                 Dense d => Track(rows, ((training ? 3L : 2L) * d.Units) + (training ? features : 0), ref largestArray, rows * d.Units),
+                // The tap rows X̃ and their gradient (K·F each), the output and its pre-activation.
+                Conv1D c => Track(rows, (2L * c.KernelSize * features) + (2L * c.Filters), ref largestArray, rows * c.KernelSize * features),
                 Embedding e => Track(rows, (long)e.InputShape.Features * e.OutputDim, ref largestArray),
                 _ => Track(rows, 2L * layer.OutputShape.Features, ref largestArray), // dropout: mask and output
             };

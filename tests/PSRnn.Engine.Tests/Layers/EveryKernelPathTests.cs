@@ -58,6 +58,20 @@ public sealed class EveryKernelPathTests
         return data;
     }
 
+    public static TheoryData<string, string> Conv1DCases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (GemmPath path in Paths())
+        {
+            foreach (string caseName in Conv1DTests.CaseNames())
+            {
+                data.Add(path.ToString(), caseName);
+            }
+        }
+
+        return data;
+    }
+
     public static TheoryData<string> PathNames()
     {
         var data = new TheoryData<string>();
@@ -105,6 +119,17 @@ public sealed class EveryKernelPathTests
         using (ComputeThreads.Use(1))
         {
             RnnFixtures.Verify(name);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Conv1DCases))]
+    public void Conv1DMatchesPyTorch(string path, string name)
+    {
+        using (Gemm.ForcePath(Enum.Parse<GemmPath>(path)))
+        using (ComputeThreads.Use(1))
+        {
+            new Conv1DTests().MatchesPyTorch(name);
         }
     }
 

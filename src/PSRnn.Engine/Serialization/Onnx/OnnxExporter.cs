@@ -172,6 +172,7 @@ public static partial class OnnxExporter
                 Normalization normalization => builder.Normalization(normalization, x, output),
                 GlobalPooling1D pooling => builder.Pooling(pooling, x, output),
                 LayerNormalization norm => builder.LayerNormalization(norm, x, output),
+                Conv1D conv => builder.Conv1D(conv, x, output),
                 Embedding embedding => builder.Embedding(embedding, x, output),
                 Bidirectional wrapper => builder.Bidirectional(wrapper, x, output),
                 RecurrentLayer recurrent => builder.Recurrent(recurrent.Name, recurrent, null, x, output),
@@ -179,8 +180,9 @@ public static partial class OnnxExporter
             };
 
             // Keras's mask propagation: a layer whose output is no longer a sequence of the input's steps drops it.
-            if (!layer.OutputShape.IsSequence)
+            if (!layer.OutputShape.IsSequence || layer is Conv1D)
             {
+                // Keras 3's convolutions drop the mask too.
                 builder.DropMask();
             }
         }
@@ -288,6 +290,55 @@ public static partial class OnnxExporter
             return normalization.Invert
                 ? graph.AddNode("Add", result, [graph.AddNode("Mul", $"{layer}/Mul", [x, s]), mean])
                 : graph.AddNode("Div", result, [graph.AddNode("Sub", $"{layer}/Sub", [x, mean]), s]);
+        }
+
+        /// <summary>
+        /// Conv1D: Transpose (B, T, F) → (B, F, T); Conv with W (C, F, K) from Keras's (K, F, C), strides, dilations and
+        /// pads (causal: d(K − 1) before; same: auto_pad SAME_UPPER, TensorFlow's split with the odd zero at the end);
+        /// Transpose back; the activation.
+        /// </summary>
+        public string Conv1D(Conv1D conv, string x, string? output)
+        {
+            string layer = conv.Name;
+            int k = conv.KernelSize, f = conv.InputShape.Features, c = conv.Filters;
+            ReadOnlySpan<float> kernel = conv.Parameters[0].Value;
+            var w = new float[c * f * k];
+            for (int tap = 0; tap < k; tap++)
+            {
+                for (int i = 0; i < f; i++)
+                {
+                    for (int o = 0; o < c; o++)
+                    {
+                        w[(((o * f) + i) * k) + tap] = kernel[(((tap * f) + i) * c) + o];
+                    }
+                }
+            }
+
+            string[] inputs = conv.UseBias
+                ? [graph.AddNode("Transpose", $"{layer}/X_bft", [x], OnnxAttribute.Ints("perm", 0, 2, 1)), graph.AddFloat($"{layer}/W", [c, f, k], w),
+                    graph.AddFloat($"{layer}/B", [c], conv.Parameters[1].Value)]
+                : [graph.AddNode("Transpose", $"{layer}/X_bft", [x], OnnxAttribute.Ints("perm", 0, 2, 1)), graph.AddFloat($"{layer}/W", [c, f, k], w)];
+            var attributes = new List<OnnxAttribute>
+            {
+                OnnxAttribute.Ints("kernel_shape", k),
+                OnnxAttribute.Ints("strides", conv.Strides),
+                OnnxAttribute.Ints("dilations", conv.DilationRate),
+            };
+            attributes.Add(conv.Padding switch
+            {
+                Conv1DPadding.Same => OnnxAttribute.String("auto_pad", "SAME_UPPER"),
+                Conv1DPadding.Causal => OnnxAttribute.Ints("pads", conv.DilationRate * (k - 1), 0),
+                _ => OnnxAttribute.Ints("pads", 0, 0),
+            });
+            string y = graph.AddNode("Conv", $"{layer}/Conv", inputs, [.. attributes]);
+            string result = output ?? $"{layer}/output";
+            if (conv.Activation == ActivationKind.Linear)
+            {
+                return graph.AddNode("Transpose", result, [y], OnnxAttribute.Ints("perm", 0, 2, 1));
+            }
+
+            string z = graph.AddNode("Transpose", $"{layer}/Z", [y], OnnxAttribute.Ints("perm", 0, 2, 1));
+            return Activation(conv.Activation, layer, z, result);
         }
 
         /// <summary>LayerNormalization: ONNX's LayerNormalization (opset 17) over axis −1, γ of ones and no B when absent.</summary>
