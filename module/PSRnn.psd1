@@ -39,6 +39,7 @@
         'Add-GlobalPoolingLayer'
         'Add-LayerNormalizationLayer'
         'Add-Conv1DLayer'
+        'Add-AttentionLayer'
         'Add-NormalizationLayer'
         'Invoke-RnnAdapt'
         'Invoke-RnnTraining'

@@ -100,3 +100,30 @@ Describe 'Add-Conv1DLayer' {
         (Invoke-RnnPrediction -Model $back -X $x).ToArray() | Should -Be (Invoke-RnnPrediction -Model $model -X $x).ToArray()
     }
 }
+
+Describe 'Add-AttentionLayer' {
+    It 'adds Keras''s Attention as self-attention, with -UseScale and -Causal' {
+        $model = New-RnnModel -InputShape 6, 3 | Add-LstmLayer 4 -ReturnSequences | Add-AttentionLayer -UseScale -Causal
+        $layer = $model.Layers[1]
+        $layer.KerasClassName | Should -Be 'Attention'
+        $layer.ParameterNames | Should -Be 'scale'
+        $layer.Causal | Should -BeTrue
+        $layer.OutputShape.Features | Should -Be 4
+        (New-RnnModel -InputShape 6, 3 | Add-AttentionLayer).Layers[0].ParameterCount | Should -Be 0
+    }
+
+    It 'trains on padded sequences and keeps its settings through a model file' {
+        $rows = @(@(@(0.5, 1), @(1, 0.2), @(0.3, 0.9)), @(@(0.1, 0.4), @(0.3, 0.3)), @(@(1, 1), @(0.2, 0.6)), @(@(0.9, 0.1), @(0.4, 0.4), @(0.7, 0.8)))
+        $x = ConvertTo-RnnSequenceBatch -InputObject $rows -Padding Post
+        $y = ConvertTo-RnnTensor -InputObject ([long[]] (1, 0, 0, 1))
+        $model = New-RnnModel -InputShape 0, 2 -Seed 5 | Add-MaskingLayer | Add-GruLayer 3 -ReturnSequences | Add-AttentionLayer -UseScale |
+            Add-GlobalPoolingLayer | Add-DenseLayer 2 -Activation softmax
+        $null = $model | Invoke-RnnTraining -X $x -Y $y -Epochs 3 -Quiet
+        $model.Layers[2].Parameters[0].Value[0] | Should -Not -Be 1
+        $path = Join-Path $TestDrive 'attention.safetensors'
+        $model | Export-RnnModel $path
+        $back = Import-RnnModel $path
+        $back.Layers[2].UseScale | Should -BeTrue
+        (Invoke-RnnPrediction -Model $back -X $x).ToArray() | Should -Be (Invoke-RnnPrediction -Model $model -X $x).ToArray()
+    }
+}

@@ -471,6 +471,7 @@ public sealed class Sequential
         "GlobalMaxPooling1D" => "global_max_pooling1d",
         "LayerNormalization" => "layer_normalization",
         "Conv1D" => "conv1d",
+        "Attention" => "attention",
         _ => layer.KerasClassName.ToLowerInvariant(),
     };
 

@@ -19,7 +19,7 @@ internal static class LayerFactory
     ];
 
     /// <summary>The Keras class names this factory builds.</summary>
-    public static IReadOnlyList<string> ClassNames { get; } = ["Dense", .. Recurrents.Select(r => r.ClassName), "Dropout", "Embedding", "Bidirectional", "Masking", "SpecAugment", "Normalization", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "LayerNormalization", "Conv1D"];
+    public static IReadOnlyList<string> ClassNames { get; } = ["Dense", .. Recurrents.Select(r => r.ClassName), "Dropout", "Embedding", "Bidirectional", "Masking", "SpecAugment", "Normalization", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "LayerNormalization", "Conv1D", "Attention"];
 
     /// <summary>Creates the (unbuilt) layer a serialized layer entry describes.</summary>
     /// <param name="entry">The entry: class_name and config.</param>
@@ -90,6 +90,7 @@ internal static class LayerFactory
                 "GlobalMaxPooling1D" => Pooling(GlobalPoolingMode.Max, config, where, name),
                 "LayerNormalization" => LayerNormalization(config, where, name),
                 "Conv1D" => Conv1D(config, where, name),
+                "Attention" => Attention(config, where, name),
                 _ => throw new ModelConfigException("ModelUnknownLayer",
                     $"The model configuration's {where} is a layer type PSRnn does not have; it builds {string.Join(", ", ClassNames)}."),
             };
@@ -99,6 +100,17 @@ internal static class LayerFactory
             // Constructors reject out-of-range values (units ≤ 0, rates outside [0, 1), …).
             throw new ModelConfigException("ModelBadConfig", $"The model configuration's {where} is invalid: {ExceptionText.Plain(e)}", e);
         }
+    }
+
+    private static SelfAttention Attention(JsonElement config, string where, string? name)
+    {
+        if (JsonConfig.String(config, "score_mode", where, "dot") != "dot" || JsonConfig.Float(config, "dropout", where, 0f) != 0f)
+        {
+            throw new ModelConfigException("ModelBadConfig",
+                $"The model configuration's {where} is an Attention with score_mode concat or dropout; PSRnn's is dot-product self-attention without dropout.");
+        }
+
+        return new SelfAttention(JsonConfig.Bool(config, "use_scale", where, false), JsonConfig.Bool(config, "use_causal_mask", where, false), name);
     }
 
     private static Conv1D Conv1D(JsonElement config, string where, string? name)

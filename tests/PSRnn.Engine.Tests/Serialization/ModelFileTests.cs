@@ -32,6 +32,8 @@ public sealed class ModelFileTests
         ["Dropout"] = () => Build(SampleShape.Sequence(6, 2), new Lstm(5, returnSequences: true), new DropoutLayer(0.3f), new SimpleRnn(4), new DropoutLayer(0.25f), new Dense(2, ActivationKind.Softmax)),
         ["Bidirectional"] = () => Build(SampleShape.Sequence(6, 2), new Bidirectional(new Lstm(4, returnSequences: true, dropout: 0.2f)),
             new Bidirectional(new Gru(3, resetAfter: false, recurrentDropout: 0.1f), "bi_gru"), new Dense(2, ActivationKind.Softmax)),
+        ["Attention"] = () => Build(SampleShape.Sequence(6, 2), new Masking(), new Lstm(4, returnSequences: true), new SelfAttention(useScale: true, causal: true),
+            new GlobalPooling1D(GlobalPoolingMode.Average), new Dense(2, ActivationKind.Softmax)),
         ["Conv1D"] = () => Build(SampleShape.Sequence(6, 2), new Conv1D(3, 2, padding: Conv1DPadding.Causal, activation: ActivationKind.Relu),
             new Conv1D(4, 3, strides: 2, padding: Conv1DPadding.Same), new Gru(3), new Dense(2, ActivationKind.Softmax)),
         ["Layer normalization"] = () => Build(SampleShape.Sequence(6, 2), new Lstm(4, returnSequences: true), new LayerNormalization(1e-4f, center: false),

@@ -100,6 +100,13 @@ public sealed class OnnxExportTests
         ["conv1d_causal_lstm"] = m => { m.Add(new Conv1D(4, 3, padding: Conv1DPadding.Causal, dilationRate: 2, activation: ActivationKind.Relu)); m.Add(new Lstm(3)); },
         ["conv1d_same_stride_gru_sequences"] = m => { m.Add(new Conv1D(5, 4, strides: 2, padding: Conv1DPadding.Same)); m.Add(new Gru(3, returnSequences: true)); },
         ["conv1d_valid_no_bias_tanh"] = m => m.Add(new Conv1D(3, 2, activation: ActivationKind.Tanh, useBias: false)),
+        ["lstm_self_attention_pooling"] = m =>
+        {
+            m.Add(new Lstm(4, returnSequences: true));
+            m.Add(new SelfAttention(useScale: true));
+            m.Add(new GlobalPooling1D(GlobalPoolingMode.Average));
+        },
+        ["causal_self_attention_gru"] = m => { m.Add(new SelfAttention(causal: true)); m.Add(new Gru(3, returnSequences: true)); },
         ["gru_max_pooling"] = m => { m.Add(new Gru(4, returnSequences: true)); m.Add(new GlobalPooling1D(GlobalPoolingMode.Max)); },
         ["stacked_bidirectional_merges"] = m =>
         {

@@ -61,6 +61,8 @@ public sealed class OnnxMaskingExportTests(ITestOutputHelper output)
         ["lstm_sequences_average_pooling"] = m => { m.Add(new Lstm(4, returnSequences: true)); m.Add(new GlobalPooling1D(GlobalPoolingMode.Average)); },
         ["dense_per_step_max_pooling"] = m => { m.Add(new Dense(4, ActivationKind.Tanh)); m.Add(new GlobalPooling1D(GlobalPoolingMode.Max)); },
         ["layer_normalization_then_lstm"] = m => { m.Add(new LayerNormalization()); m.Add(new Lstm(3, returnSequences: true)); },
+        ["lstm_sequences_self_attention"] = m => { m.Add(new Lstm(4, returnSequences: true)); m.Add(new SelfAttention(useScale: true)); },
+        ["causal_self_attention_average_pooling"] = m => { m.Add(new SelfAttention(causal: true)); m.Add(new GlobalPooling1D(GlobalPoolingMode.Average)); },
         ["average_pooling_only"] = m => m.Add(new GlobalPooling1D(GlobalPoolingMode.Average)),
         ["masking_only"] = _ => { },
         ["dense_per_step"] = m => m.Add(new Dense(4, ActivationKind.Tanh)),

@@ -228,6 +228,59 @@ public static partial class OnnxExporter
             return graph.AddNode("Where", result, [any, max, FloatZero()]);
         }
 
+        /// <summary>
+        /// Attention (self, dot): S = s·X·Xᵀ; Keras's masking as it writes it: S − 1e9 where a key is disallowed (padding,
+        /// or after the query when causal: Trilu of a (T, T) ones matrix); Softmax; A·X; zeros at padding queries.
+        /// </summary>
+        public string Attention(SelfAttention attention, string x, string? output)
+        {
+            string layer = attention.Name;
+            string result = output ?? $"{layer}/output";
+            string xt = graph.AddNode("Transpose", $"{layer}/X_t", [x], OnnxAttribute.Ints("perm", 0, 2, 1));
+            string scores = graph.AddNode("MatMul", $"{layer}/R", [x, xt]);
+            if (attention.UseScale)
+            {
+                scores = graph.AddNode("Mul", $"{layer}/S", [scores, graph.AddFloat($"{layer}/scale", [], attention.Parameters[0].Value)]);
+            }
+
+            string? allowed = null;
+            if (attention.Causal)
+            {
+                // ones (T, T) from the input's steps, lower triangle kept: key j ≤ query i.
+                string shape = graph.AddNode("Shape", $"{layer}/X_shape", [x]);
+                string steps = graph.AddNode("Gather", $"{layer}/T", [shape, Constant("const/1", 1)], OnnxAttribute.Int("axis", 0));
+                string square = graph.AddNode("Concat", $"{layer}/T_T", [steps, steps], OnnxAttribute.Int("axis", 0));
+                string ones = graph.AddNode("Expand", $"{layer}/ones", [Int64Scalar("const/scalar_int64_1", 1), square]);
+                string lower = graph.AddNode("Trilu", $"{layer}/lower", [ones], OnnxAttribute.Int("upper", 0));
+                allowed = graph.AddNode("Cast", $"{layer}/causal", [lower], OnnxAttribute.Int("to", OnnxBool));
+            }
+
+            string? queries = null;
+            if (_real is not null)
+            {
+                string keys = graph.AddNode("Cast", $"{layer}/real_b1t", [graph.AddNode("Unsqueeze", $"{layer}/real_b1t_int", [_real, Constant("const/1", 1)])],
+                    OnnxAttribute.Int("to", OnnxBool));
+                allowed = allowed is null ? keys : graph.AddNode("And", $"{layer}/allowed", [keys, allowed]);
+                queries = graph.AddNode("Cast", $"{layer}/real_bt1", [graph.AddNode("Unsqueeze", $"{layer}/real_bt1_int", [_real, Constant("const/2", 2)])],
+                    OnnxAttribute.Int("to", OnnxBool));
+            }
+
+            if (allowed is not null)
+            {
+                string shifted = graph.AddNode("Sub", $"{layer}/S_shifted", [scores, FloatScalar("const/scalar_float_1e9", 1e9f)]);
+                scores = graph.AddNode("Where", $"{layer}/S_masked", [allowed, scores, shifted]);
+            }
+
+            string weights = graph.AddNode("Softmax", $"{layer}/A", [scores], OnnxAttribute.Int("axis", -1));
+            if (queries is null)
+            {
+                return graph.AddNode("MatMul", result, [weights, x]);
+            }
+
+            string y = graph.AddNode("MatMul", $"{layer}/Y", [weights, x]);
+            return graph.AddNode("Where", result, [queries, y, FloatZero()]);
+        }
+
         private string FloatScalar(string name, float value)
         {
             if (_constants.Add(name))

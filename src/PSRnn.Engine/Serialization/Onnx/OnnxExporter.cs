@@ -173,6 +173,7 @@ public static partial class OnnxExporter
                 GlobalPooling1D pooling => builder.Pooling(pooling, x, output),
                 LayerNormalization norm => builder.LayerNormalization(norm, x, output),
                 Conv1D conv => builder.Conv1D(conv, x, output),
+                SelfAttention attention => builder.Attention(attention, x, output),
                 Embedding embedding => builder.Embedding(embedding, x, output),
                 Bidirectional wrapper => builder.Bidirectional(wrapper, x, output),
                 RecurrentLayer recurrent => builder.Recurrent(recurrent.Name, recurrent, null, x, output),
