@@ -8,18 +8,15 @@ namespace PSRnn.Engine.Tests.Layers;
 /// <summary>Conv1D against PyTorch float64 (tests/fixtures/layers/make_conv1d_fixtures.py), on every kernel path.</summary>
 public sealed class Conv1DTests
 {
-    private static readonly Lazy<JsonDocument> Document = new(() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "fixtures", "layers", "conv1d_cases.json"))));
+    private const string FixtureFile = "conv1d_cases.json";
 
-    public static TheoryData<string> CaseNames() =>
-        new(Document.Value.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("name").GetString()!));
+    public static TheoryData<string> CaseNames() => LayerCaseFile.Names(FixtureFile);
 
     [Theory]
     [MemberData(nameof(CaseNames))]
     public void MatchesPyTorch(string name)
     {
-        JsonElement testCase = Document.Value.RootElement.GetProperty("cases").EnumerateArray()
-            .Single(c => c.GetProperty("name").GetString() == name);
+        JsonElement testCase = LayerCaseFile.Case(FixtureFile, name);
         JsonElement config = testCase.GetProperty("config");
         Activations x = WrapperFixtures.Input(testCase);
         var layer = new Conv1D(config.GetProperty("filters").GetInt32(), config.GetProperty("kernel_size").GetInt32(),
@@ -36,11 +33,7 @@ public sealed class Conv1DTests
         WrapperFixtures.AssertClose(testCase.GetProperty("output"), y.Span, "output");
         Activations dx = layer.Backward(WrapperFixtures.Upstream(testCase, y), computeInputGradient: true)!;
         WrapperFixtures.AssertClose(testCase.GetProperty("input_gradient"), dx.Span, "input gradient");
-        JsonElement gradients = testCase.GetProperty("gradients");
-        for (int p = 0; p < layer.Parameters.Count; p++)
-        {
-            WrapperFixtures.AssertClose(gradients.GetProperty(layer.ParameterNames[p]), layer.Parameters[p].Gradient, layer.ParameterNames[p]);
-        }
+        LayerCaseFile.AssertParameterGradients(layer, testCase);
     }
 
     [Theory]

@@ -9,18 +9,15 @@ namespace PSRnn.Engine.Tests.Layers;
 /// <summary>GlobalPooling1D against PyTorch float64 (tests/fixtures/layers/make_pooling_fixtures.py), and its masking.</summary>
 public sealed class GlobalPooling1DTests
 {
-    private static readonly Lazy<JsonDocument> Document = new(() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "fixtures", "layers", "pooling_cases.json"))));
+    private const string FixtureFile = "pooling_cases.json";
 
-    public static TheoryData<string> CaseNames() =>
-        new(Document.Value.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("name").GetString()!));
+    public static TheoryData<string> CaseNames() => LayerCaseFile.Names(FixtureFile);
 
     [Theory]
     [MemberData(nameof(CaseNames))]
     public void MatchesPyTorch(string name)
     {
-        JsonElement testCase = Document.Value.RootElement.GetProperty("cases").EnumerateArray()
-            .Single(c => c.GetProperty("name").GetString() == name);
+        JsonElement testCase = LayerCaseFile.Case(FixtureFile, name);
         int[] shape = WrapperFixtures.Shape(testCase.GetProperty("input"));
         (int batch, int time, int features) = (shape[0], shape[1], shape[2]);
         var x = new Activations(batch, time, features, true);
@@ -30,8 +27,7 @@ public sealed class GlobalPooling1DTests
             x.Span[i] = (float)values[i];
         }
 
-        bool[] real = testCase.GetProperty("mask").EnumerateArray().SelectMany(r => r.EnumerateArray().Select(v => v.GetBoolean())).ToArray();
-        x.Mask = new SequenceMask(batch, time, real);
+        x.Mask = LayerCaseFile.Mask(testCase, batch, time);
         var layer = new GlobalPooling1D(testCase.GetProperty("mode").GetString() == "max" ? GlobalPoolingMode.Max : GlobalPoolingMode.Average);
         layer.Build(SampleShape.Sequence(time, features));
         Activations y = layer.Forward(x, training: true);

@@ -7,18 +7,15 @@ namespace PSRnn.Engine.Tests.Layers;
 /// <summary>LayerNormalization against PyTorch float64 (tests/fixtures/layers/make_layernorm_fixtures.py).</summary>
 public sealed class LayerNormalizationTests
 {
-    private static readonly Lazy<JsonDocument> Document = new(() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "fixtures", "layers", "layernorm_cases.json"))));
+    private const string FixtureFile = "layernorm_cases.json";
 
-    public static TheoryData<string> CaseNames() =>
-        new(Document.Value.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("name").GetString()!));
+    public static TheoryData<string> CaseNames() => LayerCaseFile.Names(FixtureFile);
 
     [Theory]
     [MemberData(nameof(CaseNames))]
     public void MatchesPyTorch(string name)
     {
-        JsonElement testCase = Document.Value.RootElement.GetProperty("cases").EnumerateArray()
-            .Single(c => c.GetProperty("name").GetString() == name);
+        JsonElement testCase = LayerCaseFile.Case(FixtureFile, name);
         int[] shape = WrapperFixtures.Shape(testCase.GetProperty("input"));
         bool sequence = shape.Length == 3;
         var x = sequence ? new Activations(shape[0], shape[1], shape[2], true) : new Activations(shape[0], 1, shape[1], false);
@@ -38,11 +35,7 @@ public sealed class LayerNormalizationTests
         WrapperFixtures.AssertClose(testCase.GetProperty("output"), y.Span, "output");
         Activations dx = layer.Backward(WrapperFixtures.Upstream(testCase, y), computeInputGradient: true)!;
         WrapperFixtures.AssertClose(testCase.GetProperty("input_gradient"), dx.Span, "input gradient");
-        JsonElement gradients = testCase.GetProperty("gradients");
-        for (int p = 0; p < layer.Parameters.Count; p++)
-        {
-            WrapperFixtures.AssertClose(gradients.GetProperty(layer.ParameterNames[p]), layer.Parameters[p].Gradient, layer.ParameterNames[p]);
-        }
+        LayerCaseFile.AssertParameterGradients(layer, testCase);
     }
 
     [Theory]

@@ -7,21 +7,17 @@ namespace PSRnn.Engine.Tests.Layers;
 /// <summary>SelfAttention against Keras 3's Attention written in PyTorch float64 (make_attention_fixtures.py).</summary>
 public sealed class SelfAttentionTests
 {
-    private static readonly Lazy<JsonDocument> Document = new(() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "fixtures", "layers", "attention_cases.json"))));
+    private const string FixtureFile = "attention_cases.json";
 
-    public static TheoryData<string> CaseNames() =>
-        new(Document.Value.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("name").GetString()!));
+    public static TheoryData<string> CaseNames() => LayerCaseFile.Names(FixtureFile);
 
     [Theory]
     [MemberData(nameof(CaseNames))]
     public void MatchesKerasInPyTorch(string name)
     {
-        JsonElement testCase = Document.Value.RootElement.GetProperty("cases").EnumerateArray()
-            .Single(c => c.GetProperty("name").GetString() == name);
+        JsonElement testCase = LayerCaseFile.Case(FixtureFile, name);
         Activations x = WrapperFixtures.Input(testCase);
-        bool[] real = testCase.GetProperty("mask").EnumerateArray().SelectMany(r => r.EnumerateArray().Select(v => v.GetBoolean())).ToArray();
-        var mask = new SequenceMask(x.Batch, x.Time, real);
+        SequenceMask mask = LayerCaseFile.Mask(testCase, x.Batch, x.Time);
         x.Mask = mask.AllReal ? null : mask;
         var layer = new SelfAttention(testCase.GetProperty("use_scale").GetBoolean(), testCase.GetProperty("causal").GetBoolean());
         layer.Build(SampleShape.Sequence(x.Time, x.Features));
