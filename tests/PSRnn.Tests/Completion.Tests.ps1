@@ -107,9 +107,9 @@ Describe 'Parameter conventions' {
     }
 
     It 'on/off parameters are switches, except Keras arguments that default to true' {
-        # -UseBias, -ResetAfter and -UnitForgetBias mirror Keras's use_bias, reset_after and unit_forget_bias, all True by
-        # default: a value, turned off as -UseBias $false.
-        $valueFlags = 'UseBias', 'ResetAfter', 'UnitForgetBias'
+        # -UseBias, -ResetAfter, -UnitForgetBias, -Center and -Scale mirror Keras's use_bias, reset_after, unit_forget_bias,
+        # center and scale, all True by default: a value, turned off as -UseBias $false.
+        $valueFlags = 'UseBias', 'ResetAfter', 'UnitForgetBias', 'Center', 'Scale'
         foreach ($command in Get-Command -Module PSRnn -CommandType Cmdlet) {
             foreach ($p in $command.Parameters.Values | Where-Object ParameterType -EQ ([bool])) {
                 $p.Name | Should -BeIn $valueFlags -Because "$($command.Name) -$($p.Name) is an on/off flag: a SwitchParameter"

@@ -80,7 +80,7 @@ public sealed class AdamStepParityTests
         Layer layer = config.GetProperty("class_name").GetString() switch
         {
             "Embedding" => new Embedding(config.GetProperty("input_dim").GetInt32(), config.GetProperty("output_dim").GetInt32(), "embedding"),
-            "Bidirectional" => new Bidirectional(BidirectionalRecurrentParityTests.Inner(c), "bidirectional"),
+            "Bidirectional" => new Bidirectional(BidirectionalRecurrentParityTests.Inner(c), "bidirectional", BidirectionalRecurrentParityTests.Merge(c)),
             var other => throw new InvalidOperationException($"Unknown wrapper case class {other}."),
         };
         layer.Build(x.SampleShape);

@@ -69,7 +69,7 @@ public sealed class BidirectionalRecurrentParityTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new Bidirectional(new Lstm(2), null, (BidirectionalMerge)9));
     }
 
-    private static BidirectionalMerge Merge(System.Text.Json.JsonElement testCase) =>
+    internal static BidirectionalMerge Merge(System.Text.Json.JsonElement testCase) =>
         testCase.GetProperty("config").GetProperty("merge_mode").GetString() switch
         {
             "concat" => BidirectionalMerge.Concat,
