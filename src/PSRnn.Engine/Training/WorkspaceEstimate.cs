@@ -34,6 +34,8 @@ internal static class WorkspaceEstimate
                 Dense d => Track(rows, ((training ? 3L : 2L) * d.Units) + (training ? features : 0), ref largestArray, rows * d.Units),
                 // The tap rows X̃ and their gradient (K·F each), the output and its pre-activation.
                 Conv1D c => Track(rows, (2L * c.KernelSize * features) + (2L * c.Filters), ref largestArray, rows * c.KernelSize * features),
+                // R and A, (B, T, T): T floats of each per row, and the output and input gradient.
+                SelfAttention a => Track(rows, (2L * (rows / batch)) + (2L * features), ref largestArray, rows * (rows / batch)),
                 Embedding e => Track(rows, (long)e.InputShape.Features * e.OutputDim, ref largestArray),
                 _ => Track(rows, 2L * layer.OutputShape.Features, ref largestArray), // dropout: mask and output
             };

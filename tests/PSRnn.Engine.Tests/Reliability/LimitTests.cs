@@ -137,8 +137,21 @@ public sealed class LimitTests
         Assert.True(allocated < (2 * estimate) + (x.Length * 4L) + (1 << 20), $"allocated {allocated} bytes; workspaces {estimate}");
     }
 
+    [Fact]
+    public void TheAttentionWorkspaceGrowsWithTheSquareOfTheSteps()
+    {
+        // Its scores and weights are (B, T, T): the estimate that refuses a batch too large must see that.
+        var model = new Sequential(SampleShape.Sequence(null, 2), seed: 1);
+        model.Add(new SelfAttention());
+        long shorter = WorkspaceEstimate.Bytes(model, 4, 1000, training: true, out _);
+        long longer = WorkspaceEstimate.Bytes(model, 4, 2000, training: true, out long largest);
+        Assert.True(longer > 3.5 * shorter, $"{shorter} → {longer} bytes");
+        Assert.Equal(4L * 2000 * 2000, largest);
+    }
+
     public static TheoryData<string> DegenerateModels() =>
-        ["LSTM", "GRU", "GRU-reset-before", "SimpleRNN", "Bidirectional", "Dense", "Dropout", "Embedding", "Sequences"];
+        ["LSTM", "GRU", "GRU-reset-before", "SimpleRNN", "Bidirectional", "Dense", "Dropout", "Embedding", "Sequences",
+            "BidirectionalMul", "Conv1D", "LayerNormalization", "Pooling", "Attention"];
 
     [Theory]
     [MemberData(nameof(DegenerateModels))]
@@ -162,6 +175,27 @@ public sealed class LimitTests
             case "Embedding":
                 model.Add(new Embedding(1, 1));
                 model.Add(new Lstm(1));
+                break;
+            case "BidirectionalMul":
+                model.Add(new Bidirectional(new Gru(1), mergeMode: BidirectionalMerge.Mul));
+                break;
+            case "Conv1D":
+                model.Add(new Conv1D(1, 1, padding: Conv1DPadding.Causal));
+                model.Add(new Lstm(1));
+                break;
+            case "LayerNormalization":
+                model.Add(new Lstm(1, returnSequences: true));
+                model.Add(new LayerNormalization()); // one feature: x̂ = 0, so only beta reaches the output
+                model.Add(new Gru(1));
+                break;
+            case "Pooling":
+                model.Add(new SimpleRnn(1, returnSequences: true));
+                model.Add(new GlobalPooling1D(GlobalPoolingMode.Max));
+                break;
+            case "Attention":
+                model.Add(new Gru(1, returnSequences: true));
+                model.Add(new SelfAttention(useScale: true, causal: true));
+                model.Add(new GlobalPooling1D(GlobalPoolingMode.Average));
                 break;
             case "Sequences":
                 model.Add(new Gru(1, returnSequences: true));
