@@ -42,6 +42,8 @@
         'New-RnnLearningRateSchedule'
         'Measure-RnnModel'
         'Invoke-RnnPrediction'
+        'Measure-RnnAttribution'
+        'Get-RnnActivation'
         'New-RnnStream'
         'Reset-RnnStream'
         'Get-RnnStreamState'
@@ -51,6 +53,8 @@
         'Export-RnnModel'
         'Export-RnnTrainingPlot'
         'Export-RnnConfusionMatrix'
+        'Export-RnnAttributionPlot'
+        'Export-RnnActivationPlot'
         'Import-RnnModel'
     )
     FunctionsToExport    = @()
