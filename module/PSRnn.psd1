@@ -46,6 +46,8 @@
         'New-RnnLearningRateSchedule'
         'Measure-RnnModel'
         'Invoke-RnnPrediction'
+        'Measure-RnnAttribution'
+        'Get-RnnActivation'
         'New-RnnStream'
         'Reset-RnnStream'
         'Get-RnnStreamState'
@@ -55,6 +57,8 @@
         'Export-RnnModel'
         'Export-RnnTrainingPlot'
         'Export-RnnConfusionMatrix'
+        'Export-RnnAttributionPlot'
+        'Export-RnnActivationPlot'
         'Import-RnnModel'
     )
     FunctionsToExport    = @()

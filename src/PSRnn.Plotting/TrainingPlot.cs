@@ -26,18 +26,7 @@ public static class TrainingPlot
         }
 
         float panelWidth = (float)width / panels.Count;
-        return PngCanvas.Render(width, height, canvas =>
-        {
-            for (int i = 0; i < panels.Count; i++)
-            {
-                // Each plot fills its canvas' clip with its background, so clip to its own panel.
-                var rect = new SKRect(i * panelWidth, 0, (i + 1) * panelWidth, height);
-                canvas.Save();
-                canvas.ClipRect(rect);
-                panels[i].Render(canvas, new PixelRect(rect.Left, rect.Right, rect.Bottom, rect.Top));
-                canvas.Restore();
-            }
-        });
+        return PlotPanels.Render(width, height, [.. panels.Select((p, i) => (p, new SKRect(i * panelWidth, 0, (i + 1) * panelWidth, height)))]);
     }
 
     private static double[]? Validation(IReadOnlyList<EpochRecord> history, Func<EpochRecord, double?> pick) =>

@@ -29,6 +29,8 @@ BeforeAll {
         Set-RnnAudioRecipe -Dataset $AudioDataset -PassThru
     $script:AudioPredictions = @($wav | Invoke-RnnPrediction -Model $audioModel)
     $ctcModel = New-RnnModel -InputShape 0, 2 -Seed 2 | Add-GruLayer 3 -ReturnSequences | Add-DenseLayer 3 -Activation softmax
+    $script:Attribution = $regressor | Measure-RnnAttribution -X $data.X -Steps 8
+    $script:Activation = $Model | Get-RnnActivation -X $data.X -Layer 0
     $script:Transcriptions = @($ctcModel | Invoke-RnnPrediction -X $data.X -Decode Greedy -ClassNames a, b -Separator ' ')
     $npz = Join-Path $TestDrive 'pair.npz'
     Export-NpyData $npz -InputObject ([ordered]@{ a = (1..3 | ConvertTo-RnnTensor) })
@@ -115,6 +117,18 @@ Describe 'Default views' {
         $Detailed.ConfusionMatrix | Show | Should -Match 'true\\pred\s+negative\s+positive'
     }
 
+    It 'prints an attribution as its method, shape and per-sample figures, and activations as the layer and its gates' {
+        $text = $Attribution | Show
+        $text | Should -Match '(?m)^Method\s+: IntegratedGradients \(8 steps\)$'
+        $text | Should -Match '(?m)^Attributions\s+: \(40, 6, 2\) float32$'
+        $text | Should -Match ('(?m)^Output\s+: {0:0.0000}, ' -f $Attribution.Output[0])
+        $text | Should -Match '(?m)^ConvergenceDelta : .*, \.\.\.$' -Because 'the first eight samples are shown'
+        $act = $Activation | Show
+        $act | Should -Match '(?m)^Layer\s+: lstm \(layer 0\)$'
+        $act | Should -Match '(?m)^Output : \(40, 6, 4\) float32$'
+        $act | Should -Match '(?m)^Gates\s+: h, i, f, g, o, c \(40, 6, 4\)$'
+    }
+
     It 'prints a split, windows, padded sequences and audio data as their shapes' {
         $text = $Split | Show
         $text | Should -Match 'XTrain : \(30, 6, 2\) float32'
@@ -169,6 +183,8 @@ Describe 'The file from <Command> -PassThru' -ForEach @(
     @{ Command = 'Export-RnnModel'; Write = { param($Path) $Model | Export-RnnModel $Path -PassThru }; Name = 'm.safetensors' }
     @{ Command = 'Export-RnnTrainingPlot'; Write = { param($Path) $Model | Export-RnnTrainingPlot $Path -PassThru }; Name = 'p.png' }
     @{ Command = 'Export-RnnConfusionMatrix'; Write = { param($Path) $Detailed | Export-RnnConfusionMatrix $Path -PassThru }; Name = 'c.png' }
+    @{ Command = 'Export-RnnAttributionPlot'; Write = { param($Path) $Attribution | Export-RnnAttributionPlot $Path -PassThru }; Name = 'a.png' }
+    @{ Command = 'Export-RnnActivationPlot'; Write = { param($Path) $Activation | Export-RnnActivationPlot $Path -PassThru }; Name = 'g.png' }
 ) {
     It 'is the file as Get-Item returns it, and prints as Get-Item''s does' {
         $path = Join-Path $TestDrive $Name
@@ -196,6 +212,8 @@ Describe 'Format-List shows every property of <Name>' -ForEach @(
     @{ Name = 'an audio dataset'; Get = { $AudioDataset } }
     @{ Name = 'an audio prediction'; Get = { $AudioPredictions[0] } }
     @{ Name = 'a transcription'; Get = { $Transcriptions[0] } }
+    @{ Name = 'an attribution'; Get = { $Attribution } }
+    @{ Name = 'activations'; Get = { $Activation } }
     @{ Name = 'a stream'; Get = { $Stream } }
     @{ Name = 'a learning-rate schedule'; Get = { New-RnnLearningRateSchedule -Polynomial -InitialRate 0.1 -DecaySteps 10 -Cycle } }
     @{ Name = 'audio augmentation settings'; Get = { New-RnnAudioAugmentation -Speed 0.9, 1.1 -NoiseSnr 10, 30 -GainDb -3, 3 -ShiftMs 10 -ReverbRt60 0.3 } }
@@ -213,7 +231,7 @@ Describe 'Every output type has a view test' {
     It 'covers the OutputType of every cmdlet' {
         # Types PowerShell formats itself, and those this file checks above.
         $covered = 'FileInfo', 'OrderedDictionary', 'Sequential', 'Tensor', 'PSRnn.Evaluation', 'PSRnn.DetailedEvaluation',
-            'RnnDatasetSplit', 'WindowedSeries', 'PaddedSequences', 'RnnAudioFeatures', 'RnnAudioDataset', 'RnnAudioPrediction', 'RnnTranscription', 'RnnStream',
+            'RnnDatasetSplit', 'WindowedSeries', 'PaddedSequences', 'RnnAudioFeatures', 'RnnAudioDataset', 'RnnAudioPrediction', 'RnnTranscription', 'RnnAttribution', 'RnnActivation', 'RnnStream',
             'LearningRateSchedule', 'WaveformAugmentation'
         foreach ($command in Get-Command -Module PSRnn -CommandType Cmdlet) {
             foreach ($type in $command.OutputType) {

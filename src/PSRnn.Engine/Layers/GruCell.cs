@@ -57,6 +57,11 @@ internal struct GruCell : IRecurrentCell<GruCell>
     public static (string Operator, int[] GateOrder) Onnx => ("GRU", [0, 1, 2]);
 
     /// <inheritdoc />
+    /// <remarks>The gate row after the step: z, r and the candidate ĥ (PyTorch's n), each after its activation.</remarks>
+    public static IReadOnlyList<StepValue> StepValues { get; } =
+        [new("z", StepValueSource.Gates, 0), new("r", StepValueSource.Gates, 1), new("n", StepValueSource.Gates, 2)];
+
+    /// <inheritdoc />
     public static int CarryCount => 1;
 
     /// <inheritdoc />

@@ -26,6 +26,12 @@ internal interface IRecurrentCell<TSelf>
     /// <summary>The ONNX operator (RNN, GRU, LSTM) and, for each of its gates, the Keras gate it reads.</summary>
     static abstract (string Operator, int[] GateOrder) Onnx { get; }
 
+    /// <summary>
+    /// The per-step values besides h that a forward leaves in the workspace (post-activation gates, LSTM's c), which
+    /// Get-RnnActivation reads after an inference pass: the cell's own buffers, not a second computation.
+    /// </summary>
+    static abstract IReadOnlyList<StepValue> StepValues { get; }
+
     /// <summary>Floats kept per sample and input step for the backward pass, besides the gates and the states.</summary>
     int SavedWidth(int units);
 

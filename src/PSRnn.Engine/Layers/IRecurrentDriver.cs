@@ -15,6 +15,12 @@ internal interface IRecurrentDriver
     /// <summary>The layer's Forward.</summary>
     Activations Forward(Activations input, bool training);
 
+    /// <summary>The names of the per-step values <see cref="CopyStepValue"/> reads: h, then the cell's (<see cref="IRecurrentCell{TSelf}.StepValues"/>).</summary>
+    IReadOnlyList<string> StepValueNames { get; }
+
+    /// <summary>Copies value <paramref name="index"/> of <see cref="StepValueNames"/> of the last Forward into (B, T, U).</summary>
+    void CopyStepValue(int index, Span<float> into);
+
     /// <summary>The layer's Backward.</summary>
     Activations? Backward(Activations outputGradient, bool computeInputGradient);
 }

@@ -36,6 +36,14 @@ internal struct LstmCell : IRecurrentCell<LstmCell>
     public static (string Operator, int[] GateOrder) Onnx => ("LSTM", [0, 3, 1, 2]);
 
     /// <inheritdoc />
+    /// <remarks>The saved row's activated gates a = (i, f, g, o), g the candidate c̃ = φ(z_c); c the driver's state 1.</remarks>
+    public static IReadOnlyList<StepValue> StepValues { get; } =
+    [
+        new("i", StepValueSource.Saved, 0), new("f", StepValueSource.Saved, 1), new("g", StepValueSource.Saved, 2),
+        new("o", StepValueSource.Saved, 3), new("c", StepValueSource.CellState, 0),
+    ];
+
+    /// <inheritdoc />
     public static int CarryCount => 1;
 
     /// <inheritdoc />

@@ -163,6 +163,53 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
         return _last;
     }
 
+    /// <inheritdoc />
+    public IReadOnlyList<string> StepValueNames { get; } = ["h", .. TCell.StepValues.Select(v => v.Name)];
+
+    /// <summary>
+    /// Copies per-step value <paramref name="index"/> (<see cref="StepValueNames"/>) of the last Forward into
+    /// <paramref name="into"/> (B, T, U), step t the one that read input step t (under go_backwards too): h and c from
+    /// the state rows, the gates from the rows the cell's step wrote them to, after their activations. At a masked step
+    /// h and c hold what the forward carried over and the gates are zero (the step ran no cell). Reads the buffers only,
+    /// so the forward's time loop records nothing and costs nothing more.
+    /// </summary>
+    public void CopyStepValue(int index, Span<float> into)
+    {
+        RecurrentWorkspace w = _work;
+        int batch = w.Batch, time = w.Time, u = Units;
+        if (_input is null || into.Length != batch * time * u || (uint)index > (uint)TCell.StepValues.Count)
+        {
+            throw new InvalidOperationException($"Layer '{_layer.Name}' has no step value {index} of {batch} × {time} × {u} (a Forward first).");
+        }
+
+        StepValue value = index == 0 ? default : TCell.StepValues[index - 1];
+        for (int b = 0; b < batch; b++)
+        {
+            for (int t = 0; t < time; t++)
+            {
+                int input = (b * time) + t, state = (b * time) + InputStep(t, time);
+                Span<float> row = into.Slice(input * u, u);
+                if (index == 0 || value.Source == StepValueSource.CellState)
+                {
+                    (index == 0 ? w.H.Buffer : w.C).AsSpan(state * u, u).CopyTo(row);
+                    continue;
+                }
+
+                int gateRow = w.CompactedRow(input);
+                if ((_mask is not null && !_mask[b, t]) || gateRow < 0)
+                {
+                    row.Clear();
+                    continue;
+                }
+
+                ReadOnlySpan<float> source = value.Source == StepValueSource.Gates
+                    ? w.Gates.AsSpan(gateRow * w.GateWidth, w.GateWidth)
+                    : w.Saved.AsSpan(input * w.SavedWidth, w.SavedWidth);
+                source.Slice(value.Block * u, u).CopyTo(row);
+            }
+        }
+    }
+
     private void CheckState(RecurrentState state, int batch)
     {
         if (state.Batch != batch || state.Units != Units || state.Count != TCell.StateCount)

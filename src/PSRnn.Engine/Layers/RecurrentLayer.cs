@@ -211,6 +211,13 @@ public abstract class RecurrentLayer : Layer
         (Driver ?? throw new InvalidOperationException($"Layer '{Name}' has no recurrent driver.")).Backward(outputGradient, computeInputGradient);
 
     /// <summary>The layer's input check, for the driver.</summary>
+    /// <summary>The per-step values of the last Forward <see cref="CopyStepValue"/> reads: h, then the cell's gates and c.</summary>
+    internal IReadOnlyList<string> StepValueNames => (Driver ?? throw new InvalidOperationException($"Layer '{Name}' has no recurrent driver.")).StepValueNames;
+
+    /// <summary>Copies per-step value <paramref name="index"/> of <see cref="StepValueNames"/> of the last Forward into (B, T, U).</summary>
+    internal void CopyStepValue(int index, Span<float> into) =>
+        (Driver ?? throw new InvalidOperationException($"Layer '{Name}' has no recurrent driver.")).CopyStepValue(index, into);
+
     internal void CheckLayerInput(Activations input) => CheckInput(input);
 
     /// <summary>

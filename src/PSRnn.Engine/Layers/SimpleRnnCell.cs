@@ -29,6 +29,10 @@ internal struct SimpleRnnCell : IRecurrentCell<SimpleRnnCell>
     public static int CarryCount => 0;
 
     /// <inheritdoc />
+    /// <remarks>None: the step's one value is h itself.</remarks>
+    public static IReadOnlyList<StepValue> StepValues { get; } = [];
+
+    /// <inheritdoc />
     public static int ScratchCount => 0;
 
     /// <inheritdoc />
