@@ -222,7 +222,7 @@ public sealed class TextVocabulary
         {
             for (int i = 0; i + width <= parts.Count; i++)
             {
-                grams.Add(width == 1 ? parts[i] : string.Join(' ', parts, i, width));
+                grams.Add(width == 1 ? parts[i] : string.Join(' ', parts.GetRange(i, width)));
             }
         }
 
