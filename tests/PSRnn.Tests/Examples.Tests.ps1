@@ -34,6 +34,11 @@ BeforeDiscovery {
             Expect    = @('Test MAE: LSTM \d+\.\d+ °C, naive last value \d+\.\d+ °C', 'The LSTM beats the naive forecast', 'hour\s+last\s+forecast\s+actual', 'done in')
         }
         @{
+            Script    = 'log-lines.ps1'
+            Arguments = @{ Quick = $true; ModelPath = (Join-Path ([IO.Path]::GetTempPath()) "log-lines-smoke-$PID.safetensors") }
+            Expect    = @('600 log lines', 'Vocabulary of \d+ tokens', 'Held-out accuracy: \d+(\.\d)? %', 'the loaded model reads raw lines', '(error|warning|info)\s+[01]\.\d{3}\s+disk full on /dev/sda1', 'done in')
+        }
+        @{
             Script    = 'char-lm.ps1'
             Arguments = @{ Quick = $true }
             Expect    = @('vocabulary of \d+', 'sample \(temperature 0\.8\):', 'the white rabbit .{20,}', 'done in')

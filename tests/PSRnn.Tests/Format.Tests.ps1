@@ -36,6 +36,10 @@ BeforeAll {
     Export-NpyData $npz -InputObject ([ordered]@{ a = (1..3 | ConvertTo-RnnTensor) })
     $script:Archive = Import-NpyData $npz -AsHashtable
     $script:File = $Model | Export-RnnTrainingPlot (Join-Path $TestDrive 'plot.png') -PassThru
+    $script:Vocabulary = 'foo bar', 'bar baz', 'baz bada boom' | New-RnnVocabulary
+    $textModel = New-RnnModel -InputShape 4 -Seed 1 | Add-EmbeddingLayer $Vocabulary.Count 2 -MaskZero | Add-GruLayer 2 | Add-DenseLayer 2 -Activation softmax |
+        Set-RnnVocabulary -Vocabulary $Vocabulary -ClassNames yes, no -PassThru
+    $script:TextPredictions = @(Invoke-RnnPrediction -Model $textModel -Text 'foo bar', 'qux')
     $script:Stream = New-RnnModel -InputShape 0, 2 -Name watcher -Seed 1 | Add-LstmLayer 3 -ReturnSequences | Add-GruLayer 2 | New-RnnStream -BatchSize 2
 }
 
@@ -228,10 +232,25 @@ Describe 'Format-List shows every property of <Name>' -ForEach @(
 }
 
 Describe 'Every output type has a view test' {
+    It 'shows a vocabulary''s settings and first tokens, as Keras''s get_config() and get_vocabulary()' {
+        $text = $Vocabulary | Show
+        $text | Should -Match 'Count\s+: 7'
+        $text | Should -Match 'Standardize\s+: LowerAndStripPunctuation'
+        $text | Should -Match 'MaxTokens\s+: none'
+        $text | Should -Match "Tokens\s+: '', '\[UNK\]', 'baz', 'bar', 'foo', 'boom', 'bada'"
+    }
+
+    It 'shows text predictions as a table of class, probability and text' {
+        $text = $TextPredictions | Show
+        $text | Should -Match 'Class\s+Probability\s+ClassIndex\s+Text'
+        $text | Should -Match '(yes|no)\s+0\.\d{4}\s+[01]\s+foo bar'
+    }
+
     It 'covers the OutputType of every cmdlet' {
         # Types PowerShell formats itself, and those this file checks above.
         $covered = 'FileInfo', 'OrderedDictionary', 'Sequential', 'Tensor', 'PSRnn.Evaluation', 'PSRnn.DetailedEvaluation',
             'RnnDatasetSplit', 'WindowedSeries', 'PaddedSequences', 'RnnAudioFeatures', 'RnnAudioDataset', 'RnnAudioPrediction', 'RnnTranscription', 'RnnAttribution', 'RnnActivation', 'RnnStream',
+            'TextVocabulary', 'RnnTextPrediction', 'String',
             'LearningRateSchedule', 'WaveformAugmentation'
         foreach ($command in Get-Command -Module PSRnn -CommandType Cmdlet) {
             foreach ($type in $command.OutputType) {

@@ -68,6 +68,22 @@ BeforeDiscovery {
         @{ Name = 'Invoke-RnnTraining -ReduceLROnPlateau with a schedule'; Id = 'ReduceLROnPlateauWithSchedule'; Match = 'Use one or the other'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ReduceLROnPlateau -LearningRateSchedule (New-RnnLearningRateSchedule -Cosine -InitialRate 0.1 -DecaySteps 5) } }
         @{ Name = 'Invoke-RnnTraining with a schedule whose rate turns NaN'; Id = 'ScheduledLearningRateInvalid'; Match = 'learning rate NaN at step'; Script = { (New-RnnModel -InputShape 3, 2 -Seed 1 | Add-LstmLayer 4 | Add-DenseLayer 2 -Activation softmax) | Invoke-RnnTraining -X $x -Y $labels -Epochs 9 -BatchSize 1 -LearningRateSchedule (New-RnnLearningRateSchedule -CosineRestarts -InitialRate 0.1 -FirstDecaySteps 2 -TMul 0.5) } }
 
+        # Issue 22: text vocabularies.
+        @{ Name = 'New-RnnVocabulary of punctuation only'; Id = 'VocabularyEmpty'; Match = 'give no tokens after standardizing'; Script = { '?!', '...' | New-RnnVocabulary } }
+        @{ Name = 'New-RnnVocabulary -Vocabulary @()'; Id = 'VocabularyEmpty'; Match = 'has no tokens besides the padding'; Script = { New-RnnVocabulary -Vocabulary @() } }
+        @{ Name = 'New-RnnVocabulary -MaxTokens 1'; Id = 'VocabularyMaxTokensTooSmall'; Match = 'give 2 or more'; Script = { 'a b' | New-RnnVocabulary -MaxTokens 1 } }
+        @{ Name = 'New-RnnVocabulary -NGrams 0'; Id = 'VocabularyBadNGrams'; Match = 'give 1 \(plain tokens\)'; Script = { 'a b' | New-RnnVocabulary -NGrams 0 } }
+        @{ Name = 'New-RnnVocabulary -OovToken empty'; Id = 'VocabularyBadOovToken'; Match = 'cannot be empty'; Script = { 'a b' | New-RnnVocabulary -OovToken '' } }
+        @{ Name = 'New-RnnVocabulary of numbers'; Id = 'TextInputNotString'; Match = 'Input 0 is Int32, not a string'; Script = { 1, 2 | New-RnnVocabulary } }
+        @{ Name = 'New-RnnVocabulary -Vocabulary with a repeat'; Id = 'VocabularyRepeatedToken'; Match = "the token 'a' more than once"; Script = { New-RnnVocabulary -Vocabulary a, b, a } }
+        @{ Name = 'New-RnnVocabulary -Vocabulary with the OOV token inside'; Id = 'VocabularyReservedToken'; Match = 'which is reserved'; Script = { New-RnnVocabulary -Vocabulary a, '[UNK]' } }
+        @{ Name = 'New-RnnVocabulary -Vocabulary over -MaxTokens'; Id = 'VocabularyTooLarge'; Match = 'more than -MaxTokens 3'; Script = { New-RnnVocabulary -Vocabulary a, b -MaxTokens 3 } }
+        @{ Name = 'ConvertTo-RnnTokenId of an object'; Id = 'TextInputNotString'; Match = 'is Hashtable, not a string'; Script = { ConvertTo-RnnTokenId -InputObject @{ a = 1 } -Vocabulary (New-RnnVocabulary -Vocabulary a) } }
+        @{ Name = 'ConvertFrom-RnnTokenId of an id past the vocabulary'; Id = 'TokenIdOutOfRange'; Match = 'ids run from 0 \(padding\) to 2'; Script = { ConvertFrom-RnnTokenId (ConvertTo-RnnTensor ([long[]](1, 5)) -Shape 1, 2) -Vocabulary (New-RnnVocabulary -Vocabulary a) } }
+        @{ Name = 'Invoke-RnnPrediction -Text with a model without a vocabulary'; Id = 'TextRecipeMissing'; Match = 'has no vocabulary.*Set-RnnVocabulary -Model \$model -Vocabulary \$v'; Script = { Invoke-RnnPrediction -Model $model -Text 'disk full' } }
+        @{ Name = 'Set-RnnVocabulary on an Embedding too small'; Id = 'TextRecipeMismatch'; Match = 'embeds 3 ids, fewer than the vocabulary'; Script = { New-RnnModel -InputShape 4 | Add-EmbeddingLayer 3 2 | Add-GruLayer 2 | Set-RnnVocabulary -Vocabulary (New-RnnVocabulary -Vocabulary a, b, c) } }
+        @{ Name = 'Set-RnnVocabulary -SequenceLength other than the model'; Id = 'TextRecipeMismatch'; Match = 'takes 4 token ids, not 6'; Script = { New-RnnModel -InputShape 4 | Add-EmbeddingLayer 9 2 | Set-RnnVocabulary -Vocabulary (New-RnnVocabulary -Vocabulary a) -SequenceLength 6 } }
+
         # Issue 17: the audio recipe in the model.
         @{ Name = 'Import-RnnAudio -Model of a model without a recipe'; Id = 'AudioRecipeMissing'; Match = 'has no audio recipe.*Set-RnnAudioRecipe -Model \$model -Dataset \$data'; Script = { Import-RnnAudio $files.Wav -Model $model } }
         @{ Name = 'Invoke-RnnPrediction -Path with a model without a recipe'; Id = 'AudioRecipeMissing'; Match = 'saved before recipes were kept'; Script = { Invoke-RnnPrediction -Model $model -Path $files.Wav } }

@@ -101,6 +101,12 @@ public sealed class Sequential
     /// </summary>
     public Audio.AudioRecipe? AudioRecipe { get; set; }
 
+    /// <summary>
+    /// How raw text becomes this model's input (the vocabulary, sequence length and class names), saved in its model file;
+    /// null when the model was not given one.
+    /// </summary>
+    public Text.TextRecipe? TextRecipe { get; set; }
+
     /// <summary>How many random streams the model has handed out (layers and training runs), so none repeats.</summary>
     internal ulong StreamsUsed { get; set; }
 

@@ -17,7 +17,7 @@ namespace PSRnn.Engine.Serialization;
 /// <c>checkpoint.order</c> (I32) and <c>checkpoint.best_weights</c>. <c>__metadata__</c> (strings): <c>format</c>
 /// (<see cref="FormatName"/>), <c>format_version</c>, <c>model_config</c> (Keras-style JSON: name, input shape, seed,
 /// each layer's class name and get_config), <c>training_config</c> (JSON: loss, history, random generator states,
-/// optimizer hyper-parameters and iterations), <c>audio_recipe</c> when the model has an <see cref="Audio.AudioRecipe"/> and, in a checkpoint, <c>checkpoint</c> (JSON: epochs done, shuffle
+/// optimizer hyper-parameters and iterations), <c>audio_recipe</c> when the model has an <see cref="Audio.AudioRecipe"/>, <c>text_recipe</c> when it has a <see cref="Text.TextRecipe"/> and, in a checkpoint, <c>checkpoint</c> (JSON: epochs done, shuffle
 /// state, early stopping, the run's settings).
 /// </summary>
 /// <remarks>
@@ -92,6 +92,11 @@ public static class ModelFile
         if (model.AudioRecipe is { } recipe)
         {
             metadata[AudioRecipeConfig.Key] = Json(w => AudioRecipeConfig.Write(w, recipe));
+        }
+
+        if (model.TextRecipe is { } text)
+        {
+            metadata[TextRecipeConfig.Key] = Json(w => TextRecipeConfig.Write(w, text));
         }
 
         if (checkpoint is not null)
@@ -183,6 +188,7 @@ public static class ModelFile
         target.ReplaceHistory(source.History);
         target.StreamsUsed = source.StreamsUsed;
         target.AudioRecipe = source.AudioRecipe ?? target.AudioRecipe;
+        target.TextRecipe = source.TextRecipe ?? target.TextRecipe;
         target.Loss = source.Loss;
         target.Optimizer = source.Optimizer;
     }

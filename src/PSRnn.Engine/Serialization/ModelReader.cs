@@ -39,6 +39,7 @@ internal sealed class ModelReader(SafetensorsFile file)
         using JsonDocument? trainingDoc = meta.TryGetValue("training_config", out string? t) ? Parse(t, "training_config") : null;
         using JsonDocument? checkpointDoc = meta.TryGetValue("checkpoint", out string? c) ? Parse(c, "checkpoint") : null;
         using JsonDocument? recipeDoc = meta.TryGetValue(AudioRecipeConfig.Key, out string? r) ? Parse(r, AudioRecipeConfig.Key) : null;
+        using JsonDocument? textDoc = meta.TryGetValue(TextRecipeConfig.Key, out string? tr) ? Parse(tr, TextRecipeConfig.Key) : null;
 
         // Built from the configuration without weight memory (LayerFactory marks the layers WeightsFromFile): the
         // shapes it implies are checked against the file's tensors before anything of that size is allocated.
@@ -107,6 +108,7 @@ internal sealed class ModelReader(SafetensorsFile file)
 
         FitState? checkpoint = checkpointDoc is null ? null : ReadCheckpoint(checkpointDoc.RootElement, model);
         Audio.AudioRecipe? recipe = recipeDoc is null ? null : AudioRecipeConfig.Read(recipeDoc.RootElement);
+        Text.TextRecipe? textRecipe = textDoc is null ? null : TextRecipeConfig.Read(textDoc.RootElement);
 
         string[] unexpected = file.Tensors.Select(x => x.Name).Where(n => !_used.Contains(n)).ToArray();
         if (unexpected.Length > 0)
@@ -147,6 +149,7 @@ internal sealed class ModelReader(SafetensorsFile file)
         model.Loss = loss;
         model.Optimizer = optimizer;
         model.AudioRecipe = recipe;
+        model.TextRecipe = textRecipe;
         return new LoadedModel(model, checkpoint);
     }
 

@@ -32,6 +32,9 @@ namespace PSRnn.Commands;
 /// instead: each is read through the model's audio recipe (Set-RnnAudioRecipe, kept in its model file), the files are
 /// stacked as Import-RnnAudio -Model -Stack stacks them, and each gives one RnnAudioPrediction: Path, Class (the
 /// recipe's class name), ClassIndex and Probability.</para>
+/// <para type="description">-Text takes raw strings instead, for a model given a vocabulary (Set-RnnVocabulary, kept
+/// in its model file): each is made into token ids by that vocabulary and gives one RnnTextPrediction: Text, Class (the
+/// recorded class name), ClassIndex and Probability. A model without a vocabulary is refused (TextRecipeMissing).</para>
 /// <para type="description">-Decode Greedy|Beam turns a CTC model's per-step softmax outputs (symbol 0 the blank) into
 /// label sequences, one RnnTranscription per sample: Sample, Labels, Text (the -ClassNames of the labels joined by
 /// -Separator) and LogProbability. -ClassNames names the symbols other than the blank, label 1 first. A model without a recipe is refused (AudioRecipeMissing); a file
@@ -86,7 +89,7 @@ namespace PSRnn.Commands;
 ///   <para>Runs as written: the outputs of an (untrained) model for eight sequences.</para>
 /// </example>
 [Cmdlet(VerbsLifecycle.Invoke, "RnnPrediction", DefaultParameterSetName = ProbabilitiesSet)]
-[OutputType(typeof(Tensor), typeof(RnnAudioPrediction), typeof(RnnTranscription))]
+[OutputType(typeof(Tensor), typeof(RnnAudioPrediction), typeof(RnnTranscription), typeof(RnnTextPrediction))]
 public sealed class InvokeRnnPredictionCommand : PSCmdlet
 {
     private const string ProbabilitiesSet = "Probabilities";
@@ -98,8 +101,10 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     private const string AudioPathSet = "AudioPath";
     private const string AudioLiteralPathSet = "AudioLiteralPath";
     private const string DecodeSet = "Decode";
+    private const string TextSet = "Text";
 
     private readonly List<string> _audioFiles = [];
+    private readonly List<string> _texts = [];
 
     /// <summary>
     /// <para type="description">The model; it comes from the pipeline.</para>
@@ -110,6 +115,7 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = DecodeSet)]
     [Parameter(Mandatory = true, ParameterSetName = AudioPathSet)]
     [Parameter(Mandatory = true, ParameterSetName = AudioLiteralPathSet)]
+    [Parameter(Mandatory = true, ParameterSetName = TextSet)]
     [ValidateNotNull]
     public Sequential Model { get; set; } = null!;
 
@@ -152,6 +158,18 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     public string[] Path { get; set; } = [];
 
     /// <summary>
+    /// <para type="description">Raw strings to classify, instead of -X (piped strings are -Path's WAV files): each is made into token
+    /// ids by the model's vocabulary (Set-RnnVocabulary; kept in its model file) exactly as ConvertTo-RnnTokenId with the
+    /// recorded sequence length and sides, and gives one object with Text, Class (the recorded class name), ClassIndex and
+    /// Probability. A model without a vocabulary is refused (TextRecipeMissing); input that is not a string too
+    /// (TextInputNotString).</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = TextSet)]
+    [AllowEmptyString]
+    [AllowNull]
+    public object?[] Text { get; set; } = [];
+
+    /// <summary>
     /// <para type="description">WAV files as -Path, taken literally (no wildcards). Get-ChildItem output binds here.</para>
     /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = AudioLiteralPathSet, ValueFromPipelineByPropertyName = true)]
@@ -169,6 +187,7 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     [Parameter(ParameterSetName = DecodeSet)]
     [Parameter(ParameterSetName = AudioPathSet)]
     [Parameter(ParameterSetName = AudioLiteralPathSet)]
+    [Parameter(ParameterSetName = TextSet)]
     [ValidateRange(1, int.MaxValue)]
     public int BatchSize { get; set; } = 32;
 
@@ -181,6 +200,7 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     [Parameter(ParameterSetName = DecodeSet)]
     [Parameter(ParameterSetName = AudioPathSet)]
     [Parameter(ParameterSetName = AudioLiteralPathSet)]
+    [Parameter(ParameterSetName = TextSet)]
     [ValidateRange(1, 1024)]
     public int? ThreadCount { get; set; }
 
@@ -254,6 +274,11 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == TextSet)
+        {
+            return;
+        }
+
         if (ParameterSetName is AudioPathSet or AudioLiteralPathSet)
         {
             bool literal = ParameterSetName == AudioLiteralPathSet;
@@ -339,6 +364,11 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
         if (ParameterSetName is AudioPathSet or AudioLiteralPathSet && !Stopping)
         {
             AudioPrediction.Run(this, Model, _audioFiles, BatchSize, ThreadCount);
+        }
+        else if (ParameterSetName == TextSet && !Stopping)
+        {
+            TextArguments.Gather(this, Text, _texts);
+            TextPrediction.Run(this, Model, _texts, BatchSize, ThreadCount);
         }
     }
 
