@@ -19,7 +19,8 @@
     speakers val_loss and val_accuracy), prints the accuracy on the unseen speakers (per digit and per accent family),
     records the features' recipe in the model and reads the 20 sample WAV files through it, and saves the trained model
     (speech-digits.safetensors, with its recipe), a PNG of the training curves (speech-digits-training.png) and one of
-    the held-out confusion matrix (speech-digits-confusion.png) in -OutputFolder.
+    the held-out confusion matrix (speech-digits-confusion.png) and one of the integrated-gradients attributions of a
+    held-out utterance over its frames and coefficients (speech-digits-attribution.png) in -OutputFolder.
     About a minute on a 2-core machine. With -LeaveOneAccentOut it then trains once per accent family without that
     family and tests on all of its speakers (about ten times longer; tools/Measure-AccentHoldout.ps1 writes the same
     table to files). The data loading, the splits, the network and train-and-score are in speech-digits.common.ps1,
@@ -108,6 +109,15 @@ $matrixFile = $score | Export-RnnConfusionMatrix -LiteralPath (Join-Path $Output
     -Title 'spoken digits, unseen speakers'
 Write-Host "Saved the training curves to $($plotFile.FullName)"
 Write-Host "Saved the confusion matrix to $($matrixFile.FullName)"
+
+# 7b. Why the model said that: integrated gradients (32 points, from silence: the zero frames the Masking layer reads as
+#     padding) of the first held-out utterance, over its frames (seconds, from the recipe's 10 ms hop) and coefficients.
+$attribution = $model | Measure-RnnAttribution -X $run.XTest.Slice('0:1') -Method IntegratedGradients -Steps 32
+$heard = $meta.classes[$attribution.Target[0]]
+$attributionFile = $attribution | Export-RnnAttributionPlot -LiteralPath (Join-Path $OutputFolder 'speech-digits-attribution.png') -Force -PassThru `
+    -FeatureLabel 'MFCC coefficient' -Title ("why '{0}' (p = {1:0.00}): integrated gradients of a held-out utterance" -f $heard, $attribution.Output[0])
+Write-Host ("Saved the attributions of a held-out '{0}' to {1} (completeness error {2:0.0e+0})" -f $heard, $attributionFile.FullName,
+    $attribution.ConvergenceDelta[0])
 
 # 8. Optionally, leave one accent family out: train without it, test on all its speakers (tools/Measure-AccentHoldout.ps1
 #    makes the full table; -Quick: two families, every 7th utterance, one epoch).
