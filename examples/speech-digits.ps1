@@ -110,9 +110,9 @@ $matrixFile = $score | Export-RnnConfusionMatrix -LiteralPath (Join-Path $Output
 Write-Host "Saved the training curves to $($plotFile.FullName)"
 Write-Host "Saved the confusion matrix to $($matrixFile.FullName)"
 
-# 7b. Why the model said that: integrated gradients (32 points, from silence: the zero frames the Masking layer reads as
+# 7b. Why the model said that: integrated gradients (64 points, from silence: the zero frames the Masking layer reads as
 #     padding) of the first held-out utterance, over its frames (seconds, from the recipe's 10 ms hop) and coefficients.
-$attribution = $model | Measure-RnnAttribution -X $run.XTest.Slice('0:1') -Method IntegratedGradients -Steps 32
+$attribution = $model | Measure-RnnAttribution -X $run.XTest.Slice('0:1') -Method IntegratedGradients -Steps 64
 $heard = $meta.classes[$attribution.Target[0]]
 $attributionFile = $attribution | Export-RnnAttributionPlot -LiteralPath (Join-Path $OutputFolder 'speech-digits-attribution.png') -Force -PassThru `
     -FeatureLabel 'MFCC coefficient' -Title ("why '{0}' (p = {1:0.00}): integrated gradients of a held-out utterance" -f $heard, $attribution.Output[0])
