@@ -10,7 +10,7 @@ namespace PSRnn.Engine.Tests.Training;
 public sealed class CtcTrainingTests
 {
     // Symbol k (1 or 2) is two frames with feature k − 1 set, labels are one gap frame (feature 2) apart; zeros pad the rest.
-    private static (Tensor X, LabelSequences Y) Toy(int count, int time, int seed)
+    internal static (Tensor X, LabelSequences Y) Toy(int count, int time, int seed)
     {
         var rng = new Rng((ulong)seed);
         var x = new float[count * time * 3];
@@ -34,7 +34,7 @@ public sealed class CtcTrainingTests
         return (new Tensor(x, count, time, 3), new LabelSequences(labels));
     }
 
-    private static Sequential Model(int seed)
+    internal static Sequential Model(int seed)
     {
         var model = new Sequential(SampleShape.Sequence(null, 3), seed: (ulong)seed);
         model.Add(new Masking());

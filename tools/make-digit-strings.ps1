@@ -1,0 +1,191 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Makes PSRnn's embedded connected-digits dataset: examples/data/digit-strings.npz (+ .json) and a few of its WAV files.
+.DESCRIPTION
+    Synthesizes strings of 1 to 7 digits ("three one four") spoken as connected words by espeak-ng (a Debian package),
+    adds background noise, and turns every utterance into features with PSRnn's own Import-RnnAudio, as the word set
+    (tools/make-speech-digits.ps1) does:
+
+        Import-RnnAudio -TrimSilence 40 -Normalize -Padding Post -Coefficients 13 -Stack   (13 MFCC, 10 ms frames)
+
+    The speakers are the word set's: the same voices (its eight English voices and 24 other languages' voices reading the
+    English words, Spanish rejected by the same duration check), the same espeak-ng variants dealt out the same way, the
+    same speeds, pitches, amplitudes, noises and SNRs, all from tools/speech-synthesis.common.ps1, which both makers
+    dot-source. With the same -Seed (and variant counts) the speakers and the speaker-disjoint test split are exactly the
+    word set's: speaker k is the same voice and variant in both, and held out in both.
+
+    Strings. Each speaker says -StringsPerSpeaker strings (3 by default: 1,296 utterances, about 5,200 digits), each of
+    a length drawn from 1 … 7 and digits drawn uniformly, read as one sentence of digit words (no pauses are asked
+    for; espeak-ng runs the words together), at one drawn speed, pitch and amplitude, with one drawn noise. The draws
+    follow the word set's speaker draws on one seeded generator, so the file is deterministic.
+
+    Output (examples/data, committed):
+      digit-strings.npz   x (N, T, 13) float16 — per-utterance normalized MFCCs, zero-padded after the speech to the
+                          longest utterance's T frames; lengths (N,) int16 — each utterance's real frames;
+                          y (N, 7) int8 — the CTC labels (digit + 1; 0 is the blank) zero-padded after each string, the
+                          form -Loss ctc reads as it is; digits (N,) int8 — each string's length; speaker (N,) int16 —
+                          index into the JSON's speakers; test (N,) bool — the held-out speakers' utterances; noise (N,)
+                          int8 and snr (N,) int8 as the word set's; saved deflated.
+      digit-strings.json  labels (each utterance's digits as a string, "314"), classes (the CTC symbols after the blank:
+                          "0" … "9"), speakers (voice, variant, accent, family, test), the recipe and the counts.
+      digit-strings-wav/*.wav   six utterances of test speakers (22,050 Hz, 16-bit), named <row>-<digits>.wav, to show
+                          Import-RnnAudio -Model on real files.
+
+    Never uses flite or festival. Needs espeak-ng (installed with apt-get when missing and running as root) and the
+    built module (dotnet pwsh ./build.ps1 -Task Build). About a minute on 2 cores.
+.PARAMETER StringsPerSpeaker
+    How many digit strings each speaker says (each with its own length, speed, pitch, amplitude and noise).
+.PARAMETER MaxDigits
+    The longest string (lengths are drawn uniformly from 1 to it).
+.PARAMETER EnglishVariants
+    Voice variants (speakers) per English voice; a sixth of them are held out (as the word set's).
+.PARAMETER OtherVariants
+    Voice variants (speakers) per other language's voice; a fifth of them are held out.
+.PARAMETER Seed
+    The seed of every random choice (2024, the word set's: the same speakers and test split).
+.PARAMETER OutputFolder
+    Where the npz, json and sample WAV folder go (examples/data by default).
+.PARAMETER WorkFolder
+    Where all WAV files are written (a temporary folder by default, removed at the end unless -KeepWork).
+.EXAMPLE
+    dotnet pwsh ./tools/make-digit-strings.ps1
+.EXAMPLE
+    dotnet pwsh ./tools/make-digit-strings.ps1 -StringsPerSpeaker 1 -OutputFolder /tmp/strings -WorkFolder /tmp/strings-wav -KeepWork
+#>
+[CmdletBinding()]
+param(
+    [ValidateRange(1, 20)] [int] $StringsPerSpeaker = 3,
+    [ValidateRange(1, 20)] [int] $MaxDigits = 7,
+    [ValidateRange(6, 98)] [int] $EnglishVariants = 24,
+    [ValidateRange(5, 98)] [int] $OtherVariants = 10,
+    [int] $Seed = 2024,
+    [string] $OutputFolder = (Join-Path $PSScriptRoot '../examples/data'),
+    [string] $WorkFolder = (Join-Path ([IO.Path]::GetTempPath()) "psrnn-digit-strings-$PID"),
+    [switch] $KeepWork
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$clock = [Diagnostics.Stopwatch]::StartNew()
+
+# The tools, the noise code, the voices, variants and delivery tables, shared with tools/make-speech-digits.ps1.
+. (Join-Path $PSScriptRoot 'speech-synthesis.common.ps1')
+$voices = @(Get-SpeechVoices -WorkFolder $WorkFolder)
+$rng = [Random]::new($Seed)
+$speakers = New-SpeechSpeakers -Voices $voices -Rng $rng -EnglishVariants $EnglishVariants -OtherVariants $OtherVariants
+$families = @($voices.Family | Select-Object -Unique)
+
+$cleanFolder = Join-Path $WorkFolder 'clean'
+$noisyFolder = Join-Path $WorkFolder 'wav'
+$plan = @(foreach ($s in $speakers) {
+        for ($k = 1; $k -le $StringsPerSpeaker; $k++) {
+            $digits = -join @(for ($d = 1 + $rng.Next($MaxDigits); $d -gt 0; $d--) { $rng.Next(10) })
+            $u = [ordered]@{
+                Speaker = $s.id; Voice = $s.espeak; Digits = $digits
+                Text = (@($digits.ToCharArray() | ForEach-Object { $classes[[int]"$_"] }) -join ' ')
+            }
+            (Get-SpeechDelivery -Rng $rng).GetEnumerator() | ForEach-Object { $u[$_.Key] = $_.Value }
+            $u.Name = '{0:d3}-{1}-{2}-s{3}.wav' -f $s.id, $s.voice, $s.variant, $k
+            $u.CleanPath = Join-Path $cleanFolder $u.Name; $u.Path = Join-Path $noisyFolder $u.Name
+            [pscustomobject] $u
+        }
+    })
+$digitCount = ($plan.Digits | ForEach-Object Length | Measure-Object -Sum).Sum
+Write-Host ("{0} speakers ({1} voices in {2} accent families; {3} held out), {4} strings of 1-{5} digits ({6} digits)" -f
+    $speakers.Count, $voices.Count, $families.Count, @($speakers | Where-Object test).Count, $plan.Count, $MaxDigits, $digitCount)
+Set-SpeechBabble -Voices $voices -Rng $rng -WorkFolder $WorkFolder
+
+Invoke-SpeechSynthesis -Plan $plan -Activity 'Synthesizing digit strings'
+Write-Host ("synthesized in {0:n0} s" -f $clock.Elapsed.TotalSeconds)
+
+# --- features: the module's own Import-RnnAudio, in the plan's order ------------------------------------------------
+$files = [string[]] $plan.Path
+$data = $files | Import-RnnAudio -TrimSilence 40 -Normalize -Padding Post -Coefficients 13 -Stack
+for ($i = 0; $i -lt $files.Count; $i++) {
+    if ($data.Paths[$i] -ne $files[$i]) { throw "Import-RnnAudio changed the order at row $i." }
+}
+$n = $files.Count
+# float16 keeps ~3 significant digits, plenty for normalized MFCCs; rounding is the point, so no warning.
+$x = ConvertTo-RnnTensor -InputObject $data.X -DType Float16 -WarningAction Ignore
+$steps = $x.Shape[1]
+# The mask a Masking layer finds must be the lengths (padding all zeros, no real frame all zeros after rounding).
+$bad = [SpeechDigitsNoise]::FirstMaskMismatch([Half[]] $x.Data, $steps, $x.Shape[2], [int[]] $data.Lengths)
+if ($bad -ge 0) { throw "Row $([Math]::Floor($bad / $steps)), frame $($bad % $steps): zero frames do not match the lengths." }
+# CTC needs at least one frame a label plus one between repeats; a 10 ms frame rate leaves plenty, but check.
+for ($i = 0; $i -lt $n; $i++) {
+    $need = $plan[$i].Digits.Length
+    for ($c = 1; $c -lt $plan[$i].Digits.Length; $c++) { if ($plan[$i].Digits[$c] -eq $plan[$i].Digits[$c - 1]) { $need++ } }
+    if ($data.Lengths[$i] -lt $need) { throw "Row $i ($($plan[$i].Digits)) has $($data.Lengths[$i]) frames: too few to align." }
+}
+$labels = [sbyte[]]::new($n * $MaxDigits)
+for ($i = 0; $i -lt $n; $i++) {
+    for ($c = 0; $c -lt $plan[$i].Digits.Length; $c++) { $labels[$i * $MaxDigits + $c] = 1 + [int]"$($plan[$i].Digits[$c])" }
+}
+
+$null = New-Item -ItemType Directory -Force -Path $OutputFolder
+$npz = Join-Path $OutputFolder 'digit-strings.npz'
+Export-NpyData -Path $npz -InputObject ([ordered]@{
+        x       = $x
+        lengths = ConvertTo-RnnTensor -InputObject ([short[]] $data.Lengths) -DType Int16
+        y       = ConvertTo-RnnTensor -InputObject $labels -Shape $n, $MaxDigits -DType Int8
+        digits  = ConvertTo-RnnTensor -InputObject ([sbyte[]] @($plan | ForEach-Object { $_.Digits.Length })) -DType Int8
+        speaker = ConvertTo-RnnTensor -InputObject ([short[]] @($plan.Speaker)) -DType Int16
+        test    = ConvertTo-RnnTensor -InputObject ([bool[]] @($plan | ForEach-Object { $speakers[$_.Speaker].test })) -DType Bool
+        noise   = ConvertTo-RnnTensor -InputObject ([sbyte[]] @($plan.Noise)) -DType Int8
+        snr     = ConvertTo-RnnTensor -InputObject ([sbyte[]] @($plan.Snr)) -DType Int8
+    }) -Compress -Force
+
+$durations = foreach ($f in $files) { (Get-Item -LiteralPath $f).Length / 2 / 22050 }
+$meta = [ordered]@{
+    description = 'Connected digit strings (1-7 digits) synthesized with espeak-ng, with background noise; made by tools/make-digit-strings.ps1.'
+    features    = 'Import-RnnAudio -TrimSilence 40 -Normalize -Padding Post -Coefficients 13 -Stack (16 kHz, 25 ms frames, 10 ms hop)'
+    arrays      = [ordered]@{
+        x       = "float16 (N, $steps, 13): per-utterance normalized MFCCs, zero-padded after the speech to the longest utterance (Add-MaskingLayer skips the padding)"
+        lengths = 'int16 (N): the real frames of each row of x (the rest of the row is zeros)'
+        y       = "int8 (N, $MaxDigits): CTC labels, digit + 1 (0 is the blank), zero-padded after each string"
+        digits  = 'int8 (N): the length of each string'
+        speaker = 'int16 (N): an index into speakers'
+        test    = 'bool (N): true for the held-out speakers (speaker-disjoint split)'
+        noise   = 'int8 (N): the background noise, an index into recipe.noises'
+        snr     = 'int8 (N): its signal-to-noise ratio in dB'
+    }
+    classes     = @('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')
+    words       = $classes
+    labels      = @($plan.Digits)
+    families    = $families
+    counts      = [ordered]@{
+        utterances = $n; digits = $digitCount; speakers = $speakers.Count; voices = $voices.Count; families = $families.Count
+        variants = @($speakers.variant | Sort-Object -Unique).Count
+        testSpeakers = @($speakers | Where-Object test).Count; testUtterances = @($plan | Where-Object { $speakers[$_.Speaker].test }).Count
+        meanSeconds = [math]::Round(($durations | Measure-Object -Average).Average, 3)
+        maxSeconds = [math]::Round(($durations | Measure-Object -Maximum).Maximum, 3)
+        meanFrames = [math]::Round(($data.Lengths | Measure-Object -Average).Average, 1)
+        minFrames = [int] ($data.Lengths | Measure-Object -Minimum).Minimum; maxFrames = $steps
+    }
+    recipe      = [ordered]@{
+        seed = $Seed; stringsPerSpeaker = $StringsPerSpeaker; maxDigits = $MaxDigits
+        englishVariants = $EnglishVariants; otherVariants = $OtherVariants
+        speeds = $speeds; pitches = $pitches; amplitudes = $amplitudes; noises = $noises; snrDb = $snrs
+        rejectedVoices = @($candidates | Where-Object { $_.Id -notin $voices.Id } | ForEach-Object Id)
+        espeakNg = ((& espeak-ng --version) -join ' ')
+    }
+    speakers    = $speakers
+}
+$json = Join-Path $OutputFolder 'digit-strings.json'
+$meta | ConvertTo-Json -Depth 5 | Set-Content -LiteralPath $json -Encoding utf8NoBOM
+
+# Six WAV files of test speakers, of different accents and lengths: to show Import-RnnAudio -Model on files.
+$wavOut = Join-Path $OutputFolder 'digit-strings-wav'
+if (Test-Path -LiteralPath $wavOut) { Remove-Item -LiteralPath $wavOut -Recurse -Force }
+$null = New-Item -ItemType Directory -Force -Path $wavOut
+$testRows = @(for ($i = 0; $i -lt $n; $i++) { if ($speakers[$plan[$i].Speaker].test) { $i } })
+foreach ($k in 0..5) {
+    $row = $testRows[[int][Math]::Floor(($k + 0.5) * $testRows.Count / 6)]
+    Copy-Item -LiteralPath $files[$row] -Destination (Join-Path $wavOut ('{0:d4}-{1}.wav' -f $row, $plan[$row].Digits))
+}
+
+if (-not $KeepWork) { Remove-Item -LiteralPath $WorkFolder -Recurse -Force }
+$size = (Get-Item -LiteralPath $npz).Length
+Write-Host ("{0}: {1} utterances, {2:n2} MiB; {3}; sample WAVs in {4}; done in {5:n0} s" -f $npz, $n, ($size / 1MB), $json,
+    $wavOut, $clock.Elapsed.TotalSeconds)
