@@ -110,9 +110,19 @@ $matrixFile = $score | Export-RnnConfusionMatrix -LiteralPath (Join-Path $Output
 Write-Host "Saved the training curves to $($plotFile.FullName)"
 Write-Host "Saved the confusion matrix to $($matrixFile.FullName)"
 
-# 7b. Why the model said that: integrated gradients (64 points, from silence: the zero frames the Masking layer reads as
-#     padding) of the first held-out utterance, over its frames (seconds, from the recipe's 10 ms hop) and coefficients.
-$attribution = $model | Measure-RnnAttribution -X $run.XTest.Slice('0:1') -Method IntegratedGradients -Steps 64
+# 7b. Why the model said that: integrated gradients (64 points) of the first held-out utterance, over its frames (seconds,
+#     from the recipe's 10 ms hop) and coefficients. The baseline is near-silence that keeps the utterance's mask: 1e-3 in
+#     its real frames, 0 in its padding. An all-zero baseline would be padding to the Masking layer, and f would jump
+#     between it and the path (completeness would miss by that jump).
+$utterance = $run.XTest.Slice('0:1')
+$frames = [float[]] $utterance.Data; $coefficients = $utterance.Shape[2]
+$quiet = [float[]]::new($frames.Length)
+for ($f = 0; $f -lt $frames.Length; $f += $coefficients) {
+    $real = $false; for ($c = 0; $c -lt $coefficients; $c++) { if ($frames[$f + $c] -ne 0) { $real = $true; break } }
+    if ($real) { for ($c = 0; $c -lt $coefficients; $c++) { $quiet[$f + $c] = 1e-3 } }
+}
+$baseline = ConvertTo-RnnTensor -InputObject $quiet -Shape $utterance.Shape
+$attribution = $model | Measure-RnnAttribution -X $utterance -Method IntegratedGradients -Steps 64 -Baseline $baseline
 $heard = $meta.classes[$attribution.Target[0]]
 $attributionFile = $attribution | Export-RnnAttributionPlot -LiteralPath (Join-Path $OutputFolder 'speech-digits-attribution.png') -Force -PassThru `
     -FeatureLabel 'MFCC coefficient' -Title ("why '{0}' (p = {1:0.00}): integrated gradients of a held-out utterance" -f $heard, $attribution.Output[0])
