@@ -96,6 +96,9 @@ public sealed class OnnxRuntimePredictor : IDisposable
         try
         {
             options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL;
+            // ONNX Runtime writes its warnings to the console (stderr): a script's output is no place for them; errors
+            // come back as exceptions, which become PSRnn's errors.
+            options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
             if (settings.ThreadCount is int threads)
             {
                 options.IntraOpNumThreads = threads;
