@@ -11,7 +11,8 @@
                    over both suites; exits non-zero on any failure.
     -Task Demo     builds the module as -Task Build does and runs the main example (examples/speech-digits.ps1): a
                    spoken-digit recognizer trained on the embedded dataset and tested on speakers it never heard.
-    -Task Package  builds the module and writes out/PSRnn.<version>.nupkg (Compress-PSResource), which
+    -Task Package  builds the module and writes out/PSRnn.<version>.nupkg (Compress-PSResource) and the companion
+                   module's out/PSRnn.OnnxRuntime.<version>.nupkg, which
                    Install-PSResource installs from a folder registered as a repository (README: Install).
     -Task Bench    runs the BenchmarkDotNet micro-benchmarks in bench/PSRnn.Bench (GEMM, fused LSTM cell, softmax-CE;
                    -BenchFilter picks them).
@@ -179,6 +180,9 @@ function Invoke-Package {
     Write-Stage 'Packing the module'
     $package = & (Join-Path $root 'tools/New-ModulePackage.ps1') -ModulePath $moduleOut -DestinationPath $out
     Write-Stage "Package written: $($package.FullName)"
+    # The companion module (ONNX Runtime's native libraries, for Invoke-RnnPrediction -Engine OnnxRuntime): its own package.
+    $companion = Compress-PSResource -Path (Join-Path $out 'PSRnn.OnnxRuntime') -DestinationPath $out -PassThru
+    Write-Stage "Package written: $($companion.FullName)"
 }
 
 function Invoke-XunitTests {
