@@ -12,6 +12,11 @@ BeforeDiscovery {
         @{ Name = '-MergeMode without -Bidirectional'; Id = 'MergeModeWithoutBidirectional'; Match = 'add -Bidirectional'; Script = { New-RnnModel -InputShape 5, 2 | Add-LstmLayer 3 -MergeMode Sum } }
         @{ Name = 'Add-LayerNormalizationLayer -Epsilon 0'; Id = 'LayerNormalizationEpsilon'; Match = 'positive number'; Script = { New-RnnModel -InputShape 5, 2 | Add-LayerNormalizationLayer -Epsilon 0 } }
         @{ Name = 'Add-Conv1DLayer -Strides 2 -DilationRate 2'; Id = 'ConvStridesWithDilation'; Match = 'give one of them'; Script = { New-RnnModel -InputShape 9, 2 | Add-Conv1DLayer 3 2 -Strides 2 -DilationRate 2 } }
+        @{ Name = 'Add-MultiHeadAttentionLayer after a layer without sequences'; Id = 'LayerNeedsSequence'; Match = 'needs sequences.*-ReturnSequences'; Script = { New-RnnModel -InputShape 5, 2 | Add-GruLayer 3 | Add-MultiHeadAttentionLayer 2 2 } }
+        @{ Name = 'Add-MultiHeadAttentionLayer -Heads 0'; Binder = $true; Match = 'Heads'; Script = { New-RnnModel -InputShape 5, 2 | Add-MultiHeadAttentionLayer -Heads 0 -KeyDim 2 } }
+        @{ Name = 'Add-MultiHeadAttentionLayer -KeyDim 0'; Binder = $true; Match = 'KeyDim'; Script = { New-RnnModel -InputShape 5, 2 | Add-MultiHeadAttentionLayer -Heads 2 -KeyDim 0 } }
+        @{ Name = 'Add-MultiHeadAttentionLayer -ValueDim -1'; Binder = $true; Match = 'ValueDim'; Script = { New-RnnModel -InputShape 5, 2 | Add-MultiHeadAttentionLayer 2 2 -ValueDim -1 } }
+        @{ Name = 'Add-MultiHeadAttentionLayer too large'; Id = 'LayerTooLarge'; Match = 'shape \(65536, 4096, 65536\).*more than one \.NET array holds'; Script = { New-RnnModel -InputShape 5, 65536 | Add-MultiHeadAttentionLayer 4096 65536 } }
         @{ Name = 'Add-Conv1DLayer wider than the sequence'; Id = 'ConvInputTooShort'; Match = 'needs at least 5 steps'; Script = { New-RnnModel -InputShape 4, 2 | Add-Conv1DLayer 3 5 } }
         @{ Name = 'Import-RnnModel on a text file'; Id = 'ModelFormatUnknown'; Match = 'not a safetensors, ONNX or Keras HDF5 model file'; Script = { Import-RnnModel $files.Text } }
         @{ Name = 'Import-RnnModel on a NumPy .npy file'; Id = 'ModelFormatUnknown'; Match = 'NumPy \.npy file.*Import-NpyData'; Script = { Import-RnnModel $files.Npy } }
