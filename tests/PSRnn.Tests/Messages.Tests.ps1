@@ -219,6 +219,8 @@ BeforeDiscovery {
         @{ Name = 'Import-RnnModel of a missing file'; Script = { Import-RnnModel (Join-Path $TestDrive 'missing.safetensors') } }
         @{ Name = 'Import-RnnModel -Into of weights for other layers'; Script = { Import-RnnModel (Join-Path $fixtures 'keras/lstm_gru_dense.weights.h5') -Into $model } }
         @{ Name = 'Import-RnnModel -Into with a safetensors file'; Script = { Import-RnnModel $files.Model -Into $model } }
+        @{ Name = 'Export-RnnModel -Format Keras of an attention model'; Id = 'KerasExportUnsupported'; Match = 'takes a query and a value in Keras.*own format or to ONNX'; Script = { New-RnnModel -InputShape 5, 2 | Add-AttentionLayer | Export-RnnModel (Join-Path $TestDrive 'a.keras') -Format Keras } }
+        @{ Name = 'Export-RnnModel -Format Keras -IncludeOptimizerState'; Id = 'KerasNoOptimizerState'; Match = 'needs -Format Safetensors'; Script = { $model | Export-RnnModel (Join-Path $TestDrive 'o.keras') -Format Keras -IncludeOptimizerState } }
         @{ Name = 'Import-RnnModel of a .keras archive with npz weights'; Id = 'KerasArchiveIncomplete'; Match = 'model\.weights\.npz; PSRnn reads the default, model\.weights\.h5'; Script = { Import-RnnModel (Join-Path $fixtures 'keras/npz_weights.keras') } }
         @{ Name = 'Import-RnnModel of a .keras archive missing a weight'; Id = 'KerasWeightMismatch'; Match = 'layers/gru/cell/vars holds 2 variables; the model''s layer has 3'; Script = { Import-RnnModel (Join-Path $fixtures 'keras/missing_weight.keras') } }
         @{ Name = 'Import-RnnModel of a Keras layer PSRnn lacks'; Script = { Import-RnnModel (Join-Path $fixtures 'keras/unknown_layer.h5') } }

@@ -29,6 +29,8 @@ namespace PSRnn.Engine.Serialization;
 /// <c>KerasArchiveIncomplete</c> (config.json or model.weights.h5 missing, or weights in the npz format),
 /// <c>KerasArchiveTooLarge</c> (a member beyond <see cref="MaxConfigBytes"/> or <see cref="MaxWeightBytes"/>);
 /// <c>KerasWeightMismatch</c> for weights that are missing or do not fit.</para>
+/// <para><see cref="Save"/> writes the same layout (Export-RnnModel -Format Keras), model.weights.h5 through
+/// <see cref="Hdf5Writer"/>.</para>
 /// </remarks>
 public static class KerasArchive
 {
@@ -89,6 +91,150 @@ public static class KerasArchive
             KerasHdf5File.Assign(model, values);
             return model;
         });
+    }
+
+    /// <summary>The error ID for a model Keras 3 could not load as a Sequential model.</summary>
+    public const string ExportUnsupportedErrorId = "KerasExportUnsupported";
+
+    /// <summary>
+    /// Writes <paramref name="model"/> as a .keras archive in the layout Keras 3's model.save writes (see the class
+    /// remarks): config.json with an InputLayer of the model's batch shape and each layer's Keras config, metadata.json,
+    /// and model.weights.h5 with every weight at its Keras path; written whole to a temporary file, then moved into place.
+    /// </summary>
+    /// <exception cref="ModelException"><see cref="ExportUnsupportedErrorId"/>: a layer Keras's Sequential cannot hold.</exception>
+    public static void Save(string path, Sequential model, bool overwrite)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(model);
+        model.EnsureNotEmpty();
+        foreach (Layer layer in model.Layers)
+        {
+            if (layer is SelfAttention or MultiHeadAttention or SpecAugmentLayer)
+            {
+                throw new ModelException(ExportUnsupportedErrorId, layer is SpecAugmentLayer
+                    ? $"Layer '{layer.Name}' is PSRnn's SpecAugment, which Keras 3 does not have. Export the model in PSRnn's own format (or ONNX: it drops the layer), or remove it."
+                    : $"Layer '{layer.Name}' ({layer.KerasClassName}) takes a query and a value in Keras, which a Keras Sequential model (one input per layer) cannot give it. " +
+                      "Export the model in PSRnn's own format or to ONNX.");
+            }
+        }
+
+        var weights = new Hdf5Writer();
+        weights.Root.Require("vars");
+        foreach ((string group, _, IReadOnlyList<Parameter> parameters) in VariableGroups(model))
+        {
+            Hdf5Writer.Group vars = weights.Root.Require(group + "/vars");
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                vars.AddDataset(i.ToString(System.Globalization.CultureInfo.InvariantCulture), parameters[i].Shape, parameters[i].Value);
+            }
+        }
+
+        byte[] h5 = weights.ToArray();
+        byte[] config = Json(w => WriteConfig(w, model));
+        byte[] metadata = Json(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("keras_version", "3.6.0");
+            w.WriteString("date_saved", DateTime.UtcNow.ToString("yyyy-MM-dd@HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteString("producer", "PSRnn");
+            w.WriteEndObject();
+        });
+        AtomicFile.Write(path, stream =>
+        {
+            // Stored, not compressed, as Keras writes it.
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            foreach ((string name, byte[] bytes) in new[] { (MetadataName, metadata), (ConfigName, config), (WeightsName, h5) })
+            {
+                using Stream entry = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
+                entry.Write(bytes);
+            }
+        }, overwrite);
+    }
+
+    private static byte[] Json(Action<Utf8JsonWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+
+        return buffer.ToArray();
+    }
+
+    // serialize_keras_object(model): the Sequential, an InputLayer of the batch shape, then each layer's config.
+    private static void WriteConfig(Utf8JsonWriter w, Sequential model)
+    {
+        void Shape()
+        {
+            w.WriteStartArray();
+            w.WriteNullValue();
+            if (model.InputShape.IsSequence)
+            {
+                if (model.InputShape.Time is { } t)
+                {
+                    w.WriteNumberValue(t);
+                }
+                else
+                {
+                    w.WriteNullValue();
+                }
+            }
+
+            w.WriteNumberValue(model.InputShape.Features);
+            w.WriteEndArray();
+        }
+
+        w.WriteStartObject();
+        w.WriteString("module", "keras");
+        w.WriteString("class_name", "Sequential");
+        w.WriteStartObject("config");
+        w.WriteString("name", model.Name);
+        w.WriteBoolean("trainable", true);
+        w.WriteString("dtype", "float32");
+        w.WriteStartArray("layers");
+        w.WriteStartObject();
+        w.WriteString("module", "keras.layers");
+        w.WriteString("class_name", "InputLayer");
+        w.WriteStartObject("config");
+        w.WritePropertyName("batch_shape");
+        Shape();
+        w.WriteString("dtype", model.Layers[0] is Embedding ? "int32" : "float32");
+        w.WriteBoolean("sparse", false);
+        w.WriteString("name", "input_layer");
+        w.WriteEndObject();
+        w.WriteNull("registered_name");
+        w.WriteEndObject();
+        foreach (Layer layer in model.Layers)
+        {
+            w.WriteStartObject();
+            w.WriteString("module", "keras.layers");
+            w.WriteString("class_name", layer.KerasClassName);
+            w.WritePropertyName("config");
+            JsonConfig.Write(w, layer.GetConfig());
+            w.WriteNull("registered_name");
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteNull("registered_name");
+        w.WriteStartObject("build_config");
+        w.WritePropertyName("input_shape");
+        Shape();
+        w.WriteEndObject();
+        if (model.Loss is { } loss)
+        {
+            w.WriteStartObject("compile_config");
+            w.WriteString("loss", loss.KerasName);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("compile_config");
+        }
+
+        w.WriteEndObject();
     }
 
     /// <summary>

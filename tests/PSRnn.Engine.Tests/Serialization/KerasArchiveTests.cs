@@ -94,6 +94,68 @@ public sealed class KerasArchiveTests(ITestOutputHelper output)
         }
     }
 
+    public static TheoryData<string> ExportCases() => new("lstm_gru_dense", "bidirectional_rnn_gru", "embedding_lstm", "masking_lstm_bidir_rnn", "conv_norm_pool");
+
+    [Theory]
+    [MemberData(nameof(ExportCases))]
+    public void AnExportedArchiveReadsBackBitForBit(string name)
+    {
+        Sequential model = name == "conv_norm_pool" ? ConvNormPool() : KerasArchive.Load(Path.Combine(Dir, name + ".keras"));
+        string path = Path.Combine(Path.GetTempPath(), $"psrnn-{Guid.NewGuid():N}.keras");
+        try
+        {
+            KerasArchive.Save(path, model, overwrite: false);
+            Assert.Equal(ModelFormat.KerasArchive, ModelFormats.Detect(path));
+            using (var zip = System.IO.Compression.ZipFile.OpenRead(path))
+            {
+                Assert.Equal(["metadata.json", "config.json", "model.weights.h5"], zip.Entries.Select(e => e.FullName));
+            }
+
+            Sequential back = KerasArchive.Load(path);
+            Assert.Equal(model.Layers.Select(l => (l.KerasClassName, l.Name)), back.Layers.Select(l => (l.KerasClassName, l.Name)));
+            Assert.Equal(model.InputShape, back.InputShape);
+            Assert.Equal(model.Loss?.KerasName, back.Loss?.KerasName);
+            Assert.Equal(model.SnapshotWeights(), back.SnapshotWeights());
+            var rng = new Rng(3);
+            int time = model.InputShape.Time ?? 6;
+            float[] x = model.Layers[0] is Embedding e
+                ? Enumerable.Range(0, 4 * model.InputShape.Features).Select(_ => (float)Math.Floor(rng.Uniform(0, e.InputDim))).ToArray()
+                : Enumerable.Range(0, 4 * time * model.InputShape.Features).Select(_ => (float)rng.Uniform(-1, 1)).ToArray();
+            Tensor input = model.InputShape.IsSequence ? new Tensor(x, 4, time, model.InputShape.Features) : new Tensor(x, 4, model.InputShape.Features);
+            Assert.Equal(Trainer.Predict(model, Dataset.Create(input, null, model)), Trainer.Predict(back, Dataset.Create(input, null, back)));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void ALayerKerasCannotHoldInASequentialIsRefused()
+    {
+        var model = new Sequential(SampleShape.Sequence(5, 3), "m", 1);
+        model.Add(new Lstm(4, returnSequences: true));
+        model.Add(new MultiHeadAttention(2, 2));
+        string path = Path.Combine(Path.GetTempPath(), $"psrnn-{Guid.NewGuid():N}.keras");
+        ModelException e = Assert.Throws<ModelException>(() => KerasArchive.Save(path, model, overwrite: false));
+        Assert.Equal(KerasArchive.ExportUnsupportedErrorId, e.ErrorId);
+        Assert.False(File.Exists(path));
+    }
+
+    private static Sequential ConvNormPool()
+    {
+        var model = new Sequential(SampleShape.Sequence(null, 3), "conv_norm_pool", 5);
+        model.Add(new Masking());
+        model.Add(new Conv1D(4, 2, padding: Conv1DPadding.Causal, activation: ActivationKind.Relu));
+        model.Add(new LayerNormalization());
+        model.Add(new Gru(3, returnSequences: true, resetAfter: false));
+        model.Add(new GlobalPooling1D(GlobalPoolingMode.Max));
+        model.Add(new Dense(2, ActivationKind.Softmax));
+        model.Add(new DropoutLayer(0.1f));
+        model.Layers[5].SetRegularizer("kernel", new Regularizer("L2", 0f, 1e-3f));
+        return model;
+    }
+
     [Theory]
     [InlineData("SimpleRNN", "simple_rnn")]
     [InlineData("LSTM", "lstm")]
