@@ -165,25 +165,7 @@ public static class KerasArchive
     // serialize_keras_object(model): the Sequential, an InputLayer of the batch shape, then each layer's config.
     private static void WriteConfig(Utf8JsonWriter w, Sequential model)
     {
-        void Shape()
-        {
-            w.WriteStartArray();
-            w.WriteNullValue();
-            if (model.InputShape.IsSequence)
-            {
-                if (model.InputShape.Time is { } t)
-                {
-                    w.WriteNumberValue(t);
-                }
-                else
-                {
-                    w.WriteNullValue();
-                }
-            }
-
-            w.WriteNumberValue(model.InputShape.Features);
-            w.WriteEndArray();
-        }
+        void Shape() => ModelFile.WriteShape(w, model.InputShape, batchAxis: true);
 
         w.WriteStartObject();
         w.WriteString("module", "keras");
