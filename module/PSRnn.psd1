@@ -44,6 +44,7 @@
         'Add-LayerNormalizationLayer'
         'Add-Conv1DLayer'
         'Add-AttentionLayer'
+        'Add-MultiHeadAttentionLayer'
         'Add-NormalizationLayer'
         'Invoke-RnnAdapt'
         'Invoke-RnnTraining'

@@ -101,6 +101,40 @@ Describe 'Add-Conv1DLayer' {
     }
 }
 
+Describe 'Add-MultiHeadAttentionLayer' {
+    It 'adds Keras''s MultiHeadAttention as self-attention, with its weights in Keras''s shapes' {
+        $model = New-RnnModel -InputShape 6, 3 | Add-LstmLayer 4 -ReturnSequences | Add-MultiHeadAttentionLayer -Heads 2 -KeyDim 3 -ValueDim 5 -Causal
+        $layer = $model.Layers[1]
+        $layer.KerasClassName | Should -Be 'MultiHeadAttention'
+        $layer.Name | Should -Be 'multi_head_attention'
+        $layer.ParameterNames | Should -Be 'query.kernel', 'query.bias', 'key.kernel', 'key.bias', 'value.kernel', 'value.bias', 'attention_output.kernel', 'attention_output.bias'
+        $layer.Parameters[0].Shape | Should -Be 4, 2, 3
+        $layer.Parameters[6].Shape | Should -Be 2, 5, 4
+        $layer.Causal | Should -BeTrue
+        $layer.OutputShape.Features | Should -Be 4
+        $plain = (New-RnnModel -InputShape 6, 3 | Add-MultiHeadAttentionLayer 1 2 -UseBias $false -OutputSize 7).Layers[0]
+        $plain.ParameterCount | Should -Be (3 * 3 * 2 + 2 * 7)
+        $plain.OutputShape.Features | Should -Be 7
+    }
+
+    It 'trains on padded sequences and keeps its settings through a model file' {
+        $rows = @(@(@(0.5, 1), @(1, 0.2), @(0.3, 0.9)), @(@(0.1, 0.4), @(0.3, 0.3)), @(@(1, 1), @(0.2, 0.6)), @(@(0.9, 0.1), @(0.4, 0.4), @(0.7, 0.8)))
+        $x = ConvertTo-RnnSequenceBatch -InputObject $rows -Padding Pre
+        $y = ConvertTo-RnnTensor -InputObject ([long[]] (1, 0, 0, 1))
+        $model = New-RnnModel -InputShape 0, 2 -Seed 5 | Add-MaskingLayer | Add-GruLayer 4 -ReturnSequences | Add-MultiHeadAttentionLayer 2 2 -Causal |
+            Add-GlobalPoolingLayer | Add-DenseLayer 2 -Activation softmax
+        $before = $model.Layers[2].Parameters[0].Value.Clone()
+        $null = $model | Invoke-RnnTraining -X $x -Y $y -Epochs 3 -Quiet
+        $model.Layers[2].Parameters[0].Value | Should -Not -Be $before
+        $path = Join-Path $TestDrive 'mha.safetensors'
+        $model | Export-RnnModel $path
+        $back = Import-RnnModel $path
+        $back.Layers[2].Heads | Should -Be 2
+        $back.Layers[2].Causal | Should -BeTrue
+        (Invoke-RnnPrediction -Model $back -X $x).ToArray() | Should -Be (Invoke-RnnPrediction -Model $model -X $x).ToArray()
+    }
+}
+
 Describe 'Add-AttentionLayer' {
     It 'adds Keras''s Attention as self-attention, with -UseScale and -Causal' {
         $model = New-RnnModel -InputShape 6, 3 | Add-LstmLayer 4 -ReturnSequences | Add-AttentionLayer -UseScale -Causal

@@ -37,7 +37,7 @@ Describe 'Tab completion' {
     }
 
     It 'completes enum parameters with their values' {
-        Get-Completion 'Export-RnnModel ./m -Format ' | Sort-Object | Should -Be @('Onnx', 'Safetensors')
+        Get-Completion 'Export-RnnModel ./m -Format ' | Sort-Object | Should -Be @('Keras', 'Onnx', 'Safetensors')
     }
 }
 

@@ -213,6 +213,32 @@ Describe 'Export-RnnModel -Format Onnx' {
     }
 }
 
+Describe 'Export-RnnModel -Format Keras' {
+    It 'writes a Keras 3 archive that reads back to the same predictions' {
+        $model = New-TrainedModel
+        $path = Join-Path $TestDrive 'model.keras'
+        $info = $model | Export-RnnModel -Path $path -Format Keras -PassThru
+        $info.Length | Should -BeGreaterThan 1000
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $zip = [IO.Compression.ZipFile]::OpenRead($path)
+        try { $zip.Entries.FullName | Should -Be 'metadata.json', 'config.json', 'model.weights.h5' } finally { $zip.Dispose() }
+        $back = Import-RnnModel $path
+        $back.Layers.KerasClassName | Should -Be $model.Layers.KerasClassName
+        $x = ConvertTo-RnnTensor -InputObject ([float[]] (1..36 | ForEach-Object { ($_ % 7) / 7 })) -Shape 3, 6, 2
+        (Invoke-RnnPrediction -Model $back -X $x).ToArray() | Should -Be (Invoke-RnnPrediction -Model $model -X $x).ToArray()
+    }
+
+    It 'refuses -IncludeOptimizerState and layers a Keras Sequential cannot hold' {
+        $model = New-TrainedModel
+        { $model | Export-RnnModel -Path (Join-Path $TestDrive 'x.keras') -Format Keras -IncludeOptimizerState -ErrorAction Stop } |
+            Should -Throw -ErrorId 'KerasNoOptimizerState,PSRnn.Commands.ExportRnnModelCommand'
+        $attention = New-RnnModel -InputShape 5, 2 | Add-GruLayer 3 -ReturnSequences | Add-MultiHeadAttentionLayer 2 2
+        { $attention | Export-RnnModel -Path (Join-Path $TestDrive 'a.keras') -Format Keras -ErrorAction Stop } |
+            Should -Throw -ErrorId 'KerasExportUnsupported,PSRnn.Commands.ExportRnnModelCommand'
+        Test-Path (Join-Path $TestDrive 'a.keras') | Should -BeFalse
+    }
+}
+
 Describe 'Invoke-RnnTraining checkpoints' {
     It 'writes the last and best checkpoints into a folder as training goes' {
         $folder = Join-Path $TestDrive 'ckpt/'

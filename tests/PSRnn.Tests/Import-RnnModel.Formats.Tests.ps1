@@ -78,6 +78,22 @@ Describe 'Import-RnnModel of models made elsewhere' {
         }
     }
 
+    Context 'Keras 3 .keras' {
+        It 'reads a .keras archive and predicts within 1e-5 of Keras''s equations' {
+            $model = Import-RnnModel (Join-Path $KerasFixtures 'masking_lstm_bidir_rnn.keras')
+            $model.Layers.KerasClassName | Should -Be 'Masking', 'LSTM', 'Bidirectional', 'SimpleRNN', 'Dense'
+            $x = Import-NpyData -LiteralPath (Join-Path $KerasFixtures 'masking_lstm_bidir_rnn.x.npy')
+            $y = Import-NpyData -LiteralPath (Join-Path $KerasFixtures 'masking_lstm_bidir_rnn.y.npy')
+            Get-MaxDifference (Invoke-RnnPrediction -Model $model -X $x) $y | Should -BeLessOrEqual 1e-5
+        }
+
+        It 'reads an attention stack''s weights to their parameters' {
+            $model = Import-RnnModel (Join-Path $KerasFixtures 'attention_stack.keras')
+            $model.Layers[2].KerasClassName | Should -Be 'MultiHeadAttention'
+            (Get-RnnLayerWeight -Model $model -Layer multi_head_attention -Name 'attention_output.bias').Shape | Should -Be 4
+        }
+    }
+
     Context 'Keras HDF5' {
         It 'reads a Keras model file and predicts within 1e-5 of Keras''s equations' {
             $model = Import-RnnModel (Join-Path $KerasFixtures 'lstm_gru_dense.h5')
@@ -114,6 +130,9 @@ Describe 'Import-RnnModel of models made elsewhere' {
             @{ Name = 'an ONNX pattern PSRnn cannot represent'; ErrorId = 'OnnxUnsupportedGraph'; Make = { Join-Path $OnnxFixtures 'unsupported_bidir_out.onnx' } }
             @{ Name = 'a truncated HDF5 file'; ErrorId = 'KerasCorrupt'; Make = { $b = [IO.File]::ReadAllBytes((Join-Path $KerasFixtures 'lstm_gru_dense.h5')); New-BadFile 'cut.h5' $b[0..($b.Length / 3)] } }
             @{ Name = 'a Keras layer PSRnn does not have'; ErrorId = 'KerasUnknownLayer'; Make = { Join-Path $KerasFixtures 'unknown_layer.h5' } }
+            @{ Name = 'a .keras archive of a layer PSRnn does not have'; ErrorId = 'KerasUnknownLayer'; Make = { Join-Path $KerasFixtures 'unknown_layer.keras' } }
+            @{ Name = 'a .keras archive with npz weights'; ErrorId = 'KerasArchiveIncomplete'; Make = { Join-Path $KerasFixtures 'npz_weights.keras' } }
+            @{ Name = 'a .keras archive missing a weight'; ErrorId = 'KerasWeightMismatch'; Make = { Join-Path $KerasFixtures 'missing_weight.keras' } }
             @{ Name = 'a weights-only file without -Into'; ErrorId = 'KerasNoModelConfig'; Make = { Join-Path $KerasFixtures 'lstm_gru_dense.weights.h5' } }
         ) {
             $path = & $Make

@@ -12,6 +12,11 @@ BeforeDiscovery {
         @{ Name = '-MergeMode without -Bidirectional'; Id = 'MergeModeWithoutBidirectional'; Match = 'add -Bidirectional'; Script = { New-RnnModel -InputShape 5, 2 | Add-LstmLayer 3 -MergeMode Sum } }
         @{ Name = 'Add-LayerNormalizationLayer -Epsilon 0'; Id = 'LayerNormalizationEpsilon'; Match = 'positive number'; Script = { New-RnnModel -InputShape 5, 2 | Add-LayerNormalizationLayer -Epsilon 0 } }
         @{ Name = 'Add-Conv1DLayer -Strides 2 -DilationRate 2'; Id = 'ConvStridesWithDilation'; Match = 'give one of them'; Script = { New-RnnModel -InputShape 9, 2 | Add-Conv1DLayer 3 2 -Strides 2 -DilationRate 2 } }
+        @{ Name = 'Add-MultiHeadAttentionLayer after a layer without sequences'; Id = 'LayerNeedsSequence'; Match = 'needs sequences.*-ReturnSequences'; Script = { New-RnnModel -InputShape 5, 2 | Add-GruLayer 3 | Add-MultiHeadAttentionLayer 2 2 } }
+        @{ Name = 'Add-MultiHeadAttentionLayer -Heads 0'; Binder = $true; Match = 'Heads'; Script = { New-RnnModel -InputShape 5, 2 | Add-MultiHeadAttentionLayer -Heads 0 -KeyDim 2 } }
+        @{ Name = 'Add-MultiHeadAttentionLayer -KeyDim 0'; Binder = $true; Match = 'KeyDim'; Script = { New-RnnModel -InputShape 5, 2 | Add-MultiHeadAttentionLayer -Heads 2 -KeyDim 0 } }
+        @{ Name = 'Add-MultiHeadAttentionLayer -ValueDim -1'; Binder = $true; Match = 'ValueDim'; Script = { New-RnnModel -InputShape 5, 2 | Add-MultiHeadAttentionLayer 2 2 -ValueDim -1 } }
+        @{ Name = 'Add-MultiHeadAttentionLayer too large'; Id = 'LayerTooLarge'; Match = 'shape \(65536, 4096, 65536\).*more than one \.NET array holds'; Script = { New-RnnModel -InputShape 5, 65536 | Add-MultiHeadAttentionLayer 4096 65536 } }
         @{ Name = 'Add-Conv1DLayer wider than the sequence'; Id = 'ConvInputTooShort'; Match = 'needs at least 5 steps'; Script = { New-RnnModel -InputShape 4, 2 | Add-Conv1DLayer 3 5 } }
         @{ Name = 'Import-RnnModel on a text file'; Id = 'ModelFormatUnknown'; Match = 'not a safetensors, ONNX or Keras HDF5 model file'; Script = { Import-RnnModel $files.Text } }
         @{ Name = 'Import-RnnModel on a NumPy .npy file'; Id = 'ModelFormatUnknown'; Match = 'NumPy \.npy file.*Import-NpyData'; Script = { Import-RnnModel $files.Npy } }
@@ -214,6 +219,10 @@ BeforeDiscovery {
         @{ Name = 'Import-RnnModel of a missing file'; Script = { Import-RnnModel (Join-Path $TestDrive 'missing.safetensors') } }
         @{ Name = 'Import-RnnModel -Into of weights for other layers'; Script = { Import-RnnModel (Join-Path $fixtures 'keras/lstm_gru_dense.weights.h5') -Into $model } }
         @{ Name = 'Import-RnnModel -Into with a safetensors file'; Script = { Import-RnnModel $files.Model -Into $model } }
+        @{ Name = 'Export-RnnModel -Format Keras of an attention model'; Id = 'KerasExportUnsupported'; Match = 'takes a query and a value in Keras.*own format or to ONNX'; Script = { New-RnnModel -InputShape 5, 2 | Add-AttentionLayer | Export-RnnModel (Join-Path $TestDrive 'a.keras') -Format Keras } }
+        @{ Name = 'Export-RnnModel -Format Keras -IncludeOptimizerState'; Id = 'KerasNoOptimizerState'; Match = 'needs -Format Safetensors'; Script = { $model | Export-RnnModel (Join-Path $TestDrive 'o.keras') -Format Keras -IncludeOptimizerState } }
+        @{ Name = 'Import-RnnModel of a .keras archive with npz weights'; Id = 'KerasArchiveIncomplete'; Match = 'model\.weights\.npz; PSRnn reads the default, model\.weights\.h5'; Script = { Import-RnnModel (Join-Path $fixtures 'keras/npz_weights.keras') } }
+        @{ Name = 'Import-RnnModel of a .keras archive missing a weight'; Id = 'KerasWeightMismatch'; Match = 'layers/gru/cell/vars holds 2 variables; the model''s layer has 3'; Script = { Import-RnnModel (Join-Path $fixtures 'keras/missing_weight.keras') } }
         @{ Name = 'Import-RnnModel of a Keras layer PSRnn lacks'; Script = { Import-RnnModel (Join-Path $fixtures 'keras/unknown_layer.h5') } }
         @{ Name = 'Import-RnnModel of a model file with units 0'; Script = { Import-RnnModel (Edit-ModelFile 'units0' 'units\u0022:4' 'units\u0022:0') } }
         @{ Name = 'Import-RnnModel of a model file with an unknown activation'; Script = { Import-RnnModel (Edit-ModelFile 'activation' 'activation\u0022:\u0022tanh' 'activation\u0022:\u0022tanx') } }

@@ -478,6 +478,7 @@ public sealed class Sequential
         "LayerNormalization" => "layer_normalization",
         "Conv1D" => "conv1d",
         "Attention" => "attention",
+        "MultiHeadAttention" => "multi_head_attention",
         _ => layer.KerasClassName.ToLowerInvariant(),
     };
 

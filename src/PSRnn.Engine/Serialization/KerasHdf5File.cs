@@ -80,16 +80,22 @@ public static class KerasHdf5File
         });
     }
 
-    private static Sequential Read(string path, Func<Hdf5File, Sequential> body)
+    private static Sequential Read(string path, Func<Hdf5File, Sequential> body) => Guard(path, () =>
+    {
+        // One open of the one file, a regular file (InputFile refuses FIFOs, devices and the like before opening): the
+        // structure is checked and the values read through this handle only.
+        using FileStream stream = InputFile.OpenRead(path, bufferSize: 1);
+        SafeFileHandle handle = stream.SafeFileHandle;
+        Hdf5File file = Hdf5File.Open(handle, RandomAccess.GetLength(handle));
+        return body(file);
+    });
+
+    /// <summary>Runs a Keras reader's <paramref name="body"/>, turning what its parts throw into the <c>Keras…</c> errors.</summary>
+    internal static Sequential Guard(string path, Func<Sequential> body)
     {
         try
         {
-            // One open of the one file, a regular file (InputFile refuses FIFOs, devices and the like before opening): the
-            // structure is checked and the values read through this handle only.
-            using FileStream stream = InputFile.OpenRead(path, bufferSize: 1);
-            SafeFileHandle handle = stream.SafeFileHandle;
-            Hdf5File file = Hdf5File.Open(handle, RandomAccess.GetLength(handle));
-            return body(file);
+            return body();
         }
         catch (Hdf5Exception e)
         {
@@ -117,7 +123,8 @@ public static class KerasHdf5File
         }
     }
 
-    private static Sequential BuildModel(byte[] json, string path)
+    /// <summary>The (unfilled) Sequential model a Keras model config (model_config, or a .keras archive's config.json) describes.</summary>
+    internal static Sequential BuildModel(byte[] json, string path)
     {
         int count = CountLayers(json, path);
         if (count > MaxLayers)
@@ -449,7 +456,7 @@ public static class KerasHdf5File
     }
 
     /// <summary>IEEE floats of 2, 4 or 8 bytes, little- or big-endian (HDF5 stores either), as float32.</summary>
-    private static float[] ReadFloats(Hdf5File file, Hdf5Dataset dataset, string name, string path)
+    internal static float[] ReadFloats(Hdf5File file, Hdf5Dataset dataset, string name, string path)
     {
         Hdf5Datatype type = dataset.Type;
         if (type.Class != Hdf5Datatype.FloatingPoint || !type.IsIeeeFloat)
@@ -494,7 +501,7 @@ public static class KerasHdf5File
         return values;
     }
 
-    private static void Assign(Sequential model, float[][] values)
+    internal static void Assign(Sequential model, float[][] values)
     {
         // Only now, with every value read and checked, does the model change.
         int i = 0;
@@ -561,6 +568,6 @@ public static class KerasHdf5File
         return doc;
     }
 
-    private static DataFormatException Error(string id, DataErrorKind kind, string path, string message, Exception? inner = null) =>
+    internal static DataFormatException Error(string id, DataErrorKind kind, string path, string message, Exception? inner = null) =>
         new(id, kind, path, message, inner);
 }

@@ -19,7 +19,7 @@ internal static class LayerFactory
     ];
 
     /// <summary>The Keras class names this factory builds.</summary>
-    public static IReadOnlyList<string> ClassNames { get; } = ["Dense", .. Recurrents.Select(r => r.ClassName), "Dropout", "Embedding", "Bidirectional", "Masking", "SpecAugment", "Normalization", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "LayerNormalization", "Conv1D", "Attention"];
+    public static IReadOnlyList<string> ClassNames { get; } = ["Dense", .. Recurrents.Select(r => r.ClassName), "Dropout", "Embedding", "Bidirectional", "Masking", "SpecAugment", "Normalization", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "LayerNormalization", "Conv1D", "Attention", "MultiHeadAttention"];
 
     /// <summary>Creates the (unbuilt) layer a serialized layer entry describes.</summary>
     /// <param name="entry">The entry: class_name and config.</param>
@@ -91,6 +91,7 @@ internal static class LayerFactory
                 "LayerNormalization" => LayerNormalization(config, where, name),
                 "Conv1D" => Conv1D(config, where, name),
                 "Attention" => Attention(config, where, name),
+                "MultiHeadAttention" => MultiHeadAttention(config, where, name),
                 _ => throw new ModelConfigException("ModelUnknownLayer",
                     $"The model configuration's {where} is a layer type PSRnn does not have; it builds {string.Join(", ", ClassNames)}."),
             };
@@ -111,6 +112,28 @@ internal static class LayerFactory
         }
 
         return new SelfAttention(JsonConfig.Bool(config, "use_scale", where, false), JsonConfig.Bool(config, "use_causal_mask", where, false), name);
+    }
+
+    private static MultiHeadAttention MultiHeadAttention(JsonElement config, string where, string? name)
+    {
+        // attention_axes: Keras's default (null) attends over the steps, the one axis a (samples, steps, features) input has.
+        bool stepsAxis = JsonConfig.Member(config, "attention_axes") is not { } axes
+            || (axes.ValueKind == JsonValueKind.Number && axes.GetInt32() == 1)
+            || (axes.ValueKind == JsonValueKind.Array && axes.GetArrayLength() == 1 && axes[0].ValueKind == JsonValueKind.Number && axes[0].GetInt32() == 1);
+        if (JsonConfig.Float(config, "dropout", where, 0f) != 0f || !stepsAxis)
+        {
+            throw new ModelConfigException("ModelBadConfig",
+                $"The model configuration's {where} is a MultiHeadAttention with dropout or attention_axes; PSRnn's attends over the steps without dropout.");
+        }
+
+        int? valueDim = JsonConfig.Member(config, "value_dim") is null ? null : JsonConfig.Int(config, "value_dim", where);
+        int? outputSize = JsonConfig.Member(config, "output_shape") is null ? null : OneInt(config, "output_shape", where, null);
+        return new MultiHeadAttention(JsonConfig.Int(config, "num_heads", where), JsonConfig.Int(config, "key_dim", where), valueDim,
+            JsonConfig.Bool(config, "use_bias", where, true), JsonConfig.Bool(config, "use_causal_mask", where, false), outputSize, name)
+        {
+            KernelInitializer = Initializer(config, "kernel_initializer", where, "glorot_uniform"),
+            BiasInitializer = Initializer(config, "bias_initializer", where, "zeros"),
+        };
     }
 
     private static Conv1D Conv1D(JsonElement config, string where, string? name)

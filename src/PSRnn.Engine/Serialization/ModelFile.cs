@@ -220,17 +220,18 @@ public static class ModelFile
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static void WriteModelConfig(Utf8JsonWriter w, Sequential model)
+    /// <summary>A sample shape as Keras writes one: [time, features] (time null when it varies) or [features], after a null batch axis when asked.</summary>
+    internal static void WriteShape(Utf8JsonWriter w, SampleShape shape, bool batchAxis)
     {
-        w.WriteStartObject();
-        w.WriteString("class_name", "Sequential");
-        w.WriteStartObject("config");
-        w.WriteString("name", model.Name);
-        // Keras's input shape without the batch axis: [time, features] (time null when it varies), or [tokens].
-        w.WriteStartArray("input_shape");
-        if (model.InputShape.IsSequence)
+        w.WriteStartArray();
+        if (batchAxis)
         {
-            if (model.InputShape.Time is { } t)
+            w.WriteNullValue();
+        }
+
+        if (shape.IsSequence)
+        {
+            if (shape.Time is { } t)
             {
                 w.WriteNumberValue(t);
             }
@@ -240,8 +241,19 @@ public static class ModelFile
             }
         }
 
-        w.WriteNumberValue(model.InputShape.Features);
+        w.WriteNumberValue(shape.Features);
         w.WriteEndArray();
+    }
+
+    private static void WriteModelConfig(Utf8JsonWriter w, Sequential model)
+    {
+        w.WriteStartObject();
+        w.WriteString("class_name", "Sequential");
+        w.WriteStartObject("config");
+        w.WriteString("name", model.Name);
+        // Keras's input shape without the batch axis: [time, features] (time null when it varies), or [tokens].
+        w.WritePropertyName("input_shape");
+        WriteShape(w, model.InputShape, batchAxis: false);
         w.WriteString("seed", model.Seed.ToString(CultureInfo.InvariantCulture));
         w.WriteStartArray("layers");
         foreach (Layer layer in model.Layers)

@@ -11,4 +11,7 @@ public enum ModelFormat
 
     /// <summary>An HDF5 file: a Keras model (model.save('m.h5')) or weights (model.save_weights('w.h5')).</summary>
     Hdf5,
+
+    /// <summary>A Keras 3 archive (model.save('m.keras')): a zip of config.json, metadata.json and model.weights.h5.</summary>
+    KerasArchive,
 }

@@ -58,6 +58,11 @@ public static class ModelFormats
                 }
             }
 
+            if ((head[..read].StartsWith("PK\x03\x04"u8) || head[..read].StartsWith("PK\x05\x06"u8)) && KerasArchive.IsArchive(stream))
+            {
+                return ModelFormat.KerasArchive;
+            }
+
             ModelFormat format = Detect(head[..read], path);
             if (format != ModelFormat.Hdf5 && read >= 9 && head[0] != 0x08 && head[8] != (byte)'{'
                 && BinaryPrimitives.ReadUInt64LittleEndian(head) > (ulong)Math.Max(length - 8, 0))

@@ -13,7 +13,7 @@ internal static class WeightRegularizers
     /// <summary>The weights of a layer that Keras lets carry a regularizer.</summary>
     public static IReadOnlyList<string> WeightsOf(Layer layer) => layer switch
     {
-        Dense => ["kernel", "bias"],
+        Dense or MultiHeadAttention => ["kernel", "bias"],
         RecurrentLayer => ["kernel", "recurrent_kernel", "bias"],
         Embedding => ["embeddings"],
         _ => [],

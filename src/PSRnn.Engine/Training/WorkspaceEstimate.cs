@@ -36,6 +36,8 @@ internal static class WorkspaceEstimate
                 Conv1D c => Track(rows, (2L * c.KernelSize * features) + (2L * c.Filters), ref largestArray, rows * c.KernelSize * features),
                 // R and A, (B, T, T): T floats of each per row, and the output and input gradient.
                 SelfAttention a => Track(rows, (2L * (rows / batch)) + (2L * features), ref largestArray, rows * (rows / batch)),
+                // Q, K, V, O and the output, A (B, H, T, T): H·T floats per row; training adds dQ, dK, dV, dO, dX.
+                MultiHeadAttention a => Track(rows, MultiHeadAttentionPerRow(a, features, rows / batch, training), ref largestArray, rows * a.Heads * (rows / batch)),
                 Embedding e => Track(rows, (long)e.InputShape.Features * e.OutputDim, ref largestArray),
                 _ => Track(rows, 2L * layer.OutputShape.Features, ref largestArray), // dropout: mask and output
             };
@@ -66,6 +68,12 @@ internal static class WorkspaceEstimate
                 $"{what} {MemoryBudget.Shortfall(bytes)} for the layers' workspaces. Use a smaller -BatchSize, " +
                 "shorter sequences or fewer units.");
         }
+    }
+
+    private static long MultiHeadAttentionPerRow(MultiHeadAttention a, int features, long steps, bool training)
+    {
+        long projections = (2L * a.Heads * a.KeyDim) + (2L * a.Heads * a.ValueDim);
+        return projections + a.OutputShape.Features + (a.Heads * steps) + (training ? projections + features + steps : 0);
     }
 
     private static long Recurrent(RecurrentLayer r, int features, bool training, long rows, ref long largestArray)

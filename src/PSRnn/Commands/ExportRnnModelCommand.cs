@@ -24,7 +24,10 @@ namespace PSRnn.Commands;
 /// layer's state a graph input and output, so that a serving engine can stream as New-RnnStream does: layer L reads
 /// L.h_in (and L.c_in for LSTM) as ONNX's initial_h (initial_c) and writes L.h_out (L.c_out), its Y_h (Y_c), each
 /// (1, batch, units) float32; feed zeros first, then each call's outputs back. Bidirectional and go_backwards layers and
-/// masked models cannot stream that way and are refused (OnnxStreamingUnsupported). The write is atomic: the file is written beside the target and renamed into place,
+/// masked models cannot stream that way and are refused (OnnxStreamingUnsupported). -Format Keras writes a Keras 3 .keras
+/// archive (config.json, metadata.json, model.weights.h5 in Keras 3's layout, as model.save('m.keras')) for
+/// keras.models.load_model; attention layers (which take two inputs in Keras) and SpecAugment are refused
+/// (KerasExportUnsupported). The write is atomic: the file is written beside the target and renamed into place,
 /// so an interrupted write never leaves a partial file. An existing file is replaced only with -Force.</para>
 /// </summary>
 /// <example>
@@ -44,6 +47,12 @@ namespace PSRnn.Commands;
 ///     $model | Export-RnnModel ./speech.onnx -Format Onnx
 ///   </code>
 ///   <para>Exports the model for ONNX Runtime; predictions agree with Invoke-RnnPrediction within 1e-5.</para>
+/// </example>
+/// <example>
+///   <code>
+///     $model | Export-RnnModel ./speech.keras -Format Keras
+///   </code>
+///   <para>Writes a Keras 3 archive that Import-RnnModel (and keras.models.load_model) reads back.</para>
 /// </example>
 /// <example>
 ///   <code>
@@ -78,7 +87,7 @@ public sealed class ExportRnnModelCommand : ExportFileCommandBase
     public SwitchParameter IncludeOptimizerState { get; set; }
 
     /// <summary>
-    /// <para type="description">The file format: Safetensors (default; PSRnn's model file, reloadable with Import-RnnModel) or Onnx (for inference elsewhere).</para>
+    /// <para type="description">The file format: Safetensors (default; PSRnn's model file, reloadable with Import-RnnModel), Onnx (for inference elsewhere) or Keras (a Keras 3 .keras archive).</para>
     /// </summary>
     [Parameter]
     public ModelFileFormat Format { get; set; } = ModelFileFormat.Safetensors;
@@ -104,13 +113,24 @@ public sealed class ExportRnnModelCommand : ExportFileCommandBase
                 "An ONNX file holds an inference graph only; -IncludeOptimizerState needs -Format Safetensors."));
         }
 
+        if (Format == ModelFileFormat.Keras && IncludeOptimizerState)
+        {
+            ThrowTerminatingError(Errors.Create("KerasNoOptimizerState", ErrorCategory.InvalidArgument, file,
+                "PSRnn writes a .keras archive with the model and its loss, without optimizer variables; -IncludeOptimizerState needs -Format Safetensors."));
+        }
+
         if (Format != ModelFileFormat.Onnx && Streaming)
         {
             ThrowTerminatingError(Errors.Create("OnnxStreamingNeedsOnnx", ErrorCategory.InvalidArgument, file,
                 "-Streaming adds the states as ONNX graph inputs and outputs; it needs -Format Onnx. A PSRnn model file streams with New-RnnStream as it is."));
         }
 
-        string what = Format == ModelFileFormat.Onnx ? "Export model '" + Model.Name + "' to ONNX" : "Save model '" + Model.Name + "'";
+        string what = Format switch
+        {
+            ModelFileFormat.Onnx => "Export model '" + Model.Name + "' to ONNX",
+            ModelFileFormat.Keras => "Export model '" + Model.Name + "' as a Keras archive",
+            _ => "Save model '" + Model.Name + "'",
+        };
         string action = what + (IncludeOptimizerState ? " with its optimizer state" : "") + (exists ? ", replacing the file" : "");
         if (!ShouldProcess(file, action))
         {
@@ -122,6 +142,10 @@ public sealed class ExportRnnModelCommand : ExportFileCommandBase
             if (Format == ModelFileFormat.Onnx)
             {
                 OnnxExporter.Export(Model, file, overwrite: Force, new OnnxExportOptions { Streaming = Streaming });
+            }
+            else if (Format == ModelFileFormat.Keras)
+            {
+                KerasArchive.Save(file, Model, overwrite: Force);
             }
             else
             {

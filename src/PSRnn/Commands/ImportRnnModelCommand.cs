@@ -9,7 +9,7 @@ using PSRnn.Infrastructure;
 namespace PSRnn.Commands;
 
 /// <summary>
-/// <para type="synopsis">Reads a model saved by Export-RnnModel (or a training checkpoint), an ONNX model, or a Keras HDF5 model, as Keras's load_model.</para>
+/// <para type="synopsis">Reads a model saved by Export-RnnModel (or a training checkpoint), an ONNX model, or a Keras model (.keras or HDF5), as Keras's load_model.</para>
 /// <para type="description">Rebuilds the model from a .safetensors file's configuration and fills in its weights, history,
 /// loss and — when the file has it — optimizer state, so the model predicts bit for bit as the saved one and trains on
 /// exactly. Checkpoints written by Invoke-RnnTraining -CheckpointPath read the same way. The whole file is checked first
@@ -22,7 +22,8 @@ namespace PSRnn.Commands;
 /// time-major input (batch_first=False) a warning says so. A graph whose recurrent operators read a second input of
 /// per-sample lengths (pack_padded_sequence) becomes a model that masks zero padding (Masking(0) first, or Embedding
 /// mask_zero), with a warning. A Keras HDF5 file (model.save('m.h5'), Keras 2 layout) is built
-/// from its model_config with its weights. With -Into, the weights of a Keras weights file (model.save_weights('w.h5')) or
+/// from its model_config with its weights; so is a Keras 3 .keras archive (model.save('m.keras'): config.json and
+/// model.weights.h5 in a zip), from its config.json. With -Into, the weights of a Keras weights file (model.save_weights('w.h5')) or
 /// of a Keras model file are loaded into an existing model with the same layers, which is then returned; the model is
 /// unchanged if anything does not fit.</para>
 /// </summary>
@@ -133,6 +134,8 @@ public sealed class ImportRnnModelCommand : ImportFileCommandBase
                 }
 
                 return KerasHdf5File.Load(file);
+            case ModelFormat.KerasArchive:
+                return KerasArchive.Load(file);
             default:
                 return ModelFile.Load(file);
         }

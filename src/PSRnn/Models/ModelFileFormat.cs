@@ -8,4 +8,7 @@ public enum ModelFileFormat
 
     /// <summary>An ONNX inference graph (opset 17).</summary>
     Onnx,
+
+    /// <summary>A Keras 3 .keras archive (config.json, metadata.json, model.weights.h5), for keras.models.load_model.</summary>
+    Keras,
 }

@@ -72,6 +72,20 @@ public sealed class EveryKernelPathTests
         return data;
     }
 
+    public static TheoryData<string, string> MultiHeadAttentionCases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (GemmPath path in Paths())
+        {
+            foreach (string caseName in MultiHeadAttentionTests.CaseNames())
+            {
+                data.Add(path.ToString(), caseName);
+            }
+        }
+
+        return data;
+    }
+
     public static TheoryData<string> PathNames()
     {
         var data = new TheoryData<string>();
@@ -130,6 +144,17 @@ public sealed class EveryKernelPathTests
         using (ComputeThreads.Use(1))
         {
             new Conv1DTests().MatchesPyTorch(name);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(MultiHeadAttentionCases))]
+    public void MultiHeadAttentionMatchesPyTorch(string path, string name)
+    {
+        using (Gemm.ForcePath(Enum.Parse<GemmPath>(path)))
+        using (ComputeThreads.Use(1))
+        {
+            new MultiHeadAttentionTests().MatchesKerasInPyTorch(name);
         }
     }
 

@@ -149,9 +149,21 @@ public sealed class LimitTests
         Assert.Equal(4L * 2000 * 2000, largest);
     }
 
+    [Fact]
+    public void TheMultiHeadAttentionWorkspaceGrowsWithHeadsTimesTheSquareOfTheSteps()
+    {
+        // Its weights are (B, H, T, T).
+        var model = new Sequential(SampleShape.Sequence(null, 2), seed: 1);
+        model.Add(new MultiHeadAttention(3, 4));
+        long shorter = WorkspaceEstimate.Bytes(model, 4, 1000, training: true, out _);
+        long longer = WorkspaceEstimate.Bytes(model, 4, 2000, training: true, out long largest);
+        Assert.True(longer > 3.5 * shorter, $"{shorter} → {longer} bytes");
+        Assert.Equal(4L * 3 * 2000 * 2000, largest);
+    }
+
     public static TheoryData<string> DegenerateModels() =>
         ["LSTM", "GRU", "GRU-reset-before", "SimpleRNN", "Bidirectional", "Dense", "Dropout", "Embedding", "Sequences",
-            "BidirectionalMul", "Conv1D", "LayerNormalization", "Pooling", "Attention"];
+            "BidirectionalMul", "Conv1D", "LayerNormalization", "Pooling", "Attention", "MultiHeadAttention"];
 
     [Theory]
     [MemberData(nameof(DegenerateModels))]
@@ -196,6 +208,11 @@ public sealed class LimitTests
                 model.Add(new Gru(1, returnSequences: true));
                 model.Add(new SelfAttention(useScale: true, causal: true));
                 model.Add(new GlobalPooling1D(GlobalPoolingMode.Average));
+                break;
+            case "MultiHeadAttention":
+                model.Add(new Lstm(1, returnSequences: true));
+                model.Add(new MultiHeadAttention(1, 1, causal: true));
+                model.Add(new Gru(1));
                 break;
             case "Sequences":
                 model.Add(new Gru(1, returnSequences: true));

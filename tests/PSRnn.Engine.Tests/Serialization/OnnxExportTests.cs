@@ -107,6 +107,13 @@ public sealed class OnnxExportTests
             m.Add(new GlobalPooling1D(GlobalPoolingMode.Average));
         },
         ["causal_self_attention_gru"] = m => { m.Add(new SelfAttention(causal: true)); m.Add(new Gru(3, returnSequences: true)); },
+        ["lstm_multi_head_attention_pooling"] = m =>
+        {
+            m.Add(new Lstm(4, returnSequences: true));
+            m.Add(new MultiHeadAttention(2, 3, valueDim: 2, outputSize: 5));
+            m.Add(new GlobalPooling1D(GlobalPoolingMode.Average));
+        },
+        ["causal_multi_head_attention_no_bias_gru"] = m => { m.Add(new MultiHeadAttention(3, 2, useBias: false, causal: true)); m.Add(new Gru(3, returnSequences: true)); },
         ["gru_max_pooling"] = m => { m.Add(new Gru(4, returnSequences: true)); m.Add(new GlobalPooling1D(GlobalPoolingMode.Max)); },
         ["stacked_bidirectional_merges"] = m =>
         {

@@ -63,6 +63,12 @@ public sealed class OnnxMaskingExportTests(ITestOutputHelper output)
         ["layer_normalization_then_lstm"] = m => { m.Add(new LayerNormalization()); m.Add(new Lstm(3, returnSequences: true)); },
         ["lstm_sequences_self_attention"] = m => { m.Add(new Lstm(4, returnSequences: true)); m.Add(new SelfAttention(useScale: true)); },
         ["causal_self_attention_average_pooling"] = m => { m.Add(new SelfAttention(causal: true)); m.Add(new GlobalPooling1D(GlobalPoolingMode.Average)); },
+        ["lstm_sequences_multi_head_attention"] = m => { m.Add(new Lstm(4, returnSequences: true)); m.Add(new MultiHeadAttention(2, 3)); },
+        ["causal_multi_head_attention_average_pooling"] = m =>
+        {
+            m.Add(new MultiHeadAttention(3, 2, valueDim: 4, causal: true, outputSize: 2));
+            m.Add(new GlobalPooling1D(GlobalPoolingMode.Average));
+        },
         ["average_pooling_only"] = m => m.Add(new GlobalPooling1D(GlobalPoolingMode.Average)),
         ["masking_only"] = _ => { },
         ["dense_per_step"] = m => m.Add(new Dense(4, ActivationKind.Tanh)),

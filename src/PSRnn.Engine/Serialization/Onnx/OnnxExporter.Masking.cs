@@ -245,26 +245,13 @@ public static partial class OnnxExporter
                 scores = graph.AddNode("Mul", $"{layer}/S", [scores, graph.AddFloat($"{layer}/scale", [], attention.Parameters[0].Value)]);
             }
 
-            string? allowed = null;
-            if (attention.Causal)
-            {
-                // ones (T, T) from the input's steps, lower triangle kept: key j ≤ query i.
-                string shape = graph.AddNode("Shape", $"{layer}/X_shape", [x]);
-                string steps = graph.AddNode("Gather", $"{layer}/T", [shape, Constant("const/1", 1)], OnnxAttribute.Int("axis", 0));
-                string square = graph.AddNode("Concat", $"{layer}/T_T", [steps, steps], OnnxAttribute.Int("axis", 0));
-                string ones = graph.AddNode("Expand", $"{layer}/ones", [Int64Scalar("const/scalar_int64_1", 1), square]);
-                string lower = graph.AddNode("Trilu", $"{layer}/lower", [ones], OnnxAttribute.Int("upper", 0));
-                allowed = graph.AddNode("Cast", $"{layer}/causal", [lower], OnnxAttribute.Int("to", OnnxBool));
-            }
-
+            string? allowed = attention.Causal ? CausalMask(layer, x) : null;
             string? queries = null;
             if (_real is not null)
             {
-                string keys = graph.AddNode("Cast", $"{layer}/real_b1t", [graph.AddNode("Unsqueeze", $"{layer}/real_b1t_int", [_real, Constant("const/1", 1)])],
-                    OnnxAttribute.Int("to", OnnxBool));
+                string keys = RealBool(layer, "real_b1t", 1);
                 allowed = allowed is null ? keys : graph.AddNode("And", $"{layer}/allowed", [keys, allowed]);
-                queries = graph.AddNode("Cast", $"{layer}/real_bt1", [graph.AddNode("Unsqueeze", $"{layer}/real_bt1_int", [_real, Constant("const/2", 2)])],
-                    OnnxAttribute.Int("to", OnnxBool));
+                queries = RealBool(layer, "real_bt1", 2);
             }
 
             if (allowed is not null)
@@ -281,6 +268,24 @@ public static partial class OnnxExporter
 
             string y = graph.AddNode("MatMul", $"{layer}/Y", [weights, x]);
             return graph.AddNode("Where", result, [queries, y, FloatZero()]);
+        }
+
+        /// <summary>The (T, T) bool of the keys each query may see under a causal mask: a ones matrix's lower triangle, key j ≤ query i.</summary>
+        private string CausalMask(string layer, string x)
+        {
+            string shape = graph.AddNode("Shape", $"{layer}/X_shape", [x]);
+            string steps = graph.AddNode("Gather", $"{layer}/T", [shape, Constant("const/1", 1)], OnnxAttribute.Int("axis", 0));
+            string square = graph.AddNode("Concat", $"{layer}/T_T", [steps, steps], OnnxAttribute.Int("axis", 0));
+            string ones = graph.AddNode("Expand", $"{layer}/ones", [Int64Scalar("const/scalar_int64_1", 1), square]);
+            string lower = graph.AddNode("Trilu", $"{layer}/lower", [ones], OnnxAttribute.Int("upper", 0));
+            return graph.AddNode("Cast", $"{layer}/causal", [lower], OnnxAttribute.Int("to", OnnxBool));
+        }
+
+        /// <summary>The mask m (B, T) as bool with unit axes inserted at <paramref name="axes"/>: (B, 1, T) for keys, (B, T, 1) for queries.</summary>
+        private string RealBool(string layer, string name, params long[] axes)
+        {
+            string unsqueezed = graph.AddNode("Unsqueeze", $"{layer}/{name}_int", [_real!, Constant($"const/{string.Join('_', axes)}", axes)]);
+            return graph.AddNode("Cast", $"{layer}/{name}", [unsqueezed], OnnxAttribute.Int("to", OnnxBool));
         }
 
         private string FloatScalar(string name, float value)

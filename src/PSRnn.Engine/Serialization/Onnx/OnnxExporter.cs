@@ -174,6 +174,7 @@ public static partial class OnnxExporter
                 LayerNormalization norm => builder.LayerNormalization(norm, x, output),
                 Conv1D conv => builder.Conv1D(conv, x, output),
                 SelfAttention attention => builder.Attention(attention, x, output),
+                MultiHeadAttention attention => builder.MultiHeadAttention(attention, x, output),
                 Embedding embedding => builder.Embedding(embedding, x, output),
                 Bidirectional wrapper => builder.Bidirectional(wrapper, x, output),
                 RecurrentLayer recurrent => builder.Recurrent(recurrent.Name, recurrent, null, x, output),
