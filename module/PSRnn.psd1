@@ -47,6 +47,7 @@
         'Add-NormalizationLayer'
         'Invoke-RnnAdapt'
         'Invoke-RnnTraining'
+        'Invoke-RnnSweep'
         'New-RnnLearningRateSchedule'
         'Measure-RnnModel'
         'Invoke-RnnPrediction'

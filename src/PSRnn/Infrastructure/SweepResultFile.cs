@@ -1,0 +1,185 @@
+using System.Collections;
+using System.Globalization;
+using System.Text;
+using PSRnn.Engine.IO;
+using PSRnn.Models;
+
+namespace PSRnn.Infrastructure;
+
+/// <summary>
+/// Invoke-RnnSweep's -ResultPath: a CSV file of one row a trial (trial, seed, params_&lt;name&gt;..., epochs, loss,
+/// metrics, val_loss, val_ metrics, seconds, machine, error), rewritten whole and atomically (temporary file and rename)
+/// after each trial, so that a crash or a lost machine leaves the last complete file. Parameter columns carry Optuna's
+/// "params_" prefix, so that a parameter named Loss never meets the loss column; the figures are Keras CSVLogger's names.
+/// </summary>
+internal static class SweepResultFile
+{
+    public const string ParamPrefix = "params_";
+
+    /// <summary>The file's rows as column → text (empty when the file does not exist).</summary>
+    public static List<Dictionary<string, string>> Read(string path)
+    {
+        var rows = new List<Dictionary<string, string>>();
+        if (!File.Exists(path))
+        {
+            return rows;
+        }
+
+        List<List<string>> records = Parse(File.ReadAllText(path, Encoding.UTF8));
+        if (records.Count == 0)
+        {
+            return rows;
+        }
+
+        List<string> header = records[0];
+        foreach (List<string> record in records.Skip(1))
+        {
+            var row = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < header.Count && i < record.Count; i++)
+            {
+                row[header[i]] = record[i];
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    /// <summary>Whether a row is the finished (error-free) result of <paramref name="plan"/>: the same seed and values.</summary>
+    public static bool Matches(Dictionary<string, string> row, SweepTrialPlan plan) =>
+        row.TryGetValue("seed", out string? seed) && seed == plan.Seed.ToString(CultureInfo.InvariantCulture)
+        && (!row.TryGetValue("error", out string? error) || error.Length == 0)
+        && plan.Parameters.Keys.Cast<string>().Zip(plan.ValueTexts)
+            .All(p => row.TryGetValue(ParamPrefix + p.First, out string? text) && text == p.Second);
+
+    /// <summary>A trial read back from its row.</summary>
+    public static RnnSweepTrial ToTrial(Dictionary<string, string> row, SweepTrialPlan plan)
+    {
+        var trial = new RnnSweepTrial(plan.Number, plan.Parameters, plan.Seed)
+        {
+            Resumed = true,
+            Epochs = int.TryParse(row.GetValueOrDefault("epochs"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int e) ? e : 0,
+            Loss = Number(row.GetValueOrDefault("loss")),
+            ValLoss = Number(row.GetValueOrDefault("val_loss")),
+            Duration = TimeSpan.FromSeconds(Number(row.GetValueOrDefault("seconds")) ?? 0),
+            Machine = row.GetValueOrDefault("machine"),
+        };
+        var fixedColumns = new HashSet<string>(["trial", "seed", "epochs", "loss", "val_loss", "seconds", "machine", "error"], StringComparer.OrdinalIgnoreCase);
+        foreach (var (column, text) in row)
+        {
+            if (fixedColumns.Contains(column) || column.StartsWith(ParamPrefix, StringComparison.OrdinalIgnoreCase) || Number(text) is not { } value)
+            {
+                continue;
+            }
+
+            if (column.StartsWith("val_", StringComparison.OrdinalIgnoreCase))
+            {
+                trial.ValMetrics[column[4..]] = value;
+            }
+            else
+            {
+                trial.Metrics[column] = value;
+            }
+        }
+
+        return trial;
+    }
+
+    /// <summary>Writes every trial's row (sorted by trial number), replacing the file atomically.</summary>
+    public static void Write(string path, IReadOnlyList<string> parameterNames, IEnumerable<RnnSweepTrial> trials)
+    {
+        List<RnnSweepTrial> sorted = [.. trials.OrderBy(t => t.Trial)];
+        List<string> metrics = [.. sorted.SelectMany(t => t.Metrics.Keys.Cast<string>()).Distinct(StringComparer.OrdinalIgnoreCase)];
+        List<string> valMetrics = [.. sorted.SelectMany(t => t.ValMetrics.Keys.Cast<string>()).Distinct(StringComparer.OrdinalIgnoreCase)];
+        var text = new StringBuilder();
+        IEnumerable<string> header = ["trial", "seed", .. parameterNames.Select(p => ParamPrefix + p), "epochs", "loss", .. metrics,
+            "val_loss", .. valMetrics.Select(m => "val_" + m), "seconds", "machine", "error"];
+        Line(text, header);
+        foreach (RnnSweepTrial t in sorted)
+        {
+            IEnumerable<string> fields = [t.Trial.ToString(CultureInfo.InvariantCulture), t.Seed.ToString(CultureInfo.InvariantCulture),
+                .. t.Parameters.Values.Cast<object?>().Select(SweepPlan.Text), t.Epochs.ToString(CultureInfo.InvariantCulture),
+                SweepPlan.Text(t.Loss), .. metrics.Select(m => SweepPlan.Text(t.Metrics[m])), SweepPlan.Text(t.ValLoss),
+                .. valMetrics.Select(m => SweepPlan.Text(t.ValMetrics[m])),
+                t.Duration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture), t.Machine ?? "", t.Error ?? ""];
+            Line(text, fields);
+        }
+
+        byte[] bytes = new UTF8Encoding(false).GetBytes(text.ToString());
+        AtomicFile.Write(path, stream => stream.Write(bytes), overwrite: true);
+    }
+
+    private static double? Number(string? text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value : null;
+
+    private static void Line(StringBuilder text, IEnumerable<string> fields)
+    {
+        text.AppendJoin(',', fields.Select(f => f.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + f.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : f));
+        text.Append('\n');
+    }
+
+    /// <summary>RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks.</summary>
+    private static List<List<string>> Parse(string text)
+    {
+        var records = new List<List<string>>();
+        var record = new List<string>();
+        var field = new StringBuilder();
+        bool quoted = false, any = false;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
+                {
+                    field.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    field.Append(c);
+                }
+            }
+            else if (c == '"')
+            {
+                quoted = any = true;
+            }
+            else if (c == ',')
+            {
+                record.Add(field.ToString());
+                field.Clear();
+                any = true;
+            }
+            else if (c is '\n' or '\r')
+            {
+                if (any || field.Length > 0)
+                {
+                    record.Add(field.ToString());
+                    records.Add(record);
+                }
+
+                record = [];
+                field.Clear();
+                any = false;
+            }
+            else
+            {
+                field.Append(c);
+                any = true;
+            }
+        }
+
+        if (any || field.Length > 0)
+        {
+            record.Add(field.ToString());
+            records.Add(record);
+        }
+
+        return records;
+    }
+}
