@@ -133,6 +133,14 @@ Describe 'Invoke-RnnSweep' {
         Get-AllWeight (Import-RnnModel $best) | Should -Be (Get-AllWeight $top.Model)
     }
 
+    It 'passes a trial''s warnings on, named by the trial, from this runspace and from parallel ones' {
+        $loud = ConvertTo-RnnTensor -InputObject ([float[]] ($Toy.X.Data | ForEach-Object { $_ * 100 })) -Shape 24, 4, 2
+        foreach ($limit in 1, 2) {
+            $null = Invoke-RnnSweep -X $loud -Y $Toy.Labels -Parameters @{ Units = 2, 3 } -ModelScript $ModelScript -ThrottleLimit $limit -WarningVariable warned 3>$null
+            @($warned | Where-Object { "$_" -match '^Trial [12] \(Units=[23]\): X holds values up to' }).Count | Should -Be 2
+        }
+    }
+
     It 'leaves the caller''s $PSDefaultParameterValues as they were' {
         $PSDefaultParameterValues.ContainsKey('New-RnnModel:Seed') | Should -BeFalse
     }

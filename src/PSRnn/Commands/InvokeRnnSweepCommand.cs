@@ -363,6 +363,11 @@ public sealed class InvokeRnnSweepCommand : PSCmdlet, IDisposable
             {
                 RnnSweepTrial trial = ToTrial(outcome);
                 results.Add(trial);
+                foreach (string warning in outcome.Warnings)
+                {
+                    WriteWarning($"Trial {Label(outcome.Plan)}: {warning}");
+                }
+
                 if (trial.Error is not null)
                 {
                     string label = Label(outcome.Plan);

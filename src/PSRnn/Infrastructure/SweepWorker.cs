@@ -7,7 +7,11 @@ using System.Management.Automation.Runspaces;
 namespace PSRnn.Infrastructure;
 
 /// <summary>What a trial gave back: its result hashtable (figures, machine, seconds, the model or its bytes, or its error).</summary>
-internal sealed record SweepOutcome(SweepTrialPlan Plan, Hashtable? Result, string? ErrorId, string? Error, bool Broken);
+internal sealed record SweepOutcome(SweepTrialPlan Plan, Hashtable? Result, string? ErrorId, string? Error, bool Broken)
+{
+    /// <summary>The warnings the trial wrote (Invoke-RnnTraining's about unscaled data, say), for the caller to show.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>
 /// Where Invoke-RnnSweep runs trials: the caller's runspace (one at a time), a RunspacePool of this process (with PSRnn
@@ -95,8 +99,8 @@ internal sealed class SweepWorker
             }
 
             return result["ErrorId"] is string id
-                ? new SweepOutcome(plan, result, id, result["Message"] as string ?? id, false)
-                : new SweepOutcome(plan, result, null, null, false);
+                ? new SweepOutcome(plan, result, id, result["Message"] as string ?? id, false) { Warnings = Warnings(result) }
+                : new SweepOutcome(plan, result, null, null, false) { Warnings = Warnings(result) };
         }
         catch (Exception e) when (e is RuntimeException or PSRemotingTransportException or InvalidOperationException)
         {
@@ -112,6 +116,9 @@ internal sealed class SweepWorker
             return new SweepOutcome(plan, null, Broken ? "SweepSessionBroken" : "SweepTrialFailed", message, Broken);
         }
     }
+
+    private static string[] Warnings(Hashtable result) =>
+        TensorArgument.Unwrap(result["Warnings"]) is IEnumerable warnings ? [.. warnings.Cast<object>().Select(w => $"{w}")] : [];
 
     /// <summary>Stops the trial running now, if any (Ctrl+C).</summary>
     public void Stop()
@@ -193,7 +200,11 @@ internal sealed class SweepWorker
             }
             $defaults['New-RnnModel:Seed'] = $Trial.Seed
             $PSDefaultParameterValues = $defaults
-            $made = @(& ([scriptblock]::Create($Trial.ModelScript)) $Trial.Parameters $Trial.Seed)
+            # Warnings come back with the result, for the caller to show under the trial's name (a nested pipeline's would
+            # go to this runspace's host or nowhere).
+            $warnings = [Collections.Generic.List[string]]::new()
+            $made = @(& ([scriptblock]::Create($Trial.ModelScript)) $Trial.Parameters $Trial.Seed 3>&1 | Where-Object {
+                    if ($_ -is [System.Management.Automation.WarningRecord]) { $warnings.Add($_.Message); $false } else { $true } })
             $models = @($made | Where-Object { $null -ne $_ -and $_.GetType().FullName -eq 'PSRnn.Engine.Models.Sequential' })
             if ($models.Count -ne 1) {
                 $result.ErrorId = 'SweepModelScriptNoModel'
@@ -204,7 +215,8 @@ internal sealed class SweepWorker
                 $training['X'] = $Data['X']
                 $training['Y'] = $Data['Y']
                 if ($Data.ContainsKey('XVal')) { $training['ValidationData'] = $Data['XVal'], $Data['YVal'] }
-                $null = $model | Invoke-RnnTraining @training -Seed $Trial.Seed -Quiet
+                $model | Invoke-RnnTraining @training -Seed $Trial.Seed -Quiet 3>&1 | ForEach-Object {
+                    if ($_ -is [System.Management.Automation.WarningRecord]) { $warnings.Add($_.Message) } }
                 $last = $model.History[$model.History.Count - 1]
                 $result.Epochs = $model.History.Count
                 $result.Loss = $last.Loss
@@ -233,6 +245,7 @@ internal sealed class SweepWorker
             $result.Message = $_.Exception.Message
         } finally {
             $result.Seconds = $clock.Elapsed.TotalSeconds
+            if ($null -ne $warnings) { $result.Warnings = [string[]] $warnings }
         }
         $result
         """;
