@@ -121,6 +121,17 @@ Describe 'Invoke-RnnSweep' {
         [double[]] $rows.val_loss | Should -Be $Serial.ValLoss
     }
 
+    It 'keeps the file''s rows of other trials (another -Seed) when it adds its own' {
+        $csv = Join-Path $TestDrive 'two-seeds.csv'
+        $null = Invoke-RnnSweep -X $Toy.X -Y $Toy.Labels -Parameters @{ Units = 2, 3 } -ModelScript $ModelScript -ResultPath $csv -Seed 1
+        $first = Import-Csv $csv
+        $null = Invoke-RnnSweep -X $Toy.X -Y $Toy.Labels -Parameters @{ Units = 2, 3 } -ModelScript $ModelScript -ResultPath $csv -Seed 2
+        $rows = Import-Csv $csv
+        $rows.Count | Should -Be 4
+        ($rows | Select-Object -Last 2 | ConvertTo-Csv) | Should -Be ($first | ConvertTo-Csv) -Because 'the other seed''s rows are kept as they were'
+        ($rows | Select-Object -First 2).seed | Should -Not -Be $first.seed
+    }
+
     It 'saves the best trial''s model by val_loss, or by a -Monitor metric' {
         $best = Join-Path $TestDrive 'best.safetensors'
         $null = Invoke-RnnSweep -X $Toy.X -Y $Toy.Labels -Epochs 2 -BatchSize 8 -ValidationSplit 0.25 -Parameters $Grid -ModelScript $ModelScript -BestModelPath $best

@@ -289,13 +289,15 @@ public sealed class InvokeRnnSweepCommand : PSCmdlet, IDisposable
         List<SweepTrialPlan> plans = SweepPlan.Trials(axes, Random, Seed);
         List<string> names = [.. axes.Select(a => a.Name)];
         var results = new List<RnnSweepTrial>();
+        List<Dictionary<string, string>> kept = [];
         double? best = null;
         if (resultFile is not null)
         {
+            List<string> header;
             List<Dictionary<string, string>> rows;
             try
             {
-                rows = SweepResultFile.Read(resultFile);
+                (header, rows) = SweepResultFile.Read(resultFile);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -304,9 +306,17 @@ public sealed class InvokeRnnSweepCommand : PSCmdlet, IDisposable
                 return;
             }
 
+            List<string> columns = SweepResultFile.ParameterNames(header);
+            if (header.Count > 0 && !(columns.Count == names.Count && columns.All(c => names.Contains(c, StringComparer.OrdinalIgnoreCase))))
+            {
+                ThrowTerminatingError(Errors.Create("SweepResultFileMismatch", ErrorCategory.InvalidData, resultFile,
+                    $"-ResultPath '{resultFile}' holds a sweep over {(columns.Count == 0 ? "no parameters" : string.Join(", ", columns))}, not {string.Join(", ", names)}: give another file, or the same parameters."));
+            }
+
+            kept = [.. rows.Where(r => !plans.Any(p => SweepResultFile.IsOf(r, p)))];
             foreach (SweepTrialPlan plan in plans)
             {
-                if (rows.FirstOrDefault(r => SweepResultFile.Matches(r, plan)) is { } row)
+                if (rows.FirstOrDefault(r => SweepResultFile.IsOf(r, plan) && SweepResultFile.IsFinished(r)) is { } row)
                 {
                     RnnSweepTrial done = SweepResultFile.ToTrial(row, plan);
                     results.Add(done);
@@ -386,7 +396,7 @@ public sealed class InvokeRnnSweepCommand : PSCmdlet, IDisposable
 
                 if (resultFile is not null)
                 {
-                    Save(resultFile, () => SweepResultFile.Write(resultFile, names, results), "SweepResultWriteFailed");
+                    Save(resultFile, () => SweepResultFile.Write(resultFile, names, results, kept), "SweepResultWriteFailed");
                 }
 
                 WriteObject(trial);
@@ -451,9 +461,9 @@ public sealed class InvokeRnnSweepCommand : PSCmdlet, IDisposable
                     outcomes.Add(worker.Run(plan, TrialTable(plan, fixedSettings, worker.Remote), worker.Remote ? null : localData));
                 }
             }
-            catch (PipelineStoppedException)
+            catch (Exception e) when (e is PipelineStoppedException || _stop.IsCancellationRequested)
             {
-                // Ctrl+C stopped the trial: the sweep is ending.
+                // Ctrl+C (or a failed write) stopped the trial: the sweep is ending.
             }
             finally
             {
@@ -462,33 +472,48 @@ public sealed class InvokeRnnSweepCommand : PSCmdlet, IDisposable
         }, TaskCreationOptions.LongRunning)).ToList();
 
         int running = threads.Count;
-        while (running > 0)
+        try
         {
-            SweepOutcome? outcome;
-            try
+            while (running > 0)
             {
-                outcome = outcomes.Take(_stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
+                SweepOutcome? outcome;
+                try
+                {
+                    outcome = outcomes.Take(_stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
 
-            if (outcome is null)
-            {
-                running--;
-            }
-            else if (outcome.Plan is null)
-            {
-                WriteError(Errors.Create(outcome.ErrorId!, ErrorCategory.ResourceUnavailable, null, outcome.Error!));
-            }
-            else
-            {
-                finished(outcome);
+                if (outcome is null)
+                {
+                    running--;
+                }
+                else if (outcome.Plan is null)
+                {
+                    WriteError(Errors.Create(outcome.ErrorId!, ErrorCategory.ResourceUnavailable, null, outcome.Error!));
+                }
+                else
+                {
+                    finished(outcome);
+                }
             }
         }
+        finally
+        {
+            if (running > 0)
+            {
+                // Ctrl+C, or a result that could not be written: stop the trials still running before the pool goes.
+                _stop.Cancel();
+                foreach (SweepWorker worker in _workers)
+                {
+                    worker.Stop();
+                }
+            }
 
-        Task.WaitAll([.. threads]);
+            Task.WaitAll([.. threads]);
+        }
         if (!_stop.IsCancellationRequested && !pending.IsEmpty)
         {
             WriteError(Errors.Create("SweepNoSessionLeft", ErrorCategory.ResourceUnavailable, null,

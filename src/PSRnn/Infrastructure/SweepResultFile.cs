@@ -16,19 +16,19 @@ internal static class SweepResultFile
 {
     public const string ParamPrefix = "params_";
 
-    /// <summary>The file's rows as column → text (empty when the file does not exist).</summary>
-    public static List<Dictionary<string, string>> Read(string path)
+    /// <summary>The file's header and rows as column → text (none when the file does not exist).</summary>
+    public static (List<string> Header, List<Dictionary<string, string>> Rows) Read(string path)
     {
         var rows = new List<Dictionary<string, string>>();
         if (!File.Exists(path))
         {
-            return rows;
+            return ([], rows);
         }
 
         List<List<string>> records = Parse(File.ReadAllText(path, Encoding.UTF8));
         if (records.Count == 0)
         {
-            return rows;
+            return ([], rows);
         }
 
         List<string> header = records[0];
@@ -43,15 +43,21 @@ internal static class SweepResultFile
             rows.Add(row);
         }
 
-        return rows;
+        return (header, rows);
     }
 
-    /// <summary>Whether a row is the finished (error-free) result of <paramref name="plan"/>: the same seed and values.</summary>
-    public static bool Matches(Dictionary<string, string> row, SweepTrialPlan plan) =>
+    /// <summary>The parameter names a file's header holds (its params_ columns).</summary>
+    public static List<string> ParameterNames(IEnumerable<string> header) =>
+        [.. header.Where(c => c.StartsWith(ParamPrefix, StringComparison.OrdinalIgnoreCase)).Select(c => c[ParamPrefix.Length..])];
+
+    /// <summary>Whether a row is <paramref name="plan"/>'s, finished or failed: the same seed and values.</summary>
+    public static bool IsOf(Dictionary<string, string> row, SweepTrialPlan plan) =>
         row.TryGetValue("seed", out string? seed) && seed == plan.Seed.ToString(CultureInfo.InvariantCulture)
-        && (!row.TryGetValue("error", out string? error) || error.Length == 0)
         && plan.Parameters.Keys.Cast<string>().Zip(plan.ValueTexts)
             .All(p => row.TryGetValue(ParamPrefix + p.First, out string? text) && text == p.Second);
+
+    /// <summary>Whether a row is a finished trial's (no error).</summary>
+    public static bool IsFinished(Dictionary<string, string> row) => !row.TryGetValue("error", out string? error) || error.Length == 0;
 
     /// <summary>A trial read back from its row.</summary>
     public static RnnSweepTrial ToTrial(Dictionary<string, string> row, SweepTrialPlan plan)
@@ -65,10 +71,9 @@ internal static class SweepResultFile
             Duration = TimeSpan.FromSeconds(Number(row.GetValueOrDefault("seconds")) ?? 0),
             Machine = row.GetValueOrDefault("machine"),
         };
-        var fixedColumns = new HashSet<string>(["trial", "seed", "epochs", "loss", "val_loss", "seconds", "machine", "error"], StringComparer.OrdinalIgnoreCase);
         foreach (var (column, text) in row)
         {
-            if (fixedColumns.Contains(column) || column.StartsWith(ParamPrefix, StringComparison.OrdinalIgnoreCase) || Number(text) is not { } value)
+            if (IsFixedColumn(column) || Number(text) is not { } value)
             {
                 continue;
             }
@@ -86,16 +91,26 @@ internal static class SweepResultFile
         return trial;
     }
 
-    /// <summary>Writes every trial's row (sorted by trial number), replacing the file atomically.</summary>
-    public static void Write(string path, IReadOnlyList<string> parameterNames, IEnumerable<RnnSweepTrial> trials)
+    /// <summary>
+    /// Writes every trial's row (sorted by trial number), then <paramref name="kept"/>: the file's rows of trials this
+    /// sweep does not have (another -Seed, values no longer in the grid), so that a rerun never drops results; replaces
+    /// the file atomically.
+    /// </summary>
+    public static void Write(string path, IReadOnlyList<string> parameterNames, IEnumerable<RnnSweepTrial> trials,
+        IReadOnlyList<Dictionary<string, string>> kept)
     {
         List<RnnSweepTrial> sorted = [.. trials.OrderBy(t => t.Trial)];
-        List<string> metrics = [.. sorted.SelectMany(t => t.Metrics.Keys.Cast<string>()).Distinct(StringComparer.OrdinalIgnoreCase)];
-        List<string> valMetrics = [.. sorted.SelectMany(t => t.ValMetrics.Keys.Cast<string>()).Distinct(StringComparer.OrdinalIgnoreCase)];
+        List<string> metrics = [.. sorted.SelectMany(t => t.Metrics.Keys.Cast<string>())
+            .Concat(kept.SelectMany(r => r.Keys).Where(c => !IsFixedColumn(c) && !c.StartsWith("val_", StringComparison.OrdinalIgnoreCase)))
+            .Distinct(StringComparer.OrdinalIgnoreCase)];
+        List<string> valMetrics = [.. sorted.SelectMany(t => t.ValMetrics.Keys.Cast<string>())
+            .Concat(kept.SelectMany(r => r.Keys).Where(c => !IsFixedColumn(c) && c.StartsWith("val_", StringComparison.OrdinalIgnoreCase)).Select(c => c[4..]))
+            .Distinct(StringComparer.OrdinalIgnoreCase)];
         var text = new StringBuilder();
         IEnumerable<string> header = ["trial", "seed", .. parameterNames.Select(p => ParamPrefix + p), "epochs", "loss", .. metrics,
             "val_loss", .. valMetrics.Select(m => "val_" + m), "seconds", "machine", "error"];
-        Line(text, header);
+        List<string> columns = [.. header];
+        Line(text, columns);
         foreach (RnnSweepTrial t in sorted)
         {
             IEnumerable<string> fields = [t.Trial.ToString(CultureInfo.InvariantCulture), t.Seed.ToString(CultureInfo.InvariantCulture),
@@ -106,9 +121,20 @@ internal static class SweepResultFile
             Line(text, fields);
         }
 
+        foreach (Dictionary<string, string> row in kept)
+        {
+            Line(text, columns.Select(c => row.GetValueOrDefault(c) ?? ""));
+        }
+
         byte[] bytes = new UTF8Encoding(false).GetBytes(text.ToString());
         AtomicFile.Write(path, stream => stream.Write(bytes), overwrite: true);
     }
+
+    // The columns every file has, and the parameters': the rest are metrics.
+    private static bool IsFixedColumn(string column) =>
+        column.StartsWith(ParamPrefix, StringComparison.OrdinalIgnoreCase) || FixedColumns.Contains(column);
+
+    private static readonly HashSet<string> FixedColumns = new(["trial", "seed", "epochs", "loss", "val_loss", "seconds", "machine", "error"], StringComparer.OrdinalIgnoreCase);
 
     private static double? Number(string? text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value : null;
