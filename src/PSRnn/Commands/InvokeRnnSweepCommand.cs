@@ -584,8 +584,8 @@ public sealed class InvokeRnnSweepCommand : PSCmdlet, IDisposable
         var data = new Hashtable { ["X"] = X, ["Y"] = Y };
         if (ValidationData is not null)
         {
-            data["XVal"] = Convert(ValidationData[0], "the validation samples", targets: false);
-            data["YVal"] = Convert(ValidationData[1], "the validation targets", targets: true);
+            data["XVal"] = TensorArgument.ConvertValidation(this, ValidationData[0], "the validation samples", targets: false);
+            data["YVal"] = TensorArgument.ConvertValidation(this, ValidationData[1], "the validation targets", targets: true);
         }
 
         return data;
@@ -603,20 +603,6 @@ public sealed class InvokeRnnSweepCommand : PSCmdlet, IDisposable
         }
 
         return bytes;
-    }
-
-    private Tensor Convert(object value, string what, bool targets)
-    {
-        try
-        {
-            return targets ? TargetTransformationAttribute.Convert(value) : TensorArgument.Convert(value, null, out _);
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidCastException or OverflowException or ArgumentTransformationMetadataException)
-        {
-            ThrowTerminatingError(Errors.Create("TensorConversionFailed", ErrorCategory.InvalidArgument, value,
-                $"Cannot read {what} of -ValidationData: {Errors.Describe(e)}", e));
-            throw; // not reached
-        }
     }
 
     private RunspacePool OpenPool(int slots)

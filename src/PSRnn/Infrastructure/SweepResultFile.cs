@@ -7,7 +7,7 @@ using PSRnn.Models;
 namespace PSRnn.Infrastructure;
 
 /// <summary>
-/// Invoke-RnnSweep's -ResultPath: a CSV file of one row a trial (trial, seed, params_&lt;name&gt;..., epochs, loss,
+/// Invoke-RnnSweep's -ResultPath: a CSV file of one line a trial (trial, seed, params_&lt;name&gt;..., epochs, loss,
 /// metrics, val_loss, val_ metrics, seconds, machine, error), rewritten whole and atomically (temporary file and rename)
 /// after each trial, so that a crash or a lost machine leaves the last complete file. Parameter columns carry Optuna's
 /// "params_" prefix, so that a parameter named Loss never meets the loss column; the figures are Keras CSVLogger's names.
@@ -25,15 +25,16 @@ internal static class SweepResultFile
             return ([], rows);
         }
 
-        List<List<string>> records = Parse(File.ReadAllText(path, Encoding.UTF8));
-        if (records.Count == 0)
+        string[] lines = File.ReadAllLines(path, Encoding.UTF8);
+        if (lines.Length == 0)
         {
             return ([], rows);
         }
 
-        List<string> header = records[0];
-        foreach (List<string> record in records.Skip(1))
+        List<string> header = CsvFields.Split(lines[0]);
+        foreach (string line in lines.Skip(1).Where(l => l.Length > 0))
         {
+            List<string> record = CsvFields.Split(line);
             var row = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             for (int i = 0; i < header.Count && i < record.Count; i++)
             {
@@ -54,7 +55,7 @@ internal static class SweepResultFile
     public static bool IsOf(Dictionary<string, string> row, SweepTrialPlan plan) =>
         row.TryGetValue("seed", out string? seed) && seed == plan.Seed.ToString(CultureInfo.InvariantCulture)
         && plan.Parameters.Keys.Cast<string>().Zip(plan.ValueTexts)
-            .All(p => row.TryGetValue(ParamPrefix + p.First, out string? text) && text == p.Second);
+            .All(p => row.TryGetValue(ParamPrefix + p.First, out string? text) && text == Field(p.Second));
 
     /// <summary>Whether a row is a finished trial's (no error).</summary>
     public static bool IsFinished(Dictionary<string, string> row) => !row.TryGetValue("error", out string? error) || error.Length == 0;
@@ -139,73 +140,12 @@ internal static class SweepResultFile
     private static double? Number(string? text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value : null;
 
+    // A row a line: line breaks in a field (an error's message) become spaces.
+    private static string Field(string text) => text.ReplaceLineEndings(" ");
+
     private static void Line(StringBuilder text, IEnumerable<string> fields)
     {
-        text.AppendJoin(',', fields.Select(f => f.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + f.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : f));
+        text.AppendJoin(',', fields.Select(f => CsvFields.Quote(Field(f))));
         text.Append('\n');
-    }
-
-    /// <summary>RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks.</summary>
-    private static List<List<string>> Parse(string text)
-    {
-        var records = new List<List<string>>();
-        var record = new List<string>();
-        var field = new StringBuilder();
-        bool quoted = false, any = false;
-        for (int i = 0; i < text.Length; i++)
-        {
-            char c = text[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = any = true;
-            }
-            else if (c == ',')
-            {
-                record.Add(field.ToString());
-                field.Clear();
-                any = true;
-            }
-            else if (c is '\n' or '\r')
-            {
-                if (any || field.Length > 0)
-                {
-                    record.Add(field.ToString());
-                    records.Add(record);
-                }
-
-                record = [];
-                field.Clear();
-                any = false;
-            }
-            else
-            {
-                field.Append(c);
-                any = true;
-            }
-        }
-
-        if (any || field.Length > 0)
-        {
-            record.Add(field.ToString());
-            records.Add(record);
-        }
-
-        return records;
     }
 }
