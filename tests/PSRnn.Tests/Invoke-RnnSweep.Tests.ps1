@@ -152,6 +152,12 @@ Describe 'Invoke-RnnSweep' {
         }
     }
 
+    It 'warns once when no trial has the -Monitor figure' {
+        $null = Invoke-RnnSweep -X $Toy.X -Y $Toy.Labels -Parameters @{ Units = 2, 3 } -ModelScript $ModelScript -Monitor val_accuracy -WarningVariable warned 3>$null
+        @($warned).Count | Should -Be 1
+        "$($warned[0])" | Should -Match "^Trial 1 \(Units=2\) has no figure 'val_accuracy' to rank it by \(it has loss, accuracy\)"
+    }
+
     It 'leaves the caller''s $PSDefaultParameterValues as they were' {
         $PSDefaultParameterValues.ContainsKey('New-RnnModel:Seed') | Should -BeFalse
     }

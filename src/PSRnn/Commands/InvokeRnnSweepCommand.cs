@@ -291,6 +291,7 @@ public sealed class InvokeRnnSweepCommand : PSCmdlet, IDisposable
         var results = new List<RnnSweepTrial>();
         List<Dictionary<string, string>> kept = [];
         double? best = null;
+        bool warnedMonitor = false;
         if (resultFile is not null)
         {
             List<string> header;
@@ -384,6 +385,12 @@ public sealed class InvokeRnnSweepCommand : PSCmdlet, IDisposable
                     WriteError(Errors.Create(outcome.ErrorId!, ErrorCategory.OperationStopped, label,
                         $"Trial {label} failed{(trial.Machine is null ? "" : " on " + trial.Machine)}: {trial.Error}"));
                     trial.Error = $"[{outcome.ErrorId}] {trial.Error}";
+                }
+                else if (trial.Figure(monitor) is null && !warnedMonitor)
+                {
+                    // Once: a name no trial reports (a typo, or val_ without validation data) would never pick a best model.
+                    warnedMonitor = true;
+                    WriteWarning($"Trial {Label(outcome.Plan)} has no figure '{monitor}' to rank it by (it has loss{string.Concat(trial.Metrics.Keys.Cast<string>().Select(m => ", " + m))}{(trial.ValLoss is null ? "" : ", val_loss" + string.Concat(trial.ValMetrics.Keys.Cast<string>().Select(m => ", val_" + m)))}): no trial without it can be the best.");
                 }
                 else if (trial.Model is not null && Better(trial.Figure(monitor), best, higherIsBetter))
                 {
