@@ -48,6 +48,7 @@
         'Add-NormalizationLayer'
         'Invoke-RnnAdapt'
         'Invoke-RnnTraining'
+        'Invoke-RnnSweep'
         'New-RnnLearningRateSchedule'
         'Measure-RnnModel'
         'Invoke-RnnPrediction'

@@ -41,6 +41,10 @@ BeforeAll {
         Set-RnnVocabulary -Vocabulary $Vocabulary -ClassNames yes, no -PassThru
     $script:TextPredictions = @(Invoke-RnnPrediction -Model $textModel -Text 'foo bar', 'qux')
     $script:Stream = New-RnnModel -InputShape 0, 2 -Name watcher -Seed 1 | Add-LstmLayer 3 -ReturnSequences | Add-GruLayer 2 | New-RnnStream -BatchSize 2
+    $script:SweepData = $data
+    $script:Trials = @(Invoke-RnnSweep -X $data.X -Y $data.Labels -ValidationSplit 0.25 -Parameters ([ordered]@{ Units = 2, 3; LearningRate = 0.01 }) -ModelScript {
+            param($p) New-RnnModel -InputShape 6, 2 | Add-GruLayer $p.Units | Add-DenseLayer 2 -Activation softmax
+        } -ResultPath (Join-Path $TestDrive 'sweep.csv'))
 }
 
 Describe 'Default views' {
@@ -219,6 +223,7 @@ Describe 'Format-List shows every property of <Name>' -ForEach @(
     @{ Name = 'an attribution'; Get = { $Attribution } }
     @{ Name = 'activations'; Get = { $Activation } }
     @{ Name = 'a stream'; Get = { $Stream } }
+    @{ Name = 'a sweep trial'; Get = { $Trials[0] } }
     @{ Name = 'a learning-rate schedule'; Get = { New-RnnLearningRateSchedule -Polynomial -InitialRate 0.1 -DecaySteps 10 -Cycle } }
     @{ Name = 'audio augmentation settings'; Get = { New-RnnAudioAugmentation -Speed 0.9, 1.1 -NoiseSnr 10, 30 -GainDb -3, 3 -ShiftMs 10 -ReverbRt60 0.3 } }
 ) {
@@ -246,11 +251,19 @@ Describe 'Every output type has a view test' {
         $text | Should -Match '(yes|no)\s+0\.\d{4}\s+[01]\s+foo bar'
     }
 
+    It 'shows sweep trials as a table of number, parameters, figures, duration and machine' {
+        $text = $Trials | Show
+        $text | Should -Match 'Trial\s+Parameters\s+Epochs\s+Loss\s+ValLoss\s+Duration\s+Machine'
+        $text | Should -Match ('(?m)^\s+1 Units=2, LearningRate=0\.01\s+1\s+{0:0.0000}\s+{1:0.0000}\s+\d+\.\d s {2}' -f $Trials[0].Loss, $Trials[0].ValLoss, [regex]::Escape([Environment]::MachineName))
+        $resumed = @(Invoke-RnnSweep -X $SweepData.X -Y $SweepData.Labels -Parameters ([ordered]@{ Units = 2, 3; LearningRate = 0.01 }) -ModelScript { throw 'not run: both trials are in the file' } -ResultPath (Join-Path $TestDrive 'sweep.csv'))
+        $resumed | Show | Should -Match "(?m)^\s+2 Units=3, LearningRate=0\.01 .*$([regex]::Escape([Environment]::MachineName)) \(resumed\)"
+    }
+
     It 'covers the OutputType of every cmdlet' {
         # Types PowerShell formats itself, and those this file checks above.
         $covered = 'FileInfo', 'OrderedDictionary', 'Sequential', 'Tensor', 'PSRnn.Evaluation', 'PSRnn.DetailedEvaluation',
             'RnnDatasetSplit', 'WindowedSeries', 'PaddedSequences', 'RnnAudioFeatures', 'RnnAudioDataset', 'RnnAudioPrediction', 'RnnTranscription', 'RnnAttribution', 'RnnActivation', 'RnnStream',
-            'TextVocabulary', 'RnnTextPrediction', 'String',
+            'TextVocabulary', 'RnnTextPrediction', 'String', 'RnnSweepTrial',
             'LearningRateSchedule', 'WaveformAugmentation'
         foreach ($command in Get-Command -Module PSRnn -CommandType Cmdlet) {
             foreach ($type in $command.OutputType) {

@@ -1,4 +1,3 @@
-using System.Text;
 using PSRnn.Engine.Data;
 using PSRnn.Engine.IO;
 
@@ -44,7 +43,7 @@ public sealed class LabelTable
             throw Invalid(csvPath, "the file is empty; it needs a header row 'file,label'.");
         }
 
-        List<string> header = SplitLine(lines[0]);
+        List<string> header = CsvFields.Split(lines[0]);
         int fileColumn = header.FindIndex(h => h.Trim().Equals("file", StringComparison.OrdinalIgnoreCase));
         int labelColumn = header.FindIndex(h => h.Trim().Equals("label", StringComparison.OrdinalIgnoreCase));
         if (fileColumn < 0 || labelColumn < 0)
@@ -62,7 +61,7 @@ public sealed class LabelTable
                 continue;
             }
 
-            List<string> cells = SplitLine(lines[i]);
+            List<string> cells = CsvFields.Split(lines[i]);
             if (cells.Count <= Math.Max(fileColumn, labelColumn) || cells[fileColumn].Trim().Length == 0)
             {
                 throw Invalid(csvPath, $"line {i + 1} has no file or no label: '{lines[i]}'.");
@@ -85,49 +84,6 @@ public sealed class LabelTable
         return _byPath.TryGetValue(Path.GetFullPath(file), out string? label) ? label
             : _byName.TryGetValue(Path.GetFileName(file), out string? byName) ? byName
             : null;
-    }
-
-    private static List<string> SplitLine(string line)
-    {
-        var cells = new List<string>();
-        var cell = new StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    cell.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    cell.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                cells.Add(cell.ToString());
-                cell.Clear();
-            }
-            else
-            {
-                cell.Append(c);
-            }
-        }
-
-        cells.Add(cell.ToString());
-        return cells;
     }
 
     private static DataFormatException Invalid(string csvPath, string message) =>

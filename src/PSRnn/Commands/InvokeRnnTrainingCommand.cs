@@ -820,20 +820,7 @@ public sealed class InvokeRnnTrainingCommand : PSCmdlet, IDisposable
         };
     }
 
-    private Tensor Transform(object value, string what, bool targets = false)
-    {
-        try
-        {
-            // Targets may be jagged label sequences (CTC); samples never are.
-            return targets ? TargetTransformationAttribute.Convert(value) : TensorArgument.Convert(value, null, out _);
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidCastException or OverflowException or ArgumentTransformationMetadataException)
-        {
-            ThrowTerminatingError(Errors.Create("TensorConversionFailed", ErrorCategory.InvalidArgument, value,
-                $"Cannot read {what} of -ValidationData: {Errors.Describe(e)}", e));
-            throw; // not reached
-        }
-    }
+    private Tensor Transform(object value, string what, bool targets = false) => TensorArgument.ConvertValidation(this, value, what, targets);
 
     private void ReportProgress(TrainingProgress p)
     {

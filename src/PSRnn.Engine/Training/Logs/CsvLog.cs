@@ -73,7 +73,7 @@ public sealed class CsvLog : IDisposable
             text.Append("epoch");
             foreach (string key in _keys)
             {
-                text.Append(',').Append(Quote(key));
+                text.Append(',').Append(CsvFields.Quote(key));
             }
 
             text.Append(NewLine);
@@ -106,10 +106,6 @@ public sealed class CsvLog : IDisposable
 
         return -1;
     }
-
-    // Python's csv quotes a field holding the separator, a quote or a line break.
-    private static string Quote(string field) =>
-        field.AsSpan().IndexOfAny(",\"\r\n") < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     // The header's keys and the byte length of the header and of the rows of epochs before epochsDone.
     private static (List<string>? Keys, long Keep) Kept(FileStream file, int epochsDone)
