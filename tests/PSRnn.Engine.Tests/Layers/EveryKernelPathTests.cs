@@ -72,6 +72,20 @@ public sealed class EveryKernelPathTests
         return data;
     }
 
+    public static TheoryData<string, string> LstmProjectionCases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (GemmPath path in Paths())
+        {
+            foreach (string caseName in LstmProjectionTests.CaseNames())
+            {
+                data.Add(path.ToString(), caseName);
+            }
+        }
+
+        return data;
+    }
+
     public static TheoryData<string> PathNames()
     {
         var data = new TheoryData<string>();
@@ -130,6 +144,17 @@ public sealed class EveryKernelPathTests
         using (ComputeThreads.Use(1))
         {
             new Conv1DTests().MatchesPyTorch(name);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(LstmProjectionCases))]
+    public void LstmProjectionMatchesPyTorch(string path, string name)
+    {
+        using (Gemm.ForcePath(Enum.Parse<GemmPath>(path)))
+        using (ComputeThreads.Use(1))
+        {
+            LstmProjectionTests.Verify(name);
         }
     }
 

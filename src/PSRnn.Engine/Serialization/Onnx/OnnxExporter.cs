@@ -413,6 +413,13 @@ public static partial class OnnxExporter
             // i, o, f, c ← Keras i, f, c, o).
             RecurrentCellInfo cell = forward.CellInfo
                 ?? throw Unsupported($"Layer '{layer}' ({forward.KerasClassName}) has no ONNX export.");
+            if (forward.StateWidth != forward.Units)
+            {
+                // ONNX's LSTM operator has no projection (and torch.onnx refuses proj_size too).
+                throw Unsupported($"Layer '{layer}' ({forward.KerasClassName}) projects h to {forward.StateWidth} of its {forward.Units} units " +
+                    "(PyTorch's proj_size), and the ONNX LSTM operator has no projection.");
+            }
+
             (string op, int gates, IReadOnlyList<int> gateMap) = (cell.OnnxOperator, cell.Gates, cell.OnnxGateOrder);
 
             RecurrentLayer[] directions = backward is null ? [forward] : [forward, backward];
