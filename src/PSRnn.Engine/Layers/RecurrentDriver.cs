@@ -388,7 +388,11 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
         }
 
         float[] kernel = RecurrentKernel!.Value;
-        if (_cell.KernelUse == RecurrentKernelUse.Packed)
+        if (_cell.KernelUse == RecurrentKernelUse.Elementwise)
+        {
+            // The step's product is element-wise: no layout of U to make.
+        }
+        else if (_cell.KernelUse == RecurrentKernelUse.Packed)
         {
             w.BackwardPacked = RecurrentLayer.PackRecurrent(true, g, p, kernel, g, w.PackedUT, batch, time);
         }

@@ -191,6 +191,17 @@ public abstract class RecurrentLayer : Layer
     }
 
     /// <summary>
+    /// Registers kernel (F, U), an element-wise recurrent_kernel (U) and, with use_bias, bias (U): the weights of a cell
+    /// whose recurrence is u ⊙ h₋₁ (IndRNN), not a matrix product.
+    /// </summary>
+    private protected void CreateElementwiseWeights(int inputFeatures)
+    {
+        Kernel = AddParameter("kernel", inputFeatures, Units);
+        RecurrentKernel = AddParameter("recurrent_kernel", Units);
+        Bias = UseBias ? AddParameter("bias", Units) : null;
+    }
+
+    /// <summary>
     /// The carried state, or null for Keras's default (zeros at the start of every batch). While set, Forward starts
     /// from it and leaves the state after the last step in it; Backward stops at it. Its batch must be the input's.
     /// </summary>
