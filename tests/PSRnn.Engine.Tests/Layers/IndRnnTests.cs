@@ -18,79 +18,31 @@ public sealed class IndRnnTests
 
     public static TheoryData<string> CaseNames() => LayerCaseFile.Names(FixtureFile);
 
-    /// <summary>Every case, whole, compacted or not (a masked case), and split over batch chunks.</summary>
-    public static TheoryData<string, bool, bool> Variants()
-    {
-        var data = new TheoryData<string, bool, bool>();
-        foreach (string name in LayerCaseFile.Names(FixtureFile))
-        {
-            data.Add(name, false, false);
-            data.Add(name, true, false);
-            data.Add(name, false, true);
-        }
-
-        return data;
-    }
+    public static TheoryData<string, bool, bool> Variants() => RecurrentCaseRunner.Variants(FixtureFile);
 
     [Theory]
     [MemberData(nameof(Variants))]
-    public void MatchesPyTorch(string name, bool neverCompact, bool splitBatch)
-    {
-        bool before = RecurrentWorkspace.NeverCompact;
-        RecurrentWorkspace.NeverCompact = neverCompact;
-        try
-        {
-            Verify(name, splitBatch);
-        }
-        finally
-        {
-            RecurrentWorkspace.NeverCompact = before;
-        }
-    }
+    public void MatchesPyTorch(string name, bool neverCompact, bool splitBatch) => Verify(name, splitBatch, neverCompact);
 
     /// <summary>One case: forward, input and weight gradients within 1e-5 of the fixture.</summary>
-    internal static void Verify(string name, bool splitBatch = false)
+    internal static void Verify(string name, bool splitBatch = false, bool neverCompact = false)
     {
         JsonElement testCase = LayerCaseFile.Case(FixtureFile, name);
         JsonElement config = testCase.GetProperty("config");
-        Activations x = WrapperFixtures.Input(testCase);
         var cell = new IndRnn(config.GetProperty("units").GetInt32(), config.GetProperty("return_sequences").GetBoolean(),
             config.GetProperty("go_backwards").GetBoolean())
         {
             UseBias = config.GetProperty("use_bias").GetBoolean(),
             Activation = config.GetProperty("activation").GetString() == "relu" ? ActivationKind.Relu : ActivationKind.Tanh,
         };
-        Layer layer = cell;
-        RecurrentLayer[] directions = [cell];
-        if (config.GetProperty("bidirectional").GetBoolean())
+        if (!config.GetProperty("bidirectional").GetBoolean())
         {
-            var wrapper = new Bidirectional(cell);
-            directions = [wrapper.ForwardLayer, wrapper.BackwardLayer];
-            layer = wrapper;
+            RecurrentCaseRunner.AssertCase(testCase, cell, [cell], splitBatch, neverCompact);
+            return;
         }
 
-        foreach (RecurrentLayer d in directions.Where(_ => splitBatch))
-        {
-            d.BatchSplitMinRows = 2;
-            d.BatchSplitMinChunkMacs = 0;
-        }
-
-        layer.Build(SampleShape.Sequence(x.Time, x.Features));
-        layer.Initialize(new Rng(1));
-        WrapperFixtures.LoadWeights(layer, testCase);
-        if (testCase.TryGetProperty("mask", out _))
-        {
-            x.Mask = LayerCaseFile.Mask(testCase, x.Batch, x.Time);
-        }
-
-        using (ComputeThreads.Use(splitBatch ? 2 : null))
-        {
-            Activations y = layer.Forward(x, training: true);
-            WrapperFixtures.AssertClose(testCase.GetProperty("output"), y.Span, "output");
-            Activations dx = layer.Backward(WrapperFixtures.Upstream(testCase, y), computeInputGradient: true)!;
-            WrapperFixtures.AssertClose(testCase.GetProperty("input_gradient"), dx.Span, "input gradient");
-            LayerCaseFile.AssertParameterGradients(layer, testCase);
-        }
+        var wrapper = new Bidirectional(cell);
+        RecurrentCaseRunner.AssertCase(testCase, wrapper, [wrapper.ForwardLayer, wrapper.BackwardLayer], splitBatch, neverCompact);
     }
 
     [Theory]
@@ -201,32 +153,9 @@ public sealed class IndRnnTests
     [Fact]
     public void ChunkByChunkStreamEqualsTheWholeSequence()
     {
-        const int batch = 2, time = 7;
         var model = new Sequential(SampleShape.Sequence(null, 3), "stream", 5);
         model.Add(new IndRnn(5, returnSequences: true));
-        Activations x = GradientCheck.RandomInput(batch, time, 3, true, 6);
-        float[] whole = model.Forward(x, false).Span.ToArray();
-        var stream = new RnnStream(model, batch);
-        var steps = new float[batch * time * 5];
-        int start = 0;
-        foreach (int t in new[] { 3, 1, 3 })
-        {
-            var chunk = new float[batch * t * 3];
-            for (int b = 0; b < batch; b++)
-            {
-                x.Span.Slice(((b * time) + start) * 3, t * 3).CopyTo(chunk.AsSpan(b * t * 3, t * 3));
-            }
-
-            ReadOnlySpan<float> y = stream.Predict(chunk, t).Span;
-            for (int b = 0; b < batch; b++)
-            {
-                y.Slice(b * t * 5, t * 5).CopyTo(steps.AsSpan(((b * time) + start) * 5, t * 5));
-            }
-
-            start += t;
-        }
-
-        Assert.Equal(whole, steps);
+        RecurrentCaseRunner.AssertStreamEqualsWholePass(model, GradientCheck.RandomInput(2, 7, 3, true, 6), 5);
     }
 
     [Theory]

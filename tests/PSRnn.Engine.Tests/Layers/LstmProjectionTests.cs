@@ -18,68 +18,18 @@ public sealed class LstmProjectionTests
 
     public static TheoryData<string> CaseNames() => LayerCaseFile.Names(FixtureFile);
 
-    /// <summary>Every case, whole, compacted or not (a masked case), and split over batch chunks.</summary>
-    public static TheoryData<string, bool, bool> Variants()
-    {
-        var data = new TheoryData<string, bool, bool>();
-        foreach (string name in LayerCaseFile.Names(FixtureFile))
-        {
-            data.Add(name, false, false);
-            data.Add(name, true, false);
-            data.Add(name, false, true);
-        }
-
-        return data;
-    }
+    public static TheoryData<string, bool, bool> Variants() => RecurrentCaseRunner.Variants(FixtureFile);
 
     [Theory]
     [MemberData(nameof(Variants))]
-    public void MatchesPyTorch(string name, bool neverCompact, bool splitBatch)
-    {
-        bool before = RecurrentWorkspace.NeverCompact;
-        RecurrentWorkspace.NeverCompact = neverCompact;
-        try
-        {
-            Verify(name, splitBatch);
-        }
-        finally
-        {
-            RecurrentWorkspace.NeverCompact = before;
-        }
-    }
+    public void MatchesPyTorch(string name, bool neverCompact, bool splitBatch) => Verify(name, splitBatch, neverCompact);
 
     /// <summary>One case: forward, input and weight gradients within 1e-5 of the fixture.</summary>
-    internal static void Verify(string name, bool splitBatch = false)
+    internal static void Verify(string name, bool splitBatch = false, bool neverCompact = false)
     {
         JsonElement testCase = LayerCaseFile.Case(FixtureFile, name);
-        JsonElement config = testCase.GetProperty("config");
-        Activations x = WrapperFixtures.Input(testCase);
-        Layer layer = Create(config, out Lstm[] directions);
-        if (splitBatch)
-        {
-            foreach (Lstm d in directions)
-            {
-                d.BatchSplitMinRows = 2;
-                d.BatchSplitMinChunkMacs = 0;
-            }
-        }
-
-        layer.Build(SampleShape.Sequence(x.Time, x.Features));
-        layer.Initialize(new Rng(1));
-        WrapperFixtures.LoadWeights(layer, testCase);
-        if (testCase.TryGetProperty("mask", out _))
-        {
-            x.Mask = LayerCaseFile.Mask(testCase, x.Batch, x.Time);
-        }
-
-        using (ComputeThreads.Use(splitBatch ? 2 : null))
-        {
-            Activations y = layer.Forward(x, training: true);
-            WrapperFixtures.AssertClose(testCase.GetProperty("output"), y.Span, "output");
-            Activations dx = layer.Backward(WrapperFixtures.Upstream(testCase, y), computeInputGradient: true)!;
-            WrapperFixtures.AssertClose(testCase.GetProperty("input_gradient"), dx.Span, "input gradient");
-            LayerCaseFile.AssertParameterGradients(layer, testCase);
-        }
+        Layer layer = Create(testCase.GetProperty("config"), out Lstm[] directions);
+        RecurrentCaseRunner.AssertCase(testCase, layer, directions, splitBatch, neverCompact);
     }
 
     private static Layer Create(JsonElement config, out Lstm[] directions)
@@ -175,35 +125,12 @@ public sealed class LstmProjectionTests
     [Fact]
     public void ChunkByChunkStreamEqualsTheWholeSequence()
     {
-        const int batch = 2, time = 7;
         var model = new Sequential(SampleShape.Sequence(null, 3), "stream", 5);
         model.Add(new Lstm(5, returnSequences: true) { ProjectionSize = 3 });
-        Activations x = GradientCheck.RandomInput(batch, time, 3, true, 6);
-        float[] whole = model.Forward(x, false).Span.ToArray();
-        var stream = new RnnStream(model, batch);
-        var steps = new float[batch * time * 3];
-        int start = 0;
-        foreach (int t in new[] { 3, 1, 3 })
-        {
-            var chunk = new float[batch * t * 3];
-            for (int b = 0; b < batch; b++)
-            {
-                x.Span.Slice(((b * time) + start) * 3, t * 3).CopyTo(chunk.AsSpan(b * t * 3, t * 3));
-            }
-
-            ReadOnlySpan<float> y = stream.Predict(chunk, t).Span;
-            for (int b = 0; b < batch; b++)
-            {
-                y.Slice(b * t * 3, t * 3).CopyTo(steps.AsSpan(((b * time) + start) * 3, t * 3));
-            }
-
-            start += t;
-        }
-
-        Assert.Equal(whole, steps);
+        RnnStream stream = RecurrentCaseRunner.AssertStreamEqualsWholePass(model, GradientCheck.RandomInput(2, 7, 3, true, 6), 3);
         IReadOnlyDictionary<string, float[]> states = stream.GetStates();
-        Assert.Equal(batch * 3, states["lstm.h"].Length);
-        Assert.Equal(batch * 5, states["lstm.c"].Length);
+        Assert.Equal(2 * 3, states["lstm.h"].Length);
+        Assert.Equal(2 * 5, states["lstm.c"].Length);
     }
 
     [Fact]
