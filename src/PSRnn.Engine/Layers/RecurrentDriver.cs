@@ -342,7 +342,7 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
             }
         }
 
-        // Row offset row of state (u floats a row).
+        // Carries state row (offset row, u floats) over from the step before, the initial state, or zeros.
         static void Carry(float[] state, float[]? initial, int row, int b, int s, int u)
         {
             if (s > 0)
