@@ -35,6 +35,7 @@
         'Add-SimpleRnnLayer'
         'Add-LstmLayer'
         'Add-GruLayer'
+        'Add-IndRnnLayer'
         'Add-DenseLayer'
         'Add-DropoutLayer'
         'Add-SpecAugmentLayer'

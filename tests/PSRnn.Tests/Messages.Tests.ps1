@@ -10,6 +10,10 @@ BeforeDiscovery {
         # The issue's examples.
         @{ Name = 'Import-RnnModel on a folder'; Id = 'PathIsFolder'; Match = 'model \(\.safetensors, \.onnx or Keras \.h5\)'; Script = { Import-RnnModel -LiteralPath $TestDrive } }
         @{ Name = '-MergeMode without -Bidirectional'; Id = 'MergeModeWithoutBidirectional'; Match = 'add -Bidirectional'; Script = { New-RnnModel -InputShape 5, 2 | Add-LstmLayer 3 -MergeMode Sum } }
+        @{ Name = 'Add-LstmLayer -ProjectionSize as large as the units'; Id = 'LstmProjectionSizeInvalid'; Match = 'projects h to 1 to 3 values \(PyTorch''s proj_size < hidden_size\); 4 is outside'; Script = { New-RnnModel -InputShape 5, 2 | Add-LstmLayer 4 -ProjectionSize 4 } }
+        @{ Name = 'Add-IndRnnLayer -RecurrentMax 0'; Id = 'IndRnnRecurrentMaxInvalid'; Match = 'a positive number .*0 is not'; Script = { New-RnnModel -InputShape 5, 2 | Add-IndRnnLayer 4 -RecurrentMax 0 } }
+        @{ Name = 'Add-LstmLayer -ProjectionSize -1'; Binder = $true; Script = { New-RnnModel -InputShape 5, 2 | Add-LstmLayer 4 -ProjectionSize -1 } }
+        @{ Name = 'Export-RnnModel -Format Onnx of a projected LSTM'; Id = 'OnnxUnsupported'; Match = 'ONNX LSTM operator has no projection'; Script = { New-RnnModel -InputShape 5, 2 | Add-LstmLayer 4 -ProjectionSize 2 | Export-RnnModel (Join-Path $TestDrive 'proj.onnx') -Format Onnx } }
         @{ Name = 'Add-LayerNormalizationLayer -Epsilon 0'; Id = 'LayerNormalizationEpsilon'; Match = 'positive number'; Script = { New-RnnModel -InputShape 5, 2 | Add-LayerNormalizationLayer -Epsilon 0 } }
         @{ Name = 'Add-Conv1DLayer -Strides 2 -DilationRate 2'; Id = 'ConvStridesWithDilation'; Match = 'give one of them'; Script = { New-RnnModel -InputShape 9, 2 | Add-Conv1DLayer 3 2 -Strides 2 -DilationRate 2 } }
         @{ Name = 'Add-MultiHeadAttentionLayer after a layer without sequences'; Id = 'LayerNeedsSequence'; Match = 'needs sequences.*-ReturnSequences'; Script = { New-RnnModel -InputShape 5, 2 | Add-GruLayer 3 | Add-MultiHeadAttentionLayer 2 2 } }

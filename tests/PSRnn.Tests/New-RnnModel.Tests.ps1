@@ -52,6 +52,35 @@ Describe 'New-RnnModel and the Add-*Layer cmdlets' {
         (Get-RnnLayerWeight -Model $m -Layer 0 -Name forward.bias).Shape | Should -Be @(12)
     }
 
+    It 'projects an LSTM''s h with -ProjectionSize (PyTorch''s proj_size), through a file and a stream' {
+        $m = New-RnnModel -InputShape 0, 3 -Seed 2 | Add-LstmLayer 6 -ProjectionSize 2 -ReturnSequences | Add-LstmLayer 5 -ProjectionSize 3 -Bidirectional | Add-DenseLayer 2
+        $m.Layers[0].OutputShape.ToString() | Should -Be '(None, None, 2)'
+        $m.Layers[1].OutputShape.ToString() | Should -Be '(None, 6)'
+        (Get-RnnLayerWeight -Model $m -Layer 0).Name | Should -Be @('kernel', 'recurrent_kernel', 'bias', 'weight_hr')
+        (Get-RnnLayerWeight -Model $m -Layer 0 -Name recurrent_kernel).Shape | Should -Be @(2, 24)
+        (Get-RnnLayerWeight -Model $m -Layer 0 -Name weight_hr).Shape | Should -Be @(6, 2)
+        $x = ConvertTo-RnnTensor ([float[]](1..24 | ForEach-Object { [math]::Sin($_) })) -Shape 2, 4, 3
+        $path = Join-Path $TestDrive 'proj.safetensors'
+        $m | Export-RnnModel $path
+        $read = Import-RnnModel $path
+        (Invoke-RnnPrediction -Model $read -X $x).ToArray() | Should -Be (Invoke-RnnPrediction -Model $m -X $x).ToArray()
+    }
+
+    It 'adds an IndRNN with its bound, through a file' {
+        $m = New-RnnModel -InputShape 0, 3 -Seed 2 | Add-IndRnnLayer 6 -Activation relu -RecurrentMax 0.5 -ReturnSequences | Add-IndRnnLayer 4 -Bidirectional | Add-DenseLayer 2
+        $m.Layers[0].KerasClassName | Should -Be 'IndRNN'
+        $m.Layers[0].Name | Should -Be 'ind_rnn'
+        $m.Layers[1].OutputShape.ToString() | Should -Be '(None, 8)'
+        (Get-RnnLayerWeight -Model $m -Layer 0 -Name recurrent_kernel).Shape | Should -Be @(6)
+        (Get-RnnLayerWeight -Model $m -Layer 0 -Name recurrent_kernel).ToArray() | ForEach-Object { $_ | Should -BeLessOrEqual 0.5 }
+        $x = ConvertTo-RnnTensor ([float[]](1..24 | ForEach-Object { [math]::Sin($_) })) -Shape 2, 4, 3
+        $path = Join-Path $TestDrive 'ind.safetensors'
+        $m | Export-RnnModel $path
+        $read = Import-RnnModel $path
+        $read.Layers[0].RecurrentMax | Should -Be 0.5
+        (Invoke-RnnPrediction -Model $read -X $x).ToArray() | Should -Be (Invoke-RnnPrediction -Model $m -X $x).ToArray()
+    }
+
     It 'adds Embedding, Dropout and per-step Dense layers' {
         $m = New-RnnModel -InputShape 20 | Add-EmbeddingLayer 30 8 | Add-LstmLayer 16 -ReturnSequences | Add-DropoutLayer 0.2 | Add-DenseLayer 30 -Activation softmax
         $m.Layers.KerasClassName | Should -Be @('Embedding', 'LSTM', 'Dropout', 'Dense')

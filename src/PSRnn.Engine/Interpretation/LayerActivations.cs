@@ -52,10 +52,10 @@ public static class LayerActivations
                 time = directions.Length > 0 ? directions[0].Workspace.Time : time;
                 for (int d = 0; d < directions.Length; d++)
                 {
-                    foreach (string name in directions[d].StepValueNames)
+                    for (int v = 0; v < directions[d].StepValueNames.Count; v++)
                     {
-                        names.Add(prefixes[d] + name);
-                        values.Add(new float[n * time * units]);
+                        names.Add(prefixes[d] + directions[d].StepValueNames[v]);
+                        values.Add(new float[n * time * Width(directions[d], v)]);
                     }
                 }
             }
@@ -66,11 +66,15 @@ public static class LayerActivations
             {
                 for (int v = 0; v < direction.StepValueNames.Count; v++, k++)
                 {
-                    direction.CopyStepValue(v, values[k].AsSpan(start * time * units, size * time * units));
+                    int width = Width(direction, v);
+                    direction.CopyStepValue(v, values[k].AsSpan(start * time * width, size * time * width));
                 }
             }
         }
 
         return new LayerActivationResult(layer, target.Name, output ?? [], outputShape, n, time, units, names, values);
     }
+
+    // Value v's width: h is the layer's state width (an LSTM's projection size), the gates and c its units.
+    private static int Width(RecurrentLayer layer, int v) => v == 0 ? layer.StateWidth : layer.Units;
 }

@@ -17,6 +17,9 @@ internal interface ILayerConfig
     /// <summary>A float; without a fallback the key is required.</summary>
     float Float(string key, float? fallback = null);
 
+    /// <summary>A float, or null when the key is absent or null.</summary>
+    float? OptionalFloat(string key);
+
     /// <summary>A boolean.</summary>
     bool Bool(string key, bool fallback);
 

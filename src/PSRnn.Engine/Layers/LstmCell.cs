@@ -13,17 +13,23 @@ namespace PSRnn.Engine.Layers;
 /// dU += H̃ᵀ·dZ, db += Σ dZ.</para>
 /// <para>Rows: the gate row holds z; the saved row the activated gates a (4U) and φ(c_t) (U); c is the driver's state 1.
 /// Sigmoid gates with a tanh cell (Keras's defaults) run as one fused pass (<see cref="LstmKernels"/>).</para>
+/// <para>With a projection (PyTorch's proj_size P &lt; U; W_hr <c>weight_hr</c> (U, P)): the cell's output r_t = o⊙φ(c_t)
+/// (U) is projected, h_t = r_t·W_hr (P), and h (P) is what U (P, 4U) reads at the next step. Backward: dr = dh·W_hrᵀ
+/// takes dh's place in the equations above; after the loop dW_hr += Rᵀ·dH over every step. The saved row adds r (U)
+/// and dh (P, written by the backward), the recurrent scratch holds dr (U).</para>
 /// </summary>
 internal struct LstmCell : IRecurrentCell<LstmCell>
 {
     private readonly ActivationKind _activation;
     private readonly ActivationKind _recurrentActivation;
+    private readonly Parameter? _projection;
 
-    /// <summary>A cell with activation φ and recurrent activation σ.</summary>
-    public LstmCell(ActivationKind activation, ActivationKind recurrentActivation)
+    /// <summary>A cell with activation φ and recurrent activation σ, and the projection W_hr (U, P) or none.</summary>
+    public LstmCell(ActivationKind activation, ActivationKind recurrentActivation, Parameter? projection = null)
     {
         _activation = activation;
         _recurrentActivation = recurrentActivation;
+        _projection = projection;
     }
 
     /// <inheritdoc />
@@ -59,10 +65,10 @@ internal struct LstmCell : IRecurrentCell<LstmCell>
     public readonly RecurrentKernelUse KernelUse => RecurrentKernelUse.Packed;
 
     /// <inheritdoc />
-    public readonly int SavedWidth(int units) => 5 * units;
+    public readonly int SavedWidth(int units) => _projection is null ? 5 * units : (6 * units) + _projection.Shape[1];
 
     /// <inheritdoc />
-    public readonly int RecurrentScratchWidth(int units) => 0;
+    public readonly int RecurrentScratchWidth(int units) => _projection is null ? 0 : units;
 
     /// <inheritdoc />
     public readonly int AccumulatorWidth(int units) => 0;
@@ -77,20 +83,34 @@ internal struct LstmCell : IRecurrentCell<LstmCell>
     /// <inheritdoc />
     public readonly void Forward(ref StepBlock block)
     {
-        int u = block.Units, g = 4 * u;
+        int u = block.Units, p = block.StateWidth, g = 4 * u;
         RecurrentWorkspace w = block.Work;
         if (!block.First)
         {
-            // Z[:, t] += H̃[:, t]·U   (rows, U)·(U, 4U)
-            block.Product(false, g, u, block.PreviousHOperand(), block.Kernel, g, w.ForwardPacked ? w.PackedU : null, 1f,
+            // Z[:, t] += H̃[:, t]·U   (rows, P)·(P, 4U)
+            block.Product(false, g, p, block.PreviousHOperand(), block.Kernel, g, w.ForwardPacked ? w.PackedU : null, 1f,
                 block.GatesOperand());
         }
 
+        if (_projection is null)
+        {
+            foreach (int b in block.Rows)
+            {
+                Span<float> saved = block.Saved(b);
+                StepForward(block.Gates(b), saved[..g], block.PreviousC(b), block.C(b), saved.Slice(g, u), block.H(b), u);
+            }
+
+            return;
+        }
+
+        // r = o⊙φ(c) into the saved row, then H[:, s] = R[:, t]·W_hr   (rows, U)·(U, P)
         foreach (int b in block.Rows)
         {
             Span<float> saved = block.Saved(b);
-            StepForward(block.Gates(b), saved[..g], block.PreviousC(b), block.C(b), saved.Slice(g, u), block.H(b), u);
+            StepForward(block.Gates(b), saved[..g], block.PreviousC(b), block.C(b), saved.Slice(g, u), saved.Slice(g + u, u), u);
         }
+
+        block.Product(false, p, u, block.SavedOperand(g + u), _projection.Value, p, null, 0f, block.HOperand());
     }
 
     // One sample of one step: activates the gates, updates c, writes h = o⊙φ(c).
@@ -126,21 +146,40 @@ internal struct LstmCell : IRecurrentCell<LstmCell>
     /// <inheritdoc />
     public readonly void Backward(ref StepBlock block)
     {
-        int u = block.Units, g = 4 * u;
+        int u = block.Units, p = block.StateWidth, g = 4 * u;
         RecurrentWorkspace w = block.Work;
         Span<float> dh = block.Scratch(0), dc = block.Scratch(1);
-        foreach (int b in block.Rows)
+        if (_projection is null)
         {
-            block.IncomingGradient(b, dh);
-            ReadOnlySpan<float> saved = block.Saved(b);
-            StepBackward(block.Gates(b), saved[..g], block.DGates(b), block.PreviousC(b), block.C(b), saved.Slice(g, u), dh,
-                dc, block.Carry(0, b), u);
+            foreach (int b in block.Rows)
+            {
+                block.IncomingGradient(b, dh);
+                ReadOnlySpan<float> saved = block.Saved(b);
+                StepBackward(block.Gates(b), saved[..g], block.DGates(b), block.PreviousC(b), block.C(b), saved.Slice(g, u), dh,
+                    dc, block.Carry(0, b), u);
+            }
+        }
+        else
+        {
+            // dh (P) into the saved row (dW_hr reads it after the loop), then dR = dH·W_hrᵀ   (rows, P)·(P, U)
+            foreach (int b in block.Rows)
+            {
+                block.IncomingGradient(b, block.Saved(b).Slice(g + (2 * u), p));
+            }
+
+            block.Product(true, u, p, block.SavedOperand(g + (2 * u)), _projection.Value, p, null, 0f, block.RecurrentOperand());
+            foreach (int b in block.Rows)
+            {
+                ReadOnlySpan<float> saved = block.Saved(b);
+                StepBackward(block.Gates(b), saved[..g], block.DGates(b), block.PreviousC(b), block.C(b), saved.Slice(g, u),
+                    block.Recurrent(b), dc, block.Carry(0, b), u);
+            }
         }
 
         if (!block.First)
         {
-            // d(h⊙m) = dZ[:, t]·Uᵀ   (rows, 4U)·(4U, U)
-            block.Product(true, u, g, block.DGatesOperand(), block.Kernel, g, w.BackwardPacked ? w.PackedUT : null, 0f,
+            // d(h⊙m) = dZ[:, t]·Uᵀ   (rows, 4U)·(4U, P)
+            block.Product(true, p, g, block.DGatesOperand(), block.Kernel, g, w.BackwardPacked ? w.PackedUT : null, 0f,
                 block.DhRecurrentOperand());
         }
     }
@@ -185,6 +224,29 @@ internal struct LstmCell : IRecurrentCell<LstmCell>
     }
 
     /// <inheritdoc />
-    public readonly void AddRecurrentGradients(RecurrentWorkspace work, Parameter recurrent, Parameter? bias) =>
+    public readonly void AddRecurrentGradients(RecurrentWorkspace work, Parameter recurrent, Parameter? bias)
+    {
         RecurrentShared.AddStandardGradients(work, recurrent, bias);
+        if (_projection is null)
+        {
+            return;
+        }
+
+        // dW_hr += Rᵀ·dH over every input row   (U, B·T)·(B·T, P). A masked row holds no r or dh of this pass: cleared by
+        // the forward when not compacted; compacted, cleared here (a stale NaN must not meet a zero).
+        int u = work.Units, p = work.StateWidth, width = work.SavedWidth, rows = work.Batch * work.Time, r = 5 * u;
+        if (work.Compact)
+        {
+            for (int row = 0; row < rows; row++)
+            {
+                if (work.CompactedRow(row) < 0)
+                {
+                    work.Saved.AsSpan((row * width) + r, u + p).Clear();
+                }
+            }
+        }
+
+        ReadOnlySpan<float> saved = work.Saved.AsSpan(0, rows * width);
+        Gemm.Multiply(true, false, u, p, rows, 1f, saved[r..], width, saved[(r + u)..], width, 1f, _projection.Gradient, p);
+    }
 }

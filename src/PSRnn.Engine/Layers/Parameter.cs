@@ -63,6 +63,21 @@ public sealed class Parameter
     /// <summary>Whether the optimizer updates it (Keras's <c>trainable</c>).</summary>
     public bool Trainable { get; set; } = true;
 
+    /// <summary>
+    /// A constraint the optimizer applies after each update, as Keras applies a variable's constraint: every value is
+    /// clipped to [−MaxAbs, MaxAbs] (IndRNN's bound on its recurrent weights); null for none.
+    /// </summary>
+    public float? MaxAbs { get; internal set; }
+
+    /// <summary>Clips the values to <see cref="MaxAbs"/> (nothing without one).</summary>
+    public void ApplyConstraint()
+    {
+        if (MaxAbs is float max)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Clamp(Value, -max, max, Value);
+        }
+    }
+
     /// <summary>Sets the gradient to zero before a batch.</summary>
     public void ZeroGradient()
     {

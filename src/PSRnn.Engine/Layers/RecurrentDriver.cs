@@ -57,6 +57,9 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
 
     private int Units => _layer.Units;
 
+    // The width P of h (U, or an LSTM's projection size): h, its dropout mask, H̃, dh and the carried h are P wide.
+    private int StateWidth => _layer.StateWidth;
+
     private bool ReturnSequences => _layer.ReturnSequences;
 
     private ReadOnlySpan<float> RecurrentMask => _layer.RecurrentMask;
@@ -77,16 +80,16 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
     public Activations Forward(Activations input, bool training)
     {
         _layer.CheckLayerInput(input);
-        int batch = input.Batch, time = input.Time, u = Units, g = TCell.GateCount * u;
+        int batch = input.Batch, time = input.Time, u = Units, p = StateWidth, g = TCell.GateCount * u;
         _mask = UsableMask(input);
         _input = input;
         _layer.PrepareDropout(batch, input.Features, training);
-        _work.EnsureForward(batch, time, u, TCell.GateCount, TCell.StateCount, _cell.SavedWidth(u), _cell.RecurrentScratchWidth(u));
+        _work.EnsureForward(batch, time, u, p, TCell.GateCount, TCell.StateCount, _cell.SavedWidth(u), _cell.RecurrentScratchWidth(u));
         _work.EnsureScratch(TCell.ScratchCount);
         RecurrentWorkspace w = _work;
         int rows = batch * time;
         w.SetRealRows(_mask, input.Features);
-        w.UseSplit(_layer.Split, _mask, (long)g * u);
+        w.UseSplit(_layer.Split, _mask, (long)g * p);
         _layer.ProjectInputs(input, Kernel!.Value, _cell.ProjectBias && Bias is not null ? Bias.Value : [], g, w.Gates.AsSpan(0, rows * g),
             w.Compact ? w : null);
 
@@ -96,8 +99,8 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
         if (state is not null)
         {
             CheckState(state, batch);
-            RecurrentWorkspace.Grow(ref w.H0, batch * u);
-            state.H.AsSpan(0, batch * u).CopyTo(w.H0);
+            RecurrentWorkspace.Grow(ref w.H0, batch * p);
+            state.H.AsSpan(0, batch * p).CopyTo(w.H0);
             if (TCell.StateCount > 1)
             {
                 RecurrentWorkspace.Grow(ref w.C0, batch * u);
@@ -116,35 +119,35 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
                 continue;
             }
 
-            Span<float> row = w.PreviousH.AsSpan(previousRow * u, u);
+            Span<float> row = w.PreviousH.AsSpan(previousRow * p, p);
             if (state is null)
             {
                 row.Clear();
             }
             else if (recurrentMask.IsEmpty)
             {
-                w.H0.AsSpan(b * u, u).CopyTo(row);
+                w.H0.AsSpan(b * p, p).CopyTo(row);
             }
             else
             {
-                System.Numerics.Tensors.TensorPrimitives.Multiply(w.H0.AsSpan(b * u, u), recurrentMask.Slice(b * u, u), row);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(w.H0.AsSpan(b * p, p), recurrentMask.Slice(b * p, p), row);
             }
         }
 
         w.ForwardPacked = _cell.KernelUse == RecurrentKernelUse.Packed
-            && RecurrentLayer.PackRecurrent(false, u, g, RecurrentKernel!.Value, g, w.PackedU, batch, time);
+            && RecurrentLayer.PackRecurrent(false, p, g, RecurrentKernel!.Value, g, w.PackedU, batch, time);
         _cell.BeginForward(w, Bias);
-        _layer.RunBatchChunks(batch, (long)g * u, time, _forwardRows, _mask);
+        _layer.RunBatchChunks(batch, StepMacs(u, p, g), time, _forwardRows, _mask);
         if (state is not null)
         {
             // The state after the last step (a sample's masked tail carried it unchanged) is where the next chunk starts.
             for (int b = 0; b < batch; b++)
             {
-                int row = ((b * time) + time - 1) * u;
-                w.H.Buffer.AsSpan(row, u).CopyTo(state.H.AsSpan(b * u, u));
+                int row = (b * time) + time - 1;
+                w.H.Buffer.AsSpan(row * p, p).CopyTo(state.H.AsSpan(b * p, p));
                 if (TCell.StateCount > 1)
                 {
-                    w.C.AsSpan(row, u).CopyTo(state.C.AsSpan(b * u, u));
+                    w.C.AsSpan(row * u, u).CopyTo(state.C.AsSpan(b * u, u));
                 }
             }
         }
@@ -154,10 +157,10 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
             return w.H;
         }
 
-        _last.Resize(batch, 1, u, false);
+        _last.Resize(batch, 1, p, false);
         for (int b = 0; b < batch; b++)
         {
-            w.H.Buffer.AsSpan(((b * time) + time - 1) * u, u).CopyTo(_last.Buffer.AsSpan(b * u, u));
+            w.H.Buffer.AsSpan(((b * time) + time - 1) * p, p).CopyTo(_last.Buffer.AsSpan(b * p, p));
         }
 
         return _last;
@@ -176,7 +179,7 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
     public void CopyStepValue(int index, Span<float> into)
     {
         RecurrentWorkspace w = _work;
-        int batch = w.Batch, time = w.Time, u = Units;
+        int batch = w.Batch, time = w.Time, u = index == 0 ? StateWidth : Units;
         if (_input is null || into.Length != batch * time * u || (uint)index > (uint)TCell.StepValues.Count)
         {
             throw new InvalidOperationException($"Layer '{_layer.Name}' has no step value {index} of {batch} × {time} × {u} (a Forward first).");
@@ -212,13 +215,16 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
 
     private void CheckState(RecurrentState state, int batch)
     {
-        if (state.Batch != batch || state.Units != Units || state.Count != TCell.StateCount)
+        if (state.Batch != batch || state.Units != Units || state.HWidth != StateWidth || state.Count != TCell.StateCount)
         {
             throw new ModelException("StreamStateMismatch", string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"Layer '{_layer.Name}' carries a state of {state.Batch} × {state.Units} ({string.Join(", ", state.Names)}), but the batch has " +
-                $"{batch} sequences and the layer {Units} units and {TCell.StateCount} state vector(s)."));
+                $"{batch} sequences and the layer {Units} units ({StateWidth} in h) and {TCell.StateCount} state vector(s)."));
         }
     }
+
+    // Multiply-adds of one step per row: the recurrent product (P·G) and, with a projection, h = W_hr·r (U·P).
+    private static long StepMacs(int u, int p, int g) => ((long)g * p) + (p == u ? 0 : (long)u * p);
 
     // The input's mask when it masks anything (an all-real mask changes nothing and costs nothing).
     private static SequenceMask? UsableMask(Activations input)
@@ -266,7 +272,7 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
     private void ForwardRows(int b0, int b1)
     {
         RecurrentWorkspace w = _work;
-        int time = w.Time, u = Units;
+        int time = w.Time, u = StateWidth;
         ReadOnlySpan<float> recurrentMask = RecurrentMask;
         ReadOnlySpan<float> kernel = RecurrentKernel!.Value;
         for (int s = 0; s < time; s++)
@@ -312,7 +318,7 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
     private void CarryMaskedStates(int b0, int b1, int s, int t)
     {
         RecurrentWorkspace w = _work;
-        int time = w.Time, u = Units;
+        int time = w.Time, u = Units, p = StateWidth;
         SequenceMask mask = _mask!;
         for (int b = b0; b < b1; b++)
         {
@@ -321,7 +327,7 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
                 continue;
             }
 
-            int row = ((b * time) + s) * u;
+            int row = (b * time) + s;
             if (!w.Compact)
             {
                 // The whole-batch products read every row: nothing stale (a NaN of an earlier batch) may meet a zero
@@ -329,13 +335,14 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
                 w.Saved.AsSpan(((b * time) + t) * w.SavedWidth, w.SavedWidth).Clear();
             }
 
-            Carry(w.H.Buffer, w.HasInitial ? w.H0 : null, row, b, s, u);
+            Carry(w.H.Buffer, w.HasInitial ? w.H0 : null, row * p, b, s, p);
             if (TCell.StateCount > 1)
             {
-                Carry(w.C, w.HasInitial ? w.C0 : null, row, b, s, u);
+                Carry(w.C, w.HasInitial ? w.C0 : null, row * u, b, s, u);
             }
         }
 
+        // Carries state row (offset row, u floats) over from the step before, the initial state, or zeros.
         static void Carry(float[] state, float[]? initial, int row, int b, int s, int u)
         {
             if (s > 0)
@@ -359,40 +366,44 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
         ArgumentNullException.ThrowIfNull(outputGradient);
         Activations input = _input ?? throw new InvalidOperationException("Backward needs a Forward first.");
         RecurrentWorkspace w = _work;
-        int batch = w.Batch, time = w.Time, u = Units, g = TCell.GateCount * u, rows = batch * time;
-        if (outputGradient.Batch != batch || outputGradient.Features != u
+        int batch = w.Batch, time = w.Time, u = Units, p = StateWidth, g = TCell.GateCount * u, rows = batch * time;
+        if (outputGradient.Batch != batch || outputGradient.Features != p
             || outputGradient.Time != (ReturnSequences ? time : 1))
         {
             throw new ArgumentException($"The output gradient is {outputGradient.SampleShape} for a batch of {outputGradient.Batch}; " +
-                $"the last Forward returned {batch} × {(ReturnSequences ? SampleShape.Sequence(time, u) : SampleShape.Vector(u))}.",
+                $"the last Forward returned {batch} × {(ReturnSequences ? SampleShape.Sequence(time, p) : SampleShape.Vector(p))}.",
                 nameof(outputGradient));
         }
 
         w.EnsureBackward(_cell.SeparateRecurrentGradient, TCell.CarryCount, _cell.AccumulatorWidth(u), TCell.ScratchCount);
-        w.DhRecurrent.AsSpan(0, batch * u).Clear();
+        w.DhRecurrent.AsSpan(0, batch * p).Clear();
         w.Carries.AsSpan(0, batch * TCell.CarryCount * u).Clear();
         w.Accumulators.AsSpan(0, (batch + 1) * w.AccumulatorWidth).Clear();
         w.DirectPending = _mask is not null;
         if (w.DirectPending)
         {
-            w.DhDirect.AsSpan(0, batch * u).Clear();
+            w.DhDirect.AsSpan(0, batch * p).Clear();
             w.CarryLive.AsSpan(0, batch).Clear();
             w.DirectLive.AsSpan(0, batch).Clear();
         }
 
         float[] kernel = RecurrentKernel!.Value;
-        if (_cell.KernelUse == RecurrentKernelUse.Packed)
+        if (_cell.KernelUse == RecurrentKernelUse.Elementwise)
         {
-            w.BackwardPacked = RecurrentLayer.PackRecurrent(true, g, u, kernel, g, w.PackedUT, batch, time);
+            // The step's product is element-wise: no layout of U to make.
+        }
+        else if (_cell.KernelUse == RecurrentKernelUse.Packed)
+        {
+            w.BackwardPacked = RecurrentLayer.PackRecurrent(true, g, p, kernel, g, w.PackedUT, batch, time);
         }
         else
         {
-            RecurrentWorkspace.Grow(ref w.KernelTransposed, g * u);
-            RecurrentShared.Transpose(kernel, u, g, w.KernelTransposed);
+            RecurrentWorkspace.Grow(ref w.KernelTransposed, g * p);
+            RecurrentShared.Transpose(kernel, p, g, w.KernelTransposed);
         }
 
         _outputGradient = outputGradient;
-        _layer.RunBatchChunks(batch, (long)g * u, time, _backwardRows, _mask);
+        _layer.RunBatchChunks(batch, StepMacs(u, p, g), time, _backwardRows, _mask);
         _outputGradient = null;
 
         // Compacted, the loop wrote the real rows' gate gradients to the first R rows, which is what the products read.
@@ -438,7 +449,7 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
     private void PassMaskedGradients(ref StepBlock block)
     {
         RecurrentWorkspace w = _work;
-        int u = Units;
+        int u = StateWidth;
         SequenceMask mask = _mask!;
         for (int b = block.B0; b < block.B1; b++)
         {

@@ -8,4 +8,10 @@ internal enum RecurrentKernelUse
 
     /// <summary>The stored U forward and a stored transpose Uᵀ backward (GRU reset_before, whose steps use column blocks of U).</summary>
     Blocks,
+
+    /// <summary>
+    /// No matrix: U is a vector of U weights the step multiplies element-wise (IndRNN's u ⊙ h₋₁), so nothing is packed
+    /// or transposed.
+    /// </summary>
+    Elementwise,
 }

@@ -62,6 +62,12 @@ public abstract class RecurrentLayer : Layer
     /// <summary>The state size.</summary>
     public int Units { get; }
 
+    /// <summary>
+    /// The width of h, the layer's output and recurrent state: <see cref="Units"/>, or an LSTM's projection size
+    /// (PyTorch's proj_size), whose h = W_hr·(o⊙φ(c)) is narrower than its cell state c.
+    /// </summary>
+    public virtual int StateWidth => Units;
+
     /// <summary>Whether the whole output sequence is returned (else the last state).</summary>
     public bool ReturnSequences { get; }
 
@@ -101,7 +107,7 @@ public abstract class RecurrentLayer : Layer
     /// </summary>
     internal ReadOnlySpan<float> InputMask => _inputMaskStore.AsSpan(0, _inputMaskLength);
 
-    /// <summary>The recurrent mask of the current batch (B·U), or empty when no recurrent dropout applies.</summary>
+    /// <summary>The recurrent mask of the current batch (B·P), or empty when no recurrent dropout applies.</summary>
     internal ReadOnlySpan<float> RecurrentMask => _recurrentMaskStore.AsSpan(0, _recurrentMaskLength);
 
     /// <inheritdoc />
@@ -160,7 +166,7 @@ public abstract class RecurrentLayer : Layer
     {
         RequireSequence(input);
         CreateParameters(input.Features);
-        return ReturnSequences ? SampleShape.Sequence(input.Time, Units) : SampleShape.Vector(Units);
+        return ReturnSequences ? SampleShape.Sequence(input.Time, StateWidth) : SampleShape.Vector(StateWidth);
     }
 
     /// <summary>Registers kernel, recurrent_kernel and bias with Keras's shapes for <paramref name="inputFeatures"/>.</summary>
@@ -175,13 +181,24 @@ public abstract class RecurrentLayer : Layer
     /// <summary>The bias, once built with use_bias.</summary>
     protected internal Parameter? Bias { get; private set; }
 
-    /// <summary>Registers kernel (F, G), recurrent_kernel (U, G) and, with use_bias, the bias of <paramref name="biasShape"/>.</summary>
+    /// <summary>Registers kernel (F, G), recurrent_kernel (P, G) and, with use_bias, the bias of <paramref name="biasShape"/>.</summary>
     private protected void CreateWeights(int inputFeatures, int gates, params int[] biasShape)
     {
         int g = gates * Units;
         Kernel = AddParameter("kernel", inputFeatures, g);
-        RecurrentKernel = AddParameter("recurrent_kernel", Units, g);
+        RecurrentKernel = AddParameter("recurrent_kernel", StateWidth, g);
         Bias = UseBias ? AddParameter("bias", biasShape) : null;
+    }
+
+    /// <summary>
+    /// Registers kernel (F, U), an element-wise recurrent_kernel (U) and, with use_bias, bias (U): the weights of a cell
+    /// whose recurrence is u ⊙ h₋₁ (IndRNN), not a matrix product.
+    /// </summary>
+    private protected void CreateElementwiseWeights(int inputFeatures)
+    {
+        Kernel = AddParameter("kernel", inputFeatures, Units);
+        RecurrentKernel = AddParameter("recurrent_kernel", Units);
+        Bias = UseBias ? AddParameter("bias", Units) : null;
     }
 
     /// <summary>
@@ -268,7 +285,7 @@ public abstract class RecurrentLayer : Layer
         ArgumentNullException.ThrowIfNull(recurrent);
         int rows = input.Rows;
         Gemm.Multiply(true, false, input.Features, gates, rows, 1f, DroppedInput(input), dGates, 1f, kernel.Gradient);
-        Gemm.Multiply(true, false, Units, gates, rows, 1f, previous[..(rows * Units)], dGates, 1f, recurrent.Gradient);
+        Gemm.Multiply(true, false, StateWidth, gates, rows, 1f, previous[..(rows * StateWidth)], dGates, 1f, recurrent.Gradient);
         if (bias is not null)
         {
             RecurrentShared.AddColumnSums(dGates, gates, bias.Gradient);
@@ -356,7 +373,7 @@ public abstract class RecurrentLayer : Layer
         }
 
         _inputMaskLength = training && Dropout > 0 ? Mask(ref _inputMaskStore, batch * inputFeatures, Dropout) : 0;
-        _recurrentMaskLength = training && RecurrentDropout > 0 ? Mask(ref _recurrentMaskStore, batch * Units, RecurrentDropout) : 0;
+        _recurrentMaskLength = training && RecurrentDropout > 0 ? Mask(ref _recurrentMaskStore, batch * StateWidth, RecurrentDropout) : 0;
     }
 
     private float[] _inputMaskStore = [];

@@ -68,7 +68,7 @@ internal static class RecurrentShared
     {
         ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(recurrent);
-        int g = work.GateWidth, u = work.Units;
+        int g = work.GateWidth, u = work.StateWidth;
         ReadOnlySpan<float> dGates = work.DGates.AsSpan(0, work.ProductRows * g);
         work.AddTransposedProduct(u, g, work.PreviousH, u, dGates, g, recurrent.Gradient, g, aCompacted: true);
         if (bias is not null)

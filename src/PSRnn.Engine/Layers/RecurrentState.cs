@@ -13,16 +13,31 @@ public sealed class RecurrentState
     /// <param name="units">The layer's units.</param>
     /// <param name="count">The state vectors per step: 1 (h) or 2 (h and c).</param>
     public RecurrentState(int batch, int units, int count)
+        : this(batch, units, count, units)
+    {
+    }
+
+    /// <summary>Zero states for a layer whose h is <paramref name="hWidth"/> wide (an LSTM with a projection) and c <paramref name="units"/>.</summary>
+    /// <param name="batch">The sequences.</param>
+    /// <param name="units">The layer's units (c's width).</param>
+    /// <param name="count">The state vectors per step: 1 (h) or 2 (h and c).</param>
+    /// <param name="hWidth">h's width: the units, or the projection size.</param>
+    public RecurrentState(int batch, int units, int count, int hWidth)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hWidth);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, 2);
         Batch = batch;
         Units = units;
-        H = new float[checked(batch * units)];
+        HWidth = hWidth;
+        H = new float[checked(batch * hWidth)];
         C = count > 1 ? new float[batch * units] : null;
     }
+
+    /// <summary>The width of h: <see cref="Units"/>, or an LSTM's projection size.</summary>
+    public int HWidth { get; }
 
     /// <summary>The sequences.</summary>
     public int Batch { get; }
@@ -33,7 +48,7 @@ public sealed class RecurrentState
     /// <summary>The state vectors per step: 1 (h) or 2 (h and c).</summary>
     public int Count => C is null ? 1 : 2;
 
-    /// <summary>h (Batch, Units), row-major.</summary>
+    /// <summary>h (Batch, HWidth), row-major.</summary>
     public float[] H { get; }
 
     /// <summary>LSTM's c (Batch, Units), or null.</summary>
@@ -58,7 +73,7 @@ public sealed class RecurrentState
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Batch);
-        Array.Clear(H, index * Units, Units);
+        Array.Clear(H, index * HWidth, HWidth);
         if (C is not null)
         {
             Array.Clear(C, index * Units, Units);

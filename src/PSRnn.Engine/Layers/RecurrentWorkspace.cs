@@ -39,6 +39,11 @@ internal sealed class RecurrentWorkspace
     /// <summary>The layer's units U.</summary>
     public int Units { get; private set; }
 
+    /// <summary>
+    /// The width P of h, the output and recurrent state: U, or an LSTM's projection size (h = W_hr·(o⊙φ(c)), c still U).
+    /// </summary>
+    public int StateWidth { get; private set; }
+
     /// <summary>Gate columns G = g·U.</summary>
     public int GateWidth { get; private set; }
 
@@ -69,7 +74,7 @@ internal sealed class RecurrentWorkspace
     /// <summary>(B·T, W) input order: what the cell keeps for backward.</summary>
     public float[] Saved = [];
 
-    /// <summary>(B·T, U) input order: the dropped state h⊙m fed to input step t (zero before the first); compacted
+    /// <summary>(B·T, P) input order: the dropped state h⊙m fed to input step t (zero before the first); compacted
     /// (<see cref="Compact"/>) the real rows only, as the gate buffers (<see cref="CompactedRow"/>).</summary>
     public float[] PreviousH = [];
 
@@ -77,7 +82,7 @@ internal sealed class RecurrentWorkspace
     /// b·T + t: that row, or compacted its position among the real rows (−1 for a masked one, which has none).</summary>
     public int CompactedRow(int row) => Compact ? CompactIndex[row] : row;
 
-    /// <summary>State 0, h (B, T, U) in processing order: the returned sequence.</summary>
+    /// <summary>State 0, h (B, T, P) in processing order: the returned sequence.</summary>
     public readonly Activations H = new();
 
     /// <summary>State 1 (B·T, U) in processing order, when the cell carries one (LSTM's c).</summary>
@@ -92,10 +97,10 @@ internal sealed class RecurrentWorkspace
     /// <summary>(B·T, G) input order: the recurrent-side gate gradients, for cells that keep them apart.</summary>
     public float[] DRecurrent = [];
 
-    /// <summary>(B, U): d(h⊙m) of the step after, the product dG·Uᵀ.</summary>
+    /// <summary>(B, P): d(h⊙m) of the step after, the product dG·Uᵀ.</summary>
     public float[] DhRecurrent = [];
 
-    /// <summary>(B, U): the part of dh that passes masked steps unchanged (no dropout mask, no product).</summary>
+    /// <summary>(B, P): the part of dh that passes masked steps unchanged (no dropout mask, no product).</summary>
     public float[] DhDirect = [];
 
     /// <summary>Whether this backward pass has a sequence mask, so <see cref="DhDirect"/> is in use.</summary>
@@ -128,7 +133,7 @@ internal sealed class RecurrentWorkspace
     /// <summary>Whether this batch starts from a carried state (<see cref="H0"/>, <see cref="C0"/>) instead of zeros.</summary>
     public bool HasInitial;
 
-    /// <summary>(B, U): h before the first step when <see cref="HasInitial"/>.</summary>
+    /// <summary>(B, P): h before the first step when <see cref="HasInitial"/>.</summary>
     public float[] H0 = [];
 
     /// <summary>(B, U): c before the first step when <see cref="HasInitial"/> and the cell carries c.</summary>
@@ -386,19 +391,20 @@ internal sealed class RecurrentWorkspace
     public ReadOnlySpan<int> AllRows(int b0, int b1) => _identity.AsSpan(b0, b1 - b0);
 
     /// <summary>Sizes the forward buffers for a batch.</summary>
-    public void EnsureForward(int batch, int time, int units, int gates, int states, int saved, int recurrent)
+    public void EnsureForward(int batch, int time, int units, int stateWidth, int gates, int states, int saved, int recurrent)
     {
         Batch = batch;
         Time = time;
         Units = units;
+        StateWidth = stateWidth;
         GateWidth = gates * units;
         SavedWidth = saved;
         RecurrentWidth = recurrent;
         int rows = batch * time, g = GateWidth;
         Grow(ref Gates, rows * g);
         Grow(ref Saved, rows * saved);
-        Grow(ref PreviousH, rows * units);
-        H.Resize(batch, time, units, true);
+        Grow(ref PreviousH, rows * stateWidth);
+        H.Resize(batch, time, stateWidth, true);
         if (states > 1)
         {
             Grow(ref C, rows * units);
@@ -433,8 +439,8 @@ internal sealed class RecurrentWorkspace
             Grow(ref DRecurrent, rows * GateWidth);
         }
 
-        Grow(ref DhRecurrent, Batch * u);
-        Grow(ref DhDirect, Batch * u);
+        Grow(ref DhRecurrent, Batch * StateWidth);
+        Grow(ref DhDirect, Batch * StateWidth);
         if (CarryLive.Length < Batch)
         {
             CarryLive = new bool[Batch];

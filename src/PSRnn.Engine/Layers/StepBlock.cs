@@ -89,15 +89,18 @@ internal ref struct StepBlock
     /// <summary>The saved row of sample b at this input step.</summary>
     public readonly Span<float> Saved(int b) => _w.Saved.AsSpan(InputRow(b) * _w.SavedWidth, _w.SavedWidth);
 
-    /// <summary>The dropped previous state h⊙m that sample b's step reads (U).</summary>
-    public readonly Span<float> PreviousH(int b) => _w.PreviousH.AsSpan(GateRow(b) * _w.Units, _w.Units);
+    /// <summary>The width P of h (U, or an LSTM's projection size).</summary>
+    public readonly int StateWidth => _w.StateWidth;
 
-    /// <summary>h of sample b after this step (U).</summary>
-    public readonly Span<float> H(int b) => _w.H.Buffer.AsSpan(StateRow(b) * _w.Units, _w.Units);
+    /// <summary>The dropped previous state h⊙m that sample b's step reads (P).</summary>
+    public readonly Span<float> PreviousH(int b) => _w.PreviousH.AsSpan(GateRow(b) * _w.StateWidth, _w.StateWidth);
+
+    /// <summary>h of sample b after this step (P).</summary>
+    public readonly Span<float> H(int b) => _w.H.Buffer.AsSpan(StateRow(b) * _w.StateWidth, _w.StateWidth);
 
     /// <summary>h of sample b before this step, unmasked: the carried state before the first step, or empty (zeros).</summary>
-    public readonly ReadOnlySpan<float> PreviousHState(int b) => S > 0 ? _w.H.Buffer.AsSpan((StateRow(b) - 1) * _w.Units, _w.Units)
-        : _w.HasInitial ? _w.H0.AsSpan(b * _w.Units, _w.Units) : default;
+    public readonly ReadOnlySpan<float> PreviousHState(int b) => S > 0 ? _w.H.Buffer.AsSpan((StateRow(b) - 1) * _w.StateWidth, _w.StateWidth)
+        : _w.HasInitial ? _w.H0.AsSpan(b * _w.StateWidth, _w.StateWidth) : default;
 
     /// <summary>State 1 (c) of sample b after this step.</summary>
     public readonly Span<float> C(int b) => _w.C.AsSpan(StateRow(b) * _w.Units, _w.Units);
@@ -115,8 +118,8 @@ internal ref struct StepBlock
     /// <summary>The recurrent-side gate-gradient row (G) of sample b at this input step.</summary>
     public readonly Span<float> DRecurrent(int b) => _w.DRecurrent.AsSpan(GateRow(b) * _w.GateWidth, _w.GateWidth);
 
-    /// <summary>d(h⊙m) from the step after (U), the product dG·Uᵀ.</summary>
-    public readonly Span<float> DhRecurrent(int b) => _w.DhRecurrent.AsSpan(b * _w.Units, _w.Units);
+    /// <summary>d(h⊙m) from the step after (P), the product dG·Uᵀ.</summary>
+    public readonly Span<float> DhRecurrent(int b) => _w.DhRecurrent.AsSpan(b * _w.StateWidth, _w.StateWidth);
 
     /// <summary>The cell's carry <paramref name="k"/> of sample b (U).</summary>
     public readonly Span<float> Carry(int k, int b) => _w.Carries.AsSpan(((b * _w.CarryCount) + k) * _w.Units, _w.Units);
@@ -127,13 +130,13 @@ internal ref struct StepBlock
     /// <summary>The chunk's scratch row <paramref name="k"/> (U).</summary>
     public readonly Span<float> Scratch(int k) => _w.Scratch.AsSpan(((B0 * _w.ScratchCount) + k) * _w.Units, _w.Units);
 
-    /// <summary>The recurrent dropout mask of sample b (U), or empty.</summary>
-    public readonly ReadOnlySpan<float> RecurrentMaskOf(int b) => RecurrentMask.IsEmpty ? default : RecurrentMask.Slice(b * _w.Units, _w.Units);
+    /// <summary>The recurrent dropout mask of sample b (P), or empty.</summary>
+    public readonly ReadOnlySpan<float> RecurrentMaskOf(int b) => RecurrentMask.IsEmpty ? default : RecurrentMask.Slice(b * _w.StateWidth, _w.StateWidth);
 
-    /// <summary>dy of sample b at this step (U): every step with return_sequences, else the last; empty otherwise.</summary>
+    /// <summary>dy of sample b at this step (P): every step with return_sequences, else the last; empty otherwise.</summary>
     public readonly ReadOnlySpan<float> OutputGradient(int b)
     {
-        int u = _w.Units;
+        int u = _w.StateWidth;
         if (ReturnSequences)
         {
             return OutputGradientSpan.Slice(StateRow(b) * u, u);
@@ -176,7 +179,7 @@ internal ref struct StepBlock
     {
         if (_w.DirectPending && _w.DirectLive[b])
         {
-            Span<float> direct = _w.DhDirect.AsSpan(b * _w.Units, _w.Units);
+            Span<float> direct = _w.DhDirect.AsSpan(b * _w.StateWidth, _w.StateWidth);
             TensorPrimitives.Add(dh, direct, dh);
             direct.Clear();
             _w.DirectLive[b] = false;
@@ -260,7 +263,10 @@ internal ref struct StepBlock
     }
 
     /// <summary>The previous-state rows (input step t) from column <paramref name="column"/>.</summary>
-    public readonly StepOperand PreviousHOperand(int column = 0) => CompactableOperand(_w.PreviousH, _w.Units, column);
+    public readonly StepOperand PreviousHOperand(int column = 0) => CompactableOperand(_w.PreviousH, _w.StateWidth, column);
+
+    /// <summary>The rows of h after this step (processing step s), P wide.</summary>
+    public readonly StepOperand HOperand() => new(_w.H.Buffer, S * _w.StateWidth, _w.Time * _w.StateWidth);
 
     /// <summary>The gate rows (input step t) from column <paramref name="column"/>.</summary>
     public readonly StepOperand GatesOperand(int column = 0) => CompactableOperand(_w.Gates, _w.GateWidth, column);
@@ -284,5 +290,5 @@ internal ref struct StepBlock
     public readonly StepOperand RecurrentOperand() => new(_w.Recurrent, 0, _w.RecurrentWidth);
 
     /// <summary>The per-sample d(h⊙m) rows.</summary>
-    public readonly StepOperand DhRecurrentOperand() => new(_w.DhRecurrent, 0, _w.Units);
+    public readonly StepOperand DhRecurrentOperand() => new(_w.DhRecurrent, 0, _w.StateWidth);
 }

@@ -57,7 +57,7 @@ public sealed class RnnStream
             throw new ModelException("StreamUnsupportedLayer", $"Layer '{other.Name}' ({other.KerasClassName}) cannot carry a state.");
         }
 
-        _states = [.. _recurrent.Select(r => new RecurrentState(batch, r.Units, r.CellInfo!.Value.States))];
+        _states = [.. _recurrent.Select(r => new RecurrentState(batch, r.Units, r.CellInfo!.Value.States, r.StateWidth))];
     }
 
     /// <summary>The model.</summary>
@@ -177,7 +177,7 @@ public sealed class RnnStream
             if (values.Length != target.Length)
             {
                 throw new ModelException("StreamStateShape", string.Create(CultureInfo.InvariantCulture,
-                    $"State '{name}' is {Batch} × {_recurrent[i].Units}; the values given have {values.Length} elements."));
+                    $"State '{name}' is {Batch} × {target.Length / Batch}; the values given have {values.Length} elements."));
             }
 
             values.CopyTo(target);

@@ -466,6 +466,7 @@ public sealed class Sequential
         "SimpleRNN" => "simple_rnn",
         "LSTM" => "lstm",
         "GRU" => "gru",
+        "IndRNN" => "ind_rnn",
         "Dense" => "dense",
         "Dropout" => "dropout",
         "Embedding" => "embedding",

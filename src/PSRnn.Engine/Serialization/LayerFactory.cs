@@ -16,6 +16,7 @@ internal static class LayerFactory
         ("SimpleRNN", SimpleRnn.FromConfig),
         ("LSTM", Lstm.FromConfig),
         ("GRU", Gru.FromConfig),
+        ("IndRNN", IndRnn.FromConfig),
     ];
 
     /// <summary>The Keras class names this factory builds.</summary>
@@ -274,6 +275,8 @@ internal static class LayerFactory
         public int Int(string key, int? fallback = null) => JsonConfig.Int(config, key, where, fallback);
 
         public float Float(string key, float? fallback = null) => JsonConfig.Float(config, key, where, fallback);
+
+        public float? OptionalFloat(string key) => JsonConfig.OptionalFloat(config, key, where);
 
         public bool Bool(string key, bool fallback) => JsonConfig.Bool(config, key, where, fallback);
 

@@ -819,7 +819,7 @@ public static class Trainer
     }
 
     private static RecurrentState[] States(RecurrentLayer[] recurrent, int batch) =>
-        [.. recurrent.Select(r => new RecurrentState(batch, r.Units, r.CellInfo!.Value.States))];
+        [.. recurrent.Select(r => new RecurrentState(batch, r.Units, r.CellInfo!.Value.States, r.StateWidth))];
 
     private static void Attach(RecurrentLayer[] recurrent, RecurrentState[] states)
     {

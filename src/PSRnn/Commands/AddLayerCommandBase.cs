@@ -49,6 +49,12 @@ public abstract class AddLayerCommandBase : PSCmdlet
             ThrowTerminatingError(Errors.Create("LayerBadArgument", ErrorCategory.InvalidArgument, null, Errors.Describe(e), e));
             return;
         }
+        catch (ModelException e)
+        {
+            // A setting the layer checks against another (an LSTM's projection size against its units).
+            ThrowTerminatingError(Errors.FromModel(e, Model));
+            return;
+        }
 
         try
         {

@@ -83,7 +83,7 @@ public sealed class GetRnnActivationCommand : ModelInputCommandBase
         var gates = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
         for (int k = 0; k < result.Names.Count; k++)
         {
-            gates[result.Names[k]] = new Tensor(result.Values[k], result.Count, result.Time, result.Units) { Name = result.Names[k] };
+            gates[result.Names[k]] = new Tensor(result.Values[k], result.Count, result.Time, result.Values[k].Length / Math.Max(1, result.Count * result.Time)) { Name = result.Names[k] };
         }
 
         WriteObject(new RnnActivation(result.LayerName, index, new Tensor(result.Output, result.OutputShape), gates, StepTime.Of(Model)));

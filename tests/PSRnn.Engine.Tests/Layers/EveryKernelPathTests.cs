@@ -86,6 +86,35 @@ public sealed class EveryKernelPathTests
         return data;
     }
 
+
+    public static TheoryData<string, string> LstmProjectionCases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (GemmPath path in Paths())
+        {
+            foreach (string caseName in LstmProjectionTests.CaseNames())
+            {
+                data.Add(path.ToString(), caseName);
+            }
+        }
+
+        return data;
+    }
+
+    public static TheoryData<string, string> IndRnnCases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (GemmPath path in Paths())
+        {
+            foreach (string caseName in IndRnnTests.CaseNames())
+            {
+                data.Add(path.ToString(), caseName);
+            }
+        }
+
+        return data;
+    }
+
     public static TheoryData<string> PathNames()
     {
         var data = new TheoryData<string>();
@@ -155,6 +184,28 @@ public sealed class EveryKernelPathTests
         using (ComputeThreads.Use(1))
         {
             new MultiHeadAttentionTests().MatchesKerasInPyTorch(name);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(LstmProjectionCases))]
+    public void LstmProjectionMatchesPyTorch(string path, string name)
+    {
+        using (Gemm.ForcePath(Enum.Parse<GemmPath>(path)))
+        using (ComputeThreads.Use(1))
+        {
+            LstmProjectionTests.Verify(name);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(IndRnnCases))]
+    public void IndRnnMatchesPyTorch(string path, string name)
+    {
+        using (Gemm.ForcePath(Enum.Parse<GemmPath>(path)))
+        using (ComputeThreads.Use(1))
+        {
+            IndRnnTests.Verify(name);
         }
     }
 

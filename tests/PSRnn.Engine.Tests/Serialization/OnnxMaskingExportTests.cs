@@ -47,6 +47,8 @@ public sealed class OnnxMaskingExportTests(ITestOutputHelper output)
         ["lstm_backwards_last"] = m => m.Add(new Lstm(6, goBackwards: true)),
         ["lstm_backwards_sequences"] = m => m.Add(new Lstm(6, returnSequences: true, goBackwards: true)),
         ["lstm_no_bias_sequences"] = m => m.Add(new Lstm(4, returnSequences: true) { UseBias = false }),
+        ["indrnn_relu_sequences"] = m => m.Add(new IndRnn(5, returnSequences: true) { Activation = ActivationKind.Relu }),
+        ["indrnn_backwards_last"] = m => m.Add(new IndRnn(5, goBackwards: true)),
         ["gru_reset_after_last"] = m => m.Add(new Gru(5)),
         ["gru_reset_after_sequences"] = m => m.Add(new Gru(5, returnSequences: true)),
         ["gru_reset_before_backwards_sequences"] = m => m.Add(new Gru(5, returnSequences: true, goBackwards: true, resetAfter: false)),

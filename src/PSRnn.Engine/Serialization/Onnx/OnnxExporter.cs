@@ -406,6 +406,18 @@ public static partial class OnnxExporter
             };
         }
 
+        // The (n, n) matrix with v on its diagonal.
+        private static float[] Diagonal(ReadOnlySpan<float> v)
+        {
+            var m = new float[v.Length * v.Length];
+            for (int i = 0; i < v.Length; i++)
+            {
+                m[(i * v.Length) + i] = v[i];
+            }
+
+            return m;
+        }
+
         /// <summary>SimpleRNN, LSTM or GRU, one direction or both (<paramref name="backward"/> set for Bidirectional).</summary>
         public string Recurrent(string layer, RecurrentLayer forward, RecurrentLayer? backward, string x, string? output)
         {
@@ -414,6 +426,13 @@ public static partial class OnnxExporter
             // i, o, f, c ← Keras i, f, c, o).
             RecurrentCellInfo cell = forward.CellInfo
                 ?? throw Unsupported($"Layer '{layer}' ({forward.KerasClassName}) has no ONNX export.");
+            if (forward.StateWidth != forward.Units)
+            {
+                // ONNX's LSTM operator has no projection (and torch.onnx refuses proj_size too).
+                throw Unsupported($"Layer '{layer}' ({forward.KerasClassName}) projects h to {forward.StateWidth} of its {forward.Units} units " +
+                    "(PyTorch's proj_size), and the ONNX LSTM operator has no projection.");
+            }
+
             (string op, int gates, IReadOnlyList<int> gateMap) = (cell.OnnxOperator, cell.Gates, cell.OnnxGateOrder);
 
             RecurrentLayer[] directions = backward is null ? [forward] : [forward, backward];
@@ -425,7 +444,8 @@ public static partial class OnnxExporter
             {
                 IReadOnlyList<Parameter> p = directions[k].Parameters;
                 GateRows(p[0].Value, features, units, gateMap, w.AsSpan(k * g * features, g * features));
-                GateRows(p[1].Value, units, units, gateMap, r.AsSpan(k * g * units, g * units));
+                // IndRNN's element-wise u is ONNX RNN's R = diag(u): the same h·R, one nonzero a row.
+                GateRows(directions[k] is IndRnn ? Diagonal(p[1].Value) : p[1].Value, units, units, gateMap, r.AsSpan(k * g * units, g * units));
                 if (forward.UseBias)
                 {
                     Span<float> wb = b.AsSpan(k * 2 * g, g), rb = b.AsSpan((k * 2 * g) + g, g);
