@@ -72,15 +72,7 @@ Describe 'The embedded connected-digits dataset' {
     }
 
     It 'pads each utterance after its speech with zero frames that a masking layer finds, and no real frame is all zeros' {
-        $x = $Data['x'].Data; $lengths = $Data['lengths'].ToArray(); $steps = $Data['x'].Shape[1]; $wrong = 0
-        for ($row = 0; $row -lt $lengths.Length; $row += 5) {
-            for ($step = 0; $step -lt $steps; $step++) {
-                $zero = $true
-                for ($c = 0; $c -lt 13 -and $zero; $c++) { $zero = $x[($row * $steps + $step) * 13 + $c] -eq 0 }
-                if ($zero -ne ($step -ge $lengths[$row])) { $wrong++ }
-            }
-        }
-        $wrong | Should -Be 0
+        Get-PaddingMismatch -X $Data['x'] -Lengths $Data['lengths'].ToArray() -Every 5 | Should -Be 0
     }
 
     It 'gives each speaker its strings in turn, noise and SNR from the recipe' {
@@ -94,17 +86,12 @@ Describe 'The embedded connected-digits dataset' {
     }
 
     It 'splits by speaker: no test speaker is heard in training, every voice is in both parts, and the speakers are the word set''s' {
-        $speaker = $Data['speaker'].ToArray(); $test = $Data['test'].ToArray()
-        $trainSpeakers = [Collections.Generic.HashSet[int]]::new(); $testSpeakers = [Collections.Generic.HashSet[int]]::new()
-        $speakerIsTest = @($Meta.speakers.test); $disagree = 0
-        for ($i = 0; $i -lt $speaker.Length; $i++) {
-            $null = if ($test[$i]) { $testSpeakers.Add($speaker[$i]) } else { $trainSpeakers.Add($speaker[$i]) }
-            if ($test[$i] -ne $speakerIsTest[$speaker[$i]]) { $disagree++ }
-        }
-        $disagree | Should -Be 0 -Because 'the mask marks exactly the JSON''s test speakers'
+        $split = Get-SpeakerSplit -Speaker $Data['speaker'].ToArray() -Test $Data['test'].ToArray() -Speakers $Meta.speakers
+        $trainSpeakers = $split.Train; $testSpeakers = $split.Test
+        $split.Disagree | Should -Be 0 -Because 'the mask marks exactly the JSON''s test speakers'
         $testSpeakers.Overlaps($trainSpeakers) | Should -BeFalse
         $testSpeakers.Count | Should -Be $Meta.counts.testSpeakers
-        @($test | Where-Object { $_ }).Count | Should -Be $Meta.counts.testUtterances
+        @($Data['test'].ToArray() | Where-Object { $_ }).Count | Should -Be $Meta.counts.testUtterances
         $voices = { param($ids) @($ids | ForEach-Object { $Meta.speakers[$_].voice } | Sort-Object -Unique) }
         & $voices $testSpeakers | Should -Be (& $voices $trainSpeakers)
         (& $voices $testSpeakers).Count | Should -Be $Meta.counts.voices
