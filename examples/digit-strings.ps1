@@ -106,14 +106,23 @@ $beam = @($model | Invoke-RnnPrediction -X $xTest -Decode Beam -BeamWidth 16 -Cl
 $stringsRight = @(for ($i = 0; $i -lt $greedy.Count; $i++) { if ($greedy[$i].Text -eq $meta.labels[$testRows[$i]]) { 1 } }).Count
 Write-Host ("Strings transcribed exactly (greedy): {0} of {1}; beam search (width 16) agrees with greedy on {2}" -f $stringsRight, $greedy.Count,
     @(for ($i = 0; $i -lt $greedy.Count; $i++) { if ($greedy[$i].Text -eq $beam[$i].Text) { 1 } }).Count)
-$shown = for ($k = 0; $k -lt [Math]::Min(10, $greedy.Count); $k++) {
-    $i = [int] [Math]::Floor(($k + 0.5) * $greedy.Count / [Math]::Min(10, $greedy.Count)); $r = $testRows[$i]
+# A table row for test string i: its speaker (voice and variant), the reference, both decodings, the beam's log P.
+$row = { param($i) $r = $testRows[$i]
     [pscustomobject]@{
         Speaker = '{0} ({1})' -f $meta.speakers[$speaker[$r]].voice, $meta.speakers[$speaker[$r]].variant
         Reference = $meta.labels[$r]; Greedy = $greedy[$i].Text; Beam = $beam[$i].Text; LogP = [Math]::Round($beam[$i].LogProbability, 2)
     }
 }
+$shown = for ($k = 0; $k -lt [Math]::Min(10, $greedy.Count); $k++) {
+    & $row ([int] [Math]::Floor(($k + 0.5) * $greedy.Count / [Math]::Min(10, $greedy.Count)))
+}
 $shown | Format-Table -AutoSize | Out-String | Write-Host
+# And the first few it got wrong.
+$missed = @(for ($i = 0; $i -lt $greedy.Count; $i++) {
+        if ($greedy[$i].Text -ne $meta.labels[$testRows[$i]]) { & $row $i }
+    })
+Write-Host ("Some of the {0} strings with an error:" -f $missed.Count)
+$missed | Select-Object -First 6 | Format-Table -AutoSize | Out-String | Write-Host
 
 # 6. The recipe travels with the model: the features were made by Import-RnnAudio with these settings
 #    (tools/make-digit-strings.ps1), so the model records them, and WAV files are read through them (-Model). The six
@@ -138,5 +147,5 @@ Write-Host "Saved the model to $($modelFile.FullName)"
 Write-Host "Saved the training curves to $($plotFile.FullName)"
 Write-Host ("done in {0:n0} s" -f $watch.Elapsed.TotalSeconds)
 if ($PassThru) {
-    [pscustomobject]@{ Model = $model; XTest = $xTest; YTest = $yTest; Score = $score; ValidationScore = $validationScore; Transcriptions = $shown }
+    [pscustomobject]@{ Model = $model; XTest = $xTest; YTest = $yTest; Score = $score; ValidationScore = $validationScore; Transcriptions = $shown; Missed = $missed }
 }

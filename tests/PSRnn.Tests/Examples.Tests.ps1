@@ -94,7 +94,7 @@ Describe 'examples/digit-strings.ps1' {
                 'Epoch 1/1 - \S+ - loss: \d+\.\d{4} - val_loss: \d+\.\d{4} - val_error_rate: \d\.\d{4}',
                 'Digit error rate on the validation speakers: \d+(\.\d)? % of \d+ digits',
                 'Digit error rate on the unseen speakers: \d+(\.\d)? % of \d+ digits in \d+ strings',
-                'Strings transcribed exactly \(greedy\): \d+ of \d+', 'Speaker\s+Reference\s+Greedy\s+Beam',
+                'Strings transcribed exactly \(greedy\): \d+ of \d+', 'Speaker\s+Reference\s+Greedy\s+Beam', 'Some of the \d+ strings with an error:',
                 '0113-912\.wav: heard ', 'The 6 sample WAV files, read through the model''s recipe: \d of 6 strings right',
                 'Saved the model to .*digit-strings\.safetensors', 'Saved the training curves to .*digit-strings-training\.png', 'done in')) {
             $run.Text | Should -Match $pattern
