@@ -83,6 +83,39 @@ Describe 'examples/<Script>' -ForEach $examples {
     }
 }
 
+Describe 'examples/digit-strings.ps1' {
+    It 'trains a CTC recognizer with -Quick, prints its digit error rates and transcriptions, and saves a model that reads WAV files through its recipe' {
+        $folder = Join-Path $TestDrive 'digit-strings'
+        $script = Join-Path $examplesFolder 'digit-strings.ps1'
+        $run = Invoke-ScriptFile ("& '{0}' -Quick -OutputFolder '{1}'" -f ($script -replace "'", "''"), ($folder -replace "'", "''"))
+        $run.ExitCode | Should -Be 0 -Because $run.Text
+        foreach ($pattern in @('1,296 strings of 1-7 digits by 432 speakers: \d+ to train \(\d+ speakers\), \d+ to validate \(\d+ speakers\), \d+ to test, by \d+ speakers never heard in training',
+                'Bidirectional GRU\(128, return_sequences\) x 2 -> Dense\(11, softmax\) at every step; CTC loss \(blank 0\); 1 epochs',
+                'Epoch 1/1 - \S+ - loss: \d+\.\d{4} - val_loss: \d+\.\d{4} - val_error_rate: \d\.\d{4}',
+                'Digit error rate on the validation speakers: \d+(\.\d)? % of \d+ digits',
+                'Digit error rate on the unseen speakers: \d+(\.\d)? % of \d+ digits in \d+ strings',
+                'Strings transcribed exactly \(greedy\): \d+ of \d+', 'Speaker\s+Reference\s+Greedy\s+Beam', 'Some of the \d+ strings with an error:',
+                '0113-912\.wav: heard ', 'The 6 sample WAV files, read through the model''s recipe: \d of 6 strings right',
+                'Saved the model to .*digit-strings\.safetensors', 'Saved the training curves to .*digit-strings-training\.png', 'done in')) {
+            $run.Text | Should -Match $pattern
+        }
+        # The saved model keeps its CTC loss and its audio recipe: WAV files go to it as they are, and it decodes them.
+        $model = Import-RnnModel -LiteralPath (Join-Path $folder 'digit-strings.safetensors')
+        $model.Loss.KerasName | Should -Be 'ctc'
+        $model.OutputShape.Features | Should -Be 11
+        $model.AudioRecipe.FeatureCount | Should -Be 13
+        $model.AudioRecipe.Options | Should -Match 'TrimSilence'
+        $files = @(Get-ChildItem -LiteralPath (Join-Path $examplesFolder 'data/digit-strings-wav') -Filter *.wav | Sort-Object Name)
+        $heard = $files | Import-RnnAudio -Model $model -Stack
+        $stored = $files | Import-RnnAudio -TrimSilence 40 -Normalize -Padding Post -Coefficients 13 -Stack
+        $heard.Lengths | Should -Be $stored.Lengths
+        $decoded = @($model | Invoke-RnnPrediction -X $heard.X -Decode Greedy -ClassNames (0..9))
+        $decoded.Count | Should -Be 6
+        foreach ($d in $decoded) { $d.Text | Should -Match '^\d*$' }
+        (Get-Item -LiteralPath (Join-Path $folder 'digit-strings-training.png')).Length | Should -BeGreaterThan 1000
+    }
+}
+
 Describe 'tools/Measure-AccentHoldout.ps1' {
     It 'writes the leave-one-accent-out table: a row a held-out family, then the mean and the worst, as Markdown and CSV' {
         $folder = Join-Path $TestDrive 'accent-holdout'

@@ -51,15 +51,7 @@ Describe 'The embedded spoken-digit dataset' {
     }
 
     It 'pads each utterance after its speech with zero frames that a masking layer finds, and no real frame is all zeros' {
-        $x = $Data['x'].Data; $lengths = $Data['lengths'].ToArray(); $steps = $Data['x'].Shape[1]; $wrong = 0
-        for ($row = 0; $row -lt $lengths.Length; $row += 7) {
-            for ($step = 0; $step -lt $steps; $step++) {
-                $zero = $true
-                for ($c = 0; $c -lt 13 -and $zero; $c++) { $zero = $x[($row * $steps + $step) * 13 + $c] -eq 0 }
-                if ($zero -ne ($step -ge $lengths[$row])) { $wrong++ }
-            }
-        }
-        $wrong | Should -Be 0
+        Get-PaddingMismatch -X $Data['x'] -Lengths $Data['lengths'].ToArray() -Every 7 | Should -Be 0
     }
 
     It 'has every digit equally often' {
@@ -68,14 +60,9 @@ Describe 'The embedded spoken-digit dataset' {
     }
 
     It 'splits by speaker: no test speaker is heard in training, and every voice is in both parts' {
-        $speaker = $Data['speaker'].ToArray(); $test = $Data['test'].ToArray()
-        $trainSpeakers = [Collections.Generic.HashSet[int]]::new(); $testSpeakers = [Collections.Generic.HashSet[int]]::new()
-        $speakerIsTest = @($Meta.speakers.test); $disagree = 0
-        for ($i = 0; $i -lt $speaker.Length; $i++) {
-            $null = if ($test[$i]) { $testSpeakers.Add($speaker[$i]) } else { $trainSpeakers.Add($speaker[$i]) }
-            if ($test[$i] -ne $speakerIsTest[$speaker[$i]]) { $disagree++ }
-        }
-        $disagree | Should -Be 0 -Because 'the mask marks exactly the JSON''s test speakers'
+        $split = Get-SpeakerSplit -Speaker $Data['speaker'].ToArray() -Test $Data['test'].ToArray() -Speakers $Meta.speakers
+        $trainSpeakers = $split.Train; $testSpeakers = $split.Test
+        $split.Disagree | Should -Be 0 -Because 'the mask marks exactly the JSON''s test speakers'
         $testSpeakers.Overlaps($trainSpeakers) | Should -BeFalse
         $testSpeakers.Count | Should -Be $Meta.counts.testSpeakers
         $voices = { param($ids) @($ids | ForEach-Object { $Meta.speakers[$_].voice } | Sort-Object -Unique) }

@@ -101,3 +101,30 @@ function Invoke-WithoutHost {
     }
     finally { $ps.Dispose() }
 }
+
+# The embedded speech sets (examples/data): how many frames of every $Every-th row of a padded (N, T, F) x disagree with
+# its length (a frame is all zeros exactly when it is padding, at or after the row's length: what a Masking layer finds).
+function Get-PaddingMismatch {
+    param([Parameter(Mandatory)] $X, [Parameter(Mandatory)] [int[]] $Lengths, [int] $Every = 1)
+    $data = $X.Data; $steps = $X.Shape[1]; $features = $X.Shape[2]; $wrong = 0
+    for ($row = 0; $row -lt $Lengths.Length; $row += $Every) {
+        for ($step = 0; $step -lt $steps; $step++) {
+            $zero = $true
+            for ($c = 0; $c -lt $features -and $zero; $c++) { $zero = $data[($row * $steps + $step) * $features + $c] -eq 0 }
+            if ($zero -ne ($step -ge $Lengths[$row])) { $wrong++ }
+        }
+    }
+    $wrong
+}
+
+# The speakers of the rows in each part of a speech set's split (Train, Test: sets of speaker indexes), and how many rows
+# the test mask marks otherwise than their speaker's "test" in the JSON (Disagree).
+function Get-SpeakerSplit {
+    param([Parameter(Mandatory)] [int[]] $Speaker, [Parameter(Mandatory)] [bool[]] $Test, [Parameter(Mandatory)] [object[]] $Speakers)
+    $train = [Collections.Generic.HashSet[int]]::new(); $held = [Collections.Generic.HashSet[int]]::new(); $disagree = 0
+    for ($i = 0; $i -lt $Speaker.Length; $i++) {
+        $null = if ($Test[$i]) { $held.Add($Speaker[$i]) } else { $train.Add($Speaker[$i]) }
+        if ($Test[$i] -ne $Speakers[$Speaker[$i]].test) { $disagree++ }
+    }
+    [pscustomobject]@{ Train = $train; Test = $held; Disagree = $disagree }
+}

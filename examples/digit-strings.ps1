@@ -1,0 +1,151 @@
+<#
+.SYNOPSIS
+    Transcribes connected digit strings ("three one four") with a CTC loss, tested on voices it never heard.
+.DESCRIPTION
+    Loads PSRnn's embedded connected-digits set (examples/data/digit-strings.npz: 1,296 strings of 1 to 7 digits spoken
+    by the word set's 432 synthetic speakers, 13 MFCCs per 10 ms frame, each utterance its own length, zero-padded after
+    the speech; made by tools/make-digit-strings.ps1) and trains a recognizer that is never told where a digit starts:
+
+        Masking -> SpecAugment -> Bidirectional GRU(128, return_sequences) x 2 -> Dense(11, softmax) at every step,
+        -Loss ctc (symbol 0 the blank, 1 … 10 the digits 0 … 9), Adam with cosine decay
+
+    The split is by speaker: the 80 test speakers (the dataset's test mask, the same speakers as the word set's) are
+    never heard in training, and every 8th training speaker is kept out as a validation part (val_loss and
+    val_error_rate each epoch: what the settings were chosen on; the test speakers were scored once, at the end).
+
+    Prints the digit error rate (Levenshtein distance between the reference and the greedy decoding, over all the
+    reference digits) on the validation part and on the unseen speakers, a table of transcriptions (reference, greedy,
+    beam search), records the features' recipe in the model and transcribes the six sample WAV files through it
+    (Import-RnnAudio -Model), and saves the model (digit-strings.safetensors, with its recipe and its CTC loss) and the
+    training curves (digit-strings-training.png) in -OutputFolder.
+
+    Run it after a build with: dotnet pwsh ./examples/digit-strings.ps1   (-Quick for a smoke run of a few seconds:
+    every 7th string, one epoch)
+#>
+[CmdletBinding()]
+param(
+    # Training epochs.
+    [ValidateRange(1, 1000)] [int] $Epochs = 40,
+    # Samples per batch.
+    [ValidateRange(1, 4096)] [int] $BatchSize = 16,
+    # Adam's initial learning rate (decaying along a cosine to a twentieth of it).
+    [double] $LearningRate = 0.003,
+    # Where the model and the PNG go (out/digit-strings under the repository by default; created if missing).
+    [string] $OutputFolder = (Join-Path $PSScriptRoot '../out/digit-strings'),
+    # A smoke run: every 7th string, one epoch.
+    [switch] $Quick,
+    # Also return the trained model and the test data (Model, XTest, Score, Transcriptions), for a session to go on with.
+    [switch] $PassThru,
+    # The seed of the network (its initial weights, shuffles and SpecAugment masks).
+    [uint32] $Seed = 42
+)
+$ErrorActionPreference = 'Stop'
+$built = Join-Path $PSScriptRoot '../out/PSRnn/PSRnn.psd1'
+# Use the module already loaded (as the smoke tests do), else this checkout's build, else an installed one.
+if (-not (Get-Module PSRnn)) { if (Test-Path -LiteralPath $built) { Import-Module $built } else { Import-Module PSRnn } }
+if ($Quick) {
+    if (-not $PSBoundParameters.ContainsKey('Epochs')) { $Epochs = 1 }
+}
+$watch = [Diagnostics.Stopwatch]::StartNew()
+
+# 1. The dataset: x (N, T, 13) float16 features, y (N, 7) the CTC labels (digit + 1, zero-padded: the form -Loss ctc
+#    reads as it is), the test mask and each row's speaker; the JSON names the strings and the speakers.
+$dataFolder = Join-Path $PSScriptRoot 'data'
+$npz = Import-NpyData -LiteralPath (Join-Path $dataFolder 'digit-strings.npz') -AsHashtable
+$meta = Get-Content -LiteralPath (Join-Path $dataFolder 'digit-strings.json') -Raw | ConvertFrom-Json
+$x = ConvertTo-RnnTensor -InputObject $npz['x'] -DType Float32            # the engine trains on float32
+$y = $npz['y']
+$speaker = [int[]] $npz['speaker'].ToArray(); $test = [bool[]] $npz['test'].ToArray()
+$steps = $x.Shape[1]; $coefficients = $x.Shape[2]; $width = $y.Shape[1]
+
+# 2. Speaker-disjoint parts: test (the dataset's mask), validation (every 8th other speaker), training (the rest).
+#    -Quick keeps every 7th string.
+$isValidation = { param($s) $s % 8 -eq 0 }
+$train = [Collections.Generic.List[int]]::new(); $validation = [Collections.Generic.List[int]]::new(); $testRows = [Collections.Generic.List[int]]::new()
+for ($i = 0; $i -lt $speaker.Length; $i++) {
+    if ($Quick -and $i % 7 -ne 0) { continue }
+    if ($test[$i]) { $testRows.Add($i) } elseif (& $isValidation $speaker[$i]) { $validation.Add($i) } else { $train.Add($i) }
+}
+$trainSpeakers = @($speaker[$train] | Sort-Object -Unique)
+Write-Host ("{0:n0} strings of 1-{1} digits by {2} speakers: {3} to train ({4} speakers), {5} to validate ({6} speakers), {7} to test, by {8} speakers never heard in training" -f
+    $speaker.Length, $meta.recipe.maxDigits, $meta.counts.speakers, $train.Count, $trainSpeakers.Count, $validation.Count,
+    @($speaker[$validation] | Sort-Object -Unique).Count, $testRows.Count, @($speaker[$testRows] | Sort-Object -Unique).Count)
+
+# The three parts (Select-RnnSample gives every tensor piped to it the same rows).
+$xTrain, $yTrain = $x, $y | Select-RnnSample -Index $train
+$xValidation, $yValidation = $x, $y | Select-RnnSample -Index $validation
+$xTest, $yTest = $x, $y | Select-RnnSample -Index $testRows
+
+# 3. The network: Masking finds the zero padding (each string's own frames: the CTC input lengths), SpecAugment masks
+#    bands of coefficients and runs of frames while training, two bidirectional GRUs return every step, and a per-step
+#    softmax gives the blank and the ten digits.
+$network = 'Masking -> SpecAugment(2 bands of up to 3 coefficients, 4 runs of up to 7 frames) -> Bidirectional GRU(128, return_sequences) x 2 -> Dense(11, softmax) at every step'
+$model = New-RnnModel -InputShape 0, $coefficients -Name digit_strings -Seed $Seed |
+    Add-MaskingLayer -MaskValue 0 |
+    Add-SpecAugmentLayer -FrequencyMasks 2 -FrequencyMaskWidth 4 -TimeMasks 4 -TimeMaskWidth 8 -TimeMaskProportion 0.2 |
+    Add-GruLayer 128 -Bidirectional -ReturnSequences |
+    Add-GruLayer 128 -Bidirectional -ReturnSequences |
+    Add-DenseLayer 11 -Activation softmax
+Write-Host ("{0}; CTC loss (blank 0); {1} epochs of batches of {2}, Adam at {3} with cosine decay; {4:n0} weights" -f $network, $Epochs,
+    $BatchSize, $LearningRate, $model.ParameterCount)
+$schedule = New-RnnLearningRateSchedule -Cosine -InitialRate $LearningRate -Alpha 0.05 -DecaySteps ($Epochs * [Math]::Ceiling($train.Count / $BatchSize))
+$null = $model | Invoke-RnnTraining -X $xTrain -Y $yTrain -Loss ctc -Epochs $Epochs -BatchSize $BatchSize -Optimizer adam `
+    -LearningRateSchedule $schedule -ClipNorm 5 -ValidationData $xValidation, $yValidation
+
+# 4. The digit error rate: on the validation part, then (once) on the unseen speakers.
+$validationScore = $model | Measure-RnnModel -X $xValidation -Y $yValidation
+$score = $model | Measure-RnnModel -X $xTest -Y $yTest
+Write-Host ("Digit error rate on the validation speakers: {0:p1} of {1:n0} digits" -f $validationScore.ErrorRate,
+    (@($meta.labels[$validation] | ForEach-Object Length | Measure-Object -Sum).Sum))
+Write-Host ("Digit error rate on the unseen speakers: {0:p1} of {1:n0} digits in {2} strings (CTC loss {3:n4})" -f $score.ErrorRate,
+    (@($meta.labels[$testRows] | ForEach-Object Length | Measure-Object -Sum).Sum), $score.Samples, $score.Loss)
+
+# 5. A few transcriptions of unseen speakers: greedy (best path) and prefix beam search.
+$greedy = @($model | Invoke-RnnPrediction -X $xTest -Decode Greedy -ClassNames $meta.classes)
+$beam = @($model | Invoke-RnnPrediction -X $xTest -Decode Beam -BeamWidth 16 -ClassNames $meta.classes)
+$stringsRight = @(for ($i = 0; $i -lt $greedy.Count; $i++) { if ($greedy[$i].Text -eq $meta.labels[$testRows[$i]]) { 1 } }).Count
+Write-Host ("Strings transcribed exactly (greedy): {0} of {1}; beam search (width 16) agrees with greedy on {2}" -f $stringsRight, $greedy.Count,
+    @(for ($i = 0; $i -lt $greedy.Count; $i++) { if ($greedy[$i].Text -eq $beam[$i].Text) { 1 } }).Count)
+# A table row for test string i: its speaker (voice and variant), the reference, both decodings, the beam's log P.
+$row = { param($i) $r = $testRows[$i]
+    [pscustomobject]@{
+        Speaker = '{0} ({1})' -f $meta.speakers[$speaker[$r]].voice, $meta.speakers[$speaker[$r]].variant
+        Reference = $meta.labels[$r]; Greedy = $greedy[$i].Text; Beam = $beam[$i].Text; LogP = [Math]::Round($beam[$i].LogProbability, 2)
+    }
+}
+$shown = for ($k = 0; $k -lt [Math]::Min(10, $greedy.Count); $k++) {
+    & $row ([int] [Math]::Floor(($k + 0.5) * $greedy.Count / [Math]::Min(10, $greedy.Count)))
+}
+$shown | Format-Table -AutoSize | Out-String | Write-Host
+# And the first few it got wrong.
+$missed = @(for ($i = 0; $i -lt $greedy.Count; $i++) {
+        if ($greedy[$i].Text -ne $meta.labels[$testRows[$i]]) { & $row $i }
+    })
+Write-Host ("Some of the {0} strings with an error:" -f $missed.Count)
+$missed | Select-Object -First 6 | Format-Table -AutoSize | Out-String | Write-Host
+
+# 6. The recipe travels with the model: the features were made by Import-RnnAudio with these settings
+#    (tools/make-digit-strings.ps1), so the model records them, and WAV files are read through them (-Model). The six
+#    sample files (named <row>-<digits>.wav) are strings of test speakers.
+$samples = @(Get-ChildItem -LiteralPath (Join-Path $dataFolder 'digit-strings-wav') -Filter *.wav | Sort-Object Name)
+$model | Set-RnnAudioRecipe -Dataset ($samples | Import-RnnAudio -TrimSilence 40 -Normalize -Padding Post -Coefficients 13 -Stack)
+$heard = $samples | Import-RnnAudio -Model $model -Stack
+$read = @($model | Invoke-RnnPrediction -X $heard.X -Decode Greedy -ClassNames $meta.classes)
+$right = 0
+for ($i = 0; $i -lt $samples.Count; $i++) {
+    $said = ($samples[$i].BaseName -split '-')[1]
+    if ($read[$i].Text -eq $said) { $right++ }
+    Write-Host ("  {0}: heard '{1}'" -f $samples[$i].Name, $read[$i].Text)
+}
+Write-Host ("The {0} sample WAV files, read through the model's recipe: {1} of {0} strings right" -f $samples.Count, $right)
+
+# 7. Save the model (with its recipe and its CTC loss) and the training curves.
+$null = New-Item -ItemType Directory -Force -Path $OutputFolder
+$modelFile = $model | Export-RnnModel -LiteralPath (Join-Path $OutputFolder 'digit-strings.safetensors') -Force -PassThru
+$plotFile = $model | Export-RnnTrainingPlot -LiteralPath (Join-Path $OutputFolder 'digit-strings-training.png') -Force -PassThru
+Write-Host "Saved the model to $($modelFile.FullName)"
+Write-Host "Saved the training curves to $($plotFile.FullName)"
+Write-Host ("done in {0:n0} s" -f $watch.Elapsed.TotalSeconds)
+if ($PassThru) {
+    [pscustomobject]@{ Model = $model; XTest = $xTest; YTest = $yTest; Score = $score; ValidationScore = $validationScore; Transcriptions = $shown; Missed = $missed }
+}
