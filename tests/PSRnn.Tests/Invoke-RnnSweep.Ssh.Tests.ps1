@@ -4,7 +4,20 @@
 # The server starts in BeforeAll and stops in AfterAll: .ci/run needs nothing else.
 Describe 'Invoke-RnnSweep over SSH sessions to this machine' {
     BeforeAll {
-        # Without OpenSSH's server and client the tests are skipped, and say why.
+        # The issue asks for Debian's openssh-server on the CI machine: run as root on Debian without it (a fresh image),
+        # the test installs it (DEBIAN_FRONTEND=noninteractive, no recommends; an apt-get update first if the index is
+        # stale). Only the package's files are used: this test starts its own sshd on a loopback port and stops it.
+        if ($IsLinux -and -not (Test-Path -LiteralPath /usr/sbin/sshd) -and (Get-Command apt-get -CommandType Application -ErrorAction Ignore) -and
+            (& id -u) -eq '0') {
+            $env:DEBIAN_FRONTEND = 'noninteractive'
+            $null = & apt-get install -y -q --no-install-recommends openssh-server openssh-client 2>&1
+            if (-not (Test-Path -LiteralPath /usr/sbin/sshd)) {
+                $null = & apt-get update -q 2>&1
+                $null = & apt-get install -y -q --no-install-recommends openssh-server openssh-client 2>&1
+            }
+        }
+
+        # Without OpenSSH's server and client (not root, not Debian, no network for apt) the tests are skipped, and say why.
         $script:SkipReason = if (-not $IsLinux) { 'the loopback SSH server is set up for Linux only' }
         elseif (-not (Test-Path -LiteralPath /usr/sbin/sshd)) { '/usr/sbin/sshd is missing (Debian: apt-get install openssh-server)' }
         elseif (-not (Get-Command ssh -CommandType Application -ErrorAction Ignore) -or -not (Get-Command ssh-keygen -CommandType Application -ErrorAction Ignore)) { 'ssh or ssh-keygen is missing (Debian: apt-get install openssh-client)' }
