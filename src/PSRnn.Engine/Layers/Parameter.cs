@@ -1,4 +1,5 @@
 using System.Globalization;
+using PSRnn.Engine.Tensors;
 
 namespace PSRnn.Engine.Layers;
 
@@ -17,6 +18,9 @@ public sealed class Parameter
 {
     private float[]? _value;
     private float[]? _gradient;
+    private QuantizedMatrix? _quantized;
+    private int _quantizedVersion;
+    private int _version;
 
     /// <summary>Creates a parameter of zeros.</summary>
     /// <param name="name">The Keras name, such as <c>recurrent_kernel</c>.</param>
@@ -62,6 +66,41 @@ public sealed class Parameter
 
     /// <summary>Whether the optimizer updates it (Keras's <c>trainable</c>).</summary>
     public bool Trainable { get; set; } = true;
+
+    /// <summary>
+    /// Counts the changes to <see cref="Value"/> made through the engine (optimizer steps, restored snapshots,
+    /// initialization, Set-RnnLayerWeight): a prediction's quantized copy of the weight is rebuilt when it moves.
+    /// </summary>
+    internal int Version => _version;
+
+    /// <summary>Records that <see cref="Value"/> changed (call after writing it), so the quantized copy is rebuilt.</summary>
+    public void MarkChanged() => Interlocked.Increment(ref _version);
+
+    /// <summary>
+    /// This weight as a k×n kernel at <paramref name="precision"/> for prediction (<see cref="QuantizedMatrix"/>), made
+    /// on first use and kept until <see cref="Value"/> changes (<see cref="MarkChanged"/>) or another precision is asked
+    /// for; null for float32 (the kernel is read as it is). Not saved in model files. One caller at a time, as prediction.
+    /// </summary>
+    internal QuantizedMatrix? QuantizedFor(WeightPrecision precision)
+    {
+        if (precision == WeightPrecision.Float32)
+        {
+            return null;
+        }
+
+        QuantizedMatrix? q = _quantized;
+        if (q is not null && q.Precision == precision && _quantizedVersion == _version)
+        {
+            return q;
+        }
+
+        int version = _version;
+        int n = Shape[^1], k = n == 0 ? 0 : Length / n;
+        q = QuantizedMatrix.Create(Value, k, n, precision);
+        _quantized = q;
+        _quantizedVersion = version;
+        return q;
+    }
 
     /// <summary>Sets the gradient to zero before a batch.</summary>
     public void ZeroGradient()

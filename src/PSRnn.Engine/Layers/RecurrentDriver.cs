@@ -87,8 +87,11 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
         int rows = batch * time;
         w.SetRealRows(_mask, input.Features);
         w.UseSplit(_layer.Split, _mask, (long)g * u);
+        // In prediction at a lower precision (InferencePrecision, read on this thread), W and U from their quantized copies.
+        WeightPrecision precision = training ? WeightPrecision.Float32 : InferencePrecision.Current;
         _layer.ProjectInputs(input, Kernel!.Value, _cell.ProjectBias && Bias is not null ? Bias.Value : [], g, w.Gates.AsSpan(0, rows * g),
-            w.Compact ? w : null);
+            w.Compact ? w : null, Kernel.QuantizedFor(precision));
+        w.QuantizedU = RecurrentKernel!.QuantizedFor(precision);
 
         // The state before the first step: zero (and so is its row of H̃ for dU), or the carried state, h⊙m.
         RecurrentState? state = _layer.State;
@@ -131,7 +134,7 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
             }
         }
 
-        w.ForwardPacked = _cell.KernelUse == RecurrentKernelUse.Packed
+        w.ForwardPacked = _cell.KernelUse == RecurrentKernelUse.Packed && w.QuantizedU is null
             && RecurrentLayer.PackRecurrent(false, u, g, RecurrentKernel!.Value, g, w.PackedU, batch, time);
         _cell.BeginForward(w, Bias);
         _layer.RunBatchChunks(batch, (long)g * u, time, _forwardRows, _mask);

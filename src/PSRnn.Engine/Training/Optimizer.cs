@@ -115,6 +115,7 @@ public abstract class Optimizer
             }
 
             Update(p.Value, p.Gradient, _slots[i]!, lr);
+            p.MarkChanged();
         }
 
         Iterations++;
