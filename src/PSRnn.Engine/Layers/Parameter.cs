@@ -18,8 +18,9 @@ public sealed class Parameter
 {
     private float[]? _value;
     private float[]? _gradient;
-    private QuantizedMatrix? _quantized;
-    private int _quantizedVersion;
+    // One quantized copy per precision (index: the enum's value) and the version each was made from.
+    private QuantizedMatrix?[]? _quantized;
+    private int[]? _quantizedVersions;
     private int _version;
 
     /// <summary>Creates a parameter of zeros.</summary>
@@ -78,8 +79,9 @@ public sealed class Parameter
 
     /// <summary>
     /// This weight as a k×n kernel at <paramref name="precision"/> for prediction (<see cref="QuantizedMatrix"/>), made
-    /// on first use and kept until <see cref="Value"/> changes (<see cref="MarkChanged"/>) or another precision is asked
-    /// for; null for float32 (the kernel is read as it is). Not saved in model files. One caller at a time, as prediction.
+    /// on first use and kept until <see cref="Value"/> changes (<see cref="MarkChanged"/>), one copy per precision asked
+    /// for (a script alternating int8 and bfloat16 does not quantize at every call); null for float32 (the kernel is read
+    /// as it is). Not saved in model files. One caller at a time, as prediction.
     /// </summary>
     internal QuantizedMatrix? QuantizedFor(WeightPrecision precision)
     {
@@ -88,17 +90,20 @@ public sealed class Parameter
             return null;
         }
 
-        QuantizedMatrix? q = _quantized;
-        if (q is not null && q.Precision == precision && _quantizedVersion == _version)
+        _quantized ??= new QuantizedMatrix?[Enum.GetValues<WeightPrecision>().Length];
+        _quantizedVersions ??= new int[_quantized.Length];
+        int slot = (int)precision;
+        QuantizedMatrix? q = _quantized[slot];
+        int version = _version;
+        if (q is not null && _quantizedVersions[slot] == version)
         {
             return q;
         }
 
-        int version = _version;
         int n = Shape[^1], k = n == 0 ? 0 : Length / n;
         q = QuantizedMatrix.Create(Value, k, n, precision);
-        _quantized = q;
-        _quantizedVersion = version;
+        _quantized[slot] = q;
+        _quantizedVersions[slot] = version;
         return q;
     }
 

@@ -14,18 +14,21 @@ public static class InferencePrecision
     /// <summary>The precision in force on the calling thread: its innermost open scope's, else float32.</summary>
     public static WeightPrecision Current => t_precision;
 
-    /// <summary>Sets the calling thread's precision until the returned scope is disposed (which restores the previous one).</summary>
-    /// <param name="precision">The precision of the kernels in inference.</param>
+    /// <summary>
+    /// Sets the calling thread's precision until the returned scope is disposed (which restores the previous one). Null
+    /// keeps the precision in force (a scope that changes nothing).
+    /// </summary>
+    /// <param name="precision">The precision of the kernels in inference, or null.</param>
     /// <exception cref="ArgumentOutOfRangeException">Not a defined precision.</exception>
-    public static Scope Use(WeightPrecision precision)
+    public static Scope Use(WeightPrecision? precision)
     {
-        if (!Enum.IsDefined(precision))
+        if (precision is { } p && !Enum.IsDefined(p))
         {
             throw new ArgumentOutOfRangeException(nameof(precision), precision, "Not a weight precision.");
         }
 
         WeightPrecision previous = t_precision;
-        t_precision = precision;
+        t_precision = precision ?? previous;
         return new Scope(previous);
     }
 

@@ -568,10 +568,11 @@ public static class Trainer
     /// <param name="threadCount">Threads the matrix products may use (see <see cref="ComputeThreads"/>); null: one per processor.</param>
     /// <param name="metrics">Metric names as <see cref="FitOptions.Metrics"/>; null: the loss's defaults.</param>
     /// <param name="weightedMetrics">Metrics weighted by the data's sample weights, as <see cref="FitOptions.WeightedMetrics"/>.</param>
-    /// <param name="precision">How the Dense and recurrent kernels are read (<see cref="InferencePrecision"/>); float32 by default.</param>
+    /// <param name="precision">How the Dense and recurrent kernels are read (<see cref="InferencePrecision"/>); null: the
+    /// calling thread's setting (float32 unless a scope is open).</param>
     public static EvaluationResult Evaluate(Sequential model, Dataset data, Loss loss, int batchSize = 32, int? threadCount = null,
         IReadOnlyList<string>? metrics = null, IReadOnlyList<string>? weightedMetrics = null,
-        WeightPrecision precision = WeightPrecision.Float32)
+        WeightPrecision? precision = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -598,11 +599,12 @@ public static class Trainer
     /// <param name="batchSize">Samples per forward pass.</param>
     /// <param name="threadCount">Threads the matrix products may use (see <see cref="ComputeThreads"/>); null: one per processor.</param>
     /// <param name="precision">
-    /// How the Dense and recurrent kernels are read (<see cref="InferencePrecision"/>): float32 (the default, the weights as
-    /// they are), or int8 or bfloat16 copies made once and kept until the weights change.
+    /// How the Dense and recurrent kernels are read (<see cref="InferencePrecision"/>): float32 (the weights as they are),
+    /// or int8 or bfloat16 copies made once and kept until the weights change; null: the calling thread's setting (float32
+    /// unless a scope is open).
     /// </param>
     public static float[] Predict(Sequential model, Dataset data, int batchSize = 32, int? threadCount = null,
-        WeightPrecision precision = WeightPrecision.Float32)
+        WeightPrecision? precision = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);

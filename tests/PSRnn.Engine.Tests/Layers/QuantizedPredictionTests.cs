@@ -129,6 +129,9 @@ public sealed class QuantizedPredictionTests
         Parameter kernel = model.Layers[0].Parameters[0];
         QuantizedMatrix? kept = kernel.QuantizedFor(p);
         Assert.Same(kept, kernel.QuantizedFor(p));
+        WeightPrecision other = p == WeightPrecision.Int8 ? WeightPrecision.BFloat16 : WeightPrecision.Int8;
+        Assert.NotEqual(before, Trainer.Predict(model, data, 4, precision: other));
+        Assert.Same(kept, kernel.QuantizedFor(p));
         Assert.Equal(before, Trainer.Predict(model, data, 4, precision: p));
 
         // A training epoch changes the weights: the next prediction quantizes them again, as a fresh model with these
