@@ -86,7 +86,7 @@ internal static class Program
 
         string label = Get("label", "");
         string[] names = Get("workloads", string.Join(',', Workload.All.Select(w => w.Name))).Split(',', StringSplitOptions.RemoveEmptyEntries);
-        Workload[] selected = names.Select(n => Workload.All.FirstOrDefault(w => w.Name == n)
+        Workload[] selected = names.Select(n => Workload.All.Concat(Workload.Extra).FirstOrDefault(w => w.Name == n)
             ?? throw new ArgumentException($"Unknown workload '{n}'; known: {string.Join(", ", Workload.All.Select(w => w.Name))}.")).ToArray();
 
         var output = new Dictionary<string, object>
