@@ -11,7 +11,8 @@
                    over both suites; exits non-zero on any failure.
     -Task Demo     builds the module as -Task Build does and runs the main example (examples/speech-digits.ps1): a
                    spoken-digit recognizer trained on the embedded dataset and tested on speakers it never heard.
-    -Task Package  builds the module and writes out/PSRnn.<version>.nupkg (Compress-PSResource), which
+    -Task Package  builds the module and writes out/PSRnn.<version>.nupkg (Compress-PSResource) and the companion
+                   module's out/PSRnn.OnnxRuntime.<version>.nupkg, which
                    Install-PSResource installs from a folder registered as a repository (README: Install).
     -Task Bench    runs the BenchmarkDotNet micro-benchmarks in bench/PSRnn.Bench (GEMM, fused LSTM cell, softmax-CE;
                    -BenchFilter picks them).
@@ -112,8 +113,9 @@ function Invoke-Build {
             Get-ChildItem -LiteralPath $native -File | Copy-Item -Destination $target
         }
     }
-    # The manifest, format file and the about_ help topic(s) in en-US/.
-    Copy-Item -Path (Join-Path $root 'module/*') -Destination $moduleOut -Recurse
+    # The manifest, format file and the about_ help topic(s) in en-US/ (the companion module's folder is laid out below).
+    Get-ChildItem -LiteralPath (Join-Path $root 'module') | Where-Object Name -NE 'PSRnn.OnnxRuntime' |
+        Copy-Item -Destination $moduleOut -Recurse
     Copy-Item -LiteralPath (Join-Path $root 'LICENSE') -Destination $moduleOut
     $manifest = Join-Path $moduleOut 'PSRnn.psd1'
     $text = (Get-Content -LiteralPath $manifest -Raw) -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion = '$(Get-ModuleVersion)'"
@@ -141,12 +143,46 @@ function Invoke-Build {
         Set-Content -LiteralPath $cachedHash -Value $hash
     }
     Write-Stage "Module laid out in $moduleOut"
+    Invoke-CompanionLayout
+}
+
+function Invoke-CompanionLayout {
+    # PSRnn.OnnxRuntime, the companion module: ONNX Runtime's native CPU libraries for Invoke-RnnPrediction -Engine
+    # OnnxRuntime, from the NuGet package src/PSRnn.Serving restores (PackageDownload). 130 MB: copied only when the
+    # laid-out version differs.
+    $manifest = Join-Path $root 'module/PSRnn.OnnxRuntime/PSRnn.OnnxRuntime.psd1'
+    $version = (Import-PowerShellDataFile -LiteralPath $manifest).ModuleVersion
+    $companion = Join-Path $out 'PSRnn.OnnxRuntime'
+    $stamp = Join-Path $out 'PSRnn.OnnxRuntime.stamp'
+    if ((Test-Path -LiteralPath $stamp) -and (Get-Content -LiteralPath $stamp -Raw).Trim() -eq $version) {
+        Write-Stage "Companion module unchanged: $companion"
+        return
+    }
+    $packages = ((dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
+    $package = Join-Path $packages "microsoft.ml.onnxruntime/$version"
+    if (-not (Test-Path -LiteralPath $package)) { throw "Microsoft.ML.OnnxRuntime $version is not in $packages (restore src/PSRnn.Serving)." }
+    Write-Stage "Laying out the companion module in $companion (ONNX Runtime $version)"
+    if (Test-Path -LiteralPath $companion) { Remove-Item -LiteralPath $companion -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $companion
+    Copy-Item -LiteralPath $manifest -Destination $companion
+    foreach ($file in 'LICENSE', 'ThirdPartyNotices.txt') { Copy-Item -LiteralPath (Join-Path $package $file) -Destination $companion }
+    foreach ($rid in 'linux-x64', 'linux-arm64', 'osx-arm64', 'win-x64', 'win-arm64') {
+        $target = Join-Path $companion "runtimes/$rid/native"
+        $null = New-Item -ItemType Directory -Force -Path $target
+        # The import libraries (.lib) are for C++ linking, not for loading.
+        Get-ChildItem -LiteralPath (Join-Path $package "runtimes/$rid/native") -File | Where-Object Extension -NE '.lib' |
+            Copy-Item -Destination $target
+    }
+    Set-Content -LiteralPath $stamp -Value $version
 }
 
 function Invoke-Package {
     Write-Stage 'Packing the module'
     $package = & (Join-Path $root 'tools/New-ModulePackage.ps1') -ModulePath $moduleOut -DestinationPath $out
     Write-Stage "Package written: $($package.FullName)"
+    # The companion module (ONNX Runtime's native libraries, for Invoke-RnnPrediction -Engine OnnxRuntime): its own package.
+    $companion = Compress-PSResource -Path (Join-Path $out 'PSRnn.OnnxRuntime') -DestinationPath $out -PassThru
+    Write-Stage "Package written: $($companion.FullName)"
 }
 
 function Invoke-XunitTests {

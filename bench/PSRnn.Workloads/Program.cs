@@ -19,6 +19,8 @@ namespace PSRnn.Workloads;
 ///     alternated rep by rep, one result per precision)]
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- --ragged W3_mfcc_lstm,W2_seqmnist [--passes 3] [--reps 5]
 ///     [--rep-seconds 1] [--quiet-wait 5] [--epoch-batches 4] [--side padded|ragged [--seconds 10]: one side alone, to profile]
+/// dotnet run -c Release --project bench/PSRnn.Workloads -- --onnxruntime W1_seed,W5_latency [--passes 3] [--reps 5] [--rep-seconds 1]
+///     [--threads 2] [--quiet-wait 5]: inference by PSRnn's engine against ONNX Runtime's CPU provider, alternating
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- --gemm default|32x512x128,... [--threads 2] [--reps 7]
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- --stream 20000 [--passes 5] [--threads 1] [--quiet-wait 5] [--profile]
 /// </code>
@@ -74,6 +76,12 @@ internal static class Program
         {
             (profile ? (Action<int, int, int, double>)StreamTiming.Profile : StreamTiming.Run)(int.Parse(streamSteps, inv),
                 int.Parse(Get("passes", "5"), inv), settings.Threads, double.Parse(Get("quiet-wait", "5"), inv));
+            return 0;
+        }
+
+        if (options.TryGetValue("onnxruntime", out string? ortNames))
+        {
+            OnnxRuntimeTiming.Run(ortNames.Split(',').Select(n => Workload.All.First(w => w.Name == n)), settings, int.Parse(Get("passes", "3"), inv));
             return 0;
         }
 

@@ -6,7 +6,7 @@ namespace PSRnn.Loader;
 
 /// <summary>
 /// Runs when PowerShell imports PSRnn.Loader.dll, the manifest's first nested module, before the cmdlet assembly: routes the cmdlet assembly's references to PSRnn's own assemblies
-/// (PSRnn.Engine, PSRnn.Plotting) to <see cref="DependencyLoadContext"/>, which then loads their dependencies itself.
+/// (PSRnn.Engine, PSRnn.Plotting, PSRnn.Serving) to <see cref="DependencyLoadContext"/>, which then loads their dependencies itself.
 /// This is the pattern of PowerShell's "Resolving PowerShell module assembly dependency conflicts": the default
 /// context's Resolving event answers only for names no other module uses, so it cannot hand PSRnn another module's
 /// System.Numerics.Tensors, nor another module PSRnn's.
@@ -40,5 +40,5 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer
     public void OnImport() => _ = Context;
 
     private static Assembly? Resolve(AssemblyLoadContext defaultContext, AssemblyName name) =>
-        name.Name is "PSRnn.Engine" or "PSRnn.Plotting" ? Context.LoadFromAssemblyName(name) : null;
+        name.Name is "PSRnn.Engine" or "PSRnn.Plotting" or "PSRnn.Serving" ? Context.LoadFromAssemblyName(name) : null;
 }

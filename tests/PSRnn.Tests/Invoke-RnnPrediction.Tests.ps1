@@ -199,4 +199,11 @@ Describe 'Invoke-RnnPrediction -Precision' {
         { $model | Invoke-RnnPrediction -X $data.X -Precision Int4 -ErrorAction Stop } |
             Should -Throw -ErrorId 'PrecisionUnknown,PSRnn.Commands.InvokeRnnPredictionCommand'
     }
+
+    It 'is PSRnn''s engine''s, not ONNX Runtime''s' {
+        { $model | Invoke-RnnPrediction -X $data.X -Precision BFloat16 -Engine OnnxRuntime -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PrecisionNeedsPSRnnEngine,PSRnn.Commands.InvokeRnnPredictionCommand'
+        $a = $model | Invoke-RnnPrediction -X $data.X -Precision Float32 -Engine OnnxRuntime
+        $a.Shape | Should -Be @(64, 2)
+    }
 }

@@ -5,6 +5,7 @@ using PSRnn.Engine.Tensors;
 using PSRnn.Engine.Training;
 using PSRnn.Infrastructure;
 using PSRnn.Models;
+using PSRnn.Serving;
 
 namespace PSRnn.Commands;
 
@@ -222,12 +223,62 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
     /// float32; the products widen the weights in registers, so a product that waits on memory (a large input kernel, a
     /// batch-1 step whose U is out of cache) runs faster, at a small change in the outputs (measure it with
     /// Measure-RnnModel -Precision). The quantized copies are made on first use and kept with the model until its
-    /// weights change; they are not saved in model files.</para>
+    /// weights change; they are not saved in model files. Not with -Engine OnnxRuntime, which runs the float32 model
+    /// (PrecisionNeedsPSRnnEngine).</para>
     /// </summary>
     [Parameter]
     [ArgumentCompleter(typeof(PrecisionCompleter))]
     [ValidateNotNullOrEmpty]
     public string Precision { get; set; } = nameof(WeightPrecision.Float32);
+
+    /// <summary>
+    /// <para type="description">What computes the outputs: PSRnn (its own CPU engine, the default) or OnnxRuntime — the
+    /// model exported to ONNX as Export-RnnModel -Format Onnx writes it and run by Microsoft.ML.OnnxRuntime with
+    /// -ExecutionProvider, for hardware PSRnn's engine does not drive (a GPU through CUDA or DirectML, an NPU, OpenVINO).
+    /// The managed API ships with PSRnn; the native library comes from the companion module PSRnn.OnnxRuntime (ONNX
+    /// Runtime's CPU build for every desktop platform, 130 MB, kept out of this module), or from $env:PSRNN_ONNXRUNTIME (a
+    /// library file or its folder: a GPU build), or the system (OnnxRuntimeNotFound otherwise). The session is made once
+    /// per model, provider and thread count and reused while the model's weights are unchanged. -Class and -Sample work
+    /// on its outputs as on PSRnn's; -Decode, -Stream, -Path and -Text run on PSRnn's engine.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = ProbabilitiesSet)]
+    [Parameter(ParameterSetName = ClassSet)]
+    [Parameter(ParameterSetName = SampleSet)]
+    public PredictionEngine Engine { get; set; } = PredictionEngine.PSRnn;
+
+    /// <summary>
+    /// <para type="description">With -Engine OnnxRuntime, the execution provider: CPU (the default), CUDA, DirectML,
+    /// TensorRT, ROCm, MIGraphX, DNNL, or any name ONNX Runtime's generic entry point takes (OpenVINO, CoreML, XNNPACK,
+    /// QNN, WebGPU, …). One the native library was not built with is refused (OnnxRuntimeProviderUnavailable), naming the
+    /// providers it has.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = ProbabilitiesSet)]
+    [Parameter(ParameterSetName = ClassSet)]
+    [Parameter(ParameterSetName = SampleSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ExecutionProviderCompleter))]
+    public string ExecutionProvider { get; set; } = "CPU";
+
+    /// <summary>
+    /// <para type="description">With -Engine OnnxRuntime and a GPU provider (CUDA, DirectML, TensorRT, ROCm, MIGraphX),
+    /// the device (default 0).</para>
+    /// </summary>
+    [Parameter(ParameterSetName = ProbabilitiesSet)]
+    [Parameter(ParameterSetName = ClassSet)]
+    [Parameter(ParameterSetName = SampleSet)]
+    [ValidateRange(0, 1024)]
+    public int DeviceId { get; set; }
+
+    /// <summary>
+    /// <para type="description">With -Engine OnnxRuntime, the execution provider's options as ONNX Runtime names them, passed
+    /// as given: for CUDA its OrtCUDAProviderOptions keys (@{ gpu_mem_limit = '2147483648' }), for OpenVINO
+    /// @{ device_type = 'GPU' }, and so on.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = ProbabilitiesSet)]
+    [Parameter(ParameterSetName = ClassSet)]
+    [Parameter(ParameterSetName = SampleSet)]
+    [ValidateNotNull]
+    public System.Collections.Hashtable? ExecutionProviderOption { get; set; }
 
     /// <summary>
     /// <para type="description">Returns class indices (int64) instead of probabilities.</para>
@@ -337,6 +388,14 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
             return;
         }
 
+        OnnxRuntimePrediction.CheckEngineArguments(this, Engine);
+        if (Engine == PredictionEngine.OnnxRuntime && InferencePrecision.Current != WeightPrecision.Float32)
+        {
+            // ONNX Runtime runs the exported float32 graph: -Precision is PSRnn's engine's.
+            ThrowTerminatingError(Errors.Create("PrecisionNeedsPSRnnEngine", ErrorCategory.InvalidArgument, Precision,
+                $"-Precision {Precision} is how PSRnn's own engine reads the weights; ONNX Runtime runs the float32 model. Drop one of -Precision and -Engine OnnxRuntime."));
+        }
+
         Dataset data = ModelData.Create(this, Model, X, null);
         if (ParameterSetName == DecodeSet)
         {
@@ -347,7 +406,8 @@ public sealed class InvokeRnnPredictionCommand : PSCmdlet
         float[] outputs;
         try
         {
-            outputs = Trainer.Predict(Model, data, BatchSize, ThreadCount);
+            outputs = Engine == PredictionEngine.OnnxRuntime ? OnnxRuntimePrediction.Run(this, Model, data, ExecutionProvider, DeviceId,
+                ExecutionProviderOption, BatchSize, ThreadCount) : Trainer.Predict(Model, data, BatchSize, ThreadCount);
         }
         catch (ModelException e)
         {

@@ -79,3 +79,8 @@ internal sealed class LayerCompleter : IArgumentCompleter
             .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n));
     }
 }
+
+internal sealed class ExecutionProviderCompleter : NameCompleter
+{
+    protected override IReadOnlyList<string> Names { get; } = ["CPU", "CUDA", "DirectML", "TensorRT", "ROCm", "MIGraphX", "DNNL", "OpenVINO", "CoreML", "XNNPACK", "QNN", "WebGPU"];
+}

@@ -171,18 +171,20 @@ public static partial class OnnxExporter
                 return known;
             }
 
-            string m = _real!, zero = Int64Scalar("const/scalar_int64_0", 0);
+            string m = _real!;
+            // Made only where it is read: an unused initializer is one ONNX Runtime warns about at every session.
+            string Zero() => Int64Scalar("const/scalar_int64_0", 0);
             (string index, string valid) = kind switch
             {
                 // The real step itself; zero where masked.
                 StepKind.Bidirectional => (_position!, _isReal!),
                 // The last real step at or before t: position c − 1, where c > 0.
-                StepKind.Forward => (graph.AddNode("Max", $"{m}/last_real", [_realPosition!, zero]),
-                    graph.AddNode("Greater", $"{m}/seen_real", [_realSoFar!, zero])),
+                StepKind.Forward => (graph.AddNode("Max", $"{m}/last_real", [_realPosition!, Zero()]),
+                    graph.AddNode("Greater", $"{m}/seen_real", [_realSoFar!, Zero()])),
                 // The first real step at or after t: position c − m, where len − c + m > 0 real steps remain.
                 _ => (graph.AddNode("Sub", $"{m}/next_real", [_realSoFar!, m]),
                     graph.AddNode("Greater", $"{m}/real_ahead", [graph.AddNode("Add", $"{m}/real_remaining",
-                        [graph.AddNode("Sub", $"{m}/length_minus_real", [_length!, _realSoFar!]), m]), zero])),
+                        [graph.AddNode("Sub", $"{m}/length_minus_real", [_length!, _realSoFar!]), m]), Zero()])),
             };
             string name = kind.ToString().ToLowerInvariant();
             (string, string) restore = (
