@@ -146,6 +146,43 @@ public sealed class QuantizedPredictionTests
         Assert.NotEqual(before, after);
     }
 
+    [Theory]
+    [InlineData(nameof(WeightPrecision.Int8))]
+    [InlineData(nameof(WeightPrecision.BFloat16))]
+    public void BothDirectionsOfABidirectionalLayerAndMaskedStepsReadTheQuantizedKernels(string precision)
+    {
+        // A masked batch: the input projection may cover the real rows only (compacted); it reads the quantized W too.
+        var p = Enum.Parse<WeightPrecision>(precision);
+        Sequential Build()
+        {
+            var model = new Sequential(SampleShape.Sequence(null, 3), "bi", 4);
+            model.Add(new Masking());
+            model.Add(new Bidirectional(new Gru(7, name: "gru")));
+            model.Add(new Dense(4, ActivationKind.Softmax, name: "out"));
+            return model;
+        }
+
+        Sequential quantized = Build(), dequantized = Build();
+        Activations x = GradientCheck.RandomInput(5, 6, 3, true, 9);
+        x.Span.Slice(((2 * 6) + 4) * 3, 6).Clear(); // sample 2 ends two steps early
+        foreach (Parameter w in dequantized.Parameters.Where(w => w.Name is "kernel" or "recurrent_kernel"))
+        {
+            Dequantize(w, p);
+        }
+
+        float[] expected = dequantized.Forward(x, false).Span.ToArray();
+        float[] actual;
+        using (InferencePrecision.Use(p))
+        {
+            actual = quantized.Forward(x, false).Span.ToArray();
+        }
+
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-5, $"output {i}: {actual[i]} against the dequantized model's {expected[i]}");
+        }
+    }
+
     [Fact]
     public void TrainingIgnoresThePrecision()
     {
