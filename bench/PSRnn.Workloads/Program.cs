@@ -15,7 +15,8 @@ namespace PSRnn.Workloads;
 /// <code>
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- [--workloads W2_seqmnist,W6_simple] [--threads 2] [--reps 7]
 ///     [--rep-seconds 1] [--quiet-wait 20] [--mode fit|loop] [--epoch-batches 8] [--label x] [--out psrnn.json] [--profile]
-///     [--parts train,infer]
+///     [--parts train,infer] [--precision float32|int8|bfloat16|float32,int8,bfloat16 (inference weights; several:
+///     alternated rep by rep, one result per precision)]
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- --ragged W3_mfcc_lstm,W2_seqmnist [--passes 3] [--reps 5]
 ///     [--rep-seconds 1] [--quiet-wait 5] [--epoch-batches 4] [--side padded|ragged [--seconds 10]: one side alone, to profile]
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- --onnxruntime W1_seed,W5_latency [--passes 3] [--reps 5] [--rep-seconds 1]
@@ -62,6 +63,8 @@ internal static class Program
         {
             Train = Get("parts", "train,infer").Contains("train", StringComparison.Ordinal),
             Infer = Get("parts", "train,infer").Contains("infer", StringComparison.Ordinal),
+            Precisions = Get("precision", "float32").Split(',', StringSplitOptions.RemoveEmptyEntries)
+                .Select(p => Enum.Parse<WeightPrecision>(p, ignoreCase: true)).ToArray(),
         };
         if (options.TryGetValue("gemm", out string? gemmShapes))
         {
@@ -91,7 +94,7 @@ internal static class Program
 
         string label = Get("label", "");
         string[] names = Get("workloads", string.Join(',', Workload.All.Select(w => w.Name))).Split(',', StringSplitOptions.RemoveEmptyEntries);
-        Workload[] selected = names.Select(n => Workload.All.FirstOrDefault(w => w.Name == n)
+        Workload[] selected = names.Select(n => Workload.All.Concat(Workload.Extra).FirstOrDefault(w => w.Name == n)
             ?? throw new ArgumentException($"Unknown workload '{n}'; known: {string.Join(", ", Workload.All.Select(w => w.Name))}.")).ToArray();
 
         var output = new Dictionary<string, object>
@@ -160,6 +163,16 @@ internal static class Program
             var i = (Stats)infer;
             msg += string.Create(inv, $" infer {i.Median:F0} sam/s (min {i.Min:F0} max {i.Max:F0}) {((Stats)r["infer_gflops"]).Median:F1} GF/s" +
                 $" {((Stats)r["infer_ms_per_call"]).Median:F3} ms/call; foreign cpu {((Stats)r["infer_foreign_cores"]).Median:F2}");
+        }
+
+        if (r.TryGetValue("precisions", out object? precisions))
+        {
+            foreach (string p in (string[])precisions)
+            {
+                var i = (Stats)r[$"infer_samples_per_s_{p}"];
+                msg += string.Create(inv, $" infer[{p}] {i.Median:F0} sam/s (min {i.Min:F0} max {i.Max:F0}) " +
+                    $"{((Stats)r[$"infer_ms_per_call_{p}"]).Median:F3} ms/call, foreign cpu {((Stats)r[$"infer_foreign_cores_{p}"]).Median:F2};");
+            }
         }
 
         return msg;

@@ -20,7 +20,11 @@ internal enum TrainMode
 
 /// <summary>The settings of one run of the runner.</summary>
 internal sealed record RunSettings(int Threads, int Reps, double RepSeconds, double QuietWait, TrainMode Mode, int EpochBatches,
-    bool Train = true, bool Infer = true);
+    bool Train = true, bool Infer = true)
+{
+    /// <summary>The weight precisions inference is timed at: one (keys as the peer's), or several alternated rep by rep.</summary>
+    public WeightPrecision[] Precisions { get; init; } = [WeightPrecision.Float32];
+}
 
 /// <summary>Runs one workload: training (unless inference only) and inference, timed as torch_peer.py times them.</summary>
 internal sealed class Runner(Workload w, RunSettings settings)
@@ -66,9 +70,16 @@ internal sealed class Runner(Workload w, RunSettings settings)
             (Tensor x, Tensor y) = w.MakeData(inferBatches * w.B, Seed + 2);
             Dataset data = Dataset.Create(x, y, model);
             int threads = settings.Threads;
+            if (settings.Precisions.Length > 1)
+            {
+                MeasureAlternating(r, model, data, inferBatches);
+                return r;
+            }
+
+            WeightPrecision precision = settings.Precisions[0];
             int Unit()
             {
-                Trainer.Predict(model, data, w.B, threads);
+                Trainer.Predict(model, data, w.B, threads, precision);
                 return inferBatches;
             }
 
@@ -83,6 +94,38 @@ internal sealed class Runner(Workload w, RunSettings settings)
         }
 
         return r;
+    }
+
+    // Inference at each precision in turn, one repetition each per round, so a change in the machine's load falls on all
+    // of them alike: keys infer_ms_per_call_int8 and so on. The quantized copies are made in the first round's warm-up.
+    private void MeasureAlternating(Dictionary<string, object> r, Sequential model, Dataset data, int inferBatches)
+    {
+        var times = settings.Precisions.ToDictionary(p => p, _ => new List<double>());
+        var foreign = settings.Precisions.ToDictionary(p => p, _ => new List<double>());
+        for (int round = 0; round < settings.Reps; round++)
+        {
+            foreach (WeightPrecision precision in settings.Precisions)
+            {
+                int Unit()
+                {
+                    Trainer.Predict(model, data, w.B, settings.Threads, precision);
+                    return inferBatches;
+                }
+
+                var (perBatch, busy, _, _, _) = Timing.Run(Unit, 1, settings.RepSeconds, settings.QuietWait, warmUp: round == 0 ? 3 : 1);
+                times[precision].AddRange(perBatch);
+                foreign[precision].AddRange(busy);
+            }
+        }
+
+        r["precisions"] = settings.Precisions.Select(p => p.ToString().ToLowerInvariant()).ToArray();
+        foreach (WeightPrecision precision in settings.Precisions)
+        {
+            string key = precision.ToString().ToLowerInvariant();
+            r[$"infer_samples_per_s_{key}"] = Stats.Of(times[precision].Select(t => w.B / t));
+            r[$"infer_ms_per_call_{key}"] = Stats.Of(times[precision].Select(t => t * 1e3));
+            r[$"infer_foreign_cores_{key}"] = Stats.Of(foreign[precision]);
+        }
     }
 
     /// <summary>Per layer and phase, the mean milliseconds per batch of the layer-level loop, over about

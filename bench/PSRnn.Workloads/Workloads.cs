@@ -24,6 +24,15 @@ internal sealed record Workload(string Name, string Cell, int B, int T, int I, i
         new("W6_simple", "rnn", 32, 28, 28, [128], 10),
     ];
 
+    /// <summary>
+    /// Workloads of this runner's own, not the peer's (not run by default; named with --workloads): W5 with LSTM(512),
+    /// whose 4 MB recurrent kernel does not fit a core's L2, for the weight precisions' batch-1 figure.
+    /// </summary>
+    public static IReadOnlyList<Workload> Extra { get; } =
+    [
+        new("W5_latency512", "lstm", 1, 50, 40, [512], 10, InferOnly: true),
+    ];
+
     /// <summary>Floats of input per sample.</summary>
     public long InputFloatsPerSample => Emb > 0 ? T : (long)T * I;
 

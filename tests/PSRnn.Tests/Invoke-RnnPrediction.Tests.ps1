@@ -159,3 +159,51 @@ Describe 'Invoke-RnnPrediction -Sample' {
             Should -Throw -ErrorId 'AmbiguousParameterSet,PSRnn.Commands.InvokeRnnPredictionCommand'
     }
 }
+
+Describe 'Invoke-RnnPrediction -Precision' {
+    It 'gives float32''s outputs by default and with -Precision Float32, and nearby ones with Int8 and BFloat16' {
+        $full = $model | Invoke-RnnPrediction -X $data.X
+        $same = $model | Invoke-RnnPrediction -X $data.X -Precision float32
+        $same.Data | Should -Be $full.Data
+        foreach ($precision in 'Int8', 'BFloat16') {
+            $low = $model | Invoke-RnnPrediction -X $data.X -Precision $precision
+            $low.Shape | Should -Be @(64, 2)
+            $change = (0..($full.Length - 1) | ForEach-Object { [Math]::Abs($full.Data[$_] - $low.Data[$_]) } | Measure-Object -Maximum).Maximum
+            $change | Should -BeGreaterThan 0 -Because "$precision weights are not float32's"
+            $change | Should -BeLessThan 1e-2
+        }
+    }
+
+    It 'rebuilds its copy when the weights change' {
+        $m = New-RnnModel -InputShape 5, 2 -Seed 3 | Add-LstmLayer 6 | Add-DenseLayer 2 -Activation softmax
+        $before = $m | Invoke-RnnPrediction -X $data.X -Precision Int8
+        $kernel = $m | Get-RnnLayerWeight -Layer 1 -Name kernel
+        $m | Set-RnnLayerWeight -Layer 1 -Name kernel -Value (ConvertTo-RnnTensor -InputObject ([float[]] ($kernel.Data | ForEach-Object { -$_ })) -Shape 6, 2)
+        $after = $m | Invoke-RnnPrediction -X $data.X -Precision Int8
+        # A two-class softmax of negated logits swaps the probabilities.
+        for ($i = 0; $i -lt 64; $i++) { [Math]::Abs($after.GetValue($i, 0) - $before.GetValue($i, 1)) | Should -BeLessThan 1e-5 }
+    }
+
+    It 'applies to streams and Measure-RnnModel' {
+        $stream = $model | New-RnnStream -BatchSize 64
+        $streamed = Invoke-RnnPrediction -Stream $stream -X $data.X -Precision Int8
+        $whole = $model | Invoke-RnnPrediction -X $data.X -Precision Int8 -BatchSize 64
+        $streamed.Data | Should -Be $whole.Data
+        $a = ($model | Measure-RnnModel -X $data.X -Y $data.Labels).Loss
+        $b = ($model | Measure-RnnModel -X $data.X -Y $data.Labels -Precision BFloat16).Loss
+        $b | Should -Not -Be $a
+        [Math]::Abs($a - $b) | Should -BeLessThan 1e-2
+    }
+
+    It 'refuses an unknown precision' {
+        { $model | Invoke-RnnPrediction -X $data.X -Precision Int4 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PrecisionUnknown,PSRnn.Commands.InvokeRnnPredictionCommand'
+    }
+
+    It 'is PSRnn''s engine''s, not ONNX Runtime''s' {
+        { $model | Invoke-RnnPrediction -X $data.X -Precision BFloat16 -Engine OnnxRuntime -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PrecisionNeedsPSRnnEngine,PSRnn.Commands.InvokeRnnPredictionCommand'
+        $a = $model | Invoke-RnnPrediction -X $data.X -Precision Float32 -Engine OnnxRuntime
+        $a.Shape | Should -Be @(64, 2)
+    }
+}

@@ -81,7 +81,16 @@ public sealed class Dense : Layer
             }
         }
 
-        Gemm.Multiply(false, false, n, Units, inFeatures, 1f, input.Span, _kernel!.Value, _bias is null ? 0f : 1f, z);
+        // In prediction at a lower precision (InferencePrecision), the kernel's quantized copy; else W as it is.
+        if (!training && _kernel!.QuantizedFor(InferencePrecision.Current) is { } quantized)
+        {
+            QuantizedGemm.Multiply(n, Units, inFeatures, input.Span, inFeatures, quantized, 0, _bias is null ? 0f : 1f, z, Units);
+        }
+        else
+        {
+            Gemm.Multiply(false, false, n, Units, inFeatures, 1f, input.Span, _kernel!.Value, _bias is null ? 0f : 1f, z);
+        }
+
         if (FuseActivationIntoLoss || Activation == ActivationKind.Linear)
         {
             return _z;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using PSRnn.Engine.Tensors;
 
 namespace PSRnn.Engine.Layers;
 
@@ -17,6 +18,10 @@ public sealed class Parameter
 {
     private float[]? _value;
     private float[]? _gradient;
+    // One quantized copy per precision (index: the enum's value) and the version each was made from.
+    private QuantizedMatrix?[]? _quantized;
+    private int[]? _quantizedVersions;
+    private int _version;
 
     /// <summary>Creates a parameter of zeros.</summary>
     /// <param name="name">The Keras name, such as <c>recurrent_kernel</c>.</param>
@@ -76,6 +81,45 @@ public sealed class Parameter
         {
             System.Numerics.Tensors.TensorPrimitives.Clamp(Value, -max, max, Value);
         }
+    }
+
+    /// <summary>
+    /// Counts the changes to <see cref="Value"/> made through the engine (optimizer steps, restored snapshots,
+    /// initialization, Set-RnnLayerWeight): a prediction's quantized copy of the weight is rebuilt when it moves.
+    /// </summary>
+    internal int Version => _version;
+
+    /// <summary>Records that <see cref="Value"/> changed (call after writing it), so the quantized copy is rebuilt.</summary>
+    public void MarkChanged() => Interlocked.Increment(ref _version);
+
+    /// <summary>
+    /// This weight as a k×n kernel at <paramref name="precision"/> for prediction (<see cref="QuantizedMatrix"/>), made
+    /// on first use and kept until <see cref="Value"/> changes (<see cref="MarkChanged"/>), one copy per precision asked
+    /// for (a script alternating int8 and bfloat16 does not quantize at every call); null for float32 (the kernel is read
+    /// as it is). Not saved in model files. One caller at a time, as prediction.
+    /// </summary>
+    internal QuantizedMatrix? QuantizedFor(WeightPrecision precision)
+    {
+        if (precision == WeightPrecision.Float32)
+        {
+            return null;
+        }
+
+        _quantized ??= new QuantizedMatrix?[Enum.GetValues<WeightPrecision>().Length];
+        _quantizedVersions ??= new int[_quantized.Length];
+        int slot = (int)precision;
+        QuantizedMatrix? q = _quantized[slot];
+        int version = _version;
+        if (q is not null && _quantizedVersions[slot] == version)
+        {
+            return q;
+        }
+
+        int n = Shape[^1], k = n == 0 ? 0 : Length / n;
+        q = QuantizedMatrix.Create(Value, k, n, precision);
+        _quantized[slot] = q;
+        _quantizedVersions[slot] = version;
+        return q;
     }
 
     /// <summary>Sets the gradient to zero before a batch.</summary>

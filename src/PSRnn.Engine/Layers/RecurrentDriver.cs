@@ -90,8 +90,12 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
         int rows = batch * time;
         w.SetRealRows(_mask, input.Features);
         w.UseSplit(_layer.Split, _mask, (long)g * p);
+        // In prediction at a lower precision (InferencePrecision, read on this thread), W and U from their quantized copies.
+        WeightPrecision precision = training ? WeightPrecision.Float32 : InferencePrecision.Current;
         _layer.ProjectInputs(input, Kernel!.Value, _cell.ProjectBias && Bias is not null ? Bias.Value : [], g, w.Gates.AsSpan(0, rows * g),
-            w.Compact ? w : null);
+            w.Compact ? w : null, Kernel.QuantizedFor(precision));
+        // IndRNN's u is a vector the cell multiplies element-wise: no product reads it, so no quantized copy.
+        w.QuantizedU = _cell.KernelUse == RecurrentKernelUse.Elementwise ? null : RecurrentKernel!.QuantizedFor(precision);
 
         // The state before the first step: zero (and so is its row of H̃ for dU), or the carried state, h⊙m.
         RecurrentState? state = _layer.State;
@@ -134,7 +138,7 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
             }
         }
 
-        w.ForwardPacked = _cell.KernelUse == RecurrentKernelUse.Packed
+        w.ForwardPacked = _cell.KernelUse == RecurrentKernelUse.Packed && w.QuantizedU is null
             && RecurrentLayer.PackRecurrent(false, p, g, RecurrentKernel!.Value, g, w.PackedU, batch, time);
         _cell.BeginForward(w, Bias);
         _layer.RunBatchChunks(batch, StepMacs(u, p, g), time, _forwardRows, _mask);

@@ -401,10 +401,11 @@ public abstract class RecurrentLayer : Layer
     /// The input projection of every step in one matrix product: P = (x ⊙ input mask)·W + b, with x viewed as
     /// (B·T, F), W the kernel (F, G) and b the first G entries of <paramref name="bias"/> (or none when empty).
     /// <paramref name="projection"/> receives (B·T, G) in the input's time order, or with <paramref name="compact"/> the
-    /// R real rows only, in its compacted order (<see cref="RecurrentWorkspace.CompactIndex"/>).
+    /// R real rows only, in its compacted order (<see cref="RecurrentWorkspace.CompactIndex"/>). With
+    /// <paramref name="quantized"/> (prediction at a lower precision) W is read from that copy instead.
     /// </summary>
     internal void ProjectInputs(Activations input, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, int gates, Span<float> projection,
-        RecurrentWorkspace? compact = null)
+        RecurrentWorkspace? compact = null, QuantizedMatrix? quantized = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         int rows = input.Rows, features = input.Features;
@@ -420,6 +421,12 @@ public abstract class RecurrentLayer : Layer
         float beta = bias.IsEmpty ? 0f : 1f;
         if (compact is null)
         {
+            if (quantized is not null)
+            {
+                QuantizedGemm.Multiply(rows, gates, features, x.AsSpan(0, input.Length), features, quantized, 0, beta, projection, gates);
+                return;
+            }
+
             Gemm.Multiply(false, false, rows, gates, features, 1f, x.AsSpan(0, input.Length), kernel, beta, projection);
             return;
         }
@@ -428,6 +435,13 @@ public abstract class RecurrentLayer : Layer
         // loops read them (the compacted layout of the gate buffers).
         int real = compact.RealRowCount;
         compact.GatherRealRows(x, features, features, compact.CompactRows);
+        if (quantized is not null)
+        {
+            QuantizedGemm.Multiply(real, gates, features, compact.CompactRows.AsSpan(0, real * features), features, quantized, 0, beta,
+                projection[..(real * gates)], gates);
+            return;
+        }
+
         Gemm.Multiply(false, false, real, gates, features, 1f, compact.CompactRows.AsSpan(0, real * features), features, kernel, gates, beta,
             projection[..(real * gates)], gates);
     }

@@ -148,6 +148,9 @@ internal sealed class RecurrentWorkspace
     /// <summary>U laid out for the forward steps' products.</summary>
     public readonly PackedMatrix PackedU = new();
 
+    /// <summary>U at the prediction's lower precision, which the forward step products read instead of U; null: float32.</summary>
+    public QuantizedMatrix? QuantizedU;
+
     /// <summary>Uᵀ laid out for the backward steps' products.</summary>
     public readonly PackedMatrix PackedUT = new();
 

@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using PSRnn.Engine.Tensors;
 
 namespace PSRnn.Engine.Layers;
@@ -249,9 +251,25 @@ internal ref struct StepBlock
         }
     }
 
-    private static void Multiply(bool transposed, int rows, int n, int k, ReadOnlySpan<float> a, int lda,
+    private readonly void Multiply(bool transposed, int rows, int n, int k, ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> kernel, int ldk, PackedMatrix? packed, float beta, Span<float> c, int ldc)
     {
+        // Only products with U (or a block of its columns) read its quantized copy: another weight a cell multiplies by
+        // (an LSTM's projection W_hr) stays float32.
+        if (_w.QuantizedU is { } quantized && !transposed && Kernel.Overlaps(kernel))
+        {
+            // A forward product in prediction at a lower precision: the kernel is U or a block of its columns (GRU's), so
+            // its offset in U is the first column.
+            long column = Unsafe.ByteOffset(ref MemoryMarshal.GetReference(Kernel), ref MemoryMarshal.GetReference(kernel)) / sizeof(float);
+            if (ldk != quantized.N || column < 0 || column + n > quantized.N)
+            {
+                throw new InvalidOperationException($"A step product over columns {column} to {column + n} (stride {ldk}) is not one of U's blocks.");
+            }
+
+            QuantizedGemm.Multiply(rows, n, k, a, lda, quantized, (int)column, beta, c, ldc);
+            return;
+        }
+
         if (packed is not null)
         {
             Gemm.MultiplyPacked(false, transposed, rows, n, k, 1f, a, lda, kernel, ldk, packed, beta, c, ldc);

@@ -346,6 +346,7 @@ public sealed class Sequential
         foreach (Parameter p in Parameters)
         {
             snapshot.AsSpan(offset, p.Length).CopyTo(p.Value);
+            p.MarkChanged();
             offset += p.Length;
         }
     }

@@ -511,6 +511,7 @@ public static class KerasHdf5File
             foreach (Parameter p in parameters)
             {
                 values[i++].CopyTo(p.Value, 0);
+                p.MarkChanged();
             }
         }
     }

@@ -173,6 +173,7 @@ public static class ModelFile
         for (int i = 0; i < from.Count; i++)
         {
             from[i].Value.CopyTo(to[i].Value, 0);
+            to[i].MarkChanged();
             to[i].Trainable = from[i].Trainable;
         }
 

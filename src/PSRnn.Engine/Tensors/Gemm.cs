@@ -88,6 +88,9 @@ public static class Gemm
     [ThreadStatic]
     private static GemmPath t_forcedPath;
 
+    /// <summary>The path this thread's products take: the forced one (tests), else <see cref="DetectedPath"/>.</summary>
+    internal static GemmPath ThreadPath => t_forcedPath == GemmPath.Auto ? DetectedPath : t_forcedPath;
+
     /// <summary>
     /// Runs this thread's matrix products on <paramref name="path"/> until the scope is disposed (tests only). Products
     /// split across the workers keep the path they started with; batch-split layer loops do not carry it to their

@@ -116,6 +116,7 @@ public abstract class Optimizer
 
             Update(p.Value, p.Gradient, _slots[i]!, lr);
             p.ApplyConstraint();
+            p.MarkChanged();
         }
 
         Iterations++;

@@ -568,8 +568,11 @@ public static class Trainer
     /// <param name="threadCount">Threads the matrix products may use (see <see cref="ComputeThreads"/>); null: one per processor.</param>
     /// <param name="metrics">Metric names as <see cref="FitOptions.Metrics"/>; null: the loss's defaults.</param>
     /// <param name="weightedMetrics">Metrics weighted by the data's sample weights, as <see cref="FitOptions.WeightedMetrics"/>.</param>
+    /// <param name="precision">How the Dense and recurrent kernels are read (<see cref="InferencePrecision"/>); null: the
+    /// calling thread's setting (float32 unless a scope is open).</param>
     public static EvaluationResult Evaluate(Sequential model, Dataset data, Loss loss, int batchSize = 32, int? threadCount = null,
-        IReadOnlyList<string>? metrics = null, IReadOnlyList<string>? weightedMetrics = null)
+        IReadOnlyList<string>? metrics = null, IReadOnlyList<string>? weightedMetrics = null,
+        WeightPrecision? precision = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -578,6 +581,7 @@ public static class Trainer
         RequireTargets(data);
         WorkspaceEstimate.Ensure(model, Math.Clamp(batchSize, 1, Math.Max(data.Count, 1)), data.Time, training: false);
         using ComputeThreads.Scope threads = ComputeThreads.Use(threadCount);
+        using InferencePrecision.Scope weights = InferencePrecision.Use(precision);
         bool fused = Fuse(model, loss, true);
         try
         {
@@ -594,12 +598,19 @@ public static class Trainer
     /// <param name="data">The samples (targets, if any, are ignored).</param>
     /// <param name="batchSize">Samples per forward pass.</param>
     /// <param name="threadCount">Threads the matrix products may use (see <see cref="ComputeThreads"/>); null: one per processor.</param>
-    public static float[] Predict(Sequential model, Dataset data, int batchSize = 32, int? threadCount = null)
+    /// <param name="precision">
+    /// How the Dense and recurrent kernels are read (<see cref="InferencePrecision"/>): float32 (the weights as they are),
+    /// or int8 or bfloat16 copies made once and kept until the weights change; null: the calling thread's setting (float32
+    /// unless a scope is open).
+    /// </param>
+    public static float[] Predict(Sequential model, Dataset data, int batchSize = 32, int? threadCount = null,
+        WeightPrecision? precision = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         model.EnsureNotEmpty();
         using ComputeThreads.Scope threads = ComputeThreads.Use(threadCount);
+        using InferencePrecision.Scope weights = InferencePrecision.Use(precision);
         float[]? result = null;
         ForwardInBatches(model, data, batchSize, (start, size, output) =>
         {

@@ -128,9 +128,20 @@ public sealed class MeasureRnnModelCommand : ModelInputCommandBase
     [ValidateNotNullOrEmpty]
     public string[]? WeightedMetric { get; set; }
 
+    /// <summary>
+    /// <para type="description">How the kernels of the Dense and recurrent layers are read, as Invoke-RnnPrediction's
+    /// -Precision: Float32 (the default), Int8 or BFloat16; compare the figures with those at Float32 to see what the
+    /// lower precision costs.</para>
+    /// </summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(PrecisionCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Precision { get; set; } = nameof(WeightPrecision.Float32);
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        using InferencePrecision.Scope precision = InferencePrecision.Use(PrecisionArgument.Resolve(this, Precision));
         ModelData.RequireLayers(this, Model);
         bool ctc = CtcTargets.Wanted(Loss, Model.Loss, Y, TargetLengths);
         if (ctc && (Detailed || SampleWeight is not null))

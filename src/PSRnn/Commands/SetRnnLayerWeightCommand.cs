@@ -108,6 +108,7 @@ public sealed class SetRnnLayerWeightCommand : PSCmdlet
         }
 
         values.CopyTo(p.Value, 0);
+        p.MarkChanged();
         if (PassThru)
         {
             WriteObject(Model);

@@ -37,6 +37,11 @@ internal sealed class OptimizerCompleter : NameCompleter
     protected override IReadOnlyList<string> Names { get; } = ["adadelta", "adagrad", "adam", "adamax", "adamw", "nadam", "rmsprop", "sgd"];
 }
 
+internal sealed class PrecisionCompleter : NameCompleter
+{
+    protected override IReadOnlyList<string> Names { get; } = PrecisionArgument.Names;
+}
+
 internal sealed class LossCompleter : NameCompleter
 {
     protected override IReadOnlyList<string> Names { get; } =

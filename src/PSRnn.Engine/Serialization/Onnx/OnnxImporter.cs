@@ -282,6 +282,7 @@ public static class OnnxImporter
             }
 
             v.CopyTo(target.Value, 0);
+            target.MarkChanged();
         }
     }
 }
