@@ -183,6 +183,45 @@ public sealed class QuantizedPredictionTests
         }
     }
 
+    [Theory]
+    [InlineData(nameof(WeightPrecision.Int8))]
+    [InlineData(nameof(WeightPrecision.BFloat16))]
+    public void AProjectedLstmQuantizesUButNotItsProjectionAndIndRnnItsInputKernel(string precision)
+    {
+        // The projection W_hr is another product of the step (and IndRNN's u no product at all): only U's products may
+        // read U's quantized copy, so these models run, and equal their dequantized twins.
+        var p = Enum.Parse<WeightPrecision>(precision);
+        Sequential Build()
+        {
+            var model = new Sequential(SampleShape.Sequence(null, 3), "projected", 6);
+            model.Add(new Masking());
+            model.Add(new Lstm(6, returnSequences: true) { ProjectionSize = 3 });
+            model.Add(new IndRnn(5));
+            model.Add(new Dense(2, ActivationKind.Softmax));
+            return model;
+        }
+
+        Sequential quantized = Build(), dequantized = Build();
+        Activations x = GradientCheck.RandomInput(4, 5, 3, true, 2);
+        x.Span.Slice(((1 * 5) + 3) * 3, 6).Clear();
+        foreach (Parameter w in dequantized.Parameters.Where(w => w.Name is "kernel" || (w.Name is "recurrent_kernel" && w.Shape.Count == 2)))
+        {
+            Dequantize(w, p);
+        }
+
+        float[] expected = dequantized.Forward(x, false).Span.ToArray();
+        float[] actual;
+        using (InferencePrecision.Use(p))
+        {
+            actual = quantized.Forward(x, false).Span.ToArray();
+        }
+
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-5, $"output {i}: {actual[i]} against the dequantized model's {expected[i]}");
+        }
+    }
+
     [Fact]
     public void TrainingIgnoresThePrecision()
     {
