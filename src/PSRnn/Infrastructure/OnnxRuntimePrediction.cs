@@ -56,14 +56,19 @@ internal static class OnnxRuntimePrediction
         var parents = new List<string>();
         if (moduleBase is not null)
         {
-            DirectoryInfo here = new(moduleBase);
-            // out/PSRnn or Modules/PSRnn/<version>: the folder holding PSRnn's folder, and for a versioned install the one above.
-            if (here.Parent is { } parent)
+            DirectoryInfo given = new(moduleBase);
+            // The folder as imported and, when it is a link (a modules folder linking to a build's out/PSRnn), its target.
+            DirectoryInfo?[] folders = [given, given.LinkTarget is null ? null : given.ResolveLinkTarget(returnFinalTarget: true) as DirectoryInfo];
+            foreach (DirectoryInfo here in folders.OfType<DirectoryInfo>())
             {
-                parents.Add(parent.FullName);
-                if (Version.TryParse(here.Name, out _) && parent.Parent is { } modules)
+                // out/PSRnn or Modules/PSRnn/<version>: the folder holding PSRnn's folder, and for a versioned install the one above.
+                if (here.Parent is { } parent)
                 {
-                    parents.Add(modules.FullName);
+                    parents.Add(parent.FullName);
+                    if (Version.TryParse(here.Name, out _) && parent.Parent is { } modules)
+                    {
+                        parents.Add(modules.FullName);
+                    }
                 }
             }
         }
