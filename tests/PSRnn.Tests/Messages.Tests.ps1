@@ -195,6 +195,7 @@ BeforeDiscovery {
         @{ Name = 'Invoke-RnnTraining -TruncatedBptt 0'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -TruncatedBptt 0 } }
         @{ Name = 'Invoke-RnnTraining -TruncatedBptt of a fixed-length model'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -TruncatedBptt 2 } }
         @{ Name = 'Invoke-RnnTraining -TruncatedBptt of a bidirectional model'; Script = { $bidirectional | Invoke-RnnTraining -X $x -Y $labels -TruncatedBptt 2 } }
+        @{ Name = 'Invoke-RnnTraining -TruncatedBptt of a model with a convolution'; Id = 'TruncatedBpttAcrossSteps'; Match = 'without -TruncatedBptt'; Script = { New-RnnModel -InputShape 0, 2 | Add-Conv1DLayer 3 2 | Add-GruLayer 2 | Add-DenseLayer 2 -Activation softmax | Invoke-RnnTraining -X $x -Y $labels -TruncatedBptt 2 } }
         @{ Name = 'Invoke-RnnTraining -ValidationData of other features'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ValidationData $wide, $labels } }
         @{ Name = 'Invoke-RnnTraining -ValidationData of text'; Script = { $model | Invoke-RnnTraining -X $x -Y $labels -ValidationData 'a', 'b' } }
         @{ Name = 'Invoke-RnnTraining -ResumeFrom a missing file'; Script = { Invoke-RnnTraining -X $x -Y $labels -ResumeFrom (Join-Path $TestDrive 'missing.safetensors') } }
@@ -218,6 +219,7 @@ BeforeDiscovery {
         @{ Name = 'New-RnnStream of a bidirectional model'; Script = { $bidirectional | New-RnnStream } }
         @{ Name = 'New-RnnStream of a model without a recurrent layer'; Script = { $dense | New-RnnStream } }
         @{ Name = 'New-RnnStream of a -GoBackwards layer'; Script = { New-RnnModel -InputShape 0, 2 | Add-LstmLayer 3 -GoBackwards | New-RnnStream } }
+        @{ Name = 'New-RnnStream of a model with attention'; Id = 'StreamAcrossSteps'; Match = 'reads across the steps'; Script = { New-RnnModel -InputShape 0, 2 | Add-LstmLayer 3 -ReturnSequences | Add-AttentionLayer | New-RnnStream } }
         @{ Name = 'Reset-RnnStream -Index beyond the stream'; Script = { $stream | Reset-RnnStream -Index 5 } }
         @{ Name = 'Invoke-RnnPrediction -Stream of a model that changed since'; Script = { $m = New-RnnModel -InputShape 0, 2 | Add-LstmLayer 3 -ReturnSequences; $s = $m | New-RnnStream; $null = $m | Add-DenseLayer 1; $s | Invoke-RnnPrediction -X ([float[, ]]::new(2, 2)) } }
         @{ Name = 'Set-RnnStreamState of an unknown state'; Script = { $stream | Set-RnnStreamState -Name nope -Value 1 } }

@@ -63,6 +63,10 @@ public sealed class Conv1D : Layer
     /// <inheritdoc />
     public override string KerasClassName => "Conv1D";
 
+    /// <inheritdoc />
+    /// <remarks>True: its window spans KernelSize steps (and strides skip some).</remarks>
+    internal override bool ReadsAcrossSteps => KernelSize > 1 || Strides > 1;
+
     /// <summary>Output channels.</summary>
     public int Filters { get; }
 

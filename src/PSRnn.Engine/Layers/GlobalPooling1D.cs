@@ -45,6 +45,10 @@ public sealed class GlobalPooling1D : Layer
     public override string KerasClassName => Mode == GlobalPoolingMode.Average ? "GlobalAveragePooling1D" : "GlobalMaxPooling1D";
 
     /// <inheritdoc />
+    /// <remarks>True: it pools over every step.</remarks>
+    internal override bool ReadsAcrossSteps => true;
+
+    /// <inheritdoc />
     public override void Initialize(Rng rng)
     {
     }

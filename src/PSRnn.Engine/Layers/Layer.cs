@@ -89,6 +89,13 @@ public abstract class Layer
     /// </summary>
     internal virtual IReadOnlyList<Rng> RandomStreams => [];
 
+    /// <summary>
+    /// Whether an output step depends on other input steps than its own through something other than a carried state
+    /// (attention over the sequence, a convolution's window, pooling over time): such a layer fed a chunk or a window of a
+    /// sequence gives what the whole sequence would not, so streams and truncated BPTT refuse it.
+    /// </summary>
+    internal virtual bool ReadsAcrossSteps => false;
+
     /// <summary>Creates the parameters for <paramref name="input"/> and fixes the output shape.</summary>
     /// <exception cref="ModelException">The input shape does not suit the layer.</exception>
     public void Build(SampleShape input)

@@ -57,6 +57,10 @@ public sealed class MultiHeadAttention : Layer
     /// <inheritdoc />
     public override string KerasClassName => "MultiHeadAttention";
 
+    /// <inheritdoc />
+    /// <remarks>True: every query attends to the whole sequence.</remarks>
+    internal override bool ReadsAcrossSteps => true;
+
     /// <summary>The number of heads.</summary>
     public int Heads { get; }
 

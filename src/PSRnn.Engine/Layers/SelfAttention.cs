@@ -41,6 +41,10 @@ public sealed class SelfAttention : Layer
     /// <inheritdoc />
     public override string KerasClassName => "Attention";
 
+    /// <inheritdoc />
+    /// <remarks>True: every query attends to the whole sequence.</remarks>
+    internal override bool ReadsAcrossSteps => true;
+
     /// <summary>Whether a trainable scalar scales the scores.</summary>
     public bool UseScale { get; }
 

@@ -43,6 +43,14 @@ public sealed class RnnStream
                 $"Layer '{back.Name}' reads each sequence from its end (go_backwards): a stream has no end. Stream a model of forward layers only.");
         }
 
+        if (model.Layers.FirstOrDefault(l => l.ReadsAcrossSteps) is { } across)
+        {
+            throw new ModelException("StreamAcrossSteps",
+                $"Layer '{across.Name}' ({across.KerasClassName}) reads across the steps of a sequence, not only through a state: fed chunk by " +
+                "chunk it would see each chunk's steps alone, and give what the whole sequence does not. Stream a model whose other layers " +
+                "work step by step, or predict whole sequences (Invoke-RnnPrediction -X).");
+        }
+
         Model = model;
         Batch = batch;
         _layers = [.. model.Layers];

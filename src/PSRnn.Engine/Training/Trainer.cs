@@ -814,6 +814,13 @@ public static class Trainer
             return 1;
         }
 
+        if (model.Layers.FirstOrDefault(l => l.ReadsAcrossSteps) is { } across)
+        {
+            throw new ModelException("TruncatedBpttAcrossSteps",
+                $"Layer '{across.Name}' ({across.KerasClassName}) reads across the steps of a sequence, not only through a state: trained on windows " +
+                "it would see each window's steps alone. Train it without -TruncatedBptt (full BPTT).");
+        }
+
         if (model.Layers.OfType<RecurrentLayer>().FirstOrDefault(r => r.CellInfo is null) is { } other)
         {
             throw new ModelException("TruncatedBpttUnsupportedLayer", $"Layer '{other.Name}' ({other.KerasClassName}) cannot carry a state between windows.");

@@ -147,6 +147,21 @@ public sealed class RnnStreamTests
         var back = new Sequential(SampleShape.Sequence(null, 3), "back", 1);
         back.Add(new Gru(2, goBackwards: true));
         Assert.Equal("StreamGoBackwards", Assert.Throws<ModelException>(() => new RnnStream(back)).ErrorId);
+        // Layers that read across steps would see only each chunk's steps: attention, a convolution's window, pooling.
+        foreach (Layer across in new Layer[] { new SelfAttention(), new MultiHeadAttention(2, 2), new Conv1D(3, 2), new GlobalPooling1D(GlobalPoolingMode.Average) })
+        {
+            var mixed = new Sequential(SampleShape.Sequence(null, 3), "mixed", 1);
+            mixed.Add(new Lstm(3, returnSequences: true));
+            mixed.Add(across);
+            Assert.Equal("StreamAcrossSteps", Assert.Throws<ModelException>(() => new RnnStream(mixed)).ErrorId);
+        }
+
+        // A pointwise Conv1D (kernel 1, stride 1) reads each step alone: it streams.
+        var pointwise = new Sequential(SampleShape.Sequence(null, 3), "pointwise", 1);
+        pointwise.Add(new Conv1D(2, 1));
+        pointwise.Add(new Gru(2));
+        _ = new RnnStream(pointwise);
+
         var fixedTime = new Sequential(SampleShape.Sequence(4, 3), "f", 1);
         fixedTime.Add(new Lstm(2));
         Assert.Equal("StreamChunkShape", Assert.Throws<ModelException>(() => new RnnStream(fixedTime).Predict(new float[3], 1)).ErrorId);

@@ -181,6 +181,22 @@ public sealed class TruncatedBpttTests(Xunit.Abstractions.ITestOutputHelper outp
     }
 
     [Fact]
+    public void LayersThatReadAcrossSteps_AreRefused()
+    {
+        // A window would see only its own steps: attention over it, or a convolution at its edges, differ from the whole's.
+        (Tensor x, Tensor y) = Data(4, 6, 3, false, 1);
+        var model = new Sequential(SampleShape.Sequence(null, 3), seed: 3);
+        model.Add(new Lstm(4, returnSequences: true));
+        model.Add(new SelfAttention());
+        model.Add(new Gru(2));
+        model.Add(new Dense(2));
+        Dataset data = Dataset.Create(x, y, model);
+        var e = Assert.Throws<ModelException>(() => Trainer.Fit(model, data, null, Losses.FromName("mse"), new Sgd(),
+            new FitOptions { TruncatedBptt = 2 }));
+        Assert.Equal("TruncatedBpttAcrossSteps", e.ErrorId);
+    }
+
+    [Fact]
     public void FixedLengthModel_WindowsShorterThanItsLength_AreRefusedWithTheFix()
     {
         (Tensor x, Tensor y) = Data(4, 6, 3, false, 1);

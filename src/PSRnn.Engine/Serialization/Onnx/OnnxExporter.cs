@@ -226,6 +226,12 @@ public static partial class OnnxExporter
                     "has no end. Export it without -Streaming.");
             }
 
+            if (layer.ReadsAcrossSteps)
+            {
+                throw Refuse($"Layer '{layer.Name}' ({layer.KerasClassName}) reads across the steps of a sequence, not only through a state: " +
+                    "run chunk by chunk it would see each chunk's steps alone. Export it without -Streaming.");
+            }
+
             if (layer is Masking || layer is Embedding { MaskZero: true })
             {
                 throw Refuse($"Layer '{layer.Name}' masks steps; a streaming ONNX export of a masked model is not supported (ONNX's " +
