@@ -135,6 +135,9 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
             && RecurrentLayer.PackRecurrent(false, u, g, RecurrentKernel!.Value, g, w.PackedU, batch, time);
         _cell.BeginForward(w, Bias);
         _layer.RunBatchChunks(batch, (long)g * u, time, _forwardRows, _mask);
+        bool byChunks = _layer.Split.ChunkCount(batch, (long)g * u, time) > 1;
+        w.H.RowsByChunks = byChunks;
+        _last.RowsByChunks = byChunks;
         if (state is not null)
         {
             // The state after the last step (a sample's masked tail carried it unchanged) is where the next chunk starts.

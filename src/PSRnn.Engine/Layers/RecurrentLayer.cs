@@ -410,7 +410,9 @@ public abstract class RecurrentLayer : Layer
         // Only the real rows (the loops never read the others): gathered and projected into the first R rows, where the
         // loops read them (the compacted layout of the gate buffers).
         int real = compact.RealRowCount;
-        compact.GatherRealRows(x, features, features, compact.CompactRows);
+        // Over the batch chunks only when the previous layer's chunked loops wrote the rows (they are in each core's cache);
+        // the model's own input, or a row the calling thread wrote, is copied by the calling thread, without a hand-off.
+        compact.GatherRealRows(x, features, features, compact.CompactRows, byChunks: ReferenceEquals(x, input.Buffer) && input.RowsByChunks);
         Gemm.Multiply(false, false, real, gates, features, 1f, compact.CompactRows.AsSpan(0, real * features), features, kernel, gates, beta,
             projection[..(real * gates)], gates);
     }
