@@ -66,11 +66,20 @@ public sealed class Activations
     internal void ViewOf(Activations other)
     {
         _buffer = other._buffer;
+        RowsByChunks = other.RowsByChunks;
         Batch = other.Batch;
         Time = other.Time;
         Features = other.Features;
         IsSequence = other.IsSequence;
     }
+
+    /// <summary>
+    /// Whether the rows were written by a recurrent layer's time loop split over the cores by samples
+    /// (<see cref="BatchSplit"/>): each core then holds its chunk's rows in its cache, and a row gather is fastest run over
+    /// the same chunks. Rows written on the calling thread (the batch a model is fed, a Dense or Masking output) are in
+    /// its cache, and a split gather would only add a hand-off. The producer sets it at each forward pass.
+    /// </summary>
+    internal bool RowsByChunks { get; set; }
 
     /// <summary>
     /// The sequence mask that goes with these activations (Keras's <c>_keras_mask</c>): which steps are real. Null when

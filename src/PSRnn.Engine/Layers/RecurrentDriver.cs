@@ -142,6 +142,9 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
             && RecurrentLayer.PackRecurrent(false, p, g, RecurrentKernel!.Value, g, w.PackedU, batch, time);
         _cell.BeginForward(w, Bias);
         _layer.RunBatchChunks(batch, StepMacs(u, p, g), time, _forwardRows, _mask);
+        bool byChunks = _layer.Split.ChunkCount(batch, StepMacs(u, p, g), time) > 1;
+        w.H.RowsByChunks = byChunks;
+        _last.RowsByChunks = byChunks;
         if (state is not null)
         {
             // The state after the last step (a sample's masked tail carried it unchanged) is where the next chunk starts.

@@ -434,7 +434,9 @@ public abstract class RecurrentLayer : Layer
         // Only the real rows (the loops never read the others): gathered and projected into the first R rows, where the
         // loops read them (the compacted layout of the gate buffers).
         int real = compact.RealRowCount;
-        compact.GatherRealRows(x, features, features, compact.CompactRows);
+        // Over the batch chunks only when the previous layer's chunked loops wrote the rows (they are in each core's cache);
+        // the model's own input, or a row the calling thread wrote, is copied by the calling thread, without a hand-off.
+        compact.GatherRealRows(x, features, features, compact.CompactRows, byChunks: ReferenceEquals(x, input.Buffer) && input.RowsByChunks);
         if (quantized is not null)
         {
             QuantizedGemm.Multiply(real, gates, features, compact.CompactRows.AsSpan(0, real * features), features, quantized, 0, beta,

@@ -272,8 +272,9 @@ internal sealed class RecurrentWorkspace
     }
 
     /// <summary>Gathers the real rows (first <paramref name="width"/> floats of each, row stride <paramref name="stride"/>)
-    /// of <paramref name="source"/> into <paramref name="destination"/> (R, width), chunk by chunk (<see cref="UseSplit"/>).</summary>
-    public void GatherRealRows(float[] source, int stride, int width, float[] destination)
+    /// of <paramref name="source"/> into <paramref name="destination"/> (R, width), chunk by chunk (<see cref="UseSplit"/>),
+    /// or on the calling thread alone when <paramref name="byChunks"/> is false (rows the calling thread wrote).</summary>
+    public void GatherRealRows(float[] source, int stride, int width, float[] destination, bool byChunks = true)
     {
         bool intoCompact = ReferenceEquals(destination, CompactRows);
         if (intoCompact && ReferenceEquals(_gatheredFrom, source) && _gatheredStride == stride && _gatheredWidth == width)
@@ -287,7 +288,7 @@ internal sealed class RecurrentWorkspace
             _gatheredFrom = null;
         }
 
-        RunCopies(_gatherSamples, source, stride, width, destination);
+        RunCopies(_gatherSamples, source, stride, width, destination, byChunks);
         if (intoCompact)
         {
             (_gatheredFrom, _gatheredStride, _gatheredWidth) = (source, stride, width);
@@ -308,7 +309,7 @@ internal sealed class RecurrentWorkspace
         RunCopies(_scatterSamples, source, width, width, destination);
     }
 
-    private void RunCopies(Action<int, int> body, float[] source, int stride, int width, float[] destination)
+    private void RunCopies(Action<int, int> body, float[] source, int stride, int width, float[] destination, bool byChunks = true)
     {
         _copySource = source;
         _copyStride = stride;
@@ -316,7 +317,7 @@ internal sealed class RecurrentWorkspace
         _copyDestination = destination;
         try
         {
-            if (_split is null)
+            if (_split is null || !byChunks)
             {
                 body(0, Batch);
             }
