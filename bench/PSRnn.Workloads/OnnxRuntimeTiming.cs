@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using PSRnn.Engine.Models;
 using PSRnn.Engine.Tensors;
@@ -51,11 +50,11 @@ internal static class OnnxRuntimeTiming
             double bestOurs = double.MaxValue, bestTheirs = double.MaxValue;
             for (int p = 0; p < passes; p++)
             {
-                int oursCalls = Calibrate(Psrnn, settings.RepSeconds), theirsCalls = Calibrate(Ort, settings.RepSeconds);
+                int oursCalls = PairedTiming.Calibrate(Psrnn, settings.RepSeconds).Units, theirsCalls = PairedTiming.Calibrate(Ort, settings.RepSeconds).Units;
                 ForeignCpu.WaitQuiet(settings.QuietWait);
                 for (int r = 0; r < settings.Reps; r++)
                 {
-                    double a = Time(Psrnn, oursCalls), b = Time(Ort, theirsCalls);
+                    double a = PairedTiming.Time(Psrnn, oursCalls), b = PairedTiming.Time(Ort, theirsCalls);
                     ratios.Add(b / a);
                     bestOurs = Math.Min(bestOurs, a);
                     bestTheirs = Math.Min(bestTheirs, b);
@@ -67,32 +66,5 @@ internal static class OnnxRuntimeTiming
                 $"{w.Name} T{threads}: PSRnn {w.B / bestOurs:F0} samples/s ({bestOurs * 1e3:F3} ms/batch), ONNX Runtime {w.B / bestTheirs:F0} samples/s " +
                 $"({bestTheirs * 1e3:F3} ms/batch); ONNX Runtime's time / PSRnn's over {ratios.Count} pairs: median {median:F2}; max |Δ| {worst:E1}"));
         }
-    }
-
-    private static int Calibrate(Func<int> unit, double seconds)
-    {
-        unit();
-        long start = Stopwatch.GetTimestamp();
-        int calls = 0;
-        while (Stopwatch.GetElapsedTime(start).TotalSeconds < seconds / 2)
-        {
-            unit();
-            calls++;
-        }
-
-        return Math.Max(1, (int)Math.Round(seconds / (Stopwatch.GetElapsedTime(start).TotalSeconds / calls)));
-    }
-
-    // Seconds per batch over the given calls.
-    private static double Time(Func<int> unit, int calls)
-    {
-        long start = Stopwatch.GetTimestamp();
-        int batches = 0;
-        for (int i = 0; i < calls; i++)
-        {
-            batches += unit();
-        }
-
-        return Stopwatch.GetElapsedTime(start).TotalSeconds / batches;
     }
 }

@@ -69,12 +69,12 @@ internal static class RaggedTiming
                 // Each pass: the two sides calibrated, then rep pairs back to back (padded, ragged), the ratio of each
                 // pair kept. The host's noise here comes in spells of seconds; a pair a fraction of a second long sees
                 // one spell on both sides, where a pass of one side, then the other, sees two.
-                (int plainUnits, double _) = Calibrate(plain, settings.RepSeconds);
-                (int maskedUnits, double _) = Calibrate(masked, settings.RepSeconds);
+                (int plainUnits, double _) = PairedTiming.Calibrate(plain, settings.RepSeconds);
+                (int maskedUnits, double _) = PairedTiming.Calibrate(masked, settings.RepSeconds);
                 ForeignCpu.WaitQuiet(settings.QuietWait);
                 for (int r = 0; r < settings.Reps; r++)
                 {
-                    double a = Time(plain, plainUnits), m = Time(masked, maskedUnits);
+                    double a = PairedTiming.Time(plain, plainUnits), m = PairedTiming.Time(masked, maskedUnits);
                     ratios.Add(m / a);
                     plainBest = Math.Min(plainBest, a);
                     maskedBest = Math.Min(maskedBest, m);
@@ -92,35 +92,6 @@ internal static class RaggedTiming
     {
         double[] sorted = values.Order().ToArray();
         return sorted[(int)Math.Round(q * (sorted.Length - 1))];
-    }
-
-    // Calls of the unit (one epoch) that take about the given seconds, after a warm-up call.
-    private static (int Units, double PerItem) Calibrate(Func<int> unit, double seconds)
-    {
-        unit();
-        long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        int calls = 0, items = 0;
-        while (System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds < seconds / 2)
-        {
-            items += unit();
-            calls++;
-        }
-
-        double perCall = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds / calls;
-        return (Math.Max(1, (int)Math.Round(seconds / perCall)), perCall * calls / items);
-    }
-
-    // Seconds per item (batch) over the given calls.
-    private static double Time(Func<int> unit, int calls)
-    {
-        long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        int items = 0;
-        for (int i = 0; i < calls; i++)
-        {
-            items += unit();
-        }
-
-        return System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds / items;
     }
 
     private static Sequential Masked(Workload w)
