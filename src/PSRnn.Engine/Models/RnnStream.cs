@@ -43,6 +43,13 @@ public sealed class RnnStream
                 $"Layer '{back.Name}' reads each sequence from its end (go_backwards): a stream has no end. Stream a model of forward layers only.");
         }
 
+        if (model.Layers.OfType<MinRecurrentLayer>().FirstOrDefault() is { } min)
+        {
+            // Its state would start from zeros in every chunk: refused rather than silently wrong.
+            throw new ModelException("StreamUnsupportedLayer",
+                $"Layer '{min.Name}' ({min.KerasClassName}) cannot carry a state between chunks yet. Predict whole sequences with Invoke-RnnPrediction.");
+        }
+
         Model = model;
         Batch = batch;
         _layers = [.. model.Layers];

@@ -478,6 +478,8 @@ public sealed class Sequential
         "LayerNormalization" => "layer_normalization",
         "Conv1D" => "conv1d",
         "Attention" => "attention",
+        "MinGRU" => "min_gru",
+        "MinLSTM" => "min_lstm",
         _ => layer.KerasClassName.ToLowerInvariant(),
     };
 

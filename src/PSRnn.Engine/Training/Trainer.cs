@@ -803,7 +803,7 @@ public static class Trainer
             return 1;
         }
 
-        if (model.Layers.OfType<RecurrentLayer>().FirstOrDefault(r => r.CellInfo is null) is { } other)
+        if (model.Layers.FirstOrDefault(l => l is MinRecurrentLayer || l is RecurrentLayer { CellInfo: null }) is { } other)
         {
             throw new ModelException("TruncatedBpttUnsupportedLayer", $"Layer '{other.Name}' ({other.KerasClassName}) cannot carry a state between windows.");
         }
