@@ -35,6 +35,8 @@
         'Add-SimpleRnnLayer'
         'Add-LstmLayer'
         'Add-GruLayer'
+        'Add-MinGruLayer'
+        'Add-MinLstmLayer'
         'Add-DenseLayer'
         'Add-DropoutLayer'
         'Add-SpecAugmentLayer'
