@@ -15,7 +15,7 @@ namespace PSRnn.Workloads;
 /// <code>
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- [--workloads W2_seqmnist,W6_simple] [--threads 2] [--reps 7]
 ///     [--rep-seconds 1] [--quiet-wait 20] [--mode fit|loop] [--epoch-batches 8] [--label x] [--out psrnn.json] [--profile]
-///     [--parts train,infer]
+///     [--parts train,infer] [--cells lstm,gru,mingru,minlstm: each workload's shape with each of these recurrent layers [--rounds 3]]
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- --ragged W3_mfcc_lstm,W2_seqmnist [--passes 3] [--reps 5]
 ///     [--rep-seconds 1] [--quiet-wait 5] [--epoch-batches 4] [--side padded|ragged [--seconds 10]: one side alone, to profile]
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- --gemm default|32x512x128,... [--threads 2] [--reps 7]
@@ -85,6 +85,14 @@ internal static class Program
         string[] names = Get("workloads", string.Join(',', Workload.All.Select(w => w.Name))).Split(',', StringSplitOptions.RemoveEmptyEntries);
         Workload[] selected = names.Select(n => Workload.All.FirstOrDefault(w => w.Name == n)
             ?? throw new ArgumentException($"Unknown workload '{n}'; known: {string.Join(", ", Workload.All.Select(w => w.Name))}.")).ToArray();
+        if (options.TryGetValue("cells", out string? cells))
+        {
+            // Each workload's shape once per cell, in this one run (minGRU/minLSTM against LSTM/GRU on W2's shape).
+            // --rounds R repeats the list, so that a shared machine's changing load falls on every cell alike.
+            Workload[] once = [.. selected.SelectMany(w => cells.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(w.WithCell))];
+            selected = [.. Enumerable.Repeat(once, int.Parse(Get("rounds", "1"), inv)).SelectMany(w => w)];
+        }
+
 
         var output = new Dictionary<string, object>
         {

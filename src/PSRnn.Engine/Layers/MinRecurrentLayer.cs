@@ -385,18 +385,19 @@ public abstract class MinRecurrentLayer : Layer
     /// <summary>log g(x): log(x + 0.5) for x ≥ 0, log σ(x) = −softplus(−x) below (finite for any finite x).</summary>
     private protected static void LogPositiveActivation(ReadOnlySpan<float> x, Span<float> into, Span<float> scratch)
     {
-        // −softplus(−x) = min(x, 0) − log(1 + e^{−|x|})
+        // Both branches vectorized, then picked: log(max(x, 0) + 0.5) and −softplus(−x) = min(x, 0) − log(1 + e^{−|x|}).
+        TensorPrimitives.Max(x, 0f, into);
+        TensorPrimitives.Add(into, 0.5f, into);
+        TensorPrimitives.Log(into, into);
         TensorPrimitives.Abs(x, scratch);
         TensorPrimitives.Negate(scratch, scratch);
         TensorPrimitives.Exp(scratch, scratch);
         TensorPrimitives.LogP1(scratch, scratch);
-        TensorPrimitives.Min(x, 0f, into);
-        TensorPrimitives.Subtract(into, scratch, into);
         for (int i = 0; i < x.Length; i++)
         {
-            if (x[i] >= 0f)
+            if (x[i] < 0f)
             {
-                into[i] = MathF.Log(x[i] + 0.5f);
+                into[i] = x[i] - scratch[i];
             }
         }
     }
