@@ -159,4 +159,21 @@ Describe 'Add-MinGruLayer and Add-MinLstmLayer' {
         $back.Layers[1].Regularizers['kernel'] | Should -Not -BeNullOrEmpty
         (Invoke-RnnPrediction -Model $back -X $x).ToArray() | Should -Be (Invoke-RnnPrediction -Model $model -X $x).ToArray()
     }
+
+    It 'streams step by step as the whole sequence, and trains with -TruncatedBptt' {
+        $x = ConvertTo-RnnTensor -InputObject ([float[]] (1..48 | ForEach-Object { [Math]::Cos($_ * 0.4) })) -Shape 4, 6, 2
+        $y = ConvertTo-RnnTensor -InputObject ([float[]] (1..24 | ForEach-Object { [Math]::Sin($_ * 0.4) })) -Shape 4, 6, 1
+        $model = New-RnnModel -InputShape 0, 2 -Seed 3 | Add-MinGruLayer 4 -ReturnSequences | Add-DenseLayer 1
+        $null = $model | Invoke-RnnTraining -X $x -Y $y -Epochs 2 -TruncatedBptt 2 -Loss mse -Quiet
+        $whole = (Invoke-RnnPrediction -Model $model -X $x).ToArray()
+        $stream = $model | New-RnnStream -BatchSize 4
+        $xs = $x.ToArray()
+        foreach ($t in 0..5) {
+            $step = [float[,,]]::new(4, 1, 2)
+            foreach ($b in 0..3) { foreach ($f in 0..1) { $step[$b, 0, $f] = $xs[$b, $t, $f] } }
+            $out = ($stream | Invoke-RnnPrediction -X $step).ToArray()
+            foreach ($b in 0..3) { [Math]::Abs($out[$b, 0, 0] - $whole[$b, $t, 0]) | Should -BeLessThan 1e-5 }
+        }
+        ($stream | Get-RnnStreamState).Keys | Should -Contain 'min_gru.h'
+    }
 }

@@ -14,9 +14,8 @@ BeforeDiscovery {
         @{ Name = 'Add-Conv1DLayer -Strides 2 -DilationRate 2'; Id = 'ConvStridesWithDilation'; Match = 'give one of them'; Script = { New-RnnModel -InputShape 9, 2 | Add-Conv1DLayer 3 2 -Strides 2 -DilationRate 2 } }
         @{ Name = 'Add-MinGruLayer on vectors'; Id = 'LayerNeedsSequence'; Match = 'needs sequences'; Script = { New-RnnModel -InputShape 4, 2 | Add-LstmLayer 3 | Add-MinGruLayer 3 } }
         @{ Name = 'Add-MinLstmLayer -Units 0'; Binder = $true; Script = { New-RnnModel -InputShape 4, 2 | Add-MinLstmLayer 0 } }
-        @{ Name = 'New-RnnStream of a minGRU model'; Id = 'StreamUnsupportedLayer'; Match = 'cannot carry a state between chunks'; Script = { New-RnnModel -InputShape 0, 2 | Add-MinGruLayer 3 | New-RnnStream } }
+        @{ Name = 'New-RnnStream of a -GoBackwards minGRU'; Id = 'StreamGoBackwards'; Match = 'a stream has no end'; Script = { New-RnnModel -InputShape 0, 2 | Add-MinGruLayer 3 -GoBackwards | New-RnnStream } }
         @{ Name = 'Export-RnnModel to ONNX of a minLSTM model'; Id = 'OnnxUnsupported'; Match = 'no ONNX export'; Script = { New-RnnModel -InputShape 0, 2 | Add-MinLstmLayer 3 | Export-RnnModel (Join-Path $TestDrive 'min.onnx') -Format Onnx } }
-        @{ Name = 'Invoke-RnnTraining -TruncatedBptt of a minGRU model'; Id = 'TruncatedBpttUnsupportedLayer'; Match = 'cannot carry a state between windows'; Script = { New-RnnModel -InputShape 0, 2 | Add-MinGruLayer 3 | Add-DenseLayer 1 | Invoke-RnnTraining -X ([float[,,]]::new(4, 6, 2)) -Y ([float[,]]::new(4, 1)) -TruncatedBptt 2 -Quiet } }
         @{ Name = 'Add-Conv1DLayer wider than the sequence'; Id = 'ConvInputTooShort'; Match = 'needs at least 5 steps'; Script = { New-RnnModel -InputShape 4, 2 | Add-Conv1DLayer 3 5 } }
         @{ Name = 'Import-RnnModel on a text file'; Id = 'ModelFormatUnknown'; Match = 'not a safetensors, ONNX or Keras HDF5 model file'; Script = { Import-RnnModel $files.Text } }
         @{ Name = 'Import-RnnModel on a NumPy .npy file'; Id = 'ModelFormatUnknown'; Match = 'NumPy \.npy file.*Import-NpyData'; Script = { Import-RnnModel $files.Npy } }

@@ -13,7 +13,8 @@ namespace PSRnn.Engine.Layers;
 /// <c>bias</c> (g·U); P = x·W + b (B·T, g·U), one product for every step; output (B, T, U) with return_sequences (in
 /// processing order, reversed under go_backwards, as the Keras recurrent layers), else the last h (B, U). h₀ = 0, as the
 /// other recurrent layers and the reference implementation without a previous hidden state (a zero state is −∞ in log
-/// space: the scan leaves its term out rather than adding exp(−∞)).</para>
+/// space: the scan leaves its term out rather than adding exp(−∞)), or the carried <see cref="State"/>. The paper's
+/// listing passes h₀ through g, which would start a zero state at 0.5; PSRnn does not.</para>
 /// <para>Forward, two forms of one function. Step by step (prediction): h_t = a_t⊙h_{t−1} + b_t from the cell's a, b ≥ 0.
 /// Log space (training; the paper's parallel scan): h_t = exp(a*_t + logcumsumexp_{k≤t}(log b_k − a*_k)) with
 /// a*_t = Σ_{k≤t} log a_k. It is evaluated along time per lane with the prefix re-centred at every step,
@@ -27,7 +28,7 @@ namespace PSRnn.Engine.Layers;
 /// b = 0: h_t = h_{t−1}), so a returned sequence repeats the last real output there (zeros before the first real step);
 /// in backward a masked step has no gate gradient and passes dh on unchanged.</para>
 /// </remarks>
-public abstract class MinRecurrentLayer : Layer
+public abstract class MinRecurrentLayer : Layer, IStatefulLayer
 {
     private readonly Activations _output = new();
     private readonly Activations _dx = new();
@@ -42,6 +43,7 @@ public abstract class MinRecurrentLayer : Layer
     private float[] _states = [];
     private float[] _dProjection = [];
     private float[] _scratch = [];
+    private float[] _initial = [];
     private Activations? _outputGradient;
     private Parameter? _kernel;
     private Parameter? _bias;
@@ -83,6 +85,16 @@ public abstract class MinRecurrentLayer : Layer
 
     /// <summary>Gate blocks of U in the kernel: minGRU 2 (z, h), minLSTM 3 (f, i, h).</summary>
     public abstract int GateCount { get; }
+
+    /// <summary>
+    /// The carried state (h, one vector), or null for zeros at the start of every batch (streams and truncated BPTT set
+    /// it). While set, Forward starts from it and leaves the state after the last step in it (a masked tail leaves it
+    /// alone); Backward stops at it. Its batch must be the input's.
+    /// </summary>
+    public RecurrentState? State { get; set; }
+
+    /// <inheritdoc />
+    int? IStatefulLayer.StateVectors => 1;
 
     /// <summary>Test hook: which form of the recurrence Forward evaluates (by default training's log-space scan, else step by step).</summary>
     internal MinScanMode ScanMode { get; set; }
@@ -183,6 +195,22 @@ public abstract class MinRecurrentLayer : Layer
         RecurrentShared.Ensure(ref _saved, rows * SavedCount * u);
         RecurrentShared.Ensure(ref _states, rows * u);
         RecurrentShared.Ensure(ref _scratch, batch * ScratchWidth);
+        RecurrentShared.Ensure(ref _initial, batch * u);
+        if (State is { } state)
+        {
+            if (state.Batch != batch || state.Units != u || state.Count != 1)
+            {
+                throw new ModelException("StreamStateMismatch", string.Create(CultureInfo.InvariantCulture,
+                    $"Layer '{Name}' ({KerasClassName}) was given a state of {state.Batch} sequences × {state.Units} units × {state.Count} vector(s); " +
+                    $"the batch has {batch} sequences and the layer {u} units and one state vector."));
+            }
+
+            state.H.AsSpan(0, batch * u).CopyTo(_initial);
+        }
+        else
+        {
+            _initial.AsSpan(0, batch * u).Clear();
+        }
 
         // P (B·T, g·U) = x (B·T, F)·W (F, g·U) + b: every step's gates in one product.
         Span<float> p = _projection.AsSpan(0, rows * g);
@@ -196,6 +224,14 @@ public abstract class MinRecurrentLayer : Layer
 
         Gemm.Multiply(false, false, rows, g, features, 1f, input.Span, _kernel!.Value, _bias is null ? 0f : 1f, p);
         _split.Run(batch, (long)SavedCount * u * 8, time, _forwardRows, _mask);
+        if (State is { } carried && time > 0)
+        {
+            // The state after the last step (a masked tail carried it unchanged) is where the next call starts.
+            for (int b = 0; b < batch; b++)
+            {
+                _states.AsSpan(((b * time) + time - 1) * u, u).CopyTo(carried.H.AsSpan(b * u, u));
+            }
+        }
 
         if (ReturnSequences)
         {
@@ -260,48 +296,41 @@ public abstract class MinRecurrentLayer : Layer
         {
             Span<float> scratch = _scratch.AsSpan(b * ScratchWidth, ScratchWidth);
             Span<float> a = scratch[..u], bv = scratch.Slice(u, u), logH = scratch.Slice(2 * u, u), cell = scratch[(3 * u)..];
-            logH.Fill(float.NegativeInfinity);
-            bool any = false;
+            ReadOnlySpan<float> initial = _initial.AsSpan(b * u, u);
+            // L₀ = log h₀: −∞ for the zero state, whose term the scan then leaves out. A carried state is ≥ 0 when it
+            // came from these layers; one set by hand below zero has no logarithm, so that sample runs step by step.
+            bool logSpace = _logSpace && !TensorPrimitives.IsNegativeAny(initial);
+            if (logSpace)
+            {
+                TensorPrimitives.Log(initial, logH);
+            }
+
             for (int s = 0; s < time; s++)
             {
                 int t = GoBackwards ? time - 1 - s : s, row = (b * time) + t;
                 Span<float> h = _states.AsSpan(((b * time) + s) * u, u);
+                ReadOnlySpan<float> previous = s == 0 ? initial : _states.AsSpan(((b * time) + s - 1) * u, u);
                 if (_mask is not null && !_mask[b, t])
                 {
-                    // A masked step keeps the state (zeros before the first real step).
-                    if (s == 0)
-                    {
-                        h.Clear();
-                    }
-                    else
-                    {
-                        _states.AsSpan(((b * time) + s - 1) * u, u).CopyTo(h);
-                    }
-
+                    previous.CopyTo(h); // a masked step keeps the state
                     continue;
                 }
 
                 ReadOnlySpan<float> pre = _projection.AsSpan(row * g, g);
                 Coefficients(pre, _saved.AsSpan(row * saved, saved), a, bv, cell);
-                if (_logSpace)
+                if (logSpace)
                 {
-                    // L_t = logaddexp(log a_t + L_{t−1}, log b_t);  h_t = exp(L_t). L₀ = −∞ (h₀ = 0): the first real step gives L = log b.
+                    // L_t = logaddexp(log a_t + L_{t−1}, log b_t);  h_t = exp(L_t).
                     LogCoefficients(pre, a, bv, cell);
                     TensorPrimitives.Add(a, logH, a);
                     LogAddExp(a, bv, logH, cell[..u]);
                     TensorPrimitives.Exp(logH, h);
                 }
-                else if (!any)
-                {
-                    bv.CopyTo(h); // h₀ = 0
-                }
                 else
                 {
                     // h_t = a⊙h_{t−1} + b
-                    TensorPrimitives.FusedMultiplyAdd(a, _states.AsSpan(((b * time) + s - 1) * u, u), bv, h);
+                    TensorPrimitives.FusedMultiplyAdd(a, previous, bv, h);
                 }
-
-                any = true;
             }
         }
     }
@@ -314,8 +343,7 @@ public abstract class MinRecurrentLayer : Layer
         for (int b = b0; b < b1; b++)
         {
             Span<float> scratch = _scratch.AsSpan(b * ScratchWidth, ScratchWidth);
-            Span<float> dh = scratch[..u], zero = scratch.Slice(u, u), cell = scratch[(2 * u)..];
-            zero.Clear();
+            Span<float> dh = scratch[..u], cell = scratch[(u)..];
             if (ReturnSequences)
             {
                 dh.Clear();
@@ -340,7 +368,8 @@ public abstract class MinRecurrentLayer : Layer
                     continue;
                 }
 
-                ReadOnlySpan<float> previous = s == 0 ? zero : _states.AsSpan(((b * time) + s - 1) * u, u);
+                // The first step's state before is h₀ (zeros, or the carried state, where the gradient stops).
+                ReadOnlySpan<float> previous = s == 0 ? _initial.AsSpan(b * u, u) : _states.AsSpan(((b * time) + s - 1) * u, u);
                 GateGradients(_projection.AsSpan(row * g, g), _saved.AsSpan(row * saved, saved), dh, previous, dPre, cell);
             }
         }

@@ -10,9 +10,9 @@ namespace PSRnn.Commands;
 /// x ≥ 0 and σ(x) below. No gate reads the previous state, so there is no recurrent kernel: the gates of every step
 /// come from one matrix product, and the recurrence over time is element-wise. Training runs it as the paper's
 /// log-space scan, prediction step by step (the two agree to rounding). Weights: kernel (inputs, 2·units), gate blocks
-/// z then h, and bias (2·units). The state starts at zeros; a masked step keeps it, as in the other recurrent
-/// layers. Not a Keras layer: model files name it MinGRU; it has no ONNX export (OnnxUnsupported), no stream and no
-/// -TruncatedBptt (StreamUnsupportedLayer, TruncatedBpttUnsupportedLayer).</para>
+/// z then h, and bias (2·units). The state starts at zeros (or, in a stream and under -TruncatedBptt, where the last
+/// chunk left it); a masked step keeps it, as in the other recurrent layers. Not a Keras layer: model files name it
+/// MinGRU; it has no dropout, no -Bidirectional and no ONNX export (OnnxUnsupported).</para>
 /// </summary>
 /// <example runnable="true">
 ///   <code>

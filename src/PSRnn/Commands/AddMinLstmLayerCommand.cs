@@ -10,8 +10,8 @@ namespace PSRnn.Commands;
 /// i′ = i/(f + i) and h̃ = g(x·W_h + b_h), g(x) = x + 0.5 for x ≥ 0 and σ(x) below; no output gate and no separate
 /// cell state. As for Add-MinGruLayer, every step's gates come from one matrix product, training runs the paper's
 /// log-space scan and prediction the step-by-step form. Weights: kernel (inputs, 3·units), gate blocks f, i, h, and
-/// bias (3·units). The state starts at zeros; a masked step keeps it. Not a Keras layer: model files name it
-/// MinLSTM; it has no ONNX export, no stream and no -TruncatedBptt.</para>
+/// bias (3·units). The state starts at zeros (or where a stream's last chunk left it); a masked step keeps it.
+/// Not a Keras layer: model files name it MinLSTM; it has no dropout, no -Bidirectional and no ONNX export.</para>
 /// </summary>
 /// <example runnable="true">
 ///   <code>

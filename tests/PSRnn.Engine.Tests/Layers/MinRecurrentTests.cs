@@ -228,13 +228,69 @@ public sealed class MinRecurrentTests
         Assert.Equal("LayerNeedsSequence", Assert.Throws<ModelException>(() => vectors.Add(new MinGru(2))).ErrorId);
     }
 
+    [Theory]
+    [InlineData("MinGRU", nameof(MinScanMode.LogSpace))]
+    [InlineData("MinGRU", nameof(MinScanMode.Sequential))]
+    [InlineData("MinLSTM", nameof(MinScanMode.LogSpace))]
+    [InlineData("MinLSTM", nameof(MinScanMode.Sequential))]
+    public void ACarriedStateContinuesTheSequence(string kind, string mode)
+    {
+        // Steps 0..9 at once against 0..3 then 4..9 with the state carried: the same outputs, in either form.
+        MinRecurrentLayer layer = kind == "MinGRU" ? new MinGru(4, returnSequences: true) : new MinLstm(4, returnSequences: true);
+        layer.Build(SampleShape.Sequence(null, 3));
+        layer.Initialize(new Rng(3));
+        layer.ScanMode = Enum.Parse<MinScanMode>(mode);
+        Activations whole = GradientCheck.RandomInput(2, 10, 3, true, 4);
+        float[] expected = layer.Forward(whole, training: true).Span.ToArray();
+        var state = new RecurrentState(2, 4, 1);
+        layer.State = state;
+        foreach ((int from, int steps) in new[] { (0, 4), (4, 6) })
+        {
+            var chunk = new Activations(2, steps, 3, true);
+            for (int b = 0; b < 2; b++)
+            {
+                whole.Span.Slice(((b * 10) + from) * 3, steps * 3).CopyTo(chunk.Span.Slice(b * steps * 3, steps * 3));
+            }
+
+            float[] y = layer.Forward(chunk, training: true).Span.ToArray();
+            for (int b = 0; b < 2; b++)
+            {
+                AssertNear(expected.AsSpan(((b * 10) + from) * 4, steps * 4).ToArray(), y.AsSpan(b * steps * 4, steps * 4).ToArray(), 1e-6, $"chunk at {from}");
+            }
+        }
+
+        layer.State = null;
+    }
+
     [Fact]
-    public void StreamsAndTruncatedBpttRefuseThem()
+    public void AStreamStepByStepGivesTheWholeSequencesOutputs()
     {
         var model = new Sequential(SampleShape.Sequence(null, 2), "m", 1);
-        model.Add(new Lstm(3, returnSequences: true));
-        model.Add(new MinGru(3));
-        Assert.Equal("StreamUnsupportedLayer", Assert.Throws<ModelException>(() => new RnnStream(model)).ErrorId);
+        model.Add(new MinLstm(5, returnSequences: true));
+        model.Add(new MinGru(3, returnSequences: true));
+        Activations x = GradientCheck.RandomInput(2, 7, 2, true, 5);
+        float[] whole = model.Forward(x, training: false).Span.ToArray();
+        var stream = new RnnStream(model, 2);
+        Assert.Equal(["min_lstm.h", "min_gru.h"], stream.GetStates().Keys);
+        for (int t = 0; t < 7; t++)
+        {
+            float[] step = [x.Span[(t * 2) + 0], x.Span[(t * 2) + 1], x.Span[14 + (t * 2)], x.Span[14 + (t * 2) + 1]];
+            float[] y = stream.Predict(step, 1).Span.ToArray();
+            for (int b = 0; b < 2; b++)
+            {
+                for (int j = 0; j < 3; j++)
+                {
+                    Assert.Equal(whole[(((b * 7) + t) * 3) + j], y[(b * 3) + j], 6);
+                }
+            }
+        }
+
+        var backwards = new Sequential(SampleShape.Sequence(null, 2), "b", 1);
+        backwards.Add(new MinGru(3, goBackwards: true));
+        Assert.Equal("StreamGoBackwards", Assert.Throws<ModelException>(() => new RnnStream(backwards)).ErrorId);
+        var layer = (MinGru)backwards.Layers[0];
+        layer.State = new RecurrentState(3, 3, 1);
+        Assert.Equal("StreamStateMismatch", Assert.Throws<ModelException>(() => layer.Forward(x, false)).ErrorId);
     }
 
     private static void AssertNear(float[] expected, float[] actual, double tolerance, string what)
