@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Numerics.Tensors;
 using PSRnn.Engine.Tensors;
 
@@ -402,7 +403,16 @@ public abstract class MinRecurrentLayer : Layer, IStatefulLayer
     private protected static void PositiveActivation(ReadOnlySpan<float> x, Span<float> into)
     {
         TensorPrimitives.Sigmoid(x, into);
-        for (int i = 0; i < x.Length; i++)
+        int i = 0;
+        // The branch picked by vector masks: a scalar loop of compares cost as much as the sigmoid.
+        for (; i + Vector<float>.Count <= x.Length; i += Vector<float>.Count)
+        {
+            var v = new Vector<float>(x[i..]);
+            Vector.ConditionalSelect(Vector.GreaterThanOrEqual(v, Vector<float>.Zero), v + new Vector<float>(0.5f), new Vector<float>(into[i..]))
+                .CopyTo(into[i..]);
+        }
+
+        for (; i < x.Length; i++)
         {
             if (x[i] >= 0f)
             {
@@ -422,7 +432,15 @@ public abstract class MinRecurrentLayer : Layer, IStatefulLayer
         TensorPrimitives.Negate(scratch, scratch);
         TensorPrimitives.Exp(scratch, scratch);
         TensorPrimitives.LogP1(scratch, scratch);
-        for (int i = 0; i < x.Length; i++)
+        int i = 0;
+        for (; i + Vector<float>.Count <= x.Length; i += Vector<float>.Count)
+        {
+            var v = new Vector<float>(x[i..]);
+            Vector.ConditionalSelect(Vector.LessThan(v, Vector<float>.Zero), v - new Vector<float>(scratch[i..]), new Vector<float>(into[i..]))
+                .CopyTo(into[i..]);
+        }
+
+        for (; i < x.Length; i++)
         {
             if (x[i] < 0f)
             {
@@ -434,7 +452,16 @@ public abstract class MinRecurrentLayer : Layer, IStatefulLayer
     /// <summary>g′(x) ⊙= into: 1 for x ≥ 0, σ(x)(1 − σ(x)) = g(1 − g) below, from g's values <paramref name="gValue"/>.</summary>
     private protected static void MultiplyPositiveActivationDerivative(ReadOnlySpan<float> x, ReadOnlySpan<float> gValue, Span<float> into)
     {
-        for (int i = 0; i < x.Length; i++)
+        int i = 0;
+        for (; i + Vector<float>.Count <= x.Length; i += Vector<float>.Count)
+        {
+            var v = new Vector<float>(x[i..]);
+            var gv = new Vector<float>(gValue[i..]);
+            Vector<float> slope = Vector.ConditionalSelect(Vector.LessThan(v, Vector<float>.Zero), gv * (Vector<float>.One - gv), Vector<float>.One);
+            (new Vector<float>(into[i..]) * slope).CopyTo(into[i..]);
+        }
+
+        for (; i < x.Length; i++)
         {
             if (x[i] < 0f)
             {
