@@ -19,6 +19,7 @@ namespace PSRnn.Workloads;
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- --ragged W3_mfcc_lstm,W2_seqmnist [--passes 3] [--reps 5]
 ///     [--rep-seconds 1] [--quiet-wait 5] [--epoch-batches 4] [--side padded|ragged [--seconds 10]: one side alone, to profile]
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- --gemm default|32x512x128,... [--threads 2] [--reps 7]
+/// dotnet run -c Release --project bench/PSRnn.Workloads -- --layers lstm,gru,mingru,minlstm [--threads 1] [--reps 7]
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- --stream 20000 [--passes 5] [--threads 1] [--quiet-wait 5] [--profile]
 /// </code>
 /// </remarks>
@@ -64,6 +65,12 @@ internal static class Program
         if (options.TryGetValue("gemm", out string? gemmShapes))
         {
             GemmTiming.Run(gemmShapes == "default" ? GemmTiming.DefaultShapes : gemmShapes, settings.Threads, settings.Reps * 6);
+            return 0;
+        }
+
+        if (options.TryGetValue("layers", out string? layerCells))
+        {
+            LayerTiming.Run(layerCells, settings.Threads, settings.Reps * 10);
             return 0;
         }
 

@@ -149,9 +149,20 @@ public sealed class LimitTests
         Assert.Equal(4L * 2000 * 2000, largest);
     }
 
+    [Fact]
+    public void TheMinGruWorkspaceIsCountedPerRow()
+    {
+        // P and dP (2U each), the saved z and h̃, the states, the output and the input gradient: linear in the steps.
+        var model = new Sequential(SampleShape.Sequence(null, 3), seed: 1);
+        model.Add(new MinGru(8, returnSequences: true));
+        long bytes = WorkspaceEstimate.Bytes(model, 4, 100, training: true, out long largest);
+        Assert.Equal(4L * 100 * ((6 * 8) + (2 * 8) + 3) * sizeof(float), bytes);
+        Assert.Equal(4L * 100 * 16, largest);
+    }
+
     public static TheoryData<string> DegenerateModels() =>
         ["LSTM", "GRU", "GRU-reset-before", "SimpleRNN", "Bidirectional", "Dense", "Dropout", "Embedding", "Sequences",
-            "BidirectionalMul", "Conv1D", "LayerNormalization", "Pooling", "Attention"];
+            "BidirectionalMul", "Conv1D", "LayerNormalization", "Pooling", "Attention", "MinGRU-MinLSTM"];
 
     [Theory]
     [MemberData(nameof(DegenerateModels))]
@@ -196,6 +207,10 @@ public sealed class LimitTests
                 model.Add(new Gru(1, returnSequences: true));
                 model.Add(new SelfAttention(useScale: true, causal: true));
                 model.Add(new GlobalPooling1D(GlobalPoolingMode.Average));
+                break;
+            case "MinGRU-MinLSTM":
+                model.Add(new MinGru(1, returnSequences: true));
+                model.Add(new MinLstm(1));
                 break;
             case "Sequences":
                 model.Add(new Gru(1, returnSequences: true));
