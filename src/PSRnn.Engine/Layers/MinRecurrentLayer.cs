@@ -244,7 +244,9 @@ public abstract class MinRecurrentLayer : Layer, IStatefulLayer
             _output.Resize(batch, 1, u, false);
             for (int b = 0; b < batch; b++)
             {
-                _states.AsSpan((((b * time) + time - 1) * u), u).CopyTo(_output.Span.Slice(b * u, u));
+                // No steps at all: the state it started from.
+                ReadOnlySpan<float> last = time > 0 ? _states.AsSpan(((b * time) + time - 1) * u, u) : _initial.AsSpan(b * u, u);
+                last.CopyTo(_output.Span.Slice(b * u, u));
             }
         }
 
