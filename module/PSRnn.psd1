@@ -36,6 +36,8 @@
         'Add-LstmLayer'
         'Add-GruLayer'
         'Add-IndRnnLayer'
+        'Add-MinGruLayer'
+        'Add-MinLstmLayer'
         'Add-DenseLayer'
         'Add-DropoutLayer'
         'Add-SpecAugmentLayer'

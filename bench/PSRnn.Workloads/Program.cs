@@ -17,11 +17,13 @@ namespace PSRnn.Workloads;
 ///     [--rep-seconds 1] [--quiet-wait 20] [--mode fit|loop] [--epoch-batches 8] [--label x] [--out psrnn.json] [--profile]
 ///     [--parts train,infer] [--precision float32|int8|bfloat16|float32,int8,bfloat16 (inference weights; several:
 ///     alternated rep by rep, one result per precision)]
+///     [--cells lstm,gru,mingru,minlstm: each workload's shape with each of these recurrent layers [--rounds 3]]
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- --ragged W3_mfcc_lstm,W2_seqmnist [--passes 3] [--reps 5]
 ///     [--rep-seconds 1] [--quiet-wait 5] [--epoch-batches 4] [--side padded|ragged [--seconds 10]: one side alone, to profile]
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- --onnxruntime W1_seed,W5_latency [--passes 3] [--reps 5] [--rep-seconds 1]
 ///     [--threads 2] [--quiet-wait 5]: inference by PSRnn's engine against ONNX Runtime's CPU provider, alternating
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- --gemm default|32x512x128,... [--threads 2] [--reps 7]
+/// dotnet run -c Release --project bench/PSRnn.Workloads -- --layers lstm,gru,mingru,minlstm [--threads 1] [--reps 7]
 /// dotnet run -c Release --project bench/PSRnn.Workloads -- --stream 20000 [--passes 5] [--threads 1] [--quiet-wait 5] [--profile]
 /// </code>
 /// </remarks>
@@ -72,6 +74,12 @@ internal static class Program
             return 0;
         }
 
+        if (options.TryGetValue("layers", out string? layerCells))
+        {
+            LayerTiming.Run(layerCells, settings.Threads, settings.Reps * 10);
+            return 0;
+        }
+
         if (options.TryGetValue("stream", out string? streamSteps))
         {
             (profile ? (Action<int, int, int, double>)StreamTiming.Profile : StreamTiming.Run)(int.Parse(streamSteps, inv),
@@ -96,6 +104,14 @@ internal static class Program
         string[] names = Get("workloads", string.Join(',', Workload.All.Select(w => w.Name))).Split(',', StringSplitOptions.RemoveEmptyEntries);
         Workload[] selected = names.Select(n => Workload.All.Concat(Workload.Extra).FirstOrDefault(w => w.Name == n)
             ?? throw new ArgumentException($"Unknown workload '{n}'; known: {string.Join(", ", Workload.All.Select(w => w.Name))}.")).ToArray();
+        if (options.TryGetValue("cells", out string? cells))
+        {
+            // Each workload's shape once per cell, in this one run (minGRU/minLSTM against LSTM/GRU on W2's shape).
+            // --rounds R repeats the list, so that a shared machine's changing load falls on every cell alike.
+            Workload[] once = [.. selected.SelectMany(w => cells.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(w.WithCell))];
+            selected = [.. Enumerable.Repeat(once, int.Parse(Get("rounds", "1"), inv)).SelectMany(w => w)];
+        }
+
 
         var output = new Dictionary<string, object>
         {

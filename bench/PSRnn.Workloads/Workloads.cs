@@ -33,6 +33,14 @@ internal sealed record Workload(string Name, string Cell, int B, int T, int I, i
         new("W5_latency512", "lstm", 1, 50, 40, [512], 10, InferOnly: true),
     ];
 
+    /// <summary>The cells <c>--cells</c> may swap in: the same workload with another recurrent layer.</summary>
+    public static IReadOnlyList<string> Cells { get; } = ["lstm", "gru", "rnn", "mingru", "minlstm"];
+
+    /// <summary>This workload's shape with <paramref name="cell"/> layers (named workload/cell).</summary>
+    public Workload WithCell(string cell) => Cells.Contains(cell)
+        ? this with { Name = $"{Name}/{cell}", Cell = cell }
+        : throw new ArgumentException($"Unknown cell '{cell}'; known: {string.Join(", ", Cells)}.", nameof(cell));
+
     /// <summary>Floats of input per sample.</summary>
     public long InputFloatsPerSample => Emb > 0 ? T : (long)T * I;
 
@@ -44,12 +52,14 @@ internal sealed record Workload(string Name, string Cell, int B, int T, int I, i
     {
         get
         {
-            int g = Cell switch { "lstm" => 4, "gru" => 3, _ => 1 };
+            int g = Cell switch { "lstm" => 4, "gru" or "minlstm" => 3, "mingru" => 2, _ => 1 };
+            bool recurrentKernel = Cell is not ("mingru" or "minlstm");
             double inputs = Emb > 0 ? Emb : I;
             double flops = 0;
             foreach (int h in H)
             {
-                flops += 2.0 * g * h * (inputs + h) * B * T;
+                // minGRU and minLSTM have no recurrent kernel: their gates are the input product alone.
+                flops += 2.0 * g * h * (inputs + (recurrentKernel ? h : 0)) * B * T;
                 inputs = h;
             }
 
@@ -76,6 +86,8 @@ internal sealed record Workload(string Name, string Cell, int B, int T, int I, i
             {
                 "lstm" => new Lstm(H[l], returnSequences: sequences),
                 "gru" => new Gru(H[l], returnSequences: sequences),
+                "mingru" => new MinGru(H[l], returnSequences: sequences),
+                "minlstm" => new MinLstm(H[l], returnSequences: sequences),
                 _ => new SimpleRnn(H[l], returnSequences: sequences),
             });
         }

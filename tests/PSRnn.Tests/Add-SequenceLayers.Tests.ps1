@@ -161,3 +161,53 @@ Describe 'Add-AttentionLayer' {
         (Invoke-RnnPrediction -Model $back -X $x).ToArray() | Should -Be (Invoke-RnnPrediction -Model $model -X $x).ToArray()
     }
 }
+
+Describe 'Add-MinGruLayer and Add-MinLstmLayer' {
+    It 'add minGRU (kernel F x 2U) and minLSTM (kernel F x 3U) with no recurrent kernel' {
+        $model = New-RnnModel -InputShape 0, 3 | Add-MinGruLayer 4 -ReturnSequences -GoBackwards | Add-MinLstmLayer 5 -UseBias $false
+        $model.Layers.KerasClassName | Should -Be 'MinGRU', 'MinLSTM'
+        $model.Layers.Name | Should -Be 'min_gru', 'min_lstm'
+        $model.Layers[0].ParameterNames | Should -Be 'kernel', 'bias'
+        $model.Layers[0].Parameters[0].Shape | Should -Be 3, 8
+        $model.Layers[1].ParameterNames | Should -Be 'kernel'
+        $model.Layers[1].Parameters[0].Shape | Should -Be 4, 15
+        $model.Layers[0].GoBackwards | Should -BeTrue
+        $model.OutputShape.Features | Should -Be 5
+    }
+
+    It 'trains, predicts a padded sample as it does alone, and keeps its weights through a model file' {
+        $x = ConvertTo-RnnTensor -InputObject ([float[]] (1..96 | ForEach-Object { [Math]::Sin($_ * 0.7) })) -Shape 12, 4, 2
+        $y = ConvertTo-RnnTensor -InputObject ([long[]] (0..11 | ForEach-Object { $_ % 2 }))
+        $model = New-RnnModel -InputShape 0, 2 -Seed 2 | Add-MaskingLayer | Add-MinLstmLayer 4 -ReturnSequences -KernelRegularizer l2:1e-4 |
+            Add-MinGruLayer 3 | Add-DenseLayer 2 -Activation softmax
+        $null = $model | Invoke-RnnTraining -X $x -Y $y -Epochs 3 -Quiet
+        $padded = ConvertTo-RnnTensor -InputObject ([float[]] @(0.5, 0.25, -0.5, 1, 0, 0, 0, 0)) -Shape 1, 4, 2
+        $alone = ConvertTo-RnnTensor -InputObject ([float[]] @(0.5, 0.25, -0.5, 1)) -Shape 1, 2, 2
+        $p1 = (Invoke-RnnPrediction -Model $model -X $padded).ToArray()
+        $p2 = (Invoke-RnnPrediction -Model $model -X $alone).ToArray()
+        [Math]::Abs($p1[0, 0] - $p2[0, 0]) | Should -BeLessThan 1e-6
+        $path = Join-Path $TestDrive 'min.safetensors'
+        $model | Export-RnnModel $path
+        $back = Import-RnnModel $path
+        $back.Layers[1].KerasClassName | Should -Be 'MinLSTM'
+        $back.Layers[1].Regularizers['kernel'] | Should -Not -BeNullOrEmpty
+        (Invoke-RnnPrediction -Model $back -X $x).ToArray() | Should -Be (Invoke-RnnPrediction -Model $model -X $x).ToArray()
+    }
+
+    It 'streams step by step as the whole sequence, and trains with -TruncatedBptt' {
+        $x = ConvertTo-RnnTensor -InputObject ([float[]] (1..48 | ForEach-Object { [Math]::Cos($_ * 0.4) })) -Shape 4, 6, 2
+        $y = ConvertTo-RnnTensor -InputObject ([float[]] (1..24 | ForEach-Object { [Math]::Sin($_ * 0.4) })) -Shape 4, 6, 1
+        $model = New-RnnModel -InputShape 0, 2 -Seed 3 | Add-MinGruLayer 4 -ReturnSequences | Add-DenseLayer 1
+        $null = $model | Invoke-RnnTraining -X $x -Y $y -Epochs 2 -TruncatedBptt 2 -Loss mse -Quiet
+        $whole = (Invoke-RnnPrediction -Model $model -X $x).ToArray()
+        $stream = $model | New-RnnStream -BatchSize 4
+        $xs = $x.ToArray()
+        foreach ($t in 0..5) {
+            $step = [float[,,]]::new(4, 1, 2)
+            foreach ($b in 0..3) { foreach ($f in 0..1) { $step[$b, 0, $f] = $xs[$b, $t, $f] } }
+            $out = ($stream | Invoke-RnnPrediction -X $step).ToArray()
+            foreach ($b in 0..3) { [Math]::Abs($out[$b, 0, 0] - $whole[$b, $t, 0]) | Should -BeLessThan 1e-5 }
+        }
+        ($stream | Get-RnnStreamState).Keys | Should -Contain 'min_gru.h'
+    }
+}

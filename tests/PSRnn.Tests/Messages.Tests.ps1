@@ -21,6 +21,10 @@ BeforeDiscovery {
         @{ Name = 'Add-MultiHeadAttentionLayer -KeyDim 0'; Binder = $true; Match = 'KeyDim'; Script = { New-RnnModel -InputShape 5, 2 | Add-MultiHeadAttentionLayer -Heads 2 -KeyDim 0 } }
         @{ Name = 'Add-MultiHeadAttentionLayer -ValueDim -1'; Binder = $true; Match = 'ValueDim'; Script = { New-RnnModel -InputShape 5, 2 | Add-MultiHeadAttentionLayer 2 2 -ValueDim -1 } }
         @{ Name = 'Add-MultiHeadAttentionLayer too large'; Id = 'LayerTooLarge'; Match = 'shape \(65536, 4096, 65536\).*more than one \.NET array holds'; Script = { New-RnnModel -InputShape 5, 65536 | Add-MultiHeadAttentionLayer 4096 65536 } }
+        @{ Name = 'Add-MinGruLayer on vectors'; Id = 'LayerNeedsSequence'; Match = 'needs sequences'; Script = { New-RnnModel -InputShape 4, 2 | Add-LstmLayer 3 | Add-MinGruLayer 3 } }
+        @{ Name = 'Add-MinLstmLayer -Units 0'; Binder = $true; Script = { New-RnnModel -InputShape 4, 2 | Add-MinLstmLayer 0 } }
+        @{ Name = 'New-RnnStream of a -GoBackwards minGRU'; Id = 'StreamGoBackwards'; Match = 'a stream has no end'; Script = { New-RnnModel -InputShape 0, 2 | Add-MinGruLayer 3 -GoBackwards | New-RnnStream } }
+        @{ Name = 'Export-RnnModel to ONNX of a minLSTM model'; Id = 'OnnxUnsupported'; Match = 'no ONNX export'; Script = { New-RnnModel -InputShape 0, 2 | Add-MinLstmLayer 3 | Export-RnnModel (Join-Path $TestDrive 'min.onnx') -Format Onnx } }
         @{ Name = 'Add-Conv1DLayer wider than the sequence'; Id = 'ConvInputTooShort'; Match = 'needs at least 5 steps'; Script = { New-RnnModel -InputShape 4, 2 | Add-Conv1DLayer 3 5 } }
         @{ Name = 'Import-RnnModel on a text file'; Id = 'ModelFormatUnknown'; Match = 'not a safetensors, ONNX or Keras HDF5 model file'; Script = { Import-RnnModel $files.Text } }
         @{ Name = 'Import-RnnModel on a NumPy .npy file'; Id = 'ModelFormatUnknown'; Match = 'NumPy \.npy file.*Import-NpyData'; Script = { Import-RnnModel $files.Npy } }

@@ -14,7 +14,7 @@ namespace PSRnn.Engine.Layers;
 /// batch and used at every step, scaled by 1/(1 − rate); only in training. Because the input mask is constant over time,
 /// the input projection of all steps is still one matrix product.</para>
 /// </remarks>
-public abstract class RecurrentLayer : Layer
+public abstract class RecurrentLayer : Layer, IStatefulLayer
 {
     private int _inputMaskLength;
     private int _recurrentMaskLength;
@@ -206,6 +206,9 @@ public abstract class RecurrentLayer : Layer
     /// from it and leaves the state after the last step in it; Backward stops at it. Its batch must be the input's.
     /// </summary>
     public RecurrentState? State { get; set; }
+
+    /// <inheritdoc />
+    int? IStatefulLayer.StateVectors => CellInfo?.States;
 
     /// <summary>
     /// What the layer's cell declares (gates, states, buffers, ONNX operator), once built; null for a recurrent layer

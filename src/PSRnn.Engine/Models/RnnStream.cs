@@ -18,7 +18,7 @@ namespace PSRnn.Engine.Models;
 public sealed class RnnStream
 {
     private readonly Layer[] _layers;
-    private readonly RecurrentLayer[] _recurrent;
+    private readonly IStatefulLayer[] _recurrent;
     private readonly RecurrentState[] _states;
     private readonly Activations _input = new();
 
@@ -37,7 +37,7 @@ public sealed class RnnStream
                 "Stream a model of forward layers only.");
         }
 
-        if (model.Layers.OfType<RecurrentLayer>().FirstOrDefault(l => l.GoBackwards) is { } back)
+        if (model.Layers.OfType<IStatefulLayer>().FirstOrDefault(l => l.GoBackwards) is { } back)
         {
             throw new ModelException("StreamGoBackwards",
                 $"Layer '{back.Name}' reads each sequence from its end (go_backwards): a stream has no end. Stream a model of forward layers only.");
@@ -54,18 +54,18 @@ public sealed class RnnStream
         Model = model;
         Batch = batch;
         _layers = [.. model.Layers];
-        _recurrent = [.. model.Layers.OfType<RecurrentLayer>()];
+        _recurrent = [.. model.Layers.OfType<IStatefulLayer>()];
         if (_recurrent.Length == 0)
         {
             throw new ModelException("StreamNoRecurrentLayer", $"Model '{model.Name}' has no recurrent layer, so it has no state to stream.");
         }
 
-        if (_recurrent.FirstOrDefault(r => r.CellInfo is null) is { } other)
+        if (_recurrent.FirstOrDefault(r => r.StateVectors is null) is { } other)
         {
             throw new ModelException("StreamUnsupportedLayer", $"Layer '{other.Name}' ({other.KerasClassName}) cannot carry a state.");
         }
 
-        _states = [.. _recurrent.Select(r => new RecurrentState(batch, r.Units, r.CellInfo!.Value.States, r.StateWidth))];
+        _states = [.. _recurrent.Select(r => new RecurrentState(batch, r.Units, r.StateVectors!.Value, r.StateWidth))];
     }
 
     /// <summary>The model.</summary>
@@ -78,7 +78,7 @@ public sealed class RnnStream
     public long Steps { get; private set; }
 
     /// <summary>The recurrent layers and their states, in model order.</summary>
-    public IReadOnlyList<(RecurrentLayer Layer, RecurrentState State)> States => [.. _recurrent.Zip(_states)];
+    public IReadOnlyList<(Layer Layer, RecurrentState State)> States => [.. _recurrent.Select(r => (Layer)r).Zip(_states)];
 
     /// <summary>
     /// Feeds a chunk (Batch, t, F) of any t ≥ 1 and returns the model's outputs for it: per step when the model returns
@@ -118,7 +118,7 @@ public sealed class RnnStream
         }
         finally
         {
-            foreach (RecurrentLayer r in _recurrent)
+            foreach (IStatefulLayer r in _recurrent)
             {
                 r.State = null;
             }

@@ -481,6 +481,8 @@ public sealed class Sequential
         "Conv1D" => "conv1d",
         "Attention" => "attention",
         "MultiHeadAttention" => "multi_head_attention",
+        "MinGRU" => "min_gru",
+        "MinLSTM" => "min_lstm",
         _ => layer.KerasClassName.ToLowerInvariant(),
     };
 

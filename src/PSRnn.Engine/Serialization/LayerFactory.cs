@@ -20,7 +20,7 @@ internal static class LayerFactory
     ];
 
     /// <summary>The Keras class names this factory builds.</summary>
-    public static IReadOnlyList<string> ClassNames { get; } = ["Dense", .. Recurrents.Select(r => r.ClassName), "Dropout", "Embedding", "Bidirectional", "Masking", "SpecAugment", "Normalization", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "LayerNormalization", "Conv1D", "Attention", "MultiHeadAttention"];
+    public static IReadOnlyList<string> ClassNames { get; } = ["Dense", .. Recurrents.Select(r => r.ClassName), "Dropout", "Embedding", "Bidirectional", "Masking", "SpecAugment", "Normalization", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "LayerNormalization", "Conv1D", "Attention", "MultiHeadAttention", "MinGRU", "MinLSTM"];
 
     /// <summary>Creates the (unbuilt) layer a serialized layer entry describes.</summary>
     /// <param name="entry">The entry: class_name and config.</param>
@@ -93,6 +93,8 @@ internal static class LayerFactory
                 "Conv1D" => Conv1D(config, where, name),
                 "Attention" => Attention(config, where, name),
                 "MultiHeadAttention" => MultiHeadAttention(config, where, name),
+                "MinGRU" => MinGru.FromConfig(new JsonLayerConfig(config, where, name)),
+                "MinLSTM" => MinLstm.FromConfig(new JsonLayerConfig(config, where, name)),
                 _ => throw new ModelConfigException("ModelUnknownLayer",
                     $"The model configuration's {where} is a layer type PSRnn does not have; it builds {string.Join(", ", ClassNames)}."),
             };

@@ -15,6 +15,7 @@ internal static class WeightRegularizers
     {
         Dense or MultiHeadAttention => ["kernel", "bias"],
         RecurrentLayer => ["kernel", "recurrent_kernel", "bias"],
+        MinRecurrentLayer => ["kernel", "bias"],
         Embedding => ["embeddings"],
         _ => [],
     };

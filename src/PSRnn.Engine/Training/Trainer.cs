@@ -265,7 +265,7 @@ public static class Trainer
         bool perStep = model.OutputShape.IsSequence;
         int perStepValues = train.TargetsPerSample / Math.Max(train.Time, 1);
         var targets = new float[batchSize * (windows > 1 && perStep ? window * perStepValues : train.TargetsPerSample)];
-        RecurrentLayer[] recurrent = windows > 1 ? [.. model.Layers.OfType<RecurrentLayer>()] : [];
+        IStatefulLayer[] recurrent = windows > 1 ? [.. model.Layers.OfType<IStatefulLayer>()] : [];
         RecurrentState[] fullStates = States(recurrent, batchSize);
         RecurrentState[]? restStates = null;
         var gradient = new Activations();
@@ -736,7 +736,7 @@ public static class Trainer
         var probabilities = new Activations();
         var masked = new MaskedRows();
         var indices = new int[batchSize];
-        RecurrentLayer[] recurrent = [.. model.Layers.OfType<RecurrentLayer>()];
+        IStatefulLayer[] recurrent = [.. model.Layers.OfType<IStatefulLayer>()];
         RecurrentState[] fullStates = States(recurrent, batchSize);
         RecurrentState[]? restStates = null;
         double sum = 0;
@@ -821,7 +821,7 @@ public static class Trainer
                 "it would see each window's steps alone. Train it without -TruncatedBptt (full BPTT).");
         }
 
-        if (model.Layers.OfType<RecurrentLayer>().FirstOrDefault(r => r.CellInfo is null) is { } other)
+        if (model.Layers.OfType<IStatefulLayer>().FirstOrDefault(r => r.StateVectors is null) is { } other)
         {
             throw new ModelException("TruncatedBpttUnsupportedLayer", $"Layer '{other.Name}' ({other.KerasClassName}) cannot carry a state between windows.");
         }
@@ -836,10 +836,10 @@ public static class Trainer
         return (int)((data.Time + (long)k - 1) / k);
     }
 
-    private static RecurrentState[] States(RecurrentLayer[] recurrent, int batch) =>
-        [.. recurrent.Select(r => new RecurrentState(batch, r.Units, r.CellInfo!.Value.States, r.StateWidth))];
+    private static RecurrentState[] States(IStatefulLayer[] recurrent, int batch) =>
+        [.. recurrent.Select(r => new RecurrentState(batch, r.Units, r.StateVectors!.Value, r.StateWidth))];
 
-    private static void Attach(RecurrentLayer[] recurrent, RecurrentState[] states)
+    private static void Attach(IStatefulLayer[] recurrent, RecurrentState[] states)
     {
         for (int i = 0; i < recurrent.Length; i++)
         {
@@ -847,9 +847,9 @@ public static class Trainer
         }
     }
 
-    private static void Detach(RecurrentLayer[] recurrent)
+    private static void Detach(IStatefulLayer[] recurrent)
     {
-        foreach (RecurrentLayer r in recurrent)
+        foreach (IStatefulLayer r in recurrent)
         {
             r.State = null;
         }

@@ -31,6 +31,8 @@ internal static class WorkspaceEstimate
             {
                 Bidirectional b => 2 * Recurrent(b.ForwardLayer, features, training, rows, ref largestArray),
                 RecurrentLayer r => Recurrent(r, features, training, rows, ref largestArray),
+                // P and dP (g·U), the saved gate values, the states and the output, the input gradient.
+                MinRecurrentLayer m => Track(rows, m.WorkspacePerRow(features, training), ref largestArray, rows * m.GateCount * m.Units),
                 Dense d => Track(rows, ((training ? 3L : 2L) * d.Units) + (training ? features : 0), ref largestArray, rows * d.Units),
                 // The tap rows X̃ and their gradient (K·F each), the output and its pre-activation.
                 Conv1D c => Track(rows, (2L * c.KernelSize * features) + (2L * c.Filters), ref largestArray, rows * c.KernelSize * features),

@@ -66,7 +66,7 @@ public sealed class NewRnnStreamCommand : PSCmdlet
         try
         {
             // A go_backwards layer reads each chunk from its last step: chunk by chunk would not be the whole sequence.
-            if (Model.Layers.OfType<RecurrentLayer>().FirstOrDefault(r => r.GoBackwards) is { } backwards)
+            if (Model.Layers.FirstOrDefault(l => l is RecurrentLayer { GoBackwards: true } or MinRecurrentLayer { GoBackwards: true }) is { } backwards)
             {
                 throw new ModelException("StreamGoBackwards",
                     $"Layer '{backwards.Name}' of model '{Model.Name}' has -GoBackwards: it reads each sequence from its end, and a stream has no end. Stream a model of forward layers only.");

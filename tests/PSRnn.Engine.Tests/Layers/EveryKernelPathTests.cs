@@ -72,6 +72,21 @@ public sealed class EveryKernelPathTests
         return data;
     }
 
+    public static TheoryData<string, string, string> MinRecurrentCases()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (GemmPath path in Paths())
+        {
+            foreach (string caseName in MinRecurrentTests.CaseNames())
+            {
+                data.Add(path.ToString(), caseName, "LogSpace");
+                data.Add(path.ToString(), caseName, "Sequential");
+            }
+        }
+
+        return data;
+    }
+
     public static TheoryData<string, string> MultiHeadAttentionCases()
     {
         var data = new TheoryData<string, string>();
@@ -173,6 +188,17 @@ public sealed class EveryKernelPathTests
         using (ComputeThreads.Use(1))
         {
             new Conv1DTests().MatchesPyTorch(name);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(MinRecurrentCases))]
+    public void MinGruAndMinLstmMatchPyTorch(string path, string name, string mode)
+    {
+        using (Gemm.ForcePath(Enum.Parse<GemmPath>(path)))
+        using (ComputeThreads.Use(1))
+        {
+            new MinRecurrentTests().MatchesPyTorch(name, mode);
         }
     }
 

@@ -161,9 +161,20 @@ public sealed class LimitTests
         Assert.Equal(4L * 3 * 2000 * 2000, largest);
     }
 
+    [Fact]
+    public void TheMinGruWorkspaceIsCountedPerRow()
+    {
+        // P and dP (2U each), the saved z and h̃, the states, the output and the input gradient: linear in the steps.
+        var model = new Sequential(SampleShape.Sequence(null, 3), seed: 1);
+        model.Add(new MinGru(8, returnSequences: true));
+        long bytes = WorkspaceEstimate.Bytes(model, 4, 100, training: true, out long largest);
+        Assert.Equal(4L * 100 * ((6 * 8) + (2 * 8) + 3) * sizeof(float), bytes);
+        Assert.Equal(4L * 100 * 16, largest);
+    }
+
     public static TheoryData<string> DegenerateModels() =>
         ["LSTM", "GRU", "GRU-reset-before", "SimpleRNN", "Bidirectional", "Dense", "Dropout", "Embedding", "Sequences",
-            "BidirectionalMul", "Conv1D", "LayerNormalization", "Pooling", "Attention", "MultiHeadAttention"];
+            "BidirectionalMul", "Conv1D", "LayerNormalization", "Pooling", "Attention", "MultiHeadAttention", "MinGRU-MinLSTM"];
 
     [Theory]
     [MemberData(nameof(DegenerateModels))]
@@ -213,6 +224,10 @@ public sealed class LimitTests
                 model.Add(new Lstm(1, returnSequences: true));
                 model.Add(new MultiHeadAttention(1, 1, causal: true));
                 model.Add(new Gru(1));
+                break;
+            case "MinGRU-MinLSTM":
+                model.Add(new MinGru(1, returnSequences: true));
+                model.Add(new MinLstm(1));
                 break;
             case "Sequences":
                 model.Add(new Gru(1, returnSequences: true));

@@ -43,6 +43,8 @@ public sealed class ModelFileTests
             new Gru(3), new LayerNormalization(), new Dense(2, ActivationKind.Softmax)),
         ["Global pooling"] = () => Build(SampleShape.Sequence(6, 2), new Masking(), new Gru(4, returnSequences: true),
             new GlobalPooling1D(GlobalPoolingMode.Max), new Dense(2, ActivationKind.Softmax)),
+        ["MinGRU and MinLSTM"] = () => Build(SampleShape.Sequence(6, 2), new Masking(), new MinGru(5, returnSequences: true, goBackwards: true),
+            new MinLstm(4, returnSequences: true), new MinGru(3, useBias: false), new Dense(2, ActivationKind.Softmax)),
         ["Bidirectional merges"] = () => Build(SampleShape.Sequence(6, 2),
             new Bidirectional(new Lstm(4, returnSequences: true), mergeMode: BidirectionalMerge.Ave),
             new Bidirectional(new SimpleRnn(3, returnSequences: true), mergeMode: BidirectionalMerge.Mul),

@@ -178,6 +178,8 @@ public static partial class OnnxExporter
                 Embedding embedding => builder.Embedding(embedding, x, output),
                 Bidirectional wrapper => builder.Bidirectional(wrapper, x, output),
                 RecurrentLayer recurrent => builder.Recurrent(recurrent.Name, recurrent, null, x, output),
+                MinRecurrentLayer => throw Unsupported($"Layer '{layer.Name}' ({layer.KerasClassName}) has no ONNX export: ONNX has no " +
+                    "operator for its recurrence, and PSRnn does not write it as a Scan or an unrolled graph."),
                 _ => throw Unsupported($"Layer '{layer.Name}' ({layer.KerasClassName}) has no ONNX export."),
             };
 
