@@ -70,6 +70,12 @@ public static class OnnxRuntimeLibrary
         ArgumentNullException.ThrowIfNull(moduleRoots);
         lock (Gate)
         {
+            if (_loadedFrom is not null)
+            {
+                // Loaded once for the process: every later prediction would only look again and add a reference to it.
+                return;
+            }
+
             _folders = [.. moduleRoots.SelectMany(root => RuntimeIdentifiers.Select(rid => Path.Combine(root, "runtimes", rid, "native")))];
             if (!_registered)
             {

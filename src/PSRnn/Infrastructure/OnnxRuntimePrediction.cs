@@ -36,7 +36,11 @@ internal static class OnnxRuntimePrediction
     public static float[] Run(PSCmdlet cmdlet, Sequential model, Dataset data, string provider, int deviceId, Hashtable? providerOptions,
         int batchSize, int? threadCount)
     {
-        OnnxRuntimeLibrary.Ensure(CompanionRoots(cmdlet));
+        if (OnnxRuntimeLibrary.LoadedFrom is null)
+        {
+            // The first call of the process finds the native library; later ones need not scan the module folders.
+            OnnxRuntimeLibrary.Ensure(CompanionRoots(cmdlet));
+        }
         var settings = new OnnxRuntimeSettings
         {
             Provider = provider,
