@@ -162,14 +162,15 @@ internal sealed class BatchSplit
     /// <param name="body">The loop over rows [first, end).</param>
     /// <param name="mask">The batch's sequence mask, or null: with one, the chunks are cut by real steps
     /// (<see cref="BalancedStarts"/>).</param>
-    public void Run(int batch, long stepMacsPerRow, int time, Action<int, int> body, SequenceMask? mask = null)
+    /// <returns>The chunks the batch ran in (<see cref="ChunkCount"/>): 1 when it ran whole.</returns>
+    public int Run(int batch, long stepMacsPerRow, int time, Action<int, int> body, SequenceMask? mask = null)
     {
         int chunks = ChunkCount(batch, stepMacsPerRow, time);
         if (chunks == 1)
         {
             // The per-step products keep all the caller's threads.
             body(0, batch);
-            return;
+            return 1;
         }
 
         if (_items.Length < chunks - 1)
@@ -227,6 +228,8 @@ internal sealed class BatchSplit
         {
             ExceptionDispatchInfo.Throw(error);
         }
+
+        return chunks;
     }
 
     /// <summary>One batch chunk posted to the workers, run with one compute thread (its products stay whole).</summary>

@@ -75,11 +75,15 @@ public sealed class Parameter
     public float? MaxAbs { get; internal set; }
 
     /// <summary>Clips the values to <see cref="MaxAbs"/> (nothing without one).</summary>
-    public void ApplyConstraint()
+    public void ApplyConstraint() => ApplyConstraint(0, Value.Length);
+
+    /// <summary>Applies the constraint to elements [start, start + length) of <see cref="Value"/> (element-wise).</summary>
+    internal void ApplyConstraint(int start, int length)
     {
         if (MaxAbs is float max)
         {
-            System.Numerics.Tensors.TensorPrimitives.Clamp(Value, -max, max, Value);
+            Span<float> range = Value.AsSpan(start, length);
+            System.Numerics.Tensors.TensorPrimitives.Clamp(range, -max, max, range);
         }
     }
 

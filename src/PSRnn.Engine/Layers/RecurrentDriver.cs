@@ -141,8 +141,7 @@ internal sealed class RecurrentDriver<TCell> : IRecurrentDriver
         w.ForwardPacked = _cell.KernelUse == RecurrentKernelUse.Packed && w.QuantizedU is null
             && RecurrentLayer.PackRecurrent(false, p, g, RecurrentKernel!.Value, g, w.PackedU, batch, time);
         _cell.BeginForward(w, Bias);
-        _layer.RunBatchChunks(batch, StepMacs(u, p, g), time, _forwardRows, _mask);
-        bool byChunks = _layer.Split.ChunkCount(batch, StepMacs(u, p, g), time) > 1;
+        bool byChunks = _layer.RunBatchChunks(batch, StepMacs(u, p, g), time, _forwardRows, _mask) > 1;
         w.H.RowsByChunks = byChunks;
         _last.RowsByChunks = byChunks;
         if (state is not null)

@@ -273,7 +273,8 @@ public abstract class RecurrentLayer : Layer, IStatefulLayer
     /// <param name="time">The steps of the loop.</param>
     /// <param name="body">The loop over rows [firstRow, endRow).</param>
     /// <param name="mask">The batch's sequence mask, or null: with one, chunks are cut by real steps, not rows.</param>
-    internal void RunBatchChunks(int batch, long stepMacsPerRow, int time, Action<int, int> body, SequenceMask? mask = null) =>
+    /// <returns>The chunks the batch ran in: 1 when it ran whole.</returns>
+    internal int RunBatchChunks(int batch, long stepMacsPerRow, int time, Action<int, int> body, SequenceMask? mask = null) =>
         _split.Run(batch, stepMacsPerRow, time, body, mask);
 
     /// <summary>

@@ -29,6 +29,9 @@ public static class Gemm
     // Up to this many rows of register tiles, B is read in place instead of packed.
     private const int DirectBRowTiles = 10;
 
+    // Above this many bytes a B read in place is not in the caches between calls: its panels are prefetched (RunBlocked).
+    private const long PrefetchBBytes = 4L << 20;
+
     // Below this many multiply-adds the thread hand-off costs more than it saves.
     internal const long ParallelThreshold = 1L << 20;
 
@@ -407,6 +410,11 @@ public static class Gemm
         // transposed B, whose columns are strided.
         bool prepacked = job.PackedB != null;
         bool directB = !prepacked && !job.TransB && i1 - i0 <= DirectBRowTiles * mr;
+        // B read in place from beyond the caches (W1's 22050×512 input kernel: 45 MB): each panel row is 128 bytes of a
+        // 2 KB row, one page every two rows, which the hardware prefetchers do not follow across pages, so the first row
+        // tile of every panel waited on memory row by row. The row tiles of one panel prefetch the next panel's rows
+        // into L2, a slice each, while they compute.
+        bool prefetchB = directB && Sse.IsSupported && (long)k * job.Ldb * sizeof(float) > PrefetchBBytes;
         int bSize = (directB || prepacked ? nr : Math.Min(Nc, RoundUp(j1 - j0, nr))) * kcMax;
         // 16 spare floats to start the panels on a cache line: a vector load then never straddles two lines.
         // Per-thread buffers that only grow: ArrayPool drops its cached arrays after a gen-2 collection, which made a
@@ -461,8 +469,34 @@ public static class Gemm
                                     bPanel = bp;
                                 }
 
+                                // The panel after this one (the next k block's first when this is the last), for prefetchB.
+                                float* next = null;
+                                int nextRows = 0, nextWidth = 0;
+                                if (prefetchB)
+                                {
+                                    if (jr + nr < nc)
+                                    {
+                                        next = job.B + ((nint)pc * job.Ldb) + jc + jr + nr;
+                                        nextRows = kc;
+                                        nextWidth = Math.Min(nr, nc - jr - nr);
+                                    }
+                                    else if (pc + Kc < k)
+                                    {
+                                        next = job.B + ((nint)(pc + Kc) * job.Ldb) + jc;
+                                        nextRows = Math.Min(Kc, k - pc - Kc);
+                                        nextWidth = Math.Min(nr, nc);
+                                    }
+                                }
+
+                                int tiles = (mc + mr - 1) / mr;
                                 for (int ir = 0; ir < mc; ir += mr)
                                 {
+                                    if (next != null)
+                                    {
+                                        int t = ir / mr;
+                                        PrefetchRows(next, job.Ldb, nextRows * t / tiles, nextRows * (t + 1) / tiles, nextWidth);
+                                    }
+
                                     int mb = Math.Min(mr, mc - ir);
                                     float* aPanel = ap + ((nint)ir * kc);
                                     float* cTile = job.C + ((ic + ir) * job.Ldc) + jc + jr;
@@ -498,6 +532,22 @@ public static class Gemm
                     }
                 }
             }
+        }
+    }
+
+    // Prefetches rows [r0, r1) of a panel of `width` floats read in place (row stride ld) into L2: every cache line
+    // the row's floats touch (two or three lines for 32 floats). Hints only: the bits are the same with or without.
+    private static unsafe void PrefetchRows(float* panel, nint ld, int r0, int r1, int width)
+    {
+        for (int r = r0; r < r1; r++)
+        {
+            float* row = panel + (r * ld);
+            for (int c = 0; c < width; c += 16)
+            {
+                Sse.Prefetch1(row + c);
+            }
+
+            Sse.Prefetch1(row + width - 1);
         }
     }
 

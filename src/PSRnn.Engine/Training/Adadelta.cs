@@ -32,6 +32,6 @@ public sealed class Adadelta : Optimizer
 
     private protected override string[] SlotNamesCore => Slots;
 
-    private protected override void Update(Span<float> value, ReadOnlySpan<float> gradient, float[][] slots, float learningRate) =>
+    private protected override void Update(Span<float> value, ReadOnlySpan<float> gradient, OptimizerSlotSpans slots, float learningRate) =>
         OptimizerKernels.Adadelta(Path, value, gradient, slots[0], slots[1], learningRate, Rho, Epsilon);
 }

@@ -34,6 +34,6 @@ public sealed class Adagrad : Optimizer
 
     private protected override float InitialSlotValue => InitialAccumulatorValue;
 
-    private protected override void Update(Span<float> value, ReadOnlySpan<float> gradient, float[][] slots, float learningRate) =>
+    private protected override void Update(Span<float> value, ReadOnlySpan<float> gradient, OptimizerSlotSpans slots, float learningRate) =>
         OptimizerKernels.Adagrad(Path, value, gradient, slots[0], learningRate, Epsilon);
 }

@@ -71,7 +71,7 @@ public class Adam : Optimizer
         _scalars = new AdamScalars((float)(1.0 - Beta1), (float)(1.0 - Beta2), (float)alpha, Epsilon);
     }
 
-    private protected override void Update(Span<float> value, ReadOnlySpan<float> gradient, float[][] slots, float learningRate)
+    private protected override void Update(Span<float> value, ReadOnlySpan<float> gradient, OptimizerSlotSpans slots, float learningRate)
     {
         Span<float> vHat = Amsgrad ? slots[2] : default;
         OptimizerKernels.Adam(Path, value, gradient, slots[0], slots[1], vHat, _scalars);

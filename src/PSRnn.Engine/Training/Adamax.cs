@@ -30,6 +30,6 @@ public sealed class Adamax : AdaptiveMomentOptimizer
     private protected override void BeginStep(long t, float learningRate) =>
         _alpha = (float)(learningRate / (1 - Math.Pow(Beta1, t)));
 
-    private protected override void Update(Span<float> value, ReadOnlySpan<float> gradient, float[][] slots, float learningRate) =>
+    private protected override void Update(Span<float> value, ReadOnlySpan<float> gradient, OptimizerSlotSpans slots, float learningRate) =>
         OptimizerKernels.Adamax(Path, value, gradient, slots[0], slots[1], (float)(1.0 - Beta1), Beta2, _alpha, Epsilon);
 }

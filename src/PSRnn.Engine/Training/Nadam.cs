@@ -47,7 +47,7 @@ public sealed class Nadam : AdaptiveMomentOptimizer
             (float)((1 - uT) / (1 - product)), (float)(1 - Math.Pow(Beta2, t)), learningRate, Epsilon);
     }
 
-    private protected override void Update(Span<float> value, ReadOnlySpan<float> gradient, float[][] slots, float learningRate) =>
+    private protected override void Update(Span<float> value, ReadOnlySpan<float> gradient, OptimizerSlotSpans slots, float learningRate) =>
         OptimizerKernels.Nadam(Path, value, gradient, slots[0], slots[1], _scalars);
 
     private double MomentumCache(long t) => Beta1 * (1 - 0.5 * Math.Pow(ScheduleDecay, t));

@@ -72,7 +72,7 @@ public sealed class RmsProp : Optimizer
 
     private protected override string[] SlotNamesCore => _slotNames;
 
-    private protected override void Update(Span<float> value, ReadOnlySpan<float> gradient, float[][] slots, float learningRate)
+    private protected override void Update(Span<float> value, ReadOnlySpan<float> gradient, OptimizerSlotSpans slots, float learningRate)
     {
         int next = 1;
         Span<float> momentum = MomentumFactor > 0 ? slots[next++] : default;

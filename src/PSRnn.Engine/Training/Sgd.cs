@@ -38,7 +38,7 @@ public sealed class Sgd : Optimizer
 
     private protected override string[] SlotNamesCore => Momentum != 0 ? MomentumSlots : [];
 
-    private protected override void Update(Span<float> value, ReadOnlySpan<float> gradient, float[][] slots, float learningRate)
+    private protected override void Update(Span<float> value, ReadOnlySpan<float> gradient, OptimizerSlotSpans slots, float learningRate)
     {
         if (Momentum != 0)
         {

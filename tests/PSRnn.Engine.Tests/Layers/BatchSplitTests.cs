@@ -98,6 +98,9 @@ public sealed class BatchSplitTests
     [InlineData(24, 2, 4 * 128 * 128, 28, 2)]      // 12-row chunks do
     [InlineData(48, 4, 4 * 128 * 128, 28, 4)]
     [InlineData(32, 4, 4 * 128 * 128, 28, 2)]      // at most batch / 12 chunks
+    [InlineData(32, 64, 4 * 128 * 128, 28, 2)]     // 64 threads, batch 32: still two 16-row chunks (the rest is Gemm's)
+    [InlineData(256, 16, 4 * 128 * 128, 28, 16)]   // batch 256 on 16 threads: one 16-row chunk each
+    [InlineData(256, 64, 4 * 128 * 128, 28, 21)]   // 64 threads: as many 12-row chunks as the batch has
     [InlineData(8, 2, 128 * 128, 28, 2)]           // SimpleRNN(128): the step product stays on one core unsplit
     [InlineData(1, 2, 128 * 128, 28, 1)]           // batch 1 (W5): nothing to split
     [InlineData(32, 2, 8 * 8, 28, 1)]              // a tiny layer: the hand-off costs more than the loop
@@ -147,6 +150,10 @@ public sealed class BatchSplitTests
         Assert.Equal(new[] { 0, 2, 9 }, starts.ToArray());
         RunPair(kind, true, false, 0f, batch: lengths.Length, threads: 2, minRows: 2, mask: mask);
         RunPair(kind, false, false, 0.3f, batch: lengths.Length, threads: 2, minRows: 2, mask: mask);
+
+        // 16 threads on this 2-core machine: four 2-row chunks, three of them posted to a pool of one worker (the caller
+        // runs those nobody claims), cut by real steps, the same bits.
+        RunPair(kind, true, false, 0f, batch: lengths.Length, threads: 16, minRows: 2, mask: mask);
     }
 
     public static TheoryData<string, bool, bool, int> CompactCases()
@@ -296,7 +303,8 @@ public sealed class BatchSplitTests
             // The split really happens (the plan for the shape the layer passes: g·U·U per row).
             var plan = new BatchSplit { MinRows = minRows, MinChunkMacs = layer.BatchSplitMinChunkMacs };
             int gates = kind.StartsWith("LSTM", StringComparison.Ordinal) ? 4 : kind.StartsWith("GRU", StringComparison.Ordinal) ? 3 : 1;
-            int expected = threads < 2 ? 1 : threads;
+            // As many chunks as threads, or as the batch has chunks of minRows rows when threads outnumber them.
+            int expected = threads < 2 ? 1 : Math.Min(threads, x.Batch / minRows);
             Assert.Equal(expected, plan.ChunkCount(x.Batch, (long)gates * units * units, x.Time));
             float[] y = [];
             float[] dx = [];

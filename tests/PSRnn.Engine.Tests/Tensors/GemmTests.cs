@@ -180,6 +180,7 @@ public sealed class GemmTests
     [InlineData(401, 70, 203)] // tall: split over rows
     [InlineData(3, 2100, 200)] // one thread crosses the NC block edge, two threads do not
     [InlineData(100, 30, 400)] // one thread packs B, each of two threads reads it in place
+    [InlineData(32, 520, 2100)] // W1's shape, smaller: a B of 4.4 MB read in place, prefetched panel by panel
     public void ThreadCountDoesNotChangeBits(int m, int n, int k)
     {
         var rng = new Random(11);
@@ -208,6 +209,7 @@ public sealed class GemmTests
     [InlineData(false, 1, 512, 128)]
     [InlineData(true, 1, 128, 512)]
     [InlineData(false, 200, 300, 300)]
+    [InlineData(false, 30, 300, 3600)]  // B of 4.3 MB read in place: its panels are prefetched, a ragged last one too
     public void PackedOperandGivesTheSameBits(bool transB, int m, int n, int k)
     {
         var rng = new Random(m + n + k);
