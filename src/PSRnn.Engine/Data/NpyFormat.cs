@@ -110,7 +110,7 @@ public static class NpyFormat
         for (long offset = 0; offset < total; offset += ChunkBytes)
         {
             int n = (int)Math.Min(ChunkBytes, total - offset);
-            Span<byte> chunk = RawBytes(tensor.Data, offset, n);
+            Span<byte> chunk = RawBytes(tensor.BackingArray, ((long)tensor.Offset * itemSize) + offset, n); // a view in place
             if (swapBuffer is null)
             {
                 stream.Write(chunk);
