@@ -197,8 +197,7 @@ public static class DatasetSplitter
         }
 
         shape[0] = indices.Length;
-        Array data = source.BackingArray; // read in place, a view included
-        int origin = source.Offset;
+        (Array data, int origin) = source.InPlace(); // read in place, a view included
         Array result = Array.CreateInstance(source.DType.ElementType(), checked(indices.Length * rowSize));
         for (int k = 0; k < indices.Length; k++)
         {

@@ -61,7 +61,8 @@ public static class SequencePadding
                 for (int n = 0; n < rows.Length; n++)
                 {
                     Array row = Array.CreateInstance(elementType, rowLength);
-                    Array.Copy(tensor.BackingArray, tensor.Offset + ((long)n * rowLength), row, 0, rowLength);
+                    (Array from, int origin) = tensor.InPlace();
+                    Array.Copy(from, origin + ((long)n * rowLength), row, 0, rowLength);
                     rows[n] = new Tensor(row, rowShape);
                 }
 

@@ -125,6 +125,16 @@ public sealed class Tensor
     public int Offset => _storage.Offset;
 
     /// <summary>
+    /// The backing array and the offset read as one pair: a <see cref="Data"/> read on another thread between reading
+    /// <see cref="BackingArray"/> and <see cref="Offset"/> would otherwise pair its new array with the old offset.
+    /// </summary>
+    internal (Array Array, int Offset) InPlace()
+    {
+        Storage storage = _storage;
+        return (storage.Array, storage.Offset);
+    }
+
+    /// <summary>
     /// Whether the tensor is a part of a larger backing array (a view from <see cref="Rows"/> or <see cref="Slice"/>), so
     /// that reading <see cref="Data"/> would copy it.
     /// </summary>

@@ -69,7 +69,8 @@ internal static class TensorCopy
         }
 
         Array result = Array.CreateInstance(source.DType.ElementType(), total);
-        CopyRuns(source.BackingArray, source.Offset, result, first, step, count, strides, inner, run);
+        (Array from, int origin) = source.InPlace();
+        CopyRuns(from, origin, result, first, step, count, strides, inner, run);
         return new Tensor(result, [.. outShape]) { Name = source.Name };
     }
 
@@ -97,11 +98,12 @@ internal static class TensorCopy
         long total = Tensor.ElementCount(shape);
         Array result = Array.CreateInstance(source.DType.ElementType(), total);
         int block = checked((int)inner);
+        (Array from, int origin) = source.InPlace();
         for (long o = 0; o < outer; o++)
         {
             for (int k = 0; k < resolved.Length; k++)
             {
-                Array.Copy(source.BackingArray, source.Offset + (((o * size) + resolved[k]) * inner), result, ((o * resolved.Length) + k) * inner, block);
+                Array.Copy(from, origin + (((o * size) + resolved[k]) * inner), result, ((o * resolved.Length) + k) * inner, block);
             }
         }
 
@@ -158,7 +160,8 @@ internal static class TensorCopy
             foreach (Tensor t in tensors)
             {
                 int block = checked((int)(t.Dim(a) * inner));
-                Array.Copy(t.BackingArray, t.Offset + (o * block), result, offset, block);
+                (Array from, int origin) = t.InPlace();
+                Array.Copy(from, origin + (o * block), result, offset, block);
                 offset += block;
             }
         }
