@@ -114,6 +114,75 @@ Describe 'Select-RnnSample' {
         (Select-RnnSample $y -Random 4 -Seed 11).Data | Should -Be $ys.Data
         (Select-RnnSample $y -Random 6 -Seed 11).Data | Sort-Object | Should -Be @(0..5)
     }
+
+    It '-Skip, -First and -Last share the tensor''s memory (a view); -Index, -Mask and -Random copy' {
+        $src = ConvertTo-RnnTensor (0..23) -Shape 6, 2, 2 -DType Float32
+        $v = Select-RnnSample $src -Skip 2 -First 3
+        $v.IsWindow | Should -BeTrue
+        [object]::ReferenceEquals($v.BackingArray, $src.BackingArray) | Should -BeTrue
+        $v.Offset | Should -Be 8
+        $v.Shape | Should -Be @(3, 2, 2)
+        $src.SetValue(80, 2, 0, 0)
+        $v.GetValue(0, 0, 0) | Should -Be 80
+        $v.SetValue(-1, 2, 1, 1)
+        $src.GetValue(4, 1, 1) | Should -Be -1
+        (Select-RnnSample $src -Last 2).Offset | Should -Be 16
+        [object]::ReferenceEquals((Select-RnnSample $src -Index 2, 3).BackingArray, $src.BackingArray) | Should -BeFalse
+        [object]::ReferenceEquals((Select-RnnSample $src -Random 2 -Seed 1).BackingArray, $src.BackingArray) | Should -BeFalse
+        [object]::ReferenceEquals((Select-RnnSample $src -Mask ([bool[]](0, 1, 1, 0, 0, 0))).BackingArray, $src.BackingArray) | Should -BeFalse
+    }
+
+    It 'gives a view''s .Data an array of its own, once, and at the edges 0 rows, all rows and beyond' {
+        $src = ConvertTo-RnnTensor ([long[]](0..11)) -Shape 6, 2
+        $v = Select-RnnSample $src -Skip 1 -First 2
+        $data = $v.Data
+        $data | Should -Be @(2, 3, 4, 5)
+        [object]::ReferenceEquals($v.Data, $data) | Should -BeTrue
+        $v.IsWindow | Should -BeFalse
+        $data[0] = 99
+        $src.GetValue(1, 0) | Should -Be 2
+        $v.GetValue(0, 0) | Should -Be 99
+
+        (Select-RnnSample $src -First 0).Shape | Should -Be @(0, 2)
+        (Select-RnnSample $src -Skip 6).Shape | Should -Be @(0, 2)
+        (Select-RnnSample $src -Skip 9 -First 2).Shape | Should -Be @(0, 2)
+        $all = Select-RnnSample $src -First 60
+        $all.IsWindow | Should -BeFalse
+        [object]::ReferenceEquals($all.Data, $src.Data) | Should -BeTrue
+        (Select-RnnSample $src -Last 60).Shape | Should -Be @(6, 2)
+    }
+
+    It 'trains on a -First view to the same weights, predictions and history as on its copy, and exports the same file' {
+        $all = ConvertTo-RnnTensor ([float[]](1..(40 * 5 * 2) | ForEach-Object { [math]::Sin($_ / 7) })) -Shape 40, 5, 2
+        $labels = ConvertTo-RnnTensor ([float[]](1..40 | ForEach-Object { [math]::Cos($_ / 3) })) -Shape 40, 1
+        $xv, $yv = $all, $labels | Select-RnnSample -Skip 4 -First 30
+        $xc, $yc = $all, $labels | Select-RnnSample -Index (4..33)
+        $run = {
+            param($x, $y)
+            $m = New-RnnModel -InputShape 5, 2 -Seed 3 | Add-GruLayer 4 | Add-DenseLayer 1
+            $h = $m | Invoke-RnnTraining -X $x -Y $y -Epochs 2 -BatchSize 8 -Seed 5 -Quiet
+            [pscustomobject]@{
+                Weights = @(0, 1 | ForEach-Object { Get-RnnLayerWeight -Model $m -Layer $_ } | ForEach-Object { $_.Data })
+                Prediction = (Invoke-RnnPrediction -Model $m -X $x).Data
+                Loss = @($h.History | ForEach-Object { $_.Loss })
+            }
+        }
+        $fromView = & $run $xv $yv
+        $fromCopy = & $run $xc $yc
+        $fromView.Weights.Count | Should -BeGreaterThan 80
+        $fromView.Weights | Should -Be $fromCopy.Weights
+        $fromView.Prediction | Should -Be $fromCopy.Prediction
+        $fromView.Loss | Should -HaveCount 2
+        $fromView.Loss | Should -Be $fromCopy.Loss
+        $xv.IsWindow | Should -BeTrue   # read in place: nothing asked for its .Data
+
+        $viewFile = Join-Path $TestDrive 'view.npy'
+        $copyFile = Join-Path $TestDrive 'copy.npy'
+        $xv | Export-NpyData $viewFile -Force
+        $xc | Export-NpyData $copyFile -Force
+        (Get-FileHash $viewFile).Hash | Should -Be (Get-FileHash $copyFile).Hash
+        $xv.IsWindow | Should -BeTrue
+    }
 }
 
 Describe 'Join-RnnTensor and .Slice()' {
@@ -132,5 +201,26 @@ Describe 'Join-RnnTensor and .Slice()' {
         $x.Slice('...', 0).Shape | Should -Be @(2, 3)
         $x.Slice(':', 1).Data | Should -Be @(4, 5, 6, 7, 16, 17, 18, 19)
         $x.Slice('5:').Shape | Should -Be @(0, 3, 4)
+    }
+
+    It 'returns a view when the slice is one block of the tensor, a copy otherwise, and .Reshape() of a view is a view' {
+        $x = ConvertTo-RnnTensor ([int[]](0..23)) -Shape 2, 3, 4
+        foreach ($case in @(@{ Index = @(1); Offset = 12 }, @{ Index = @('1:2'); Offset = 12 }, @{ Index = @(1, '1:3'); Offset = 16 }, @{ Index = @('0:2', ':'); Offset = 0 })) {
+            $s = $x.Slice.Invoke($case.Index)
+            [object]::ReferenceEquals($s.BackingArray, $x.BackingArray) | Should -BeTrue
+            $s.Offset | Should -Be $case.Offset
+        }
+
+        foreach ($index in @(@(':', '::2'), @(':', 1), @('...', '1:3'), @('::-1'))) {
+            [object]::ReferenceEquals($x.Slice.Invoke($index).BackingArray, $x.BackingArray) | Should -BeFalse
+        }
+
+        $r = $x.Slice(1).Reshape(4, 3).Slice('2:4')
+        [object]::ReferenceEquals($r.BackingArray, $x.BackingArray) | Should -BeTrue
+        $r.Offset | Should -Be 18
+        $r.Data | Should -Be @(18..23)
+        "$($x.Slice(1, '1:3'))" | Should -Be "$(ConvertTo-RnnTensor ([int[]](16..23)) -Shape 2, 4)"
+        ($x.Slice(1), $x.Slice(0) | Join-RnnTensor).Data | Should -Be @(12..23 + 0..11)
+        (ConvertTo-RnnTensor $x.Slice(1) -DType Float64).Data | Should -Be @(12..23)
     }
 }

@@ -140,7 +140,7 @@ public static class DatasetSplitter
                 double[] keys = new double[n];
                 for (int i = 0; i < n; i++)
                 {
-                    object value = y.Data.GetValue(i)!;
+                    object value = y.FlatValue(i)!;
                     keys[i] = value is Half h ? (double)h : Convert.ToDouble(value, CultureInfo.InvariantCulture);
                     if (double.IsNaN(keys[i]))
                     {
@@ -155,7 +155,7 @@ public static class DatasetSplitter
             decimal[] exact = new decimal[n];
             for (int i = 0; i < n; i++)
             {
-                exact[i] = y.Data.GetValue(i) is bool b ? (b ? 1 : 0) : Convert.ToDecimal(y.Data.GetValue(i), CultureInfo.InvariantCulture);
+                exact[i] = y.FlatValue(i) is bool b ? (b ? 1 : 0) : Convert.ToDecimal(y.FlatValue(i), CultureInfo.InvariantCulture);
             }
 
             return Codes(exact, Comparer<decimal>.Default);
@@ -169,7 +169,7 @@ public static class DatasetSplitter
         {
             for (int j = 0; j < width; j++)
             {
-                parts[j] = NumpyStr(y.Data.GetValue((i * width) + j)!, y.DType, i, j);
+                parts[j] = NumpyStr(y.FlatValue((i * width) + j)!, y.DType, i, j);
             }
 
             rows[i] = string.Join(' ', parts);
@@ -197,7 +197,7 @@ public static class DatasetSplitter
         }
 
         shape[0] = indices.Length;
-        Array data = source.Data;
+        (Array data, int origin) = source.InPlace(); // read in place, a view included
         Array result = Array.CreateInstance(source.DType.ElementType(), checked(indices.Length * rowSize));
         for (int k = 0; k < indices.Length; k++)
         {
@@ -208,7 +208,7 @@ public static class DatasetSplitter
                     string.Create(CultureInfo.InvariantCulture, $"Index {i} at position {k} is outside the {rows} rows."));
             }
 
-            Array.Copy(data, i * rowSize, result, k * rowSize, rowSize);
+            Array.Copy(data, origin + (i * rowSize), result, k * rowSize, rowSize);
         }
 
         return new Tensor(result, shape);

@@ -106,11 +106,12 @@ public static class NpyFormat
 
         int itemSize = tensor.DType.ItemSize();
         long total = (long)tensor.Length * itemSize;
+        (Array array, int origin) = tensor.InPlace(); // a view is written from its window, not copied first
         byte[]? swapBuffer = BitConverter.IsLittleEndian || itemSize == 1 ? null : new byte[(int)Math.Min(total, ChunkBytes)];
         for (long offset = 0; offset < total; offset += ChunkBytes)
         {
             int n = (int)Math.Min(ChunkBytes, total - offset);
-            Span<byte> chunk = RawBytes(tensor.Data, offset, n);
+            Span<byte> chunk = RawBytes(array, ((long)origin * itemSize) + offset, n);
             if (swapBuffer is null)
             {
                 stream.Write(chunk);

@@ -49,7 +49,7 @@ public static class OneHot
         long max = -1;
         for (int i = 0; i < n; i++)
         {
-            object value = labels.Data.GetValue(i)!;
+            object value = labels.FlatValue(i)!;
             if (!TryWholeNumber(value, out long label, out bool tooLarge))
             {
                 throw Error(NonIntegerLabelErrorId,

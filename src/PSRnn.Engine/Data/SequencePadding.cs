@@ -61,7 +61,8 @@ public static class SequencePadding
                 for (int n = 0; n < rows.Length; n++)
                 {
                     Array row = Array.CreateInstance(elementType, rowLength);
-                    Array.Copy(tensor.Data, (long)n * rowLength, row, 0, rowLength);
+                    (Array from, int origin) = tensor.InPlace();
+                    Array.Copy(from, origin + ((long)n * rowLength), row, 0, rowLength);
                     rows[n] = new Tensor(row, rowShape);
                 }
 
@@ -71,7 +72,7 @@ public static class SequencePadding
                 var values = new object?[tensor.Length];
                 for (int i = 0; i < values.Length; i++)
                 {
-                    values[i] = tensor.Data.GetValue(i);
+                    values[i] = tensor.FlatValue(i);
                 }
 
                 return values;
@@ -301,13 +302,13 @@ public static class SequencePadding
                 var fromTensor = new object?[tensor.Length];
                 for (int f = 0; f < fromTensor.Length; f++)
                 {
-                    fromTensor[f] = tensor.Data.GetValue(f);
+                    fromTensor[f] = tensor.FlatValue(f);
                 }
 
                 return fromTensor;
             case Tensor tensor:
                 isRow = false;
-                return [tensor.Data.GetValue(0)];
+                return [tensor.FlatValue(0)];
             case string:
                 isRow = false;
                 return [step];
@@ -322,7 +323,7 @@ public static class SequencePadding
                             $"Sample {index}, step {t}, feature {f} is a list: a sample is (T) values or (T, F) rows, not of rank 3 or more."));
                     }
 
-                    row[f] = element is Tensor scalar ? scalar.Data.GetValue(0) : element;
+                    row[f] = element is Tensor scalar ? scalar.FlatValue(0) : element;
                 }
 
                 return row;

@@ -95,8 +95,11 @@ internal static class ScalarConversion
         return false;
     }
 
-    /// <summary>Converts a flat typed array to float32, counting the elements that did not convert exactly.</summary>
-    public static float[] ToSingle(Array data, out long inexact)
+    /// <summary>
+    /// Converts <paramref name="length"/> elements of a flat typed array from <paramref name="offset"/> (a tensor's window)
+    /// to float32, counting the elements that did not convert exactly.
+    /// </summary>
+    public static float[] ToSingle(Array data, int offset, int length, out long inexact)
     {
         ArgumentNullException.ThrowIfNull(data);
         // Dispatch on the exact element type: a pattern like `case int[]` also matches a uint[] (CLR array covariance).
@@ -105,15 +108,15 @@ internal static class ScalarConversion
             throw new ArgumentException($"Unsupported element type {data.GetType().GetElementType()}.", nameof(data));
         }
 
-        var result = new float[data.Length];
+        var result = new float[length];
         long lost = 0;
         switch (dtype)
         {
             case DType.Float32:
-                ((float[])data).CopyTo(result, 0);
+                Array.Copy(data, offset, result, 0, length);
                 break;
             case DType.Float64:
-                var d = (double[])data;
+                ReadOnlySpan<double> d = ((double[])data).AsSpan(offset, length);
                 for (int i = 0; i < d.Length; i++)
                 {
                     result[i] = (float)d[i];
@@ -122,7 +125,7 @@ internal static class ScalarConversion
 
                 break;
             case DType.Float16:
-                var h = (Half[])data;
+                ReadOnlySpan<Half> h = ((Half[])data).AsSpan(offset, length);
                 for (int i = 0; i < h.Length; i++)
                 {
                     result[i] = (float)h[i];
@@ -130,7 +133,7 @@ internal static class ScalarConversion
 
                 break;
             case DType.Bool:
-                var b = (bool[])data;
+                ReadOnlySpan<bool> b = ((bool[])data).AsSpan(offset, length);
                 for (int i = 0; i < b.Length; i++)
                 {
                     result[i] = b[i] ? 1f : 0f;
@@ -138,19 +141,19 @@ internal static class ScalarConversion
 
                 break;
             case DType.Int8:
-                Widen((sbyte[])data, result);
+                Widen<sbyte>(((sbyte[])data).AsSpan(offset, length), result);
                 break;
             case DType.UInt8:
-                Widen((byte[])data, result);
+                Widen<byte>(((byte[])data).AsSpan(offset, length), result);
                 break;
             case DType.Int16:
-                Widen((short[])data, result);
+                Widen<short>(((short[])data).AsSpan(offset, length), result);
                 break;
             case DType.UInt16:
-                Widen((ushort[])data, result);
+                Widen<ushort>(((ushort[])data).AsSpan(offset, length), result);
                 break;
             case DType.Int32:
-                var n32 = (int[])data;
+                ReadOnlySpan<int> n32 = ((int[])data).AsSpan(offset, length);
                 for (int i = 0; i < n32.Length; i++)
                 {
                     result[i] = n32[i];
@@ -160,7 +163,7 @@ internal static class ScalarConversion
 
                 break;
             case DType.UInt32:
-                var u32 = (uint[])data;
+                ReadOnlySpan<uint> u32 = ((uint[])data).AsSpan(offset, length);
                 for (int i = 0; i < u32.Length; i++)
                 {
                     result[i] = u32[i];
@@ -169,7 +172,7 @@ internal static class ScalarConversion
 
                 break;
             case DType.Int64:
-                var n64 = (long[])data;
+                ReadOnlySpan<long> n64 = ((long[])data).AsSpan(offset, length);
                 for (int i = 0; i < n64.Length; i++)
                 {
                     result[i] = n64[i];
@@ -179,7 +182,7 @@ internal static class ScalarConversion
 
                 break;
             case DType.UInt64:
-                var u64 = (ulong[])data;
+                ReadOnlySpan<ulong> u64 = ((ulong[])data).AsSpan(offset, length);
                 for (int i = 0; i < u64.Length; i++)
                 {
                     result[i] = u64[i];
@@ -194,7 +197,7 @@ internal static class ScalarConversion
     }
 
     // Types of 16 bits or fewer always fit float32 exactly.
-    private static void Widen<T>(T[] source, float[] result)
+    private static void Widen<T>(ReadOnlySpan<T> source, float[] result)
         where T : struct, IConvertible
     {
         for (int i = 0; i < source.Length; i++)

@@ -12,7 +12,15 @@ namespace PSRnn.Engine.Tensors;
 /// when it consumes data (<see cref="ToSingleArray(out long)"/>), and reports what that loses.
 /// </summary>
 /// <remarks>
-/// A <see cref="Reshape"/> shares the backing array with its source, as a NumPy view does.
+/// <para>A tensor is a window of a backing array: <see cref="Length"/> elements from <see cref="Offset"/>. A tensor made
+/// from an array owns it whole (offset 0); <see cref="Rows"/>, <see cref="Slice"/> when its result is one contiguous
+/// block, and <see cref="Reshape"/> share the source's array, as NumPy views do, and writes through either (indexers,
+/// <see cref="SetValue"/>, <see cref="AsSpan{T}"/>) show in both. Selections that are not one block copy.</para>
+/// <para>A .NET array cannot alias part of another, so <see cref="Data"/> of a window (<see cref="IsWindow"/>) is the one
+/// place a view copies: the first read copies the window into an array of the tensor's own and the tensor keeps that
+/// array from then on, as if it had been a copy all along (later writes to the source no longer reach it, nor its
+/// writes the source). Code that reads or writes <see cref="Data"/> therefore stays correct; the engine reads windows in
+/// place through <see cref="AsSpan{T}"/>, <see cref="AsMemory{T}"/> and <see cref="BackingArray"/>.</para>
 /// The type deliberately does not implement <see cref="System.Collections.IEnumerable"/>, so that
 /// PowerShell passes a tensor down the pipeline as one object instead of unrolling it.
 /// </remarks>
@@ -20,6 +28,11 @@ public sealed class Tensor
 {
     private readonly int[] _shape;
     private readonly int[] _strides;
+    private readonly int _length;
+
+    // The array and the offset of element 0 in it, swapped as one reference when Data detaches a window, so a reader on
+    // another thread never pairs the old array with the new offset.
+    private volatile Storage _storage;
 
     /// <summary>Wraps a flat array (C order) of a supported element type with a shape.</summary>
     /// <param name="data">A one-dimensional array of <c>bool</c>, <c>sbyte</c>, <c>byte</c>, <c>short</c>,
@@ -49,15 +62,20 @@ public sealed class Tensor
         }
 
         DType = dtype;
-        Data = data;
+        _storage = new Storage(data, 0);
+        _length = data.Length;
         _shape = (int[])shape.Clone();
-        _strides = new int[shape.Length];
-        int stride = 1;
-        for (int d = shape.Length - 1; d >= 0; d--)
-        {
-            _strides[d] = stride;
-            stride *= Math.Max(shape[d], 1);
-        }
+        _strides = RowMajorStrides(_shape);
+    }
+
+    // A window of `length` elements of `array` from `offset`, already checked by the caller.
+    private Tensor(Array array, int offset, int length, DType dtype, int[] shape)
+    {
+        DType = dtype;
+        _storage = new Storage(array, offset);
+        _length = length;
+        _shape = shape;
+        _strides = RowMajorStrides(shape);
     }
 
     /// <summary>The element type.</summary>
@@ -70,10 +88,64 @@ public sealed class Tensor
     public int Rank => _shape.Length;
 
     /// <summary>The number of elements.</summary>
-    public int Length => Data.Length;
+    public int Length => _length;
 
-    /// <summary>The flat backing array in C order; its element type matches <see cref="DType"/>.</summary>
-    public Array Data { get; }
+    /// <summary>
+    /// The values as a flat array of exactly <see cref="Length"/> elements in C order; its element type matches
+    /// <see cref="DType"/>. For a tensor that owns its whole backing array this is that array (no copy, writes go to the
+    /// tensor and to every view of it). For a window (<see cref="IsWindow"/>) the first read copies the window into an
+    /// array of the tensor's own, which it keeps: from then on the tensor no longer shares memory with its source.
+    /// </summary>
+    public Array Data
+    {
+        get
+        {
+            Storage storage = _storage;
+            if (storage.Offset == 0 && storage.Array.Length == _length)
+            {
+                return storage.Array;
+            }
+
+            Array own = Array.CreateInstance(storage.Array.GetType().GetElementType()!, _length);
+            Array.Copy(storage.Array, storage.Offset, own, 0, _length);
+            // Two threads may race here: one copy wins and both return it.
+            Storage mine = new(own, 0);
+            Storage seen = Interlocked.CompareExchange(ref _storage, mine, storage);
+            return ReferenceEquals(seen, storage) ? own : seen.Array;
+        }
+    }
+
+    /// <summary>
+    /// The array the elements live in, shared with every view of it (read without copying): this tensor's elements are
+    /// <see cref="Length"/> of them from <see cref="Offset"/>. Prefer <see cref="AsSpan{T}"/>.
+    /// </summary>
+    public Array BackingArray => _storage.Array;
+
+    /// <summary>The position of this tensor's first element in <see cref="BackingArray"/>.</summary>
+    public int Offset => _storage.Offset;
+
+    /// <summary>
+    /// The backing array and the offset read as one pair: a <see cref="Data"/> read on another thread between reading
+    /// <see cref="BackingArray"/> and <see cref="Offset"/> would otherwise pair its new array with the old offset.
+    /// </summary>
+    internal (Array Array, int Offset) InPlace()
+    {
+        Storage storage = _storage;
+        return (storage.Array, storage.Offset);
+    }
+
+    /// <summary>
+    /// Whether the tensor is a part of a larger backing array (a view from <see cref="Rows"/> or <see cref="Slice"/>), so
+    /// that reading <see cref="Data"/> would copy it.
+    /// </summary>
+    public bool IsWindow
+    {
+        get
+        {
+            Storage storage = _storage;
+            return storage.Offset != 0 || storage.Array.Length != _length;
+        }
+    }
 
     /// <summary>The array's name inside a .npz archive, or null.</summary>
     public string? Name { get; set; }
@@ -124,28 +196,49 @@ public sealed class Tensor
     /// <summary>Returns the dimension <paramref name="axis"/>'s length.</summary>
     public int Dim(int axis) => _shape[axis];
 
-    /// <summary>The elements as a span of their own type.</summary>
+    /// <summary>The elements as a span of their own type, in place (a view's span is its window of the shared array).</summary>
     /// <exception cref="InvalidOperationException"><typeparamref name="T"/> is not this tensor's element type.</exception>
     public Span<T> AsSpan<T>()
+        where T : unmanaged => AsMemory<T>().Span;
+
+    /// <summary>The elements as memory of their own type, in place, to keep past a call (as <see cref="AsSpan{T}"/>).</summary>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> is not this tensor's element type.</exception>
+    public Memory<T> AsMemory<T>()
         where T : unmanaged
     {
+        Storage storage = _storage;
         // Exact type test: the CLR lets a byte[] pass `is sbyte[]` (and uint[] pass `is int[]`, ...).
-        if (Data.GetType() != typeof(T[]))
+        if (storage.Array.GetType() != typeof(T[]))
         {
             throw new InvalidOperationException($"This tensor holds {DType.NumpyName()}, not {typeof(T).Name}.");
         }
 
-        return (T[])Data;
+        return new Memory<T>((T[])storage.Array, storage.Offset, _length);
     }
 
     /// <summary>One element, by its index along every dimension (negative indices count from the end).</summary>
-    public object GetValue(params int[] index) => Data.GetValue(FlatIndex(index))!;
+    public object GetValue(params int[] index) => FlatValue(FlatIndex(index));
 
     /// <summary>Sets one element; the value is converted to the tensor's dtype and must fit it exactly.</summary>
     public void SetValue(object value, params int[] index)
     {
         ArgumentNullException.ThrowIfNull(value);
-        Data.SetValue(ScalarConversion.ToDType(value, DType), FlatIndex(index));
+        object converted = ScalarConversion.ToDType(value, DType);
+        int flat = FlatIndex(index);
+        Storage storage = _storage;
+        storage.Array.SetValue(converted, storage.Offset + flat);
+    }
+
+    /// <summary>The element at a flat (C order) position, 0 to <see cref="Length"/> − 1, read in place.</summary>
+    public object FlatValue(int flat)
+    {
+        if ((uint)flat >= (uint)_length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(flat), $"Flat index {flat} is outside the {_length} elements.");
+        }
+
+        Storage storage = _storage;
+        return storage.Array.GetValue(storage.Offset + flat)!;
     }
 
     /// <summary>The flat (C order) offset of a full index.</summary>
@@ -181,16 +274,13 @@ public sealed class Tensor
     public Array ToArray()
     {
         Type elementType = DType.ElementType();
-        if (_shape.Length <= 1)
-        {
-            return (Array)Data.Clone();
-        }
-
-        Array result = Array.CreateInstance(elementType, _shape);
-        int bytes = Length * DType.ItemSize();
+        Array result = _shape.Length <= 1 ? Array.CreateInstance(elementType, _length) : Array.CreateInstance(elementType, _shape);
+        int itemSize = DType.ItemSize();
+        int bytes = Length * itemSize;
         if (bytes > 0)
         {
-            ref byte src = ref MemoryMarshal.GetArrayDataReference(Data);
+            Storage storage = _storage;
+            ref byte src = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(storage.Array), (nint)storage.Offset * itemSize);
             ref byte dst = ref MemoryMarshal.GetArrayDataReference(result);
             Unsafe.CopyBlockUnaligned(ref dst, ref src, (uint)bytes);
         }
@@ -206,26 +296,30 @@ public sealed class Tensor
             throw new InvalidOperationException($"ToScalar() needs exactly one element; this tensor has {Length}.");
         }
 
-        return Data.GetValue(0)!;
+        return FlatValue(0);
     }
 
     /// <summary>
     /// The values converted to float32, the engine's compute type, in C order.
     /// </summary>
     /// <param name="inexact">How many elements did not convert exactly (rounded, or out of float32's range).</param>
-    public float[] ToSingleArray(out long inexact) => ScalarConversion.ToSingle(Data, out inexact);
+    public float[] ToSingleArray(out long inexact)
+    {
+        Storage storage = _storage;
+        return ScalarConversion.ToSingle(storage.Array, storage.Offset, _length, out inexact);
+    }
 
     /// <summary>
-    /// The values as float32 to read: a float32 tensor's own array (no copy; the caller must not write it), any other
-    /// dtype converted as <see cref="ToSingleArray"/> does.
+    /// The values as float32 to read: a float32 tensor's own elements in place (no copy, a view's window of the shared
+    /// array; the caller must not write them), any other dtype converted as <see cref="ToSingleArray"/> does.
     /// </summary>
     /// <param name="inexact">How many elements did not convert exactly.</param>
-    internal float[] SinglesToRead(out long inexact)
+    public ReadOnlyMemory<float> SinglesToRead(out long inexact)
     {
-        if (Data is float[] own && Data.GetType() == typeof(float[]))
+        if (DType == DType.Float32)
         {
             inexact = 0;
-            return own;
+            return AsMemory<float>();
         }
 
         return ToSingleArray(out inexact);
@@ -254,7 +348,7 @@ public sealed class Tensor
         long lost = 0;
         for (int i = 0; i < Length; i++)
         {
-            object source = Data.GetValue(i)!;
+            object source = FlatValue(i);
             object converted = ScalarConversion.ToDType(source, dtype);
             target.SetValue(converted, i);
             if (dtype.IsFloatingPoint() && !ScalarConversion.SameValue(source, converted))
@@ -267,16 +361,69 @@ public sealed class Tensor
         return new Tensor(target, _shape) { Name = Name };
     }
 
-    /// <summary>A tensor with the same data and a new shape; one dimension may be -1 and is inferred.</summary>
+    /// <summary>
+    /// A tensor with the same data and a new shape, sharing this one's memory (a view of a view is a view of the same
+    /// array); one dimension may be -1 and is inferred.
+    /// </summary>
     public Tensor Reshape(params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        return new Tensor(Data, ResolveShape(shape, Length));
+        int[] resolved = ResolveShape(shape, Length);
+        Storage storage = _storage;
+        return new Tensor(storage.Array, storage.Offset, _length, DType, resolved);
+    }
+
+    /// <summary>
+    /// Rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> − 1 along the first axis, as
+    /// NumPy's <c>x[start:start + count]</c>: a view sharing this tensor's memory, not a copy (an empty selection is a new
+    /// empty tensor).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A 0-d tensor.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The rows are not all inside the first axis.</exception>
+    public Tensor Rows(int start, int count)
+    {
+        if (Rank == 0)
+        {
+            throw new InvalidOperationException("A 0-d tensor (a scalar) has no rows.");
+        }
+
+        if (start < 0 || count < 0 || start > _shape[0] - count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(start), string.Create(CultureInfo.InvariantCulture,
+                $"Rows {start} to {start + (long)count - 1} are not all inside the first axis of size {_shape[0]}."));
+        }
+
+        int[] shape = Shape;
+        shape[0] = count;
+        return Window((long)start * _strides[0], shape);
+    }
+
+    /// <summary>
+    /// A view of the contiguous elements from flat position <paramref name="first"/> with <paramref name="shape"/>, or a
+    /// new empty tensor when the shape holds none.
+    /// </summary>
+    internal Tensor Window(long first, int[] shape)
+    {
+        int length = (int)ElementCount(shape);
+        if (length == 0)
+        {
+            return new Tensor(Array.CreateInstance(DType.ElementType(), 0), shape) { Name = Name };
+        }
+
+        if (first < 0 || first > _length - length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(first), "The window is not inside the tensor.");
+        }
+
+        Storage storage = _storage;
+        return new Tensor(storage.Array, storage.Offset + (int)first, length, DType, shape) { Name = Name };
     }
 
     /// <summary>
     /// NumPy's basic indexing, <c>x[1:3, ::2, -1]</c>: one <see cref="TensorRange"/> per leading axis (the rest whole); a
-    /// single position drops its axis. The result is a copy (the engine's tensors are contiguous).
+    /// single position drops its axis. A result that is one contiguous block of this tensor (a position or a step-1 range on
+    /// the first axes, the rest whole, as <c>x[2]</c>, <c>x['2:5']</c>, <c>x[1, '0:2']</c>) is a view sharing its memory;
+    /// any other (steps other than 1, ranges on inner axes) is a copy.
     /// </summary>
     /// <exception cref="ArgumentException">More ranges than axes, or several ellipses.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A single position outside its axis.</exception>
@@ -301,7 +448,13 @@ public sealed class Tensor
     }
 
     /// <summary>A deep copy (the name is kept).</summary>
-    public Tensor Clone() => new((Array)Data.Clone(), _shape) { Name = Name };
+    public Tensor Clone()
+    {
+        Storage storage = _storage;
+        Array copy = Array.CreateInstance(storage.Array.GetType().GetElementType()!, _length);
+        Array.Copy(storage.Array, storage.Offset, copy, 0, _length);
+        return new Tensor(copy, _shape) { Name = Name };
+    }
 
     /// <summary>A tensor of zeros.</summary>
     public static Tensor Zeros(DType dtype, params int[] shape)
@@ -472,6 +625,19 @@ public sealed class Tensor
         return true;
     }
 
+    private static int[] RowMajorStrides(int[] shape)
+    {
+        var strides = new int[shape.Length];
+        int stride = 1;
+        for (int d = shape.Length - 1; d >= 0; d--)
+        {
+            strides[d] = stride;
+            stride *= Math.Max(shape[d], 1);
+        }
+
+        return strides;
+    }
+
     /// <summary>Shape, dtype and preview, as the console shows a tensor.</summary>
     public override string ToString()
     {
@@ -484,4 +650,7 @@ public sealed class Tensor
         text.Append("Tensor ").Append(ShapeText).Append(' ').Append(DType.NumpyName()).Append('\n').Append(Preview);
         return text.ToString();
     }
+
+    // The backing array and where element 0 sits in it.
+    private sealed record Storage(Array Array, int Offset);
 }

@@ -5,7 +5,8 @@ namespace PSRnn.Engine.Tensors;
 /// <summary>
 /// The copies behind <see cref="Tensor.Slice"/>, <see cref="Tensor.Take"/> and <see cref="Tensor.Concatenate"/>: every
 /// result is C-ordered, so each is a loop over the outer positions with one <see cref="Array.Copy(Array, int, Array, int, int)"/>
-/// of the longest contiguous run (whole trailing axes), never an element at a time where a block will do.
+/// of the longest contiguous run (whole trailing axes), never an element at a time where a block will do. A slice that is
+/// a single run is no copy at all but a view (<see cref="Tensor.Window"/>). Sources are read in place, views included.
 /// </summary>
 internal static class TensorCopy
 {
@@ -35,27 +36,41 @@ internal static class TensorCopy
             total *= c;
         }
 
-        Array result = Array.CreateInstance(source.DType.ElementType(), total);
-        if (total > 0)
+        if (total == 0)
         {
-            // The run: the trailing axes taken whole, times the last partial axis when its step is 1.
-            int inner = rank;
-            int run = 1;
-            while (inner > 0 && step[inner - 1] == 1 && first[inner - 1] == 0 && count[inner - 1] == shape[inner - 1] && !full[inner - 1].IsSingle)
-            {
-                inner--;
-                run *= shape[inner];
-            }
-
-            if (inner > 0 && step[inner - 1] == 1)
-            {
-                inner--;
-                run *= count[inner];
-            }
-
-            CopyRuns(source.Data, result, first, step, count, strides, inner, run);
+            return new Tensor(Array.CreateInstance(source.DType.ElementType(), 0), [.. outShape]) { Name = source.Name };
         }
 
+        // The run: the trailing axes taken whole, times the last partial axis when its step is 1.
+        int inner = rank;
+        int run = 1;
+        while (inner > 0 && step[inner - 1] == 1 && first[inner - 1] == 0 && count[inner - 1] == shape[inner - 1] && !full[inner - 1].IsSingle)
+        {
+            inner--;
+            run *= shape[inner];
+        }
+
+        if (inner > 0 && step[inner - 1] == 1)
+        {
+            inner--;
+            run *= count[inner];
+        }
+
+        // One run (every outer axis at a single position): the result is that block of the source, shared as NumPy's view.
+        long runs = 1;
+        for (int d = 0; d < inner; d++)
+        {
+            runs *= count[d];
+        }
+
+        if (runs == 1)
+        {
+            return source.Window(RunStart(first, strides, inner), [.. outShape]);
+        }
+
+        Array result = Array.CreateInstance(source.DType.ElementType(), total);
+        (Array from, int origin) = source.InPlace();
+        CopyRuns(from, origin, result, first, step, count, strides, inner, run);
         return new Tensor(result, [.. outShape]) { Name = source.Name };
     }
 
@@ -83,11 +98,12 @@ internal static class TensorCopy
         long total = Tensor.ElementCount(shape);
         Array result = Array.CreateInstance(source.DType.ElementType(), total);
         int block = checked((int)inner);
+        (Array from, int origin) = source.InPlace();
         for (long o = 0; o < outer; o++)
         {
             for (int k = 0; k < resolved.Length; k++)
             {
-                Array.Copy(source.Data, ((o * size) + resolved[k]) * inner, result, ((o * resolved.Length) + k) * inner, block);
+                Array.Copy(from, origin + (((o * size) + resolved[k]) * inner), result, ((o * resolved.Length) + k) * inner, block);
             }
         }
 
@@ -144,7 +160,8 @@ internal static class TensorCopy
             foreach (Tensor t in tensors)
             {
                 int block = checked((int)(t.Dim(a) * inner));
-                Array.Copy(t.Data, o * block, result, offset, block);
+                (Array from, int origin) = t.InPlace();
+                Array.Copy(from, origin + (o * block), result, offset, block);
                 offset += block;
             }
         }
@@ -207,20 +224,12 @@ internal static class TensorCopy
     }
 
     // Walks the positions of axes [0, inner) as an odometer, copying one run of `run` elements at each.
-    private static void CopyRuns(Array source, Array result, int[] first, int[] step, int[] count, long[] strides, int inner, int run)
+    // `origin` is where the source tensor's element 0 sits in its backing array.
+    private static void CopyRuns(Array source, int origin, Array result, int[] first, int[] step, int[] count, long[] strides, int inner, int run)
     {
         var at = new int[inner];
         long offset = 0;
-        long src = 0;
-        for (int d = 0; d < inner; d++)
-        {
-            src += first[d] * strides[d];
-        }
-
-        if (inner < first.Length)
-        {
-            src += first[inner] * strides[inner];
-        }
+        long src = origin + RunStart(first, strides, inner);
 
         while (true)
         {
@@ -244,6 +253,23 @@ internal static class TensorCopy
                 return;
             }
         }
+    }
+
+    // The flat position of the first run's first element: the first position of every outer axis and of the run's axis.
+    private static long RunStart(int[] first, long[] strides, int inner)
+    {
+        long src = 0;
+        for (int d = 0; d < inner; d++)
+        {
+            src += first[d] * strides[d];
+        }
+
+        if (inner < first.Length)
+        {
+            src += first[inner] * strides[inner];
+        }
+
+        return src;
     }
 
     private static long[] Strides(int[] shape)

@@ -19,7 +19,7 @@ internal static class TensorFormatter
         int[] shape = tensor.Shape;
         if (tensor.Rank == 0)
         {
-            return FormatElement(tensor.Data.GetValue(0)!);
+            return FormatElement(tensor.FlatValue(0));
         }
 
         if (tensor.Length == 0)
@@ -32,7 +32,7 @@ internal static class TensorFormatter
         var pad = new Padding();
         foreach (int flat in ShownIndices(shape, summarize))
         {
-            pad.Measure(FormatElement(tensor.Data.GetValue(flat)!));
+            pad.Measure(FormatElement(tensor.FlatValue(flat)));
         }
 
         var text = new StringBuilder();
@@ -66,7 +66,7 @@ internal static class TensorFormatter
                     continue;
                 }
 
-                string item = pad.Apply(FormatElement(tensor.Data.GetValue(offset + (i * strides[axis]))!));
+                string item = pad.Apply(FormatElement(tensor.FlatValue(offset + (i * strides[axis]))));
                 AppendWrapped(text, item, axis, ref lineStart, i > 0);
             }
         }

@@ -71,7 +71,7 @@ public sealed partial class Dataset
         int sample = Time * Features;
         for (int i = 0; i < Count; i++)
         {
-            ReadOnlySpan<float> x = _x.AsSpan(i * sample, sample);
+            ReadOnlySpan<float> x = _x.Span.Slice(i * sample, sample);
             if (first is Masking masking && IsSequence)
             {
                 for (int t = 0; t < Time; t++)

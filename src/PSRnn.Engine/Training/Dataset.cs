@@ -11,13 +11,14 @@ namespace PSRnn.Engine.Training;
 /// </summary>
 public sealed partial class Dataset
 {
-    private readonly float[] _x;
+    // Read only, never written: a float32 X's own elements in place (a view's window of its shared array) or a conversion.
+    private readonly ReadOnlyMemory<float> _x;
     private readonly float[]? _y;
 
     /// <summary>Inputs whose largest magnitude exceeds this look unscaled: tanh and sigmoid gates saturate on them.</summary>
     public const float UnscaledThreshold = 20f;
 
-    private Dataset(float[] x, int count, int time, int features, bool isSequence, float[]? y, int targetWidth, bool sparse, long inexact)
+    private Dataset(ReadOnlyMemory<float> x, int count, int time, int features, bool isSequence, float[]? y, int targetWidth, bool sparse, long inexact)
     {
         _x = x;
         Count = count;
@@ -120,9 +121,9 @@ public sealed partial class Dataset
 
         // Read in place when X is float32 already, as Keras's NumPy adapter slices the caller's array batch by batch: a
         // script that trains -Epochs 1 in a loop would otherwise copy (and page in) all of X on every call. The dataset
-        // only ever reads it.
-        float[] xs = x.SinglesToRead(out long inexact);
-        CheckFinite(xs, count, name);
+        // only ever reads it. A view (Select-RnnSample -First, Slice) is read in place too.
+        ReadOnlyMemory<float> xs = x.SinglesToRead(out long inexact);
+        CheckFinite(xs.Span, count, name);
 
         float[]? ys = null;
         int width = 0;
@@ -134,8 +135,8 @@ public sealed partial class Dataset
         }
 
         float maxAbs = model.Layers.Count > 0 && model.Layers[0] is Masking masking && expectSequence
-            ? MaxMagnitudeOfRealSteps(xs, features, masking.MaskValue)
-            : System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(xs);
+            ? MaxMagnitudeOfRealSteps(xs.Span, features, masking.MaskValue)
+            : System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(xs.Span);
         return new Dataset(xs, count, time, features, expectSequence, ys, width, sparse, inexact)
         {
             MaxAbsInput = Math.Abs(maxAbs),
@@ -145,12 +146,12 @@ public sealed partial class Dataset
 
     // The largest |value| of the steps a first Masking layer keeps: its padding (say -1000) is zeroed before any layer
     // sees it, so it does not make the inputs look unscaled.
-    private static float MaxMagnitudeOfRealSteps(float[] xs, int features, float maskValue)
+    private static float MaxMagnitudeOfRealSteps(ReadOnlySpan<float> xs, int features, float maskValue)
     {
         float largest = 0;
         for (int start = 0; start < xs.Length; start += features)
         {
-            ReadOnlySpan<float> step = xs.AsSpan(start, features);
+            ReadOnlySpan<float> step = xs.Slice(start, features);
             if (step.IndexOfAnyExcept(maskValue) >= 0)
             {
                 largest = Math.Max(largest, Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(step)));
@@ -182,7 +183,7 @@ public sealed partial class Dataset
         Span<float> dest = batch.Span;
         for (int i = 0; i < indices.Length; i++)
         {
-            _x.AsSpan(indices[i] * sample, sample).CopyTo(dest.Slice(i * sample, sample));
+            _x.Span.Slice(indices[i] * sample, sample).CopyTo(dest.Slice(i * sample, sample));
         }
 
         if (targets is not null && _y is not null)
@@ -213,7 +214,7 @@ public sealed partial class Dataset
         Span<float> dest = batch.Span;
         for (int i = 0; i < indices.Length; i++)
         {
-            _x.AsSpan((int)((indices[i] * sample) + ((long)start * Features)), window).CopyTo(dest.Slice(i * window, window));
+            _x.Span.Slice((int)((indices[i] * sample) + ((long)start * Features)), window).CopyTo(dest.Slice(i * window, window));
         }
 
         if (targets is null || _y is null)
@@ -248,7 +249,7 @@ public sealed partial class Dataset
     private Dataset Slice(int start, int length)
     {
         int sample = Time * Features;
-        float[] x = _x.AsSpan(start * sample, length * sample).ToArray();
+        ReadOnlyMemory<float> x = _x.Slice(start * sample, length * sample); // read only: shared, not copied
         float[]? y = _y is null ? null : _y.AsSpan(start * TargetsPerSample, length * TargetsPerSample).ToArray();
         return new Dataset(x, length, Time, Features, IsSequence, y, TargetWidth, SparseTargets, 0) { HasLabelSequences = HasLabelSequences }
             .WithWeightsOf(this, start, length);
@@ -312,7 +313,7 @@ public sealed partial class Dataset
         return (values, output.Features, false, inexact);
     }
 
-    private static void CheckFinite(float[] values, int count, string name)
+    private static void CheckFinite(ReadOnlySpan<float> values, int count, string name)
     {
         int perSample = values.Length / Math.Max(count, 1);
         for (int i = 0; i < values.Length; i++)

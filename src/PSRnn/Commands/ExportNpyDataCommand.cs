@@ -64,7 +64,9 @@ public sealed class ExportNpyDataCommand : ExportFileCommandBase
                     Tensor tensor = TensorArgument.Convert(entry.Value, null, out _);
                     if (!ReferenceEquals(tensor, TensorArgument.Unwrap(entry.Value)) || tensor.Name != entry.Key.ToString())
                     {
-                        tensor = new Tensor(tensor.Data, tensor.Shape) { Name = entry.Key.ToString() };
+                        // Renamed, not copied: a tensor sharing the same memory (a view stays a view).
+                        tensor = tensor.Reshape(tensor.Shape);
+                        tensor.Name = entry.Key.ToString();
                     }
 
                     _tensors.Add(tensor);

@@ -9,11 +9,13 @@ namespace PSRnn.Commands;
 /// <para type="synopsis">Selects samples (rows along the first axis) of tensors: by index, by mask, a range, or at random.</para>
 /// <para type="description">Takes tensors of any rank and dtype and returns, for each, the samples chosen — NumPy's
 /// x[index], x[mask], x[skip:skip+first], x[-last:] or a seeded random draw without replacement — as a new tensor of
-/// the same dtype (a copy: the engine's tensors are contiguous). Every tensor piped in gets the same selection, so
+/// the same dtype. -Skip, -First and -Last pick one run of rows, so their result is a view, as NumPy's x[a:b]: it shares
+/// the input's memory (no copy; a write through either shows in both, until the view's .Data is read, which gives it an
+/// array of its own). -Index, -Mask and -Random copy. Every tensor piped in gets the same selection, so
 /// $x, $y | Select-RnnSample -Random 100 -Seed 1 keeps features and labels together; with -Random and no -Seed one seed is
 /// drawn for the whole call. -Index takes positions in any order, repeats allowed, negative from the end; -Mask a bool
 /// array or tensor with one value a sample; -Skip and -First (or -Last) read as Select-Object's do. With no selection
-/// every sample is copied.</para>
+/// the result is a view of every sample.</para>
 /// </summary>
 /// <example runnable="true">
 ///   <code>
@@ -126,6 +128,14 @@ public sealed class SelectRnnSampleCommand : PSCmdlet
         }
 
         int count = tensor.Dim(0);
+        if (ParameterSetName == RangeSet)
+        {
+            // One step-1 run of rows: a view sharing the tensor's memory, as NumPy's x[a:b].
+            (int start, int length) = Range(count);
+            WriteObject(tensor.Rows(start, length));
+            return;
+        }
+
         int[] rows = Rows(count, tensor);
         try
         {
@@ -149,15 +159,22 @@ public sealed class SelectRnnSampleCommand : PSCmdlet
             case RandomSet:
                 return Drawn(count, tensor);
             default:
-                int start = Math.Min(Skip, count);
-                int end = First is int first ? (int)Math.Min((long)start + first, count) : count;
-                if (Last is int last)
-                {
-                    start = Math.Max(start, count - last);
-                }
-
-                return [.. Enumerable.Range(start, Math.Max(0, end - start))];
+                (int start, int length) = Range(count);
+                return [.. Enumerable.Range(start, length)];
         }
+    }
+
+    // -Skip, then -First or -Last, as Select-Object: the first row and how many.
+    private (int Start, int Length) Range(int count)
+    {
+        int start = Math.Min(Skip, count);
+        int end = First is int first ? (int)Math.Min((long)start + first, count) : count;
+        if (Last is int last)
+        {
+            start = Math.Max(start, count - last);
+        }
+
+        return (start, Math.Max(0, end - start));
     }
 
     private int[] MaskRows(int count, Tensor tensor)
@@ -175,7 +192,7 @@ public sealed class SelectRnnSampleCommand : PSCmdlet
                 $"-Mask has {mask.Length} values; the tensor of shape {tensor.ShapeText} has {count} samples, one value each.")));
         }
 
-        bool[] flags = (bool[])mask.Data;
+        ReadOnlySpan<bool> flags = mask.AsSpan<bool>();
         var rows = new List<int>(count);
         for (int i = 0; i < flags.Length; i++)
         {

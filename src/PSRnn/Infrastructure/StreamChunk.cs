@@ -31,7 +31,7 @@ internal static class StreamChunk
                 $"X has shape {x.ShapeText}; the stream of {stream.Batch} sequence(s) of {features} features takes chunks {expected}, t ≥ 1 steps."));
         }
 
-        ReadOnlyMemory<float> values = x.Data is float[] data ? data : x.ToSingleArray(out _);
+        ReadOnlyMemory<float> values = x.SinglesToRead(out _);
         int bad = FirstNotFinite(values.Span);
         if (bad >= 0)
         {

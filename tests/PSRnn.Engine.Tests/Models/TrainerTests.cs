@@ -77,6 +77,40 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void AViewTrainsAndPredictsAsItsCopyAndIsReadInPlace()
+    {
+        // Rows 16 … 111 of a larger X (as Select-RnnSample -Skip 16 -First 96): the same bits as training on a copy of them.
+        (Tensor all, Tensor labels) = Toy(128, 2);
+        Tensor x = all.Rows(16, 96), y = labels.Rows(16, 96);
+        Tensor xCopy = x.Clone(), yCopy = y.Clone();
+        (float[] Weights, float[] Predictions, double Loss) Train(Tensor xs, Tensor ys)
+        {
+            Sequential model = Model(5);
+            Dataset data = Dataset.Create(xs, ys, model);
+            Trainer.Fit(model, data, null, Trainer.ResolveLoss(model, null, data), new Adam(0.02f), new FitOptions { Epochs = 3, BatchSize = 16 });
+            return (model.SnapshotWeights(), Trainer.Predict(model, Dataset.Create(xs, null, model)), model.History[^1].Loss);
+        }
+
+        var fromView = Train(x, y);
+        var fromCopy = Train(xCopy, yCopy);
+        Assert.Equal(fromCopy.Weights, fromView.Weights);
+        Assert.Equal(fromCopy.Predictions, fromView.Predictions);
+        Assert.Equal(fromCopy.Loss, fromView.Loss);
+        Assert.True(x.IsWindow, "training read the view's Data, which copied it");
+        Assert.Same(all.BackingArray, x.BackingArray);
+
+        // In place: a write into the source reaches the dataset made from the view.
+        var model = new Sequential(SampleShape.Sequence(2, 1), "m", 1);
+        model.Add(new SimpleRnn(2));
+        var source = new Tensor(new float[] { 1, 2, 3, 4, 5, 6 }, 3, 2, 1);
+        var dataset = Dataset.Create(source.Rows(1, 2), null, model);
+        source.AsSpan<float>()[4] = 50;
+        var batch = new Activations();
+        dataset.Gather([1], batch, null);
+        Assert.Equal([50f, 6f], batch.Span.ToArray());
+    }
+
+    [Fact]
     public void EvaluateEqualsTheLastValidationLoss()
     {
         (Tensor x, Tensor y) = Toy(96, 2);
