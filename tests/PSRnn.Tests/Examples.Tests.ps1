@@ -87,9 +87,10 @@ Describe 'examples/digit-strings.ps1' {
     It 'trains a CTC recognizer with -Quick, prints its digit error rates and transcriptions, and saves a model that reads WAV files through its recipe' {
         $folder = Join-Path $TestDrive 'digit-strings'
         $script = Join-Path $examplesFolder 'digit-strings.ps1'
-        $run = Invoke-ScriptFile ("& '{0}' -Quick -OutputFolder '{1}'" -f ($script -replace "'", "''"), ($folder -replace "'", "''"))
+        $run = Invoke-ScriptFile ("& '{0}' -Quick -SplicedStrings 2 -OutputFolder '{1}'" -f ($script -replace "'", "''"), ($folder -replace "'", "''"))
         $run.ExitCode | Should -Be 0 -Because $run.Text
         foreach ($pattern in @('1,296 strings of 1-7 digits by 432 speakers: \d+ to train \(\d+ speakers\), \d+ to validate \(\d+ speakers\), \d+ to test, by \d+ speakers never heard in training',
+                '\+ \d+ strings spliced from the isolated words of the \d+ training speakers \(\d+ each, \d+ digits\)',
                 'Bidirectional GRU\(128, return_sequences\) x 2 -> Dense\(11, softmax\) at every step; CTC loss \(blank 0\); 1 epochs',
                 'Epoch 1/1 - \S+ - loss: \d+\.\d{4} - val_loss: \d+\.\d{4} - val_error_rate: \d\.\d{4}',
                 'Digit error rate on the validation speakers: \d+(\.\d)? % of \d+ digits',
