@@ -98,6 +98,9 @@ internal sealed class ForeignCpu
 /// <summary>The timing loop of torch_peer.py's <c>timed</c>: warm up, calibrate, then repetitions of a fixed work amount.</summary>
 internal static class Timing
 {
+    /// <summary>The shortest warm-up before calibration, in seconds.</summary>
+    public const double WarmUpSeconds = 1.5;
+
     /// <summary>
     /// Per-item times (s) of each repetition, the foreign CPU of each, the units run per repetition, and over all
     /// repetitions the bytes allocated per item and the gen-2 collections.
@@ -106,10 +109,15 @@ internal static class Timing
     /// <param name="reps">Repetitions.</param>
     /// <param name="repSeconds">Target length of one repetition.</param>
     /// <param name="quietWait">At most this long, before each repetition, wait for the machine to be quiet.</param>
-    /// <param name="warmUp">Units run before anything is timed.</param>
+    /// <param name="warmUp">Units run before anything is timed (and at least <see cref="WarmUpSeconds"/> of them).</param>
     public static (double[] PerItem, double[] Foreign, int Units, double AllocatedPerItem, int Gen2) Run(Func<int> unit, int reps, double repSeconds, double quietWait, int warmUp)
     {
-        for (int i = 0; i < warmUp; i++)
+        // Warm by time as well as by count: the JIT installs tier-1 code only after its call-counting back-off, and
+        // at 2 threads on 2 cores its background compiler competes with both compute threads, so a small workload
+        // (W6 inference: 0.4 ms a call) was still partly on tier-0 code seconds in (2026-12-05: 3 × 0.5 s reps read
+        // 48,600–76,000 samples/s, and 76,600–78,000 with DOTNET_TieredCompilation=0).
+        long warmUntil = Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * WarmUpSeconds);
+        for (int i = 0; i < warmUp || Stopwatch.GetTimestamp() < warmUntil; i++)
         {
             unit();
         }
