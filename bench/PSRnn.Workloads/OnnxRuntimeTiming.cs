@@ -48,6 +48,7 @@ internal static class OnnxRuntimeTiming
 
             var ratios = new List<double>();
             double bestOurs = double.MaxValue, bestTheirs = double.MaxValue;
+            PairedTiming.WarmUp(Psrnn, Ort, Timing.WarmUpSeconds);
             for (int p = 0; p < passes; p++)
             {
                 int oursCalls = PairedTiming.Calibrate(Psrnn, settings.RepSeconds).Units, theirsCalls = PairedTiming.Calibrate(Ort, settings.RepSeconds).Units;

@@ -20,6 +20,17 @@ internal static class PairedTiming
         return (Math.Max(1, (int)Math.Round(seconds / perCall)), perCall * calls / items);
     }
 
+    // Both units in turn until each has run for at least the given seconds (tier-1 code, workspaces, caches).
+    public static void WarmUp(Func<int> a, Func<int> b, double seconds)
+    {
+        long until = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(System.Diagnostics.Stopwatch.Frequency * seconds * 2);
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < until)
+        {
+            a();
+            b();
+        }
+    }
+
     // Seconds per item (batch) over the given calls.
     public static double Time(Func<int> unit, int calls)
     {

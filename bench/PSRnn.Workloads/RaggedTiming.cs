@@ -62,6 +62,9 @@ internal static class RaggedTiming
                 continue;
             }
 
+            // Both sides warmed by time before the first pass (Timing.WarmUpSeconds each, alternating): until tier-1
+            // code is in, the first pass's pairs timed partly tier-0 code, more of it on whichever side tiered later.
+            PairedTiming.WarmUp(plain, masked, Timing.WarmUpSeconds);
             var ratios = new List<double>();
             double plainBest = double.MaxValue, maskedBest = double.MaxValue;
             for (int p = 0; p < passes; p++)
