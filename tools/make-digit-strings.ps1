@@ -15,7 +15,7 @@
     dot-source. With the same -Seed (and variant counts) the speakers and the speaker-disjoint test split are exactly the
     word set's: speaker k is the same voice and variant in both, and held out in both.
 
-    Strings. Each speaker says -StringsPerSpeaker strings (3 by default: 1,296 utterances, about 5,200 digits), each of
+    Strings. Each speaker says -StringsPerSpeaker strings (6 by default: 2,592 utterances, about 10,400 digits), each of
     a length drawn from 1 … 7 and digits drawn uniformly, read as one sentence of digit words (no pauses are asked
     for; espeak-ng runs the words together), at one drawn speed, pitch and amplitude, with one drawn noise. The draws
     follow the word set's speaker draws on one seeded generator, so the file is deterministic.
@@ -55,7 +55,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateRange(1, 20)] [int] $StringsPerSpeaker = 3,
+    [ValidateRange(1, 20)] [int] $StringsPerSpeaker = 6,
     [ValidateRange(1, 20)] [int] $MaxDigits = 7,
     [ValidateRange(6, 98)] [int] $EnglishVariants = 24,
     [ValidateRange(5, 98)] [int] $OtherVariants = 10,

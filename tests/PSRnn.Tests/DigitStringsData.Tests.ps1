@@ -31,7 +31,7 @@ Describe 'The embedded connected-digits dataset' {
         $Meta.words | Should -Be @('zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine')
         @($Meta.speakers).Count | Should -Be $Meta.counts.speakers
         @($Meta.speakers.id) | Should -Be @(0..($Meta.counts.speakers - 1))
-        (Get-Item -LiteralPath (Join-Path $DataFolder 'digit-strings.npz')).Length | Should -BeLessThan 5MB
+        (Get-Item -LiteralPath (Join-Path $DataFolder 'digit-strings.npz')).Length | Should -BeLessThan 10MB
     }
 
     It 'has lengths that match the JSON counts, and enough frames for CTC to align every string' {

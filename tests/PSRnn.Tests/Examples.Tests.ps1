@@ -89,14 +89,14 @@ Describe 'examples/digit-strings.ps1' {
         $script = Join-Path $examplesFolder 'digit-strings.ps1'
         $run = Invoke-ScriptFile ("& '{0}' -Quick -SplicedStrings 2 -OutputFolder '{1}'" -f ($script -replace "'", "''"), ($folder -replace "'", "''"))
         $run.ExitCode | Should -Be 0 -Because $run.Text
-        foreach ($pattern in @('1,296 strings of 1-7 digits by 432 speakers: \d+ to train \(\d+ speakers\), \d+ to validate \(\d+ speakers\), \d+ to test, by \d+ speakers never heard in training',
+        foreach ($pattern in @('2,592 strings of 1-7 digits by 432 speakers: \d+ to train \(\d+ speakers\), \d+ to validate \(\d+ speakers\), \d+ to test, by \d+ speakers never heard in training',
                 '\+ \d+ strings spliced from the isolated words of the \d+ training speakers \(\d+ each, \d+ digits\)',
                 'Bidirectional GRU\(128, return_sequences\) x 2 -> Dense\(11, softmax\) at every step; CTC loss \(blank 0\); 1 epochs',
                 'Epoch 1/1 - \S+ - loss: \d+\.\d{4} - val_loss: \d+\.\d{4} - val_error_rate: \d\.\d{4}',
                 'Digit error rate on the validation speakers: \d+(\.\d)? % of \d+ digits',
                 'Digit error rate on the unseen speakers: \d+(\.\d)? % of \d+ digits in \d+ strings',
                 'Strings transcribed exactly \(greedy\): \d+ of \d+', 'Speaker\s+Reference\s+Greedy\s+Beam', 'Some of the \d+ strings with an error:',
-                '0113-912\.wav: heard ', 'The 6 sample WAV files, read through the model''s recipe: \d of 6 strings right',
+                '0226-200\.wav: heard ', 'The 6 sample WAV files, read through the model''s recipe: \d of 6 strings right',
                 'Saved the model to .*digit-strings\.safetensors', 'Saved the training curves to .*digit-strings-training\.png', 'done in')) {
             $run.Text | Should -Match $pattern
         }
