@@ -11,9 +11,9 @@
     0.90); then the same for Measure-RnnModel against Trainer.Evaluate and Invoke-RnnPrediction against Trainer.Predict.
     Run after `dotnet pwsh ./build.ps1 -Task Build`:
 
-        dotnet pwsh ./bench/cmdlet/training_overhead.ps1 [-Samples 1024] [-Calls 5] [-Passes 5] [-ThreadCount 2]
+        dotnet pwsh ./bench/cmdlet/training_overhead.ps1 [-Samples 1024] [-Calls 5] [-Passes 6] [-ThreadCount 2] [-WarmUpSeconds 3]
 #>
-param([int] $Samples = 1024, [int] $Calls = 5, [int] $Passes = 5, [int] $ThreadCount = 2,
+param([int] $Samples = 1024, [int] $Calls = 5, [int] $Passes = 6, [int] $ThreadCount = 2, [double] $WarmUpSeconds = 3,
     [string[]] $Workload = @('W2_seqmnist', 'W6_simple'),
     [string] $ModulePath = (Join-Path $PSScriptRoot '../../out/PSRnn/PSRnn.psd1'))
 $ErrorActionPreference = 'Stop'
@@ -60,10 +60,17 @@ foreach ($name in $Workload) {
     }
     foreach ($case in $pairs.Keys) {
         $cmdletCall, $engineCall = $pairs[$case]
-        & $cmdletCall; & $engineCall   # warm-up: JIT, buffers
+        # Warm-up by time, both sides in turn: the JIT's tier-1 code arrives after its back-off (one call each, as this
+        # script did until 2026-12-05, timed W6's Measure-RnnModel partly on tier-0 code: a median of 0.86), buffers.
+        $warm = [Diagnostics.Stopwatch]::StartNew()
+        while ($warm.Elapsed.TotalSeconds -lt $WarmUpSeconds) { & $cmdletCall; & $engineCall }
         $rates = foreach ($p in 1..$Passes) {
-            $t = [Diagnostics.Stopwatch]::StartNew(); for ($c = 0; $c -lt $Calls; $c++) { & $cmdletCall }; $cmdletSeconds = $t.Elapsed.TotalSeconds
-            $t = [Diagnostics.Stopwatch]::StartNew(); for ($c = 0; $c -lt $Calls; $c++) { & $engineCall }; $engineSeconds = $t.Elapsed.TotalSeconds
+            # Which side goes first alternates pass by pass: the second pays for the first one's garbage.
+            $sides = if ($p % 2) { $cmdletCall, $engineCall } else { $engineCall, $cmdletCall }
+            $seconds = foreach ($side in $sides) {
+                $t = [Diagnostics.Stopwatch]::StartNew(); for ($c = 0; $c -lt $Calls; $c++) { & $side }; $t.Elapsed.TotalSeconds
+            }
+            $cmdletSeconds, $engineSeconds = if ($p % 2) { $seconds[0], $seconds[1] } else { $seconds[1], $seconds[0] }
             [pscustomobject]@{ Cmdlet = $Samples * $Calls / $cmdletSeconds; Engine = $Samples * $Calls / $engineSeconds; Ratio = $engineSeconds / $cmdletSeconds }
         }
         $median = { param($v) $s = @($v | Sort-Object); $s[[int](($s.Count - 1) / 2)] }
