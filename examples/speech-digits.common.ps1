@@ -52,17 +52,17 @@ function Get-SpeechDigitsSplit {
 
 function New-SpeechDigitsModel {
     # Masking finds the zero padding (any number of frames: input shape 0, 13); SpecAugment masks two bands of
-    # coefficients and two runs of frames of each training utterance (a no-op at prediction); two bidirectional GRUs
+    # coefficients and three runs of frames of each training utterance (a no-op at prediction); two bidirectional GRUs
     # (each direction reads the whole word before the softmax sees it); softmax over the digits.
     param([uint32] $Seed = 42)
     New-RnnModel -InputShape 0, 13 -Name speech_digits -Seed $Seed |
         Add-MaskingLayer -MaskValue 0 |
-        Add-SpecAugmentLayer -FrequencyMasks 2 -FrequencyMaskWidth 4 -TimeMasks 2 -TimeMaskWidth 8 -TimeMaskProportion 0.2 |
+        Add-SpecAugmentLayer -FrequencyMasks 2 -FrequencyMaskWidth 4 -TimeMasks 3 -TimeMaskWidth 12 -TimeMaskProportion 0.3 |
         Add-GruLayer 64 -Bidirectional -ReturnSequences |
         Add-GruLayer 64 -Bidirectional |
         Add-DenseLayer 10 -Activation softmax
 }
-$SpeechDigitsNetwork = 'Masking -> SpecAugment(2 bands of up to 3 coefficients, 2 runs of up to 7 frames) -> Bidirectional GRU(64, return_sequences) -> Bidirectional GRU(64) -> Dense(10, softmax)'
+$SpeechDigitsNetwork = 'Masking -> SpecAugment(2 bands of up to 3 coefficients, 3 runs of up to 11 frames, at most 30 % of the frames) -> Bidirectional GRU(64, return_sequences) -> Bidirectional GRU(64) -> Dense(10, softmax)'
 
 function Invoke-SpeechDigitsRun {
     # Trains a fresh network on the split's training rows, validating on its test rows (val_loss, val_accuracy), and
