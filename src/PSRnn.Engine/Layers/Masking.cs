@@ -62,7 +62,7 @@ public sealed class Masking : Layer
             // is a view of the input, and only the mask is computed. The copy cost a serial pass over the whole batch.
             for (int r = 0; r < batch * time; r++)
             {
-                real[r] = x.Slice(r * features, features).IndexOfAnyExcept(0f) >= 0;
+                real[r] = StepScan.AnyDiffers(x.Slice(r * features, features), 0f);
             }
 
             _y.ViewOf(input);
@@ -77,7 +77,7 @@ public sealed class Masking : Layer
         {
             ReadOnlySpan<float> step = x.Slice(r * features, features);
             // Any feature that differs from the value makes the step real (NaN differs from everything, as in Keras).
-            bool isReal = step.IndexOfAnyExcept(MaskValue) >= 0;
+            bool isReal = StepScan.AnyDiffers(step, MaskValue);
             real[r] = isReal;
             if (isReal)
             {
