@@ -26,17 +26,17 @@ internal static class StepScan
         int n = step.Length;
         if (widestBits >= 512 && Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
         {
-            return Any512(ref start, n, value);
+            return Any<W512>(ref start, n, value);
         }
 
         if (widestBits >= 256 && Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
         {
-            return Any256(ref start, n, value);
+            return Any<W256>(ref start, n, value);
         }
 
         if (widestBits >= 128 && Vector128.IsHardwareAccelerated && n >= Vector128<float>.Count)
         {
-            return Any128(ref start, n, value);
+            return Any<W128>(ref start, n, value);
         }
 
         foreach (float x in step)
@@ -50,48 +50,50 @@ internal static class StepScan
         return false;
     }
 
-    private static bool Any512(ref float start, int n, float value)
+    // One loop for every width: whole vectors, then the last one ending at the step's end.
+    private static bool Any<TWidth>(ref float start, int n, float value)
+        where TWidth : struct, IWidth
     {
-        Vector512<float> v = Vector512.Create(value);
-        int last = n - Vector512<float>.Count;
-        for (int i = 0; i < last; i += Vector512<float>.Count)
+        int last = n - TWidth.Count;
+        for (int i = 0; i < last; i += TWidth.Count)
         {
-            if (!Vector512.EqualsAll(Vector512.LoadUnsafe(ref start, (nuint)i), v))
+            if (!TWidth.AllEqual(ref start, i, value))
             {
                 return true;
             }
         }
 
-        return !Vector512.EqualsAll(Vector512.LoadUnsafe(ref start, (nuint)last), v);
+        return !TWidth.AllEqual(ref start, last, value);
     }
 
-    private static bool Any256(ref float start, int n, float value)
+    private interface IWidth
     {
-        Vector256<float> v = Vector256.Create(value);
-        int last = n - Vector256<float>.Count;
-        for (int i = 0; i < last; i += Vector256<float>.Count)
-        {
-            if (!Vector256.EqualsAll(Vector256.LoadUnsafe(ref start, (nuint)i), v))
-            {
-                return true;
-            }
-        }
+        static abstract int Count { get; }
 
-        return !Vector256.EqualsAll(Vector256.LoadUnsafe(ref start, (nuint)last), v);
+        static abstract bool AllEqual(ref float start, int i, float value);
     }
 
-    private static bool Any128(ref float start, int n, float value)
+    private readonly struct W512 : IWidth
     {
-        Vector128<float> v = Vector128.Create(value);
-        int last = n - Vector128<float>.Count;
-        for (int i = 0; i < last; i += Vector128<float>.Count)
-        {
-            if (!Vector128.EqualsAll(Vector128.LoadUnsafe(ref start, (nuint)i), v))
-            {
-                return true;
-            }
-        }
+        public static int Count => Vector512<float>.Count;
 
-        return !Vector128.EqualsAll(Vector128.LoadUnsafe(ref start, (nuint)last), v);
+        public static bool AllEqual(ref float start, int i, float value) =>
+            Vector512.EqualsAll(Vector512.LoadUnsafe(ref start, (nuint)i), Vector512.Create(value));
+    }
+
+    private readonly struct W256 : IWidth
+    {
+        public static int Count => Vector256<float>.Count;
+
+        public static bool AllEqual(ref float start, int i, float value) =>
+            Vector256.EqualsAll(Vector256.LoadUnsafe(ref start, (nuint)i), Vector256.Create(value));
+    }
+
+    private readonly struct W128 : IWidth
+    {
+        public static int Count => Vector128<float>.Count;
+
+        public static bool AllEqual(ref float start, int i, float value) =>
+            Vector128.EqualsAll(Vector128.LoadUnsafe(ref start, (nuint)i), Vector128.Create(value));
     }
 }
