@@ -16,6 +16,9 @@ Describe 'New-RnnAudioAugmentation' {
         (New-RnnAudioAugmentation -NoiseSnr 20).NoiseSnrDb.Item1 | Should -Be 20
         "$((New-RnnAudioAugmentation -NoiseSnr 20).NoiseColors)" | Should -Be 'White'
         "$(New-RnnAudioAugmentation -ReverbRt60 0.2, 0.6)" | Should -Be 'ReverbRt60 0.2 to 0.6 s'
+        $v = New-RnnAudioAugmentation -VtlpWarp 0.9, 1.1
+        $v.VtlpWarp.Item1, $v.VtlpWarp.Item2 | Should -Be 0.9, 1.1
+        "$v" | Should -Be 'VtlpWarp 0.9 to 1.1'
     }
 
     It 'refuses bad settings with stable IDs' {
@@ -27,6 +30,8 @@ Describe 'New-RnnAudioAugmentation' {
         { New-RnnAudioAugmentation -NoiseColor Pink } | Should -Throw -ErrorId 'AudioAugmentationNoiseColorWithoutSnr,PSRnn.Commands.NewRnnAudioAugmentationCommand'
         { New-RnnAudioAugmentation } | Should -Throw -ErrorId 'AudioAugmentationEmpty,PSRnn.Commands.NewRnnAudioAugmentationCommand'
         { New-RnnAudioAugmentation -NoiseSnr 1, 2, 3 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,PSRnn.Commands.NewRnnAudioAugmentationCommand'
+        { New-RnnAudioAugmentation -VtlpWarp 0.5, 1.1 } | Should -Throw -ErrorId 'AudioAugmentationInvalid,PSRnn.Commands.NewRnnAudioAugmentationCommand' -ExpectedMessage '*within 0.7 to 1.4*'
+        { New-RnnAudioAugmentation -VtlpWarp 1.1, 0.9 } | Should -Throw -ErrorId 'AudioAugmentationRangeReversed,PSRnn.Commands.NewRnnAudioAugmentationCommand'
     }
 }
 
@@ -57,6 +62,35 @@ Describe 'Import-RnnAudio -Augment' {
         $a.Y.Data | Should -Be @($Wavs | ForEach-Object { $i = [array]::IndexOf($a.Classes, $_.Directory.Name); $i, $i, $i, $i })
         $a.X.Data | Should -Be $b.X.Data
         ($a.X.Data -join ',') | Should -Not -Be ($c.X.Data -join ',')
+    }
+
+    It 'warps each VTLP copy''s mel filter bank and nothing else: same length, other features, the seed''s other draws unchanged' {
+        $vtlp = New-RnnAudioAugmentation -VtlpWarp 0.9, 1.1
+        $plain = @($Wavs | Import-RnnAudio -Feature LogMel)
+        $a = @($Wavs | Import-RnnAudio -Feature LogMel -Augment $vtlp -Copies 2 -Seed 3)
+        $b = @($Wavs | Import-RnnAudio -Feature LogMel -Augment $vtlp -Copies 2 -Seed 3)
+        $a.Count | Should -Be (3 * $Wavs.Count)
+        for ($f = 0; $f -lt $Wavs.Count; $f++) {
+            $original, $one, $two = $a[(3 * $f)..(3 * $f + 2)]
+            $original.Features.Data | Should -Be $plain[$f].Features.Data
+            # The waveform is untouched, so every copy has the original's frames; only the bank moved.
+            $one.Features.Shape | Should -Be $original.Features.Shape
+            $one.Duration | Should -Be $original.Duration
+            ($one.Features.Data -join ',') | Should -Not -Be ($original.Features.Data -join ',')
+            ($two.Features.Data -join ',') | Should -Not -Be ($one.Features.Data -join ',')
+        }
+        ($a | ForEach-Object { $_.Features.Data }) | Should -Be ($b | ForEach-Object { $_.Features.Data })
+        # VTLP draws from a stream of its own: adding it to a noise augmentation leaves the noise draws as they were,
+        # so a copy with VTLP at a fixed factor of 1 is the noise-only copy, bit for bit.
+        $noise = @($Wavs | Import-RnnAudio -Augment (New-RnnAudioAugmentation -NoiseSnr 10, 20) -Copies 1 -Seed 4)
+        $both = @($Wavs | Import-RnnAudio -Augment (New-RnnAudioAugmentation -NoiseSnr 10, 20 -VtlpWarp 1) -Copies 1 -Seed 4)
+        ($both | ForEach-Object { $_.Features.Data }) | Should -Be ($noise | ForEach-Object { $_.Features.Data })
+    }
+
+    It 'refuses VTLP with raw samples or below 8 kHz' {
+        $vtlp = New-RnnAudioAugmentation -VtlpWarp 0.9, 1.1
+        { $Wavs | Import-RnnAudio -Feature Raw -Augment $vtlp } | Should -Throw -ErrorId 'AudioVtlpUnsupported,PSRnn.Commands.ImportRnnAudioCommand' -ExpectedMessage '*has none*'
+        { $Wavs | Import-RnnAudio -SampleRate 4000 -Augment $vtlp } | Should -Throw -ErrorId 'AudioVtlpUnsupported,PSRnn.Commands.ImportRnnAudioCommand' -ExpectedMessage '*8000 or more*'
     }
 
     It 'refuses -Copies and -Seed without -Augment, and -Copies below 1' {

@@ -157,6 +157,8 @@ BeforeDiscovery {
         @{ Name = 'New-RnnAudioAugmentation -ReverbRt60 0'; Id = 'AudioAugmentationInvalid'; Match = 'above 0 and at most 5 s'; Script = { New-RnnAudioAugmentation -ReverbRt60 0 } }
         @{ Name = 'New-RnnAudioAugmentation -NoiseColor without -NoiseSnr'; Id = 'AudioAugmentationNoiseColorWithoutSnr'; Match = 'add -NoiseSnr'; Script = { New-RnnAudioAugmentation -NoiseColor Pink } }
         @{ Name = 'New-RnnAudioAugmentation with nothing'; Id = 'AudioAugmentationEmpty'; Match = 'changes nothing'; Script = { New-RnnAudioAugmentation } }
+        @{ Name = 'New-RnnAudioAugmentation -VtlpWarp 2'; Id = 'AudioAugmentationInvalid'; Match = 'must lie within 0\.7 to 1\.4'; Script = { New-RnnAudioAugmentation -VtlpWarp 2 } }
+        @{ Name = 'Import-RnnAudio -Feature Raw with VTLP'; Id = 'AudioVtlpUnsupported'; Match = 'has none'; Script = { Import-RnnAudio $files.Wav -Feature Raw -Augment (New-RnnAudioAugmentation -VtlpWarp 1.1) } }
         @{ Name = 'Import-RnnAudio -LabelCsv of text'; Script = { Import-RnnAudio $files.Wav -LabelFrom Csv -LabelCsv $files.Text } }
         @{ Name = 'Import-RnnAudio -Coefficients above -MelBands'; Script = { Import-RnnAudio $files.Wav -Coefficients 80 -MelBands 40 } }
         @{ Name = 'ConvertTo-RnnTensor -DType Int32 of a fraction'; Script = { ConvertTo-RnnTensor -InputObject 0.5 -DType Int32 } }

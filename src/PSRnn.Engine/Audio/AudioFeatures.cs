@@ -19,7 +19,9 @@ namespace PSRnn.Engine.Audio;
 /// zero-padded frame when n &lt; L; symmetric Hamming window; FFT of the next power of two ≥ L (512 at 16 kHz);
 /// power spectrum |X|²;</item>
 /// <item>mel filter bank: HTK mel scale 1127·ln(1 + f/700), M + 2 edges evenly spaced in mel from 0 to sr/2,
-/// triangles linear in Hz, unnormalized (librosa's <c>filters.mel(htk=True, norm=None)</c>);</item>
+/// triangles linear in Hz, unnormalized (librosa's <c>filters.mel(htk=True, norm=None)</c>); with a VTLP warp factor
+/// α ≠ 1 (augmented copies only) each edge frequency f moved by Kaldi's VTLN warp: f/α between the cutoffs l =
+/// 100 Hz·max(1, α) and h = (sr/2 − 500 Hz)·min(1, α), linear from there to 0 and to sr/2 (NWaves' VtlnWarper);</item>
 /// <item>log-mel = ln(max(E, 1e-10)); MFCC = orthonormal DCT-II of the log-mel vector, first C coefficients with c0
 /// kept, no liftering;</item>
 /// <item>deltas (optional): HTK regression d_t = Σ_{n=1,2} n·(c_{t+n} − c_{t−n}) / 10, edge frames repeated; the
@@ -32,6 +34,12 @@ namespace PSRnn.Engine.Audio;
 public static class AudioFeatures
 {
     private const int DeltaWidth = 2;
+
+    /// <summary>Kaldi's VTLN cutoffs (compute-fbank-feats' --vtln-low 100, --vtln-high -500: below the Nyquist frequency).</summary>
+    internal const double VtlnLowHz = 100, VtlnHighBelowNyquistHz = 500;
+
+    /// <summary>The lowest sample rate a VTLP warp is applied at: the cutoffs must leave a band between them.</summary>
+    public const int MinWarpSampleRate = 8000;
 
     /// <summary>The samples the features are computed from: mono, resampled, and trimmed when asked.</summary>
     /// <exception cref="DataFormatException">The resampling is refused (<see cref="Resampler"/>'s bounds).</exception>
@@ -56,10 +64,21 @@ public static class AudioFeatures
     /// <c>DataNotFinite</c>: a feature is NaN or infinite, as float samples far beyond full scale (3e38) make them: the
     /// power spectrum overflows float32. Such features would silently train a model to NaN, so they are refused.
     /// </exception>
-    public static Tensor Compute(ReadOnlySpan<float> samples, AudioFeatureOptions options, string? fileName)
+    public static Tensor Compute(ReadOnlySpan<float> samples, AudioFeatureOptions options, string? fileName) => Compute(samples, options, fileName, 1.0);
+
+    /// <summary>
+    /// Computes the features of prepared samples through a mel filter bank warped by the VTLP factor
+    /// <paramref name="warp"/> (1: the bank itself, bit for bit; raw features ignore it).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="warp"/> outside
+    /// <see cref="WaveformAugmentation.MinWarp"/> to <see cref="WaveformAugmentation.MaxWarp"/>, or ≠ 1 below
+    /// <see cref="MinWarpSampleRate"/>.</exception>
+    /// <exception cref="DataFormatException">As <see cref="Compute(ReadOnlySpan{float}, AudioFeatureOptions, string?)"/>.</exception>
+    public static Tensor Compute(ReadOnlySpan<float> samples, AudioFeatureOptions options, string? fileName, double warp)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        CheckWarp(warp, options.SampleRate);
         int rows;
         int cols;
         float[] data;
@@ -84,7 +103,7 @@ public static class AudioFeatures
                     $"Split the file into shorter ones."));
             }
 
-            data = LogMel(samples, options.SampleRate, options.MelBands, out rows);
+            data = LogMel(samples, options.SampleRate, options.MelBands, out rows, warp);
             cols = options.MelBands;
             if (options.Feature == AudioFeatureKind.Mfcc)
             {
@@ -165,8 +184,36 @@ public static class AudioFeatures
         return samples[(first * hop)..((last * hop) + length)];
     }
 
-    /// <summary>The log-mel spectrogram, row-major (frames, bands).</summary>
-    internal static float[] LogMel(ReadOnlySpan<float> samples, int sampleRate, int bands, out int frames)
+    /// <summary>
+    /// The mel filter bank, (bands) rows of fftSize/2 + 1 weights; with <paramref name="warp"/> ≠ 1 its edge frequencies
+    /// go through Kaldi's VTLN warp from 0 to sr/2 with the cutoffs <see cref="VtlnLowHz"/> and sr/2 −
+    /// <see cref="VtlnHighBelowNyquistHz"/> (NWaves' VtlnWarper, as compute-fbank-feats --vtln-warp).
+    /// </summary>
+    internal static float[][] MelBank(int fftSize, int sampleRate, int bands, double warp)
+    {
+        CheckWarp(warp, sampleRate);
+        double nyquist = sampleRate / 2.0;
+        VtlnWarper? vtln = warp == 1.0 ? null : new VtlnWarper(warp, 0, nyquist, VtlnLowHz, nyquist - VtlnHighBelowNyquistHz);
+        return FilterBanks.Triangular(fftSize, sampleRate, FilterBanks.MelBands(bands, sampleRate, 0, 0, true), vtln!, null!);
+    }
+
+    private static void CheckWarp(double warp, int sampleRate)
+    {
+        if (!(warp >= WaveformAugmentation.MinWarp && warp <= WaveformAugmentation.MaxWarp))
+        {
+            throw new ArgumentOutOfRangeException(nameof(warp), warp, string.Create(CultureInfo.InvariantCulture,
+                $"The VTLP warp factor must lie within {WaveformAugmentation.MinWarp} to {WaveformAugmentation.MaxWarp}."));
+        }
+
+        if (warp != 1.0 && sampleRate < MinWarpSampleRate)
+        {
+            throw new ArgumentOutOfRangeException(nameof(warp), warp, string.Create(CultureInfo.InvariantCulture,
+                $"A VTLP warp needs a sample rate of at least {MinWarpSampleRate:N0} Hz (the VTLN cutoffs 100 Hz and 500 Hz below half the rate); this one is {sampleRate:N0} Hz."));
+        }
+    }
+
+    /// <summary>The log-mel spectrogram, row-major (frames, bands), through the bank warped by <paramref name="warp"/>.</summary>
+    internal static float[] LogMel(ReadOnlySpan<float> samples, int sampleRate, int bands, out int frames, double warp = 1.0)
     {
         (int length, int hop) = FrameSizes(sampleRate);
         int fftSize = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)length);
@@ -179,7 +226,7 @@ public static class AudioFeatures
         }
 
         float[] window = Window.OfType(WindowType.Hamming, length);
-        float[][] bank = FilterBanks.Triangular(fftSize, sampleRate, FilterBanks.MelBands(bands, sampleRate, 0, 0, true), null!, null!);
+        float[][] bank = MelBank(fftSize, sampleRate, bands, warp);
         var fft = new RealFft(fftSize);
         var block = new float[fftSize];
         var power = new float[(fftSize / 2) + 1];

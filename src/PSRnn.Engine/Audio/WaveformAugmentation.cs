@@ -15,6 +15,10 @@ namespace PSRnn.Engine.Audio;
 /// impulse response (the length kept: the tail past the end is dropped); the SNR uniform in [lo, hi] dB and the colour
 /// uniform over NoiseColors, the noise n scaled so that 10·log₁₀(Σx² / Σn²) is that SNR exactly; the gain uniform
 /// in [lo, hi] dB, y ← y·10^(g/20).</para>
+/// <para>Vocal tract length perturbation (VTLP, Jaitly and Hinton 2013) is not a waveform change but a warp of the
+/// features' mel filter bank: copy k gets a warp factor α uniform in [lo, hi] from a stream of its own (so adding VTLP
+/// changes none of the other draws), and <see cref="AudioFeatures.Compute(ReadOnlySpan{float}, AudioFeatureOptions, string?, double)"/>
+/// moves the bank's edge frequencies by Kaldi's VTLN warp (f/α between the cutoffs, linear to the band's ends).</para>
 /// </summary>
 public sealed class WaveformAugmentation
 {
@@ -24,6 +28,13 @@ public sealed class WaveformAugmentation
     /// <summary>The largest reverberation time accepted, in seconds (a cathedral's).</summary>
     public const double MaxRt60 = 5.0;
 
+    /// <summary>The smallest and largest VTLP warp factor accepted (Kaldi's VTLN searches 0.8 to 1.2; VTLP draws from
+    /// 0.9 to 1.1).</summary>
+    public const double MinWarp = 0.7, MaxWarp = 1.4;
+
+    // The warp factors' streams are apart from the waveform draws' (file index << 24 | copy): this bit is never set there.
+    private const ulong WarpStream = 1UL << 62;
+
     /// <summary>Creates validated settings.</summary>
     /// <param name="speeds">Speed factors, cycled over the copies; empty for none.</param>
     /// <param name="noiseSnrDb">The SNR range in dB (lo, hi), or null for no noise.</param>
@@ -31,9 +42,10 @@ public sealed class WaveformAugmentation
     /// <param name="gainDb">The gain range in dB (lo, hi), or null for none.</param>
     /// <param name="shiftMs">The largest time shift, in ms, either way (0 for none).</param>
     /// <param name="reverbRt60">The reverberation time range in seconds (lo, hi), above 0 and at most <see cref="MaxRt60"/>, or null for none.</param>
+    /// <param name="vtlpWarp">The VTLP warp factor range (lo, hi) within <see cref="MinWarp"/> to <see cref="MaxWarp"/>, or null for none.</param>
     /// <exception cref="ArgumentException">A value out of range, or a range whose low end is above its high end.</exception>
     public WaveformAugmentation(IReadOnlyList<double>? speeds, (double Low, double High)? noiseSnrDb, IReadOnlyList<NoiseColor>? noiseColors,
-        (double Low, double High)? gainDb, double shiftMs, (double Low, double High)? reverbRt60 = null)
+        (double Low, double High)? gainDb, double shiftMs, (double Low, double High)? reverbRt60 = null, (double Low, double High)? vtlpWarp = null)
     {
         Speeds = [.. speeds ?? []];
         foreach (double s in Speeds)
@@ -58,6 +70,12 @@ public sealed class WaveformAugmentation
         {
             throw new ArgumentOutOfRangeException(nameof(reverbRt60), Text($"The reverberation time range {rt.Low} to {rt.High} s must be above 0 and at most {MaxRt60} s; rooms are about 0.2 to 1 s."));
         }
+
+        VtlpWarp = CheckRange(vtlpWarp, "VTLP warp factor", "");
+        if (VtlpWarp is { } warp && !(warp.Low >= MinWarp && warp.High <= MaxWarp))
+        {
+            throw new ArgumentOutOfRangeException(nameof(vtlpWarp), Text($"The VTLP warp factor range {warp.Low} to {warp.High} must lie within {MinWarp} to {MaxWarp}; VTLP draws from 0.9 to 1.1."));
+        }
     }
 
     /// <summary>The speed factors, cycled over the copies.</summary>
@@ -77,6 +95,25 @@ public sealed class WaveformAugmentation
 
     /// <summary>The reverberation time range in seconds, or null for none.</summary>
     public (double Low, double High)? ReverbRt60 { get; }
+
+    /// <summary>The VTLP warp factor range, or null for none.</summary>
+    public (double Low, double High)? VtlpWarp { get; }
+
+    /// <summary>
+    /// The VTLP warp factor of copy <paramref name="copy"/> (0-based) of file <paramref name="fileIndex"/>: 1 without
+    /// VTLP, else uniform in <see cref="VtlpWarp"/>, from a stream of <paramref name="seed"/> that no other draw uses.
+    /// </summary>
+    public double WarpFactor(int copy, ulong seed, int fileIndex)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(copy);
+        if (VtlpWarp is not { } warp)
+        {
+            return 1.0;
+        }
+
+        Rng rng = Rng.Fork(seed, WarpStream | ((ulong)(uint)fileIndex << 24) | (uint)copy);
+        return rng.Uniform(warp.Low, warp.High);
+    }
 
     /// <summary>
     /// The original samples followed by <paramref name="copies"/> augmented copies. Copy k of file
@@ -179,13 +216,14 @@ public sealed class WaveformAugmentation
             return null;
         }
 
+        string u = unit.Length > 0 ? " " + unit : "";
         if (!double.IsFinite(r.Low) || !double.IsFinite(r.High))
         {
-            throw new ArgumentOutOfRangeException(what, Text($"The {what} range {r.Low} to {r.High} {unit} must be finite numbers."));
+            throw new ArgumentOutOfRangeException(what, Text($"The {what} range {r.Low} to {r.High}{u} must be finite numbers."));
         }
 
         return r.Low <= r.High ? r
-            : throw new ArgumentException(Text($"The {what} range is {r.Low} to {r.High} {unit}: the low end is above the high end; give them in order ({r.High}, {r.Low})."), what);
+            : throw new ArgumentException(Text($"The {what} range is {r.Low} to {r.High}{u}: the low end is above the high end; give them in order ({r.High}, {r.Low})."), what);
     }
 
     private static string Text(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
@@ -217,6 +255,11 @@ public sealed class WaveformAugmentation
         if (ShiftMs > 0)
         {
             parts.Add(Text($"ShiftMs {ShiftMs}"));
+        }
+
+        if (VtlpWarp is { } w)
+        {
+            parts.Add(Text($"VtlpWarp {w.Low} to {w.High}"));
         }
 
         return parts.Count == 0 ? "(no augmentation)" : string.Join("; ", parts);

@@ -226,10 +226,11 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
     public Sequential? Model { get; set; }
 
     /// <summary>
-    /// <para type="description">Waveform augmentation settings from New-RnnAudioAugmentation (speed perturbation,
-    /// noise, gain, time shift), applied after resampling and -TrimSilence, before the features: each file gives its
-    /// original and then -Copies augmented versions, with the same Path and Label, one after another (as Kaldi's speed
-    /// perturbation keeps the original beside its copies). Augment the training files only.</para>
+    /// <para type="description">Augmentation settings from New-RnnAudioAugmentation (speed perturbation, time shift,
+    /// reverberation, noise, gain), applied after resampling and -TrimSilence, before the features, and VTLP, a warp of
+    /// the copy's mel filter bank: each file gives its original and then -Copies augmented versions, with the same Path
+    /// and Label, one after another (as Kaldi's speed perturbation keeps the original beside its copies). Augment the
+    /// training files only.</para>
     /// </summary>
     [Parameter]
     public WaveformAugmentation? Augment { get; set; }
@@ -294,6 +295,14 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
         catch (ArgumentException e)
         {
             ThrowTerminatingError(Errors.Create("AudioOptionsInvalid", ErrorCategory.InvalidArgument, null, Errors.Describe(e), e));
+        }
+
+        if (Augment?.VtlpWarp is not null && (SampleRate < AudioFeatures.MinWarpSampleRate || Feature == AudioFeatureKind.Raw))
+        {
+            ThrowTerminatingError(Errors.Create("AudioVtlpUnsupported", ErrorCategory.InvalidArgument, null,
+                Feature == AudioFeatureKind.Raw
+                    ? "VTLP (-VtlpWarp of New-RnnAudioAugmentation) warps the mel filter bank, and -Feature Raw has none; use Mfcc or LogMel, or leave -VtlpWarp out."
+                    : $"VTLP (-VtlpWarp of New-RnnAudioAugmentation) needs -SampleRate {AudioFeatures.MinWarpSampleRate} or more (Kaldi's VTLN cutoffs, 100 Hz and 500 Hz below half the rate, must leave a band); this one is {SampleRate}."));
         }
 
         RnnAudioLabelSource source = LabelCsv is not null ? RnnAudioLabelSource.Csv : LabelFrom;
@@ -406,9 +415,13 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
             WavAudio audio = WavReader.Read(file);
             float[] prepared = AudioFeatures.Prepare(audio, options, file);
             List<RnnAudioFeatures> versions = [];
-            foreach (float[] samples in Augment?.Versions(prepared, options.SampleRate, Copies, augment.Seed, augment.Index, file) ?? [prepared])
+            IReadOnlyList<float[]> all = Augment?.Versions(prepared, options.SampleRate, Copies, augment.Seed, augment.Index, file) ?? [prepared];
+            for (int v = 0; v < all.Count; v++)
             {
-                Tensor features = AudioFeatures.Compute(samples, options, file);
+                float[] samples = all[v];
+                // Version 0 is the original; copy v − 1 has its own VTLP warp (1 without VTLP).
+                double warp = v == 0 || Augment is null ? 1.0 : Augment.WarpFactor(v - 1, augment.Seed, augment.Index);
+                Tensor features = AudioFeatures.Compute(samples, options, file, warp);
                 if (Frames is int frames && !Stack)
                 {
                     int real = SequenceFitting.FittedLength(features.Dim(0), frames);

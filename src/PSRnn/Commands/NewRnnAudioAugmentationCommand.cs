@@ -5,7 +5,7 @@ using PSRnn.Infrastructure;
 namespace PSRnn.Commands;
 
 /// <summary>
-/// <para type="synopsis">Creates waveform augmentation settings for Import-RnnAudio -Augment: speed perturbation, time shift, reverberation, noise and gain.</para>
+/// <para type="synopsis">Creates augmentation settings for Import-RnnAudio -Augment: speed perturbation, time shift, reverberation, noise, gain and VTLP.</para>
 /// <para type="description">Returns the settings Import-RnnAudio -Augment applies to each file's samples after
 /// resampling and -TrimSilence, before the features, to make -Copies augmented versions of every file beside the
 /// original. In order: -Speed, Kaldi's speed perturbation (the samples are read as if recorded at rate × factor and
@@ -18,7 +18,13 @@ namespace PSRnn.Commands;
 /// -NoiseSnr then adds Gaussian noise of a
 /// colour drawn from -NoiseColor (White flat, Pink 1/f, Brown 1/f²) scaled to an SNR drawn uniformly from the range
 /// (10 · log10 of the signal's power over the noise's power, exactly); silent files get no noise. -GainDb multiplies by
-/// a gain drawn uniformly from the range in dB. A range is two numbers, low then high, or one for a fixed value.</para>
+/// a gain drawn uniformly from the range in dB. -VtlpWarp is vocal tract length perturbation (Jaitly and Hinton 2013):
+/// each copy's features go through a mel filter bank whose edge frequencies are warped by a factor α drawn uniformly
+/// from the range, with Kaldi's VTLN warp (f/α between 100 Hz·max(1, α) and (half the rate − 500 Hz)·min(1, α), linear
+/// from there to 0 and to half the rate): above 1 the features look as if the formants were higher, a shorter vocal
+/// tract, below 1 a longer one. It draws
+/// from a stream of its own: adding it leaves every other draw of a seed as it was. A range is two numbers, low then
+/// high, or one for a fixed value.</para>
 /// <para type="description">A cmdlet rather than a hashtable, so that every setting is checked once, here, with a
 /// clear error (a hashtable's misspelt key would be silently ignored), completes with Tab and has help, and one
 /// settings object can be kept and reused.</para>
@@ -37,6 +43,13 @@ namespace PSRnn.Commands;
 ///   </code>
 ///   <para>Three versions of every training file (the original, 0.9 and 1.1 speed, each with noise); augment the
 ///   training files only, never the test files.</para>
+/// </example>
+/// <example>
+///   <code>
+///     $augment = New-RnnAudioAugmentation -VtlpWarp 0.9, 1.1
+///     $train = Get-ChildItem ./train -Recurse -Filter *.wav | Import-RnnAudio -LabelFrom Directory -Normalize -Augment $augment -Copies 3 -Seed 1 -Stack
+///   </code>
+///   <para>Each training file and three copies heard through vocal tracts up to 10 % longer or shorter.</para>
 /// </example>
 [Cmdlet(VerbsCommon.New, "RnnAudioAugmentation")]
 [OutputType(typeof(WaveformAugmentation))]
@@ -86,6 +99,14 @@ public sealed class NewRnnAudioAugmentationCommand : PSCmdlet
     [ValidateCount(1, 2)]
     public double[]? ReverbRt60 { get; set; }
 
+    /// <summary>
+    /// <para type="description">The VTLP warp factor range: low, high (or one value), within 0.7 to 1.4; VTLP draws from
+    /// 0.9 to 1.1. Needs -SampleRate 8000 or more and MFCC or log-mel features in Import-RnnAudio.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateCount(1, 2)]
+    public double[]? VtlpWarp { get; set; }
+
     /// <inheritdoc />
     protected override void EndProcessing()
     {
@@ -95,15 +116,15 @@ public sealed class NewRnnAudioAugmentationCommand : PSCmdlet
                 "-NoiseColor chooses the colour of the added noise; add -NoiseSnr (low, high in dB) to add noise."));
         }
 
-        if (Speed is null && NoiseSnr is null && GainDb is null && ShiftMs == 0 && ReverbRt60 is null)
+        if (Speed is null && NoiseSnr is null && GainDb is null && ShiftMs == 0 && ReverbRt60 is null && VtlpWarp is null)
         {
             ThrowTerminatingError(Errors.Create("AudioAugmentationEmpty", ErrorCategory.InvalidArgument, null,
-                "The augmentation changes nothing: give at least one of -Speed, -NoiseSnr, -GainDb, -ShiftMs or -ReverbRt60."));
+                "The augmentation changes nothing: give at least one of -Speed, -NoiseSnr, -GainDb, -ShiftMs, -ReverbRt60 or -VtlpWarp."));
         }
 
         try
         {
-            WriteObject(new WaveformAugmentation(Speed, Range(NoiseSnr), NoiseColor, Range(GainDb), ShiftMs, Range(ReverbRt60)));
+            WriteObject(new WaveformAugmentation(Speed, Range(NoiseSnr), NoiseColor, Range(GainDb), ShiftMs, Range(ReverbRt60), Range(VtlpWarp)));
         }
         catch (ArgumentOutOfRangeException e)
         {
