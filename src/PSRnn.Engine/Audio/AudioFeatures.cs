@@ -187,11 +187,11 @@ public static class AudioFeatures
     /// <summary>
     /// The mel filter bank, (bands) rows of fftSize/2 + 1 weights; with <paramref name="warp"/> ≠ 1 its edge frequencies
     /// go through Kaldi's VTLN warp from 0 to sr/2 with the cutoffs <see cref="VtlnLowHz"/> and sr/2 −
-    /// <see cref="VtlnHighBelowNyquistHz"/> (NWaves' VtlnWarper, as compute-fbank-feats --vtln-warp).
+    /// <see cref="VtlnHighBelowNyquistHz"/> (NWaves' VtlnWarper, as compute-fbank-feats --vtln-warp). The factor was
+    /// checked by <see cref="Compute(ReadOnlySpan{float}, AudioFeatureOptions, string?, double)"/>.
     /// </summary>
     internal static float[][] MelBank(int fftSize, int sampleRate, int bands, double warp)
     {
-        CheckWarp(warp, sampleRate);
         double nyquist = sampleRate / 2.0;
         VtlnWarper? vtln = warp == 1.0 ? null : new VtlnWarper(warp, 0, nyquist, VtlnLowHz, nyquist - VtlnHighBelowNyquistHz);
         return FilterBanks.Triangular(fftSize, sampleRate, FilterBanks.MelBands(bands, sampleRate, 0, 0, true), vtln!, null!);
@@ -213,7 +213,7 @@ public static class AudioFeatures
     }
 
     /// <summary>The log-mel spectrogram, row-major (frames, bands), through the bank warped by <paramref name="warp"/>.</summary>
-    internal static float[] LogMel(ReadOnlySpan<float> samples, int sampleRate, int bands, out int frames, double warp = 1.0)
+    internal static float[] LogMel(ReadOnlySpan<float> samples, int sampleRate, int bands, out int frames, double warp)
     {
         (int length, int hop) = FrameSizes(sampleRate);
         int fftSize = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)length);
