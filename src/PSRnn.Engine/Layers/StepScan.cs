@@ -8,7 +8,7 @@ namespace PSRnn.Engine.Layers;
 /// Whether a step has a feature that differs from the mask value — Keras's Masking: <c>any(x != mask_value)</c>, IEEE
 /// comparison, so −0 equals 0 and a NaN feature differs from every value. Masking runs it over every step of every
 /// batch on the calling thread; <c>IndexOfAnyExcept</c> on floats is a scalar loop of <c>float.Equals</c> (a NaN equals a
-/// NaN there, so it cannot be vectorized), 19 µs of W6's 0.52 ms ragged batch. Here one compare a vector, the step's
+/// NaN there, so it cannot be vectorized): 8 µs for W6's 896 steps, against about 2 µs here. Here one compare a vector, the step's
 /// last vector overlapping the one before it (every load inside the step), and the result the same for any mask value
 /// but NaN, which Masking refuses.
 /// </summary>
