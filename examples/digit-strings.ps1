@@ -4,7 +4,8 @@
 .DESCRIPTION
     Loads PSRnn's embedded connected-digits set (examples/data/digit-strings.npz: 2,592 strings of 1 to 7 digits spoken
     by the word set's 432 synthetic speakers, 13 MFCCs per 10 ms frame, each utterance its own length, zero-padded after
-    the speech; made by tools/make-digit-strings.ps1) and trains a recognizer that is never told where a digit starts:
+    the speech, and after them 564 echoed copies of training speakers' strings; made by tools/make-digit-strings.ps1)
+    and trains a recognizer that is never told where a digit starts:
 
         Masking -> SpecAugment -> Bidirectional GRU(128, return_sequences) x 2 -> Dense(11, softmax) at every step,
         -Loss ctc (symbol 0 the blank, 1 … 10 the digits 0 … 9), Adam with cosine decay
@@ -64,7 +65,7 @@ $npz = Import-NpyData -LiteralPath (Join-Path $dataFolder 'digit-strings.npz') -
 $meta = Get-Content -LiteralPath (Join-Path $dataFolder 'digit-strings.json') -Raw | ConvertFrom-Json
 $x = ConvertTo-RnnTensor -InputObject $npz['x'] -DType Float32            # the engine trains on float32
 $y = $npz['y']
-$speaker = [int[]] $npz['speaker'].ToArray(); $test = [bool[]] $npz['test'].ToArray()
+$speaker = [int[]] $npz['speaker'].ToArray(); $test = [bool[]] $npz['test'].ToArray(); $source = [int[]] $npz['source'].ToArray()
 $steps = $x.Shape[1]; $coefficients = $x.Shape[2]; $width = $y.Shape[1]
 
 # 2. Speaker-disjoint parts: test (the dataset's mask), validation (every 8th other speaker), training (the rest).
@@ -73,12 +74,16 @@ $isValidation = { param($s) $s % 8 -eq 0 }
 $train = [Collections.Generic.List[int]]::new(); $validation = [Collections.Generic.List[int]]::new(); $testRows = [Collections.Generic.List[int]]::new()
 for ($i = 0; $i -lt $speaker.Length; $i++) {
     if ($Quick -and $i % 7 -ne 0) { continue }
+    # An echoed copy (source >= 0) is a training speaker's: the set makes none for test or validation speakers (checked).
+    if ($source[$i] -ge 0 -and ($test[$i] -or (& $isValidation $speaker[$i]))) { throw "Row $i is an echoed copy of a test or validation speaker's string." }
     if ($test[$i]) { $testRows.Add($i) } elseif (& $isValidation $speaker[$i]) { $validation.Add($i) } else { $train.Add($i) }
 }
 $trainSpeakers = @($speaker[$train] | Sort-Object -Unique)
 Write-Host ("{0:n0} strings of 1-{1} digits by {2} speakers: {3} to train ({4} speakers), {5} to validate ({6} speakers), {7} to test, by {8} speakers never heard in training" -f
-    $speaker.Length, $meta.recipe.maxDigits, $meta.counts.speakers, $train.Count, $trainSpeakers.Count, $validation.Count,
+    $meta.counts.utterances, $meta.recipe.maxDigits, $meta.counts.speakers, $train.Count, $trainSpeakers.Count, $validation.Count,
     @($speaker[$validation] | Sort-Object -Unique).Count, $testRows.Count, @($speaker[$testRows] | Sort-Object -Unique).Count)
+$copied = @($train | Where-Object { $source[$_] -ge 0 }).Count
+Write-Host ("{0:n0} of the training strings are echoed copies of others (espeak-ng's voice echo, 8-200 ms; tools/make-digit-strings.ps1)" -f $copied)
 
 # The three parts (Select-RnnSample gives every tensor piped to it the same rows).
 $xTrain, $yTrain = $x, $y | Select-RnnSample -Index $train

@@ -32,6 +32,13 @@
       digit-strings-wav/*.wav   six utterances of test speakers (22,050 Hz, 16-bit), named <row>-<digits>.wav, to show
                           Import-RnnAudio -Model on real files.
 
+    Echoed copies. espeak-ng's variants with an echo line (Alicia, robosoft, f2-f5, ...; wavegen.c feeds the output
+    back after the delay at amp/256, amp at most 100) are where the recognizer erred most on its validation speakers. So
+    each string of a training speaker (neither test nor validation) gets, with probability -EchoShare, a second row:
+    its clean synthesis through that echo, y[n] = x[n] + g*y[n - D] with D uniform in 8-200 ms and g in 0.05-0.39,
+    then the same noise at the same SNR. The copies follow the dry rows (source gives the row each copies; the dry
+    rows are exactly those of a set made without them).
+
     Never uses flite or festival. Needs espeak-ng (installed with apt-get when missing and running as root) and the
     built module (dotnet pwsh ./build.ps1 -Task Build). About a minute on 2 cores.
 .PARAMETER StringsPerSpeaker
@@ -48,6 +55,13 @@
     Where the npz, json and sample WAV folder go (examples/data by default).
 .PARAMETER WorkFolder
     Where all WAV files are written (a temporary folder by default, removed at the end unless -KeepWork).
+.PARAMETER EchoShare
+    The share of the training speakers' strings that get an echoed copy besides their dry row (0.3; 0 for none).
+.PARAMETER EchoSeed
+    The seed of the echo draws (their own generator, so the dry rows are the same whatever the echo settings).
+.PARAMETER ValidationEvery
+    Speakers whose index is a multiple of it are examples/digit-strings.ps1's validation part (every 8th): like the
+    test speakers they get no echoed copies, so both parts stay the dry strings.
 .EXAMPLE
     dotnet pwsh ./tools/make-digit-strings.ps1
 .EXAMPLE
@@ -62,7 +76,10 @@ param(
     [int] $Seed = 2024,
     [string] $OutputFolder = (Join-Path $PSScriptRoot '../examples/data'),
     [string] $WorkFolder = (Join-Path ([IO.Path]::GetTempPath()) "psrnn-digit-strings-$PID"),
-    [switch] $KeepWork
+    [switch] $KeepWork,
+    [ValidateRange(0.0, 1.0)] [double] $EchoShare = 0.3,
+    [int] $EchoSeed = 99,
+    [ValidateRange(2, 1000)] [int] $ValidationEvery = 8
 )
 
 $ErrorActionPreference = 'Stop'
@@ -99,8 +116,27 @@ Set-SpeechBabble -Voices $voices -Rng $rng -WorkFolder $WorkFolder
 Invoke-SpeechSynthesis -Plan $plan -Activity 'Synthesizing digit strings'
 Write-Host ("synthesized in {0:n0} s" -f $clock.Elapsed.TotalSeconds)
 
+# --- echoed copies of training speakers' strings, appended after the dry rows ---------------------------------------
+# Three draws for every row in order (share, delay, gain) on their own generator, whether or not the row is copied.
+$echoRng = [Random]::new($EchoSeed)
+$echoFolder = Join-Path $WorkFolder 'echo'
+$copies = @(for ($i = 0; $i -lt $plan.Count; $i++) {
+        $u = $plan[$i]
+        $pick = $echoRng.NextDouble(); $delay = 8 + $echoRng.Next(193); $gain = 0.05 + (0.39 - 0.05) * $echoRng.NextDouble()
+        if ($speakers[$u.Speaker].test -or $u.Speaker % $ValidationEvery -eq 0 -or $pick -ge $EchoShare) { continue }
+        $null = New-Item -ItemType Directory -Force -Path (Join-Path $echoFolder 'clean'), (Join-Path $echoFolder 'wav')
+        $c = [pscustomobject] @{ Source = $i; Speaker = $u.Speaker; Digits = $u.Digits; Noise = $u.Noise; Snr = $u.Snr; EchoMs = $delay; EchoGain = $gain
+            CleanPath = Join-Path $echoFolder "clean/$($u.Name)"; Path = Join-Path $echoFolder "wav/$($u.Name)" }
+        [SpeechDigitsNoise]::Echo($u.CleanPath, $c.CleanPath, $delay, $gain)
+        $null = [SpeechDigitsNoise]::Corrupt($c.CleanPath, $c.Path, $noises[$u.Noise], $u.Snr, $u.Margin, $u.NoiseSeed)
+        $c
+    })
+Write-Host ("{0} echoed copies of training speakers' strings" -f $copies.Count)
+$dry = $plan.Count
+$rows = @($plan) + @($copies)
+
 # --- features: the module's own Import-RnnAudio, in the plan's order ------------------------------------------------
-$files = [string[]] $plan.Path
+$files = [string[]] $rows.Path
 $data = $files | Import-RnnAudio -TrimSilence 40 -Normalize -Padding Post -Coefficients 13 -Stack
 for ($i = 0; $i -lt $files.Count; $i++) {
     if ($data.Paths[$i] -ne $files[$i]) { throw "Import-RnnAudio changed the order at row $i." }
@@ -114,13 +150,13 @@ $bad = [SpeechDigitsNoise]::FirstMaskMismatch([Half[]] $x.Data, $steps, $x.Shape
 if ($bad -ge 0) { throw "Row $([Math]::Floor($bad / $steps)), frame $($bad % $steps): zero frames do not match the lengths." }
 # CTC needs at least one frame a label plus one between repeats; a 10 ms frame rate leaves plenty, but check.
 for ($i = 0; $i -lt $n; $i++) {
-    $need = $plan[$i].Digits.Length
-    for ($c = 1; $c -lt $plan[$i].Digits.Length; $c++) { if ($plan[$i].Digits[$c] -eq $plan[$i].Digits[$c - 1]) { $need++ } }
-    if ($data.Lengths[$i] -lt $need) { throw "Row $i ($($plan[$i].Digits)) has $($data.Lengths[$i]) frames: too few to align." }
+    $need = $rows[$i].Digits.Length
+    for ($c = 1; $c -lt $rows[$i].Digits.Length; $c++) { if ($rows[$i].Digits[$c] -eq $rows[$i].Digits[$c - 1]) { $need++ } }
+    if ($data.Lengths[$i] -lt $need) { throw "Row $i ($($rows[$i].Digits)) has $($data.Lengths[$i]) frames: too few to align." }
 }
 $labels = [sbyte[]]::new($n * $MaxDigits)
 for ($i = 0; $i -lt $n; $i++) {
-    for ($c = 0; $c -lt $plan[$i].Digits.Length; $c++) { $labels[$i * $MaxDigits + $c] = 1 + [int]"$($plan[$i].Digits[$c])" }
+    for ($c = 0; $c -lt $rows[$i].Digits.Length; $c++) { $labels[$i * $MaxDigits + $c] = 1 + [int]"$($rows[$i].Digits[$c])" }
 }
 
 $null = New-Item -ItemType Directory -Force -Path $OutputFolder
@@ -129,14 +165,16 @@ Export-NpyData -Path $npz -InputObject ([ordered]@{
         x       = $x
         lengths = ConvertTo-RnnTensor -InputObject ([short[]] $data.Lengths) -DType Int16
         y       = ConvertTo-RnnTensor -InputObject $labels -Shape $n, $MaxDigits -DType Int8
-        digits  = ConvertTo-RnnTensor -InputObject ([sbyte[]] @($plan | ForEach-Object { $_.Digits.Length })) -DType Int8
-        speaker = ConvertTo-RnnTensor -InputObject ([short[]] @($plan.Speaker)) -DType Int16
-        test    = ConvertTo-RnnTensor -InputObject ([bool[]] @($plan | ForEach-Object { $speakers[$_.Speaker].test })) -DType Bool
-        noise   = ConvertTo-RnnTensor -InputObject ([sbyte[]] @($plan.Noise)) -DType Int8
-        snr     = ConvertTo-RnnTensor -InputObject ([sbyte[]] @($plan.Snr)) -DType Int8
+        digits  = ConvertTo-RnnTensor -InputObject ([sbyte[]] @($rows | ForEach-Object { $_.Digits.Length })) -DType Int8
+        speaker = ConvertTo-RnnTensor -InputObject ([short[]] @($rows.Speaker)) -DType Int16
+        test    = ConvertTo-RnnTensor -InputObject ([bool[]] @($rows | ForEach-Object { $speakers[$_.Speaker].test })) -DType Bool
+        noise   = ConvertTo-RnnTensor -InputObject ([sbyte[]] @($rows.Noise)) -DType Int8
+        snr     = ConvertTo-RnnTensor -InputObject ([sbyte[]] @($rows.Snr)) -DType Int8
+        source  = ConvertTo-RnnTensor -InputObject ([short[]] @(@(for ($i = 0; $i -lt $dry; $i++) { -1 }) + @($copies.Source))) -DType Int16
+        echo    = ConvertTo-RnnTensor -InputObject ([float[]] @(@(for ($i = 0; $i -lt 2 * $dry; $i++) { 0 }) + @($copies | ForEach-Object { $_.EchoMs; $_.EchoGain }))) -Shape $n, 2 -DType Float16 -WarningAction Ignore
     }) -Compress -Force
 
-$durations = foreach ($f in $files) { (Get-Item -LiteralPath $f).Length / 2 / 22050 }
+$durations = foreach ($f in $files[0..($dry - 1)]) { (Get-Item -LiteralPath $f).Length / 2 / 22050 }
 $meta = [ordered]@{
     description = 'Connected digit strings (1-7 digits) synthesized with espeak-ng, with background noise; made by tools/make-digit-strings.ps1.'
     features    = 'Import-RnnAudio -TrimSilence 40 -Normalize -Padding Post -Coefficients 13 -Stack (16 kHz, 25 ms frames, 10 ms hop)'
@@ -149,13 +187,15 @@ $meta = [ordered]@{
         test    = 'bool (N): true for the held-out speakers (speaker-disjoint split)'
         noise   = 'int8 (N): the background noise, an index into recipe.noises'
         snr     = 'int8 (N): its signal-to-noise ratio in dB'
+        source  = 'int16 (N): -1 for a dry row; for an echoed copy (after the dry rows), the dry row it copies'
+        echo    = 'float16 (N, 2): an echoed copy''s delay in ms and feedback gain (zeros for a dry row)'
     }
     classes     = @('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')
     words       = $classes
-    labels      = @($plan.Digits)
+    labels      = @($rows.Digits)
     families    = $families
     counts      = [ordered]@{
-        utterances = $n; digits = $digitCount; speakers = $speakers.Count; voices = $voices.Count; families = $families.Count
+        utterances = $dry; rows = $n; echoCopies = $copies.Count; digits = $digitCount; speakers = $speakers.Count; voices = $voices.Count; families = $families.Count
         variants = @($speakers.variant | Sort-Object -Unique).Count
         testSpeakers = @($speakers | Where-Object test).Count; testUtterances = @($plan | Where-Object { $speakers[$_.Speaker].test }).Count
         meanSeconds = [math]::Round(($durations | Measure-Object -Average).Average, 3)
@@ -167,6 +207,7 @@ $meta = [ordered]@{
         seed = $Seed; stringsPerSpeaker = $StringsPerSpeaker; maxDigits = $MaxDigits
         englishVariants = $EnglishVariants; otherVariants = $OtherVariants
         speeds = $speeds; pitches = $pitches; amplitudes = $amplitudes; noises = $noises; snrDb = $snrs
+        echoShare = $EchoShare; echoSeed = $EchoSeed; echoDelayMs = @(8, 200); echoGain = @(0.05, 0.39); validationEvery = $ValidationEvery
         rejectedVoices = @($candidates | Where-Object { $_.Id -notin $voices.Id } | ForEach-Object Id)
         espeakNg = ((& espeak-ng --version) -join ' ')
     }
@@ -179,7 +220,7 @@ $meta | ConvertTo-Json -Depth 5 | Set-Content -LiteralPath $json -Encoding utf8N
 $wavOut = Join-Path $OutputFolder 'digit-strings-wav'
 if (Test-Path -LiteralPath $wavOut) { Remove-Item -LiteralPath $wavOut -Recurse -Force }
 $null = New-Item -ItemType Directory -Force -Path $wavOut
-$testRows = @(for ($i = 0; $i -lt $n; $i++) { if ($speakers[$plan[$i].Speaker].test) { $i } })
+$testRows = @(for ($i = 0; $i -lt $dry; $i++) { if ($speakers[$plan[$i].Speaker].test) { $i } })
 foreach ($k in 0..5) {
     $row = $testRows[[int][Math]::Floor(($k + 0.5) * $testRows.Count / 6)]
     Copy-Item -LiteralPath $files[$row] -Destination (Join-Path $wavOut ('{0:d4}-{1}.wav' -f $row, $plan[$row].Digits))

@@ -68,6 +68,27 @@ public static class SpeechDigitsNoise
         w.Write(bytes);
     }
 
+    // espeak-ng's own voice echo (wavegen.c: each output sample fed back after the delay at amp/256, amp at most 100):
+    // y[n] = x[n] + gain·y[n − D], run on for two delays past the end, then scaled back to the input's peak.
+    public static void Echo(string input, string output, int delayMs, double gain)
+    {
+        short[] x = ReadPcm16(input, out int rate);
+        int d = delayMs * rate / 1000;
+        var y = new double[x.Length + 2 * d];
+        double peakIn = 1, peakOut = 1;
+        for (int n = 0; n < y.Length; n++)
+        {
+            double v = n < x.Length ? x[n] : 0;
+            if (n < x.Length) peakIn = Math.Max(peakIn, Math.Abs(v));
+            if (n >= d) v += gain * y[n - d];
+            y[n] = v; peakOut = Math.Max(peakOut, Math.Abs(v));
+        }
+        double scale = peakIn / peakOut;
+        var s = new short[y.Length];
+        for (int n = 0; n < y.Length; n++) s[n] = (short)Math.Clamp(Math.Round(y[n] * scale), short.MinValue, short.MaxValue);
+        WritePcm16(output, s, rate);
+    }
+
     // The first (row·steps + frame) whose being all zeros disagrees with the lengths (frames from lengths[row] on are
     // padding), or -1: the mask a Masking layer (mask value 0) finds in x is then exactly the lengths.
     public static long FirstMaskMismatch(Half[] x, int steps, int width, int[] lengths)
