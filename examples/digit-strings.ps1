@@ -4,8 +4,8 @@
 .DESCRIPTION
     Loads PSRnn's embedded connected-digits set (examples/data/digit-strings.npz: 2,592 strings of 1 to 7 digits spoken
     by the word set's 432 synthetic speakers, 13 MFCCs per 10 ms frame, each utterance its own length, zero-padded after
-    the speech, and after them 564 echoed copies of training speakers' strings; made by tools/make-digit-strings.ps1)
-    and trains a recognizer that is never told where a digit starts:
+    the speech; made by tools/make-digit-strings.ps1, with digit-strings-echo.npz: 564 echoed copies of training
+    speakers' strings, added to the training part) and trains a recognizer that is never told where a digit starts:
 
         Masking -> SpecAugment -> Bidirectional GRU(128, return_sequences) x 2 -> Dense(11, softmax) at every step,
         -Loss ctc (symbol 0 the blank, 1 … 10 the digits 0 … 9), Adam with cosine decay
@@ -65,7 +65,7 @@ $npz = Import-NpyData -LiteralPath (Join-Path $dataFolder 'digit-strings.npz') -
 $meta = Get-Content -LiteralPath (Join-Path $dataFolder 'digit-strings.json') -Raw | ConvertFrom-Json
 $x = ConvertTo-RnnTensor -InputObject $npz['x'] -DType Float32            # the engine trains on float32
 $y = $npz['y']
-$speaker = [int[]] $npz['speaker'].ToArray(); $test = [bool[]] $npz['test'].ToArray(); $source = [int[]] $npz['source'].ToArray()
+$speaker = [int[]] $npz['speaker'].ToArray(); $test = [bool[]] $npz['test'].ToArray()
 $steps = $x.Shape[1]; $coefficients = $x.Shape[2]; $width = $y.Shape[1]
 
 # 2. Speaker-disjoint parts: test (the dataset's mask), validation (every 8th other speaker), training (the rest).
@@ -74,19 +74,44 @@ $isValidation = { param($s) $s % 8 -eq 0 }
 $train = [Collections.Generic.List[int]]::new(); $validation = [Collections.Generic.List[int]]::new(); $testRows = [Collections.Generic.List[int]]::new()
 for ($i = 0; $i -lt $speaker.Length; $i++) {
     if ($Quick -and $i % 7 -ne 0) { continue }
-    # An echoed copy (source >= 0) is a training speaker's: the set makes none for test or validation speakers (checked).
-    if ($source[$i] -ge 0 -and ($test[$i] -or (& $isValidation $speaker[$i]))) { throw "Row $i is an echoed copy of a test or validation speaker's string." }
     if ($test[$i]) { $testRows.Add($i) } elseif (& $isValidation $speaker[$i]) { $validation.Add($i) } else { $train.Add($i) }
 }
 $trainSpeakers = @($speaker[$train] | Sort-Object -Unique)
 Write-Host ("{0:n0} strings of 1-{1} digits by {2} speakers: {3} to train ({4} speakers), {5} to validate ({6} speakers), {7} to test, by {8} speakers never heard in training" -f
-    $meta.counts.utterances, $meta.recipe.maxDigits, $meta.counts.speakers, $train.Count, $trainSpeakers.Count, $validation.Count,
+    $speaker.Length, $meta.recipe.maxDigits, $meta.counts.speakers, $train.Count, $trainSpeakers.Count, $validation.Count,
     @($speaker[$validation] | Sort-Object -Unique).Count, $testRows.Count, @($speaker[$testRows] | Sort-Object -Unique).Count)
-$copied = @($train | Where-Object { $source[$_] -ge 0 }).Count
-Write-Host ("{0:n0} of the training strings are echoed copies of others (espeak-ng's voice echo, 8-200 ms; tools/make-digit-strings.ps1)" -f $copied)
 
 # The three parts (Select-RnnSample gives every tensor piped to it the same rows).
 $xTrain, $yTrain = $x, $y | Select-RnnSample -Index $train
+# The echoed copies of training speakers' strings (digit-strings-echo.npz: espeak-ng's voice echo, 8-200 ms), after
+# the training rows: each row padded to the longer of the two files' lengths (Masking skips the padding either way).
+$echoFile = Join-Path $dataFolder 'digit-strings-echo.npz'
+if (Test-Path -LiteralPath $echoFile) {
+    $echo = Import-NpyData -LiteralPath $echoFile -AsHashtable
+    $echoX = (ConvertTo-RnnTensor -InputObject $echo['x'] -DType Float32).Data; $echoSteps = $echo['x'].Shape[1]
+    $echoY = [sbyte[]] $echo['y'].Data; $source = [int[]] $echo['source'].ToArray()
+    $copies = @(for ($k = 0; $k -lt $source.Length; $k++) {
+            $r = $source[$k]
+            if ($test[$r] -or (& $isValidation $speaker[$r])) { throw "Echoed copy $k is of a test or validation speaker's string (row $r)." }
+            if (-not $Quick -or $r % 7 -eq 0) { $k }
+        })
+    $rowsTrain = $train.Count + $copies.Count; $steps = [Math]::Max($steps, $echoSteps)
+    $xAll = [float[]]::new($rowsTrain * $steps * $coefficients); $yAll = [sbyte[]]::new($rowsTrain * $width)
+    $trainX = $xTrain.Data; $trainSteps = $xTrain.Shape[1]
+    for ($i = 0; $i -lt $train.Count; $i++) {
+        [Array]::Copy($trainX, $i * $trainSteps * $coefficients, $xAll, $i * $steps * $coefficients, $trainSteps * $coefficients)
+    }
+    [Array]::Copy([sbyte[]] $yTrain.Data, $yAll, $train.Count * $width)
+    for ($j = 0; $j -lt $copies.Count; $j++) {
+        $k = $copies[$j]; $i = $train.Count + $j
+        [Array]::Copy($echoX, $k * $echoSteps * $coefficients, $xAll, $i * $steps * $coefficients, $echoSteps * $coefficients)
+        [Array]::Copy($echoY, $k * $width, $yAll, $i * $width, $width)
+    }
+    $xTrain = ConvertTo-RnnTensor -InputObject $xAll -Shape $rowsTrain, $steps, $coefficients
+    $yTrain = ConvertTo-RnnTensor -InputObject $yAll -Shape $rowsTrain, $width -DType Int8
+    Write-Host ("+ {0:n0} echoed copies of training speakers' strings (espeak-ng's voice echo; tools/make-digit-strings.ps1)" -f $copies.Count)
+}
+$trainRows = $xTrain.Shape[0]
 if ($SplicedStrings -gt 0) {
     # More training strings, honestly from the same synthesizer: the word set (speech-digits.npz, the same 432 speakers,
     # the same Import-RnnAudio recipe) has each speaker's ten digits said alone. A spliced string is 1 to 7 words of ONE
@@ -121,17 +146,17 @@ if ($SplicedStrings -gt 0) {
         }
     }
     # The real training strings, then the spliced ones, in one (N, T, 13) tensor and one (N, 7) label tensor.
-    $n = $train.Count + $plan.Count; $frame = $steps * $coefficients
+    $n = $trainRows + $plan.Count; $frame = $steps * $coefficients
     $xAll = [float[]]::new($n * $frame); $yAll = [sbyte[]]::new($n * $width)
-    [Array]::Copy($xTrain.Data, $xAll, $train.Count * $frame)
-    [Array]::Copy([sbyte[]] $yTrain.Data, $yAll, $train.Count * $width)
+    [Array]::Copy($xTrain.Data, $xAll, $trainRows * $frame)
+    [Array]::Copy([sbyte[]] $yTrain.Data, $yAll, $trainRows * $width)
     for ($j = 0; $j -lt $plan.Count; $j++) {
-        $at = ($train.Count + $j) * $frame
+        $at = ($trainRows + $j) * $frame
         for ($c = 0; $c -lt $plan[$j].Length; $c++) {
             $r = $plan[$j][$c]
             [Array]::Copy($wordX, $r * $wordSteps * $coefficients, $xAll, $at, $wordLength[$r] * $coefficients)
             $at += $wordLength[$r] * $coefficients
-            $yAll[($train.Count + $j) * $width + $c] = 1 + $wordDigit[$r]
+            $yAll[($trainRows + $j) * $width + $c] = 1 + $wordDigit[$r]
         }
     }
     $xTrain = ConvertTo-RnnTensor -InputObject $xAll -Shape $n, $steps, $coefficients

@@ -29,15 +29,18 @@
                           int8 and snr (N,) int8 as the word set's; saved deflated.
       digit-strings.json  labels (each utterance's digits as a string, "314"), classes (the CTC symbols after the blank:
                           "0" … "9"), speakers (voice, variant, accent, family, test), the recipe and the counts.
+      digit-strings-echo.npz  the echoed copies (below): x (C, T', 13) float16 and lengths (C,) int16 as above,
+                          y (C, 7) int8 — the copied string's labels; source (C,) int16 — the row of digit-strings.npz
+                          each copies; echo (C, 2) float16 — its delay in ms and feedback gain; saved deflated.
       digit-strings-wav/*.wav   six utterances of test speakers (22,050 Hz, 16-bit), named <row>-<digits>.wav, to show
                           Import-RnnAudio -Model on real files.
 
     Echoed copies. espeak-ng's variants with an echo line (Alicia, robosoft, f2-f5, ...; wavegen.c feeds the output
     back after the delay at amp/256, amp at most 100) are where the recognizer erred most on its validation speakers. So
-    each string of a training speaker (neither test nor validation) gets, with probability -EchoShare, a second row:
-    its clean synthesis through that echo, y[n] = x[n] + g*y[n - D] with D uniform in 8-200 ms and g in 0.05-0.39,
-    then the same noise at the same SNR. The copies follow the dry rows (source gives the row each copies; the dry
-    rows are exactly those of a set made without them).
+    each string of a training speaker (neither test nor validation) gets, with probability -EchoShare, a copy: its
+    clean synthesis through that echo, y[n] = x[n] + g*y[n - D] with D uniform in 8-200 ms and g in 0.05-0.39, then
+    the same noise at the same SNR. The copies go to their own file, so digit-strings.npz is the same with or without
+    them.
 
     Never uses flite or festival. Needs espeak-ng (installed with apt-get when missing and running as root) and the
     built module (dotnet pwsh ./build.ps1 -Task Build). About a minute on 2 cores.
@@ -56,12 +59,12 @@
 .PARAMETER WorkFolder
     Where all WAV files are written (a temporary folder by default, removed at the end unless -KeepWork).
 .PARAMETER EchoShare
-    The share of the training speakers' strings that get an echoed copy besides their dry row (0.3; 0 for none).
+    The share of the training speakers' strings that get an echoed copy in digit-strings-echo.npz (0.3; 0 for none).
 .PARAMETER EchoSeed
-    The seed of the echo draws (their own generator, so the dry rows are the same whatever the echo settings).
+    The seed of the echo draws (their own generator, so the dry set is the same whatever the echo settings).
 .PARAMETER ValidationEvery
     Speakers whose index is a multiple of it are examples/digit-strings.ps1's validation part (every 8th): like the
-    test speakers they get no echoed copies, so both parts stay the dry strings.
+    test speakers they get no echoed copies.
 .EXAMPLE
     dotnet pwsh ./tools/make-digit-strings.ps1
 .EXAMPLE
@@ -116,7 +119,7 @@ Set-SpeechBabble -Voices $voices -Rng $rng -WorkFolder $WorkFolder
 Invoke-SpeechSynthesis -Plan $plan -Activity 'Synthesizing digit strings'
 Write-Host ("synthesized in {0:n0} s" -f $clock.Elapsed.TotalSeconds)
 
-# --- echoed copies of training speakers' strings, appended after the dry rows ---------------------------------------
+# --- echoed copies of training speakers' strings (digit-strings-echo.npz) -------------------------------------------
 # Three draws for every row in order (share, delay, gain) on their own generator, whether or not the row is copied.
 $echoRng = [Random]::new($EchoSeed)
 $echoFolder = Join-Path $WorkFolder 'echo'
@@ -132,11 +135,9 @@ $copies = @(for ($i = 0; $i -lt $plan.Count; $i++) {
         $c
     })
 Write-Host ("{0} echoed copies of training speakers' strings" -f $copies.Count)
-$dry = $plan.Count
-$rows = @($plan) + @($copies)
 
 # --- features: the module's own Import-RnnAudio, in the plan's order ------------------------------------------------
-$files = [string[]] $rows.Path
+$files = [string[]] $plan.Path
 $data = $files | Import-RnnAudio -TrimSilence 40 -Normalize -Padding Post -Coefficients 13 -Stack
 for ($i = 0; $i -lt $files.Count; $i++) {
     if ($data.Paths[$i] -ne $files[$i]) { throw "Import-RnnAudio changed the order at row $i." }
@@ -150,13 +151,13 @@ $bad = [SpeechDigitsNoise]::FirstMaskMismatch([Half[]] $x.Data, $steps, $x.Shape
 if ($bad -ge 0) { throw "Row $([Math]::Floor($bad / $steps)), frame $($bad % $steps): zero frames do not match the lengths." }
 # CTC needs at least one frame a label plus one between repeats; a 10 ms frame rate leaves plenty, but check.
 for ($i = 0; $i -lt $n; $i++) {
-    $need = $rows[$i].Digits.Length
-    for ($c = 1; $c -lt $rows[$i].Digits.Length; $c++) { if ($rows[$i].Digits[$c] -eq $rows[$i].Digits[$c - 1]) { $need++ } }
-    if ($data.Lengths[$i] -lt $need) { throw "Row $i ($($rows[$i].Digits)) has $($data.Lengths[$i]) frames: too few to align." }
+    $need = $plan[$i].Digits.Length
+    for ($c = 1; $c -lt $plan[$i].Digits.Length; $c++) { if ($plan[$i].Digits[$c] -eq $plan[$i].Digits[$c - 1]) { $need++ } }
+    if ($data.Lengths[$i] -lt $need) { throw "Row $i ($($plan[$i].Digits)) has $($data.Lengths[$i]) frames: too few to align." }
 }
 $labels = [sbyte[]]::new($n * $MaxDigits)
 for ($i = 0; $i -lt $n; $i++) {
-    for ($c = 0; $c -lt $rows[$i].Digits.Length; $c++) { $labels[$i * $MaxDigits + $c] = 1 + [int]"$($rows[$i].Digits[$c])" }
+    for ($c = 0; $c -lt $plan[$i].Digits.Length; $c++) { $labels[$i * $MaxDigits + $c] = 1 + [int]"$($plan[$i].Digits[$c])" }
 }
 
 $null = New-Item -ItemType Directory -Force -Path $OutputFolder
@@ -165,16 +166,35 @@ Export-NpyData -Path $npz -InputObject ([ordered]@{
         x       = $x
         lengths = ConvertTo-RnnTensor -InputObject ([short[]] $data.Lengths) -DType Int16
         y       = ConvertTo-RnnTensor -InputObject $labels -Shape $n, $MaxDigits -DType Int8
-        digits  = ConvertTo-RnnTensor -InputObject ([sbyte[]] @($rows | ForEach-Object { $_.Digits.Length })) -DType Int8
-        speaker = ConvertTo-RnnTensor -InputObject ([short[]] @($rows.Speaker)) -DType Int16
-        test    = ConvertTo-RnnTensor -InputObject ([bool[]] @($rows | ForEach-Object { $speakers[$_.Speaker].test })) -DType Bool
-        noise   = ConvertTo-RnnTensor -InputObject ([sbyte[]] @($rows.Noise)) -DType Int8
-        snr     = ConvertTo-RnnTensor -InputObject ([sbyte[]] @($rows.Snr)) -DType Int8
-        source  = ConvertTo-RnnTensor -InputObject ([short[]] @(@(for ($i = 0; $i -lt $dry; $i++) { -1 }) + @($copies.Source))) -DType Int16
-        echo    = ConvertTo-RnnTensor -InputObject ([float[]] @(@(for ($i = 0; $i -lt 2 * $dry; $i++) { 0 }) + @($copies | ForEach-Object { $_.EchoMs; $_.EchoGain }))) -Shape $n, 2 -DType Float16 -WarningAction Ignore
+        digits  = ConvertTo-RnnTensor -InputObject ([sbyte[]] @($plan | ForEach-Object { $_.Digits.Length })) -DType Int8
+        speaker = ConvertTo-RnnTensor -InputObject ([short[]] @($plan.Speaker)) -DType Int16
+        test    = ConvertTo-RnnTensor -InputObject ([bool[]] @($plan | ForEach-Object { $speakers[$_.Speaker].test })) -DType Bool
+        noise   = ConvertTo-RnnTensor -InputObject ([sbyte[]] @($plan.Noise)) -DType Int8
+        snr     = ConvertTo-RnnTensor -InputObject ([sbyte[]] @($plan.Snr)) -DType Int8
     }) -Compress -Force
 
-$durations = foreach ($f in $files[0..($dry - 1)]) { (Get-Item -LiteralPath $f).Length / 2 / 22050 }
+# The copies' features, checked as the dry rows', in their own file (digit-strings.npz stays the dry set).
+$echoNpz = Join-Path $OutputFolder 'digit-strings-echo.npz'
+if ($copies.Count -gt 0) {
+    $echoData = [string[]] $copies.Path | Import-RnnAudio -TrimSilence 40 -Normalize -Padding Post -Coefficients 13 -Stack
+    $echoX = ConvertTo-RnnTensor -InputObject $echoData.X -DType Float16 -WarningAction Ignore
+    $bad = [SpeechDigitsNoise]::FirstMaskMismatch([Half[]] $echoX.Data, $echoX.Shape[1], $echoX.Shape[2], [int[]] $echoData.Lengths)
+    if ($bad -ge 0) { throw "Echoed copy $([Math]::Floor($bad / $echoX.Shape[1])): zero frames do not match the lengths." }
+    $echoLabels = [sbyte[]]::new($copies.Count * $MaxDigits)
+    for ($k = 0; $k -lt $copies.Count; $k++) {
+        if ($echoData.Paths[$k] -ne $copies[$k].Path) { throw "Import-RnnAudio changed the order at copy $k." }
+        [Array]::Copy($labels, $copies[$k].Source * $MaxDigits, $echoLabels, $k * $MaxDigits, $MaxDigits)
+    }
+    Export-NpyData -Path $echoNpz -InputObject ([ordered]@{
+            x       = $echoX
+            lengths = ConvertTo-RnnTensor -InputObject ([short[]] $echoData.Lengths) -DType Int16
+            y       = ConvertTo-RnnTensor -InputObject $echoLabels -Shape $copies.Count, $MaxDigits -DType Int8
+            source  = ConvertTo-RnnTensor -InputObject ([short[]] @($copies.Source)) -DType Int16
+            echo    = ConvertTo-RnnTensor -InputObject ([float[]] @($copies | ForEach-Object { $_.EchoMs; $_.EchoGain })) -Shape $copies.Count, 2 -DType Float16 -WarningAction Ignore
+        }) -Compress -Force
+} elseif (Test-Path -LiteralPath $echoNpz) { Remove-Item -LiteralPath $echoNpz }
+
+$durations = foreach ($f in $files) { (Get-Item -LiteralPath $f).Length / 2 / 22050 }
 $meta = [ordered]@{
     description = 'Connected digit strings (1-7 digits) synthesized with espeak-ng, with background noise; made by tools/make-digit-strings.ps1.'
     features    = 'Import-RnnAudio -TrimSilence 40 -Normalize -Padding Post -Coefficients 13 -Stack (16 kHz, 25 ms frames, 10 ms hop)'
@@ -187,16 +207,15 @@ $meta = [ordered]@{
         test    = 'bool (N): true for the held-out speakers (speaker-disjoint split)'
         noise   = 'int8 (N): the background noise, an index into recipe.noises'
         snr     = 'int8 (N): its signal-to-noise ratio in dB'
-        source  = 'int16 (N): -1 for a dry row; for an echoed copy (after the dry rows), the dry row it copies'
-        echo    = 'float16 (N, 2): an echoed copy''s delay in ms and feedback gain (zeros for a dry row)'
     }
     classes     = @('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')
     words       = $classes
-    labels      = @($rows.Digits)
+    labels      = @($plan.Digits)
     families    = $families
     counts      = [ordered]@{
-        utterances = $dry; rows = $n; echoCopies = $copies.Count; digits = $digitCount; speakers = $speakers.Count; voices = $voices.Count; families = $families.Count
+        utterances = $n; digits = $digitCount; speakers = $speakers.Count; voices = $voices.Count; families = $families.Count
         variants = @($speakers.variant | Sort-Object -Unique).Count
+        echoCopies = $copies.Count; echoMaxFrames = if ($copies.Count -gt 0) { $echoX.Shape[1] } else { 0 }
         testSpeakers = @($speakers | Where-Object test).Count; testUtterances = @($plan | Where-Object { $speakers[$_.Speaker].test }).Count
         meanSeconds = [math]::Round(($durations | Measure-Object -Average).Average, 3)
         maxSeconds = [math]::Round(($durations | Measure-Object -Maximum).Maximum, 3)
@@ -220,7 +239,7 @@ $meta | ConvertTo-Json -Depth 5 | Set-Content -LiteralPath $json -Encoding utf8N
 $wavOut = Join-Path $OutputFolder 'digit-strings-wav'
 if (Test-Path -LiteralPath $wavOut) { Remove-Item -LiteralPath $wavOut -Recurse -Force }
 $null = New-Item -ItemType Directory -Force -Path $wavOut
-$testRows = @(for ($i = 0; $i -lt $dry; $i++) { if ($speakers[$plan[$i].Speaker].test) { $i } })
+$testRows = @(for ($i = 0; $i -lt $n; $i++) { if ($speakers[$plan[$i].Speaker].test) { $i } })
 foreach ($k in 0..5) {
     $row = $testRows[[int][Math]::Floor(($k + 0.5) * $testRows.Count / 6)]
     Copy-Item -LiteralPath $files[$row] -Destination (Join-Path $wavOut ('{0:d4}-{1}.wav' -f $row, $plan[$row].Digits))

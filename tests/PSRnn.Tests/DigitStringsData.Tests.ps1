@@ -9,15 +9,10 @@ BeforeAll {
 }
 
 Describe 'The embedded connected-digits dataset' {
-    It 'holds x (N, T, 13) float16, lengths int16, y (N, 7) int8, digits int8, speaker int16, a bool test mask, noise and snr int8, source int16 and echo float16, as its JSON says' {
-        $n = $Meta.counts.rows
-        $Meta.counts.utterances | Should -Be (432 * $Meta.recipe.stringsPerSpeaker)
-        $n | Should -Be ($Meta.counts.utterances + $Meta.counts.echoCopies)
-        @($Data.Keys | Sort-Object) | Should -Be @('digits', 'echo', 'lengths', 'noise', 'snr', 'source', 'speaker', 'test', 'x', 'y')
-        $Data['source'].DType | Should -Be 'Int16'
-        $Data['source'].Shape | Should -Be @($n)
-        $Data['echo'].DType | Should -Be 'Float16'
-        $Data['echo'].Shape | Should -Be @($n, 2)
+    It 'holds x (N, T, 13) float16, lengths int16, y (N, 7) int8, digits int8, speaker int16, a bool test mask, noise and snr int8, as its JSON says' {
+        $n = $Meta.counts.utterances
+        $n | Should -Be (432 * $Meta.recipe.stringsPerSpeaker)
+        @($Data.Keys | Sort-Object) | Should -Be @('digits', 'lengths', 'noise', 'snr', 'speaker', 'test', 'x', 'y')
         $Data['x'].DType | Should -Be 'Float16'
         $Data['x'].Shape | Should -Be @($n, $Meta.counts.maxFrames, 13)
         $Meta.arrays.x | Should -Match "^float16 \(N, $($Meta.counts.maxFrames), 13\)"
@@ -45,7 +40,7 @@ Describe 'The embedded connected-digits dataset' {
         $frames.Maximum | Should -Be $Meta.counts.maxFrames -Because 'x is padded to the longest utterance'
         $frames.Minimum | Should -Be $Meta.counts.minFrames
         [Math]::Round($frames.Average, 1) | Should -Be $Meta.counts.meanFrames
-        ($digits[0..($Meta.counts.utterances - 1)] | Measure-Object -Sum).Sum | Should -Be $Meta.counts.digits -Because 'the dry strings hold the digits'
+        ($digits | Measure-Object -Sum).Sum | Should -Be $Meta.counts.digits
         $tooShort = 0
         for ($i = 0; $i -lt $lengths.Length; $i++) {
             # L labels with r adjacent repeats need L + r frames; a digit takes far more than one 10 ms frame.
@@ -83,42 +78,46 @@ Describe 'The embedded connected-digits dataset' {
     It 'gives each speaker its strings in turn, noise and SNR from the recipe' {
         $speaker = [int[]] $Data['speaker'].ToArray(); $per = $Meta.recipe.stringsPerSpeaker
         $wrong = 0
-        for ($i = 0; $i -lt $Meta.counts.utterances; $i++) { if ($speaker[$i] -ne [Math]::Floor($i / $per)) { $wrong++ } }
+        for ($i = 0; $i -lt $speaker.Length; $i++) { if ($speaker[$i] -ne [Math]::Floor($i / $per)) { $wrong++ } }
         $wrong | Should -Be 0
         @($Data['noise'].ToArray() | Sort-Object -Unique) | Should -Be @(0..($Meta.recipe.noises.Count - 1))
         $snr = @($Data['snr'].ToArray() | Sort-Object -Unique)
         @($snr | Where-Object { $_ -notin $Meta.recipe.snrDb }).Count | Should -Be 0
     }
 
-    It 'follows its dry rows with echoed copies of training speakers'' strings only, each its source''s labels, noise and SNR, with an echo in the recipe''s ranges' {
-        $dry = $Meta.counts.utterances; $source = [int[]] $Data['source'].ToArray(); $echo = $Data['echo']
-        $speaker = [int[]] $Data['speaker'].ToArray(); $test = [bool[]] $Data['test'].ToArray()
-        $y = [sbyte[]] $Data['y'].Data; $width = $Data['y'].Shape[1]
-        $digits = [int[]] $Data['digits'].ToArray(); $noise = [int[]] $Data['noise'].ToArray(); $snr = [int[]] $Data['snr'].ToArray()
-        @($source[0..($dry - 1)] | Sort-Object -Unique) | Should -Be @(-1)
-        $wrong = 0; $last = -1; $eligible = 0
-        for ($i = 0; $i -lt $dry; $i++) {
-            if ($echo.GetValue($i, 0) -ne 0 -or $echo.GetValue($i, 1) -ne 0) { $wrong++ }
-            if (-not $test[$i] -and $speaker[$i] % $Meta.recipe.validationEvery -ne 0) { $eligible++ }
-        }
-        for ($i = $dry; $i -lt $source.Length; $i++) {
-            $s = $source[$i]
-            # Ascending sources, each a dry row of a training speaker (neither test nor validation).
-            if ($s -le $last -or $s -ge $dry -or $test[$s] -or $test[$i] -or $speaker[$s] % $Meta.recipe.validationEvery -eq 0) { $wrong++ }
-            $last = $s
-            if ($speaker[$i] -ne $speaker[$s] -or $digits[$i] -ne $digits[$s] -or $noise[$i] -ne $noise[$s] -or $snr[$i] -ne $snr[$s]) { $wrong++ }
-            if ($Meta.labels[$i] -ne $Meta.labels[$s]) { $wrong++ }
-            for ($c = 0; $c -lt $width; $c++) { if ($y[$i * $width + $c] -ne $y[$s * $width + $c]) { $wrong++ } }
-            $ms = [double] $echo.GetValue($i, 0); $gain = [double] $echo.GetValue($i, 1)
+    It 'has echoed copies (digit-strings-echo.npz) of training speakers'' strings only, each with its source''s labels and an echo in the recipe''s ranges' {
+        $echo = Import-NpyData -LiteralPath (Join-Path $DataFolder 'digit-strings-echo.npz') -AsHashtable
+        $c = $Meta.counts.echoCopies
+        @($echo.Keys | Sort-Object) | Should -Be @('echo', 'lengths', 'source', 'x', 'y')
+        $echo['x'].DType | Should -Be 'Float16'
+        $echo['x'].Shape | Should -Be @($c, $Meta.counts.echoMaxFrames, 13)
+        $echo['lengths'].DType | Should -Be 'Int16'
+        ($echo['lengths'].ToArray() | Measure-Object -Maximum).Maximum | Should -Be $Meta.counts.echoMaxFrames
+        $echo['y'].Shape | Should -Be @($c, $Meta.recipe.maxDigits)
+        $echo['source'].DType | Should -Be 'Int16'
+        $echo['echo'].DType | Should -Be 'Float16'
+        $echo['echo'].Shape | Should -Be @($c, 2)
+        Get-PaddingMismatch -X $echo['x'] -Lengths $echo['lengths'].ToArray() -Every 5 | Should -Be 0
+        $source = [int[]] $echo['source'].ToArray(); $speaker = [int[]] $Data['speaker'].ToArray(); $test = [bool[]] $Data['test'].ToArray()
+        $y = [sbyte[]] $Data['y'].Data; $ey = [sbyte[]] $echo['y'].Data; $width = $Meta.recipe.maxDigits
+        $wrong = 0; $last = -1
+        for ($k = 0; $k -lt $c; $k++) {
+            $r = $source[$k]
+            # Ascending sources, each a row of a training speaker (neither test nor validation), its labels copied.
+            if ($r -le $last -or $r -ge $Meta.counts.utterances -or $test[$r] -or $speaker[$r] % $Meta.recipe.validationEvery -eq 0) { $wrong++ }
+            $last = $r
+            for ($i = 0; $i -lt $width; $i++) { if ($ey[$k * $width + $i] -ne $y[$r * $width + $i]) { $wrong++ } }
+            $ms = [double] $echo['echo'].GetValue($k, 0); $gain = [double] $echo['echo'].GetValue($k, 1)
             if ($ms -lt $Meta.recipe.echoDelayMs[0] -or $ms -gt $Meta.recipe.echoDelayMs[1] -or $ms -ne [Math]::Round($ms)) { $wrong++ }
             # float16 rounds the gain by at most 2^-12 of it.
             if ($gain -lt $Meta.recipe.echoGain[0] * 0.999 -or $gain -gt $Meta.recipe.echoGain[1] * 1.001) { $wrong++ }
         }
         $wrong | Should -Be 0
-        $Meta.counts.echoCopies | Should -Be ($source.Length - $dry)
         # Each eligible string is copied with probability echoShare: the count within four standard deviations of it.
+        $eligible = @(for ($i = 0; $i -lt $speaker.Length; $i++) { if (-not $test[$i] -and $speaker[$i] % $Meta.recipe.validationEvery -ne 0) { $i } }).Count
         $p = $Meta.recipe.echoShare
-        [Math]::Abs($Meta.counts.echoCopies - $p * $eligible) | Should -BeLessThan (4 * [Math]::Sqrt($eligible * $p * (1 - $p)))
+        [Math]::Abs($c - $p * $eligible) | Should -BeLessThan (4 * [Math]::Sqrt($eligible * $p * (1 - $p)))
+        (Get-Item -LiteralPath (Join-Path $DataFolder 'digit-strings-echo.npz')).Length | Should -BeLessThan 4MB
     }
 
     It 'splits by speaker: no test speaker is heard in training, every voice is in both parts, and the speakers are the word set''s' {
