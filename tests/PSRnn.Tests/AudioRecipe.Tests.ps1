@@ -141,6 +141,26 @@ Describe 'Import-RnnAudio -Model' {
         $d.Y.Data | Should -Be @(0, 0)
     }
 
+    It 'stacks frames as the recipe says, and the model file keeps it (stack_frames)' {
+        $stacked = Get-ChildItem $Labeled -Recurse -Filter *.wav | Import-RnnAudio -LabelFrom Directory -Normalize -Padding Post -StackFrames 3 -Stack
+        $stacked.Recipe.Options.StackFrames | Should -Be 3
+        $stacked.Recipe.FeatureCount | Should -Be 39
+        $m = New-RnnModel -InputShape 0, 39 -Seed 1 | Add-MaskingLayer | Add-GruLayer 2 | Add-DenseLayer 2 -Activation softmax |
+            Set-RnnAudioRecipe -Dataset $stacked -PassThru
+        $path = Join-Path $TestDrive 'stacked.safetensors'
+        $m | Export-RnnModel -LiteralPath $path
+        $back = Import-RnnModel -LiteralPath $path
+        $back.AudioRecipe.Options.StackFrames | Should -Be 3
+        $again = Get-ChildItem $Labeled -Recurse -Filter *.wav | Import-RnnAudio -Model $back -LabelFrom Directory -Stack
+        $again.X.Shape | Should -Be $stacked.X.Shape
+        Get-Bits $again.X | Should -Be (Get-Bits $stacked.X)
+        { Import-RnnAudio -LiteralPath (Join-Path $Good 's16_mono_16k.wav') -Model $back -StackFrames 2 } |
+            Should -Throw -ErrorId 'AudioRecipeConflict,PSRnn.Commands.ImportRnnAudioCommand'
+        $Loaded.AudioRecipe.Options.StackFrames | Should -Be 1 -Because 'a recipe without stack_frames stacks nothing'
+        $thirteen = New-RnnModel -InputShape 0, 13 -Seed 1 | Add-GruLayer 2 | Add-DenseLayer 2 -Activation softmax
+        { $thirteen | Set-RnnAudioRecipe -Dataset $stacked } | Should -Throw -ErrorId 'AudioRecipeMismatch,PSRnn.Commands.SetRnnAudioRecipeCommand'
+    }
+
     It 'refuses a feature setting beside -Model (AudioRecipeConflict)' {
         { Import-RnnAudio -LiteralPath (Join-Path $Good 's16_mono_16k.wav') -Model $Loaded -Frames 30 } |
             Should -Throw -ErrorId 'AudioRecipeConflict,PSRnn.Commands.ImportRnnAudioCommand'

@@ -90,6 +90,29 @@ Describe 'Import-RnnAudio' {
             $pre = Import-RnnAudio -LiteralPath $file -Normalize -Frames 5 -Truncating Pre
             $pre.Features.Data[0] | Should -Be $Natural.Features.Data[3 * 13]
         }
+
+        It 'stacks -StackFrames frames side by side in a step, the last step completed with zeros' {
+            # 8 frames: 3 steps of 3 frames (39 features), the last holding frames 6 and 7 and then 13 zeros.
+            $r = Import-RnnAudio -LiteralPath $file -Normalize -StackFrames 3
+            $r.Features.Shape | Should -Be @(3, 39)
+            $r.Frames | Should -Be 3
+            @($r.Features.Data[0..103]) | Should -Be @($Natural.Features.Data)
+            @($r.Features.Data[104..116]) | Should -Be (@(0) * 13)
+            $even = Import-RnnAudio -LiteralPath $file -Normalize -StackFrames 2
+            $even.Features.Shape | Should -Be @(4, 26)
+            @($even.Features.Data) | Should -Be @($Natural.Features.Data)
+        }
+
+        It 'pads and truncates stacked steps, not frames' {
+            $r = Import-RnnAudio -LiteralPath $file -Normalize -StackFrames 2 -Frames 6 -Padding Post
+            $r.Features.Shape | Should -Be @(6, 26)
+            @($r.Features.Data[0..103]) | Should -Be @($Natural.Features.Data)
+            @($r.Features.Data[104..155]) | Should -Be (@(0) * 52)
+        }
+
+        It 'refuses -StackFrames 0' {
+            { Import-RnnAudio -LiteralPath $file -StackFrames 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,PSRnn.Commands.ImportRnnAudioCommand'
+        }
     }
 
     Context 'labels and stacking' {

@@ -39,6 +39,17 @@ public sealed record AudioFeatureOptions
     /// <summary>Scales each feature of an utterance to mean 0 and variance 1.</summary>
     public bool Normalize { get; init; }
 
+    /// <summary>The most frames one step may stack (<see cref="StackFrames"/>).</summary>
+    public const int MaxStackFrames = 64;
+
+    /// <summary>
+    /// Frames per step (1 by default: none stacked). With k, each run of k consecutive frames becomes one step of k times
+    /// the features, side by side in time order, the last step completed with zeros: the low-frame-rate features of
+    /// speech recognizers (FunASR's LFR with its skip equal to the stack, Kaldi's frame subsampling by stacking). Applied
+    /// last, after deltas and normalization. A recurrent layer then runs k times fewer steps over the same audio.
+    /// </summary>
+    public int StackFrames { get; init; } = 1;
+
     /// <summary>Throws <see cref="ArgumentException"/> when a setting is out of range.</summary>
     public void Validate()
     {
@@ -56,6 +67,8 @@ public sealed record AudioFeatureOptions
             throw new ArgumentOutOfRangeException(nameof(TrimSilenceDb), db, "The silence threshold must be a positive number of dB.");
         }
 
+        ArgumentOutOfRangeException.ThrowIfLessThan(StackFrames, 1, nameof(StackFrames));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(StackFrames, MaxStackFrames, nameof(StackFrames));
         if (Deltas && Feature == AudioFeatureKind.Raw)
         {
             throw new ArgumentException("Deltas apply to MFCC and log-mel features, not to raw samples.", nameof(Deltas));

@@ -28,6 +28,8 @@ namespace PSRnn.Engine.Audio;
 /// delta-deltas the same over the deltas;</item>
 /// <item>normalization (optional): per feature column, (x − mean)/std (population std; a column with std &lt; 1e-6
 /// is only centered).</item>
+/// <item>stacking (optional, k = <see cref="AudioFeatureOptions.StackFrames"/>): step s is frames sk … sk + k − 1 side
+/// by side, ⌈frames/k⌉ steps of k·F features, the last one completed with zeros.</item>
 /// </list>
 /// FFT, window, mel filter bank and DCT are NWaves'; raw features are the prepared samples, one a step.
 /// </summary>
@@ -137,7 +139,27 @@ public static class AudioFeatures
                 $"reach {peak:G3}, where full scale is 1. The audio data is damaged or not scaled; fix or leave out the file."));
         }
 
-        return new Tensor(data, rows, cols);
+        return Stacked(data, rows, cols, options.StackFrames);
+    }
+
+    /// <summary>
+    /// (rows, cols) features as ⌈rows/k⌉ steps of k·cols: the rows are already in that order in memory, so stacking is
+    /// the same array with the last step's missing frames as zeros (what padding the frames to a multiple of k gives).
+    /// </summary>
+    internal static Tensor Stacked(float[] data, int rows, int cols, int k)
+    {
+        if (k == 1)
+        {
+            return new Tensor(data, rows, cols);
+        }
+
+        int steps = (int)(((long)rows + k - 1) / k);
+        if ((long)steps * k * cols != data.Length)
+        {
+            Array.Resize(ref data, steps * k * cols);
+        }
+
+        return new Tensor(data, steps, k * cols);
     }
 
     /// <summary>The frame length and hop, in samples, at a sample rate: ⌊0.025·sr + 0.5⌋ and ⌊0.010·sr + 0.5⌋.</summary>

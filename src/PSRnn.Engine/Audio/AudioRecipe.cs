@@ -7,7 +7,7 @@ namespace PSRnn.Engine.Audio;
 
 /// <summary>
 /// Everything a model's audio features depend on: the <see cref="AudioFeatureOptions"/> (rate, kind, coefficients, mel
-/// bands, deltas, trimming, normalization), how sequences are fitted to the model's steps (frames, padding and
+/// bands, deltas, trimming, normalization, stacked frames), how sequences are fitted to the model's steps (frames, padding and
 /// truncating sides, padding value) and the class names in index order. A model file keeps it beside the configuration,
 /// so that new audio is turned into exactly the features the model was trained on — as Keras keeps preprocessing layers
 /// inside the model.
@@ -32,13 +32,14 @@ public sealed record AudioRecipe
     /// <summary>The class names: output i of the model is class <c>Classes[i]</c>; empty when the features had no labels.</summary>
     public IReadOnlyList<string> Classes { get; init; } = [];
 
-    /// <summary>Features per step: the coefficients (MFCC), mel bands (LogMel) or 1 (Raw), three times that with deltas.</summary>
+    /// <summary>Features per step: the coefficients (MFCC), mel bands (LogMel) or 1 (Raw), three times that with deltas,
+    /// times the stacked frames.</summary>
     public int FeatureCount => (Options.Feature switch
     {
         AudioFeatureKind.Mfcc => Options.Coefficients,
         AudioFeatureKind.LogMel => Options.MelBands,
         _ => 1,
-    }) * (Options.Deltas ? 3 : 1);
+    }) * (Options.Deltas ? 3 : 1) * Options.StackFrames;
 
     /// <summary>Throws <see cref="ArgumentException"/> when a setting is out of range or a class name repeats.</summary>
     public void Validate()

@@ -7,7 +7,7 @@ namespace PSRnn.Engine.Serialization;
 /// <summary>
 /// The <c>audio_recipe</c> metadata entry of a model file: an <see cref="AudioRecipe"/> as JSON, with names as
 /// Import-RnnAudio's parameters (sample_rate, feature, coefficients, mel_bands, deltas, trim_silence_db, normalize,
-/// frames, padding, truncating, padding_value, classes). Files without it load with no recipe.
+/// stack_frames (written when above 1), frames, padding, truncating, padding_value, classes). Files without it load with no recipe.
 /// </summary>
 internal static class AudioRecipeConfig
 {
@@ -32,6 +32,12 @@ internal static class AudioRecipeConfig
         }
 
         w.WriteBoolean("normalize", o.Normalize);
+        if (o.StackFrames != 1)
+        {
+            // Only when set: a recipe without stacking is written as before it existed.
+            w.WriteNumber("stack_frames", o.StackFrames);
+        }
+
         if (recipe.Frames is int frames)
         {
             w.WriteNumber("frames", frames);
@@ -68,6 +74,7 @@ internal static class AudioRecipeConfig
                 Deltas = JsonConfig.Bool(e, "deltas", Where, false),
                 TrimSilenceDb = JsonConfig.Member(e, "trim_silence_db") is { } db ? JsonConfig.ReadDouble(db, $"{Where}.trim_silence_db") : null,
                 Normalize = JsonConfig.Bool(e, "normalize", Where, false),
+                StackFrames = JsonConfig.Member(e, "stack_frames") is not null ? JsonConfig.Int(e, "stack_frames", Where) : 1,
             },
             Frames = JsonConfig.Member(e, "frames") is not null ? JsonConfig.Int(e, "frames", Where) : null,
             Padding = Named<SequenceSide>(e, "padding"),

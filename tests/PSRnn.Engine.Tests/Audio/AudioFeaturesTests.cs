@@ -59,6 +59,41 @@ public class AudioFeaturesTests(ITestOutputHelper output)
         Assert.Equal([1, 13], t.Shape);
     }
 
+    [Theory]
+    [InlineData(AudioFeatureKind.Mfcc, true, 2)]
+    [InlineData(AudioFeatureKind.LogMel, false, 3)]
+    [InlineData(AudioFeatureKind.Raw, false, 40)]
+    public void StackedStepsAreTheFramesSideBySideWithZerosAfterTheLast(AudioFeatureKind kind, bool deltas, int k)
+    {
+        WavAudio audio = WavReader.Read(Path.Combine(AudioFixtures.Dir, "good", "s16_mono_16k.wav"));
+        var options = new AudioFeatureOptions { Feature = kind, Deltas = deltas, Normalize = true };
+        Tensor frames = AudioFeatures.Compute(AudioFeatures.Prepare(audio, options), options);
+        AudioFeatureOptions stacking = options with { StackFrames = k };
+        Tensor steps = AudioFeatures.Compute(AudioFeatures.Prepare(audio, stacking), stacking);
+        int rows = frames.Dim(0), cols = frames.Dim(1);
+        Assert.Equal([(rows + k - 1) / k, k * cols], steps.Shape);
+        Assert.Equal(new AudioRecipe { Options = stacking }.FeatureCount, steps.Dim(1));
+        float[] f = (float[])frames.Data, s = (float[])steps.Data;
+        for (int step = 0; step < steps.Dim(0); step++)
+        {
+            for (int j = 0; j < k * cols; j++)
+            {
+                // Step s, feature j is frame s·k + j / F, feature j mod F; beyond the last frame, zero.
+                int frame = (step * k) + (j / cols);
+                Assert.Equal(frame < rows ? f[(frame * cols) + (j % cols)] : 0f, s[(step * k * cols) + j]);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(AudioFeatureOptions.MaxStackFrames + 1)]
+    public void RefusesAStackOutOfRange(int k)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new AudioFeatureOptions { StackFrames = k }.Validate());
+        Assert.Equal("StackFrames", e.ParamName);
+    }
+
     [Fact]
     public void NormalizeGivesZeroMeanUnitVariance()
     {

@@ -85,6 +85,8 @@ public sealed class AudioRecipeTests
     [InlineData("{\"sample_rate\":16000,\"feature\":\"Mfcc\",\"coefficients\":13,\"mel_bands\":40,\"padding\":\"Pre\",\"truncating\":\"Post\",\"padding_value\":0,\"classes\":[\"a\",\"a\"]}", "'a' appears twice")]
     [InlineData("{\"sample_rate\":16000,\"feature\":\"Mfcc\",\"coefficients\":50,\"mel_bands\":40,\"padding\":\"Pre\",\"truncating\":\"Post\",\"padding_value\":0,\"classes\":[]}", "mel bands")]
     [InlineData("{\"sample_rate\":16000,\"feature\":\"Mfcc\",\"coefficients\":13,\"mel_bands\":40,\"frames\":0,\"padding\":\"Pre\",\"truncating\":\"Post\",\"padding_value\":0,\"classes\":[]}", "Frames")]
+    [InlineData("{\"sample_rate\":16000,\"feature\":\"Mfcc\",\"coefficients\":13,\"mel_bands\":40,\"stack_frames\":0,\"padding\":\"Pre\",\"truncating\":\"Post\",\"padding_value\":0,\"classes\":[]}", "StackFrames")]
+    [InlineData("{\"sample_rate\":16000,\"feature\":\"Mfcc\",\"coefficients\":13,\"mel_bands\":40,\"stack_frames\":65,\"padding\":\"Pre\",\"truncating\":\"Post\",\"padding_value\":0,\"classes\":[]}", "StackFrames")]
     [InlineData("[1]", "JSON object")]
     public void ABadRecipeFailsTheWholeFile(string json, string says)
     {
@@ -121,6 +123,21 @@ public sealed class AudioRecipeTests
         binary.Add(new Gru(2));
         binary.Add(new Dense(1, ActivationKind.Sigmoid));
         Assert.Same(Recipe, Recipe.FitTo(binary));
+    }
+
+    [Fact]
+    public void StackedFramesComeBackFromTheModelFileAndAnUnstackedRecipeIsWrittenAsBefore()
+    {
+        AudioRecipe stacked = Recipe with { Options = Recipe.Options with { StackFrames = 3 } };
+        Assert.Equal(18, stacked.FeatureCount);
+        Sequential model = Model(18);
+        model.AudioRecipe = stacked.FitTo(model);
+        AssertSame(stacked, ModelFileTests.RoundTrip(model, false).Model.AudioRecipe);
+        Assert.Contains("\"stack_frames\":3", ModelFile.ToSafetensors(model, false).Metadata[AudioRecipeConfig.Key], StringComparison.Ordinal);
+
+        Sequential plain = Model();
+        plain.AudioRecipe = Recipe;
+        Assert.DoesNotContain("stack_frames", ModelFile.ToSafetensors(plain, false).Metadata[AudioRecipeConfig.Key], StringComparison.Ordinal);
     }
 
     [Fact]
