@@ -4,9 +4,10 @@
 .DESCRIPTION
     Loads PSRnn's embedded connected-digits set (examples/data/digit-strings.npz: 2,592 strings of 1 to 7 digits spoken
     by the word set's 432 synthetic speakers, 13 MFCCs per 10 ms frame, each utterance its own length, zero-padded after
-    the speech; made by tools/make-digit-strings.ps1, with digit-strings-echo.npz: 564 echoed copies of training
+    the speech; made by tools/make-digit-strings.ps1, with digit-strings-echo.npz: 1,095 echoed copies of training
     speakers' strings, added to the training part) and trains a recognizer that is never told where a digit starts:
 
+        two frames a step (26 features: -StackFrames 2, as Import-RnnAudio -StackFrames 2 makes them) ->
         Masking -> SpecAugment -> Bidirectional GRU(128, return_sequences) x 2 -> Dense(11, softmax) at every step,
         -Loss ctc (symbol 0 the blank, 1 … 10 the digits 0 … 9), Adam with cosine decay
 
@@ -47,7 +48,10 @@ param(
     # The seed of the network (its initial weights, shuffles and SpecAugment masks) and of the spliced strings.
     [uint32] $Seed = 42,
     # Extra training strings per training speaker, spliced from that speaker's isolated words of the word set (0: none).
-    [ValidateRange(0, 100)] [int] $SplicedStrings = 0
+    [ValidateRange(0, 100)] [int] $SplicedStrings = 0,
+    # Frames per step: 2 puts each two 10 ms frames side by side (26 features a step; Import-RnnAudio -StackFrames), so
+    # the GRUs run half the steps. 1 trains on the frames themselves.
+    [ValidateRange(1, 4)] [int] $StackFrames = 2
 )
 $ErrorActionPreference = 'Stop'
 $built = Join-Path $PSScriptRoot '../out/PSRnn/PSRnn.psd1'
@@ -167,13 +171,29 @@ if ($SplicedStrings -gt 0) {
 $xValidation, $yValidation = $x, $y | Select-RnnSample -Index $validation
 $xTest, $yTest = $x, $y | Select-RnnSample -Index $testRows
 
+# Frames stacked into steps, as Import-RnnAudio -StackFrames does (and the recipe below repeats for WAV files): step s of
+# a row is frames s·k … s·k + k − 1 side by side. The rows are zero-padded after the speech, so a row's last real step
+# is completed with zeros, as the cmdlet completes it, and whole padding steps stay zeros for the Masking layer.
+$stack = { param($t)
+    $n = $t.Shape[0]; $frames = $t.Shape[1]; $f = $t.Shape[2]; $stepsOut = [int] [Math]::Ceiling($frames / $StackFrames)
+    $out = [float[]]::new($n * $stepsOut * $StackFrames * $f); $in = $t.Data
+    for ($i = 0; $i -lt $n; $i++) { [Array]::Copy($in, $i * $frames * $f, $out, $i * $stepsOut * $StackFrames * $f, $frames * $f) }
+    ConvertTo-RnnTensor -InputObject $out -Shape $n, $stepsOut, ($StackFrames * $f)
+}
+if ($StackFrames -gt 1) {
+    $xTrain = & $stack $xTrain; $xValidation = & $stack $xValidation; $xTest = & $stack $xTest
+}
+$features = $StackFrames * $coefficients
+
 # 3. The network: Masking finds the zero padding (each string's own frames: the CTC input lengths), SpecAugment masks
 #    bands of coefficients and runs of frames while training, two bidirectional GRUs return every step, and a per-step
 #    softmax gives the blank and the ten digits.
-$network = 'Masking -> SpecAugment(2 bands of up to 3 coefficients, 4 runs of up to 7 frames) -> Bidirectional GRU(128, return_sequences) x 2 -> Dense(11, softmax) at every step'
-$model = New-RnnModel -InputShape 0, $coefficients -Name digit_strings -Seed $Seed |
+#    SpecAugment's runs are of steps: up to 7 frames (70 ms), or 3 steps of 2 frames (60 ms).
+$timeMaskWidth = [int] [Math]::Ceiling(8 / $StackFrames)
+$network = "$StackFrames frame(s) a step ($features features) -> Masking -> SpecAugment(2 bands of up to 3 of the $features features, 4 runs of up to $($timeMaskWidth - 1) steps) -> Bidirectional GRU(128, return_sequences) x 2 -> Dense(11, softmax) at every step"
+$model = New-RnnModel -InputShape 0, $features -Name digit_strings -Seed $Seed |
     Add-MaskingLayer -MaskValue 0 |
-    Add-SpecAugmentLayer -FrequencyMasks 2 -FrequencyMaskWidth 4 -TimeMasks 4 -TimeMaskWidth 8 -TimeMaskProportion 0.2 |
+    Add-SpecAugmentLayer -FrequencyMasks 2 -FrequencyMaskWidth 4 -TimeMasks 4 -TimeMaskWidth $timeMaskWidth -TimeMaskProportion 0.2 |
     Add-GruLayer 128 -Bidirectional -ReturnSequences |
     Add-GruLayer 128 -Bidirectional -ReturnSequences |
     Add-DenseLayer 11 -Activation softmax
@@ -219,7 +239,7 @@ $missed | Select-Object -First 6 | Format-Table -AutoSize | Out-String | Write-H
 #    (tools/make-digit-strings.ps1), so the model records them, and WAV files are read through them (-Model). The six
 #    sample files (named <row>-<digits>.wav) are strings of test speakers.
 $samples = @(Get-ChildItem -LiteralPath (Join-Path $dataFolder 'digit-strings-wav') -Filter *.wav | Sort-Object Name)
-$model | Set-RnnAudioRecipe -Dataset ($samples | Import-RnnAudio -TrimSilence 40 -Normalize -Padding Post -Coefficients 13 -Stack)
+$model | Set-RnnAudioRecipe -Dataset ($samples | Import-RnnAudio -TrimSilence 40 -Normalize -Padding Post -Coefficients 13 -StackFrames $StackFrames -Stack)
 $heard = $samples | Import-RnnAudio -Model $model -Stack
 $read = @($model | Invoke-RnnPrediction -X $heard.X -Decode Greedy -ClassNames $meta.classes)
 $right = 0

@@ -59,7 +59,8 @@
 .PARAMETER WorkFolder
     Where all WAV files are written (a temporary folder by default, removed at the end unless -KeepWork).
 .PARAMETER EchoShare
-    The share of the training speakers' strings that get an echoed copy in digit-strings-echo.npz (0.3; 0 for none).
+    The share of the training speakers' strings that get an echoed copy in digit-strings-echo.npz (0.6; 0 for none).
+    The draws do not depend on it: a larger share keeps every copy of a smaller one, with the same delay and gain.
 .PARAMETER EchoSeed
     The seed of the echo draws (their own generator, so the dry set is the same whatever the echo settings).
 .PARAMETER ValidationEvery
@@ -80,7 +81,7 @@ param(
     [string] $OutputFolder = (Join-Path $PSScriptRoot '../examples/data'),
     [string] $WorkFolder = (Join-Path ([IO.Path]::GetTempPath()) "psrnn-digit-strings-$PID"),
     [switch] $KeepWork,
-    [ValidateRange(0.0, 1.0)] [double] $EchoShare = 0.3,
+    [ValidateRange(0.0, 1.0)] [double] $EchoShare = 0.6,
     [int] $EchoSeed = 99,
     [ValidateRange(2, 1000)] [int] $ValidationEvery = 8
 )

@@ -104,12 +104,14 @@ Describe 'examples/digit-strings.ps1' {
         $model = Import-RnnModel -LiteralPath (Join-Path $folder 'digit-strings.safetensors')
         $model.Loss.KerasName | Should -Be 'ctc'
         $model.OutputShape.Features | Should -Be 11
-        $model.AudioRecipe.FeatureCount | Should -Be 13
+        $model.AudioRecipe.FeatureCount | Should -Be 26 -Because 'two 13-MFCC frames a step'
+        $model.AudioRecipe.Options.StackFrames | Should -Be 2
         $model.AudioRecipe.Options | Should -Match 'TrimSilence'
         $files = @(Get-ChildItem -LiteralPath (Join-Path $examplesFolder 'data/digit-strings-wav') -Filter *.wav | Sort-Object Name)
         $heard = $files | Import-RnnAudio -Model $model -Stack
-        $stored = $files | Import-RnnAudio -TrimSilence 40 -Normalize -Padding Post -Coefficients 13 -Stack
+        $stored = $files | Import-RnnAudio -TrimSilence 40 -Normalize -Padding Post -Coefficients 13 -StackFrames 2 -Stack
         $heard.Lengths | Should -Be $stored.Lengths
+        [float[]] $heard.X.Data | Should -Be ([float[]] $stored.X.Data)
         $decoded = @($model | Invoke-RnnPrediction -X $heard.X -Decode Greedy -ClassNames (0..9))
         $decoded.Count | Should -Be 6
         foreach ($d in $decoded) { $d.Text | Should -Match '^\d*$' }
