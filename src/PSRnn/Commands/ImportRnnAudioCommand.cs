@@ -197,7 +197,7 @@ public sealed class ImportRnnAudioCommand : ImportFileCommandBase
     /// one step of k times the features, side by side in time order, the last step completed with zeros: the
     /// low-frame-rate features of speech recognizers (FunASR's LFR, Kaldi's frame subsampling). It comes after deltas
     /// and -Normalize, and -Frames, -Padding and the Lengths count steps. -StackFrames 2 halves the steps a recurrent
-    /// layer runs over the same audio (examples/digit-strings.ps1 trains in half the time, and no worse).</para>
+    /// layer runs over the same audio (examples/digit-strings.ps1 uses it).</para>
     /// </summary>
     [Parameter]
     [ValidateRange(1, AudioFeatureOptions.MaxStackFrames)]
