@@ -124,11 +124,11 @@ Write-Host ("synthesized in {0:n0} s" -f $clock.Elapsed.TotalSeconds)
 # Three draws for every row in order (share, delay, gain) on their own generator, whether or not the row is copied.
 $echoRng = [Random]::new($EchoSeed)
 $echoFolder = Join-Path $WorkFolder 'echo'
+$null = New-Item -ItemType Directory -Force -Path (Join-Path $echoFolder 'clean'), (Join-Path $echoFolder 'wav')
 $copies = @(for ($i = 0; $i -lt $plan.Count; $i++) {
         $u = $plan[$i]
         $pick = $echoRng.NextDouble(); $delay = 8 + $echoRng.Next(193); $gain = 0.05 + (0.39 - 0.05) * $echoRng.NextDouble()
         if ($speakers[$u.Speaker].test -or $u.Speaker % $ValidationEvery -eq 0 -or $pick -ge $EchoShare) { continue }
-        $null = New-Item -ItemType Directory -Force -Path (Join-Path $echoFolder 'clean'), (Join-Path $echoFolder 'wav')
         $c = [pscustomobject] @{ Source = $i; Speaker = $u.Speaker; Digits = $u.Digits; Noise = $u.Noise; Snr = $u.Snr; EchoMs = $delay; EchoGain = $gain
             CleanPath = Join-Path $echoFolder "clean/$($u.Name)"; Path = Join-Path $echoFolder "wav/$($u.Name)" }
         [SpeechDigitsNoise]::Echo($u.CleanPath, $c.CleanPath, $delay, $gain)
