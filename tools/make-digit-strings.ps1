@@ -32,6 +32,8 @@
       digit-strings-echo.npz  the echoed copies (below): x (C, T', 13) float16 and lengths (C,) int16 as above,
                           y (C, 7) int8 — the copied string's labels; source (C,) int16 — the row of digit-strings.npz
                           each copies; echo (C, 2) float16 — its delay in ms and feedback gain; saved deflated.
+      digit-strings-extra.npz  the extra speakers' strings (below): x (E, T'', 13) float16, lengths (E,) int16 and
+                          y (E, 7) int8 as above; speaker (E,) int16 — an index into the JSON's extraSpeakers; saved deflated.
       digit-strings-wav/*.wav   six utterances of test speakers (22,050 Hz, 16-bit), named <row>-<digits>.wav, to show
                           Import-RnnAudio -Model on real files.
 
@@ -42,8 +44,14 @@
     the same noise at the same SNR. The copies go to their own file, so digit-strings.npz is the same with or without
     them.
 
+    Extra speakers. The set's speakers are 432 of the voice and variant pairs espeak-ng can make, and more of them
+    help a recognizer that learns its training voices (measured: README, issue 18). Each voice gets
+    -ExtraSpeakersPerVoice more speakers, variants drawn from those it has no speaker with (so no extra speaker is any
+    speaker of digit-strings.npz, test, validation or training), each saying -ExtraStringsPerSpeaker strings drawn as the
+    others are. They are training speakers only, in their own file.
+
     Never uses flite or festival. Needs espeak-ng (installed with apt-get when missing and running as root) and the
-    built module (dotnet pwsh ./build.ps1 -Task Build). About a minute on 2 cores.
+    built module (dotnet pwsh ./build.ps1 -Task Build). Two to four minutes on 2 cores.
 .PARAMETER StringsPerSpeaker
     How many digit strings each speaker says (each with its own length, speed, pitch, amplitude and noise).
 .PARAMETER MaxDigits
@@ -63,6 +71,12 @@
     The draws do not depend on it: a larger share keeps every copy of a smaller one, with the same delay and gain.
 .PARAMETER EchoSeed
     The seed of the echo draws (their own generator, so the dry set is the same whatever the echo settings).
+.PARAMETER ExtraSpeakersPerVoice
+    New training-only speakers per voice in digit-strings-extra.npz (16; 0 for none): variants the voice has no speaker with.
+.PARAMETER ExtraStringsPerSpeaker
+    How many strings each extra speaker says (3).
+.PARAMETER ExtraSeed
+    The seed of the extra speakers' draws (their own generator, so the dry and echoed sets are the same whatever these are).
 .PARAMETER ValidationEvery
     Speakers whose index is a multiple of it are examples/digit-strings.ps1's validation part (every 8th): like the
     test speakers they get no echoed copies.
@@ -83,6 +97,9 @@ param(
     [switch] $KeepWork,
     [ValidateRange(0.0, 1.0)] [double] $EchoShare = 0.6,
     [int] $EchoSeed = 99,
+    [ValidateRange(0, 60)] [int] $ExtraSpeakersPerVoice = 16,
+    [ValidateRange(1, 20)] [int] $ExtraStringsPerSpeaker = 3,
+    [int] $ExtraSeed = 77,
     [ValidateRange(2, 1000)] [int] $ValidationEvery = 8
 )
 
@@ -137,6 +154,30 @@ $copies = @(for ($i = 0; $i -lt $plan.Count; $i++) {
     })
 Write-Host ("{0} echoed copies of training speakers' strings" -f $copies.Count)
 
+# --- extra training speakers (digit-strings-extra.npz) ---------------------------------------------------------------
+# Per voice, -ExtraSpeakersPerVoice variants it has no speaker with, then each extra speaker's strings and deliveries,
+# all on their own generator.
+$extraRng = [Random]::new($ExtraSeed)
+$extraSpeakers = New-SpeechExtraSpeakers -Voices $voices -Speakers $speakers -Rng $extraRng -PerVoice $ExtraSpeakersPerVoice
+$extraFolder = Join-Path $WorkFolder 'extra'
+$extraPlan = @(foreach ($s in $extraSpeakers) {
+        for ($k = 1; $k -le $ExtraStringsPerSpeaker; $k++) {
+            $digits = -join @(for ($d = 1 + $extraRng.Next($MaxDigits); $d -gt 0; $d--) { $extraRng.Next(10) })
+            $u = [ordered]@{
+                Speaker = $s.id; Voice = $s.espeak; Digits = $digits
+                Text = (@($digits.ToCharArray() | ForEach-Object { $classes[[int]"$_"] }) -join ' ')
+            }
+            (Get-SpeechDelivery -Rng $extraRng).GetEnumerator() | ForEach-Object { $u[$_.Key] = $_.Value }
+            $u.Name = 'x{0:d3}-{1}-{2}-s{3}.wav' -f $s.id, $s.voice, $s.variant, $k
+            $u.CleanPath = Join-Path $extraFolder "clean/$($u.Name)"; $u.Path = Join-Path $extraFolder "wav/$($u.Name)"
+            [pscustomobject] $u
+        }
+    })
+if ($extraPlan.Count -gt 0) {
+    Invoke-SpeechSynthesis -Plan $extraPlan -Activity 'Synthesizing the extra speakers'
+    Write-Host ("{0} strings of {1} extra training speakers" -f $extraPlan.Count, $extraSpeakers.Count)
+}
+
 # --- features: the module's own Import-RnnAudio, in the plan's order ------------------------------------------------
 $files = [string[]] $plan.Path
 $data = $files | Import-RnnAudio -TrimSilence 40 -Normalize -Padding Post -Coefficients 13 -Stack
@@ -150,16 +191,20 @@ $steps = $x.Shape[1]
 # The mask a Masking layer finds must be the lengths (padding all zeros, no real frame all zeros after rounding).
 $bad = [SpeechDigitsNoise]::FirstMaskMismatch([Half[]] $x.Data, $steps, $x.Shape[2], [int[]] $data.Lengths)
 if ($bad -ge 0) { throw "Row $([Math]::Floor($bad / $steps)), frame $($bad % $steps): zero frames do not match the lengths." }
-# CTC needs at least one frame a label plus one between repeats; a 10 ms frame rate leaves plenty, but check.
-for ($i = 0; $i -lt $n; $i++) {
-    $need = $plan[$i].Digits.Length
-    for ($c = 1; $c -lt $plan[$i].Digits.Length; $c++) { if ($plan[$i].Digits[$c] -eq $plan[$i].Digits[$c - 1]) { $need++ } }
-    if ($data.Lengths[$i] -lt $need) { throw "Row $i ($($plan[$i].Digits)) has $($data.Lengths[$i]) frames: too few to align." }
+function ConvertTo-CtcLabels {
+    # The (N, MaxDigits) CTC labels of a plan's strings, after checking each row can align: CTC needs a frame a label
+    # plus one between repeats (a 10 ms frame rate leaves plenty, but check).
+    param([object[]] $Plan, [int[]] $Lengths, [string] $What)
+    $out = [sbyte[]]::new($Plan.Count * $MaxDigits)
+    for ($i = 0; $i -lt $Plan.Count; $i++) {
+        $digits = $Plan[$i].Digits; $need = $digits.Length
+        for ($c = 1; $c -lt $digits.Length; $c++) { if ($digits[$c] -eq $digits[$c - 1]) { $need++ } }
+        if ($Lengths[$i] -lt $need) { throw "$What $i ($digits) has $($Lengths[$i]) frames: too few to align." }
+        for ($c = 0; $c -lt $digits.Length; $c++) { $out[$i * $MaxDigits + $c] = 1 + [int]"$($digits[$c])" }
+    }
+    , $out
 }
-$labels = [sbyte[]]::new($n * $MaxDigits)
-for ($i = 0; $i -lt $n; $i++) {
-    for ($c = 0; $c -lt $plan[$i].Digits.Length; $c++) { $labels[$i * $MaxDigits + $c] = 1 + [int]"$($plan[$i].Digits[$c])" }
-}
+$labels = ConvertTo-CtcLabels -Plan $plan -Lengths ([int[]] $data.Lengths) -What 'Row'
 
 $null = New-Item -ItemType Directory -Force -Path $OutputFolder
 $npz = Join-Path $OutputFolder 'digit-strings.npz'
@@ -195,6 +240,25 @@ if ($copies.Count -gt 0) {
         }) -Compress -Force
 } elseif (Test-Path -LiteralPath $echoNpz) { Remove-Item -LiteralPath $echoNpz }
 
+# The extra speakers' features, checked as the others, in their own file.
+$extraNpz = Join-Path $OutputFolder 'digit-strings-extra.npz'
+if ($extraPlan.Count -gt 0) {
+    $extraData = [string[]] $extraPlan.Path | Import-RnnAudio -TrimSilence 40 -Normalize -Padding Post -Coefficients 13 -Stack
+    for ($k = 0; $k -lt $extraPlan.Count; $k++) {
+        if ($extraData.Paths[$k] -ne $extraPlan[$k].Path) { throw "Import-RnnAudio changed the order at extra row $k." }
+    }
+    $extraX = ConvertTo-RnnTensor -InputObject $extraData.X -DType Float16 -WarningAction Ignore
+    $bad = [SpeechDigitsNoise]::FirstMaskMismatch([Half[]] $extraX.Data, $extraX.Shape[1], $extraX.Shape[2], [int[]] $extraData.Lengths)
+    if ($bad -ge 0) { throw "Extra row $([Math]::Floor($bad / $extraX.Shape[1])): zero frames do not match the lengths." }
+    $extraLabels = ConvertTo-CtcLabels -Plan $extraPlan -Lengths ([int[]] $extraData.Lengths) -What 'Extra row'
+    Export-NpyData -Path $extraNpz -InputObject ([ordered]@{
+            x       = $extraX
+            lengths = ConvertTo-RnnTensor -InputObject ([short[]] $extraData.Lengths) -DType Int16
+            y       = ConvertTo-RnnTensor -InputObject $extraLabels -Shape $extraPlan.Count, $MaxDigits -DType Int8
+            speaker = ConvertTo-RnnTensor -InputObject ([short[]] @($extraPlan.Speaker)) -DType Int16
+        }) -Compress -Force
+} elseif (Test-Path -LiteralPath $extraNpz) { Remove-Item -LiteralPath $extraNpz }
+
 $durations = foreach ($f in $files) { (Get-Item -LiteralPath $f).Length / 2 / 22050 }
 $meta = [ordered]@{
     description = 'Connected digit strings (1-7 digits) synthesized with espeak-ng, with background noise; made by tools/make-digit-strings.ps1.'
@@ -217,6 +281,8 @@ $meta = [ordered]@{
         utterances = $n; digits = $digitCount; speakers = $speakers.Count; voices = $voices.Count; families = $families.Count
         variants = @($speakers.variant | Sort-Object -Unique).Count
         echoCopies = $copies.Count; echoMaxFrames = if ($copies.Count -gt 0) { $echoX.Shape[1] } else { 0 }
+        extraSpeakers = $extraSpeakers.Count; extraUtterances = $extraPlan.Count
+        extraMaxFrames = if ($extraPlan.Count -gt 0) { $extraX.Shape[1] } else { 0 }
         testSpeakers = @($speakers | Where-Object test).Count; testUtterances = @($plan | Where-Object { $speakers[$_.Speaker].test }).Count
         meanSeconds = [math]::Round(($durations | Measure-Object -Average).Average, 3)
         maxSeconds = [math]::Round(($durations | Measure-Object -Maximum).Maximum, 3)
@@ -228,10 +294,13 @@ $meta = [ordered]@{
         englishVariants = $EnglishVariants; otherVariants = $OtherVariants
         speeds = $speeds; pitches = $pitches; amplitudes = $amplitudes; noises = $noises; snrDb = $snrs
         echoShare = $EchoShare; echoSeed = $EchoSeed; echoDelayMs = @(8, 200); echoGain = @(0.05, 0.39); validationEvery = $ValidationEvery
+        extraSpeakersPerVoice = $ExtraSpeakersPerVoice; extraStringsPerSpeaker = $ExtraStringsPerSpeaker; extraSeed = $ExtraSeed
         rejectedVoices = @($candidates | Where-Object { $_.Id -notin $voices.Id } | ForEach-Object Id)
         espeakNg = ((& espeak-ng --version) -join ' ')
     }
     speakers    = $speakers
+    extraSpeakers = $extraSpeakers
+    extraLabels = @($extraPlan.Digits)
 }
 $json = Join-Path $OutputFolder 'digit-strings.json'
 $meta | ConvertTo-Json -Depth 5 | Set-Content -LiteralPath $json -Encoding utf8NoBOM

@@ -324,6 +324,25 @@ function New-SpeechSpeakers {
     , $speakers
 }
 
+function New-SpeechExtraSpeakers {
+    # Training-only speakers beyond -Speakers: per voice, -PerVoice variants it has no speaker with (drawn from a shuffle
+    # of espeak-ng's variants on -Rng), so no extra speaker is a voice and variant pair of the dataset. Returns the list
+    # (id, voice, espeak, variant, accent, family).
+    param($Voices, $Speakers, [Random] $Rng, [int] $PerVoice)
+    $extra = [Collections.Generic.List[object]]::new()
+    foreach ($v in $Voices) {
+        $used = @($Speakers | Where-Object voice -EQ $v.Id | ForEach-Object variant)
+        $free = @($variants | Where-Object { $_ -notin $used } | Sort-Object { $Rng.Next() })
+        foreach ($variant in @($free | Select-Object -First $PerVoice)) {
+            $extra.Add([pscustomobject]@{
+                    id = $extra.Count; voice = $v.Id; espeak = "$($v.Espeak)+$variant"; variant = $variant; accent = $v.Accent
+                    family = $v.Family
+                })
+        }
+    }
+    , $extra
+}
+
 function Get-SpeechDelivery {
     # One utterance's delivery, drawn in this order: speed, pitch, amplitude, noise, SNR, margin (s of noise before and
     # after the speech), the noise's own seed.

@@ -120,6 +120,42 @@ Describe 'The embedded connected-digits dataset' {
         (Get-Item -LiteralPath (Join-Path $DataFolder 'digit-strings-echo.npz')).Length | Should -BeLessThan 4MB
     }
 
+    It 'has strings of extra training speakers (digit-strings-extra.npz): new voice and variant pairs, each voice''s share, labels as the JSON''s' {
+        $extra = Import-NpyData -LiteralPath (Join-Path $DataFolder 'digit-strings-extra.npz') -AsHashtable
+        $e = $Meta.counts.extraUtterances; $per = $Meta.recipe.extraStringsPerSpeaker
+        @($extra.Keys | Sort-Object) | Should -Be @('lengths', 'speaker', 'x', 'y')
+        $extra['x'].DType | Should -Be 'Float16'
+        $extra['x'].Shape | Should -Be @($e, $Meta.counts.extraMaxFrames, 13)
+        $extra['lengths'].DType | Should -Be 'Int16'
+        ($extra['lengths'].ToArray() | Measure-Object -Maximum).Maximum | Should -Be $Meta.counts.extraMaxFrames
+        $extra['y'].DType | Should -Be 'Int8'
+        $extra['y'].Shape | Should -Be @($e, $Meta.recipe.maxDigits)
+        $extra['speaker'].DType | Should -Be 'Int16'
+        $e | Should -Be ($Meta.counts.extraSpeakers * $per)
+        @($Meta.extraLabels).Count | Should -Be $e
+        Get-PaddingMismatch -X $extra['x'] -Lengths $extra['lengths'].ToArray() -Every 5 | Should -Be 0
+        # Each voice has extraSpeakersPerVoice more speakers, none a voice and variant pair of the dataset's speakers.
+        $pairs = @{}; foreach ($s in $Meta.speakers) { $pairs["$($s.voice)+$($s.variant)"] = $true }
+        @($Meta.extraSpeakers | Where-Object { $pairs.ContainsKey("$($_.voice)+$($_.variant)") }).Count | Should -Be 0
+        @($Meta.extraSpeakers | ForEach-Object { "$($_.voice)+$($_.variant)" } | Sort-Object -Unique).Count | Should -Be $Meta.counts.extraSpeakers
+        foreach ($g in ($Meta.extraSpeakers | Group-Object voice)) { $g.Count | Should -Be $Meta.recipe.extraSpeakersPerVoice -Because $g.Name }
+        @($Meta.extraSpeakers.voice | Sort-Object -Unique) | Should -Be @($Meta.speakers.voice | Sort-Object -Unique)
+        # Each extra speaker's strings in turn, stored as CTC labels of the JSON's strings, long enough to align.
+        $speaker = [int[]] $extra['speaker'].ToArray(); $y = [sbyte[]] $extra['y'].Data; $lengths = [int[]] $extra['lengths'].ToArray()
+        $width = $Meta.recipe.maxDigits; $wrong = 0
+        for ($k = 0; $k -lt $e; $k++) {
+            if ($speaker[$k] -ne [Math]::Floor($k / $per)) { $wrong++ }
+            $s = [string] $Meta.extraLabels[$k]
+            if ($s -notmatch '^\d{1,7}$' -or $lengths[$k] -lt 4 * $s.Length) { $wrong++; continue }
+            for ($c = 0; $c -lt $width; $c++) {
+                $expected = if ($c -lt $s.Length) { 1 + [int] "$($s[$c])" } else { 0 }
+                if ($y[$k * $width + $c] -ne $expected) { $wrong++ }
+            }
+        }
+        $wrong | Should -Be 0
+        (Get-Item -LiteralPath (Join-Path $DataFolder 'digit-strings-extra.npz')).Length | Should -BeLessThan 6MB
+    }
+
     It 'splits by speaker: no test speaker is heard in training, every voice is in both parts, and the speakers are the word set''s' {
         $split = Get-SpeakerSplit -Speaker $Data['speaker'].ToArray() -Test $Data['test'].ToArray() -Speakers $Meta.speakers
         $trainSpeakers = $split.Train; $testSpeakers = $split.Test
