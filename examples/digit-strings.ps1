@@ -5,11 +5,13 @@
     Loads PSRnn's embedded connected-digits set (examples/data/digit-strings.npz: 2,592 strings of 1 to 7 digits spoken
     by the word set's 432 synthetic speakers, 13 MFCCs per 10 ms frame, each utterance its own length, zero-padded after
     the speech; made by tools/make-digit-strings.ps1, with digit-strings-echo.npz: 1,095 echoed copies of training
-    speakers' strings, added to the training part) and trains a recognizer that is never told where a digit starts:
+    speakers' strings, and digit-strings-extra.npz: 1,536 strings of 512 extra training speakers, voice and variant pairs
+    no speaker of the set has; both added to the training part) and trains a recognizer that is never told where a
+    digit starts:
 
         two frames a step (26 features: -StackFrames 2, as Import-RnnAudio -StackFrames 2 makes them) ->
         Masking -> SpecAugment -> Bidirectional GRU(128, return_sequences) x 2 -> Dense(11, softmax) at every step,
-        -Loss ctc (symbol 0 the blank, 1 … 10 the digits 0 … 9), Adam with cosine decay
+        -Loss ctc (symbol 0 the blank, 1 … 10 the digits 0 … 9), AdamW (weight decay 0.05) with cosine decay
 
     More training strings, from espeak-ng too: the word set (examples/data/speech-digits.npz, the same 432 speakers and
     the same Import-RnnAudio recipe) has each speaker's ten digits said alone, and -SplicedStrings strings per training
@@ -37,7 +39,7 @@ param(
     [ValidateRange(1, 1000)] [int] $Epochs = 40,
     # Samples per batch.
     [ValidateRange(1, 4096)] [int] $BatchSize = 16,
-    # Adam's initial learning rate (decaying along a cosine to a twentieth of it).
+    # AdamW's initial learning rate (decaying along a cosine to a twentieth of it).
     [double] $LearningRate = 0.003,
     # Where the model and the PNG go (out/digit-strings under the repository by default; created if missing).
     [string] $OutputFolder = (Join-Path $PSScriptRoot '../out/digit-strings'),
@@ -87,33 +89,44 @@ Write-Host ("{0:n0} strings of 1-{1} digits by {2} speakers: {3} to train ({4} s
 
 # The three parts (Select-RnnSample gives every tensor piped to it the same rows).
 $xTrain, $yTrain = $x, $y | Select-RnnSample -Index $train
-# The echoed copies of training speakers' strings (digit-strings-echo.npz: espeak-ng's voice echo, 8-200 ms), after
-# the training rows: each row padded to the longer of the two files' lengths (Masking skips the padding either way).
+# More training rows from two files beside the dataset, after the training rows, each row padded to the longest of the
+# three (Masking skips the padding either way): digit-strings-echo.npz, echoed copies of training speakers' strings
+# (espeak-ng's voice echo, 8-200 ms), and digit-strings-extra.npz, strings of extra training speakers (voice and variant
+# pairs no speaker of the dataset has). Both by tools/make-digit-strings.ps1.
+$parts = [Collections.Generic.List[object]]::new()
+$parts.Add([pscustomobject]@{ X = $xTrain.Data; Steps = $xTrain.Shape[1]; Y = [sbyte[]] $yTrain.Data; Rows = [int[]] (0..($train.Count - 1)) })
 $echoFile = Join-Path $dataFolder 'digit-strings-echo.npz'
 if (Test-Path -LiteralPath $echoFile) {
     $echo = Import-NpyData -LiteralPath $echoFile -AsHashtable
-    $echoX = (ConvertTo-RnnTensor -InputObject $echo['x'] -DType Float32).Data; $echoSteps = $echo['x'].Shape[1]
-    $echoY = [sbyte[]] $echo['y'].Data; $source = [int[]] $echo['source'].ToArray()
-    $copies = @(for ($k = 0; $k -lt $source.Length; $k++) {
+    $source = [int[]] $echo['source'].ToArray()
+    $copies = [int[]] @(for ($k = 0; $k -lt $source.Length; $k++) {
             $r = $source[$k]
             if ($test[$r] -or (& $isValidation $speaker[$r])) { throw "Echoed copy $k is of a test or validation speaker's string (row $r)." }
             if (-not $Quick -or $r % 7 -eq 0) { $k }
         })
-    $rowsTrain = $train.Count + $copies.Count; $steps = [Math]::Max($steps, $echoSteps)
-    $xAll = [float[]]::new($rowsTrain * $steps * $coefficients); $yAll = [sbyte[]]::new($rowsTrain * $width)
-    $trainX = $xTrain.Data; $trainSteps = $xTrain.Shape[1]
-    for ($i = 0; $i -lt $train.Count; $i++) {
-        [Array]::Copy($trainX, $i * $trainSteps * $coefficients, $xAll, $i * $steps * $coefficients, $trainSteps * $coefficients)
-    }
-    [Array]::Copy([sbyte[]] $yTrain.Data, $yAll, $train.Count * $width)
-    for ($j = 0; $j -lt $copies.Count; $j++) {
-        $k = $copies[$j]; $i = $train.Count + $j
-        [Array]::Copy($echoX, $k * $echoSteps * $coefficients, $xAll, $i * $steps * $coefficients, $echoSteps * $coefficients)
-        [Array]::Copy($echoY, $k * $width, $yAll, $i * $width, $width)
+    $parts.Add([pscustomobject]@{ X = (ConvertTo-RnnTensor -InputObject $echo['x'] -DType Float32).Data; Steps = $echo['x'].Shape[1]; Y = [sbyte[]] $echo['y'].Data; Rows = $copies })
+    Write-Host ("+ {0:n0} echoed copies of training speakers' strings (espeak-ng's voice echo; tools/make-digit-strings.ps1)" -f $copies.Count)
+}
+$extraFile = Join-Path $dataFolder 'digit-strings-extra.npz'
+if (Test-Path -LiteralPath $extraFile) {
+    $extra = Import-NpyData -LiteralPath $extraFile -AsHashtable
+    $known = @{}; foreach ($s in $meta.speakers) { $known["$($s.voice)+$($s.variant)"] = $true }
+    foreach ($s in $meta.extraSpeakers) { if ($known["$($s.voice)+$($s.variant)"]) { throw "Extra speaker $($s.id) ($($s.voice)+$($s.variant)) is a speaker of the dataset." } }
+    $extraRows = [int[]] @(for ($k = 0; $k -lt $extra['y'].Shape[0]; $k++) { if (-not $Quick -or $k % 7 -eq 0) { $k } })
+    $parts.Add([pscustomobject]@{ X = (ConvertTo-RnnTensor -InputObject $extra['x'] -DType Float32).Data; Steps = $extra['x'].Shape[1]; Y = [sbyte[]] $extra['y'].Data; Rows = $extraRows })
+    Write-Host ("+ {0:n0} strings of {1} extra training speakers (tools/make-digit-strings.ps1)" -f $extraRows.Count, @($meta.extraSpeakers).Count)
+}
+if ($parts.Count -gt 1) {
+    $steps = ($parts.Steps | Measure-Object -Maximum).Maximum; $rowsTrain = ($parts | ForEach-Object { $_.Rows.Count } | Measure-Object -Sum).Sum
+    $xAll = [float[]]::new($rowsTrain * $steps * $coefficients); $yAll = [sbyte[]]::new($rowsTrain * $width); $i = 0
+    foreach ($part in $parts) {
+        foreach ($k in $part.Rows) {
+            [Array]::Copy($part.X, $k * $part.Steps * $coefficients, $xAll, $i * $steps * $coefficients, $part.Steps * $coefficients)
+            [Array]::Copy($part.Y, $k * $width, $yAll, $i * $width, $width); $i++
+        }
     }
     $xTrain = ConvertTo-RnnTensor -InputObject $xAll -Shape $rowsTrain, $steps, $coefficients
     $yTrain = ConvertTo-RnnTensor -InputObject $yAll -Shape $rowsTrain, $width -DType Int8
-    Write-Host ("+ {0:n0} echoed copies of training speakers' strings (espeak-ng's voice echo; tools/make-digit-strings.ps1)" -f $copies.Count)
 }
 $trainRows = $xTrain.Shape[0]
 if ($SplicedStrings -gt 0) {
@@ -197,10 +210,10 @@ $model = New-RnnModel -InputShape 0, $features -Name digit_strings -Seed $Seed |
     Add-GruLayer 128 -Bidirectional -ReturnSequences |
     Add-GruLayer 128 -Bidirectional -ReturnSequences |
     Add-DenseLayer 11 -Activation softmax
-Write-Host ("{0}; CTC loss (blank 0); {1} epochs of batches of {2}, Adam at {3} with cosine decay; {4:n0} weights" -f $network, $Epochs,
+Write-Host ("{0}; CTC loss (blank 0); {1} epochs of batches of {2}, AdamW (weight decay 0.05) at {3} with cosine decay; {4:n0} weights" -f $network, $Epochs,
     $BatchSize, $LearningRate, $model.ParameterCount)
 $schedule = New-RnnLearningRateSchedule -Cosine -InitialRate $LearningRate -Alpha 0.05 -DecaySteps ($Epochs * [Math]::Ceiling($xTrain.Shape[0] / $BatchSize))
-$null = $model | Invoke-RnnTraining -X $xTrain -Y $yTrain -Loss ctc -Epochs $Epochs -BatchSize $BatchSize -Optimizer adam `
+$null = $model | Invoke-RnnTraining -X $xTrain -Y $yTrain -Loss ctc -Epochs $Epochs -BatchSize $BatchSize -Optimizer adamw -WeightDecay 0.05 `
     -LearningRateSchedule $schedule -ClipNorm 5 -ValidationData $xValidation, $yValidation
 
 # 4. The digit error rate: on the validation part, then (once) on the unseen speakers.

@@ -90,8 +90,9 @@ Describe 'examples/digit-strings.ps1' {
         $run = Invoke-ScriptFile ("& '{0}' -Quick -SplicedStrings 2 -OutputFolder '{1}'" -f ($script -replace "'", "''"), ($folder -replace "'", "''"))
         $run.ExitCode | Should -Be 0 -Because $run.Text
         foreach ($pattern in @('2,592 strings of 1-7 digits by 432 speakers: \d+ to train \(\d+ speakers\), \d+ to validate \(\d+ speakers\), \d+ to test, by \d+ speakers never heard in training',
+                '\+ \d+ echoed copies of training speakers'' strings', '\+ \d+ strings of 512 extra training speakers',
                 '\+ \d+ strings spliced from the isolated words of the \d+ training speakers \(\d+ each, \d+ digits\)',
-                'Bidirectional GRU\(128, return_sequences\) x 2 -> Dense\(11, softmax\) at every step; CTC loss \(blank 0\); 1 epochs',
+                'Bidirectional GRU\(128, return_sequences\) x 2 -> Dense\(11, softmax\) at every step; CTC loss \(blank 0\); 1 epochs of batches of 16, AdamW \(weight decay 0.05\)',
                 'Epoch 1/1 - \S+ - loss: \d+\.\d{4} - val_loss: \d+\.\d{4} - val_error_rate: \d\.\d{4}',
                 'Digit error rate on the validation speakers: \d+(\.\d)? % of \d+ digits',
                 'Digit error rate on the unseen speakers: \d+(\.\d)? % of \d+ digits in \d+ strings',
