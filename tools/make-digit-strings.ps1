@@ -114,21 +114,26 @@ $rng = [Random]::new($Seed)
 $speakers = New-SpeechSpeakers -Voices $voices -Rng $rng -EnglishVariants $EnglishVariants -OtherVariants $OtherVariants
 $families = @($voices.Family | Select-Object -Unique)
 
-$cleanFolder = Join-Path $WorkFolder 'clean'
-$noisyFolder = Join-Path $WorkFolder 'wav'
-$plan = @(foreach ($s in $speakers) {
-        for ($k = 1; $k -le $StringsPerSpeaker; $k++) {
-            $digits = -join @(for ($d = 1 + $rng.Next($MaxDigits); $d -gt 0; $d--) { $rng.Next(10) })
+function New-DigitStringPlan {
+    # -Count strings for each of -Speakers, drawn on -Rng in this order: a length of 1 to MaxDigits, its digits, then
+    # the delivery (Get-SpeechDelivery). Files are <Prefix><speaker>-<voice>-<variant>-s<k>.wav under -Folder's clean
+    # (the synthesis) and wav (with its noise).
+    param($Speakers, [int] $Count, [Random] $Rng, [string] $Folder, [string] $Prefix)
+    foreach ($s in $Speakers) {
+        for ($k = 1; $k -le $Count; $k++) {
+            $digits = -join @(for ($d = 1 + $Rng.Next($MaxDigits); $d -gt 0; $d--) { $Rng.Next(10) })
             $u = [ordered]@{
                 Speaker = $s.id; Voice = $s.espeak; Digits = $digits
                 Text = (@($digits.ToCharArray() | ForEach-Object { $classes[[int]"$_"] }) -join ' ')
             }
-            (Get-SpeechDelivery -Rng $rng).GetEnumerator() | ForEach-Object { $u[$_.Key] = $_.Value }
-            $u.Name = '{0:d3}-{1}-{2}-s{3}.wav' -f $s.id, $s.voice, $s.variant, $k
-            $u.CleanPath = Join-Path $cleanFolder $u.Name; $u.Path = Join-Path $noisyFolder $u.Name
+            (Get-SpeechDelivery -Rng $Rng).GetEnumerator() | ForEach-Object { $u[$_.Key] = $_.Value }
+            $u.Name = '{0}{1:d3}-{2}-{3}-s{4}.wav' -f $Prefix, $s.id, $s.voice, $s.variant, $k
+            $u.CleanPath = Join-Path $Folder 'clean' $u.Name; $u.Path = Join-Path $Folder 'wav' $u.Name
             [pscustomobject] $u
         }
-    })
+    }
+}
+$plan = @(New-DigitStringPlan -Speakers $speakers -Count $StringsPerSpeaker -Rng $rng -Folder $WorkFolder -Prefix '')
 $digitCount = ($plan.Digits | ForEach-Object Length | Measure-Object -Sum).Sum
 Write-Host ("{0} speakers ({1} voices in {2} accent families; {3} held out), {4} strings of 1-{5} digits ({6} digits)" -f
     $speakers.Count, $voices.Count, $families.Count, @($speakers | Where-Object test).Count, $plan.Count, $MaxDigits, $digitCount)
@@ -159,20 +164,7 @@ Write-Host ("{0} echoed copies of training speakers' strings" -f $copies.Count)
 # all on their own generator.
 $extraRng = [Random]::new($ExtraSeed)
 $extraSpeakers = New-SpeechExtraSpeakers -Voices $voices -Speakers $speakers -Rng $extraRng -PerVoice $ExtraSpeakersPerVoice
-$extraFolder = Join-Path $WorkFolder 'extra'
-$extraPlan = @(foreach ($s in $extraSpeakers) {
-        for ($k = 1; $k -le $ExtraStringsPerSpeaker; $k++) {
-            $digits = -join @(for ($d = 1 + $extraRng.Next($MaxDigits); $d -gt 0; $d--) { $extraRng.Next(10) })
-            $u = [ordered]@{
-                Speaker = $s.id; Voice = $s.espeak; Digits = $digits
-                Text = (@($digits.ToCharArray() | ForEach-Object { $classes[[int]"$_"] }) -join ' ')
-            }
-            (Get-SpeechDelivery -Rng $extraRng).GetEnumerator() | ForEach-Object { $u[$_.Key] = $_.Value }
-            $u.Name = 'x{0:d3}-{1}-{2}-s{3}.wav' -f $s.id, $s.voice, $s.variant, $k
-            $u.CleanPath = Join-Path $extraFolder "clean/$($u.Name)"; $u.Path = Join-Path $extraFolder "wav/$($u.Name)"
-            [pscustomobject] $u
-        }
-    })
+$extraPlan = @(New-DigitStringPlan -Speakers $extraSpeakers -Count $ExtraStringsPerSpeaker -Rng $extraRng -Folder (Join-Path $WorkFolder 'extra') -Prefix 'x')
 if ($extraPlan.Count -gt 0) {
     Invoke-SpeechSynthesis -Plan $extraPlan -Activity 'Synthesizing the extra speakers'
     Write-Host ("{0} strings of {1} extra training speakers" -f $extraPlan.Count, $extraSpeakers.Count)
