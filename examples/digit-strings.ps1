@@ -36,7 +36,7 @@
 [CmdletBinding()]
 param(
     # Training epochs.
-    [ValidateRange(1, 1000)] [int] $Epochs = 40,
+    [ValidateRange(1, 1000)] [int] $Epochs = 30,
     # Samples per batch.
     [ValidateRange(1, 4096)] [int] $BatchSize = 16,
     # AdamW's initial learning rate (decaying along a cosine to a twentieth of it).
