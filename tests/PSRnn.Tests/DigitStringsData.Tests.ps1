@@ -6,6 +6,20 @@ BeforeAll {
     $script:DataFolder = Join-Path $PSScriptRoot '../../examples/data'
     $script:Data = Import-NpyData -LiteralPath (Join-Path $DataFolder 'digit-strings.npz') -AsHashtable
     $script:Meta = Get-Content -LiteralPath (Join-Path $DataFolder 'digit-strings.json') -Raw | ConvertFrom-Json
+    # How many rows of the flat (N × width) labels y are not their string's CTC labels (digit + 1, zeros after), or have
+    # a string that is not 1-7 digits, not of its -Digits length or too short for its -Lengths (4 frames a digit).
+    function script:Get-CtcLabelMismatch([sbyte[]] $Y, [int] $Width, [object[]] $Labels, [int[]] $Digits, [int[]] $Lengths) {
+        $wrong = 0
+        for ($i = 0; $i -lt $Y.Length / $Width; $i++) {
+            $s = [string] $Labels[$i]
+            if ($s -notmatch '^\d{1,7}$' -or ($Digits -and $s.Length -ne $Digits[$i]) -or ($Lengths -and $Lengths[$i] -lt 4 * $s.Length)) { $wrong++; continue }
+            for ($c = 0; $c -lt $Width; $c++) {
+                $expected = if ($c -lt $s.Length) { 1 + [int] "$($s[$c])" } else { 0 }
+                if ($Y[$i * $Width + $c] -ne $expected) { $wrong++ }
+            }
+        }
+        $wrong
+    }
 }
 
 Describe 'The embedded connected-digits dataset' {
@@ -52,16 +66,8 @@ Describe 'The embedded connected-digits dataset' {
     }
 
     It 'stores each JSON string as CTC labels: digit + 1, zero-padded after the string, its length in digits' {
-        $y = [sbyte[]] $Data['y'].Data; $digits = [int[]] $Data['digits'].ToArray(); $width = $Data['y'].Shape[1]; $wrong = 0
-        for ($i = 0; $i -lt $digits.Length; $i++) {
-            $s = [string] $Meta.labels[$i]
-            if ($s -notmatch '^\d{1,7}$' -or $s.Length -ne $digits[$i]) { $wrong++; continue }
-            for ($c = 0; $c -lt $width; $c++) {
-                $expected = if ($c -lt $s.Length) { 1 + [int] "$($s[$c])" } else { 0 }
-                if ($y[$i * $width + $c] -ne $expected) { $wrong++ }
-            }
-        }
-        $wrong | Should -Be 0
+        $y = [sbyte[]] $Data['y'].Data; $digits = [int[]] $Data['digits'].ToArray(); $width = $Data['y'].Shape[1]
+        Get-CtcLabelMismatch -Y $y -Width $width -Labels $Meta.labels -Digits $digits | Should -Be 0
         $labels = $y | Measure-Object -Minimum -Maximum
         @($labels.Minimum, $labels.Maximum) | Should -Be @(0, 10) -Because 'labels 1..10 are the digits, 0 the blank (padding)'
         @($digits | Sort-Object -Unique) | Should -Be @(1..$Meta.recipe.maxDigits) -Because 'every length 1..7 occurs'
@@ -142,17 +148,8 @@ Describe 'The embedded connected-digits dataset' {
         @($Meta.extraSpeakers.voice | Sort-Object -Unique) | Should -Be @($Meta.speakers.voice | Sort-Object -Unique)
         # Each extra speaker's strings in turn, stored as CTC labels of the JSON's strings, long enough to align.
         $speaker = [int[]] $extra['speaker'].ToArray(); $y = [sbyte[]] $extra['y'].Data; $lengths = [int[]] $extra['lengths'].ToArray()
-        $width = $Meta.recipe.maxDigits; $wrong = 0
-        for ($k = 0; $k -lt $e; $k++) {
-            if ($speaker[$k] -ne [Math]::Floor($k / $per)) { $wrong++ }
-            $s = [string] $Meta.extraLabels[$k]
-            if ($s -notmatch '^\d{1,7}$' -or $lengths[$k] -lt 4 * $s.Length) { $wrong++; continue }
-            for ($c = 0; $c -lt $width; $c++) {
-                $expected = if ($c -lt $s.Length) { 1 + [int] "$($s[$c])" } else { 0 }
-                if ($y[$k * $width + $c] -ne $expected) { $wrong++ }
-            }
-        }
-        $wrong | Should -Be 0
+        @(for ($k = 0; $k -lt $e; $k++) { if ($speaker[$k] -ne [Math]::Floor($k / $per)) { $k } }).Count | Should -Be 0
+        Get-CtcLabelMismatch -Y $y -Width $Meta.recipe.maxDigits -Labels $Meta.extraLabels -Lengths $lengths | Should -Be 0
         (Get-Item -LiteralPath (Join-Path $DataFolder 'digit-strings-extra.npz')).Length | Should -BeLessThan 6MB
     }
 

@@ -74,7 +74,7 @@ internal static class AudioRecipeConfig
                 Deltas = JsonConfig.Bool(e, "deltas", Where, false),
                 TrimSilenceDb = JsonConfig.Member(e, "trim_silence_db") is { } db ? JsonConfig.ReadDouble(db, $"{Where}.trim_silence_db") : null,
                 Normalize = JsonConfig.Bool(e, "normalize", Where, false),
-                StackFrames = JsonConfig.Member(e, "stack_frames") is not null ? JsonConfig.Int(e, "stack_frames", Where) : 1,
+                StackFrames = JsonConfig.Int(e, "stack_frames", Where, 1),
             },
             Frames = JsonConfig.Member(e, "frames") is not null ? JsonConfig.Int(e, "frames", Where) : null,
             Padding = Named<SequenceSide>(e, "padding"),
