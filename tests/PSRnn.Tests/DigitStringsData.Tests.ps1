@@ -129,23 +129,13 @@ Describe 'The embedded connected-digits dataset' {
     It 'has strings of extra training speakers (digit-strings-extra.npz): new voice and variant pairs, each voice''s share, labels as the JSON''s' {
         $extra = Import-NpyData -LiteralPath (Join-Path $DataFolder 'digit-strings-extra.npz') -AsHashtable
         $e = $Meta.counts.extraUtterances; $per = $Meta.recipe.extraStringsPerSpeaker
-        @($extra.Keys | Sort-Object) | Should -Be @('lengths', 'speaker', 'x', 'y')
-        $extra['x'].DType | Should -Be 'Float16'
-        $extra['x'].Shape | Should -Be @($e, $Meta.counts.extraMaxFrames, 13)
-        $extra['lengths'].DType | Should -Be 'Int16'
-        ($extra['lengths'].ToArray() | Measure-Object -Maximum).Maximum | Should -Be $Meta.counts.extraMaxFrames
-        $extra['y'].DType | Should -Be 'Int8'
+        Get-ExtraFileProblem -Extra $extra -Meta $Meta | Should -BeNullOrEmpty
         $extra['y'].Shape | Should -Be @($e, $Meta.recipe.maxDigits)
-        $extra['speaker'].DType | Should -Be 'Int16'
         $e | Should -Be ($Meta.counts.extraSpeakers * $per)
         @($Meta.extraLabels).Count | Should -Be $e
         Get-PaddingMismatch -X $extra['x'] -Lengths $extra['lengths'].ToArray() -Every 5 | Should -Be 0
         # Each voice has extraSpeakersPerVoice more speakers, none a voice and variant pair of the dataset's speakers.
-        $pairs = @{}; foreach ($s in $Meta.speakers) { $pairs["$($s.voice)+$($s.variant)"] = $true }
-        @($Meta.extraSpeakers | Where-Object { $pairs.ContainsKey("$($_.voice)+$($_.variant)") }).Count | Should -Be 0
-        @($Meta.extraSpeakers | ForEach-Object { "$($_.voice)+$($_.variant)" } | Sort-Object -Unique).Count | Should -Be $Meta.counts.extraSpeakers
-        foreach ($g in ($Meta.extraSpeakers | Group-Object voice)) { $g.Count | Should -Be $Meta.recipe.extraSpeakersPerVoice -Because $g.Name }
-        @($Meta.extraSpeakers.voice | Sort-Object -Unique) | Should -Be @($Meta.speakers.voice | Sort-Object -Unique)
+        Get-ExtraSpeakerProblem -Meta $Meta | Should -BeNullOrEmpty
         # Each extra speaker's strings in turn, stored as CTC labels of the JSON's strings, long enough to align.
         $speaker = [int[]] $extra['speaker'].ToArray(); $y = [sbyte[]] $extra['y'].Data; $lengths = [int[]] $extra['lengths'].ToArray()
         @(for ($k = 0; $k -lt $e; $k++) { if ($speaker[$k] -ne [Math]::Floor($k / $per)) { $k } }).Count | Should -Be 0

@@ -70,6 +70,48 @@ Describe 'The embedded spoken-digit dataset' {
         (& $voices $testSpeakers).Count | Should -Be $Meta.counts.voices
     }
 
+    It 'has utterances of extra training speakers (speech-digits-extra.npz): new voice and variant pairs, each voice''s share, every digit once' {
+        $extra = Import-NpyData -LiteralPath (Join-Path $DataFolder 'speech-digits-extra.npz') -AsHashtable
+        $e = $Meta.counts.extraUtterances
+        Get-ExtraFileProblem -Extra $extra -Meta $Meta | Should -BeNullOrEmpty
+        $e | Should -Be ($Meta.counts.extraSpeakers * 10)
+        Get-PaddingMismatch -X $extra['x'] -Lengths $extra['lengths'].ToArray() -Every 5 | Should -Be 0
+        # Each voice has extraSpeakersPerVoice more speakers, none a voice and variant pair of the dataset's speakers.
+        Get-ExtraSpeakerProblem -Meta $Meta | Should -BeNullOrEmpty
+        foreach ($s in $Meta.extraSpeakers) {
+            $s.family | Should -Be (@($Meta.speakers | Where-Object voice -EQ $s.voice)[0].family) -Because "an extra speaker of $($s.voice) is in its family"
+        }
+        # Rows run extra speaker by extra speaker, digit by digit: each says the ten digits once.
+        $speaker = [int[]] $extra['speaker'].ToArray(); $y = [int[]] $extra['y'].ToArray(); $wrong = 0
+        for ($k = 0; $k -lt $e; $k++) { if ($speaker[$k] -ne [Math]::Floor($k / 10) -or $y[$k] -ne $k % 10) { $wrong++ } }
+        $wrong | Should -Be 0
+        (Get-Item -LiteralPath (Join-Path $DataFolder 'speech-digits-extra.npz')).Length | Should -BeLessThan 6MB
+    }
+
+    It 'puts the extra speakers in training only, and leaves a held-out family''s extra speakers out with it' {
+        . (Join-Path $PSScriptRoot '../../examples/speech-digits.common.ps1')
+        $all = Import-SpeechDigits -Folder $DataFolder
+        $n = $Meta.counts.utterances; $e = $Meta.counts.extraUtterances
+        $all.X.Shape | Should -Be @(($n + $e), [Math]::Max($Meta.counts.maxFrames, $Meta.counts.extraMaxFrames), 13)
+        @($all.Extra | Where-Object { $_ }).Count | Should -Be $e
+        # An extra row holds its file's frames, then zeros: the row of the file, padded.
+        $extra = Import-NpyData -LiteralPath (Join-Path $DataFolder 'speech-digits-extra.npz') -AsHashtable
+        $k = $e - 1; $length = $extra['lengths'].GetValue($k)
+        $all.Lengths[$n + $k] | Should -Be $length
+        [double] $all.X.GetValue($n + $k, $length - 1, 3) | Should -Be ([double] $extra['x'].GetValue($k, $length - 1, 3))
+        [double] $all.X.GetValue($n + $k, $length, 3) | Should -Be 0
+        [double] $all.X.GetValue($n - 1, 0, 0) | Should -Be ([double] $Data['x'].GetValue($n - 1, 0, 0))
+        $split = Get-SpeechDigitsSplit $all
+        @($split.Test | Where-Object { $all.Extra[$_] }).Count | Should -Be 0
+        $split.Test.Count | Should -Be $Meta.counts.testUtterances
+        $split.Train.Count | Should -Be ($n - $Meta.counts.testUtterances + $e)
+        $out = Get-SpeechDigitsSplit $all -HoldOutFamily Celtic-L1
+        @($out.Train | Where-Object { $all.Family[$_] -eq 'Celtic-L1' }).Count | Should -Be 0 -Because 'no utterance of the held-out family trains'
+        @($out.Test | Where-Object { $all.Extra[$_] }).Count | Should -Be 0
+        $out.Test.Count | Should -Be (@($Meta.speakers | Where-Object family -EQ 'Celtic-L1').Count * 10)
+        @($all.Family[$n..($n + $e - 1)] | Where-Object { $_ -eq 'Celtic-L1' }).Count | Should -Be (3 * 10 * $Meta.recipe.extraSpeakersPerVoice)
+    }
+
     It 'gives, through Import-RnnAudio, the stored rows for its sample WAV files' {
         $files = @(Get-ChildItem -LiteralPath (Join-Path $DataFolder 'speech-digits-wav') -Recurse -Filter *.wav | Sort-Object FullName)
         $files.Count | Should -Be 20

@@ -117,6 +117,37 @@ function Get-PaddingMismatch {
     $wrong
 }
 
+# What is wrong with the layout of a speech set's extra-speaker file (Import-NpyData -AsHashtable), one line a problem:
+# x, lengths, y and speaker; x float16 (extraUtterances, extraMaxFrames, 13) as the JSON's counts say, lengths int16
+# reaching extraMaxFrames, y int8, speaker int16.
+function Get-ExtraFileProblem {
+    param([Parameter(Mandatory)] [hashtable] $Extra, [Parameter(Mandatory)] $Meta)
+    $keys = @($Extra.Keys | Sort-Object) -join ','
+    if ($keys -ne 'lengths,speaker,x,y') { "keys $keys, not lengths,speaker,x,y" ; return }
+    $shape = @($Meta.counts.extraUtterances, $Meta.counts.extraMaxFrames, 13) -join ','
+    if (($Extra['x'].Shape -join ',') -ne $shape) { "x is ($($Extra['x'].Shape -join ', ')), not ($shape)" }
+    foreach ($k in @(@('x', 'Float16'), @('lengths', 'Int16'), @('y', 'Int8'), @('speaker', 'Int16'))) {
+        if ("$($Extra[$k[0]].DType)" -ne $k[1]) { "$($k[0]) is $($Extra[$k[0]].DType), not $($k[1])" }
+    }
+    $longest = ($Extra['lengths'].ToArray() | Measure-Object -Maximum).Maximum
+    if ($longest -ne $Meta.counts.extraMaxFrames) { "the longest row has $longest frames, not $($Meta.counts.extraMaxFrames)" }
+}
+
+# What is wrong with a speech set's extra training speakers (its JSON's extraSpeakers), one line a problem: each must be a
+# voice and variant pair no speaker of the set is, no pair twice, extraSpeakersPerVoice of them for every voice of the set.
+function Get-ExtraSpeakerProblem {
+    param([Parameter(Mandatory)] $Meta)
+    $pairs = @{}; foreach ($s in $Meta.speakers) { $pairs["$($s.voice)+$($s.variant)"] = $true }
+    foreach ($s in $Meta.extraSpeakers) { if ($pairs.ContainsKey("$($s.voice)+$($s.variant)")) { "extra speaker $($s.id) ($($s.voice)+$($s.variant)) is a speaker of the set" } }
+    $distinct = @($Meta.extraSpeakers | ForEach-Object { "$($_.voice)+$($_.variant)" } | Sort-Object -Unique).Count
+    if ($distinct -ne $Meta.counts.extraSpeakers) { "$distinct distinct voice and variant pairs for $($Meta.counts.extraSpeakers) extra speakers" }
+    $perVoice = @{}; foreach ($g in ($Meta.extraSpeakers | Group-Object voice)) { $perVoice[$g.Name] = $g.Count }
+    foreach ($voice in @($Meta.speakers.voice | Sort-Object -Unique)) {
+        if ($perVoice[$voice] -ne $Meta.recipe.extraSpeakersPerVoice) { "voice $voice has $([int] $perVoice[$voice]) extra speakers, not $($Meta.recipe.extraSpeakersPerVoice)" }
+    }
+    foreach ($voice in $perVoice.Keys) { if ($voice -notin $Meta.speakers.voice) { "extra speakers of $voice, a voice the set does not have" } }
+}
+
 # The speakers of the rows in each part of a speech set's split (Train, Test: sets of speaker indexes), and how many rows
 # the test mask marks otherwise than their speaker's "test" in the JSON (Disagree).
 function Get-SpeakerSplit {
