@@ -4,7 +4,8 @@
     and one train-and-score run. Dot-source it (after importing PSRnn):  . ./examples/speech-digits.common.ps1
 .DESCRIPTION
     Import-SpeechDigits        loads examples/data/speech-digits.npz and .json: features (float32), digits, the
-                               held-out mask, and per row its speaker, voice, accent and accent family.
+                               held-out mask, and per row its speaker, voice, accent and accent family; then the extra
+                               training speakers' rows (speech-digits-extra.npz), marked Extra.
     Get-SpeechDigitsSplit      the rows to train and test on: the held-out speakers (the dataset's own test mask), or
                                leave one accent family out (train on every other family, test on all of that one's
                                speakers); -Quick keeps every 7th row.
@@ -17,33 +18,67 @@
 $SpeechDigitsDefaults = @{ Epochs = 24; BatchSize = 64; LearningRate = 0.004; Schedule = 'Cosine'; Seed = [uint32] 42 }
 
 function Import-SpeechDigits {
-    param([string] $Folder = (Join-Path $PSScriptRoot 'data'))
     # float16 features in a deflated npz, and a JSON beside it naming the classes, speakers and accent families. Each row
     # of x is one utterance's frames followed by zero frames up to the longest utterance; lengths holds its real frames.
+    # The extra training speakers' utterances (speech-digits-extra.npz, when it is there and without -NoExtra) follow the
+    # dataset's rows, every row padded to the longer of the two files (the masking layer skips the padding either way):
+    # Extra marks them, and their Speaker is an index into Meta.extraSpeakers.
+    param([string] $Folder = (Join-Path $PSScriptRoot 'data'), [switch] $NoExtra)
     $npz = Import-NpyData -LiteralPath (Join-Path $Folder 'speech-digits.npz') -AsHashtable
     $meta = Get-Content -LiteralPath (Join-Path $Folder 'speech-digits.json') -Raw | ConvertFrom-Json
+    $x = ConvertTo-RnnTensor -InputObject $npz['x'] -DType Float32                   # the engine trains on float32
+    $y = $npz['y']                                                                  # digit indexes (int8): sparse cross-entropy
+    $lengths = [int[]] $npz['lengths'].ToArray()
     $speaker = [int[]] $npz['speaker'].ToArray()
-    $family = [string[]]::new($speaker.Length); $voice = [string[]]::new($speaker.Length)
-    for ($i = 0; $i -lt $speaker.Length; $i++) { $s = $meta.speakers[$speaker[$i]]; $family[$i] = $s.family; $voice[$i] = $s.voice }
+    $test = [bool[]] $npz['test'].ToArray()                                         # true for the held-out speakers' utterances
+    $n = $speaker.Length
+    $speakers = @($meta.speakers); $dataSpeakers = $speakers.Count
+    $extraFile = Join-Path $Folder 'speech-digits-extra.npz'
+    if (-not $NoExtra -and (Test-Path -LiteralPath $extraFile)) {
+        $extra = Import-NpyData -LiteralPath $extraFile -AsHashtable
+        $xe = ConvertTo-RnnTensor -InputObject $extra['x'] -DType Float32
+        $e = $xe.Shape[0]; $width = $x.Shape[2]
+        $steps = [Math]::Max($x.Shape[1], $xe.Shape[1])
+        $all = [float[]]::new(($n + $e) * $steps * $width)
+        foreach ($part in @(@{ X = $x; First = 0 }, @{ X = $xe; First = $n })) {
+            $from = [float[]] $part.X.Data; $rowValues = $part.X.Shape[1] * $width
+            for ($k = 0; $k -lt $part.X.Shape[0]; $k++) {
+                [Array]::Copy($from, $k * $rowValues, $all, ($part.First + $k) * $steps * $width, $rowValues)
+            }
+        }
+        $x = ConvertTo-RnnTensor -InputObject $all -Shape ($n + $e), $steps, $width
+        $y = $y, $extra['y'] | Join-RnnTensor
+        $lengths = [int[]] ($lengths + [int[]] $extra['lengths'].ToArray())
+        $speaker = [int[]] ($speaker + [int[]] $extra['speaker'].ToArray())
+        $test = [bool[]] ($test + [bool[]]::new($e))
+        $speakers = $speakers + @($meta.extraSpeakers)
+    }
+    $rows = $speaker.Length
+    $extraRow = [bool[]]::new($rows); $family = [string[]]::new($rows); $voice = [string[]]::new($rows)
+    for ($i = 0; $i -lt $rows; $i++) {
+        $isExtra = $i -ge $n; $extraRow[$i] = $isExtra
+        $s = $speakers[$speaker[$i] + ($isExtra ? $dataSpeakers : 0)]
+        $family[$i] = $s.family; $voice[$i] = $s.voice
+    }
     [pscustomobject]@{
-        X       = ConvertTo-RnnTensor -InputObject $npz['x'] -DType Float32     # the engine trains on float32
-        Y       = $npz['y']                                                     # digit indexes (int8): sparse cross-entropy
-        Test    = [bool[]] $npz['test'].ToArray()                               # true for the held-out speakers' utterances
-        Lengths = [int[]] $npz['lengths'].ToArray()
+        X = $x; Y = $y; Test = $test; Lengths = $lengths; Extra = $extraRow
         Speaker = $speaker; Family = $family; Voice = $voice; Meta = $meta; Folder = $Folder
     }
 }
 
 function Get-SpeechDigitsSplit {
-    # Row indexes to train and test on. Without -HoldOutFamily: the held-out speakers (the dataset's test mask). With it:
-    # leave that accent family out — train on all rows of the other families, test on all of its rows (every speaker).
+    # Row indexes to train and test on. Without -HoldOutFamily: the held-out speakers (the dataset's test mask); the
+    # extra speakers only ever train. With it: leave that accent family out — train on all rows of the other families
+    # (their extra speakers too), test on all of its dataset rows (every speaker), and drop its extra speakers' rows.
     param($Data, [string] $HoldOutFamily, [switch] $Quick)
     $train = [Collections.Generic.List[int]]::new(); $test = [Collections.Generic.List[int]]::new()
     for ($i = 0; $i -lt $Data.Test.Length; $i++) {
         # Every 7th utterance: rows run speaker by speaker, digit by digit, and 7 shares no factor with 10, so every digit
         # and nearly every speaker is still there, in a seventh of the time.
         if ($Quick -and $i % 7 -ne 0) { continue }
-        $isTest = if ($HoldOutFamily) { $Data.Family[$i] -eq $HoldOutFamily } else { $Data.Test[$i] }
+        $held = $HoldOutFamily -and $Data.Family[$i] -eq $HoldOutFamily
+        if ($held -and $Data.Extra[$i]) { continue }
+        $isTest = if ($HoldOutFamily) { $held } else { $Data.Test[$i] }
         if ($isTest) { $test.Add($i) } else { $train.Add($i) }
     }
     if ($test.Count -eq 0) { throw "No rows for the accent family '$HoldOutFamily' (the families are: $($Data.Meta.families -join ', '))." }

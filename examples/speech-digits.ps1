@@ -6,8 +6,9 @@
     synthetic speakers — 32 espeak-ng voices (its eight English ones, and 24 other languages' voices reading the English
     words) in 10 accent families, each voice with 10 or 24 of espeak-ng's voice variants, at many speeds, pitches and
     amplitudes, with white, pink, brown, babble or hum noise at 5-40 dB SNR — as 13 MFCCs per 10 ms frame, each
-    utterance its own length, zero-padded after the speech; made by tools/make-speech-digits.ps1), splits it by speaker
-    (the 80 test speakers never appear in training), trains
+    utterance its own length, zero-padded after the speech; made by tools/make-speech-digits.ps1), and the 5,120
+    utterances of its 512 extra training speakers (speech-digits-extra.npz: 16 more voice variants a voice, none a
+    speaker of the set), splits by speaker (the 80 test speakers never appear in training), trains
 
         Masking -> SpecAugment -> Bidirectional GRU(64, return_sequences) -> Bidirectional GRU(64) -> Dense(10, softmax),
         Adam with cosine decay, cross-entropy
@@ -21,7 +22,7 @@
     (speech-digits.safetensors, with its recipe), a PNG of the training curves (speech-digits-training.png) and one of
     the held-out confusion matrix (speech-digits-confusion.png) and one of the integrated-gradients attributions of a
     held-out utterance over its frames and coefficients (speech-digits-attribution.png) in -OutputFolder.
-    About a minute on a 2-core machine. With -LeaveOneAccentOut it then trains once per accent family without that
+    About a minute and a half on a 2-core machine. With -LeaveOneAccentOut it then trains once per accent family without that
     family and tests on all of its speakers (about ten times longer; tools/Measure-AccentHoldout.ps1 writes the same
     table to files). The data loading, the splits, the network and train-and-score are in speech-digits.common.ps1,
     which both scripts dot-source.
@@ -59,7 +60,8 @@ if (-not $BatchSize) { $BatchSize = $SpeechDigitsDefaults.BatchSize }
 $watch = [Diagnostics.Stopwatch]::StartNew()
 
 # 1. The dataset: float16 features in a deflated npz, and a JSON beside it naming the classes, speakers and accent
-#    families. Each row of x is one utterance's frames followed by zero frames up to the longest utterance.
+#    families. Each row of x is one utterance's frames followed by zero frames up to the longest utterance. Then the
+#    extra training speakers' utterances (speech-digits-extra.npz: voice and variant pairs no speaker of the set has).
 $dataFolder = Join-Path $PSScriptRoot 'data'
 $data = Import-SpeechDigits -Folder $dataFolder
 $meta = $data.Meta
@@ -69,8 +71,10 @@ $frames = $data.Lengths | Measure-Object -Minimum -Maximum -Average
 #    7th utterance, every digit and nearly every speaker still there).
 $split = Get-SpeechDigitsSplit $data -Quick:$Quick
 $testSpeakers = @($meta.speakers | Where-Object test)
-Write-Host ("{0} utterances of {1} speakers ({2} espeak-ng voices in {3} accent families): {4} to train; {5} to test, by {6} speakers never heard in training" -f
-    $data.X.Shape[0], $meta.counts.speakers, $meta.counts.voices, $meta.counts.families, $split.Train.Count, $split.Test.Count, $testSpeakers.Count)
+$extraRows = @($split.Train | Where-Object { $data.Extra[$_] }).Count
+Write-Host ("{0} utterances of {1} speakers ({2} espeak-ng voices in {3} accent families), + {4:n0} of {5} extra training speakers (tools/make-speech-digits.ps1): {6} to train; {7} to test, by {8} speakers never heard in training" -f
+    $meta.counts.utterances, $meta.counts.speakers, $meta.counts.voices, $meta.counts.families, $extraRows, @($meta.extraSpeakers).Count,
+    $split.Train.Count, $split.Test.Count, $testSpeakers.Count)
 Write-Host ("13 MFCCs per 10 ms frame; utterances of {0}-{1} frames (mean {2:n0}), zero-padded after the speech to {3}" -f
     $frames.Minimum, $frames.Maximum, $frames.Average, $data.X.Shape[1])
 

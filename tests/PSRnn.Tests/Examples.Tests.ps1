@@ -11,6 +11,7 @@ BeforeDiscovery {
             # The example writes its model and PNG; keep them in Pester's TestDrive.
             Arguments = @{ Quick = $true; OutputFolder = '<TestDrive>' }
             Expect    = @('by 80 speakers never heard in training', '32 espeak-ng voices in 10 accent families',
+                '\+ [\d,]+ of 512 extra training speakers \(tools/make-speech-digits\.ps1\)',
                 'utterances of \d+-\d+ frames \(mean \d+\), zero-padded after the speech to \d+',
                 'Masking -> SpecAugment\(.*\) -> Bidirectional GRU\(64, return_sequences\)',
                 'Epoch 2/2 - \S+ - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}', 'Held-out accuracy \(speakers never heard in training\): \d+(\.\d)? %',
