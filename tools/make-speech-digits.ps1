@@ -119,19 +119,26 @@ $rng = [Random]::new($Seed)
 $speakers = New-SpeechSpeakers -Voices $voices -Rng $rng -EnglishVariants $EnglishVariants -OtherVariants $OtherVariants
 $families = @($voices.Family | Select-Object -Unique)
 
-$cleanFolder = Join-Path $WorkFolder 'clean'
-$noisyFolder = Join-Path $WorkFolder 'wav'
-$plan = @(foreach ($s in $speakers) {
+function New-DigitWordPlan {
+    # Each speaker says each digit -Renditions times, in that order, each time with its own delivery drawn on -Rng:
+    # <Prefix><speaker>-<voice>-<variant>-r<rendition>.wav under <CleanFolder|NoisyFolder>/<digit>.
+    param($Speakers, [int] $Renditions, [Random] $Rng, [string] $CleanFolder, [string] $NoisyFolder, [string] $Prefix = '')
+    foreach ($s in $Speakers) {
         foreach ($digit in 0..9) {
             foreach ($r in 1..$Renditions) {
                 $u = [ordered]@{ Speaker = $s.id; Voice = $s.espeak; Digit = $digit; Text = $classes[$digit] }
-                (Get-SpeechDelivery -Rng $rng).GetEnumerator() | ForEach-Object { $u[$_.Key] = $_.Value }
-                $u.Name = '{0:d3}-{1}-{2}-r{3}.wav' -f $s.id, $s.voice, $s.variant, $r
-                $u.CleanPath = Join-Path $cleanFolder $digit $u.Name; $u.Path = Join-Path $noisyFolder $digit $u.Name
+                (Get-SpeechDelivery -Rng $Rng).GetEnumerator() | ForEach-Object { $u[$_.Key] = $_.Value }
+                $u.Name = '{0}{1:d3}-{2}-{3}-r{4}.wav' -f $Prefix, $s.id, $s.voice, $s.variant, $r
+                $u.CleanPath = Join-Path $CleanFolder $digit $u.Name; $u.Path = Join-Path $NoisyFolder $digit $u.Name
                 [pscustomobject] $u
             }
         }
-    })
+    }
+}
+
+$cleanFolder = Join-Path $WorkFolder 'clean'
+$noisyFolder = Join-Path $WorkFolder 'wav'
+$plan = @(New-DigitWordPlan -Speakers $speakers -Renditions $Renditions -Rng $rng -CleanFolder $cleanFolder -NoisyFolder $noisyFolder)
 Write-Host ("{0} speakers ({1} voices in {2} accent families, {3} of espeak-ng's variants; {4} held out), {5} utterances" -f
     $speakers.Count, @($voices).Count, $families.Count, @($speakers.variant | Sort-Object -Unique).Count,
     @($speakers | Where-Object test).Count, @($plan).Count)
@@ -146,15 +153,8 @@ Write-Host ("synthesized in {0:n0} s" -f $clock.Elapsed.TotalSeconds)
 # generator: the set above is the same whatever these are.
 $extraRng = [Random]::new($ExtraSeed)
 $extraSpeakers = New-SpeechExtraSpeakers -Voices $voices -Speakers $speakers -Rng $extraRng -PerVoice $ExtraSpeakersPerVoice
-$extraPlan = @(foreach ($s in $extraSpeakers) {
-        foreach ($digit in 0..9) {
-            $u = [ordered]@{ Speaker = $s.id; Voice = $s.espeak; Digit = $digit; Text = $classes[$digit] }
-            (Get-SpeechDelivery -Rng $extraRng).GetEnumerator() | ForEach-Object { $u[$_.Key] = $_.Value }
-            $u.Name = 'x{0:d3}-{1}-{2}.wav' -f $s.id, $s.voice, $s.variant
-            $u.CleanPath = Join-Path $WorkFolder 'extra-clean' $digit $u.Name; $u.Path = Join-Path $WorkFolder 'extra' $digit $u.Name
-            [pscustomobject] $u
-        }
-    })
+$extraPlan = @(New-DigitWordPlan -Speakers $extraSpeakers -Renditions 1 -Rng $extraRng -Prefix 'x' `
+        -CleanFolder (Join-Path $WorkFolder 'extra-clean') -NoisyFolder (Join-Path $WorkFolder 'extra'))
 if ($extraPlan.Count -gt 0) {
     Invoke-SpeechSynthesis -Plan $extraPlan -Activity 'Synthesizing the extra speakers'
     Write-Host ("{0} utterances of {1} extra training speakers" -f $extraPlan.Count, $extraSpeakers.Count)
