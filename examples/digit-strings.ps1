@@ -94,7 +94,7 @@ $xTrain, $yTrain = $x, $y | Select-RnnSample -Index $train
 # (espeak-ng's voice echo, 8-200 ms), and digit-strings-extra.npz, strings of extra training speakers (voice and variant
 # pairs no speaker of the dataset has). Both by tools/make-digit-strings.ps1.
 $parts = [Collections.Generic.List[object]]::new()
-$parts.Add([pscustomobject]@{ X = $xTrain.Data; Steps = $xTrain.Shape[1]; Y = [sbyte[]] $yTrain.Data; Rows = [int[]] (0..($train.Count - 1)) })
+$parts.Add(@{ X = $xTrain; Y = $yTrain })
 $echoFile = Join-Path $dataFolder 'digit-strings-echo.npz'
 if (Test-Path -LiteralPath $echoFile) {
     $echo = Import-NpyData -LiteralPath $echoFile -AsHashtable
@@ -104,7 +104,8 @@ if (Test-Path -LiteralPath $echoFile) {
             if ($test[$r] -or (& $isValidation $speaker[$r])) { throw "Echoed copy $k is of a test or validation speaker's string (row $r)." }
             if (-not $Quick -or $r % 7 -eq 0) { $k }
         })
-    $parts.Add([pscustomobject]@{ X = (ConvertTo-RnnTensor -InputObject $echo['x'] -DType Float32).Data; Steps = $echo['x'].Shape[1]; Y = [sbyte[]] $echo['y'].Data; Rows = $copies })
+    $xe, $ye = (ConvertTo-RnnTensor -InputObject $echo['x'] -DType Float32), $echo['y'] | Select-RnnSample -Index $copies
+    $parts.Add(@{ X = $xe; Y = $ye })
     Write-Host ("+ {0:n0} echoed copies of training speakers' strings (espeak-ng's voice echo; tools/make-digit-strings.ps1)" -f $copies.Count)
 }
 $extraFile = Join-Path $dataFolder 'digit-strings-extra.npz'
@@ -113,20 +114,15 @@ if (Test-Path -LiteralPath $extraFile) {
     $known = @{}; foreach ($s in $meta.speakers) { $known["$($s.voice)+$($s.variant)"] = $true }
     foreach ($s in $meta.extraSpeakers) { if ($known["$($s.voice)+$($s.variant)"]) { throw "Extra speaker $($s.id) ($($s.voice)+$($s.variant)) is a speaker of the dataset." } }
     $extraRows = [int[]] @(for ($k = 0; $k -lt $extra['y'].Shape[0]; $k++) { if (-not $Quick -or $k % 7 -eq 0) { $k } })
-    $parts.Add([pscustomobject]@{ X = (ConvertTo-RnnTensor -InputObject $extra['x'] -DType Float32).Data; Steps = $extra['x'].Shape[1]; Y = [sbyte[]] $extra['y'].Data; Rows = $extraRows })
+    $xe, $ye = (ConvertTo-RnnTensor -InputObject $extra['x'] -DType Float32), $extra['y'] | Select-RnnSample -Index $extraRows
+    $parts.Add(@{ X = $xe; Y = $ye })
     Write-Host ("+ {0:n0} strings of {1} extra training speakers (tools/make-digit-strings.ps1)" -f $extraRows.Count, @($meta.extraSpeakers).Count)
 }
 if ($parts.Count -gt 1) {
-    $steps = ($parts.Steps | Measure-Object -Maximum).Maximum; $rowsTrain = ($parts | ForEach-Object { $_.Rows.Count } | Measure-Object -Sum).Sum
-    $xAll = [float[]]::new($rowsTrain * $steps * $coefficients); $yAll = [sbyte[]]::new($rowsTrain * $width); $i = 0
-    foreach ($part in $parts) {
-        foreach ($k in $part.Rows) {
-            [Array]::Copy($part.X, $k * $part.Steps * $coefficients, $xAll, $i * $steps * $coefficients, $part.Steps * $coefficients)
-            [Array]::Copy($part.Y, $k * $width, $yAll, $i * $width, $width); $i++
-        }
-    }
-    $xTrain = ConvertTo-RnnTensor -InputObject $xAll -Shape $rowsTrain, $steps, $coefficients
-    $yTrain = ConvertTo-RnnTensor -InputObject $yAll -Shape $rowsTrain, $width -DType Int8
+    # Each part's rows padded after the speech to the longest part's frames (pad_sequences), then one after the other.
+    $steps = ($parts | ForEach-Object { $_.X.Shape[1] } | Measure-Object -Maximum).Maximum
+    $xTrain = @(foreach ($part in $parts) { ConvertTo-RnnSequenceBatch -InputObject $part.X -MaxLength $steps -Padding Post }) | Join-RnnTensor
+    $yTrain = @($parts | ForEach-Object { $_.Y }) | Join-RnnTensor
 }
 $trainRows = $xTrain.Shape[0]
 if ($SplicedStrings -gt 0) {

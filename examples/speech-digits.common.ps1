@@ -37,16 +37,9 @@ function Import-SpeechDigits {
     if (-not $NoExtra -and (Test-Path -LiteralPath $extraFile)) {
         $extra = Import-NpyData -LiteralPath $extraFile -AsHashtable
         $xe = ConvertTo-RnnTensor -InputObject $extra['x'] -DType Float32
-        $e = $xe.Shape[0]; $width = $x.Shape[2]
-        $steps = [Math]::Max($x.Shape[1], $xe.Shape[1])
-        $all = [float[]]::new(($n + $e) * $steps * $width)
-        foreach ($part in @(@{ X = $x; First = 0 }, @{ X = $xe; First = $n })) {
-            $from = [float[]] $part.X.Data; $rowValues = $part.X.Shape[1] * $width
-            for ($k = 0; $k -lt $part.X.Shape[0]; $k++) {
-                [Array]::Copy($from, $k * $rowValues, $all, ($part.First + $k) * $steps * $width, $rowValues)
-            }
-        }
-        $x = ConvertTo-RnnTensor -InputObject $all -Shape ($n + $e), $steps, $width
+        $e = $xe.Shape[0]; $steps = [Math]::Max($x.Shape[1], $xe.Shape[1])
+        # Each file's rows padded after the speech to the longer file's frames (pad_sequences), then one after the other.
+        $x = @(foreach ($part in $x, $xe) { ConvertTo-RnnSequenceBatch -InputObject $part -MaxLength $steps -Padding Post }) | Join-RnnTensor
         $y = $y, $extra['y'] | Join-RnnTensor
         $lengths = [int[]] ($lengths + [int[]] $extra['lengths'].ToArray())
         $speaker = [int[]] ($speaker + [int[]] $extra['speaker'].ToArray())
